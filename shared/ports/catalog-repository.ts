@@ -1,0 +1,14 @@
+import type { CatalogHead, Customer } from '#domain/catalog/types';
+
+/** Where the applied catalog lives. Applying is an idempotent upsert of head and customers. */
+export interface CatalogRepository {
+  /** The current head, or an empty one (no meters, plans or issuer) before the first apply. */
+  readHead(): Promise<CatalogHead>;
+  /** Replace the head with `head` (already merged and validated by the caller). */
+  writeHead(head: CatalogHead): Promise<void>;
+  /** Upsert customers, in as few requests as the store allows. */
+  upsertCustomers(customers: readonly Customer[]): Promise<void>;
+  /** The customers with these ids that exist; ids not returned are unknown. */
+  findCustomers(ids: readonly string[]): Promise<Map<string, Customer>>;
+  listCustomers(): Promise<Customer[]>;
+}
