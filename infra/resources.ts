@@ -37,6 +37,8 @@ export interface BucketDefinition {
 /** How a queue feeds a function: mirrors the Lambda SQS event source mapping. */
 export interface QueueConsumerDefinition {
   readonly functionId: string;
+  /** Handler module (exports `handler`), relative to the repo root: bundled by CDK, imported locally. */
+  readonly entry: string;
   readonly queueId: string;
   /** Messages per invocation (SQS event source mapping BatchSize). */
   readonly batchSize: number;
@@ -85,6 +87,7 @@ export const buckets = {
 export const consumers = {
   ingest: {
     functionId: 'ingest',
+    entry: 'functions/ingest/handler.ts',
     queueId: queues.events.id,
     // 100 bodies of up to 100 events each: enough events per customer in one invocation
     // to pack them into few DynamoDB items (docs/storage.md). Lambda caps the payload at 6 MB.
@@ -94,3 +97,16 @@ export const consumers = {
     memorySize: 1024,
   },
 } as const satisfies Record<string, QueueConsumerDefinition>;
+
+/**
+ * Settings every function receives as environment variables, in AWS and locally; the CLI
+ * gets the ones it needs through the outputs.
+ */
+export const pipelineSettings = {
+  /** After a period ends, events still update its draft for this long; later ones are late. */
+  GRACE_PERIOD_HOURS: '1',
+  /** Write shards per customer and period; fixed for the life of the events table. */
+  EVENT_WRITE_SHARDS: '4',
+  /** Days after a period's end that its events are kept (the contract needs at least 40). */
+  EVENT_RETENTION_DAYS: '400',
+} as const;

@@ -1,3 +1,57 @@
-// Placeholder replaced by the ingest handler in the next commits.
+/**
+ * Lambda entry point of the ingest function: SQS (events queue) -> stored event chunks.
+ * Dependencies are built once per container, on first use, from validated configuration.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-export const handler = async (_event: SQSEvent): Promise<SQSBatchResponse> => ({ batchItemFailures: [] });
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
+import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
+import { readIngestConfig } from '../../shared/config.ts';
+import { logger, metrics, tracer } from '../../shared/observability.ts';
+import { createIngestHandler } from './ingest-handler.ts';
+
+/** Chunks hold at most this much raw JSON: compressed, far below DynamoDB's 400 KB item limit. */
+const MAX_CHUNK_BYTES = 256 * 1024;
+
+function buildIngest() {
+  const config = readIngestConfig();
+  const { dynamodb } = createAwsClients();
+  tracer.captureAWSv3Client(dynamodb);
+  const catalog = new CachedCatalog(new DynamoDbCatalogRepository(dynamodb, config.billingTable));
+  return createIngestHandler({
+    events: new DynamoDbEventStore({
+      client: dynamodb,
+      tableName: config.eventsTable,
+      shardCount: config.eventWriteShards,
+      retentionDays: config.eventRetentionDays,
+    }),
+    rejected: new DynamoDbRejectedEventStore({
+      client: dynamodb,
+      tableName: config.eventsTable,
+      shardCount: config.eventWriteShards,
+      retentionDays: config.eventRetentionDays,
+    }),
+    meters: () => catalog.meters(),
+    knownCustomers: (ids) => catalog.knownCustomers(ids),
+    now: Date.now,
+    gracePeriodMs: config.gracePeriodMs,
+    maxChunkBytes: MAX_CHUNK_BYTES,
+  });
+}
+
+let ingest: ReturnType<typeof createIngestHandler> | undefined;
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(async (event) => {
+    ingest ??= buildIngest();
+    return ingest(event);
+  });

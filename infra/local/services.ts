@@ -135,7 +135,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
 
   const [dynamo, fauxqs, ses] = await Promise.all([
     startDynamoDb(ports.dynamodb, options.dataDir),
-    startFauxqs({ port: ports.sqs, host: HOST, logger: false, defaultRegion: options.region }),
+    // Queue URLs take AWS's form (http://sqs.{region}.localhost:{port}/...); clients use the explicit endpoint.
+    startFauxqs({ port: ports.sqs, logger: false, defaultRegion: options.region }),
     startSesLocal({ host: HOST, port: ports.ses }),
   ]);
   await waitUntil(async () => (await fetch(`http://${HOST}:${ports.ses}/health-check`)).ok, 'SES emulator', 10_000);

@@ -1,0 +1,41 @@
+/** `billflow catalog apply FILE`: validates the whole document, then upserts it; nothing is written when invalid. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseCatalogText } from '../../shared/domain/catalog/parse.ts';
+import { formatIssue } from '../../shared/domain/catalog/validate.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { createContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { emit } from '../output.ts';
+import type { GlobalOptions } from '../options.ts';
+
+export function registerCatalogCommands(program: Command, globals: () => GlobalOptions): void {
+  const catalog = program.command('catalog').description('meters, plans, customers, issuer and tax rates');
+  catalog
+    .command('apply')
+    .description('validate and upsert a catalog document (JSON or YAML)')
+    .argument('<file>', 'catalog document, .json, .yaml or .yml')
+    .action(async (file: string) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+      }
+      const parsed = parseCatalogText(text, file);
+      const context = createContext(globals().outputs);
+      const result = parsed.ok ? await applyCatalog(parsed.value, context.catalog) : { ok: false as const, issues: parsed.issues };
+      if (!result.ok) {
+        if (globals().json) process.stdout.write(`${JSON.stringify({ applied: false, errors: result.issues }, null, 2)}\n`);
+        process.stderr.write(
+          `${file} is invalid, nothing was applied (${result.issues.length} errors):\n${result.issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
+      const s = result.summary;
+      emit(globals(), { applied: true, ...s }, () =>
+        `applied ${file}: ${s.meters} meters, ${s.plans} plans, ${s.customers} customers, ${s.taxRates} tax rates${s.issuer ? ', issuer' : ''}`,
+      );
+    });
+}

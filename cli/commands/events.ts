@@ -1,0 +1,78 @@
+/** `billflow events send | rejected | replay`. */
+import type { Command } from 'commander';
+import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { replayRejected } from '../../shared/use-cases/replay-rejected.ts';
+import { MAX_EVENTS_PER_BODY } from '../../shared/domain/events/message-body.ts';
+import type { RejectedEvent } from '../../shared/ports/rejected-event-store.ts';
+import { createContext } from '../context.ts';
+import { emit, table } from '../output.ts';
+import { readEventsFile } from '../read-events-file.ts';
+import { parseBatchSize, parsePeriod, type GlobalOptions } from '../options.ts';
+
+export function registerEventCommands(program: Command, globals: () => GlobalOptions): void {
+  const events = program.command('events').description('send, inspect and replay billing events');
+
+  events
+    .command('send')
+    .description('send CloudEvents from a JSON array or NDJSON file to the events queue, in batch bodies')
+    .argument('<file>', 'JSON array or NDJSON of CloudEvents')
+    .option('--batch-size <n>', `events per message body (1-${MAX_EVENTS_PER_BODY})`, String(MAX_EVENTS_PER_BODY))
+    .action(async (file: string, options: { batchSize: string }) => {
+      const context = createContext(globals().outputs);
+      const payload = readEventsFile(file);
+      const bodies = batchBodies(payload, parseBatchSize(options.batchSize));
+      const result = await sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies);
+      const document = { events: payload.length, messages: bodies.length, sentMessages: result.sent, failed: result.failed };
+      emit(globals(), document, () => `sent ${payload.length} events in ${result.sent} of ${bodies.length} messages`);
+      if (result.failed.length > 0) {
+        process.stderr.write(`${result.failed.length} messages could not be sent: ${result.failed[0]!.error}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  events
+    .command('rejected')
+    .description('list rejected events with the reason each was rejected')
+    .option('--period <YYYY-MM>', 'only events of this billing period')
+    .option('--all', 'include rejected events already replayed')
+    .action(async (options: { period?: string; all?: boolean }) => {
+      const context = createContext(globals().outputs);
+      const period = parsePeriod(options.period);
+      const rows: RejectedEvent[] = [];
+      for await (const rejection of context.rejected.list({
+        ...(period === undefined ? {} : { period }),
+        ...(options.all ? {} : { status: 'open' as const }),
+      })) {
+        rows.push(rejection);
+      }
+      rows.sort((a, b) => a.firstReceivedAt.localeCompare(b.firstReceivedAt) || a.key.localeCompare(b.key));
+      emit(globals(), { count: rows.length, rejected: rows }, () =>
+        rows.length === 0
+          ? 'no rejected events'
+          : `${table(
+              ['KEY', 'PERIOD', 'CUSTOMER', 'EVENT', 'STATUS', 'REASON'],
+              rows.map((r) => [r.key.slice(0, 12), r.period, r.customerId ?? '-', r.id ?? '-', r.status, r.reason]),
+            )}\n${rows.length} rejected events`,
+      );
+    });
+
+  events
+    .command('replay')
+    .description('re-submit open rejected events to the events queue (after fixing the cause)')
+    .option('--period <YYYY-MM>', 'only events of this billing period')
+    .option('--key <key...>', 'only these rejected events (keys as listed by `events rejected --json`)')
+    .action(async (options: { period?: string; key?: string[] }) => {
+      const context = createContext(globals().outputs);
+      const period = parsePeriod(options.period);
+      const result = await replayRejected(
+        context.rejected,
+        (bodies) => sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies),
+        { ...(period === undefined ? {} : { period }), ...(options.key === undefined ? {} : { keys: options.key }) },
+        Date.now(),
+      );
+      emit(globals(), result, () =>
+        result.selected === 0 ? 'no open rejected events to replay' : `replayed ${result.sent} of ${result.selected} rejected events`,
+      );
+      if (result.failed.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,83 @@
+/**
+ * What every command needs: the outputs (local .billflow/outputs.json, --outputs FILE, or a
+ * deployed stack's outputs saved with `cdk deploy --outputs-file`), AWS clients pointed at
+ * them, and the adapters built on those clients.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createAwsClients, type AwsClients } from '../shared/adapters/aws/clients.ts';
+import { DynamoDbEventStore } from '../shared/adapters/dynamodb/event-store.ts';
+import { DynamoDbRejectedEventStore } from '../shared/adapters/dynamodb/rejected-event-store.ts';
+import { DynamoDbCatalogRepository } from '../shared/adapters/dynamodb/catalog-repository.ts';
+import { outputsSchema, type Outputs } from '../shared/outputs.ts';
+import { pipelineSettings } from '../infra/resources.ts';
+import { UsageError } from './errors.ts';
+
+export interface CliContext {
+  readonly outputs: Outputs;
+  readonly clients: AwsClients;
+  readonly events: DynamoDbEventStore;
+  readonly rejected: DynamoDbRejectedEventStore;
+  readonly catalog: DynamoDbCatalogRepository;
+}
+
+export const DEFAULT_OUTPUTS = '.billflow/outputs.json';
+
+export function loadOutputs(file: string | undefined): Outputs {
+  const path = resolve(file ?? process.env.BILLFLOW_OUTPUTS ?? DEFAULT_OUTPUTS);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(
+      `cannot read ${path}: start the local pipeline with \`npm start\`, or pass --outputs FILE (e.g. the file written by \`cdk deploy --outputs-file\`)`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+  // `cdk deploy --outputs-file` nests the outputs under the stack name.
+  const candidate =
+    json !== null && typeof json === 'object' && !('eventsQueueUrl' in json) && Object.keys(json).length === 1
+      ? Object.values(json)[0]
+      : json;
+  const parsed = outputsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new UsageError(
+      `${path} is missing outputs: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function createContext(outputsFile: string | undefined): CliContext {
+  const outputs = loadOutputs(outputsFile);
+  const local = outputs.endpoints;
+  const clients = createAwsClients({
+    region: outputs.region,
+    ...(local === undefined
+      ? {}
+      : { endpoints: local, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  });
+  const retentionDays = Number(pipelineSettings.EVENT_RETENTION_DAYS);
+  return {
+    outputs,
+    clients,
+    events: new DynamoDbEventStore({
+      client: clients.dynamodb,
+      tableName: outputs.eventsTable,
+      shardCount: outputs.eventWriteShards,
+      retentionDays,
+    }),
+    rejected: new DynamoDbRejectedEventStore({
+      client: clients.dynamodb,
+      tableName: outputs.eventsTable,
+      shardCount: outputs.eventWriteShards,
+      retentionDays,
+    }),
+    catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The shape of one billing event as upstream systems publish it: a CloudEvent 1.0 in
+ * structured JSON mode (CONTRACTS.md section 1). Only the structure is checked here;
+ * rules that need the catalog (known customer, meter values) live in ./validate-event.ts.
+ */
+import { z } from 'zod';
+
+// RFC 3339: date, 'T', time with optional fraction, and 'Z' or a numeric offset (any case for T/Z).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+const nonEmpty = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`);
+
+export const cloudEventSchema = z
+  .object({
+    specversion: z.literal('1.0', { error: 'specversion must be "1.0"' }),
+    id: nonEmpty('id'),
+    source: nonEmpty('source'),
+    type: nonEmpty('type'),
+    subject: nonEmpty('subject (the customer id)'),
+    time: z
+      .string({ error: 'time must be an RFC 3339 timestamp string, e.g. 2026-11-03T10:00:00Z' })
+      .regex(RFC3339, 'time must be an RFC 3339 timestamp with an offset, e.g. 2026-11-03T10:00:00Z')
+      .refine((value) => !Number.isNaN(Date.parse(value)), 'time is not a real date and time'),
+    datacontenttype: z.string().optional(),
+    dataschema: z.string().optional(),
+    data: z.unknown().optional(),
+  })
+  // CloudEvents allows extension attributes; they are accepted and not stored.
+  .loose();
+
+export type CloudEvent = z.infer<typeof cloudEventSchema>;
+
+/** Turns zod issues into one sentence a person can act on. */
+export function describeSchemaIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'invalid_type' && issue.input === undefined) {
+        return `${issue.path.join('.')} is missing`;
+      }
+      return issue.message;
+    })
+    .join('; ');
+}

@@ -1,0 +1,35 @@
+/**
+ * Billing periods: calendar months in UTC, half-open [start, end).
+ * A period is named by its month, `YYYY-MM`, which is also how it appears in storage keys.
+ */
+
+export type BillingPeriod = string;
+
+const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function billingPeriodOf(epochMs: number): BillingPeriod {
+  const date = new Date(epochMs);
+  return `${String(date.getUTCFullYear()).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export function isBillingPeriod(value: string): value is BillingPeriod {
+  return PERIOD_PATTERN.test(value);
+}
+
+/** Start (inclusive) and end (exclusive) of the period, epoch milliseconds. */
+export function periodBounds(period: BillingPeriod): { start: number; end: number } {
+  const match = PERIOD_PATTERN.exec(period);
+  if (match === null) throw new Error(`"${period}" is not a billing period: use YYYY-MM, e.g. 2026-11`);
+  const year = Number(match[1]);
+  const month = Number(match[2]) - 1;
+  return { start: Date.UTC(year, month, 1), end: Date.UTC(year, month + 1, 1) };
+}
+
+/**
+ * The instant after which events for `period` count as late: period end plus the grace period.
+ * Ingestion marks chunks written after it as late; the invoice run reads a period's chunks
+ * written before it (docs/storage.md), so the two agree on every event without coordination.
+ */
+export function lateCutoff(period: BillingPeriod, gracePeriodMs: number): number {
+  return periodBounds(period).end + gracePeriodMs;
+}

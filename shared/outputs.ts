@@ -1,0 +1,25 @@
+/**
+ * The outputs users and the CLI rely on (CONTRACTS.md section 6): written by `npm start` to
+ * .billflow/outputs.json, and by the CDK stack as stack outputs of the same names.
+ */
+import { z } from 'zod';
+
+export const outputsSchema = z.object({
+  region: z.string().min(1),
+  eventsQueueUrl: z.string().min(1),
+  eventsDlqUrl: z.string().min(1),
+  invoicesBucket: z.string().min(1),
+  /** Not in CONTRACTS.md: the CLI reads and writes the tables directly. */
+  eventsTable: z.string().min(1),
+  billingTable: z.string().min(1),
+  /** Must match the functions' EVENT_WRITE_SHARDS for the CLI to read every shard. */
+  eventWriteShards: z.coerce.number().int().min(1).max(64),
+  gracePeriodHours: z.coerce.number().int().min(1),
+  apiUrl: z.string().optional(),
+  mailViewerUrl: z.string().optional(),
+  endpoints: z
+    .object({ dynamodb: z.string(), sqs: z.string(), s3: z.string(), ses: z.string() })
+    .optional(),
+});
+
+export type Outputs = z.infer<typeof outputsSchema>;

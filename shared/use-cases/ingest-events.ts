@@ -1,0 +1,145 @@
+/**
+ * Ingests one batch of SQS messages carrying billing events.
+ *
+ * 1. Split each body into events; bodies that cannot be split are rejected whole.
+ * 2. Look up the customers the events name, once per batch.
+ * 3. Validate every event; the invalid ones become rejections with a reason.
+ * 4. Pack the valid ones into chunks per customer, period and shard; write them.
+ * 5. Record rejections and late periods.
+ * 6. Report the messages whose events were not all stored: only those are retried.
+ */
+import type { Meter } from '../domain/catalog/types.ts';
+import { billingPeriodOf } from '../domain/period.ts';
+import { splitMessageBody } from '../domain/events/message-body.ts';
+import { indexMetersByEventType, validateEvent } from '../domain/events/validate-event.ts';
+import { packChunks } from '../domain/events/pack-chunks.ts';
+import type { AcceptedEvent } from '../domain/events/billable-event.ts';
+import type { EventStore } from '../ports/event-store.ts';
+import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';
+
+export interface IncomingMessage {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+export interface IngestDependencies {
+  readonly events: EventStore;
+  readonly rejected: RejectedEventStore;
+  /** Meters of the current catalog. */
+  readonly meters: () => Promise<readonly Meter[]>;
+  /** The ids among these that are customers in the catalog. */
+  readonly knownCustomers: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
+  readonly now: () => number;
+  readonly gracePeriodMs: number;
+  readonly maxChunkBytes: number;
+}
+
+export interface IngestOutcome {
+  readonly failedMessageIds: string[];
+  /** Event deliveries seen in this batch, including those that will be retried. */
+  readonly received: number;
+  /** Deliveries stored in chunks (copies within the batch included; removed when read). */
+  readonly stored: number;
+  /** Copies of an event within this batch, stored once. */
+  readonly duplicatesInBatch: number;
+  readonly rejected: number;
+  readonly late: number;
+  readonly chunksWritten: number;
+  readonly writeErrors: string[];
+}
+
+export async function ingestEvents(messages: readonly IncomingMessage[], deps: IngestDependencies): Promise<IngestOutcome> {
+  const now = deps.now();
+  const receivePeriod = billingPeriodOf(now);
+  const rejections: Rejection[] = [];
+  const parsed: { messageId: string; raw: unknown; text: string }[] = [];
+
+  for (const message of messages) {
+    for (const part of splitMessageBody(message.body)) {
+      if (part.kind === 'rejected') {
+        rejections.push({ ...bestEffortIdentity(part.text, receivePeriod), body: part.text, reason: part.reason, messageId: message.messageId });
+      } else {
+        parsed.push({ messageId: message.messageId, raw: part.raw, text: part.text });
+      }
+    }
+  }
+
+  const subjects = [...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter(isString))];
+  const [meters, known] = await Promise.all([deps.meters(), deps.knownCustomers(subjects)]);
+  const context = { now, metersByEventType: indexMetersByEventType(meters), isKnownCustomer: (id: string) => known.has(id) };
+
+  const accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
+  for (const { messageId, raw, text } of parsed) {
+    const verdict = validateEvent(raw, context);
+    if (verdict.ok) accepted.push({ messageId, accepted: verdict.accepted });
+    else rejections.push({ ...bestEffortIdentity(text, receivePeriod), body: text, reason: verdict.reason, messageId });
+  }
+
+  const chunks = packChunks(accepted, {
+    shardCount: deps.events.shardCount,
+    now,
+    gracePeriodMs: deps.gracePeriodMs,
+    maxChunkBytes: deps.maxChunkBytes,
+  });
+  const [outcomes, rejectionStored] = await Promise.all([
+    deps.events.writeChunks(chunks, now),
+    deps.rejected.record(rejections, now),
+  ]);
+
+  const failed = new Set<string>();
+  const writeErrors: string[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.written) continue;
+    for (const id of outcome.chunk.messageIds) failed.add(id);
+    writeErrors.push(outcome.error ?? 'not written');
+  }
+  rejections.forEach((rejection, index) => {
+    if (!rejectionStored[index]) failed.add(rejection.messageId);
+  });
+
+  const latePeriods = outcomes.filter((o) => o.written && o.chunk.late).map(({ chunk }) => chunk);
+  if (latePeriods.length > 0) {
+    try {
+      await deps.events.recordLatePeriods(latePeriods);
+    } catch (error) {
+      // Without the marker the next invoice would not look for these late events: retry them.
+      for (const chunk of latePeriods) for (const id of chunk.messageIds) failed.add(id);
+      writeErrors.push(`late marker: ${(error as Error).message}`);
+    }
+  }
+
+  const written = outcomes.filter((o) => o.written).map((o) => o.chunk);
+  const stored = written.reduce((sum, chunk) => sum + chunk.deliveries, 0);
+  return {
+    failedMessageIds: [...failed],
+    received: accepted.length + rejections.length,
+    stored,
+    duplicatesInBatch: written.reduce((sum, chunk) => sum + chunk.deliveries - chunk.events.length, 0),
+    rejected: rejectionStored.filter(Boolean).length,
+    late: latePeriods.reduce((sum, chunk) => sum + chunk.deliveries, 0),
+    chunksWritten: written.length,
+    writeErrors,
+  };
+}
+
+/** What a rejected text says about itself, as far as it can be read: for listing and statistics. */
+function bestEffortIdentity(text: string, receivePeriod: string): Pick<Rejection, 'customerId' | 'source' | 'id' | 'period'> {
+  let raw: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) raw = value as Record<string, unknown>;
+  } catch {
+    // Not JSON: nothing more to learn from it.
+  }
+  const time = isString(raw.time) ? Date.parse(raw.time) : Number.NaN;
+  return {
+    period: Number.isNaN(time) ? receivePeriod : billingPeriodOf(time),
+    ...(isString(raw.subject) ? { customerId: raw.subject } : {}),
+    ...(isString(raw.source) ? { source: raw.source } : {}),
+    ...(isString(raw.id) ? { id: raw.id } : {}),
+  };
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}

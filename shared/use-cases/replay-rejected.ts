@@ -1,0 +1,63 @@
+/**
+ * Re-submits rejected events to the events queue after the cause was fixed (a customer added
+ * to the catalog, a sender's clock corrected, a batch split).
+ *
+ * 1. Select the open rejections (optionally of one period, or by key).
+ * 2. Mark them replayed first: if the pipeline rejects one again before this finishes, its
+ *    new rejection reopens it and must not be overwritten.
+ * 3. Send the bodies, JSON objects grouped into batch bodies of up to 100.
+ * 4. Reopen those that could not be sent.
+ */
+import type { RejectedEvent, RejectedEventStore } from '../ports/rejected-event-store.ts';
+import { MAX_EVENTS_PER_BODY } from '../domain/events/message-body.ts';
+
+export interface ReplayResult {
+  readonly selected: number;
+  readonly sent: number;
+  readonly failed: { key: string; error: string }[];
+}
+
+export async function replayRejected(
+  store: RejectedEventStore,
+  send: (bodies: readonly string[]) => Promise<{ failed: { index: number; error: string }[] }>,
+  filter: { period?: string; keys?: readonly string[] },
+  now: number,
+): Promise<ReplayResult> {
+  const selected: RejectedEvent[] = [];
+  const wanted = filter.keys === undefined ? undefined : new Set(filter.keys);
+  for await (const rejection of store.list({ status: 'open', ...(filter.period === undefined ? {} : { period: filter.period }) })) {
+    if (wanted === undefined || wanted.has(rejection.key)) selected.push(rejection);
+  }
+  if (selected.length === 0) return { selected: 0, sent: 0, failed: [] };
+  await store.markReplayed(selected, now);
+
+  // Bodies that are one JSON object travel together; anything else goes as it came.
+  const objects = selected.filter((rejection) => isJsonObject(rejection.body));
+  const others = selected.filter((rejection) => !isJsonObject(rejection.body));
+  const groups: RejectedEvent[][] = [];
+  for (let start = 0; start < objects.length; start += MAX_EVENTS_PER_BODY) {
+    groups.push(objects.slice(start, start + MAX_EVENTS_PER_BODY));
+  }
+  for (const other of others) groups.push([other]);
+  const bodies = groups.map((group) =>
+    group.length === 1 && !isJsonObject(group[0]!.body) ? group[0]!.body : `[${group.map((r) => r.body).join(',')}]`,
+  );
+
+  const { failed } = await send(bodies);
+  const failedEvents = failed.flatMap(({ index, error }) => groups[index]!.map((rejection) => ({ rejection, error })));
+  if (failedEvents.length > 0) await store.reopen(failedEvents.map(({ rejection }) => rejection));
+  return {
+    selected: selected.length,
+    sent: selected.length - failedEvents.length,
+    failed: failedEvents.map(({ rejection, error }) => ({ key: rejection.key, error })),
+  };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The ingestion path on the local services, as in Lambda: events queue -> poller with the
+ * event source mapping's settings -> ingest handler -> DynamoDB Local. Tests may swap the
+ * DynamoDB client of the event store for one with injected faults.
+ */
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
+import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import { startQueuePoller, type QueuePoller, type SqsHandler } from '../../infra/local/queue-poller.ts';
+import { consumers, tables } from '../../infra/resources.ts';
+import type { CatalogDocument } from '../../shared/domain/catalog/types.ts';
+import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
+
+export const SHARDS = 4;
+
+export interface IngestHarness {
+  readonly stack: TestStack;
+  readonly events: DynamoDbEventStore;
+  readonly rejected: DynamoDbRejectedEventStore;
+  readonly catalog: DynamoDbCatalogRepository;
+  startWorkers(options?: {
+    dynamodb?: DynamoDBDocumentClient;
+    concurrency?: number;
+    now?: () => number;
+    /** Wraps the real handler, e.g. to fail an invocation after it has stored its events. */
+    wrap?: (handler: SqsHandler) => SqsHandler;
+  }): QueuePoller;
+}
+
+export async function createIngestHarness(catalog: CatalogDocument, options: { visibilityTimeoutSeconds?: number } = {}): Promise<IngestHarness> {
+  const stack = await createTestStack({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 5 });
+  const eventsTable = stack.env[tables.events.envVar]!;
+  const billingTable = stack.env[tables.billing.envVar]!;
+  const repository = new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable);
+  const applied = await applyCatalog(catalog, repository);
+  if (!applied.ok) throw new Error(`test catalog is invalid: ${JSON.stringify(applied.issues)}`);
+  const storesFor = (client: DynamoDBDocumentClient) => ({
+    events: new DynamoDbEventStore({ client, tableName: eventsTable, shardCount: SHARDS, retentionDays: 400, batchWrite: { concurrency: 8, maxUnprocessedRetries: 3, baseDelayMs: 10 } }),
+    rejected: new DynamoDbRejectedEventStore({ client, tableName: eventsTable, shardCount: SHARDS, retentionDays: 400 }),
+  });
+  const { events, rejected } = storesFor(stack.clients.dynamodb);
+  const { QueueArn } = (await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.eventsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
+  return {
+    stack,
+    events,
+    rejected,
+    catalog: repository,
+    startWorkers(workerOptions = {}) {
+      const stores = storesFor(workerOptions.dynamodb ?? stack.clients.dynamodb);
+      const cached = new CachedCatalog(repository);
+      const handler = createIngestHandler({
+        ...stores,
+        meters: () => cached.meters(),
+        knownCustomers: (ids) => cached.knownCustomers(ids),
+        now: workerOptions.now ?? Date.now,
+        gracePeriodMs: 3_600_000,
+        maxChunkBytes: 256 * 1024,
+      });
+      return startQueuePoller({
+        sqs: stack.clients.sqs as SQSClient,
+        queueUrl: stack.eventsQueueUrl,
+        queueArn: QueueArn ?? stack.eventsQueueUrl,
+        region: TEST_REGION,
+        functionName: 'ingest',
+        batchSize: consumers.ingest.batchSize,
+        maxBatchingWindowSeconds: 0.2,
+        timeoutSeconds: consumers.ingest.timeoutSeconds,
+        memorySize: consumers.ingest.memorySize,
+        handler: (workerOptions.wrap ?? ((h) => h))((event) => handler(event)),
+        concurrency: workerOptions.concurrency ?? 2,
+        onError: (error) => console.error('ingest worker:', error),
+      });
+    },
+  };
+}
+
+/** Polls until the queue holds no visible or in-flight message, or fails at the deadline. */
+export async function waitForDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince: number | undefined;
+  for (;;) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    const pending =
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    if (pending === 0) {
+      quietSince ??= Date.now();
+      // Approximate counts: require two quiet readings in a row.
+      if (Date.now() - quietSince >= 300) return;
+    } else {
+      quietSince = undefined;
+    }
+    if (Date.now() > deadline) throw new Error(`queue ${queueUrl} still has ${pending} messages after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
