@@ -1,0 +1,319 @@
+/**
+ * The shape of a catalog document, field by field (CONTRACTS.md section 2).
+ *
+ * Every message is written for the person editing the YAML. Rules that look across fields or
+ * items (tier order, references, duplicates, tax coverage) live in ./document-rules.ts: they
+ * run on the raw input so they still report when some other field is broken, which zod
+ * refinements would skip.
+ */
+import { z } from 'zod';
+import Decimal from 'decimal.js';
+import type { CatalogDocument } from './types.ts';
+import { isCurrencyCode } from './currencies.ts';
+import { isCountryCode } from './countries.ts';
+import { hasIbanShape, hasValidIbanChecksum, normalizeIban } from './iban.ts';
+import { decimalTextProblem, numberToDecimalText } from './decimal-text.ts';
+
+type ErrorMap = z.core.$ZodErrorMap;
+
+/** How a wrong value reads in a message: `the number 5`, `a list`. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `the text "${value}"`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/**
+ * Fallback messages for issues no schema below words itself (passed to safeParse, so it
+ * never changes zod's messages for the rest of the codebase).
+ */
+export const catalogErrorMap: ErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      if (issue.expected === 'array') return `must be a list, not ${describeValue(issue.input)}`;
+      if (issue.expected === 'object') return `must be a mapping of fields, not ${describeValue(issue.input)}`;
+      if (issue.expected === 'string') return `must be text, not ${describeValue(issue.input)}`;
+      return `must be ${issue.expected}, not ${describeValue(issue.input)}`;
+    case 'invalid_union':
+      if ('options' in issue && Array.isArray(issue.options)) {
+        return `must be one of ${issue.options.join(', ')}`;
+      }
+      return undefined;
+    case 'too_small':
+      if (issue.origin === 'array') return `must have at least ${String(issue.minimum)} entr${issue.minimum === 1 ? 'y' : 'ies'}`;
+      return undefined;
+    default:
+      return undefined;
+  }
+};
+
+/** A mapping whose unknown keys are errors: a misspelt optional field must not vanish. */
+function closedObject<Shape extends z.ZodRawShape>(shape: Shape) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `unknown field; check the spelling (allowed here: ${allowed})` : undefined,
+  });
+}
+
+function requiredOr(message: string): ErrorMap {
+  return (issue) => (issue.input === undefined ? 'is required' : message);
+}
+
+function text(what = 'text') {
+  return z
+    .string({ error: requiredOr(`must be ${what}`) })
+    .trim()
+    .min(1, { error: 'must not be empty' });
+}
+
+/** Decimal strings only: a YAML/JSON number would already have been a binary float. */
+function decimalString(what: 'price' | 'amount' | 'rate', example: string) {
+  return z
+    .string({
+      error: (issue) => {
+        if (issue.input === undefined) return 'is required';
+        if (typeof issue.input === 'number') return `give the ${what} as a decimal string such as "${example}", not a number`;
+        return `must be a decimal string such as "${example}", not ${describeValue(issue.input)}`;
+      },
+    })
+    .superRefine((value, context) => {
+      const problem = decimalTextProblem(value, example);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+const price = (example = '0.001') => decimalString('price', example);
+const amount = () => decimalString('amount', '49.00');
+
+const taxRate = decimalString('rate', '19').superRefine((value, context) => {
+  if (decimalTextProblem(value, '19') === undefined && new Decimal(value).greaterThan(100)) {
+    context.addIssue({ code: 'custom', message: 'must be a percentage between 0 and 100' });
+  }
+});
+
+const countryCode = z.string({ error: requiredOr('must be an ISO 3166-1 alpha-2 country code such as "DE"') }).superRefine(
+  (value, context) => {
+    if (isCountryCode(value)) return;
+    const hint = isCountryCode(value.toUpperCase()) ? `; write it in upper case: "${value.toUpperCase()}"` : '';
+    context.addIssue({ code: 'custom', message: `"${value}" is not an ISO 3166-1 alpha-2 country code such as "DE"${hint}` });
+  },
+);
+
+const currencyCode = z.string({ error: requiredOr('must be an ISO 4217 currency code such as "EUR"') }).superRefine(
+  (value, context) => {
+    if (isCurrencyCode(value)) return;
+    const hint = isCurrencyCode(value.toUpperCase()) ? `; write it in upper case: "${value.toUpperCase()}"` : '';
+    context.addIssue({ code: 'custom', message: `"${value}" is not an ISO 4217 currency code such as "EUR"${hint}` });
+  },
+);
+
+const email = z.email({
+  error: (issue) => (issue.input === undefined ? 'is required' : 'must be an email address such as billing@example.com'),
+});
+
+/** Meter and plan codes end up in invoice lines and storage keys: keep them plain. */
+const code = (what: 'meter' | 'plan') =>
+  z
+    .string({ error: requiredOr(`must be a ${what} code such as "${what === 'meter' ? 'api_calls' : 'pro'}"`) })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+      error: `must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`,
+    });
+
+const postalAddress = closedObject({
+  line1: text(),
+  line2: text().optional(),
+  city: text(),
+  // A number here has already lost its leading zeros ("01234" -> 1234), so insist on text.
+  postalCode: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required'
+          : `give the postal code as a quoted string such as "01234", not ${describeValue(issue.input)} (leading zeros would be lost)`,
+    })
+    .trim()
+    .min(1, { error: 'must not be empty' }),
+  region: text().optional(),
+  country: countryCode,
+});
+
+const vatId = z
+  .string({ error: requiredOr('must be a VAT identification number such as "DE123456789"') })
+  .transform((value) => value.replace(/[\s.-]/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[A-Z0-9]{4,20}$/, { error: 'must be a VAT identification number such as "DE123456789"' }));
+
+const issuer = closedObject({
+  name: text(),
+  address: postalAddress,
+  vatId,
+  email,
+  // Goes into S3 keys and invoice numbers (ACME-2026-000001).
+  invoicePrefix: z
+    .string({ error: requiredOr('must be 1-10 upper-case letters or digits such as "ACME"') })
+    .regex(/^[A-Z0-9]{1,10}$/, { error: 'must be 1-10 upper-case letters or digits such as "ACME" (it is used in invoice numbers and file names)' }),
+  bank: closedObject({
+    iban: z
+      .string({ error: requiredOr('must be an IBAN such as "DE89370400440532013000"') })
+      .transform(normalizeIban)
+      .superRefine((value, context) => {
+        if (!hasIbanShape(value)) {
+          context.addIssue({ code: 'custom', message: 'must be an IBAN: 2 letters, 2 check digits and 11-30 letters or digits' });
+        } else if (!isCountryCode(value.slice(0, 2))) {
+          context.addIssue({ code: 'custom', message: `starts with "${value.slice(0, 2)}", which is not a country code` });
+        } else if (!hasValidIbanChecksum(value)) {
+          context.addIssue({ code: 'custom', message: 'IBAN check digits do not match; check it for a typo' });
+        }
+      }),
+    bic: z
+      .string({ error: requiredOr('must be a BIC such as "COBADEFFXXX"') })
+      .transform((value) => value.replace(/\s+/g, '').toUpperCase())
+      .pipe(
+        z.string().regex(/^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, {
+          error: 'must be a BIC of 8 or 11 characters such as "COBADEFFXXX"',
+        }),
+      ),
+  }),
+});
+
+const aggregation = z.enum(['count', 'sum', 'max', 'unique_count', 'latest'], {
+  error: (issue) =>
+    issue.input === undefined ? 'is required: one of count, sum, max, unique_count, latest' : 'must be one of count, sum, max, unique_count, latest',
+});
+
+/**
+ * valueProperty is optional here; whether it must or must not be there depends on the
+ * aggregation, which ./document-rules.ts checks (a count meter rejects it).
+ */
+const meter = closedObject({
+  code: code('meter'),
+  eventType: text('a CloudEvents type such as "api.request"'),
+  aggregation,
+  valueProperty: text('the name of a property of the event data such as "tokens"').optional(),
+  unitCode: z
+    .string({ error: 'must be a UN/ECE Recommendation 20 unit code such as "C62"' })
+    .regex(/^[A-Z0-9]{1,3}$/, { error: 'must be a UN/ECE Recommendation 20 unit code: 1-3 upper-case letters or digits such as "C62"' })
+    .default('C62'),
+});
+
+/** A tier bound in meter units: a number or a decimal string, null for the open-ended tier. */
+const tierBound = z
+  .union([z.number(), z.string(), z.null()], {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: a number, or null for the last, open-ended tier'
+        : `must be a number, a decimal string or null, not ${describeValue(issue.input)}`,
+  })
+  .transform((value, context) => {
+    if (value === null) return null;
+    const text = typeof value === 'number' ? numberToDecimalText(value) : value;
+    if (text === undefined) {
+      context.addIssue({ code: 'custom', message: 'write very large or very small bounds as a decimal string such as "1000000000000000000000"' });
+      return z.NEVER;
+    }
+    const problem = decimalTextProblem(text, '10000');
+    if (problem !== undefined) {
+      context.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    if (new Decimal(text).isZero()) {
+      context.addIssue({ code: 'custom', message: 'must be greater than 0' });
+      return z.NEVER;
+    }
+    return text;
+  });
+
+const tier = closedObject({
+  upTo: tierBound,
+  unitPrice: price(),
+  flatPrice: price('5.00').optional(),
+});
+
+/** Accepts 1000 or "1000"; stored as text like every other quantity. */
+const packageSize = z
+  .union([z.number(), z.string()], {
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a positive whole number of units such as 1000'),
+  })
+  .transform((value, context) => {
+    const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    if (typeof text === 'string' && /^[1-9][0-9]*$/.test(text)) return text;
+    context.addIssue({ code: 'custom', message: 'must be a positive whole number of units such as 1000' });
+    return z.NEVER;
+  });
+
+const meterReference = text('the code of a meter such as "api_calls"');
+
+const tiers = z.array(tier).min(1, { error: 'must have at least one tier; the last one has upTo: null' });
+
+const CHARGE_MODELS = 'per_unit, graduated, volume, package';
+
+const charge = z.discriminatedUnion(
+  'model',
+  [
+    closedObject({ meter: meterReference, model: z.literal('per_unit'), unitPrice: price() }),
+    closedObject({ meter: meterReference, model: z.literal('graduated'), tiers }),
+    closedObject({ meter: meterReference, model: z.literal('volume'), tiers }),
+    closedObject({ meter: meterReference, model: z.literal('package'), packageSize, packagePrice: price('0.02') }),
+  ],
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const modelGiven = typeof issue.input === 'object' && issue.input !== null && 'model' in issue.input;
+      return `${modelGiven ? 'must be one of' : 'is required: one of'} ${CHARGE_MODELS}`;
+    },
+  },
+);
+
+const plan = closedObject({
+  code: code('plan'),
+  currency: currencyCode,
+  baseFee: amount().default('0'),
+  minimumCommitment: amount().optional(),
+  // A plan with only a base fee is a plain subscription, so charges may be left out.
+  charges: z.array(charge).default([]),
+});
+
+const customerId = z
+  .string({ error: requiredOr('must be text such as "cus_42"') })
+  .min(1, { error: 'must not be empty' })
+  .superRefine((value, context) => {
+    if (/[|#]/.test(value)) {
+      context.addIssue({ code: 'custom', message: 'must not contain "|" or "#": customer ids are used in storage keys' });
+    }
+    if (value.trim() !== value) {
+      // Events name the customer in `subject`; a stray space would never match.
+      context.addIssue({ code: 'custom', message: 'must not start or end with spaces' });
+    }
+  });
+
+const paymentTermsDays = z
+  .number({ error: 'must be a whole number of days between 0 and 365' })
+  .int({ error: 'must be a whole number of days between 0 and 365' })
+  .min(0, { error: 'must be a whole number of days between 0 and 365' })
+  .max(365, { error: 'must be a whole number of days between 0 and 365' })
+  .default(30);
+
+const customer = closedObject({
+  id: customerId,
+  name: text(),
+  email,
+  address: postalAddress,
+  vatId: vatId.optional(),
+  plan: text('the code of a plan such as "pro"'),
+  paymentTermsDays,
+});
+
+const taxRates = z.record(countryCode, taxRate);
+
+/** Every section is optional: a document may upsert only customers, or only the issuer. */
+export const catalogDocumentSchema = closedObject({
+  issuer: issuer.optional(),
+  taxRates: taxRates.optional(),
+  meters: z.array(meter).optional(),
+  plans: z.array(plan).optional(),
+  customers: z.array(customer).optional(),
+}) satisfies z.ZodType<CatalogDocument>;
