@@ -20,3 +20,17 @@ export function parseBatchSize(value: string): number {
   }
   return size;
 }
+
+export function parseWholeNumber(flag: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new UsageError(`${flag} ${value} must be a whole number from ${min} to ${max}`);
+  }
+  return number;
+}
+
+export function parseShare(flag: string, value: string): number {
+  const share = Number(value);
+  if (!Number.isFinite(share) || share < 0 || share > 0.9) throw new UsageError(`${flag} ${value} must be a number from 0 to 0.9`);
+  return share;
+}

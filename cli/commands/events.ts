@@ -7,7 +7,9 @@ import type { RejectedEvent } from '../../shared/ports/rejected-event-store.ts';
 import { createContext } from '../context.ts';
 import { emit, table } from '../output.ts';
 import { readEventsFile } from '../read-events-file.ts';
-import { parseBatchSize, parsePeriod, type GlobalOptions } from '../options.ts';
+import { parseBatchSize, parsePeriod, parseShare, parseWholeNumber, type GlobalOptions } from '../options.ts';
+import { currentPeriod, generateSampleEvents } from '../sample-events.ts';
+import { writeFileSync } from 'node:fs';
 
 export function registerEventCommands(program: Command, globals: () => GlobalOptions): void {
   const events = program.command('events').description('send, inspect and replay billing events');
@@ -28,6 +30,33 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
         process.stderr.write(`${result.failed.length} messages could not be sent: ${result.failed[0]!.error}\n`);
         process.exitCode = 1;
       }
+    });
+
+  events
+    .command('generate')
+    .description('write sample CloudEvents for the catalog\'s customers (NDJSON), with duplicates and invalid events mixed in')
+    .requiredOption('--out <file>', 'NDJSON file to write')
+    .option('--count <n>', 'events to write, duplicates and invalid ones included', '10000')
+    .option('--period <YYYY-MM>', 'billing period the events fall in (default: the current one)')
+    .option('--duplicates <share>', 'share of exact duplicates, 0 to 0.9', '0.1')
+    .option('--invalid <share>', 'share of invalid events, 0 to 0.9', '0.02')
+    .option('--seed <n>', 'seed: the same seed writes the same events', '1')
+    .action(async (options: { out: string; count: string; period?: string; duplicates: string; invalid: string; seed: string }) => {
+      const context = createContext(globals().outputs);
+      const customers = await context.catalog.listCustomers();
+      const sample = generateSampleEvents({
+        customerIds: customers.map((customer) => customer.id),
+        count: parseWholeNumber('--count', options.count, 1, 1_000_000),
+        period: parsePeriod(options.period) ?? currentPeriod(Date.now()),
+        duplicateShare: parseShare('--duplicates', options.duplicates),
+        invalidShare: parseShare('--invalid', options.invalid),
+        seed: parseWholeNumber('--seed', options.seed, 0, 2 ** 31),
+        notAfter: Date.now(),
+      });
+      writeFileSync(options.out, sample.events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+      emit(globals(), { file: options.out, expected: sample.expected }, () =>
+        `wrote ${sample.events.length} events to ${options.out}; once sent, billflow stats should show received ${sample.expected.received}, accepted ${sample.expected.accepted}, duplicates ${sample.expected.duplicates}, rejected ${sample.expected.rejected}`,
+      );
     });
 
   events

@@ -13,6 +13,7 @@ import { billingPeriodOf } from '../domain/period.ts';
 import { splitMessageBody } from '../domain/events/message-body.ts';
 import { indexMetersByEventType, validateEvent } from '../domain/events/validate-event.ts';
 import { packChunks } from '../domain/events/pack-chunks.ts';
+import { parseRfc3339 } from '../domain/events/rfc3339.ts';
 import type { AcceptedEvent } from '../domain/events/billable-event.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';
@@ -131,9 +132,9 @@ function bestEffortIdentity(text: string, receivePeriod: string): Pick<Rejection
   } catch {
     // Not JSON: nothing more to learn from it.
   }
-  const time = isString(raw.time) ? Date.parse(raw.time) : Number.NaN;
+  const time = isString(raw.time) ? parseRfc3339(raw.time) : undefined;
   return {
-    period: Number.isNaN(time) ? receivePeriod : billingPeriodOf(time),
+    period: time === undefined ? receivePeriod : billingPeriodOf(time),
     ...(isString(raw.subject) ? { customerId: raw.subject } : {}),
     ...(isString(raw.source) ? { source: raw.source } : {}),
     ...(isString(raw.id) ? { id: raw.id } : {}),

@@ -4,9 +4,8 @@
  * rules that need the catalog (known customer, meter values) live in ./validate-event.ts.
  */
 import { z } from 'zod';
+import { parseRfc3339 } from './rfc3339.ts';
 
-// RFC 3339: date, 'T', time with optional fraction, and 'Z' or a numeric offset (any case for T/Z).
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 const nonEmpty = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`);
 
@@ -19,8 +18,11 @@ export const cloudEventSchema = z
     subject: nonEmpty('subject (the customer id)'),
     time: z
       .string({ error: 'time must be an RFC 3339 timestamp string, e.g. 2026-11-03T10:00:00Z' })
-      .regex(RFC3339, 'time must be an RFC 3339 timestamp with an offset, e.g. 2026-11-03T10:00:00Z')
-      .refine((value) => !Number.isNaN(Date.parse(value)), 'time is not a real date and time'),
+      // One check, one message: a malformed time is not also reported as an impossible date.
+      .refine(
+        (value) => parseRfc3339(value) !== undefined,
+        'time must be a real RFC 3339 date-time with an offset, e.g. 2026-11-03T10:00:00Z',
+      ),
     datacontenttype: z.string().optional(),
     dataschema: z.string().optional(),
     data: z.unknown().optional(),

@@ -7,6 +7,7 @@ import type { Meter } from '../catalog/types.ts';
 import { billingPeriodOf } from '../period.ts';
 import type { AcceptedEvent } from './billable-event.ts';
 import { cloudEventSchema, describeSchemaIssues } from './cloud-event.ts';
+import { parseRfc3339 } from './rfc3339.ts';
 
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
@@ -28,7 +29,8 @@ export function validateEvent(raw: unknown, context: ValidationContext): EventVe
   if (!parsed.success) return { ok: false, reason: describeSchemaIssues(parsed.error) };
   const event = parsed.data;
 
-  const t = Date.parse(event.time);
+  // The schema already refused times parseRfc3339 cannot read.
+  const t = parseRfc3339(event.time)!;
   if (t > context.now + MAX_CLOCK_SKEW_MS) {
     return {
       ok: false,
