@@ -1,0 +1,155 @@
+/**
+ * A Lambda function with billflow's defaults (STYLE.md practice 3): Node 22 on arm64, X-Ray
+ * tracing, an explicit log group with retention, ESM bundling with the local esbuild, and
+ * helpers that set a resource's env var and grant exactly the listed actions in one call.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { QueueConsumerDefinition } from '../resources.ts';
+
+/** Repository root: holds package-lock.json and tsconfig.json, which esbuild resolves from. */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+export type DynamoDbAction = `dynamodb:${string}`;
+
+export interface BillingFunctionProps {
+  /** Handler module relative to the repository root (as in infra/resources.ts); exports `handler`. */
+  readonly entry: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** How long the function's log events are kept (one month dev, one year prod). */
+  readonly logRetention: RetentionDays;
+  /** What happens to the log group when the function is removed. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly description?: string;
+  /**
+   * Powertools Logger level.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Function-specific settings; resource names are added with the bind/consume helpers.
+   * @default - only the team defaults (Powertools, source maps)
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export class BillingFunction extends NodejsFunction {
+  public readonly functionLogGroup: LogGroup;
+
+  public constructor(scope: Construct, id: string, props: BillingFunctionProps) {
+    // Siblings rather than children: both must exist before super() creates the function.
+    // The explicit log group replaces the deprecated logRetention custom resource.
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    // Our own role, so the function gets no AWSLambdaBasicExecutionRole (which may write to
+    // every log group in the account): it can only write to its own log group (below).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+
+    super(scope, id, {
+      entry: join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'billflow',
+        POWERTOOLS_METRICS_NAMESPACE: 'Billflow',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Stack traces point into the TypeScript sources, not the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // The map only needs line mappings; the sources are in git. Keeps the asset small.
+        sourcesContent: false,
+        // Prefer the ESM build of dependencies (better tree shaking).
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies bundled into an ESM file still call require(); give them one.
+        // Aliased so it cannot clash with a createRequire import inside the bundle.
+        banner:
+          "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);",
+        // Bundle the AWS SDK instead of using the runtime's copy: the SDK version we test
+        // against (package-lock.json) is the one that runs, and a runtime update cannot
+        // change behaviour under us. Costs a slightly larger asset.
+        bundleAwsSDK: true,
+        // Offline and fast: the esbuild in node_modules, never a Docker image.
+        forceDockerBundling: false,
+      },
+    });
+    this.functionLogGroup = logGroup;
+    logGroup.grantWrite(this);
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node 22 is the team runtime: local mode, tests and the esbuild target (node22) all run Node 22, so Lambda runs what was tested. Moving to Node 24 is a deliberate upgrade of all three together.',
+    });
+    // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the
+    // role's default policy. Only that finding is acknowledged, on that policy; test/infra
+    // checks that no other statement uses Resource "*".
+    const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy === undefined) throw new Error(`${role.node.path}: expected the X-Ray grant in DefaultPolicy`);
+    Validations.of(defaultPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so active tracing requires Resource "*".',
+    });
+  }
+
+  /**
+   * Passes `table`'s name in `envVar` and grants exactly `actions` on it (no wildcards):
+   * the function can do nothing with the table that is not listed at the call site.
+   */
+  public bindTable(table: ITable, envVar: string, ...actions: [DynamoDbAction, ...DynamoDbAction[]]): this {
+    const wildcard = actions.find((action) => action.includes('*'));
+    if (wildcard !== undefined) {
+      throw new Error(`${this.node.path}: bindTable grants named actions only, got "${wildcard}".`);
+    }
+    this.addEnvironment(envVar, table.tableName);
+    table.grant(this, ...actions);
+    return this;
+  }
+
+  /**
+   * Feeds `queue` to the function with the batching of `consumer`. Failed records are
+   * reported individually (partial batch response), so one bad message never redelivers
+   * the whole batch. The event source grants the receive/delete/visibility permissions.
+   */
+  public consumeQueue(queue: IQueue, consumer: QueueConsumerDefinition): this {
+    this.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: consumer.batchSize,
+        maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+      }),
+    );
+    return this;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * billflow on AWS. Tables, queues, buckets and queue consumers are built from
+ * infra/resources.ts, the definition the local stack uses too; nothing here restates its numbers.
+ */
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
+import { BillingFunction } from './constructs/billing-function.ts';
+import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
+import { buckets, consumers, pipelineSettings, queues, tables, type TableDefinition } from './resources.ts';
+import { stageSettings, type Stage, type StageSettings } from './stage.ts';
+
+export interface BillflowStackProps extends StackProps {
+  readonly stage: Stage;
+}
+
+/**
+ * Events still queued when a draft is finalized land on the next invoice as late events.
+ * Alarming at a quarter of the grace period leaves time to act before that happens.
+ */
+const MAX_EVENT_QUEUE_AGE = Duration.minutes((Number(pipelineSettings.GRACE_PERIOD_HOURS) * 60) / 4);
+/** Invoices are written once; an older version only exists after a mistaken overwrite. */
+const NONCURRENT_INVOICE_RETENTION = Duration.days(90);
+
+export class BillflowStack extends Stack {
+  public readonly eventsTable: Table;
+  public readonly billingTable: Table;
+  public readonly eventsQueue: QueueWithDeadLetter;
+  public readonly alarms: AlarmTopic;
+  public readonly invoicesBucket: Bucket;
+  public readonly accessLogsBucket: Bucket;
+  public readonly ingestFunction: BillingFunction;
+
+  public constructor(scope: Construct, id: string, props: BillflowStackProps) {
+    const { stage, ...stackProps } = props;
+    const settings = stageSettings(stage);
+    super(scope, id, {
+      description: `billflow (${stage}): usage events in, invoices out`,
+      terminationProtection: settings.terminationProtection,
+      ...stackProps,
+    });
+
+    this.eventsTable = createTable(this, tables.events, settings);
+    this.billingTable = createTable(this, tables.billing, settings);
+
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^$|^[^@\\s]+@[^@\\s]+$',
+      description: 'Email address notified of billflow alarms (confirm the subscription mail). Empty: no email.',
+    });
+    this.alarms = new AlarmTopic(this, 'Alarms', {
+      email: alarmEmail.valueAsString,
+      alarmNamePrefix: `${this.stackName}-`,
+      keyRemovalPolicy: settings.dataRemovalPolicy,
+    });
+
+    this.eventsQueue = new QueueWithDeadLetter(this, 'EventsQueue', { definition: queues.events });
+    this.eventsQueue.addAlarms({
+      namePrefix: `${this.stackName}-`,
+      action: this.alarms.action,
+      maxMessageAge: MAX_EVENT_QUEUE_AGE,
+    });
+
+    const storage = createBuckets(this, settings);
+    this.invoicesBucket = storage.invoices;
+    this.accessLogsBucket = storage.accessLogs;
+
+    const ingest = consumers.ingest;
+    this.ingestFunction = new BillingFunction(this, `${pascalCase(ingest.functionId)}Function`, {
+      entry: ingest.entry,
+      description: 'Validates, deduplicates and stores usage events from the events queue',
+      memorySize: ingest.memorySize,
+      timeout: Duration.seconds(ingest.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+      // The same settings the local workers get (grace period, write shards, event retention).
+      environment: pipelineSettings,
+    })
+      // Event chunks, rejected events and late-event markers: writes only, no reads or deletes.
+      .bindTable(this.eventsTable, tables.events.envVar, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
+      // Catalog lookups (customers, meters): reads only, never a Scan.
+      .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query')
+      // consumers.ingest.queueId is queues.events.id.
+      .consumeQueue(this.eventsQueue.queue, ingest);
+
+    // Names fixed by CONTRACTS.md section 6 (same keys as the local outputs.json).
+    // `apiUrl` is added with the payment webhook API in a later issue.
+    new CfnOutput(this, 'region', { value: this.region, description: 'AWS region of the pipeline' });
+    new CfnOutput(this, 'eventsQueueUrl', {
+      value: this.eventsQueue.queue.queueUrl,
+      description: 'Publish billing events (CloudEvents JSON) here',
+    });
+    new CfnOutput(this, 'eventsDlqUrl', {
+      value: this.eventsQueue.deadLetterQueue.queueUrl,
+      description: 'Events that failed every retry; `billflow dlq redrive` moves them back',
+    });
+    new CfnOutput(this, 'invoicesBucket', {
+      value: this.invoicesBucket.bucketName,
+      description: 'Rendered invoice documents',
+    });
+    // Not in the contract, but required by shared/outputs.ts: the CLI reads the tables directly
+    // and must use the functions' shard count, so `cdk deploy --outputs-file` works as --outputs.
+    new CfnOutput(this, 'eventsTable', { value: this.eventsTable.tableName, description: 'Events table (CLI)' });
+    new CfnOutput(this, 'billingTable', { value: this.billingTable.tableName, description: 'Billing table (CLI)' });
+    new CfnOutput(this, 'eventWriteShards', {
+      value: pipelineSettings.EVENT_WRITE_SHARDS,
+      description: 'EVENT_WRITE_SHARDS of the functions (CLI)',
+    });
+    new CfnOutput(this, 'gracePeriodHours', {
+      value: pipelineSettings.GRACE_PERIOD_HOURS,
+      description: 'GRACE_PERIOD_HOURS of the functions (CLI)',
+    });
+  }
+}
+
+function createTable(scope: Construct, definition: TableDefinition, settings: StageSettings): Table {
+  return new Table(scope, `${pascalCase(definition.id)}Table`, {
+    partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+    sortKey: { name: definition.sortKey, type: AttributeType.STRING },
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    timeToLiveAttribute: definition.timeToLiveAttribute,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    // AWS managed key (aws/dynamodb): every use is in CloudTrail and nothing needs a key
+    // policy or kms: grants. A customer managed key would add cost and a policy to maintain
+    // and only pays off for cross-account access or crypto-shredding, neither needed here.
+    encryption: TableEncryption.AWS_MANAGED,
+    deletionProtection: settings.deletionProtection,
+    removalPolicy: settings.dataRemovalPolicy,
+  });
+}
+
+function createBuckets(scope: Construct, settings: StageSettings): { invoices: Bucket; accessLogs: Bucket } {
+  // Both buckets are kept when the stack is deleted, in every stage: invoices are legal
+  // records and the access logs are their audit trail; an empty leftover bucket costs nothing.
+  const secure: BucketProps = {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    // S3-managed keys: the access-log target cannot use SSE-KMS, and invoice documents
+    // need no separate key policy while only this account's functions read them.
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+  const accessLogs = new Bucket(scope, 'AccessLogsBucket', {
+    ...secure,
+    lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(settings.accessLogRetentionDays) }],
+  });
+  Validations.of(accessLogs).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'This is the server access log target of the invoices bucket; logging it too would need yet another log bucket (or log into itself, which loops). Only the S3 logging service writes to it.',
+  });
+  const invoices = new Bucket(scope, `${pascalCase(buckets.invoices.id)}Bucket`, {
+    ...secure,
+    versioned: true,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: `${buckets.invoices.id}/`,
+    lifecycleRules: [
+      {
+        id: 'expire-noncurrent-versions',
+        noncurrentVersionExpiration: NONCURRENT_INVOICE_RETENTION,
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      },
+    ],
+  });
+  return { invoices, accessLogs };
+}
+
+/** `events-dlq` -> `EventsDlq`, for readable logical ids. */
+function pascalCase(id: string): string {
+  return id
+    .split(/[^a-zA-Z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
