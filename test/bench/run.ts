@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: billflow's speed and cost figures, each measured side by side with its
+ * baseline in one run on fresh local services. Prints figures and ratios; asserts nothing
+ * (targets are compared and reported, not enforced).
+ *
+ * BENCH_EVENTS sets the ingest workload size (default 50,000 events).
+ */
+import { provisionBench, startBenchServices } from './bench-stack.ts';
+import { consumers } from '../../infra/resources.ts';
+import { benchIngest } from './ingest.ts';
+
+const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
+const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
+
+const base = await startBenchServices();
+try {
+  console.log(`billflow benchmarks (${new Date().toISOString()}, Node ${process.version}, local services)\n`);
+  // The deployed batch size, and Lambda's default of 10 for comparison: fewer messages per
+  // invocation means fewer events per customer to pack into one item.
+  for (const batchSize of [consumers.ingest.batchSize, 10]) {
+    const ingest = await benchIngest(await provisionBench(base, `bench${batchSize}`), eventCount, batchSize);
+    console.log(`Ingest: 100 customers, batch bodies of 100 events, queue pre-filled, ${batchSize} messages per invocation${batchSize === consumers.ingest.batchSize ? ' (as deployed)' : ' (Lambda default, for comparison)'}`);
+    console.log(`  events                                  ${fmt(ingest.events)} (accepted back: ${fmt(ingest.accepted)})`);
+    console.log(`  billflow ingest (SQS -> handler -> DynamoDB), ${ingest.pollers} pollers, ${ingest.invocations} invocations`);
+    console.log(`    throughput                            ${fmt(ingest.ingestEventsPerSecond)} events/s (${fmt(ingest.ingestSeconds, 2)} s)`);
+    console.log(`    items written                         ${fmt(ingest.chunks)} chunks (${fmt(ingest.events / ingest.chunks, 1)} events per item)`);
+    console.log(`    write units per accepted event        ${fmt(ingest.ingestWcuPerEvent, 3)}  (target <= 0.5: ${verdict(ingest.ingestWcuPerEvent <= 0.5)})`);
+    console.log(`  naive: one item per event, plain BatchWriteItem, ${ingest.naiveConcurrency} requests in flight`);
+    console.log(`    throughput                            ${fmt(ingest.naiveEventsPerSecond)} events/s (${fmt(ingest.naiveSeconds, 2)} s)`);
+    console.log(`    write units per event                 ${fmt(ingest.naiveWcuPerEvent, 3)}`);
+    console.log(`  ratio billflow / naive throughput       ${fmt(ingest.ratio, 2)}  (target >= 1.0: ${verdict(ingest.ratio >= 1)})\n`);
+  }
+
+  // One customer sending 5,000 events/s: the write units land on that customer's period
+  // partitions, spread over the write shards. DynamoDB caps a partition at 1,000 WCU/s.
+  const hot = await benchIngest(await provisionBench(base, 'benchhot'), Math.min(eventCount, 20_000), consumers.ingest.batchSize, 1);
+  const hotPartitionWcu = 5_000 * hot.ingestWcuPerEvent * hot.busiestPartitionShare;
+  console.log('Hot customer: 1 customer, batch bodies of 100 events, as deployed');
+  console.log(`  write units per accepted event          ${fmt(hot.ingestWcuPerEvent, 3)} (${fmt(hot.events / hot.chunks, 1)} events per item)`);
+  console.log(`  busiest partition's share of events     ${fmt(hot.busiestPartitionShare * 100, 1)} %`);
+  console.log(`  busiest partition at 5,000 events/s     ${fmt(hotPartitionWcu)} WCU/s  (limit 1,000: ${verdict(hotPartitionWcu < 1000)})`);
+} finally {
+  await base.services.stop();
+}
