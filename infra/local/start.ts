@@ -10,7 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { pipelineSettings, tables } from '../resources.ts';
 import { localCredentials } from './credentials.ts';
 import { provisionLocalResources } from './provision.ts';
-import { portsFromEnv, startLocalServices } from './services.ts';
+import { portsFromEnv, startLocalServices, type LocalServices } from './services.ts';
 import { startLocalWorkers } from './workers.ts';
 import type { Outputs } from '../../shared/outputs.ts';
 
@@ -40,6 +40,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  try {
+    await runPipeline(services, (running) => (workers = running));
+  } catch (error) {
+    // Leave no emulator (DynamoDB Local is a Java child process) running behind a failed start.
+    await workers?.stop();
+    await services.stop();
+    throw error;
+  }
+}
+
+async function runPipeline(services: LocalServices, started: (workers: { stop(): Promise<void> }) => void): Promise<void> {
   const resources = await provisionLocalResources({ endpoints: services.endpoints, region: REGION, prefix: PREFIX });
 
   // The handlers read the same variables they get in Lambda; only the endpoints differ.
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
   });
 
   const sqs = new SQSClient({ region: REGION, endpoint: services.endpoints.sqs, credentials: localCredentials });
-  workers = await startLocalWorkers({
+  const workers = await startLocalWorkers({
     sqs,
     region: REGION,
     resources,
@@ -67,6 +78,7 @@ async function main(): Promise<void> {
     concurrency: 2,
     onError: (functionId, error) => console.error(`[${functionId}]`, error),
   });
+  started(workers);
 
   const outputs: Outputs = {
     region: REGION,
