@@ -24,6 +24,11 @@ export interface QueueDefinition {
   /** Seconds a received message stays invisible; AWS advises >= 6x the consumer's timeout. */
   readonly visibilityTimeoutSeconds: number;
   readonly retentionDays: number;
+  /**
+   * Largest message body accepted. 256 KiB, not SQS's 1 MiB maximum: a body that is rejected
+   * whole is stored as one DynamoDB item (400 KB limit) with its reason.
+   */
+  readonly maxMessageSizeBytes: number;
   /** Receives before SQS moves a message to the dead-letter queue. */
   readonly maxReceiveCount: number;
   readonly deadLetter: { readonly id: string; readonly envVar: string; readonly retentionDays: number };
@@ -75,6 +80,7 @@ export const queues = {
     envVar: 'EVENTS_QUEUE_URL',
     visibilityTimeoutSeconds: 6 * INGEST_TIMEOUT_SECONDS,
     retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
     maxReceiveCount: 5,
     deadLetter: { id: 'events-dlq', envVar: 'EVENTS_DLQ_URL', retentionDays: 14 },
   },

@@ -89,6 +89,7 @@ export async function provisionLocalResources(options: ProvisionOptions): Promis
           Attributes: {
             VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? queue.visibilityTimeoutSeconds),
             MessageRetentionPeriod: String(queue.retentionDays * DAY_SECONDS),
+            MaximumMessageSize: String(queue.maxMessageSizeBytes),
             RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
           },
         }),

@@ -3,6 +3,8 @@
  * A period is named by its month, `YYYY-MM`, which is also how it appears in storage keys.
  */
 
+import { utc } from './events/rfc3339.ts';
+
 export type BillingPeriod = string;
 
 const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -22,7 +24,7 @@ export function periodBounds(period: BillingPeriod): { start: number; end: numbe
   if (match === null) throw new Error(`"${period}" is not a billing period: use YYYY-MM, e.g. 2026-11`);
   const year = Number(match[1]);
   const month = Number(match[2]) - 1;
-  return { start: Date.UTC(year, month, 1), end: Date.UTC(year, month + 1, 1) };
+  return { start: utc(year, month, 1), end: utc(year, month + 1, 1) };
 }
 
 /**

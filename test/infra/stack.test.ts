@@ -76,6 +76,7 @@ describe('events queue', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: queues.events.visibilityTimeoutSeconds,
       MessageRetentionPeriod: queues.events.retentionDays * 86_400,
+      MaximumMessageSize: queues.events.maxMessageSizeBytes,
       RedrivePolicy: {
         maxReceiveCount: queues.events.maxReceiveCount,
         deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.eventsQueue.deadLetterQueue), 'Arn'] },

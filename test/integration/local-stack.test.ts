@@ -22,6 +22,7 @@ describe('local stack provisioned from infra/resources.ts', () => {
     const redrive = JSON.parse(attributes.Attributes?.RedrivePolicy ?? '{}');
     expect(redrive.maxReceiveCount).toBe(queues.events.maxReceiveCount);
     expect(redrive.deadLetterTargetArn).toMatch(/events-dlq$/);
+    expect(Number(attributes.Attributes?.MaximumMessageSize)).toBe(queues.events.maxMessageSizeBytes);
     await expect(stack.clients.s3.send(new HeadBucketCommand({ Bucket: stack.invoicesBucket }))).resolves.toBeDefined();
   });
 });

@@ -6,8 +6,12 @@
 import { z } from 'zod';
 import { parseRfc3339 } from './rfc3339.ts';
 
+/** A missing attribute and a mistyped one need different fixes, so they get different messages. */
+const missingOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `${field} is missing` : wrongType;
 
-const nonEmpty = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`);
+const nonEmpty = (field: string, what: string = field) =>
+  z.string({ error: missingOr(field, `${what} must be a string`) }).min(1, `${what} must not be empty`);
 
 export const cloudEventSchema = z
   .object({
@@ -15,9 +19,9 @@ export const cloudEventSchema = z
     id: nonEmpty('id'),
     source: nonEmpty('source'),
     type: nonEmpty('type'),
-    subject: nonEmpty('subject (the customer id)'),
+    subject: nonEmpty('subject', 'subject (the customer id)'),
     time: z
-      .string({ error: 'time must be an RFC 3339 timestamp string, e.g. 2026-11-03T10:00:00Z' })
+      .string({ error: missingOr('time', 'time must be an RFC 3339 timestamp string, e.g. 2026-11-03T10:00:00Z') })
       // One check, one message: a malformed time is not also reported as an impossible date.
       .refine(
         (value) => parseRfc3339(value) !== undefined,
@@ -34,12 +38,5 @@ export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
 /** Turns zod issues into one sentence a person can act on. */
 export function describeSchemaIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      if (issue.code === 'invalid_type' && issue.input === undefined) {
-        return `${issue.path.join('.')} is missing`;
-      }
-      return issue.message;
-    })
-    .join('; ');
+  return error.issues.map((issue) => issue.message).join('; ');
 }

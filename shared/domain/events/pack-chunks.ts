@@ -49,7 +49,8 @@ export function packChunks(
       earlier.messageIds.add(messageId);
       continue;
     }
-    const bytes = JSON.stringify(event).length;
+    // UTF-8 bytes, not UTF-16 units: non-Latin text is up to 3 bytes a character in the item.
+    const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
     if (group === undefined || group.bytes + bytes > options.maxChunkBytes) {
       const chunk: EventChunk = {
         customerId,
