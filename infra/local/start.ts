@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { pipelineSettings, tables } from '../resources.ts';
+import { tables } from '../resources.ts';
+import { localFunctionEnvironment, localOutputs } from './function-environment.ts';
 import { localCredentials } from './credentials.ts';
 import { provisionLocalResources } from './provision.ts';
 import { portsFromEnv, startLocalServices, type LocalServices } from './services.ts';
@@ -54,20 +55,7 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
   const resources = await provisionLocalResources({ endpoints: services.endpoints, region: REGION, prefix: PREFIX });
 
   // The handlers read the same variables they get in Lambda; only the endpoints differ.
-  Object.assign(process.env, resources.env, pipelineSettings, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: services.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SQS: services.endpoints.sqs,
-    AWS_ENDPOINT_URL_S3: services.endpoints.s3,
-    AWS_ENDPOINT_URL_SESV2: services.endpoints.ses,
-    POWERTOOLS_SERVICE_NAME: 'billflow',
-    POWERTOOLS_METRICS_NAMESPACE: 'Billflow',
-    // Locally the EMF metric lines and info logs would drown the terminal; --verbose shows them.
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? (verbose ? 'INFO' : 'WARN'),
-    POWERTOOLS_METRICS_DISABLED: verbose ? 'false' : 'true',
-  });
+  Object.assign(process.env, localFunctionEnvironment(resources, services.endpoints, REGION, { verbose }));
 
   const sqs = new SQSClient({ region: REGION, endpoint: services.endpoints.sqs, credentials: localCredentials });
   const workers = await startLocalWorkers({
@@ -80,18 +68,10 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
   });
   started(workers);
 
-  const outputs: Outputs = {
-    region: REGION,
-    eventsQueueUrl: resources.eventsQueueUrl,
-    eventsDlqUrl: resources.eventsDlqUrl,
-    invoicesBucket: resources.invoicesBucket,
-    eventsTable: resources.env[tables.events.envVar]!,
-    billingTable: resources.env[tables.billing.envVar]!,
-    eventWriteShards: Number(pipelineSettings.EVENT_WRITE_SHARDS),
-    gracePeriodHours: Number(pipelineSettings.GRACE_PERIOD_HOURS),
-    mailViewerUrl: services.mailViewerUrl,
-    endpoints: services.endpoints,
-  };
+  const outputs: Outputs = localOutputs(resources, services.endpoints, REGION, services.mailViewerUrl, {
+    events: tables.events.envVar,
+    billing: tables.billing.envVar,
+  });
   writeFileSync(resolve(stateDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
   console.log(`billflow local pipeline (region ${REGION}, state in ${stateDir})`);
   console.log(`  events queue  ${outputs.eventsQueueUrl}`);

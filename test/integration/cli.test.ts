@@ -1,0 +1,151 @@
+/**
+ * The operator's view: the `billflow` bin (as `npx billflow` runs it) against a local
+ * pipeline whose workers run the real Lambda handler module (functions/ingest/handler.ts,
+ * with its middy and Powertools wiring), exactly as `npm start` wires them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startLocalWorkers } from '../../infra/local/workers.ts';
+import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
+import { tables } from '../../infra/resources.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
+import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
+
+const run = promisify(execFile);
+const bin = resolve(import.meta.dirname, '../../cli/billflow.mjs');
+const examples = resolve(import.meta.dirname, '../../docs/examples');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let stack: TestStack;
+let workers: { stop(): Promise<void> };
+let outputsFile: string;
+let workDir: string;
+
+async function billflow(...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args, '--outputs', outputsFile], { env: { ...process.env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+async function json<T>(...args: string[]): Promise<T> {
+  const result = await billflow(...args, '--json');
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+beforeAll(async () => {
+  stack = await createTestStack({ visibilityTimeoutSeconds: 5 });
+  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
+  workers = await startLocalWorkers({
+    sqs: stack.clients.sqs,
+    region: TEST_REGION,
+    resources: stack,
+    prefix: 'cli-test',
+    concurrency: 2,
+    onError: (functionId, error) => console.error(functionId, error),
+  });
+  workDir = mkdtempSync(join(tmpdir(), 'billflow-cli-'));
+  outputsFile = join(workDir, 'outputs.json');
+  writeFileSync(
+    outputsFile,
+    JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { events: tables.events.envVar, billing: tables.billing.envVar })),
+  );
+});
+
+afterAll(async () => {
+  await workers?.stop();
+});
+
+describe('billflow CLI against a local pipeline', () => {
+  it('refuses an invalid catalog with every error by path, writing nothing, then applies a valid one', async () => {
+    // Act
+    const invalid = await billflow('catalog', 'apply', join(examples, 'catalog-invalid.yaml'));
+    const generateBeforeCatalog = await billflow('events', 'generate', '--out', join(workDir, 'none.ndjson'));
+    const applied = await json<{ applied: boolean; customers: number }>('catalog', 'apply', join(examples, 'catalog.yaml'));
+
+    // Assess
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('plans[0].charges[2].tiers[1].upTo: must be greater than the previous tier');
+    expect(invalid.stderr.split('\n').filter((line) => line.startsWith('  ')).length).toBeGreaterThanOrEqual(5);
+    expect(generateBeforeCatalog.code).toBe(1);
+    expect(generateBeforeCatalog.stderr).toContain('the catalog has no customers');
+    expect(applied).toMatchObject({ applied: true });
+    expect(applied.customers).toBeGreaterThan(0);
+  });
+
+  it('sends 10,000 events with 10 % duplicates and 2 % invalid ones; stats shows the exact counts', async () => {
+    // Prepare
+    const file = join(workDir, 'events.ndjson');
+    const generated = await json<{ expected: { received: number; accepted: number; duplicates: number; rejected: number } }>(
+      'events', 'generate', '--out', file, '--count', '10000', '--duplicates', '0.1', '--invalid', '0.02', '--period', '2026-11',
+    );
+
+    // Act
+    const sent = await json<{ events: number; messages: number; failed: unknown[] }>('events', 'send', file);
+    await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
+    const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-11');
+    const rejected = await json<{ count: number; rejected: { reason: string; body: string }[] }>('events', 'rejected');
+
+    // Assess
+    expect(generated.expected).toEqual({ received: 10_000, accepted: 8_800, duplicates: 1_000, rejected: 200 });
+    expect(sent).toMatchObject({ events: 10_000, messages: 100, failed: [] });
+    expect(stats).toMatchObject(generated.expected);
+    expect(stats.received).toBe(stats.accepted + stats.duplicates + stats.rejected);
+    expect(rejected.count).toBe(200);
+    expect(rejected.rejected.every((r) => r.reason.length > 10 && r.body.length > 0)).toBe(true);
+  });
+
+  it('replays rejected events, and redrives the dead-letter queue', async () => {
+    // Prepare: a message parked in the DLQ, as after 5 failed receives.
+    await stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.eventsDlqUrl,
+        MessageBody: JSON.stringify({ specversion: '1.0', id: 'from-dlq', source: 'cli-test', type: 'api.request', subject: 'cus_42', time: '2026-11-20T10:00:00Z', data: { tokens: 5, userId: 'u' } }),
+      }),
+    );
+
+    // Act
+    const replay = await json<{ selected: number; sent: number }>('events', 'replay', '--period', '2026-11');
+    const redrive = await json<{ moved: number }>('dlq', 'redrive');
+    await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
+    const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-11');
+    const stillOpen = await json<{ count: number }>('events', 'rejected', '--period', '2026-11');
+
+    // Assess: the replayed events are still invalid, so they are rejected again (and counted again).
+    expect(replay.sent).toBe(replay.selected);
+    expect(replay.selected).toBeGreaterThan(0);
+    expect(redrive.moved).toBe(1);
+    expect(await queueDepth(stack.clients.sqs, stack.eventsDlqUrl)).toBe(0);
+    expect(stats.accepted).toBe(8_801);
+    expect(stats.received).toBe(stats.accepted + stats.duplicates + stats.rejected);
+    expect(stillOpen.count).toBe(replay.selected);
+  });
+
+  it('reports bad arguments on stderr with exit code 2 and nothing on stdout', async () => {
+    // Act
+    const badPeriod = await billflow('stats', '--period', '2026-13', '--json');
+    const missingFile = await billflow('events', 'send', join(workDir, 'does-not-exist.ndjson'), '--json');
+    const unknown = await billflow('invoicez');
+
+    // Assess
+    expect(badPeriod).toMatchObject({ code: 2, stdout: '' });
+    expect(badPeriod.stderr).toContain('--period 2026-13 is not a billing period: use YYYY-MM');
+    expect(missingFile).toMatchObject({ code: 2, stdout: '' });
+    expect(missingFile.stderr).toContain('cannot read');
+    expect(unknown.code).toBe(2);
+  });
+});
