@@ -6,6 +6,7 @@ export default defineConfig({
     // One set of local AWS services for the whole run; each test file provisions its own
     // tables and queues with a random prefix (test/support/local-stack.ts).
     globalSetup: ['test/support/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -84,31 +84,31 @@ export class DynamoDbRejectedEventStore implements RejectedEventStore {
   }
 
   async markReplayed(events: readonly Pick<RejectedEvent, 'key' | 'period'>[], at: number): Promise<void> {
-    const now = new Date(at).toISOString();
-    await forEachConcurrently([...events], 16, async ({ key, period }) => {
-      await this.options.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { pk: rejectedPartitionKey(period, this.shardOf(key)), sk: key },
-          UpdateExpression: 'SET #status = :replayed, replayedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':replayed': 'replayed' satisfies RejectionStatus, ':now': now },
-        }),
-      );
+    await this.setStatus(events, 'SET #status = :status, replayedAt = :now', {
+      ':status': 'replayed' satisfies RejectionStatus,
+      ':now': new Date(at).toISOString(),
     });
   }
 
   async reopen(events: readonly Pick<RejectedEvent, 'key' | 'period'>[]): Promise<void> {
+    await this.setStatus(events, 'SET #status = :status REMOVE replayedAt', { ':status': 'open' satisfies RejectionStatus });
+  }
+
+  /** Updates existing records only: a status change must never create a record without a body. */
+  private async setStatus(
+    events: readonly Pick<RejectedEvent, 'key' | 'period'>[],
+    updateExpression: string,
+    values: Record<string, string>,
+  ): Promise<void> {
     await forEachConcurrently([...events], 16, async ({ key, period }) => {
       await this.options.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: { pk: rejectedPartitionKey(period, this.shardOf(key)), sk: key },
-          UpdateExpression: 'SET #status = :open REMOVE replayedAt',
+          UpdateExpression: updateExpression,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'open' satisfies RejectionStatus },
+          ExpressionAttributeValues: values,
         }),
       );
     });
