@@ -9,6 +9,7 @@ import { createAwsClients, type AwsClients } from '../shared/adapters/aws/client
 import { DynamoDbEventStore } from '../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbRejectedEventStore } from '../shared/adapters/dynamodb/rejected-event-store.ts';
 import { DynamoDbCatalogRepository } from '../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '../shared/adapters/dynamodb/invoice-repository.ts';
 import { outputsSchema, type Outputs } from '../shared/outputs.ts';
 import { pipelineSettings } from '../infra/resources.ts';
 import { UsageError } from './errors.ts';
@@ -19,6 +20,7 @@ export interface CliContext {
   readonly events: DynamoDbEventStore;
   readonly rejected: DynamoDbRejectedEventStore;
   readonly catalog: DynamoDbCatalogRepository;
+  readonly invoices: DynamoDbInvoiceRepository;
 }
 
 export const DEFAULT_OUTPUTS = '.billflow/outputs.json';
@@ -79,5 +81,6 @@ export function createContext(outputsFile: string | undefined): CliContext {
       retentionDays,
     }),
     catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
+    invoices: new DynamoDbInvoiceRepository(clients.dynamodb, outputs.billingTable),
   };
 }

@@ -8,6 +8,8 @@ import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerStatsCommand } from './commands/stats.ts';
+import { registerInvoiceCommands } from './commands/invoices.ts';
+import { registerUsageCommand } from './commands/usage.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -23,6 +25,8 @@ registerCatalogCommands(program, globals);
 registerEventCommands(program, globals);
 registerDlqCommands(program, globals);
 registerStatsCommand(program, globals);
+registerInvoiceCommands(program, globals);
+registerUsageCommand(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

@@ -84,7 +84,27 @@ export const queues = {
     maxReceiveCount: 5,
     deadLetter: { id: 'events-dlq', envVar: 'EVENTS_DLQ_URL', retentionDays: 14 },
   },
+  /** One message per customer and period to close: the invoice run's fan-out. */
+  invoiceJobs: {
+    id: 'invoice-jobs',
+    envVar: 'INVOICE_JOBS_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 120,
+    retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
+    maxReceiveCount: 5,
+    deadLetter: { id: 'invoice-jobs-dlq', envVar: 'INVOICE_JOBS_DLQ_URL', retentionDays: 14 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
+
+/** A function run on a schedule (EventBridge Scheduler in AWS, a timer in `npm start`). */
+export interface ScheduleDefinition {
+  readonly functionId: string;
+  readonly entry: string;
+  /** EventBridge Scheduler expression. */
+  readonly expression: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+}
 
 export const buckets = {
   invoices: { id: 'invoices', envVar: 'INVOICES_BUCKET' },
@@ -102,7 +122,28 @@ export const consumers = {
     timeoutSeconds: INGEST_TIMEOUT_SECONDS,
     memorySize: 1024,
   },
+  closeBillingPeriod: {
+    functionId: 'close-billing-period',
+    entry: 'functions/close-billing-period/handler.ts',
+    queueId: 'invoice-jobs',
+    // One customer per message; a few per invocation keeps a slow customer from holding many.
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 120,
+    memorySize: 1024,
+  },
 } as const satisfies Record<string, QueueConsumerDefinition>;
+
+export const schedules = {
+  /** Hourly: drafts for periods that ended, finalization once the grace period is over. */
+  invoiceRun: {
+    functionId: 'invoice-run',
+    entry: 'functions/invoice-run/handler.ts',
+    expression: 'rate(1 hour)',
+    timeoutSeconds: 300,
+    memorySize: 512,
+  },
+} as const satisfies Record<string, ScheduleDefinition>;
 
 /**
  * Settings every function receives as environment variables, in AWS and locally; the CLI
@@ -115,4 +156,9 @@ export const pipelineSettings = {
   EVENT_WRITE_SHARDS: '4',
   /** Days after a period's end that its events are kept (the contract needs at least 40). */
   EVENT_RETENTION_DAYS: '400',
+  /**
+   * Seconds after the grace period before a period is finalized: every ingest invocation that
+   * stamped a chunk before the cutoff has finished by then (the ingest timeout is 60 s).
+   */
+  FINALIZATION_SETTLE_SECONDS: '120',
 } as const;

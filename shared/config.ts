@@ -18,13 +18,23 @@ const positiveInt = (name: string, fallback: number, max: number) =>
       return parsed;
     });
 
-const ingestConfigSchema = z.object({
-  EVENTS_TABLE: z.string({ error: 'EVENTS_TABLE (events table name) is not set' }).min(1),
-  BILLING_TABLE: z.string({ error: 'BILLING_TABLE (billing table name) is not set' }).min(1),
+const required = (name: string, what: string) => z.string({ error: `${name} (${what}) is not set` }).min(1, `${name} (${what}) is empty`);
+
+const eventSettings = {
+  EVENTS_TABLE: required('EVENTS_TABLE', 'events table name'),
+  BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
   GRACE_PERIOD_HOURS: positiveInt('GRACE_PERIOD_HOURS', 1, 24 * 31),
   // Fixed for the life of a table: every copy of an event must hash to the same shard (docs/storage.md).
   EVENT_WRITE_SHARDS: positiveInt('EVENT_WRITE_SHARDS', 4, 64),
   EVENT_RETENTION_DAYS: positiveInt('EVENT_RETENTION_DAYS', 400, 3650),
+};
+
+const ingestConfigSchema = z.object(eventSettings);
+
+const invoicingConfigSchema = z.object({
+  ...eventSettings,
+  INVOICE_JOBS_QUEUE_URL: required('INVOICE_JOBS_QUEUE_URL', 'invoice jobs queue URL'),
+  FINALIZATION_SETTLE_SECONDS: positiveInt('FINALIZATION_SETTLE_SECONDS', 120, 3600),
 });
 
 export interface IngestConfig {
@@ -35,17 +45,35 @@ export interface IngestConfig {
   readonly eventRetentionDays: number;
 }
 
-export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const parsed = ingestConfigSchema.safeParse(env);
+export interface InvoicingConfig extends IngestConfig {
+  readonly invoiceJobsQueueUrl: string;
+  readonly settleMs: number;
+}
+
+function parse<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new Error(`billflow configuration is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
-  const value = parsed.data;
+  return parsed.data;
+}
+
+export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const value = parse(ingestConfigSchema, env);
   return {
     eventsTable: value.EVENTS_TABLE,
     billingTable: value.BILLING_TABLE,
     gracePeriodMs: value.GRACE_PERIOD_HOURS * 3_600_000,
     eventWriteShards: value.EVENT_WRITE_SHARDS,
     eventRetentionDays: value.EVENT_RETENTION_DAYS,
+  };
+}
+
+export function readInvoicingConfig(env: NodeJS.ProcessEnv = process.env): InvoicingConfig {
+  const value = parse(invoicingConfigSchema, env);
+  return {
+    ...readIngestConfig(env),
+    invoiceJobsQueueUrl: value.INVOICE_JOBS_QUEUE_URL,
+    settleMs: value.FINALIZATION_SETTLE_SECONDS * 1000,
   };
 }

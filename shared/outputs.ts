@@ -8,6 +8,9 @@ export const outputsSchema = z.object({
   region: z.string().min(1),
   eventsQueueUrl: z.string().min(1),
   eventsDlqUrl: z.string().min(1),
+  /** Not in CONTRACTS.md: the invoice run's fan-out queue, for `billflow invoices run`. */
+  invoiceJobsQueueUrl: z.string().min(1),
+  invoiceJobsDlqUrl: z.string().min(1),
   invoicesBucket: z.string().min(1),
   /** Not in CONTRACTS.md: the CLI reads and writes the tables directly. */
   eventsTable: z.string().min(1),
@@ -15,6 +18,7 @@ export const outputsSchema = z.object({
   /** Must match the functions' EVENT_WRITE_SHARDS for the CLI to read every shard. */
   eventWriteShards: z.coerce.number().int().min(1).max(64),
   gracePeriodHours: z.coerce.number().int().min(1),
+  finalizationSettleSeconds: z.coerce.number().int().min(1),
   apiUrl: z.string().optional(),
   mailViewerUrl: z.string().optional(),
   endpoints: z

@@ -3,7 +3,7 @@
  * (table names, queue URLs, pipeline settings), plus endpoints pointing the SDK at the
  * emulators instead of AWS.
  */
-import { pipelineSettings } from '../resources.ts';
+import { pipelineSettings, queues } from '../resources.ts';
 import { localCredentials } from './credentials.ts';
 import type { ProvisionedResources } from './provision.ts';
 import type { LocalEndpoints } from './services.ts';
@@ -44,11 +44,14 @@ export function localOutputs(
     region,
     eventsQueueUrl: resources.eventsQueueUrl,
     eventsDlqUrl: resources.eventsDlqUrl,
+    invoiceJobsQueueUrl: resources.env[queues.invoiceJobs.envVar]!,
+    invoiceJobsDlqUrl: resources.env[queues.invoiceJobs.deadLetter.envVar]!,
     invoicesBucket: resources.invoicesBucket,
     eventsTable: resources.env[tableEnv.events]!,
     billingTable: resources.env[tableEnv.billing]!,
     eventWriteShards: Number(pipelineSettings.EVENT_WRITE_SHARDS),
     gracePeriodHours: Number(pipelineSettings.GRACE_PERIOD_HOURS),
+    finalizationSettleSeconds: Number(pipelineSettings.FINALIZATION_SETTLE_SECONDS),
     mailViewerUrl,
     endpoints,
   };

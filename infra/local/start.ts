@@ -13,6 +13,7 @@ import { localCredentials } from './credentials.ts';
 import { provisionLocalResources } from './provision.ts';
 import { portsFromEnv, startLocalServices, type LocalServices } from './services.ts';
 import { startLocalWorkers } from './workers.ts';
+import { startLocalSchedules } from './scheduler.ts';
 import type { Outputs } from '../../shared/outputs.ts';
 
 const REGION = process.env.AWS_REGION ?? 'eu-central-1';
@@ -66,7 +67,13 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
     concurrency: 2,
     onError: (functionId, error) => console.error(`[${functionId}]`, error),
   });
-  started(workers);
+  const scheduled = await startLocalSchedules((functionId, error) => console.error(`[${functionId}]`, error));
+  started({
+    async stop() {
+      scheduled.stop();
+      await workers.stop();
+    },
+  });
 
   const outputs: Outputs = localOutputs(resources, services.endpoints, REGION, services.mailViewerUrl, {
     events: tables.events.envVar,

@@ -35,3 +35,12 @@ export function periodBounds(period: BillingPeriod): { start: number; end: numbe
 export function lateCutoff(period: BillingPeriod, gracePeriodMs: number): number {
   return periodBounds(period).end + gracePeriodMs;
 }
+
+export function previousPeriod(period: BillingPeriod): BillingPeriod {
+  return billingPeriodOf(periodBounds(period).start - 1);
+}
+
+/** The latest period that has ended at `instant`: the one before the period containing it. */
+export function lastEndedPeriod(instant: number): BillingPeriod {
+  return previousPeriod(billingPeriodOf(instant));
+}

@@ -1,0 +1,150 @@
+/** `billflow invoices run | list | show | void`. */
+import type { Command } from 'commander';
+import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
+import { formatMinor } from '../../shared/domain/money.ts';
+import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
+import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
+import { createContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { emit, table } from '../output.ts';
+import { parsePeriod, parseWholeNumber, type GlobalOptions } from '../options.ts';
+
+export function registerInvoiceCommands(program: Command, globals: () => GlobalOptions): void {
+  const invoices = program.command('invoices').description('the invoice run and the invoices it issues');
+
+  invoices
+    .command('run')
+    .description('run the invoice cycle by hand as of an instant: drafts for ended periods, finalization after the grace period')
+    .option('--as-of <instant>', 'ISO 8601 instant the run is as of (default: now)')
+    .option('--period <YYYY-MM>', 'close this period instead of the last one ended at --as-of')
+    .option('--no-wait', 'enqueue the jobs and return without waiting for them')
+    .option('--timeout <seconds>', 'how long to wait for the jobs', '600')
+    .action(async (options: { asOf?: string; period?: string; wait: boolean; timeout: string }) => {
+      const context = createContext(globals().outputs);
+      const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
+      if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2026-12-01T02:00:00Z`);
+      const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
+      const period = parsePeriod(options.period);
+      const { sqs } = context.clients;
+      // Events still queued would miss the run: let ingestion finish first.
+      if (options.wait) await waitUntilEmpty(sqs, context.outputs.eventsQueueUrl, timeoutMs, 'the events queue');
+      const started = await startInvoiceRun(
+        asOf,
+        {
+          catalog: context.catalog,
+          invoices: context.invoices,
+          enqueue: async (jobs) => ({
+            failed: (await sendBodies(sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
+          }),
+        },
+        period === undefined ? {} : { period },
+      );
+      if (!options.wait) {
+        emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);
+        return;
+      }
+      await waitUntilEmpty(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue');
+      const closed = await context.invoices.list({ billingPeriod: started.period });
+      const count = (status: Invoice['status']) => closed.filter((invoice) => invoice.status === status).length;
+      const document = {
+        ...started,
+        finalized: count('finalized'),
+        drafts: count('draft'),
+        notIssued: count('not_issued'),
+        void: count('void'),
+        invoices: closed.map(summary),
+      };
+      emit(globals(), document, () =>
+        `${invoiceTable(closed)}\n${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)`,
+      );
+      if (started.failed > 0) process.exitCode = 1;
+    });
+
+  invoices
+    .command('list')
+    .description('invoices and drafts, oldest period first')
+    .option('--customer <id>', 'only this customer')
+    .option('--period <YYYY-MM>', 'only this billing period')
+    .action(async (options: { customer?: string; period?: string }) => {
+      const context = createContext(globals().outputs);
+      const period = parsePeriod(options.period);
+      const found = await context.invoices.list({
+        ...(options.customer === undefined ? {} : { customerId: options.customer }),
+        ...(period === undefined ? {} : { billingPeriod: period }),
+      });
+      emit(globals(), found, () => (found.length === 0 ? 'no invoices' : invoiceTable(found)));
+    });
+
+  invoices
+    .command('show')
+    .description('one invoice, with its lines')
+    .argument('<number>', 'invoice number, e.g. ACME-2026-000001')
+    .action(async (number: string) => {
+      const context = createContext(globals().outputs);
+      const invoice = await context.invoices.findByNumber(number);
+      if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
+      emit(globals(), invoice, () => describeInvoice(invoice));
+    });
+
+  invoices
+    .command('void')
+    .description('void a finalized invoice; it keeps its number')
+    .argument('<number>', 'invoice number')
+    .requiredOption('--reason <text>', 'why it is voided (kept on the invoice)')
+    .action(async (number: string, options: { reason: string }) => {
+      const context = createContext(globals().outputs);
+      if (options.reason.trim() === '') throw new UsageError('--reason must say why the invoice is voided');
+      try {
+        const voided = await context.invoices.void(number, options.reason.trim(), new Date().toISOString());
+        emit(globals(), voided, () => `voided ${number}: ${options.reason.trim()}`);
+      } catch (error) {
+        const name = (error as Error).name;
+        if (name === 'InvoiceNotFoundError' || name === 'InvoiceStateError') throw new UsageError((error as Error).message);
+        throw error;
+      }
+    });
+}
+
+function summary(invoice: Invoice) {
+  return {
+    number: invoice.number,
+    customerId: invoice.customerId,
+    billingPeriod: invoice.billingPeriod,
+    status: invoice.status,
+    currency: invoice.currency,
+    total: invoice.total,
+  };
+}
+
+export function invoiceTable(invoices: readonly Invoice[]): string {
+  return table(
+    ['NUMBER', 'CUSTOMER', 'PERIOD', 'STATUS', 'PAYMENT', 'TOTAL', 'DUE'],
+    invoices.map((invoice) => [
+      invoice.number ?? '-',
+      invoice.customerId,
+      invoice.billingPeriod,
+      invoice.status,
+      invoice.status === 'finalized' ? invoice.paymentStatus : '-',
+      `${formatMinor(invoice.total, invoice.currency)} ${invoice.currency}`,
+      invoice.dueDate ?? '-',
+    ]),
+  );
+}
+
+export function describeInvoice(invoice: Invoice): string {
+  const money = (minor: number) => `${formatMinor(minor, invoice.currency)} ${invoice.currency}`;
+  return [
+    `${invoice.number ?? '(draft)'}  ${invoice.status}  ${invoice.customerId} (${invoice.buyer.name})`,
+    `period ${invoice.period.start.slice(0, 10)} - ${invoice.period.end.slice(0, 10)} (end exclusive)  issued ${invoice.issueDate ?? '-'}  due ${invoice.dueDate ?? '-'}`,
+    '',
+    table(
+      ['DESCRIPTION', 'QUANTITY', 'UNIT PRICE', 'NET', 'VAT'],
+      invoice.lines.map((line) => [line.description, line.quantity, line.unitPrice, money(line.netAmount), `${line.taxRate} %`]),
+    ),
+    '',
+    `net ${money(invoice.netTotal)}  VAT ${money(invoice.taxTotal)}  total ${money(invoice.total)}  due ${money(invoice.amountDue)}`,
+    ...invoice.legends,
+    ...(invoice.voidReason === null ? [] : [`voided: ${invoice.voidReason}`]),
+  ].join('\n');
+}

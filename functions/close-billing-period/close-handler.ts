@@ -1,0 +1,55 @@
+/**
+ * One invoice job: parse it, close the period, count the outcome. Throwing fails only this
+ * record (partial batch response), which SQS retries and dead-letters after 5 receives.
+ */
+import type { SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { isBillingPeriod } from '../../shared/domain/period.ts';
+import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
+import {
+  closeBillingPeriod,
+  type CloseBillingPeriodDependencies,
+  type CloseOutcome,
+} from '../../shared/use-cases/close-billing-period.ts';
+
+const invoiceJob = z.object({
+  customerId: z.string().min(1),
+  period: z.string().refine(isBillingPeriod, 'period must be YYYY-MM'),
+  asOf: z.iso.datetime({ offset: true }),
+});
+
+export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependencies) {
+  return async (record: SQSRecord): Promise<CloseOutcome> => {
+    const job = invoiceJob.parse(JSON.parse(record.body));
+    const outcome = await closeBillingPeriod(job, deps);
+    recordOutcome(outcome);
+    logger.info('billing period closed', {
+      customerId: job.customerId,
+      period: job.period,
+      action: outcome.action,
+      ...('invoice' in outcome ? { number: outcome.invoice.number, total: outcome.invoice.total } : {}),
+    });
+    return outcome;
+  };
+}
+
+function recordOutcome(outcome: CloseOutcome): void {
+  switch (outcome.action) {
+    case 'drafted':
+      metrics.addMetric('InvoicesDrafted', MetricUnit.Count, 1);
+      return;
+    case 'finalized': {
+      metrics.addMetric('InvoicesFinalized', MetricUnit.Count, 1);
+      // Amount per currency: a single-metric line carries its own currency dimension.
+      const single = metrics.singleMetric();
+      single.addDimension('currency', outcome.invoice.currency);
+      single.addMetric('AmountInvoiced', MetricUnit.Count, outcome.invoice.total);
+      return;
+    }
+    case 'not_issued':
+      metrics.addMetric('InvoicesNotIssuedZeroTotal', MetricUnit.Count, 1);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Lambda entry point of the invoice run, invoked hourly by EventBridge Scheduler with
+ * `{ "asOf": "<scheduled time>" }`: enqueues one close-billing-period job per customer.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { z } from 'zod';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { readInvoicingConfig } from '../../shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { startInvoiceRun, type InvoiceRunStarted } from '../../shared/use-cases/start-invoice-run.ts';
+
+const scheduledEvent = z.object({ asOf: z.string().optional(), period: z.string().optional() }).loose();
+
+function build() {
+  const config = readInvoicingConfig();
+  const { dynamodb, sqs } = createAwsClients();
+  tracer.captureAWSv3Client(dynamodb);
+  tracer.captureAWSv3Client(sqs);
+  const catalog = new DynamoDbCatalogRepository(dynamodb, config.billingTable);
+  const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
+  return async (event: unknown): Promise<InvoiceRunStarted> => {
+    const input = scheduledEvent.parse(event ?? {});
+    const asOf = input.asOf === undefined ? Date.now() : Date.parse(input.asOf);
+    if (Number.isNaN(asOf)) throw new Error(`asOf ${input.asOf} is not an ISO date-time`);
+    const started = await startInvoiceRun(
+      asOf,
+      {
+        catalog,
+        invoices,
+        enqueue: async (jobs) => {
+          const result = await sendBodies(sqs, config.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)));
+          return { failed: result.failed.length };
+        },
+      },
+      input.period === undefined ? {} : { period: input.period },
+    );
+    metrics.addMetric('InvoiceJobsEnqueued', MetricUnit.Count, started.jobs - started.failed);
+    logger.info('invoice run started', { ...started });
+    // Jobs that could not be enqueued are not lost: the next hourly run enqueues them again.
+    if (started.failed > 0) throw new Error(`${started.failed} of ${started.jobs} invoice jobs could not be enqueued`);
+    return started;
+  };
+}
+
+let run: ReturnType<typeof build> | undefined;
+
+export const handler = middy<unknown, InvoiceRunStarted>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event) => {
+    run ??= build();
+    return run(event);
+  });

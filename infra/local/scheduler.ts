@@ -1,0 +1,41 @@
+/**
+ * The local counterpart of the stack's EventBridge Scheduler schedules: invokes each scheduled
+ * handler at the top of every hour (UTC) with the same `{ asOf }` input the cloud schedule sends.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { schedules } from '../resources.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+const HOUR_MS = 3_600_000;
+
+export async function startLocalSchedules(onError: (functionId: string, error: unknown) => void): Promise<{ stop(): void }> {
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  for (const schedule of Object.values(schedules)) {
+    const module = (await import(pathToFileURL(resolve(repoRoot, schedule.entry)).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
+    const fire = (at: number) => {
+      if (stopped) return;
+      module.handler({ asOf: new Date(at).toISOString() }, { functionName: schedule.functionId, getRemainingTimeInMillis: () => schedule.timeoutSeconds * 1000 })
+        .catch((error: unknown) => onError(schedule.functionId, error));
+    };
+    const arm = () => {
+      const next = Math.ceil((Date.now() + 1) / HOUR_MS) * HOUR_MS;
+      timers.push(
+        setTimeout(() => {
+          fire(next);
+          arm();
+        }, next - Date.now()),
+      );
+    };
+    arm();
+  }
+  return {
+    stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+    },
+  };
+}

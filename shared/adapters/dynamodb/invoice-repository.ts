@@ -1,0 +1,247 @@
+/**
+ * Invoices in the billing table.
+ *
+ * | item              | pk                          | sk               |
+ * | invoice           | INVOICE#{customerId}        | {YYYY-MM}        |  one per customer and period
+ * | number -> invoice | NUMBER#{number}             | NUMBER           |
+ * | number sequence   | SEQUENCE#{prefix}#{year}    | SEQUENCE         |  `last` number allocated
+ *
+ * Finalizing is one TransactWriteItems: advance the sequence from the value read, store the
+ * numbered invoice (only if still a draft) and claim the number. All or nothing, so a crash
+ * cannot leave a gap, and two finalizations cannot take the same number: the loser's
+ * transaction is cancelled and it retries with the next number.
+ */
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandOutput,
+  type ScanCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Invoice } from '../../domain/invoice/invoice.ts';
+import { formatInvoiceNumber } from '../../domain/invoice/numbering.ts';
+import type { InvoiceRepository, SaveDraftOutcome } from '../../ports/invoice-repository.ts';
+
+export class InvoiceNotFoundError extends Error {
+  override readonly name = 'InvoiceNotFoundError';
+}
+
+export class InvoiceStateError extends Error {
+  override readonly name = 'InvoiceStateError';
+}
+
+const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `INVOICE#${customerId}`, sk: billingPeriod });
+const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
+const sequenceKey = (prefix: string, year: number) => ({ pk: `SEQUENCE#${prefix}#${year}`, sk: 'SEQUENCE' });
+
+export interface DynamoDbInvoiceRepositoryOptions {
+  /** Attempts at a number before giving up under contention. */
+  readonly maxFinalizeAttempts?: number;
+}
+
+export class DynamoDbInvoiceRepository implements InvoiceRepository {
+  private readonly maxFinalizeAttempts: number;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoDbInvoiceRepositoryOptions = {},
+  ) {
+    this.maxFinalizeAttempts = options.maxFinalizeAttempts ?? 100;
+  }
+
+  async get(customerId: string, billingPeriod: string): Promise<Invoice | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: invoiceKey(customerId, billingPeriod), ConsistentRead: true }),
+    );
+    return Item?.invoice as Invoice | undefined;
+  }
+
+  async findByNumber(number: string): Promise<Invoice | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: numberKey(number), ConsistentRead: true }));
+    if (Item === undefined) return undefined;
+    return this.get(String(Item.customerId), String(Item.billingPeriod));
+  }
+
+  async saveDraft(draft: Invoice): Promise<SaveDraftOutcome> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.item(draft),
+          // Events only accumulate, so a draft built from fewer of them is an older view.
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :draft AND eventCount <= :eventCount)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':draft': 'draft', ':eventCount': draft.eventCount },
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const current = await this.get(draft.customerId, draft.billingPeriod);
+      return current?.status === 'draft' ? 'unchanged' : 'closed';
+    }
+  }
+
+  async finalize(invoice: Invoice, numbering: { prefix: string; year: number }): Promise<{ invoice: Invoice; numbered: boolean }> {
+    for (let attempt = 0; attempt < this.maxFinalizeAttempts; attempt += 1) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: sequenceKey(numbering.prefix, numbering.year), ConsistentRead: true }),
+      );
+      const last = Item === undefined ? 0 : Number(Item.last);
+      const number = formatInvoiceNumber(numbering.prefix, numbering.year, last + 1);
+      const finalized: Invoice = { ...invoice, number, paymentReference: number, status: 'finalized' };
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: sequenceKey(numbering.prefix, numbering.year),
+                  UpdateExpression: 'SET #last = :next',
+                  ConditionExpression: last === 0 ? 'attribute_not_exists(#last)' : '#last = :last',
+                  ExpressionAttributeNames: { '#last': 'last' },
+                  ExpressionAttributeValues: last === 0 ? { ':next': 1 } : { ':next': last + 1, ':last': last },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: this.item(finalized),
+                  ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':draft': 'draft' },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...numberKey(number), customerId: invoice.customerId, billingPeriod: invoice.billingPeriod },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return { invoice: finalized, numbered: true };
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons === undefined) throw error;
+        if (reasons[1] === 'ConditionalCheckFailed') {
+          // Another run closed this period first: it keeps its number, this one takes none.
+          const current = await this.get(invoice.customerId, invoice.billingPeriod);
+          if (current === undefined) throw new InvoiceStateError(`invoice ${invoice.customerId}/${invoice.billingPeriod} vanished while finalizing`);
+          return { invoice: current, numbered: false };
+        }
+        // The sequence moved (or the transaction conflicted): try the next number. Full jitter
+        // over a window that doubles per lost attempt, so many concurrent finalizations spread
+        // out instead of colliding on the sequence item round after round.
+        await sleep(Math.random() * Math.min(5_000, 10 * 2 ** Math.min(attempt, 10)));
+      }
+    }
+    throw new Error(`could not allocate an invoice number for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`);
+  }
+
+  async markNotIssued(invoice: Invoice): Promise<Invoice> {
+    const closed: Invoice = { ...invoice, status: 'not_issued', number: null, paymentReference: null };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.item(closed),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':draft': 'draft' },
+        }),
+      );
+      return closed;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return (await this.get(invoice.customerId, invoice.billingPeriod))!;
+    }
+  }
+
+  async void(number: string, reason: string, at: string): Promise<Invoice> {
+    const invoice = await this.findByNumber(number);
+    if (invoice === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
+    if (invoice.status !== 'finalized') throw new InvoiceStateError(`invoice ${number} is ${invoice.status}; only a finalized invoice can be voided`);
+    const voided: Invoice = { ...invoice, status: 'void', voidReason: reason, voidedAt: at, updatedAt: at };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.item(voided),
+          ConditionExpression: '#status = :finalized',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':finalized': 'finalized' },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') {
+        throw new InvoiceStateError(`invoice ${number} changed while voiding it; it is no longer finalized`);
+      }
+      throw error;
+    }
+    return voided;
+  }
+
+  async list(filter: { customerId?: string; billingPeriod?: string } = {}): Promise<Invoice[]> {
+    const invoices: Invoice[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput | ScanCommandOutput =
+        filter.customerId !== undefined
+          ? await this.client.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                KeyConditionExpression: filter.billingPeriod === undefined ? 'pk = :pk' : 'pk = :pk AND sk = :sk',
+                ExpressionAttributeValues:
+                  filter.billingPeriod === undefined
+                    ? { ':pk': `INVOICE#${filter.customerId}` }
+                    : { ':pk': `INVOICE#${filter.customerId}`, ':sk': filter.billingPeriod },
+                ExclusiveStartKey: startKey,
+              }),
+            )
+          : // Across customers: a scan, filtered; an operator's query, not a hot path.
+            await this.client.send(
+              new ScanCommand({
+                TableName: this.tableName,
+                FilterExpression: filter.billingPeriod === undefined ? 'begins_with(pk, :p)' : 'begins_with(pk, :p) AND sk = :sk',
+                ExpressionAttributeValues:
+                  filter.billingPeriod === undefined ? { ':p': 'INVOICE#' } : { ':p': 'INVOICE#', ':sk': filter.billingPeriod },
+                ExclusiveStartKey: startKey,
+              }),
+            );
+      for (const item of page.Items ?? []) invoices.push(item.invoice as Invoice);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return invoices.sort(
+      (a, b) => a.billingPeriod.localeCompare(b.billingPeriod) || (a.number ?? '~').localeCompare(b.number ?? '~') || a.customerId.localeCompare(b.customerId),
+    );
+  }
+
+  private item(invoice: Invoice): Record<string, unknown> {
+    return {
+      ...invoiceKey(invoice.customerId, invoice.billingPeriod),
+      status: invoice.status,
+      eventCount: invoice.eventCount,
+      invoice,
+    };
+  }
+}
+
+function cancellationReasons(error: unknown): (string | undefined)[] | undefined {
+  const candidate = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+  if (candidate.name === 'TransactionCanceledException') return (candidate.CancellationReasons ?? []).map((reason) => reason.Code);
+  if (candidate.name === 'TransactionConflictException') return [];
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,31 @@
+/** Waiting for a queue to be worked off: what `billflow invoices run` does before and after enqueuing. */
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export async function messagesInFlight(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/** Resolves once the queue has been empty for two readings in a row; rejects at the deadline. */
+export async function waitUntilEmpty(sqs: SQSClient, queueUrl: string, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (quiet < 2) {
+    const pending = await messagesInFlight(sqs, queueUrl);
+    quiet = pending === 0 ? quiet + 1 : 0;
+    if (quiet >= 2) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${what} still has ${pending} messages after ${Math.round(timeoutMs / 1000)} s: are the workers running (npm start)?`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,66 @@
+/** Turns a computed invoice and its parties into the stored invoice record (pure). */
+import type { Customer, Issuer } from '../catalog/types.ts';
+import { periodBounds } from '../period.ts';
+import type { Invoice, InvoiceParty } from './invoice.ts';
+import type { InvoiceComputation } from './types.ts';
+
+export interface InvoiceRecordInput {
+  readonly computation: InvoiceComputation;
+  readonly issuer: Issuer;
+  readonly customer: Customer;
+  readonly billingPeriod: string;
+  readonly eventCount: number;
+  readonly readThrough: number;
+  readonly lateWindow: { readonly from: number; readonly to: number };
+  readonly now: number;
+}
+
+export function draftInvoice(input: InvoiceRecordInput): Invoice {
+  const { computation, issuer, customer } = input;
+  const { start, end } = periodBounds(input.billingPeriod);
+  const now = new Date(input.now).toISOString();
+  return {
+    number: null,
+    customerId: customer.id,
+    billingPeriod: input.billingPeriod,
+    period: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+    status: 'draft',
+    paymentStatus: 'unpaid',
+    currency: computation.currency,
+    issueDate: null,
+    dueDate: null,
+    lines: computation.lines,
+    taxSubtotals: computation.taxSubtotals,
+    netTotal: computation.netTotal,
+    taxTotal: computation.taxTotal,
+    total: computation.total,
+    amountPaid: 0,
+    amountDue: computation.total,
+    tax: computation.tax,
+    legends: computation.legends,
+    seller: party(issuer.invoicePrefix, issuer),
+    buyer: party(customer.id, customer),
+    paymentMeans: { code: '58', iban: issuer.bank.iban, bic: issuer.bank.bic },
+    paymentReference: null,
+    paymentTermsDays: customer.paymentTermsDays,
+    eventCount: input.eventCount,
+    readThrough: new Date(input.readThrough).toISOString(),
+    lateWindow: { from: new Date(input.lateWindow.from).toISOString(), to: new Date(input.lateWindow.to).toISOString() },
+    createdAt: now,
+    updatedAt: now,
+    finalizedAt: null,
+    voidedAt: null,
+    voidReason: null,
+    notIssuedReason: null,
+  };
+}
+
+/** The draft as issued: dated, with its due date (the number is added when it is allocated). */
+export function issue(draft: Invoice, issueDate: string, dueDate: string, now: number): Invoice {
+  const at = new Date(now).toISOString();
+  return { ...draft, issueDate, dueDate, finalizedAt: at, updatedAt: at };
+}
+
+function party(id: string, who: Issuer | Customer): InvoiceParty {
+  return { id, name: who.name, address: who.address, vatId: who.vatId ?? null, email: who.email };
+}

@@ -1,0 +1,23 @@
+import type { Invoice } from '../domain/invoice/invoice.ts';
+
+export type SaveDraftOutcome = 'saved' | 'unchanged' | 'closed';
+
+export interface InvoiceRepository {
+  get(customerId: string, billingPeriod: string): Promise<Invoice | undefined>;
+  findByNumber(number: string): Promise<Invoice | undefined>;
+  /**
+   * Creates or updates the draft for (customer, period). Never touches an invoice that is no
+   * longer a draft (`closed`), and never replaces a draft with one built from fewer events.
+   */
+  saveDraft(draft: Invoice): Promise<SaveDraftOutcome>;
+  /**
+   * Finalizes: allocates the next number of (prefix, year) and stores the finalized invoice in
+   * one transaction. Returns the invoice as stored, and whether this call numbered it (false when
+   * another run closed the period first).
+   */
+  finalize(invoice: Invoice, numbering: { prefix: string; year: number }): Promise<{ invoice: Invoice; numbered: boolean }>;
+  /** Closes the period without issuing an invoice (zero total); no number is used. */
+  markNotIssued(invoice: Invoice): Promise<Invoice>;
+  void(number: string, reason: string, at: string): Promise<Invoice>;
+  list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
+}

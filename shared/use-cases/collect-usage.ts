@@ -1,0 +1,102 @@
+/**
+ * Aggregates a customer's usage for one invoice, straight from the stored chunks:
+ * 1. the invoice's own period: chunks written before `readThrough`, one part per shard;
+ * 2. late usage: for each earlier period that received late events, chunks written in the
+ *    late window [from, to), deduplicated against everything that period stored before the
+ *    window (a late copy of an event already billed must not be billed again).
+ * Each part holds one shard's event keys; aggregates are merged across parts.
+ */
+import type { Meter } from '../domain/catalog/types.ts';
+import { DistinctEventFilter } from '../domain/events/distinct-events.ts';
+import type { StoredEvent } from '../domain/events/billable-event.ts';
+import type { MeterUsage } from '../domain/invoice/types.ts';
+import { createAggregator } from '../domain/pricing/aggregate.ts';
+import type { EventStore, StoredChunk } from '../ports/event-store.ts';
+import { billableEventParts } from './read-billable-events.ts';
+
+export interface UsageWindow {
+  readonly readThrough: number;
+  readonly lateFrom: number;
+  readonly lateTo: number;
+  /** Earlier periods that may hold late chunks (late markers, and always the previous period). */
+  readonly latePeriods: readonly string[];
+}
+
+export interface CollectedUsage {
+  readonly usage: MeterUsage[];
+  readonly eventCount: number;
+}
+
+type Aggregators = Map<string, ReturnType<typeof createAggregator>>;
+
+export async function collectUsage(
+  store: EventStore,
+  meters: readonly Meter[],
+  customerId: string,
+  period: string,
+  window: UsageWindow,
+): Promise<CollectedUsage> {
+  const usage: MeterUsage[] = [];
+  let eventCount = 0;
+
+  const own = aggregatorsFor(meters);
+  const parts = billableEventParts(store, customerId, period, { ingestedBefore: window.readThrough });
+  await Promise.all(
+    parts.map(async (part) => {
+      for await (const event of part.events()) feed(own, event);
+    }),
+  );
+  eventCount += parts.reduce((sum, part) => sum + part.tally.accepted, 0);
+  usage.push(...toUsage(own, period));
+
+  for (const latePeriod of [...new Set(window.latePeriods)].filter((candidate) => candidate < period).sort()) {
+    const late = aggregatorsFor(meters);
+    const counts = await Promise.all(
+      Array.from({ length: store.shardCount }, (_, shard) => lateEventsOfShard(store, customerId, latePeriod, shard, window, late)),
+    );
+    const lateCount = counts.reduce((sum, count) => sum + count, 0);
+    if (lateCount === 0) continue;
+    eventCount += lateCount;
+    usage.push(...toUsage(late, latePeriod));
+  }
+  return { usage, eventCount };
+}
+
+async function lateEventsOfShard(
+  store: EventStore,
+  customerId: string,
+  period: string,
+  shard: number,
+  window: UsageWindow,
+  aggregators: Aggregators,
+): Promise<number> {
+  const inWindow: StoredChunk[] = [];
+  for await (const chunk of store.readShard(customerId, period, shard, { ingestedFrom: window.lateFrom, ingestedBefore: window.lateTo })) {
+    inWindow.push(chunk);
+  }
+  if (inWindow.length === 0) return 0;
+  const filter = new DistinctEventFilter();
+  for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom })) filter.admit(chunk);
+  let fresh = 0;
+  for (const chunk of inWindow) {
+    for (const event of filter.admit(chunk)) {
+      feed(aggregators, event);
+      fresh += 1;
+    }
+  }
+  return fresh;
+}
+
+function aggregatorsFor(meters: readonly Meter[]): Aggregators {
+  return new Map(meters.map((meter) => [meter.code, createAggregator(meter)]));
+}
+
+function feed(aggregators: Aggregators, event: StoredEvent): void {
+  for (const aggregator of aggregators.values()) aggregator.add(event);
+}
+
+function toUsage(aggregators: Aggregators, period: string): MeterUsage[] {
+  return [...aggregators.entries()]
+    .filter(([, aggregator]) => aggregator.eventCount > 0)
+    .map(([meter, aggregator]) => ({ meter, period, quantity: aggregator.quantity(), eventCount: aggregator.eventCount }));
+}

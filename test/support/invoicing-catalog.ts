@@ -1,0 +1,79 @@
+/** A catalog for invoice-run tests: the CONTRACTS.md `pro` plan, a free plan, and customers in DE, FR and the US. */
+import type { CatalogDocument, Customer } from '../../shared/domain/catalog/types.ts';
+
+export const issuer = {
+  name: 'Acme Cloud GmbH',
+  address: { line1: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  vatId: 'DE123456789',
+  email: 'billing@acme.example',
+  invoicePrefix: 'ACME',
+  bank: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
+};
+
+export function proCustomer(id: string, overrides: Partial<Customer> = {}): Customer {
+  return {
+    id,
+    name: `Customer ${id}`,
+    email: `${id}@customer.example`,
+    address: { line1: 'Alexanderplatz 1', city: 'Berlin', postalCode: '10178', country: 'DE' },
+    vatId: 'DE987654321',
+    plan: 'pro',
+    paymentTermsDays: 30,
+    ...overrides,
+  };
+}
+
+export function invoicingCatalog(customers: readonly Customer[]): CatalogDocument {
+  return {
+    issuer,
+    taxRates: { DE: '19', FR: '20', NL: '21' },
+    meters: [
+      { code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' },
+      { code: 'tokens', eventType: 'api.request', aggregation: 'sum', valueProperty: 'tokens', unitCode: 'C62' },
+      { code: 'seats', eventType: 'seats.changed', aggregation: 'max', valueProperty: 'count', unitCode: 'C62' },
+    ],
+    plans: [
+      {
+        code: 'pro',
+        currency: 'EUR',
+        baseFee: '49.00',
+        minimumCommitment: '100.00',
+        charges: [
+          {
+            meter: 'api_calls',
+            model: 'graduated',
+            tiers: [
+              { upTo: '10000', unitPrice: '0' },
+              { upTo: '100000', unitPrice: '0.001' },
+              { upTo: null, unitPrice: '0.0005' },
+            ],
+          },
+          { meter: 'tokens', model: 'package', packageSize: '1000', packagePrice: '0.02' },
+          { meter: 'seats', model: 'per_unit', unitPrice: '10.00' },
+        ],
+      },
+      { code: 'free', currency: 'EUR', baseFee: '0', charges: [{ meter: 'api_calls', model: 'per_unit', unitPrice: '0.01' }] },
+    ],
+    customers: [...customers],
+  };
+}
+
+let sequence = 0;
+
+export function apiRequest(customerId: string, time: string, tokens: number, id?: string) {
+  sequence += 1;
+  return {
+    specversion: '1.0',
+    id: id ?? `req-${sequence}`,
+    source: '//api.example.com/eu-1',
+    type: 'api.request',
+    subject: customerId,
+    time,
+    data: { tokens, userId: `u-${sequence % 3}` },
+  };
+}
+
+export function seatsChanged(customerId: string, time: string, count: number) {
+  sequence += 1;
+  return { specversion: '1.0', id: `seats-${sequence}`, source: '//admin.example.com', type: 'seats.changed', subject: customerId, time, data: { count } };
+}
