@@ -3,7 +3,10 @@
  * 1. the invoice's own period: chunks written before `readThrough`, one part per shard;
  * 2. late usage: for each earlier period that received late events, chunks written in the
  *    late window [from, to), deduplicated against everything that period stored before the
- *    window (a late copy of an event already billed must not be billed again).
+ *    window (a late copy of an event already billed must not be billed again). What is billed
+ *    is the period's aggregate with the late events minus its aggregate without them, so a
+ *    late seat count equal to the peak already billed (max), or a user already counted
+ *    (unique_count), adds nothing; pricing continues from the quantity already billed.
  * Each part holds one shard's event keys; aggregates are merged across parts.
  */
 import type { Meter } from '../domain/catalog/types.ts';
@@ -11,6 +14,7 @@ import { DistinctEventFilter } from '../domain/events/distinct-events.ts';
 import type { StoredEvent } from '../domain/events/billable-event.ts';
 import type { MeterUsage } from '../domain/invoice/types.ts';
 import { createAggregator } from '../domain/pricing/aggregate.ts';
+import { decimal, decimalText } from '../domain/money.ts';
 import type { EventStore, StoredChunk } from '../ports/event-store.ts';
 import { billableEventParts } from './read-billable-events.ts';
 
@@ -50,14 +54,17 @@ export async function collectUsage(
   usage.push(...toUsage(own, period));
 
   for (const latePeriod of [...new Set(window.latePeriods)].filter((candidate) => candidate < period).sort()) {
-    const late = aggregatorsFor(meters);
+    const billed = aggregatorsFor(meters);
+    const withLate = aggregatorsFor(meters);
     const counts = await Promise.all(
-      Array.from({ length: store.shardCount }, (_, shard) => lateEventsOfShard(store, customerId, latePeriod, shard, window, late)),
+      Array.from({ length: store.shardCount }, (_, shard) =>
+        lateEventsOfShard(store, customerId, latePeriod, shard, window, { billed, withLate }),
+      ),
     );
     const lateCount = counts.reduce((sum, count) => sum + count, 0);
     if (lateCount === 0) continue;
     eventCount += lateCount;
-    usage.push(...toUsage(late, latePeriod));
+    usage.push(...lateUsage(billed, withLate, latePeriod));
   }
   return { usage, eventCount };
 }
@@ -68,7 +75,7 @@ async function lateEventsOfShard(
   period: string,
   shard: number,
   window: UsageWindow,
-  aggregators: Aggregators,
+  aggregators: { billed: Aggregators; withLate: Aggregators },
 ): Promise<number> {
   const inWindow: StoredChunk[] = [];
   for await (const chunk of store.readShard(customerId, period, shard, { ingestedFrom: window.lateFrom, ingestedBefore: window.lateTo })) {
@@ -76,11 +83,16 @@ async function lateEventsOfShard(
   }
   if (inWindow.length === 0) return 0;
   const filter = new DistinctEventFilter();
-  for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom })) filter.admit(chunk);
+  for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom })) {
+    for (const event of filter.admit(chunk)) {
+      feed(aggregators.billed, event);
+      feed(aggregators.withLate, event);
+    }
+  }
   let fresh = 0;
   for (const chunk of inWindow) {
     for (const event of filter.admit(chunk)) {
-      feed(aggregators, event);
+      feed(aggregators.withLate, event);
       fresh += 1;
     }
   }
@@ -93,6 +105,23 @@ function aggregatorsFor(meters: readonly Meter[]): Aggregators {
 
 function feed(aggregators: Aggregators, event: StoredEvent): void {
   for (const aggregator of aggregators.values()) aggregator.add(event);
+}
+
+function lateUsage(billed: Aggregators, withLate: Aggregators, period: string): MeterUsage[] {
+  const usage: MeterUsage[] = [];
+  for (const [meter, aggregator] of withLate) {
+    const before = billed.get(meter)!;
+    const lateEvents = aggregator.eventCount - before.eventCount;
+    if (lateEvents === 0) continue;
+    usage.push({
+      meter,
+      period,
+      quantity: decimalText(decimal(aggregator.quantity()).minus(before.quantity())),
+      billedQuantity: before.quantity(),
+      eventCount: lateEvents,
+    });
+  }
+  return usage;
 }
 
 function toUsage(aggregators: Aggregators, period: string): MeterUsage[] {

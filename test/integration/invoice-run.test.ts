@@ -69,33 +69,38 @@ describe('the invoice run', () => {
     // Prepare
     const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
     const onTime = Array.from({ length: 10 }, (_, i) => apiRequest('cus_de', `2026-10-${10 + i}T08:00:00Z`, 1000, `oct-${i}`));
-    await harness.ingestAt('2026-10-25T00:00:00Z', onTime);
+    await harness.ingestAt('2026-10-25T00:00:00Z', [...onTime, seatsChanged('cus_de', '2026-10-12T09:00:00Z', 5)]);
 
     // Act: a draft at 00:30, events in the grace period at 00:40, the draft again, then final.
     const draft = await harness.close('cus_de', '2026-10', '2026-11-01T00:30:00Z');
     await harness.ingestAt('2026-11-01T00:40:00Z', Array.from({ length: 5 }, (_, i) => apiRequest('cus_de', '2026-10-31T23:59:00Z', 1000, `grace-${i}`)));
     const updated = await harness.close('cus_de', '2026-10', '2026-11-01T00:50:00Z');
     const finalized = await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z');
-    // After finalization: 3 late October events, plus a late copy of an event already billed.
+    // After finalization: 3 late October requests, a late copy of a request already billed,
+    // and late seat counts: 5 (the peak already billed) and 7 (2 more than billed).
     await harness.ingestAt('2026-11-05T10:00:00Z', [
       ...Array.from({ length: 3 }, (_, i) => apiRequest('cus_de', '2026-10-30T10:00:00Z', 1000, `late-${i}`)),
       onTime[0],
+      seatsChanged('cus_de', '2026-10-20T09:00:00Z', 5),
+      seatsChanged('cus_de', '2026-10-21T09:00:00Z', 7),
     ]);
     await harness.ingestAt('2026-11-10T10:00:00Z', [apiRequest('cus_de', '2026-11-09T10:00:00Z', 1000), apiRequest('cus_de', '2026-11-09T11:00:00Z', 1000)]);
     const afterLate = await harness.invoices.get('cus_de', '2026-10');
     const november = await harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z');
 
     // Assess
-    expect(draft).toMatchObject({ action: 'drafted', invoice: { status: 'draft', eventCount: 10, number: null } });
-    expect(updated).toMatchObject({ action: 'drafted', invoice: { status: 'draft', eventCount: 15 } });
-    expect(finalized).toMatchObject({ action: 'finalized', invoice: { status: 'finalized', eventCount: 15, number: 'ACME-2026-000001' } });
+    expect(draft).toMatchObject({ action: 'drafted', invoice: { status: 'draft', eventCount: 11, number: null } });
+    expect(updated).toMatchObject({ action: 'drafted', invoice: { status: 'draft', eventCount: 16 } });
+    expect(finalized).toMatchObject({ action: 'finalized', invoice: { status: 'finalized', eventCount: 16, number: 'ACME-2026-000001' } });
     expect(afterLate).toEqual(finalized.action === 'finalized' ? finalized.invoice : undefined);
-    expect(november).toMatchObject({ action: 'finalized', invoice: { number: 'ACME-2026-000002', eventCount: 5 } });
+    expect(november).toMatchObject({ action: 'finalized', invoice: { number: 'ACME-2026-000002', eventCount: 7 } });
     const novemberInvoice = (november as { invoice: Invoice }).invoice;
     const lateLines = novemberInvoice.lines.filter((line) => line.period.start.startsWith('2026-10'));
     expect(lateLines.length).toBeGreaterThan(0);
     expect(lateLines.find((line) => line.meter === 'api_calls')).toMatchObject({ quantity: '3' });
     expect(lateLines.every((line) => line.description.includes('2026-10'))).toBe(true);
+    // Peak seats rose from 5 (billed in October) to 7: 2 seats x 10.00 more, not 7 or 12.
+    expect(lateLines.find((line) => line.meter === 'seats')).toMatchObject({ quantity: '2', netAmount: 2000 });
     expect(novemberInvoice.lines.find((line) => line.meter === 'api_calls' && line.period.start.startsWith('2026-11'))).toMatchObject({ quantity: '2' });
   });
 
