@@ -4,12 +4,14 @@
  */
 import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { ContextAttribute, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { BillingFunction } from './constructs/billing-function.ts';
+import { FunctionSchedule } from './constructs/function-schedule.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
-import { buckets, consumers, pipelineSettings, queues, tables, type TableDefinition } from './resources.ts';
+import { buckets, consumers, pipelineSettings, queues, schedules, tables, type TableDefinition } from './resources.ts';
 import { stageSettings, type Stage, type StageSettings } from './stage.ts';
 
 export interface BillflowStackProps extends StackProps {
@@ -21,6 +23,17 @@ export interface BillflowStackProps extends StackProps {
  * Alarming at a quarter of the grace period leaves time to act before that happens.
  */
 const MAX_EVENT_QUEUE_AGE = Duration.minutes((Number(pipelineSettings.GRACE_PERIOD_HOURS) * 60) / 4);
+/**
+ * Every invoice run enqueues each customer again an hour later; jobs still waiting after half
+ * that interval mean close-billing-period is failing or cannot keep up.
+ */
+const MAX_INVOICE_JOB_AGE = Duration.minutes(30);
+/**
+ * An invoice run that Scheduler could not deliver within an hour is superseded by the next
+ * hourly run, which does the same work (the run is idempotent); until then Scheduler retries.
+ */
+const INVOICE_RUN_MAX_EVENT_AGE = Duration.hours(1);
+const INVOICE_RUN_RETRY_ATTEMPTS = 10;
 /** Invoices are written once; an older version only exists after a mistaken overwrite. */
 const NONCURRENT_INVOICE_RETENTION = Duration.days(90);
 
@@ -32,6 +45,12 @@ export class BillflowStack extends Stack {
   public readonly invoicesBucket: Bucket;
   public readonly accessLogsBucket: Bucket;
   public readonly ingestFunction: BillingFunction;
+  public readonly invoiceJobsQueue: QueueWithDeadLetter;
+  public readonly closeBillingPeriodFunction: BillingFunction;
+  public readonly invoiceRunFunction: BillingFunction;
+  /** Holds billflow's schedules; schedule execution roles trust only schedules of this group. */
+  public readonly scheduleGroup: ScheduleGroup;
+  public readonly invoiceRunSchedule: FunctionSchedule;
 
   public constructor(scope: Construct, id: string, props: BillflowStackProps) {
     const { stage, ...stackProps } = props;
@@ -86,6 +105,102 @@ export class BillflowStack extends Stack {
       // consumers.ingest.queueId is queues.events.id.
       .consumeQueue(this.eventsQueue.queue, ingest);
 
+    this.invoiceJobsQueue = new QueueWithDeadLetter(this, 'InvoiceJobsQueue', { definition: queues.invoiceJobs });
+    this.invoiceJobsQueue.addAlarms({
+      namePrefix: `${this.stackName}-`,
+      action: this.alarms.action,
+      maxMessageAge: MAX_INVOICE_JOB_AGE,
+      // `billflow dlq redrive` moves event messages only; a job is simply enqueued again.
+      deadLetterRemedy:
+        'then run "billflow invoices run --period <period of the job>" (the hourly run also enqueues every customer of the last ended period and every open draft again).',
+    });
+
+    // Both invoicing functions read their configuration with readInvoicingConfig
+    // (shared/config.ts), which requires both table names and the jobs queue URL.
+    const close = consumers.closeBillingPeriod;
+    this.closeBillingPeriodFunction = new BillingFunction(this, `${pascalCase(close.functionId)}Function`, {
+      entry: close.entry,
+      description: 'Drafts or finalizes one customer invoice per job from the invoice-jobs queue',
+      memorySize: close.memorySize,
+      timeout: Duration.seconds(close.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+      environment: pipelineSettings,
+    })
+      // Query only: EventStore.readShard (the period's chunks, and late chunks of earlier
+      // periods, per write shard) and EventStore.latePeriods (the customer's late markers).
+      .bindTable(this.eventsTable, tables.events.envVar, 'dynamodb:Query')
+      .bindTable(
+        this.billingTable,
+        tables.billing.envVar,
+        // InvoiceRepository.get (the period's and the previous period's invoice, re-reads after
+        // a lost race), CatalogRepository.readHead, and finalize's read of the number sequence.
+        'dynamodb:GetItem',
+        // CatalogRepository.findCustomers (the job's customer).
+        'dynamodb:BatchGetItem',
+        // saveDraft and markNotIssued (conditional puts), and the two Puts in finalize's
+        // TransactWriteItems (numbered invoice, number claim): a transaction is authorized
+        // per contained action, so TransactWriteItems needs no permission of its own.
+        'dynamodb:PutItem',
+        // The Update of the number sequence in finalize's TransactWriteItems.
+        'dynamodb:UpdateItem',
+      )
+      // The event source's grant: receive, delete and change visibility on the jobs queue only.
+      .consumeQueue(this.invoiceJobsQueue.queue, close);
+    // The URL only, because readInvoicingConfig requires it: this function never sends jobs.
+    this.closeBillingPeriodFunction.addEnvironment(queues.invoiceJobs.envVar, this.invoiceJobsQueue.queue.queueUrl);
+
+    const run = schedules.invoiceRun;
+    this.invoiceRunFunction = new BillingFunction(this, `${pascalCase(run.functionId)}Function`, {
+      entry: run.entry,
+      description: 'Hourly invoice run: enqueues one close-billing-period job per customer and open draft',
+      memorySize: run.memorySize,
+      timeout: Duration.seconds(run.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+      environment: pipelineSettings,
+    })
+      // Scan only: CatalogRepository.listCustomers and InvoiceRepository.list() without a
+      // customer (the drafts left open by earlier runs) both scan the table, filtered.
+      .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:Scan')
+      // sendBodies: SendMessageBatch of the jobs, authorized by sqs:SendMessage.
+      .sendsTo(this.invoiceJobsQueue.queue, queues.invoiceJobs.envVar);
+    // The name only, because readInvoicingConfig requires it: the run never touches events,
+    // so it gets no permission on the events table.
+    this.invoiceRunFunction.addEnvironment(tables.events.envVar, this.eventsTable.tableName);
+
+    // Holds no data: deleted with the stack in every stage, or its schedules would outlive
+    // the functions they invoke.
+    this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
+    this.invoiceRunSchedule = new FunctionSchedule(this, 'InvoiceRunSchedule', {
+      name: run.functionId,
+      fn: this.invoiceRunFunction,
+      expression: run.expression,
+      description: 'billflow invoice run: drafts for ended periods, finalization after the grace period',
+      group: this.scheduleGroup,
+      // The run is "as of" the scheduled time, also when a retry delivers it later.
+      input: ScheduleTargetInput.fromObject({ asOf: ContextAttribute.scheduledTime }),
+      retryAttempts: INVOICE_RUN_RETRY_ATTEMPTS,
+      maxEventAge: INVOICE_RUN_MAX_EVENT_AGE,
+    });
+    this.invoiceRunSchedule.addAlarms({
+      namePrefix: `${this.stackName}-`,
+      action: this.alarms.action,
+      remedy:
+        'The next hourly run catches up; to run it now, use "billflow invoices run --as-of <the scheduled time>".',
+    });
+
+    this.closeBillingPeriodFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${close.functionId}-errors`,
+      alarmDescription: `${close.functionId} failed whole invocations (crash, timeout or configuration error); failed jobs are retried and end in ${queues.invoiceJobs.deadLetter.id}. See its log group.`,
+      action: this.alarms.action,
+    });
+    this.invoiceRunFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${run.functionId}-errors`,
+      alarmDescription: `The invoice run failed (some jobs could not be enqueued, or the catalog could not be read). The next hourly run retries; see its log group.`,
+      action: this.alarms.action,
+    });
+
     // Names fixed by CONTRACTS.md section 6 (same keys as the local outputs.json).
     // `apiUrl` is added with the payment webhook API in a later issue.
     new CfnOutput(this, 'region', { value: this.region, description: 'AWS region of the pipeline' });
@@ -96,6 +211,14 @@ export class BillflowStack extends Stack {
     new CfnOutput(this, 'eventsDlqUrl', {
       value: this.eventsQueue.deadLetterQueue.queueUrl,
       description: 'Events that failed every retry; `billflow dlq redrive` moves them back',
+    });
+    new CfnOutput(this, 'invoiceJobsQueueUrl', {
+      value: this.invoiceJobsQueue.queue.queueUrl,
+      description: 'Invoice run fan-out: one close-billing-period job per customer and period (CLI)',
+    });
+    new CfnOutput(this, 'invoiceJobsDlqUrl', {
+      value: this.invoiceJobsQueue.deadLetterQueue.queueUrl,
+      description: 'Invoice jobs that failed every retry (`billflow invoices run --period` enqueues them again)',
     });
     new CfnOutput(this, 'invoicesBucket', {
       value: this.invoicesBucket.bucketName,
@@ -112,6 +235,10 @@ export class BillflowStack extends Stack {
     new CfnOutput(this, 'gracePeriodHours', {
       value: pipelineSettings.GRACE_PERIOD_HOURS,
       description: 'GRACE_PERIOD_HOURS of the functions (CLI)',
+    });
+    new CfnOutput(this, 'finalizationSettleSeconds', {
+      value: pipelineSettings.FINALIZATION_SETTLE_SECONDS,
+      description: 'FINALIZATION_SETTLE_SECONDS of the functions (CLI)',
     });
   }
 }

@@ -5,6 +5,7 @@ import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
+import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
@@ -38,7 +39,9 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
             failed: (await sendBodies(sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
           }),
         },
-        period === undefined ? {} : { period },
+        // By hand, the last ended period is closed for every customer whatever the date (the
+        // hourly schedule does that only during the day after a period ends).
+        { period: period ?? lastEndedPeriod(asOf) },
       );
       if (!options.wait) {
         emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);

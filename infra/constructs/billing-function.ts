@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -21,6 +22,15 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type DynamoDbAction = `dynamodb:${string}`;
+
+export interface ErrorsAlarmProps {
+  /** Full alarm name; must start with the alarm topic's `alarmNamePrefix` to be allowed to publish. */
+  readonly alarmName: string;
+  /** What an operator should do when it fires. */
+  readonly alarmDescription: string;
+  /** Where alarm and OK notifications go. */
+  readonly action: IAlarmAction;
+}
 
 export interface BillingFunctionProps {
   /** Handler module relative to the repository root (as in infra/resources.ts); exports `handler`. */
@@ -138,18 +148,52 @@ export class BillingFunction extends NodejsFunction {
   }
 
   /**
+   * Passes `queue`'s URL in `envVar` and grants sqs:SendMessage on that queue only (which also
+   * authorizes SendMessageBatch). No GetQueueAttributes or GetQueueUrl: the URL is passed in.
+   * The queues use SSE-SQS, so no KMS grant is needed.
+   */
+  public sendsTo(queue: IQueue, envVar: string): this {
+    this.addEnvironment(envVar, queue.queueUrl);
+    queue.grant(this, 'sqs:SendMessage');
+    return this;
+  }
+
+  /**
    * Feeds `queue` to the function with the batching of `consumer`. Failed records are
    * reported individually (partial batch response), so one bad message never redelivers
    * the whole batch. The event source grants the receive/delete/visibility permissions.
+   * A batching window of 0 is left out: the event source's default is no window.
    */
   public consumeQueue(queue: IQueue, consumer: QueueConsumerDefinition): this {
     this.addEventSource(
       new SqsEventSource(queue, {
         batchSize: consumer.batchSize,
-        maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
+        ...(consumer.maxBatchingWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds) }
+          : {}),
         reportBatchItemFailures: true,
       }),
     );
     return this;
+  }
+
+  /**
+   * Alarms when any invocation fails within five minutes: an error thrown out of the handler
+   * (not a record reported as a partial batch failure), a timeout or an out-of-memory crash.
+   */
+  public addErrorsAlarm(props: ErrorsAlarmProps): Alarm {
+    const alarm = new Alarm(this, 'ErrorsAlarm', {
+      alarmName: props.alarmName,
+      alarmDescription: props.alarmDescription,
+      metric: this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // Lambda publishes no Errors datapoint for a period without invocations.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(props.action);
+    alarm.addOkAction(props.action);
+    return alarm;
   }
 }

@@ -20,6 +20,11 @@ export interface QueueAlarmProps {
   readonly action: IAlarmAction;
   /** Alarm when the oldest message has waited longer than this. */
   readonly maxMessageAge: Duration;
+  /**
+   * What to do about dead-lettered messages once their cause is fixed.
+   * @default 'then run "billflow dlq redrive".'
+   */
+  readonly deadLetterRemedy?: string;
 }
 
 /**
@@ -60,7 +65,7 @@ export class QueueWithDeadLetter extends Construct {
     // is billed for it until someone redrives it (`billflow dlq redrive`).
     const deadLetters = new Alarm(this, 'DeadLettersAlarm', {
       alarmName: `${props.namePrefix}${this.definition.deadLetter.id}-not-empty`,
-      alarmDescription: `Messages in ${this.definition.deadLetter.id}: inspect them, fix the cause, then run "billflow dlq redrive".`,
+      alarmDescription: `Messages in ${this.definition.deadLetter.id}: inspect them, fix the cause, ${props.deadLetterRemedy ?? 'then run "billflow dlq redrive".'}`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -63,7 +63,11 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   const previous = previousPeriod(job.period);
   const previousInvoice = await deps.invoices.get(job.customerId, previous);
   const lateFrom = previousInvoice === undefined ? lateCutoff(previous, deps.gracePeriodMs) : Date.parse(previousInvoice.readThrough);
-  const latePeriods = [...(await deps.events.latePeriods(job.customerId)), previous];
+  // Late chunks are marked by ingestion once a period's cutoff has passed. Chunks written
+  // between an early finalization (a manual run as of a future instant) and the cutoff are not
+  // marked, so then the previous period is searched as well.
+  const closedEarly = previousInvoice !== undefined && Date.parse(previousInvoice.readThrough) < lateCutoff(previous, deps.gracePeriodMs);
+  const latePeriods = [...(await deps.events.latePeriods(job.customerId)), ...(closedEarly ? [previous] : [])];
   const collected = await collectUsage(deps.events, head.meters, job.customerId, job.period, {
     readThrough,
     lateFrom,

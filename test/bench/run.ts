@@ -3,11 +3,13 @@
  * baseline in one run on fresh local services. Prints figures and ratios; asserts nothing
  * (targets are compared and reported, not enforced).
  *
- * BENCH_EVENTS sets the ingest workload size (default 50,000 events).
+ * BENCH_EVENTS sets the ingest workload size (default 50,000 events); BENCH_CUSTOMERS the
+ * invoice workload (default 10,000 customers with 100 events each).
  */
 import { provisionBench, startBenchServices } from './bench-stack.ts';
 import { consumers } from '../../infra/resources.ts';
 import { benchIngest } from './ingest.ts';
+import { benchInvoicing } from './invoicing.ts';
 
 const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -40,6 +42,16 @@ try {
   console.log(`  write units per accepted event          ${fmt(hot.ingestWcuPerEvent, 3)} (${fmt(hot.events / hot.chunks, 1)} events per item)`);
   console.log(`  busiest partition's share of events     ${fmt(hot.busiestPartitionShare * 100, 1)} %`);
   console.log(`  busiest partition at 5,000 events/s     ${fmt(hotPartitionWcu)} WCU/s  (limit 1,000: ${verdict(hotPartitionWcu < 1000)})`);
+
+  const customers = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
+  const invoicing = await benchInvoicing(await provisionBench(base, 'benchinv'), customers, 100, 16);
+  console.log(`\nInvoice run: ${fmt(invoicing.customers)} customers x ${invoicing.eventsPerCustomer} events, ${invoicing.concurrency} jobs in flight`);
+  console.log(`  billflow close-billing-period (DynamoDB Local)  ${fmt(invoicing.invoicesPerSecond, 1)} invoices/s (${fmt(invoicing.seconds, 1)} s, ${fmt(invoicing.finalized)} finalized)`);
+  console.log(`  same rating in memory, no I/O (ceiling)        ${fmt(invoicing.inMemoryInvoicesPerSecond, 1)} invoices/s (${fmt(invoicing.inMemorySeconds, 2)} s)`);
+  console.log(`  ratio billflow / in-memory                     ${fmt(invoicing.ratio, 4)}`);
+  console.log(`  read units per invoice                         ${fmt(invoicing.readUnitsPerInvoice, 2)}`);
+  console.log(`  write units per invoice                        ${fmt(invoicing.writeUnitsPerInvoice, 2)}`);
+  console.log(`  requests per invoice                           ${Object.entries(invoicing.requestsPerInvoice).map(([name, n]) => `${name.replace('Command', '')} ${fmt(n, 2)}`).join(', ')}`);
 } finally {
   await base.services.stop();
 }

@@ -6,10 +6,12 @@
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { featureFlags } from '../../infra/feature-flags.ts';
-import { consumers, pipelineSettings, queues, tables } from '../../infra/resources.ts';
+import { consumers, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
+import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
 import { BillflowStack } from '../../infra/stack.ts';
 import { parseStage, type Stage } from '../../infra/stage.ts';
 import { outputsSchema } from '../../shared/outputs.ts';
@@ -46,14 +48,62 @@ function asArray<T>(value: T | readonly T[]): readonly T[] {
   return Array.isArray(value) ? value : [value as T];
 }
 
-function ingestStatements({ stack, template }: Built): PolicyStatement[] {
-  const role = stack.ingestFunction.role;
-  if (role === undefined) throw new Error('ingest function has no role');
+/** Every statement of the identity policies attached to `role`. */
+function roleStatements(template: Template, role: IRole | undefined): PolicyStatement[] {
+  if (role === undefined) throw new Error('expected a role');
   const policies = template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: Match.arrayWith([{ Ref: logicalId(role) }]) },
   });
   return Object.values(policies).flatMap((policy): PolicyStatement[] => policy.Properties.PolicyDocument.Statement);
 }
+
+function ingestStatements({ stack, template }: Built): PolicyStatement[] {
+  return roleStatements(template, stack.ingestFunction.role);
+}
+
+/**
+ * What a role may do, as action -> resources, from all its Allow statements: comparing this
+ * with toEqual proves there is no other action and no other resource.
+ */
+function grantsOf(template: Template, role: IRole | undefined): Record<string, unknown[]> {
+  const grants: Record<string, unknown[]> = {};
+  for (const statement of roleStatements(template, role)) {
+    expect(statement.Effect).toBe('Allow');
+    for (const action of asArray(statement.Action)) {
+      (grants[action] ??= []).push(...asArray(statement.Resource));
+    }
+  }
+  return grants;
+}
+
+/** `{ Fn::GetAtt: [id, 'Arn'] }` of a construct. */
+function arnOf(construct: IConstruct): unknown {
+  return { 'Fn::GetAtt': [logicalId(construct), 'Arn'] };
+}
+
+/** The grants every BillingFunction has: X-Ray (the only Resource "*") and its own log group. */
+function functionBaseGrants(fn: BillingFunction): Record<string, unknown[]> {
+  return {
+    'xray:PutTraceSegments': ['*'],
+    'xray:PutTelemetryRecords': ['*'],
+    'logs:CreateLogStream': [arnOf(fn.functionLogGroup)],
+    'logs:PutLogEvents': [arnOf(fn.functionLogGroup)],
+  };
+}
+
+const POWERTOOLS_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'billflow',
+  POWERTOOLS_METRICS_NAMESPACE: 'Billflow',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  NODE_OPTIONS: '--enable-source-maps',
+};
+const SQS_CONSUMER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
 
 const built = {} as Record<Stage, Built>;
 
@@ -237,6 +287,243 @@ describe('ingest function', () => {
   });
 });
 
+describe('invoice-jobs queue', () => {
+  it('redrives to its DLQ after queues.invoiceJobs.maxReceiveCount receives, with the defined timeouts', () => {
+    const { stack, template } = built.dev;
+    const { queue, deadLetterQueue } = stack.invoiceJobsQueue;
+    expect(template.toJSON().Resources[logicalId(queue)].Properties).toMatchObject({
+      VisibilityTimeout: queues.invoiceJobs.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: queues.invoiceJobs.retentionDays * 86_400,
+      MaximumMessageSize: queues.invoiceJobs.maxMessageSizeBytes,
+      RedrivePolicy: { maxReceiveCount: queues.invoiceJobs.maxReceiveCount, deadLetterTargetArn: arnOf(deadLetterQueue) },
+    });
+    expect(template.toJSON().Resources[logicalId(deadLetterQueue)].Properties).toMatchObject({
+      MessageRetentionPeriod: queues.invoiceJobs.deadLetter.retentionDays * 86_400,
+    });
+    expect(template.toJSON().Resources[logicalId(deadLetterQueue)].Properties.RedrivePolicy).toBeUndefined();
+    // AWS advises a visibility timeout of at least 6x the consumer's timeout.
+    expect(queues.invoiceJobs.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * consumers.closeBillingPeriod.timeoutSeconds);
+  });
+
+  it('encrypts both queues and denies requests without TLS', () => {
+    const { stack, template } = built.dev;
+    for (const queue of [stack.invoiceJobsQueue.queue, stack.invoiceJobsQueue.deadLetterQueue]) {
+      const id = logicalId(queue);
+      expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
+      });
+    }
+  });
+
+  it('alarms when a job is dead-lettered, and when the oldest job waits half an hour', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.invoiceJobsQueue.deadLetterQueue), 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+      // `billflow dlq redrive` only knows the events DLQ.
+      AlarmDescription: Match.stringLikeRegexp('billflow invoices run'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.invoiceJobsQueue.queue), 'QueueName'] } }],
+      Threshold: 30 * 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+    });
+  });
+});
+
+describe('close-billing-period function', () => {
+  it('runs Node 22 on arm64 with tracing, the consumer sizing and exactly the invoicing environment', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: consumers.closeBillingPeriod.memorySize,
+      Timeout: consumers.closeBillingPeriod.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack.closeBillingPeriodFunction.functionLogGroup) } },
+      Environment: {
+        Variables: Match.objectEquals({
+          [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
+          [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+          [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
+          ...pipelineSettings,
+          ...POWERTOOLS_ENVIRONMENT,
+        }),
+      },
+    });
+  });
+
+  it('consumes the invoice-jobs queue with partial batch responses and the consumers.closeBillingPeriod batching', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.closeBillingPeriodFunction) },
+      EventSourceArn: arnOf(stack.invoiceJobsQueue.queue),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: consumers.closeBillingPeriod.batchSize,
+      // maxBatchingWindowSeconds 0: no window, so the property is left out.
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+    expect(consumers.closeBillingPeriod.maxBatchingWindowSeconds).toBe(0);
+  });
+
+  it('may only Query the events table, read and write items of the billing table, and consume the jobs queue', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.closeBillingPeriodFunction;
+    const events = [arnOf(stack.eventsTable)];
+    const billing = [arnOf(stack.billingTable)];
+    const jobs = [arnOf(stack.invoiceJobsQueue.queue)];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      'dynamodb:Query': events,
+      'dynamodb:GetItem': billing,
+      'dynamodb:BatchGetItem': billing,
+      'dynamodb:PutItem': billing,
+      'dynamodb:UpdateItem': billing,
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, jobs])),
+    });
+  });
+});
+
+describe('invoice-run function', () => {
+  it('runs with the schedules.invoiceRun sizing and exactly the invoicing environment', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: schedules.invoiceRun.memorySize,
+      Timeout: schedules.invoiceRun.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack.invoiceRunFunction.functionLogGroup) } },
+      Environment: {
+        Variables: Match.objectEquals({
+          [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
+          [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+          [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
+          ...pipelineSettings,
+          ...POWERTOOLS_ENVIRONMENT,
+        }),
+      },
+    });
+  });
+
+  it('may only Scan the billing table and sqs:SendMessage to the jobs queue; nothing on the events table', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.invoiceRunFunction;
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      'dynamodb:Scan': [arnOf(stack.billingTable)],
+      'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue)],
+    });
+  });
+});
+
+describe('invoice-run schedule', () => {
+  it('invokes invoice-run hourly with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
+    const { stack, template } = built.dev;
+    const schedule = stack.invoiceRunSchedule;
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: schedules.invoiceRun.expression,
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      GroupName: template.toJSON().Resources[logicalId(stack.scheduleGroup)].Properties.Name,
+      Target: {
+        Arn: arnOf(stack.invoiceRunFunction),
+        RoleArn: arnOf(schedule.role),
+        Input: Match.serializedJson({ asOf: '<aws.scheduler.scheduled-time>' }),
+        DeadLetterConfig: { Arn: arnOf(schedule.deadLetterQueue) },
+        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+    expect(schedules.invoiceRun.expression).toBe('rate(1 hour)');
+  });
+
+  it('has a role that only schedules of its group may assume and that may only invoke invoice-run and dead-letter', () => {
+    const { stack, template } = built.dev;
+    const schedule = stack.invoiceRunSchedule;
+    const trust = template.toJSON().Resources[logicalId(schedule.role)].Properties.AssumeRolePolicyDocument;
+    expect(trust.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': arnOf(stack.scheduleGroup) },
+        },
+      },
+    ]);
+    // The unqualified function ARN only: no `{arn}:*` (versions and aliases) as grantInvoke adds.
+    expect(grantsOf(template, schedule.role)).toEqual({
+      'lambda:InvokeFunction': [arnOf(stack.invoiceRunFunction)],
+      'sqs:SendMessage': [arnOf(schedule.deadLetterQueue)],
+    });
+  });
+
+  it('encrypts its dead-letter queue, denies requests without TLS and alarms when anything reaches it', () => {
+    const { stack, template } = built.dev;
+    const id = logicalId(stack.invoiceRunSchedule.deadLetterQueue);
+    expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: id }],
+      PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+    });
+  });
+});
+
+describe('function error alarms', () => {
+  it.each(['closeBillingPeriodFunction', 'invoiceRunFunction'] as const)('%s: any error within 5 minutes alarms', (name) => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp(`^billflow-dev-`),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack[name]) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+});
+
+describe('IAM across the stack', () => {
+  it('grants no wildcard action anywhere, and Resource "*" only to X-Ray', () => {
+    for (const { template } of Object.values(built)) {
+      const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+        (policy): PolicyStatement[] => policy.Properties.PolicyDocument.Statement,
+      );
+      const actions = statements.flatMap((s) => asArray(s.Action));
+      expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+      const onAnyResource = statements.filter((s) => asArray(s.Resource).includes('*')).flatMap((s) => asArray(s.Action));
+      expect(onAnyResource.length).toBeGreaterThan(0);
+      expect(onAnyResource.filter((action) => !action.startsWith('xray:'))).toEqual([]);
+    }
+  });
+});
+
 describe('tables', () => {
   it.each(Object.values(tables))('$id: on-demand, pk/sk strings, TTL as defined, PITR and SSE', (table) => {
     built.dev.template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -328,6 +615,9 @@ describe('outputs', () => {
     template.hasOutput('billingTable', { Value: { Ref: logicalId(stack.billingTable) } });
     template.hasOutput('eventWriteShards', { Value: pipelineSettings.EVENT_WRITE_SHARDS });
     template.hasOutput('gracePeriodHours', { Value: pipelineSettings.GRACE_PERIOD_HOURS });
+    template.hasOutput('invoiceJobsQueueUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.queue) } });
+    template.hasOutput('invoiceJobsDlqUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.deadLetterQueue) } });
+    template.hasOutput('finalizationSettleSeconds', { Value: pipelineSettings.FINALIZATION_SETTLE_SECONDS });
     const required = Object.entries(outputsSchema.shape)
       .filter(([, schema]) => !schema.safeParse(undefined).success)
       .map(([name]) => name);
@@ -348,7 +638,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(violations).toEqual([]);
   });
 
-  it('acknowledges only the three expected findings, each on its own resource and with a reason', () => {
+  it('acknowledges only the expected findings, each on its own resource and with a reason', () => {
     const { stack } = built.dev;
     const acknowledged = stack.node
       .findAll()
@@ -367,6 +657,11 @@ describe('cdk-nag AwsSolutions', () => {
       [
         'AwsSolutions-IAM5[Resource::*] @ billflow-dev/IngestFunctionRole/DefaultPolicy',
         'AwsSolutions-L1 @ billflow-dev/IngestFunction',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/CloseBillingPeriodFunctionRole/DefaultPolicy',
+        'AwsSolutions-L1 @ billflow-dev/CloseBillingPeriodFunction',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/InvoiceRunFunctionRole/DefaultPolicy',
+        'AwsSolutions-L1 @ billflow-dev/InvoiceRunFunction',
+        'AwsSolutions-SQS3 @ billflow-dev/InvoiceRunSchedule/DeadLetterQueue',
         'AwsSolutions-S1 @ billflow-dev/AccessLogsBucket',
       ].sort(),
     );

@@ -7,9 +7,9 @@
  * | number sequence   | SEQUENCE#{prefix}#{year}    | SEQUENCE         |  `last` number allocated
  *
  * Finalizing is one TransactWriteItems: advance the sequence from the value read, store the
- * numbered invoice (only if still a draft) and claim the number. All or nothing, so a crash
+ * numbered invoices (only if still drafts) and claim their numbers. All or nothing, so a crash
  * cannot leave a gap, and two finalizations cannot take the same number: the loser's
- * transaction is cancelled and it retries with the next number.
+ * transaction is cancelled and it retries with the next numbers.
  */
 import {
   GetCommand,
@@ -43,8 +43,32 @@ export interface DynamoDbInvoiceRepositoryOptions {
   readonly maxFinalizeAttempts?: number;
 }
 
+interface Finalization {
+  readonly invoice: Invoice;
+  resolve(outcome: { invoice: Invoice; numbered: boolean }): void;
+  reject(error: unknown): void;
+}
+
+/** 1 sequence update + 2 items per invoice must stay within TransactWriteItems' 100 items and 4 MB. */
+const MAX_PER_TRANSACTION = 30;
+const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024;
+
+function takeBatch(queue: Finalization[]): Finalization[] {
+  let bytes = 0;
+  let count = 0;
+  while (count < queue.length && count < MAX_PER_TRANSACTION) {
+    const size = JSON.stringify(queue[count]!.invoice).length;
+    if (count > 0 && bytes + size > MAX_TRANSACTION_BYTES) break;
+    bytes += size;
+    count += 1;
+  }
+  return queue.splice(0, count);
+}
+
 export class DynamoDbInvoiceRepository implements InvoiceRepository {
   private readonly maxFinalizeAttempts: number;
+  private readonly waiting = new Map<string, Finalization[]>();
+  private readonly numbering = new Set<string>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -87,14 +111,50 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     }
   }
 
-  async finalize(invoice: Invoice, numbering: { prefix: string; year: number }): Promise<{ invoice: Invoice; numbered: boolean }> {
+  finalize(invoice: Invoice, numbering: { prefix: string; year: number }): Promise<{ invoice: Invoice; numbered: boolean }> {
+    const key = `${numbering.prefix}#${numbering.year}`;
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(key) ?? [];
+      queue.push({ invoice, resolve, reject });
+      this.waiting.set(key, queue);
+      if (!this.numbering.has(key)) void this.numberWaiting(key, numbering);
+    });
+  }
+
+  /**
+   * Group commit: finalizations of one sequence waiting in this process are numbered together,
+   * up to MAX_PER_TRANSACTION in one transaction, one transaction at a time. Concurrent jobs
+   * then queue here instead of colliding on the sequence item; other processes still race,
+   * and the sequence's condition sorts them out.
+   */
+  private async numberWaiting(key: string, numbering: { prefix: string; year: number }): Promise<void> {
+    this.numbering.add(key);
+    try {
+      for (;;) {
+        const queue = this.waiting.get(key) ?? [];
+        if (queue.length === 0) return;
+        const batch = takeBatch(queue);
+        await this.numberBatch(batch, numbering).catch((error: unknown) => {
+          for (const member of batch) member.reject(error);
+        });
+      }
+    } finally {
+      this.numbering.delete(key);
+    }
+  }
+
+  private async numberBatch(batch: Finalization[], numbering: { prefix: string; year: number }): Promise<void> {
+    let members = batch;
     for (let attempt = 0; attempt < this.maxFinalizeAttempts; attempt += 1) {
+      if (members.length === 0) return;
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: sequenceKey(numbering.prefix, numbering.year), ConsistentRead: true }),
       );
       const last = Item === undefined ? 0 : Number(Item.last);
-      const number = formatInvoiceNumber(numbering.prefix, numbering.year, last + 1);
-      const finalized: Invoice = { ...invoice, number, paymentReference: number, status: 'finalized' };
+      const finalized = members.map((member, index): Invoice => {
+        const number = formatInvoiceNumber(numbering.prefix, numbering.year, last + 1 + index);
+        return { ...member.invoice, number, paymentReference: number, status: 'finalized' };
+      });
       try {
         await this.client.send(
           new TransactWriteCommand({
@@ -106,45 +166,50 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
                   UpdateExpression: 'SET #last = :next',
                   ConditionExpression: last === 0 ? 'attribute_not_exists(#last)' : '#last = :last',
                   ExpressionAttributeNames: { '#last': 'last' },
-                  ExpressionAttributeValues: last === 0 ? { ':next': 1 } : { ':next': last + 1, ':last': last },
+                  ExpressionAttributeValues: last === 0 ? { ':next': members.length } : { ':next': last + members.length, ':last': last },
                 },
               },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: this.item(finalized),
-                  ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':draft': 'draft' },
+              ...finalized.flatMap((invoice) => [
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: this.item(invoice),
+                    ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':draft': 'draft' },
+                  },
                 },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...numberKey(number), customerId: invoice.customerId, billingPeriod: invoice.billingPeriod },
-                  ConditionExpression: 'attribute_not_exists(pk)',
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...numberKey(invoice.number!), customerId: invoice.customerId, billingPeriod: invoice.billingPeriod },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
                 },
-              },
+              ]),
             ],
           }),
         );
-        return { invoice: finalized, numbered: true };
+        members.forEach((member, index) => member.resolve({ invoice: finalized[index]!, numbered: true }));
+        return;
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
-        if (reasons[1] === 'ConditionalCheckFailed') {
-          // Another run closed this period first: it keeps its number, this one takes none.
-          const current = await this.get(invoice.customerId, invoice.billingPeriod);
-          if (current === undefined) throw new InvoiceStateError(`invoice ${invoice.customerId}/${invoice.billingPeriod} vanished while finalizing`);
-          return { invoice: current, numbered: false };
+        // Invoices another run closed first keep their state and take no number; the rest retry.
+        const closed = members.filter((_, index) => reasons[1 + 2 * index] === 'ConditionalCheckFailed');
+        for (const member of closed) {
+          const current = await this.get(member.invoice.customerId, member.invoice.billingPeriod);
+          if (current === undefined) member.reject(new InvoiceStateError(`invoice ${member.invoice.customerId}/${member.invoice.billingPeriod} vanished while finalizing`));
+          else member.resolve({ invoice: current, numbered: false });
         }
-        // The sequence moved (or the transaction conflicted): try the next number. Full jitter
-        // over a window that doubles per lost attempt, so many concurrent finalizations spread
-        // out instead of colliding on the sequence item round after round.
+        members = members.filter((member) => !closed.includes(member));
+        if (closed.length > 0) continue;
+        // The sequence moved (another process numbered invoices) or the transaction conflicted:
+        // full jitter over a window that doubles per lost attempt.
         await sleep(Math.random() * Math.min(5_000, 10 * 2 ** Math.min(attempt, 10)));
       }
     }
-    throw new Error(`could not allocate an invoice number for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`);
+    throw new Error(`could not allocate invoice numbers for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`);
   }
 
   async markNotIssued(invoice: Invoice): Promise<Invoice> {

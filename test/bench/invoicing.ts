@@ -1,0 +1,129 @@
+/**
+ * Invoice benchmark (issue 3), side by side in one run:
+ * - billflow: close-billing-period for every customer on the local services (events read from
+ *   DynamoDB Local, invoice finalized with its number), N jobs in flight like N Lambda
+ *   invocations of the fan-out;
+ * - the ceiling: the same aggregation and pricing in memory, no I/O;
+ * and DynamoDB read and write units per invoice as DynamoDB Local reports them.
+ * Events are written straight into the event store (ingestion has its own benchmark).
+ */
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { forEachConcurrently } from '../../shared/adapters/dynamodb/batch-write.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { closeBillingPeriod } from '../../shared/use-cases/close-billing-period.ts';
+import { packChunks } from '../../shared/domain/events/pack-chunks.ts';
+import { validateEvent, indexMetersByEventType } from '../../shared/domain/events/validate-event.ts';
+import { aggregateUsage } from '../../shared/domain/pricing/aggregate.ts';
+import { computeInvoice } from '../../shared/domain/invoice/assemble.ts';
+import type { AcceptedEvent, StoredEvent } from '../../shared/domain/events/billable-event.ts';
+import type { CatalogHead, Customer } from '../../shared/domain/catalog/types.ts';
+import { tables } from '../../infra/resources.ts';
+import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
+import { BENCH_REGION, type BenchStack } from './bench-stack.ts';
+import { meteredDocumentClient } from './capacity-meter.ts';
+
+export interface InvoicingBenchResult {
+  readonly customers: number;
+  readonly eventsPerCustomer: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly invoicesPerSecond: number;
+  readonly inMemorySeconds: number;
+  readonly inMemoryInvoicesPerSecond: number;
+  readonly ratio: number;
+  readonly readUnitsPerInvoice: number;
+  readonly writeUnitsPerInvoice: number;
+  readonly finalized: number;
+  readonly requestsPerInvoice: Record<string, number>;
+}
+
+const PERIOD = '2026-10';
+const SHARDS = 4;
+
+export async function benchInvoicing(stack: BenchStack, customerCount: number, eventsPerCustomer: number, concurrency: number): Promise<InvoicingBenchResult> {
+  const { services, resources, clients } = stack;
+  const billingTable = resources.env[tables.billing.envVar]!;
+  const eventsTable = resources.env[tables.events.envVar]!;
+  const ids = Array.from({ length: customerCount }, (_, i) => `cus_${String(i).padStart(6, '0')}`);
+  const customers = ids.map((id, i) =>
+    i % 3 === 1
+      ? proCustomer(id, { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' })
+      : proCustomer(id),
+  );
+  const catalogRepository = new DynamoDbCatalogRepository(clients.dynamodb, billingTable);
+  const applied = await applyCatalog(invoicingCatalog(customers), catalogRepository);
+  if (!applied.ok) throw new Error('benchmark catalog is invalid');
+  const head = await catalogRepository.readHead();
+
+  // October's events for every customer, validated and packed as ingestion would, written once.
+  const eventsByCustomer = new Map<string, StoredEvent[]>();
+  const accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
+  const context = { now: Date.parse('2026-10-31T23:00:00Z'), metersByEventType: indexMetersByEventType(head.meters), isKnownCustomer: () => true };
+  for (const id of ids) {
+    const list: StoredEvent[] = [];
+    for (let n = 0; n < eventsPerCustomer; n += 1) {
+      const time = `2026-10-${String((n % 28) + 1).padStart(2, '0')}T${String(n % 24).padStart(2, '0')}:00:00Z`;
+      const raw = n % 20 === 0 ? seatsChanged(id, time, 1 + (n % 7)) : apiRequest(id, time, 100 + n);
+      const verdict = validateEvent(raw, context);
+      if (!verdict.ok) throw new Error(verdict.reason);
+      list.push(verdict.accepted.event);
+      accepted.push({ messageId: id, accepted: verdict.accepted });
+    }
+    eventsByCustomer.set(id, list);
+  }
+  const writer = new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, shardCount: SHARDS, retentionDays: 400 });
+  const chunks = packChunks(accepted, { shardCount: SHARDS, now: context.now, gracePeriodMs: 3_600_000, maxChunkBytes: 256 * 1024 });
+  for (let start = 0; start < chunks.length; start += 1000) {
+    const outcomes = await writer.writeChunks(chunks.slice(start, start + 1000), Date.parse('2026-10-31T23:00:00Z'));
+    if (outcomes.some((outcome) => !outcome.written)) throw new Error('could not store the benchmark events');
+  }
+
+  // billflow: every customer's period closed and finalized, `concurrency` jobs at a time.
+  const meter = meteredDocumentClient(services.endpoints.dynamodb, BENCH_REGION);
+  const deps = {
+    events: new DynamoDbEventStore({ client: meter.client, tableName: eventsTable, shardCount: SHARDS, retentionDays: 400 }),
+    invoices: new DynamoDbInvoiceRepository(meter.client, billingTable),
+    catalog: new DynamoDbCatalogRepository(meter.client, billingTable),
+    now: () => Date.parse('2026-11-01T02:00:00Z'),
+    gracePeriodMs: 3_600_000,
+    settleMs: 120_000,
+  };
+  let finalized = 0;
+  const started = performance.now();
+  await forEachConcurrently(ids, concurrency, async (customerId) => {
+    const outcome = await closeBillingPeriod({ customerId, period: PERIOD, asOf: '2026-11-01T02:00:00Z' }, deps);
+    if (outcome.action === 'finalized') finalized += 1;
+  });
+  const seconds = (performance.now() - started) / 1000;
+
+  // The ceiling: the same rating in memory.
+  const inMemoryStarted = performance.now();
+  for (const customer of customers) rateInMemory(head, customer, eventsByCustomer.get(customer.id)!);
+  const inMemorySeconds = (performance.now() - inMemoryStarted) / 1000;
+
+  return {
+    customers: customerCount,
+    eventsPerCustomer,
+    concurrency,
+    seconds,
+    invoicesPerSecond: customerCount / seconds,
+    inMemorySeconds,
+    inMemoryInvoicesPerSecond: customerCount / inMemorySeconds,
+    ratio: customerCount / seconds / (customerCount / inMemorySeconds),
+    readUnitsPerInvoice: meter.totals.read / customerCount,
+    writeUnitsPerInvoice: meter.totals.write / customerCount,
+    finalized,
+    requestsPerInvoice: Object.fromEntries(Object.entries(meter.totals.requests).map(([name, count]) => [name, count / customerCount])),
+  };
+}
+
+function rateInMemory(head: CatalogHead, customer: Customer, events: StoredEvent[]) {
+  const aggregates = aggregateUsage(head.meters, events);
+  const usage = [...aggregates.entries()]
+    .filter(([, aggregate]) => aggregate.eventCount > 0)
+    .map(([meter, aggregate]) => ({ meter, period: PERIOD, quantity: aggregate.quantity(), eventCount: aggregate.eventCount }));
+  const plan = head.plans.find((candidate) => candidate.code === customer.plan)!;
+  return computeInvoice({ issuer: head.issuer!, customer, plan, meters: head.meters, taxRates: head.taxRates, period: PERIOD, usage });
+}
