@@ -13,10 +13,15 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalWorkers } from '../../infra/local/workers.ts';
 import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
 import { tables } from '../../infra/resources.ts';
+import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
 
 const run = promisify(execFile);
+// The current month, and an instant just after it ends: events sent now are on time for it,
+// whatever date the suite runs on.
+const PERIOD = billingPeriodOf(Date.now());
+const AFTER_PERIOD = (hours: number) => new Date(periodBounds(PERIOD).end + hours * 3_600_000).toISOString();
 const bin = resolve(import.meta.dirname, '../../cli/billflow.mjs');
 const examples = resolve(import.meta.dirname, '../../docs/examples');
 
@@ -91,13 +96,13 @@ describe('billflow CLI against a local pipeline', () => {
     // Prepare
     const file = join(workDir, 'events.ndjson');
     const generated = await json<{ expected: { received: number; accepted: number; duplicates: number; rejected: number } }>(
-      'events', 'generate', '--out', file, '--count', '10000', '--duplicates', '0.1', '--invalid', '0.02', '--period', '2026-11',
+      'events', 'generate', '--out', file, '--count', '10000', '--duplicates', '0.1', '--invalid', '0.02', '--period', PERIOD,
     );
 
     // Act
     const sent = await json<{ events: number; messages: number; failed: unknown[] }>('events', 'send', file);
     await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
-    const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-11');
+    const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
     const rejected = await json<{ count: number; rejected: { reason: string; body: string }[] }>('events', 'rejected');
 
     // Assess
@@ -114,16 +119,16 @@ describe('billflow CLI against a local pipeline', () => {
     await stack.clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: stack.eventsDlqUrl,
-        MessageBody: JSON.stringify({ specversion: '1.0', id: 'from-dlq', source: 'cli-test', type: 'api.request', subject: 'cus_42', time: '2026-11-20T10:00:00Z', data: { tokens: 5, userId: 'u' } }),
+        MessageBody: JSON.stringify({ specversion: '1.0', id: 'from-dlq', source: 'cli-test', type: 'api.request', subject: 'cus_42', time: new Date(periodBounds(PERIOD).start + 3_600_000).toISOString(), data: { tokens: 5, userId: 'u' } }),
       }),
     );
 
     // Act
-    const replay = await json<{ selected: number; sent: number }>('events', 'replay', '--period', '2026-11');
+    const replay = await json<{ selected: number; sent: number }>('events', 'replay', '--period', PERIOD);
     const redrive = await json<{ moved: number }>('dlq', 'redrive');
     await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
-    const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-11');
-    const stillOpen = await json<{ count: number }>('events', 'rejected', '--period', '2026-11');
+    const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
+    const stillOpen = await json<{ count: number }>('events', 'rejected', '--period', PERIOD);
 
     // Assess: the replayed events are still invalid, so they are rejected again (and counted again).
     expect(replay.sent).toBe(replay.selected);
@@ -133,6 +138,40 @@ describe('billflow CLI against a local pipeline', () => {
     expect(stats.accepted).toBe(8_801);
     expect(stats.received).toBe(stats.accepted + stats.duplicates + stats.rejected);
     expect(stillOpen.count).toBe(replay.selected);
+  });
+
+  it('runs the invoice cycle by hand, lists, shows and voids invoices; a second run changes nothing', async () => {
+    // Act
+    const run = await json<{ period: string; finalized: number; drafts: number; invoices: { number: string | null; customerId: string; total: number }[] }>(
+      'invoices', 'run', '--as-of', AFTER_PERIOD(2),
+    );
+    const listed = await json<{ number: string; customerId: string; status: string; total: number; netTotal: number; taxTotal: number }[]>(
+      'invoices', 'list', '--period', PERIOD,
+    );
+    const shown = await json<Record<string, unknown> & { lines: Record<string, unknown>[]; total: number; customerId: string }>(
+      'invoices', 'show', listed[0]!.number,
+    );
+    const preview = await json<{ invoice: { total: number } }>('usage', shown.customerId, '--period', PERIOD);
+    const voided = await json<{ status: string; number: string; voidReason: string }>('invoices', 'void', listed[0]!.number, '--reason', 'sent to the wrong address');
+    const rerun = await json<{ finalized: number; void: number }>('invoices', 'run', '--as-of', AFTER_PERIOD(3));
+    const notFound = await billflow('invoices', 'show', 'ACME-2026-999999', '--json');
+
+    // Assess
+    expect(run.period).toBe(PERIOD);
+    expect(run.finalized).toBeGreaterThan(0);
+    expect(run.drafts).toBe(0);
+    const numbers = listed.map((invoice) => invoice.number).filter(Boolean).sort();
+    expect(numbers).toEqual(numbers.map((_, i) => `ACME-${AFTER_PERIOD(2).slice(0, 4)}-${String(i + 1).padStart(6, '0')}`));
+    for (const invoice of listed) expect(invoice.total).toBe(invoice.netTotal + invoice.taxTotal);
+    for (const field of ['number', 'customerId', 'period', 'status', 'paymentStatus', 'currency', 'issueDate', 'dueDate', 'lines', 'netTotal', 'taxTotal', 'total', 'amountPaid', 'amountDue']) {
+      expect(shown).toHaveProperty(field);
+    }
+    for (const field of ['description', 'meter', 'quantity', 'unitPrice', 'netAmount', 'taxRate']) expect(shown.lines[0]).toHaveProperty(field);
+    expect(preview.invoice.total).toBe(shown.total);
+    expect(voided).toMatchObject({ status: 'void', number: listed[0]!.number, voidReason: 'sent to the wrong address' });
+    expect(rerun).toMatchObject({ finalized: run.finalized - 1, void: 1 });
+    expect(notFound.code).toBe(2);
+    expect(notFound.stderr).toContain('no invoice ACME-2026-999999');
   });
 
   it('reports bad arguments on stderr with exit code 2 and nothing on stdout', async () => {
