@@ -55,18 +55,21 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   if (existing !== undefined && existing.status !== 'draft') return { action: 'already_closed', invoice: existing };
 
   const head = await deps.catalog.readHead();
-  const customer = (await deps.catalog.findCustomers([job.customerId])).get(job.customerId);
-  const { issuer, plan } = requireCatalog(head, customer, job.customerId);
+  const found = (await deps.catalog.findCustomers([job.customerId])).get(job.customerId);
+  const { issuer, plan, customer } = requireCatalog(head, found, job.customerId);
 
   const cutoff = lateCutoff(job.period, deps.gracePeriodMs);
   const readThrough = Math.min(cutoff, deps.now());
   const previous = previousPeriod(job.period);
   const previousInvoice = await deps.invoices.get(job.customerId, previous);
-  const lateFrom = previousInvoice === undefined ? lateCutoff(previous, deps.gracePeriodMs) : Date.parse(previousInvoice.readThrough);
+  // A closed previous invoice read through its readThrough; an open draft will read through its
+  // cutoff when it is finalized (possibly by a job running beside this one).
+  const previousClosed = previousInvoice !== undefined && previousInvoice.status !== 'draft';
+  const lateFrom = previousClosed ? Date.parse(previousInvoice.readThrough) : lateCutoff(previous, deps.gracePeriodMs);
   // Late chunks are marked by ingestion once a period's cutoff has passed. Chunks written
   // between an early finalization (a manual run as of a future instant) and the cutoff are not
   // marked, so then the previous period is searched as well.
-  const closedEarly = previousInvoice !== undefined && Date.parse(previousInvoice.readThrough) < lateCutoff(previous, deps.gracePeriodMs);
+  const closedEarly = previousClosed && lateFrom < lateCutoff(previous, deps.gracePeriodMs);
   const latePeriods = [...(await deps.events.latePeriods(job.customerId)), ...(closedEarly ? [previous] : [])];
   const collected = await collectUsage(deps.events, head.meters, job.customerId, job.period, {
     readThrough,
@@ -77,7 +80,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
 
   const computation = computeInvoice({
     issuer,
-    customer: customer!,
+    customer,
     plan,
     meters: head.meters,
     taxRates: head.taxRates,
@@ -88,7 +91,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   const draft = draftInvoice({
     computation,
     issuer,
-    customer: customer!,
+    customer,
     billingPeriod: job.period,
     eventCount: collected.eventCount,
     readThrough,
@@ -107,7 +110,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   }
   const issueDate = new Date(asOf).toISOString().slice(0, 10);
   const { invoice, numbered } = await deps.invoices.finalize(
-    issue(draft, issueDate, dueDate(issueDate, customer!.paymentTermsDays), now),
+    issue(draft, issueDate, dueDate(issueDate, customer.paymentTermsDays), now),
     { prefix: issuer.invoicePrefix, year: Number(issueDate.slice(0, 4)) },
   );
   return { action: numbered ? 'finalized' : 'already_closed', invoice };
@@ -118,5 +121,5 @@ function requireCatalog(head: CatalogHead, customer: Customer | undefined, custo
   if (head.issuer === undefined) throw new CatalogIncompleteError('the catalog has no issuer: add one (billflow catalog apply) before invoices can be issued');
   const plan = head.plans.find((candidate) => candidate.code === customer.plan);
   if (plan === undefined) throw new CatalogIncompleteError(`customer ${customerId} has plan ${customer.plan}, which is not in the catalog`);
-  return { issuer: head.issuer, plan };
+  return { issuer: head.issuer, plan, customer };
 }
