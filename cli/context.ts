@@ -13,6 +13,9 @@ import { DynamoDbInvoiceRepository } from '../shared/adapters/dynamodb/invoice-r
 import { outputsSchema, type Outputs } from '../shared/outputs.ts';
 import { pipelineSettings } from '../infra/resources.ts';
 import { UsageError } from './errors.ts';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchBusinessMetrics } from '../shared/adapters/cloudwatch/cloudwatch-metrics.ts';
+import { noBusinessMetrics, type BusinessMetrics } from '../shared/ports/business-metrics.ts';
 
 export interface CliContext {
   readonly outputs: Outputs;
@@ -21,6 +24,8 @@ export interface CliContext {
   readonly rejected: DynamoDbRejectedEventStore;
   readonly catalog: DynamoDbCatalogRepository;
   readonly invoices: DynamoDbInvoiceRepository;
+  /** CloudWatch against AWS; nothing locally (no CloudWatch emulator). */
+  readonly metrics: BusinessMetrics;
 }
 
 export const DEFAULT_OUTPUTS = '.billflow/outputs.json';
@@ -82,5 +87,6 @@ export function createContext(outputsFile: string | undefined): CliContext {
     }),
     catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
     invoices: new DynamoDbInvoiceRepository(clients.dynamodb, outputs.billingTable),
+    metrics: local === undefined ? new CloudWatchBusinessMetrics(new CloudWatchClient({ region: outputs.region })) : noBusinessMetrics,
   };
 }

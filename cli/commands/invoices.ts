@@ -5,6 +5,7 @@ import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
+import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
 import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -99,8 +100,13 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const context = createContext(globals().outputs);
       if (options.reason.trim() === '') throw new UsageError('--reason must say why the invoice is voided');
       try {
-        const voided = await context.invoices.void(number, options.reason.trim(), new Date().toISOString());
+        const { invoice: voided, metricError } = await voidInvoice(number, options.reason.trim(), {
+          invoices: context.invoices,
+          metrics: context.metrics,
+          now: Date.now,
+        });
         emit(globals(), voided, () => `voided ${number}: ${options.reason.trim()}`);
+        if (metricError !== undefined) process.stderr.write(`billflow: ${number} is void, but the InvoicesVoided metric was not published: ${metricError}\n`);
       } catch (error) {
         const name = (error as Error).name;
         if (name === 'InvoiceNotFoundError' || name === 'InvoiceStateError') throw new UsageError((error as Error).message);
