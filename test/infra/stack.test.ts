@@ -344,23 +344,7 @@ describe('invoice-jobs queue', () => {
 describe('close-billing-period function', () => {
   it('runs Node 22 on arm64 with tracing, the consumer sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      MemorySize: consumers.closeBillingPeriod.memorySize,
-      Timeout: consumers.closeBillingPeriod.timeoutSeconds,
-      LoggingConfig: { LogGroup: { Ref: logicalId(stack.closeBillingPeriodFunction.functionLogGroup) } },
-      Environment: {
-        Variables: Match.objectEquals({
-          [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
-          [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
-          [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
-          ...pipelineSettings,
-          ...POWERTOOLS_ENVIRONMENT,
-        }),
-      },
-    });
+    expectInvoicingFunction(template, stack, stack.closeBillingPeriodFunction, consumers.closeBillingPeriod);
   });
 
   it('consumes the invoice-jobs queue with partial batch responses and the consumers.closeBillingPeriod batching', () => {
@@ -397,23 +381,7 @@ describe('close-billing-period function', () => {
 describe('invoice-run function', () => {
   it('runs with the schedules.invoiceRun sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      MemorySize: schedules.invoiceRun.memorySize,
-      Timeout: schedules.invoiceRun.timeoutSeconds,
-      LoggingConfig: { LogGroup: { Ref: logicalId(stack.invoiceRunFunction.functionLogGroup) } },
-      Environment: {
-        Variables: Match.objectEquals({
-          [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
-          [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
-          [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
-          ...pipelineSettings,
-          ...POWERTOOLS_ENVIRONMENT,
-        }),
-      },
-    });
+    expectInvoicingFunction(template, stack, stack.invoiceRunFunction, schedules.invoiceRun);
   });
 
   it('may only Scan the billing table and sqs:SendMessage to the jobs queue; nothing on the events table', () => {
@@ -676,3 +644,29 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 });
+
+/** Node 22, arm64, X-Ray, the given sizing, and exactly the environment readInvoicingConfig reads. */
+function expectInvoicingFunction(
+  template: Template,
+  stack: BillflowStack,
+  fn: BillflowStack['invoiceRunFunction'],
+  sizing: { memorySize: number; timeoutSeconds: number },
+): void {
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Runtime: 'nodejs22.x',
+    Architectures: ['arm64'],
+    TracingConfig: { Mode: 'Active' },
+    MemorySize: sizing.memorySize,
+    Timeout: sizing.timeoutSeconds,
+    LoggingConfig: { LogGroup: { Ref: logicalId(fn.functionLogGroup) } },
+    Environment: {
+      Variables: Match.objectEquals({
+        [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
+        [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+        [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
+        ...pipelineSettings,
+        ...POWERTOOLS_ENVIRONMENT,
+      }),
+    },
+  });
+}
