@@ -34,6 +34,13 @@ export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependen
 }
 
 function recordOutcome(outcome: CloseOutcome): void {
+  if (outcome.action === 'finalized' || outcome.action === 'not_issued') {
+    // The read side of the accounting identity, once per customer period as it closes:
+    // ingestion counts EventsReceived and EventsRejected as events arrive; which stored
+    // deliveries were distinct is only known when reading (docs/storage.md).
+    metrics.addMetric('EventsAccepted', MetricUnit.Count, outcome.invoice.eventCount);
+    metrics.addMetric('EventsDuplicate', MetricUnit.Count, outcome.invoice.duplicateDeliveries);
+  }
   switch (outcome.action) {
     case 'drafted':
       metrics.addMetric('InvoicesDrafted', MetricUnit.Count, 1);

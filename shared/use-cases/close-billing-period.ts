@@ -94,6 +94,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     customer,
     billingPeriod: job.period,
     eventCount: collected.eventCount,
+    duplicateDeliveries: collected.duplicateDeliveries,
     readThrough,
     lateWindow: { from: lateFrom, to: readThrough },
     now,

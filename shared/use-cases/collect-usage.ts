@@ -29,6 +29,8 @@ export interface UsageWindow {
 export interface CollectedUsage {
   readonly usage: MeterUsage[];
   readonly eventCount: number;
+  /** Stored deliveries that were copies of events already counted (the `duplicates` of the identity). */
+  readonly duplicateDeliveries: number;
 }
 
 type Aggregators = Map<string, ReturnType<typeof createAggregator>>;
@@ -42,6 +44,7 @@ export async function collectUsage(
 ): Promise<CollectedUsage> {
   const usage: MeterUsage[] = [];
   let eventCount = 0;
+  let duplicateDeliveries = 0;
 
   const own = aggregatorsFor(meters);
   const parts = billableEventParts(store, customerId, period, { ingestedBefore: window.readThrough });
@@ -51,6 +54,7 @@ export async function collectUsage(
     }),
   );
   eventCount += parts.reduce((sum, part) => sum + part.tally.accepted, 0);
+  duplicateDeliveries += parts.reduce((sum, part) => sum + part.tally.deliveries - part.tally.accepted, 0);
   usage.push(...toUsage(own, period));
 
   for (const latePeriod of [...new Set(window.latePeriods)].filter((candidate) => candidate < period).sort()) {
@@ -61,12 +65,13 @@ export async function collectUsage(
         lateEventsOfShard(store, customerId, latePeriod, shard, window, { billed, withLate }),
       ),
     );
-    const lateCount = counts.reduce((sum, count) => sum + count, 0);
+    const lateCount = counts.reduce((sum, count) => sum + count.fresh, 0);
+    duplicateDeliveries += counts.reduce((sum, count) => sum + count.deliveries - count.fresh, 0);
     if (lateCount === 0) continue;
     eventCount += lateCount;
     usage.push(...lateUsage(billed, withLate, latePeriod));
   }
-  return { usage, eventCount };
+  return { usage, eventCount, duplicateDeliveries };
 }
 
 async function lateEventsOfShard(
@@ -76,12 +81,12 @@ async function lateEventsOfShard(
   shard: number,
   window: UsageWindow,
   aggregators: { billed: Aggregators; withLate: Aggregators },
-): Promise<number> {
+): Promise<{ fresh: number; deliveries: number }> {
   const inWindow: StoredChunk[] = [];
   for await (const chunk of store.readShard(customerId, period, shard, { ingestedFrom: window.lateFrom, ingestedBefore: window.lateTo })) {
     inWindow.push(chunk);
   }
-  if (inWindow.length === 0) return 0;
+  if (inWindow.length === 0) return { fresh: 0, deliveries: 0 };
   const filter = new DistinctEventFilter();
   for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom })) {
     for (const event of filter.admit(chunk)) {
@@ -90,13 +95,15 @@ async function lateEventsOfShard(
     }
   }
   let fresh = 0;
+  let deliveries = 0;
   for (const chunk of inWindow) {
+    deliveries += chunk.deliveries;
     for (const event of filter.admit(chunk)) {
       feed(aggregators.withLate, event);
       fresh += 1;
     }
   }
-  return fresh;
+  return { fresh, deliveries };
 }
 
 function aggregatorsFor(meters: readonly Meter[]): Aggregators {

@@ -47,7 +47,7 @@ describe('the invoice run', () => {
     // cus_de (domestic, 19 %): api_calls 150 in the free tier = 0; tokens 150,000 = 150 packages
     // x 0.02 = 3.00; seats max 5 x 10.00 = 50.00; base 49.00 -> net 102.00 (above the 100.00
     // minimum); VAT 19.38; total 121.38.
-    expect(invoices.cus_de).toMatchObject({ status: 'finalized', netTotal: 10200, taxTotal: 1938, total: 12138, currency: 'EUR', eventCount: 153 });
+    expect(invoices.cus_de).toMatchObject({ status: 'finalized', netTotal: 10200, taxTotal: 1938, total: 12138, currency: 'EUR', eventCount: 153, duplicateDeliveries: 0 });
     expect(lineFor(invoices.cus_de!, 'seats')[0]).toMatchObject({ quantity: '5', netAmount: 5000 });
     expect(lineFor(invoices.cus_de!, 'tokens')[0]).toMatchObject({ netAmount: 300 });
     // cus_fr (reverse charge): tokens 10 packages = 0.20; base 49.00; top-up to 100.00 = 50.80; VAT 0.
@@ -93,7 +93,8 @@ describe('the invoice run', () => {
     expect(updated).toMatchObject({ action: 'drafted', invoice: { status: 'draft', eventCount: 16 } });
     expect(finalized).toMatchObject({ action: 'finalized', invoice: { status: 'finalized', eventCount: 16, number: 'ACME-2026-000001' } });
     expect(afterLate).toEqual(finalized.action === 'finalized' ? finalized.invoice : undefined);
-    expect(november).toMatchObject({ action: 'finalized', invoice: { number: 'ACME-2026-000002', eventCount: 7 } });
+    // The late copy of an October event already billed is a duplicate delivery, not billed again.
+    expect(november).toMatchObject({ action: 'finalized', invoice: { number: 'ACME-2026-000002', eventCount: 7, duplicateDeliveries: 1 } });
     const novemberInvoice = (november as { invoice: Invoice }).invoice;
     const lateLines = novemberInvoice.lines.filter((line) => line.period.start.startsWith('2026-10'));
     expect(lateLines.length).toBeGreaterThan(0);

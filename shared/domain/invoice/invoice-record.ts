@@ -10,6 +10,7 @@ export interface InvoiceRecordInput {
   readonly customer: Customer;
   readonly billingPeriod: string;
   readonly eventCount: number;
+  readonly duplicateDeliveries: number;
   readonly readThrough: number;
   readonly lateWindow: { readonly from: number; readonly to: number };
   readonly now: number;
@@ -44,6 +45,7 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     paymentReference: null,
     paymentTermsDays: customer.paymentTermsDays,
     eventCount: input.eventCount,
+    duplicateDeliveries: input.duplicateDeliveries,
     readThrough: new Date(input.readThrough).toISOString(),
     lateWindow: { from: new Date(input.lateWindow.from).toISOString(), to: new Date(input.lateWindow.to).toISOString() },
     createdAt: now,

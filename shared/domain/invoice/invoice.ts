@@ -53,6 +53,8 @@ export interface Invoice {
   readonly paymentTermsDays: number;
   /** Distinct events that fed the invoice (its own period and late usage), to re-derive it. */
   readonly eventCount: number;
+  /** Deliveries of those events beyond the first (duplicates removed when reading). */
+  readonly duplicateDeliveries: number;
   /**
    * Chunks of the invoice's period written before this instant are on it; the next invoice
    * bills later ones as late usage (docs/storage.md).
