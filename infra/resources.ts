@@ -94,6 +94,26 @@ export const queues = {
     maxReceiveCount: 5,
     deadLetter: { id: 'invoice-jobs-dlq', envVar: 'INVOICE_JOBS_DLQ_URL', retentionDays: 14 },
   },
+  /** One message per finalized invoice to render and store (idempotent on the invoice number). */
+  invoiceDocuments: {
+    id: 'invoice-documents',
+    envVar: 'INVOICE_DOCUMENTS_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 60,
+    retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
+    maxReceiveCount: 5,
+    deadLetter: { id: 'invoice-documents-dlq', envVar: 'INVOICE_DOCUMENTS_DLQ_URL', retentionDays: 14 },
+  },
+  /** One message per rendered invoice to email (exactly one email per invoice). */
+  invoiceEmails: {
+    id: 'invoice-emails',
+    envVar: 'INVOICE_EMAILS_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 60,
+    retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
+    maxReceiveCount: 5,
+    deadLetter: { id: 'invoice-emails-dlq', envVar: 'INVOICE_EMAILS_DLQ_URL', retentionDays: 14 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** A function run on a schedule (EventBridge Scheduler in AWS, a timer in `npm start`). */
@@ -131,6 +151,24 @@ export const consumers = {
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 120,
     memorySize: 1024,
+  },
+  renderInvoice: {
+    functionId: 'render-invoice',
+    entry: 'functions/render-invoice/handler.ts',
+    queueId: 'invoice-documents',
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 60,
+    memorySize: 1024,
+  },
+  sendInvoice: {
+    functionId: 'send-invoice',
+    entry: 'functions/send-invoice/handler.ts',
+    queueId: 'invoice-emails',
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 60,
+    memorySize: 512,
   },
 } as const satisfies Record<string, QueueConsumerDefinition>;
 

@@ -34,6 +34,7 @@ const ingestConfigSchema = z.object(eventSettings);
 const invoicingConfigSchema = z.object({
   ...eventSettings,
   INVOICE_JOBS_QUEUE_URL: required('INVOICE_JOBS_QUEUE_URL', 'invoice jobs queue URL'),
+  INVOICE_DOCUMENTS_QUEUE_URL: required('INVOICE_DOCUMENTS_QUEUE_URL', 'invoice documents queue URL'),
   FINALIZATION_SETTLE_SECONDS: positiveInt('FINALIZATION_SETTLE_SECONDS', 120, 3600),
 });
 
@@ -47,6 +48,7 @@ export interface IngestConfig {
 
 export interface InvoicingConfig extends IngestConfig {
   readonly invoiceJobsQueueUrl: string;
+  readonly invoiceDocumentsQueueUrl: string;
   readonly settleMs: number;
 }
 
@@ -74,6 +76,32 @@ export function readInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
   return {
     ...readIngestConfig(env),
     invoiceJobsQueueUrl: value.INVOICE_JOBS_QUEUE_URL,
+    invoiceDocumentsQueueUrl: value.INVOICE_DOCUMENTS_QUEUE_URL,
     settleMs: value.FINALIZATION_SETTLE_SECONDS * 1000,
+  };
+}
+
+const deliveryConfigSchema = z.object({
+  BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
+  INVOICES_BUCKET: required('INVOICES_BUCKET', 'invoices bucket name'),
+  INVOICE_EMAILS_QUEUE_URL: required('INVOICE_EMAILS_QUEUE_URL', 'invoice emails queue URL'),
+  /** SES configuration set whose events record bounces; unset locally. */
+  SES_CONFIGURATION_SET: z.string().optional(),
+});
+
+export interface DeliveryConfig {
+  readonly billingTable: string;
+  readonly invoicesBucket: string;
+  readonly invoiceEmailsQueueUrl: string;
+  readonly sesConfigurationSet?: string;
+}
+
+export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
+  const value = parse(deliveryConfigSchema, env);
+  return {
+    billingTable: value.BILLING_TABLE,
+    invoicesBucket: value.INVOICES_BUCKET,
+    invoiceEmailsQueueUrl: value.INVOICE_EMAILS_QUEUE_URL,
+    ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === '' ? {} : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
   };
 }

@@ -13,13 +13,15 @@ import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalo
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { readInvoicingConfig } from '../../shared/config.ts';
+import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { logger, metrics, tracer } from '../../shared/observability.ts';
 import { createCloseBillingPeriodHandler } from './close-handler.ts';
 
 function build() {
   const config = readInvoicingConfig();
-  const { dynamodb } = createAwsClients();
+  const { dynamodb, sqs } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
+  tracer.captureAWSv3Client(sqs);
   return createCloseBillingPeriodHandler({
     events: new DynamoDbEventStore({
       client: dynamodb,
@@ -32,6 +34,10 @@ function build() {
     now: Date.now,
     gracePeriodMs: config.gracePeriodMs,
     settleMs: config.settleMs,
+    requestDocument: async (number) => {
+      const { failed } = await sendBodies(sqs, config.invoiceDocumentsQueueUrl, [JSON.stringify({ number })]);
+      if (failed.length > 0) throw new Error(`could not hand invoice ${number} to rendering: ${failed[0]!.error}`);
+    },
   });
 }
 

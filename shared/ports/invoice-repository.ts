@@ -20,4 +20,9 @@ export interface InvoiceRepository {
   markNotIssued(invoice: Invoice): Promise<Invoice>;
   void(number: string, reason: string, at: string): Promise<Invoice>;
   list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
+  /**
+   * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
+   * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
+   */
+  update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }>;
 }

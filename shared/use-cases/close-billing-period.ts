@@ -42,6 +42,8 @@ export interface CloseBillingPeriodDependencies {
   readonly now: () => number;
   readonly gracePeriodMs: number;
   readonly settleMs: number;
+  /** Hands a finalized invoice to rendering and delivery (the invoice-documents queue). */
+  readonly requestDocument: (number: string) => Promise<void>;
 }
 
 export class CatalogIncompleteError extends Error {
@@ -52,7 +54,11 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   const asOf = Date.parse(job.asOf);
   if (asOf < periodBounds(job.period).end) return { action: 'not_ended' };
   const existing = await deps.invoices.get(job.customerId, job.period);
-  if (existing !== undefined && existing.status !== 'draft') return { action: 'already_closed', invoice: existing };
+  if (existing !== undefined && existing.status !== 'draft') {
+    // A retry after the hand-over to rendering failed: hand it over again (rendering is idempotent).
+    if (existing.status === 'finalized' && existing.deliveryStatus === 'pending') await deps.requestDocument(existing.number!);
+    return { action: 'already_closed', invoice: existing };
+  }
 
   const head = await deps.catalog.readHead();
   const found = (await deps.catalog.findCustomers([job.customerId])).get(job.customerId);
@@ -114,6 +120,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     issue(draft, issueDate, dueDate(issueDate, customer.paymentTermsDays), now),
     { prefix: issuer.invoicePrefix, year: Number(issueDate.slice(0, 4)) },
   );
+  if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') await deps.requestDocument(invoice.number!);
   return { action: numbered ? 'finalized' : 'already_closed', invoice };
 }
 

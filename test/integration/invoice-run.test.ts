@@ -63,6 +63,8 @@ describe('the invoice run', () => {
     expect(invoices.cus_de!.issueDate).toBe('2026-11-01');
     expect(invoices.cus_de!.dueDate).toBe('2026-12-01');
     expect(after).toEqual(first);
+    // Every finalized invoice was handed to rendering (re-runs may hand it again: idempotent).
+    expect(new Set(harness.documentRequests)).toEqual(new Set(['ACME-2026-000001', 'ACME-2026-000002', 'ACME-2026-000003']));
   });
 
   it('updates the draft with events that arrive in the grace period, and bills late events on the next invoice', async () => {

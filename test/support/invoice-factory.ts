@@ -125,6 +125,10 @@ export function anInvoice(overrides: Partial<Invoice> = {}): Invoice {
     voidedAt: null,
     voidReason: null,
     notIssuedReason: null,
+    deliveryStatus: 'pending',
+    document: null,
+    emails: [],
+    deliveryProblem: null,
   };
   const invoice: Invoice = { ...base, ...overrides };
   // One tax treatment per invoice, as the domain decides it (shared/domain/tax/tax-treatment.ts).

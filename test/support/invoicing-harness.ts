@@ -31,6 +31,8 @@ export interface InvoicingHarness {
   readonly invoices: DynamoDbInvoiceRepository;
   readonly events: DynamoDbEventStore;
   readonly catalog: DynamoDbCatalogRepository;
+  /** Invoice numbers handed to rendering, in order (the documents queue is not consumed here). */
+  readonly documentRequests: readonly string[];
   /** Ingests events as the ingest function would at instant `at`. */
   ingestAt(at: string, events: readonly unknown[]): Promise<void>;
   /** Closes one customer's period directly, the real clock reading `now`. */
@@ -59,7 +61,11 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
     now,
     gracePeriodMs: GRACE_MS,
     settleMs: SETTLE_MS,
+    requestDocument: async (number: string) => {
+      documentRequests.push(number);
+    },
   });
+  const documentRequests: string[] = [];
   const jobsQueueUrl = stack.env[queues.invoiceJobs.envVar]!;
 
   return {
@@ -67,6 +73,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
     invoices,
     events,
     catalog: catalogRepository,
+    documentRequests,
     async ingestAt(at, payload) {
       const messages = [];
       for (let start = 0; start < payload.length; start += 100) {

@@ -42,7 +42,13 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({ ...base, ...endpoint('dynamodb') }), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    sqs: new SQSClient({ ...base, ...endpoint('sqs') }),
+    // With an endpoint from AWS_ENDPOINT_URL_SQS the SDK would still send each request to the
+    // queue URL's host (sqs.{region}.localhost locally, which need not resolve): use the endpoint.
+    sqs: new SQSClient({
+      ...base,
+      ...endpoint('sqs'),
+      ...(options.endpoints?.sqs ?? process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {}),
+    }),
     s3: new S3Client({ ...base, ...endpoint('s3'), forcePathStyle: s3Endpoint !== undefined }),
     ses: new SESv2Client({ ...base, ...endpoint('ses') }),
   };

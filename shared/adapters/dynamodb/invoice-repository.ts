@@ -232,27 +232,14 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
   }
 
   async void(number: string, reason: string, at: string): Promise<Invoice> {
-    const invoice = await this.findByNumber(number);
-    if (invoice === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
-    if (invoice.status !== 'finalized') throw new InvoiceStateError(`invoice ${number} is ${invoice.status}; only a finalized invoice can be voided`);
-    const voided: Invoice = { ...invoice, status: 'void', voidReason: reason, voidedAt: at, updatedAt: at };
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: this.item(voided),
-          ConditionExpression: '#status = :finalized',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':finalized': 'finalized' },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') {
-        throw new InvoiceStateError(`invoice ${number} changed while voiding it; it is no longer finalized`);
+    // Through update(), so a delivery step recording an email at the same moment is not lost.
+    const { invoice } = await this.update(number, (current) => {
+      if (current.status !== 'finalized') {
+        throw new InvoiceStateError(`invoice ${number} is ${current.status}; only a finalized invoice can be voided`);
       }
-      throw error;
-    }
-    return voided;
+      return { ...current, status: 'void', voidReason: reason, voidedAt: at, updatedAt: at };
+    });
+    return invoice;
   }
 
   async list(filter: { customerId?: string; billingPeriod?: string } = {}): Promise<Invoice[]> {
@@ -290,10 +277,40 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     );
   }
 
+  async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const { Item: pointer } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: numberKey(number), ConsistentRead: true }));
+      if (pointer === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
+      const key = invoiceKey(String(pointer.customerId), String(pointer.billingPeriod));
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      if (Item === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
+      const current = Item.invoice as Invoice;
+      const next = change(current);
+      if (next === undefined) return { invoice: current, changed: false };
+      const revision = typeof Item.revision === 'number' ? Item.revision : 0;
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...this.item(next), revision: revision + 1 },
+            ConditionExpression: revision === 0 ? 'attribute_not_exists(revision)' : 'revision = :revision',
+            ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
+          }),
+        );
+        return { invoice: next, changed: true };
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        // Someone else changed it: read again and re-decide.
+      }
+    }
+    throw new Error(`invoice ${number} kept changing while updating it`);
+  }
+
   private item(invoice: Invoice): Record<string, unknown> {
     return {
       ...invoiceKey(invoice.customerId, invoice.billingPeriod),
       status: invoice.status,
+      deliveryStatus: invoice.deliveryStatus,
       eventCount: invoice.eventCount,
       invoice,
     };

@@ -13,6 +13,25 @@ export type InvoiceStatus = 'draft' | 'finalized' | 'void' | 'not_issued';
 
 export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'overpaid' | 'refunded' | 'disputed';
 
+/** Where a finalized invoice is on its way to the customer (issue 4's stage wiring). */
+export type DeliveryStatus = 'pending' | 'rendered' | 'sending' | 'sent' | 'bounced' | 'failed';
+
+export interface InvoiceDocument {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly renderedAt: string;
+}
+
+export interface SentEmail {
+  readonly messageId: string;
+  readonly sentAt: string;
+  /** `invoice`: the one email per invoice; `resend`: sent again on purpose. */
+  readonly kind: 'invoice' | 'resend';
+  readonly to: string;
+}
+
 export interface InvoiceParty {
   readonly name: string;
   readonly address: PostalAddress;
@@ -62,6 +81,13 @@ export interface Invoice {
   readonly readThrough: string;
   /** Late usage of earlier periods written in [from, to) is on this invoice. */
   readonly lateWindow: { readonly from: string; readonly to: string };
+  readonly deliveryStatus: DeliveryStatus;
+  readonly document: InvoiceDocument | null;
+  readonly emails: readonly SentEmail[];
+  /** While `sending`: when the sender claimed the email (a stale claim is taken over). */
+  readonly sendingSince?: string;
+  /** Last delivery problem: a bounce, a complaint or a send failure, with when. */
+  readonly deliveryProblem: { readonly kind: 'bounce' | 'complaint' | 'send_failure'; readonly detail: string; readonly at: string } | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finalizedAt: string | null;

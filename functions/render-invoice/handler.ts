@@ -1,0 +1,59 @@
+/**
+ * Lambda entry point of render-invoice: one finalized invoice per SQS message ({ number }),
+ * rendered with pdfkit, stored once in S3, then handed to send-invoice.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
+import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
+import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { readDeliveryConfig } from '../../shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { renderInvoiceDocument } from '../../shared/use-cases/render-invoice-document.ts';
+
+const job = z.object({ number: z.string().min(1) });
+
+function build() {
+  const config = readDeliveryConfig();
+  const { dynamodb, s3, sqs } = createAwsClients();
+  for (const client of [dynamodb, s3, sqs]) tracer.captureAWSv3Client(client);
+  const deps = {
+    invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
+    documents: new S3DocumentStore(s3, config.invoicesBucket),
+    render: (invoice: Parameters<typeof renderInvoicePdf>[0]) => renderInvoicePdf(invoice),
+    requestEmail: async (number: string) => {
+      const { failed } = await sendBodies(sqs, config.invoiceEmailsQueueUrl, [JSON.stringify({ number })]);
+      if (failed.length > 0) throw new Error(`could not hand invoice ${number} to sending: ${failed[0]!.error}`);
+    },
+    now: Date.now,
+  };
+  return async (record: SQSRecord) => {
+    const { number } = job.parse(JSON.parse(record.body));
+    const outcome = await renderInvoiceDocument(number, deps);
+    if (outcome.action === 'rendered') {
+      metrics.addMetric('DocumentsRendered', MetricUnit.Count, 1);
+      metrics.addMetric('DocumentRenderTime', MetricUnit.Milliseconds, outcome.renderMs);
+    }
+    logger.info('invoice document', { number, action: outcome.action });
+    return outcome;
+  };
+}
+
+let renderRecord: ReturnType<typeof build> | undefined;
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event, context: Context) => {
+    renderRecord ??= build();
+    return processPartialResponse(event, renderRecord, processor, { context });
+  });

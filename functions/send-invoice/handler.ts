@@ -1,0 +1,55 @@
+/**
+ * Lambda entry point of send-invoice: one rendered invoice per SQS message ({ number }),
+ * emailed once through SES with its PDF attached.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
+import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
+import { readDeliveryConfig } from '../../shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+
+const job = z.object({ number: z.string().min(1) });
+/** A claim older than the queue's visibility timeout (6 min) belongs to a sender that died. */
+const CLAIM_TIMEOUT_MS = 5 * 60_000;
+
+function build() {
+  const config = readDeliveryConfig();
+  const { dynamodb, s3, ses } = createAwsClients();
+  for (const client of [dynamodb, s3, ses]) tracer.captureAWSv3Client(client);
+  const deps = {
+    invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
+    documents: new S3DocumentStore(s3, config.invoicesBucket),
+    mailer: new SesMailer(ses, config.sesConfigurationSet),
+    now: Date.now,
+    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+  };
+  return async (record: SQSRecord) => {
+    const { number } = job.parse(JSON.parse(record.body));
+    const outcome = await sendInvoiceEmail(number, 'invoice', deps);
+    if (outcome.action === 'sent') metrics.addMetric('InvoiceEmailsSent', MetricUnit.Count, 1);
+    if (outcome.action === 'failed') metrics.addMetric('InvoiceEmailFailures', MetricUnit.Count, 1);
+    logger.info('invoice email', { number, action: outcome.action });
+    return outcome;
+  };
+}
+
+let sendRecord: ReturnType<typeof build> | undefined;
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event, context: Context) => {
+    sendRecord ??= build();
+    return processPartialResponse(event, sendRecord, processor, { context });
+  });

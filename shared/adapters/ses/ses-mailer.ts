@@ -1,0 +1,43 @@
+/**
+ * Mailer on SES v2 with a raw MIME message built by nodemailer's MailComposer (text, HTML and
+ * the PDF attachment), sent with the configuration set whose events record bounces.
+ */
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { PermanentSendError, type Mailer, type OutgoingEmail } from '../../ports/mailer.ts';
+
+const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'BadRequestException', 'NotFoundException']);
+
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly configurationSetName?: string,
+  ) {}
+
+  async send(email: OutgoingEmail): Promise<string> {
+    const raw = await new MailComposer({
+      from: email.from,
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      attachments: [{ filename: email.attachment.filename, content: email.attachment.content, contentType: email.attachment.contentType }],
+    })
+      .compile()
+      .build();
+    try {
+      const result = await this.client.send(
+        new SendEmailCommand({
+          Content: { Raw: { Data: raw } },
+          ...(this.configurationSetName === undefined ? {} : { ConfigurationSetName: this.configurationSetName }),
+        }),
+      );
+      if (result.MessageId === undefined) throw new Error('SES returned no message id');
+      return result.MessageId;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      if (PERMANENT.has(name)) throw new PermanentSendError(`${name}: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+}

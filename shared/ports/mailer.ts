@@ -1,0 +1,18 @@
+export interface OutgoingEmail {
+  readonly from: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly attachment: { readonly filename: string; readonly content: Buffer; readonly contentType: string };
+}
+
+export interface Mailer {
+  /** Sends one email; returns the provider's message id. */
+  send(email: OutgoingEmail): Promise<string>;
+}
+
+/** The provider refused the email for good (bad address, unverified sender): retrying cannot help. */
+export class PermanentSendError extends Error {
+  override readonly name = 'PermanentSendError';
+}

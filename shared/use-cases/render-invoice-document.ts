@@ -1,0 +1,55 @@
+/**
+ * Renders a finalized invoice to PDF and stores it once (CONTRACTS.md section 4).
+ *
+ * 1. Nothing to do for an invoice that is not finalized, or already has its document.
+ * 2. Render it and store it at invoices/{prefix}/{YYYY}/{number}.pdf; if a document is
+ *    already there (an earlier attempt), that one is kept and recorded.
+ * 3. Record the document (key, SHA-256, size) on the invoice: deliveryStatus `rendered`.
+ * 4. Ask for the email, unless it was already sent.
+ * Idempotent on the invoice number: a redelivered message repeats no side effect.
+ */
+import { documentKey } from '../domain/invoice/email-content.ts';
+import type { Invoice } from '../domain/invoice/invoice.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
+import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+
+export interface RenderDependencies {
+  readonly invoices: InvoiceRepository;
+  readonly documents: DocumentStore;
+  readonly render: (invoice: Invoice) => Promise<Buffer>;
+  readonly requestEmail: (number: string) => Promise<void>;
+  readonly now: () => number;
+}
+
+export type RenderOutcome = { readonly action: 'skipped'; readonly reason: string } | { readonly action: 'rendered' | 'already_rendered'; readonly invoice: Invoice; readonly renderMs: number };
+
+export async function renderInvoiceDocument(number: string, deps: RenderDependencies): Promise<RenderOutcome> {
+  const found = await deps.invoices.findByNumber(number);
+  if (found === undefined) throw new Error(`no invoice ${number}`);
+  if (found.status !== 'finalized') return { action: 'skipped', reason: `invoice is ${found.status}` };
+  let invoice = found;
+  let renderMs = 0;
+  let action: 'rendered' | 'already_rendered' = 'already_rendered';
+  if (found.document === null) {
+    const started = performance.now();
+    const pdf = await deps.render(found);
+    renderMs = performance.now() - started;
+    const key = documentKey(found.seller.id, number, found.issueDate!);
+    const stored = await deps.documents.putOnce(key, pdf, 'application/pdf');
+    const at = new Date(deps.now()).toISOString();
+    const recorded = await deps.invoices.update(number, (current) =>
+      current.document !== null
+        ? undefined
+        : {
+            ...current,
+            document: { bucket: deps.documents.bucket, key, sha256: stored.sha256, bytes: stored.bytes, renderedAt: at },
+            deliveryStatus: current.deliveryStatus === 'pending' ? 'rendered' : current.deliveryStatus,
+            updatedAt: at,
+          },
+    );
+    invoice = recorded.invoice;
+    action = recorded.changed ? 'rendered' : 'already_rendered';
+  }
+  if (invoice.deliveryStatus === 'rendered' || invoice.deliveryStatus === 'sending') await deps.requestEmail(number);
+  return { action, invoice, renderMs };
+}

@@ -1,0 +1,90 @@
+/**
+ * Emails a rendered invoice to the customer: exactly one `invoice` email per invoice whatever
+ * is retried or delivered twice; `resend` sends another on purpose.
+ *
+ * 1. Claim the email (deliveryStatus rendered -> sending) in a conditional update; a second
+ *    delivery of the same message finds it claimed or sent and does nothing. A claim left by a
+ *    crashed sender is taken over once older than `claimTimeoutMs`.
+ * 2. Send the stored PDF (byte for byte what is archived) with the text and HTML bodies.
+ * 3. Record the email (message id, time): deliveryStatus `sent`. A permanent refusal is
+ *    recorded as `failed`; a transient error releases the claim and is retried.
+ */
+import { invoiceEmail } from '../domain/invoice/email-content.ts';
+import type { Invoice } from '../domain/invoice/invoice.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
+import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { Mailer } from '../ports/mailer.ts';
+
+export interface SendDependencies {
+  readonly invoices: InvoiceRepository;
+  readonly documents: DocumentStore;
+  readonly mailer: Mailer;
+  readonly now: () => number;
+  readonly claimTimeoutMs: number;
+}
+
+export type SendOutcome =
+  | { readonly action: 'sent' | 'resent'; readonly invoice: Invoice; readonly messageId: string }
+  | { readonly action: 'skipped'; readonly reason: string }
+  | { readonly action: 'failed'; readonly invoice: Invoice; readonly reason: string };
+
+export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend', deps: SendDependencies): Promise<SendOutcome> {
+  const claimedAt = new Date(deps.now()).toISOString();
+  let invoice: Invoice;
+  if (kind === 'invoice') {
+    const claim = await deps.invoices.update(number, (current) => {
+      const stale = current.deliveryStatus === 'sending' && Date.parse(current.sendingSince ?? '') < deps.now() - deps.claimTimeoutMs;
+      if (current.status !== 'finalized' || (current.deliveryStatus !== 'rendered' && !stale)) return undefined;
+      return { ...current, deliveryStatus: 'sending', sendingSince: claimedAt, updatedAt: claimedAt };
+    });
+    if (!claim.changed) return { action: 'skipped', reason: `invoice is ${claim.invoice.status}, delivery ${claim.invoice.deliveryStatus}` };
+    invoice = claim.invoice;
+  } else {
+    const found = await deps.invoices.findByNumber(number);
+    if (found === undefined) throw new Error(`no invoice ${number}`);
+    if (found.status !== 'finalized' && found.status !== 'void') return { action: 'skipped', reason: `invoice is ${found.status}` };
+    if (found.document === null) return { action: 'skipped', reason: 'its document is not rendered yet' };
+    invoice = found;
+  }
+
+  const content = invoiceEmail(invoice, kind);
+  let messageId: string;
+  try {
+    const pdf = await deps.documents.get(invoice.document!.key);
+    messageId = await deps.mailer.send({
+      from: content.from,
+      to: content.to,
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      attachment: { filename: content.attachmentName, content: pdf, contentType: 'application/pdf' },
+    });
+  } catch (error) {
+    const permanent = (error as Error).name === 'PermanentSendError';
+    const at = new Date(deps.now()).toISOString();
+    if (kind === 'invoice') {
+      const { invoice: released } = await deps.invoices.update(number, (current) =>
+        current.deliveryStatus !== 'sending' || current.sendingSince !== claimedAt
+          ? undefined
+          : {
+              ...current,
+              deliveryStatus: permanent ? 'failed' : 'rendered',
+              sendingSince: undefined,
+              deliveryProblem: { kind: 'send_failure', detail: (error as Error).message, at },
+              updatedAt: at,
+            },
+      );
+      if (permanent) return { action: 'failed', invoice: released, reason: (error as Error).message };
+    }
+    throw error;
+  }
+
+  const sentAt = new Date(deps.now()).toISOString();
+  const { invoice: recorded } = await deps.invoices.update(number, (current) => ({
+    ...current,
+    emails: [...current.emails, { messageId, sentAt, kind, to: content.to }],
+    ...(kind === 'invoice' ? { deliveryStatus: 'sent' as const, sendingSince: undefined } : {}),
+    updatedAt: sentAt,
+  }));
+  return { action: kind === 'invoice' ? 'sent' : 'resent', invoice: recorded, messageId };
+}

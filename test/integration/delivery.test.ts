@@ -1,0 +1,187 @@
+/**
+ * From finalization to the customer's inbox on the local services, through the real handler
+ * modules (close-billing-period -> render-invoice -> send-invoice) behind the local pollers:
+ * the PDF at its key in S3, exactly one email per invoice in the SES emulator's store with the
+ * stored PDF attached byte for byte, whatever fails or is delivered twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { startLocalWorkers } from '../../infra/local/workers.ts';
+import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
+import { queues, tables } from '../../infra/resources.ts';
+import type { SqsHandler } from '../../infra/local/queue-poller.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
+import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
+import { waitForDrained } from '../support/ingest-harness.ts';
+import { ensurePoppler, pdfToText } from '../support/poppler.ts';
+
+interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  attachments: { filename?: string; content: string; contentType: string }[];
+}
+
+const tag = randomUUID().slice(0, 8);
+let stack: TestStack;
+let workers: { stop(): Promise<void> };
+let invoices: DynamoDbInvoiceRepository;
+let sendInvocations = 0;
+
+async function emailsTo(address: string): Promise<StoredEmail[]> {
+  const response = await fetch(`${stack.endpoints.ses}/store`);
+  const { emails } = (await response.json()) as { emails: StoredEmail[] };
+  return emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
+}
+
+function lambdaContext(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${TEST_REGION}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function drainAll(): Promise<void> {
+  // Each stage feeds the next: wait until the chain has gone quiet twice in a row.
+  for (let round = 0; round < 2; round += 1) {
+    for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails]) {
+      await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);
+    }
+  }
+}
+
+beforeAll(async () => {
+  ensurePoppler();
+  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
+  const billingTable = stack.env[tables.billing.envVar]!;
+  const customers = ['cus_de', 'cus_fr'].map((id) =>
+    proCustomer(id, {
+      email: `${id}.${tag}@customer.example`,
+      ...(id === 'cus_fr'
+        ? { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' }
+        : {}),
+    }),
+  );
+  const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable));
+  if (!applied.ok) throw new Error('catalog invalid');
+  invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
+  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
+  const realSend = (await import('../../functions/send-invoice/handler.ts')).handler as unknown as SqsHandler;
+  workers = await startLocalWorkers({
+    sqs: stack.clients.sqs,
+    region: TEST_REGION,
+    resources: stack,
+    prefix: 'delivery-test',
+    concurrency: 2,
+    handlers: {
+      // The first send invocation dies before sending (a crash between rendering and sending);
+      // the second sends and then dies (its message comes back: a redelivery of a sent email).
+      sendInvoice: async (event, context) => {
+        sendInvocations += 1;
+        if (sendInvocations === 1) throw new Error('injected: crash before sending');
+        const response = await realSend(event, context);
+        if (sendInvocations === 2) throw new Error('injected: crash after sending');
+        return response;
+      },
+    },
+    // The injected crashes are expected; anything else is shown.
+    onError: (functionId, error) => {
+      if (!String(error).includes('injected')) console.error(functionId, error);
+    },
+  });
+});
+
+afterAll(async () => {
+  await workers?.stop();
+});
+
+describe('invoice delivery', () => {
+  it('stores each finalized invoice once as a PDF and emails it exactly once, through crashes and redeliveries', async () => {
+    // Act: close October for both customers, as the hourly run would on 1 November at 02:00.
+    // Act: close October through the scheduled invoice-run handler, as EventBridge Scheduler
+    // invokes it on 1 November at 02:00.
+    const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
+    const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext('invoice-run'));
+    expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
+    await drainAll();
+    // A duplicate hand-over of an already sent invoice changes nothing either.
+    await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.env[queues.invoiceEmails.envVar]!, MessageBody: JSON.stringify({ number: 'ACME-2026-000001' }) }));
+    await drainAll();
+
+    // Assess
+    const closed = await invoices.list({ billingPeriod: '2026-10' });
+    expect(closed).toHaveLength(2);
+    expect(sendInvocations).toBeGreaterThanOrEqual(3);
+    for (const invoice of closed) {
+      expect(invoice).toMatchObject({ status: 'finalized', deliveryStatus: 'sent' });
+      expect(invoice.emails).toHaveLength(1);
+      const key = `invoices/ACME/2026/${invoice.number}.pdf`;
+      expect(invoice.document).toMatchObject({ key, bucket: stack.invoicesBucket });
+      const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.invoicesBucket, Key: key }));
+      const stored = Buffer.from(await object.Body!.transformToByteArray());
+      expect(stored.length).toBe(invoice.document!.bytes);
+
+      const emails = await emailsTo(invoice.buyer.email);
+      expect(emails).toHaveLength(1);
+      const [email] = emails;
+      expect(email!.subject).toBe(`Invoice ${invoice.number} from Acme Cloud GmbH`);
+      expect(email!.from).toContain('billing@acme.example');
+      expect(email!.body.text).toContain(`due by ${invoice.dueDate}`);
+      expect(email!.body.html).toContain('Amount due');
+      expect(email!.attachments).toHaveLength(1);
+      expect(email!.attachments[0]!.filename).toBe(`${invoice.number}.pdf`);
+      expect(Buffer.from(email!.attachments[0]!.content, 'base64').equals(stored)).toBe(true);
+
+      const text = pdfToText(stored);
+      expect(text).toContain(invoice.number!);
+      expect(text).toContain(invoice.dueDate!.slice(0, 4));
+      expect(text).toContain('DE123456789');
+      expect(text).toContain(invoice.buyer.vatId!);
+    }
+    const reverseCharged = closed.find((invoice) => invoice.customerId === 'cus_fr')!;
+    expect(pdfToText(await new S3DocumentStore(stack.clients.s3, stack.invoicesBucket).get(reverseCharged.document!.key)).replace(/\s+/g, ' ')).toContain(
+      'Reverse charge - VAT to be accounted for by the recipient',
+    );
+  });
+
+  it('resends on purpose: a second email, recorded as a resend', async () => {
+    // Prepare
+    const [invoice] = await invoices.list({ customerId: 'cus_de' });
+
+    // Act
+    const outcome = await sendInvoiceEmail(invoice!.number!, 'resend', {
+      invoices,
+      documents: new S3DocumentStore(stack.clients.s3, stack.invoicesBucket),
+      mailer: new SesMailer(stack.clients.ses),
+      now: Date.now,
+      claimTimeoutMs: 60_000,
+    });
+
+    // Assess
+    expect(outcome.action).toBe('resent');
+    expect(await emailsTo(invoice!.buyer.email)).toHaveLength(2);
+    const after = await invoices.findByNumber(invoice!.number!);
+    expect(after!.emails.map((email) => email.kind)).toEqual(['invoice', 'resend']);
+    expect(after!.deliveryStatus).toBe('sent');
+  });
+});
