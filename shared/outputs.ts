@@ -11,6 +11,9 @@ export const outputsSchema = z.object({
   /** Not in CONTRACTS.md: the invoice run's fan-out queue, for `billflow invoices run`. */
   invoiceJobsQueueUrl: z.string().min(1),
   invoiceJobsDlqUrl: z.string().min(1),
+  /** Optional: when present, `billflow invoices run` also waits for rendering and sending. */
+  invoiceDocumentsQueueUrl: z.string().min(1).optional(),
+  invoiceEmailsQueueUrl: z.string().min(1).optional(),
   invoicesBucket: z.string().min(1),
   /** Not in CONTRACTS.md: the CLI reads and writes the tables directly. */
   eventsTable: z.string().min(1),

@@ -6,6 +6,8 @@ import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
+import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+import { writeFileSync } from 'node:fs';
 import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -49,6 +51,9 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         return;
       }
       await waitUntilEmpty(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue');
+      // Then rendering and sending, where the outputs name their queues: each stage feeds the next.
+      const delivery = [context.outputs.invoiceDocumentsQueueUrl, context.outputs.invoiceEmailsQueueUrl].filter((url): url is string => url !== undefined);
+      for (const url of [...delivery, ...delivery]) await waitUntilEmpty(sqs, url, timeoutMs, 'invoice delivery');
       const closed = await context.invoices.list({ billingPeriod: started.period });
       const count = (status: Invoice['status']) => closed.filter((invoice) => invoice.status === status).length;
       const document = {
@@ -92,6 +97,46 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     });
 
   invoices
+    .command('pdf')
+    .description('write an invoice\'s stored PDF to a file')
+    .argument('<number>', 'invoice number')
+    .requiredOption('--out <file>', 'where to write the PDF')
+    .action(async (number: string, options: { out: string }) => {
+      const context = createContext(globals().outputs);
+      const invoice = await context.invoices.findByNumber(number);
+      if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
+      if (invoice.document === null) {
+        throw new UsageError(`invoice ${number} has no document yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization`);
+      }
+      const pdf = await context.documents.get(invoice.document.key);
+      writeFileSync(options.out, pdf);
+      emit(globals(), { number, file: options.out, bytes: pdf.length, sha256: invoice.document.sha256, key: invoice.document.key }, () =>
+        `wrote ${options.out} (${pdf.length} bytes, s3://${invoice.document!.bucket}/${invoice.document!.key})`,
+      );
+    });
+
+  invoices
+    .command('resend')
+    .description('email an invoice again, on purpose (recorded as a resend)')
+    .argument('<number>', 'invoice number')
+    .action(async (number: string) => {
+      const context = createContext(globals().outputs);
+      if ((await context.invoices.findByNumber(number)) === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
+      const outcome = await sendInvoiceEmail(number, 'resend', {
+        invoices: context.invoices,
+        documents: context.documents,
+        mailer: context.mailer,
+        now: Date.now,
+        claimTimeoutMs: 0,
+      });
+      if (outcome.action === 'skipped') throw new UsageError(`invoice ${number} was not resent: ${outcome.reason}`);
+      emit(globals(), outcome, () =>
+        outcome.action === 'failed' ? `could not resend ${number}: ${outcome.reason}` : `resent ${number} to ${outcome.invoice.buyer.email}`,
+      );
+      if (outcome.action === 'failed') process.exitCode = 1;
+    });
+
+  invoices
     .command('void')
     .description('void a finalized invoice; it keeps its number')
     .argument('<number>', 'invoice number')
@@ -128,12 +173,13 @@ function summary(invoice: Invoice) {
 
 export function invoiceTable(invoices: readonly Invoice[]): string {
   return table(
-    ['NUMBER', 'CUSTOMER', 'PERIOD', 'STATUS', 'PAYMENT', 'TOTAL', 'DUE'],
+    ['NUMBER', 'CUSTOMER', 'PERIOD', 'STATUS', 'DELIVERY', 'PAYMENT', 'TOTAL', 'DUE'],
     invoices.map((invoice) => [
       invoice.number ?? '-',
       invoice.customerId,
       invoice.billingPeriod,
       invoice.status,
+      invoice.status === 'finalized' ? invoice.deliveryStatus : '-',
       invoice.status === 'finalized' ? invoice.paymentStatus : '-',
       `${formatMinor(invoice.total, invoice.currency)} ${invoice.currency}`,
       invoice.dueDate ?? '-',

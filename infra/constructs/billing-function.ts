@@ -3,25 +3,43 @@
  * tracing, an explicit log group with retention, ESM bundling with the local esbuild, and
  * helpers that set a resource's env var and grant exactly the listed actions in one call.
  */
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { QueueConsumerDefinition } from '../resources.ts';
 
 /** Repository root: holds package-lock.json and tsconfig.json, which esbuild resolves from. */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Resolves packages the way the functions do at run time, from the repository's node_modules. */
+const requireFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type DynamoDbAction = `dynamodb:${string}`;
+/** Object-level actions, granted on the given keys only; s3:ListBucket is granted on the bucket. */
+export type S3Action = `s3:${string}`;
+
+/**
+ * Files of a dependency that the bundled code reads at run time (so esbuild cannot inline
+ * them), copied into the asset at `node_modules/{packageName}/{file}`, where Node's
+ * resolution from the bundle (`/var/task/index.mjs`) finds them.
+ */
+export interface PackageFiles {
+  readonly packageName: string;
+  /** Paths inside the package, e.g. `ttf/DejaVuSans.ttf`. */
+  readonly files: readonly [string, ...string[]];
+}
 
 export interface ErrorsAlarmProps {
   /** Full alarm name; must start with the alarm topic's `alarmNamePrefix` to be allowed to publish. */
@@ -52,6 +70,11 @@ export interface BillingFunctionProps {
    * @default - only the team defaults (Powertools, source maps)
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Dependency files read at run time, shipped next to the bundle.
+   * @default - none
+   */
+  readonly packageFiles?: readonly PackageFiles[];
 }
 
 export class BillingFunction extends NodejsFunction {
@@ -111,6 +134,9 @@ export class BillingFunction extends NodejsFunction {
         bundleAwsSDK: true,
         // Offline and fast: the esbuild in node_modules, never a Docker image.
         forceDockerBundling: false,
+        ...(props.packageFiles === undefined || props.packageFiles.length === 0
+          ? {}
+          : { commandHooks: copyPackageFiles(props.packageFiles) }),
       },
     });
     this.functionLogGroup = logGroup;
@@ -159,6 +185,57 @@ export class BillingFunction extends NodejsFunction {
   }
 
   /**
+   * Passes `bucket`'s name in `envVar` and grants exactly `actions` on the objects matching
+   * `keyPattern` only (e.g. `invoices/*`); `s3:ListBucket`, if listed, on the bucket itself.
+   * The wildcard in the key pattern is the one cdk-nag IAM5 finding this acknowledges.
+   */
+  public bindBucket(bucket: IBucket, envVar: string, keyPattern: string, ...actions: [S3Action, ...S3Action[]]): this {
+    const wildcard = actions.find((action) => action.includes('*'));
+    if (wildcard !== undefined) {
+      throw new Error(`${this.node.path}: bindBucket grants named actions only, got "${wildcard}".`);
+    }
+    this.addEnvironment(envVar, bucket.bucketName);
+    const objectActions = actions.filter((action) => action !== 's3:ListBucket');
+    const objects = bucket.arnForObjects(keyPattern);
+    if (objectActions.length > 0) {
+      this.addToRolePolicy(new PolicyStatement({ actions: objectActions, resources: [objects] }));
+    }
+    if (actions.includes('s3:ListBucket')) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    }
+    if (objectActions.length > 0 && keyPattern.includes('*')) {
+      Validations.of(this.defaultPolicy()).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(Stack.of(this).resolve(objects))}]`,
+        reason: `Object keys are per document (one key per invoice), so the grant names a key prefix: ${objectActions.join(', ')} on "${keyPattern}" of this bucket only, never the whole bucket.`,
+      });
+    }
+    return this;
+  }
+
+  /**
+   * Passes `configurationSet`'s name in `envVar` and grants ses:SendEmail and ses:SendRawEmail
+   * (SES v2 SendEmail with raw content is authorized by both) as `identityArn` with that
+   * configuration set only: SES checks the sending identity and the configuration set.
+   */
+  public sendsEmail(identityArn: string, configurationSet: IConfigurationSet, envVar: string): this {
+    this.addEnvironment(envVar, configurationSet.configurationSetName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          identityArn,
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
+        ],
+      }),
+    );
+    return this;
+  }
+
+  /**
    * Feeds `queue` to the function with the batching of `consumer`. Failed records are
    * reported individually (partial batch response), so one bad message never redelivers
    * the whole batch. The event source grants the receive/delete/visibility permissions.
@@ -196,4 +273,47 @@ export class BillingFunction extends NodejsFunction {
     alarm.addOkAction(props.action);
     return alarm;
   }
+
+  private defaultPolicy(): IConstruct {
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) throw new Error(`${this.node.path}: expected the role's DefaultPolicy`);
+    return policy;
+  }
+}
+
+/**
+ * esbuild hooks that copy each package's listed files into `{asset}/node_modules/{package}/`.
+ * Runs on the host (no Docker); the sources come from the repository's node_modules, so the
+ * shipped files are the package-lock.json version, with no npm install in the asset.
+ */
+function copyPackageFiles(packages: readonly PackageFiles[]): ICommandHooks {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      packages.flatMap(({ packageName, files }) => {
+        const source = dirname(requireFromRepo.resolve(`${packageName}/package.json`));
+        return ['package.json', ...files].flatMap((file) => {
+          const target = join(outputDir, 'node_modules', packageName, file);
+          return [`mkdir -p ${quote(dirname(target))}`, `cp ${quote(join(source, file))} ${quote(target)}`];
+        });
+      }),
+  };
+}
+
+/** How cdk-nag names a resolved resource in a finding id: `<LogicalId.Arn>/invoices/*`. */
+function nagResource(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  const record = resolved as Record<string, unknown>;
+  if ('Fn::GetAtt' in record) {
+    const [id, attribute] = record['Fn::GetAtt'] as [string, string];
+    return `<${id}.${attribute}>`;
+  }
+  if ('Ref' in record) return `<${String(record.Ref)}>`;
+  if ('Fn::Join' in record) {
+    const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
+    return parts.map(nagResource).join(separator);
+  }
+  throw new Error(`cannot name ${JSON.stringify(resolved)} as cdk-nag does`);
 }

@@ -46,6 +46,8 @@ export function localOutputs(
     eventsDlqUrl: resources.eventsDlqUrl,
     invoiceJobsQueueUrl: resources.env[queues.invoiceJobs.envVar]!,
     invoiceJobsDlqUrl: resources.env[queues.invoiceJobs.deadLetter.envVar]!,
+    invoiceDocumentsQueueUrl: resources.env[queues.invoiceDocuments.envVar]!,
+    invoiceEmailsQueueUrl: resources.env[queues.invoiceEmails.envVar]!,
     invoicesBucket: resources.invoicesBucket,
     eventsTable: resources.env[tableEnv.events]!,
     billingTable: resources.env[tableEnv.billing]!,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -152,6 +152,9 @@ describe('billflow CLI against a local pipeline', () => {
       'invoices', 'show', listed[0]!.number,
     );
     const preview = await json<{ invoice: { total: number } }>('usage', shown.customerId, '--period', PERIOD);
+    const pdfFile = join(workDir, 'invoice.pdf');
+    const pdf = await json<{ bytes: number; key: string }>('invoices', 'pdf', listed[0]!.number, '--out', pdfFile);
+    const resent = await json<{ action: string; invoice: { emails: { kind: string }[] } }>('invoices', 'resend', listed[0]!.number);
     const voided = await json<{ status: string; number: string; voidReason: string }>('invoices', 'void', listed[0]!.number, '--reason', 'sent to the wrong address');
     const rerun = await json<{ finalized: number; void: number }>('invoices', 'run', '--as-of', AFTER_PERIOD(3));
     const notFound = await billflow('invoices', 'show', 'ACME-2026-999999', '--json');
@@ -168,6 +171,13 @@ describe('billflow CLI against a local pipeline', () => {
     }
     for (const field of ['description', 'meter', 'quantity', 'unitPrice', 'netAmount', 'taxRate']) expect(shown.lines[0]).toHaveProperty(field);
     expect(preview.invoice.total).toBe(shown.total);
+    // invoices run waited for rendering and sending: the PDF is stored and the email went out.
+    expect(shown).toMatchObject({ deliveryStatus: 'sent' });
+    expect(pdf.key).toBe(`invoices/ACME/${AFTER_PERIOD(2).slice(0, 4)}/${listed[0]!.number}.pdf`);
+    expect(readFileSync(pdfFile).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(readFileSync(pdfFile).length).toBe(pdf.bytes);
+    expect(resent.action).toBe('resent');
+    expect(resent.invoice.emails.map((email) => email.kind)).toEqual(['invoice', 'resend']);
     expect(voided).toMatchObject({ status: 'void', number: listed[0]!.number, voidReason: 'sent to the wrong address' });
     expect(rerun).toMatchObject({ finalized: run.finalized - 1, void: 1 });
     expect(notFound.code).toBe(2);
