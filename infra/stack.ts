@@ -2,16 +2,27 @@
  * billflow on AWS. Tables, queues, buckets and queue consumers are built from
  * infra/resources.ts, the definition the local stack uses too; nothing here restates its numbers.
  */
-import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { ContextAttribute, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
+import { EmailSendingEvent } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { BillingFunction } from './constructs/billing-function.ts';
 import { FunctionSchedule } from './constructs/function-schedule.ts';
+import { MailEvents } from './constructs/mail-events.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
-import { buckets, consumers, pipelineSettings, queues, schedules, tables, type TableDefinition } from './resources.ts';
+import {
+  buckets,
+  consumers,
+  pipelineSettings,
+  queues,
+  schedules,
+  tables,
+  type QueueDefinition,
+  type TableDefinition,
+} from './resources.ts';
 import { stageSettings, type Stage, type StageSettings } from './stage.ts';
 
 export interface BillflowStackProps extends StackProps {
@@ -34,6 +45,39 @@ const MAX_INVOICE_JOB_AGE = Duration.minutes(30);
  */
 const INVOICE_RUN_MAX_EVENT_AGE = Duration.hours(1);
 const INVOICE_RUN_RETRY_ATTEMPTS = 10;
+/**
+ * Rendering and sending take seconds per invoice; a document or email request still waiting
+ * after 15 minutes means render-invoice or send-invoice is failing (or SES is throttling).
+ */
+const MAX_INVOICE_DELIVERY_AGE = Duration.minutes(15);
+/** What to do with dead-lettered render or send requests once the cause is fixed. */
+const INVOICE_DELIVERY_REMEDY =
+  'then move them back: redelivery is safe, because rendering and sending are idempotent on the invoice number (a stored document is not rendered again, a sent invoice is not emailed again). Use the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`.';
+/**
+ * Nothing consumes the mail events yet, so every bounce or complaint waits here: alarming
+ * after an hour makes an undelivered invoice visible the same day, well within retention.
+ */
+const MAX_MAIL_EVENT_AGE = Duration.hours(1);
+/**
+ * SES delivery events (bounces, complaints, ...). AWS-only: local mode has no SES event
+ * destination, so unlike the pipeline's queues this is not in infra/resources.ts; it moves
+ * there with its consumer.
+ */
+const MAIL_EVENTS_QUEUE: QueueDefinition = {
+  id: 'invoice-mail-events',
+  envVar: 'INVOICE_MAIL_EVENTS_QUEUE_URL',
+  visibilityTimeoutSeconds: 6 * 60,
+  retentionDays: 14,
+  maxMessageSizeBytes: 256 * 1024,
+  maxReceiveCount: 5,
+  deadLetter: { id: 'invoice-mail-events-dlq', envVar: 'INVOICE_MAIL_EVENTS_DLQ_URL', retentionDays: 14 },
+};
+/**
+ * Keys of invoice documents in the invoices bucket: `invoices/{prefix}/{YYYY}/{number}.pdf`
+ * (documentKey in shared/domain/invoice/email-content.ts). The delivery functions may only
+ * touch these objects.
+ */
+const INVOICE_DOCUMENT_KEYS = 'invoices/*';
 /** Invoices are written once; an older version only exists after a mistaken overwrite. */
 const NONCURRENT_INVOICE_RETENTION = Duration.days(90);
 
@@ -51,6 +95,12 @@ export class BillflowStack extends Stack {
   /** Holds billflow's schedules; schedule execution roles trust only schedules of this group. */
   public readonly scheduleGroup: ScheduleGroup;
   public readonly invoiceRunSchedule: FunctionSchedule;
+  public readonly invoiceDocumentsQueue: QueueWithDeadLetter;
+  public readonly invoiceEmailsQueue: QueueWithDeadLetter;
+  public readonly renderInvoiceFunction: BillingFunction;
+  public readonly sendInvoiceFunction: BillingFunction;
+  /** SES configuration set of invoice emails, and the queue its bounces and complaints reach. */
+  public readonly mailEvents: MailEvents;
 
   public constructor(scope: Construct, id: string, props: BillflowStackProps) {
     const { stage, ...stackProps } = props;
@@ -115,8 +165,24 @@ export class BillflowStack extends Stack {
         'then run "billflow invoices run --period <period of the job>" (the hourly run also enqueues every customer of the last ended period and every open draft again).',
     });
 
+    // Finalized invoices to render (from close-billing-period), and rendered ones to email
+    // (from render-invoice).
+    this.invoiceDocumentsQueue = new QueueWithDeadLetter(this, 'InvoiceDocumentsQueue', {
+      definition: queues.invoiceDocuments,
+    });
+    this.invoiceEmailsQueue = new QueueWithDeadLetter(this, 'InvoiceEmailsQueue', { definition: queues.invoiceEmails });
+    for (const deliveryQueue of [this.invoiceDocumentsQueue, this.invoiceEmailsQueue]) {
+      deliveryQueue.addAlarms({
+        namePrefix: `${this.stackName}-`,
+        action: this.alarms.action,
+        maxMessageAge: MAX_INVOICE_DELIVERY_AGE,
+        deadLetterRemedy: INVOICE_DELIVERY_REMEDY,
+      });
+    }
+
     // Both invoicing functions read their configuration with readInvoicingConfig
-    // (shared/config.ts), which requires both table names and the jobs queue URL.
+    // (shared/config.ts), which requires both table names, the jobs queue URL and the
+    // documents queue URL.
     const close = consumers.closeBillingPeriod;
     this.closeBillingPeriodFunction = new BillingFunction(this, `${pascalCase(close.functionId)}Function`, {
       entry: close.entry,
@@ -146,7 +212,9 @@ export class BillflowStack extends Stack {
         'dynamodb:UpdateItem',
       )
       // The event source's grant: receive, delete and change visibility on the jobs queue only.
-      .consumeQueue(this.invoiceJobsQueue.queue, close);
+      .consumeQueue(this.invoiceJobsQueue.queue, close)
+      // requestDocument: one { number } per finalized invoice, to render-invoice.
+      .sendsTo(this.invoiceDocumentsQueue.queue, queues.invoiceDocuments.envVar);
     // The URL only, because readInvoicingConfig requires it: this function never sends jobs.
     this.closeBillingPeriodFunction.addEnvironment(queues.invoiceJobs.envVar, this.invoiceJobsQueue.queue.queueUrl);
 
@@ -168,6 +236,105 @@ export class BillflowStack extends Stack {
     // The name only, because readInvoicingConfig requires it: the run never touches events,
     // so it gets no permission on the events table.
     this.invoiceRunFunction.addEnvironment(tables.events.envVar, this.eventsTable.tableName);
+    // Likewise the URL only: the run never requests documents.
+    this.invoiceRunFunction.addEnvironment(queues.invoiceDocuments.envVar, this.invoiceDocumentsQueue.queue.queueUrl);
+
+    // SES sends as this identity only (IAM resource identity/{SenderIdentity}): the invoice
+    // issuer's verified domain or address. No "*", so no other identity of the account.
+    const senderIdentity = new CfnParameter(this, 'SenderIdentity', {
+      type: 'String',
+      allowedPattern: '^([^@\\s*]+@)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$',
+      constraintDescription: 'a domain (acme.example) or email address (billing@acme.example), no wildcards',
+      description:
+        'SES identity invoices are sent from: the verified domain (acme.example) or email address of the issuer\'s From address.',
+    });
+    this.mailEvents = new MailEvents(this, 'MailEvents', {
+      queue: MAIL_EVENTS_QUEUE,
+      events: [
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.REJECT,
+        EmailSendingEvent.DELIVERY_DELAY,
+      ],
+      keyRemovalPolicy: settings.dataRemovalPolicy,
+    });
+    // Nothing consumes invoice-mail-events yet: a later step records bounces and complaints on
+    // the invoice. Until then the events wait here (14 days) and the age alarm shows them.
+    this.mailEvents.events.addAlarms({
+      namePrefix: `${this.stackName}-`,
+      action: this.alarms.action,
+      maxMessageAge: MAX_MAIL_EVENT_AGE,
+      deadLetterRemedy:
+        'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task`. Nothing consumes mail events yet: they are only read by operators (a bounce means an invoice did not reach its recipient).',
+    });
+
+    // Both delivery functions read their configuration with readDeliveryConfig.
+    const render = consumers.renderInvoice;
+    this.renderInvoiceFunction = new BillingFunction(this, `${pascalCase(render.functionId)}Function`, {
+      entry: render.entry,
+      description: 'Renders each finalized invoice to PDF once, stores it in S3 and requests its email',
+      memorySize: render.memorySize,
+      timeout: Duration.seconds(render.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+      // shared/adapters/pdf/fonts.ts reads the DejaVu TTFs at run time through
+      // require.resolve('dejavu-fonts-ttf/ttf/...'), from the bundle's directory: ship them
+      // (and the license, which must accompany the fonts) in the asset's node_modules.
+      packageFiles: [
+        { packageName: 'dejavu-fonts-ttf', files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf', 'LICENSE'] },
+      ],
+    })
+      .bindTable(
+        this.billingTable,
+        tables.billing.envVar,
+        // InvoiceRepository.findByNumber (number pointer, then the invoice) and the read of update.
+        'dynamodb:GetItem',
+        // InvoiceRepository.update: the conditional put recording the document.
+        'dynamodb:PutItem',
+      )
+      .bindBucket(
+        this.invoicesBucket,
+        buckets.invoices.envVar,
+        INVOICE_DOCUMENT_KEYS,
+        // S3DocumentStore.putOnce: HeadObject (authorized by s3:GetObject), the conditional
+        // PutObject, and GetObject of a document that already exists.
+        's3:GetObject',
+        's3:PutObject',
+        // Without it S3 answers HeadObject of a missing key with 403 instead of 404, and
+        // putOnce (which expects NotFound before the first render) would fail every new invoice.
+        's3:ListBucket',
+      )
+      // requestEmail: one { number } per rendered invoice, to send-invoice.
+      .sendsTo(this.invoiceEmailsQueue.queue, queues.invoiceEmails.envVar)
+      .consumeQueue(this.invoiceDocumentsQueue.queue, render);
+
+    const send = consumers.sendInvoice;
+    this.sendInvoiceFunction = new BillingFunction(this, `${pascalCase(send.functionId)}Function`, {
+      entry: send.entry,
+      description: 'Emails each rendered invoice once through SES, with its PDF attached',
+      memorySize: send.memorySize,
+      timeout: Duration.seconds(send.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+    })
+      // findByNumber (two GetItems) and update (GetItem, conditional PutItem): the claim, its
+      // release after a failure, and the record of the sent email.
+      .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:PutItem')
+      // S3DocumentStore.get: the PDF to attach.
+      .bindBucket(this.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject')
+      .sendsEmail(
+        this.formatArn({
+          service: 'ses',
+          resource: 'identity',
+          resourceName: senderIdentity.valueAsString,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+        this.mailEvents.configurationSet,
+        'SES_CONFIGURATION_SET',
+      )
+      .consumeQueue(this.invoiceEmailsQueue.queue, send);
+    // The URL only, because readDeliveryConfig requires it: send-invoice never sends to it.
+    this.sendInvoiceFunction.addEnvironment(queues.invoiceEmails.envVar, this.invoiceEmailsQueue.queue.queueUrl);
 
     // Holds no data: deleted with the stack in every stage, or its schedules would outlive
     // the functions they invoke.
@@ -195,6 +362,16 @@ export class BillflowStack extends Stack {
       alarmDescription: `${close.functionId} failed whole invocations (crash, timeout or configuration error); failed jobs are retried and end in ${queues.invoiceJobs.deadLetter.id}. See its log group.`,
       action: this.alarms.action,
     });
+    this.renderInvoiceFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${render.functionId}-errors`,
+      alarmDescription: `${render.functionId} failed whole invocations (crash, timeout or configuration error, e.g. the fonts missing from the bundle); failed requests are retried and end in ${queues.invoiceDocuments.deadLetter.id}. See its log group.`,
+      action: this.alarms.action,
+    });
+    this.sendInvoiceFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${send.functionId}-errors`,
+      alarmDescription: `${send.functionId} failed whole invocations (crash, timeout or configuration error); failed requests are retried and end in ${queues.invoiceEmails.deadLetter.id}. See its log group.`,
+      action: this.alarms.action,
+    });
     this.invoiceRunFunction.addErrorsAlarm({
       alarmName: `${this.stackName}-${run.functionId}-errors`,
       alarmDescription: `The invoice run failed (some jobs could not be enqueued, or the catalog could not be read). The next hourly run retries; see its log group.`,
@@ -219,6 +396,14 @@ export class BillflowStack extends Stack {
     new CfnOutput(this, 'invoiceJobsDlqUrl', {
       value: this.invoiceJobsQueue.deadLetterQueue.queueUrl,
       description: 'Invoice jobs that failed every retry (`billflow invoices run --period` enqueues them again)',
+    });
+    new CfnOutput(this, 'invoiceDocumentsQueueUrl', {
+      value: this.invoiceDocumentsQueue.queue.queueUrl,
+      description: 'Finalized invoices to render (one { number } per message)',
+    });
+    new CfnOutput(this, 'invoiceEmailsQueueUrl', {
+      value: this.invoiceEmailsQueue.queue.queueUrl,
+      description: 'Rendered invoices to email (one { number } per message)',
     });
     new CfnOutput(this, 'invoicesBucket', {
       value: this.invoicesBucket.bucketName,
