@@ -114,6 +114,16 @@ export const queues = {
     maxReceiveCount: 5,
     deadLetter: { id: 'invoice-emails-dlq', envVar: 'INVOICE_EMAILS_DLQ_URL', retentionDays: 14 },
   },
+  /** SES events (bounce, complaint, ...) of invoice emails, via the configuration set and SNS. */
+  invoiceMailEvents: {
+    id: 'invoice-mail-events',
+    envVar: 'INVOICE_MAIL_EVENTS_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 30,
+    retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
+    maxReceiveCount: 5,
+    deadLetter: { id: 'invoice-mail-events-dlq', envVar: 'INVOICE_MAIL_EVENTS_DLQ_URL', retentionDays: 14 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** A function run on a schedule (EventBridge Scheduler in AWS, a timer in `npm start`). */
@@ -160,6 +170,15 @@ export const consumers = {
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 60,
     memorySize: 1024,
+  },
+  recordMailEvent: {
+    functionId: 'record-mail-event',
+    entry: 'functions/record-mail-event/handler.ts',
+    queueId: 'invoice-mail-events',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    memorySize: 256,
   },
   sendInvoice: {
     functionId: 'send-invoice',

@@ -277,12 +277,19 @@ export class BillflowStack extends Stack {
       timeout: Duration.seconds(render.timeoutSeconds),
       logRetention: settings.logRetention,
       logRemovalPolicy: settings.dataRemovalPolicy,
-      // shared/adapters/pdf/fonts.ts reads the DejaVu TTFs at run time through
-      // require.resolve('dejavu-fonts-ttf/ttf/...'), from the bundle's directory: ship them
-      // (and the license, which must accompany the fonts) in the asset's node_modules.
+      // Files the renderer loads at run time, which esbuild cannot inline:
+      // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
+      //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license
+      //   must accompany the fonts);
+      // - pdfkit sets its default font (Helvetica) in the PDFDocument constructor through
+      //   require('#standard-fonts/Helvetica'), a subpath import of pdfkit's package.json. In
+      //   the bundle that require is resolved against the asset's package.json, so the asset
+      //   gets one with pdfkit's own mapping, and the font metrics it points to.
       packageFiles: [
         { packageName: 'dejavu-fonts-ttf', files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf', 'LICENSE'] },
+        { packageName: 'pdfkit', files: ['js/standard-fonts', 'LICENSE'] },
       ],
+      packageImports: { '#standard-fonts/*': './node_modules/pdfkit/js/standard-fonts/*.cjs' },
     })
       .bindTable(
         this.billingTable,

@@ -105,3 +105,7 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === '' ? {} : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
   };
 }
+
+export function readMailEventsConfig(env: NodeJS.ProcessEnv = process.env): { readonly billingTable: string } {
+  return { billingTable: parse(z.object({ BILLING_TABLE: required('BILLING_TABLE', 'billing table name') }), env).BILLING_TABLE };
+}

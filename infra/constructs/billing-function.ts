@@ -3,6 +3,7 @@
  * tracing, an explicit log group with retention, ESM bundling with the local esbuild, and
  * helpers that set a resource's env var and grant exactly the listed actions in one call.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,13 +32,14 @@ export type DynamoDbAction = `dynamodb:${string}`;
 export type S3Action = `s3:${string}`;
 
 /**
- * Files of a dependency that the bundled code reads at run time (so esbuild cannot inline
- * them), copied into the asset at `node_modules/{packageName}/{file}`, where Node's
- * resolution from the bundle (`/var/task/index.mjs`) finds them.
+ * Files of a dependency that the bundled code loads at run time through a require or path
+ * esbuild cannot follow, copied into the asset at `node_modules/{packageName}/{file}`, where
+ * Node's resolution from the bundle (`/var/task/index.mjs`) finds them. The package's
+ * package.json is always copied too.
  */
 export interface PackageFiles {
   readonly packageName: string;
-  /** Paths inside the package, e.g. `ttf/DejaVuSans.ttf`. */
+  /** Files or directories inside the package, e.g. `ttf/DejaVuSans.ttf`. */
   readonly files: readonly [string, ...string[]];
 }
 
@@ -75,6 +77,13 @@ export interface BillingFunctionProps {
    * @default - none
    */
   readonly packageFiles?: readonly PackageFiles[];
+  /**
+   * Subpath imports (`#name` specifiers) for the asset's own package.json. A dependency's
+   * `require('#x')` bundled into index.mjs is resolved against the package scope of the
+   * bundle, i.e. `/var/task/package.json`, no longer against the dependency's own.
+   * @default - no package.json in the asset
+   */
+  readonly packageImports?: Readonly<Record<string, string>>;
 }
 
 export class BillingFunction extends NodejsFunction {
@@ -134,9 +143,9 @@ export class BillingFunction extends NodejsFunction {
         bundleAwsSDK: true,
         // Offline and fast: the esbuild in node_modules, never a Docker image.
         forceDockerBundling: false,
-        ...(props.packageFiles === undefined || props.packageFiles.length === 0
+        ...(props.packageFiles === undefined && props.packageImports === undefined
           ? {}
-          : { commandHooks: copyPackageFiles(props.packageFiles) }),
+          : { commandHooks: runtimeFileHooks(props.packageFiles ?? [], props.packageImports) }),
       },
     });
     this.functionLogGroup = logGroup;
@@ -282,24 +291,38 @@ export class BillingFunction extends NodejsFunction {
 }
 
 /**
- * esbuild hooks that copy each package's listed files into `{asset}/node_modules/{package}/`.
- * Runs on the host (no Docker); the sources come from the repository's node_modules, so the
- * shipped files are the package-lock.json version, with no npm install in the asset.
+ * esbuild hooks that copy each package's listed files into `{asset}/node_modules/{package}/`
+ * and write the asset's package.json with `imports`. Runs on the host (no Docker); the files
+ * come from the repository's node_modules, so they are the package-lock.json version, with no
+ * npm install in the asset.
  */
-function copyPackageFiles(packages: readonly PackageFiles[]): ICommandHooks {
-  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+function runtimeFileHooks(packages: readonly PackageFiles[], imports: Readonly<Record<string, string>> | undefined): ICommandHooks {
+  const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_inputDir: string, outputDir: string) =>
-      packages.flatMap(({ packageName, files }) => {
-        const source = dirname(requireFromRepo.resolve(`${packageName}/package.json`));
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      ...packages.flatMap(({ packageName, files }) => {
+        const source = packageDirectory(packageName);
         return ['package.json', ...files].flatMap((file) => {
           const target = join(outputDir, 'node_modules', packageName, file);
-          return [`mkdir -p ${quote(dirname(target))}`, `cp ${quote(join(source, file))} ${quote(target)}`];
+          return [`mkdir -p ${quote(dirname(target))}`, `cp -R ${quote(join(source, file))} ${quote(target)}`];
         });
       }),
+      ...(imports === undefined
+        ? []
+        : [`printf '%s' ${quote(JSON.stringify({ private: true, imports }))} > ${quote(join(outputDir, 'package.json'))}`]),
+    ],
   };
+}
+
+/** Where Node finds `packageName` from the repository root (its exports may hide package.json). */
+function packageDirectory(packageName: string): string {
+  for (const nodeModules of requireFromRepo.resolve.paths(packageName) ?? []) {
+    const candidate = join(nodeModules, packageName);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+  }
+  throw new Error(`${packageName} is not installed (npm ci): its files cannot be shipped with the function`);
 }
 
 /** How cdk-nag names a resolved resource in a finding id: `<LogicalId.Arn>/invoices/*`. */

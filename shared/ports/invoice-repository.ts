@@ -24,5 +24,8 @@ export interface InvoiceRepository {
    * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
    * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
    */
+  /** Remembers which invoice an email provider message id belongs to (for bounces). */
+  linkEmail(messageId: string, number: string): Promise<void>;
+  findNumberByEmail(messageId: string): Promise<string | undefined>;
   update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }>;
 }

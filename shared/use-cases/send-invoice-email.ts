@@ -37,7 +37,11 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
       if (current.status !== 'finalized' || (current.deliveryStatus !== 'rendered' && !stale)) return undefined;
       return { ...current, deliveryStatus: 'sending', sendingSince: claimedAt, updatedAt: claimedAt };
     });
-    if (!claim.changed) return { action: 'skipped', reason: `invoice is ${claim.invoice.status}, delivery ${claim.invoice.deliveryStatus}` };
+    if (!claim.changed) {
+      // A retry after the email was recorded but not linked: link what was sent (idempotent).
+      for (const email of claim.invoice.emails) await deps.invoices.linkEmail(email.messageId, number);
+      return { action: 'skipped', reason: `invoice is ${claim.invoice.status}, delivery ${claim.invoice.deliveryStatus}` };
+    }
     invoice = claim.invoice;
   } else {
     const found = await deps.invoices.findByNumber(number);
@@ -86,5 +90,7 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
     ...(kind === 'invoice' ? { deliveryStatus: 'sent' as const, sendingSince: undefined } : {}),
     updatedAt: sentAt,
   }));
+  // So that a bounce finds its invoice; if this fails, the retry below re-creates the links.
+  await deps.invoices.linkEmail(messageId, number);
   return { action: kind === 'invoice' ? 'sent' : 'resent', invoice: recorded, messageId };
 }

@@ -164,6 +164,33 @@ describe('invoice delivery', () => {
     );
   });
 
+  it('records a permanent bounce as bounced and a complaint as a delivery problem, from SES events via SNS', async () => {
+    // Prepare: SES configuration-set events as SNS delivers them to the mail events queue.
+    const byCustomer = Object.fromEntries((await invoices.list({ billingPeriod: '2026-10' })).map((invoice) => [invoice.customerId, invoice]));
+    const notification = (event: object) => JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify(event) });
+    const bounce = {
+      eventType: 'Bounce',
+      mail: { messageId: byCustomer.cus_de!.emails[0]!.messageId, timestamp: '2026-11-01T02:01:00Z' },
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: byCustomer.cus_de!.buyer.email, diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+    };
+    const complaint = { eventType: 'Complaint', mail: { messageId: byCustomer.cus_fr!.emails[0]!.messageId }, complaint: { complaintFeedbackType: 'abuse' } };
+    const delivered = { eventType: 'Delivery', mail: { messageId: byCustomer.cus_fr!.emails[0]!.messageId } };
+
+    // Act
+    const mailEvents = stack.env[queues.invoiceMailEvents.envVar]!;
+    for (const event of [bounce, complaint, delivered]) {
+      await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: mailEvents, MessageBody: notification(event) }));
+    }
+    await waitForDrained(stack.clients.sqs, mailEvents, 30_000);
+
+    // Assess
+    const bounced = await invoices.findByNumber(byCustomer.cus_de!.number!);
+    expect(bounced).toMatchObject({ deliveryStatus: 'bounced', deliveryProblem: { kind: 'bounce' } });
+    expect(bounced!.deliveryProblem!.detail).toContain('550 5.1.1 user unknown');
+    const complained = await invoices.findByNumber(byCustomer.cus_fr!.number!);
+    expect(complained).toMatchObject({ deliveryStatus: 'sent', deliveryProblem: { kind: 'complaint', detail: 'complaint (abuse)' } });
+  });
+
   it('resends on purpose: a second email, recorded as a resend', async () => {
     // Prepare
     const [invoice] = await invoices.list({ customerId: 'cus_de' });
@@ -182,6 +209,6 @@ describe('invoice delivery', () => {
     expect(await emailsTo(invoice!.buyer.email)).toHaveLength(2);
     const after = await invoices.findByNumber(invoice!.number!);
     expect(after!.emails.map((email) => email.kind)).toEqual(['invoice', 'resend']);
-    expect(after!.deliveryStatus).toBe('sent');
+    expect(after!.deliveryStatus).toBe('bounced');
   });
 });

@@ -277,6 +277,17 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     );
   }
 
+  async linkEmail(messageId: string, number: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `EMAIL#${messageId}`, sk: 'EMAIL', number } }));
+  }
+
+  async findNumberByEmail(messageId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `EMAIL#${messageId}`, sk: 'EMAIL' }, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : String(Item.number);
+  }
+
   async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const { Item: pointer } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: numberKey(number), ConsistentRead: true }));

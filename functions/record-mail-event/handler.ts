@@ -1,0 +1,41 @@
+/**
+ * Lambda entry point of record-mail-event: SES configuration-set events (through SNS and the
+ * invoice-mail-events queue) recorded on the invoices they concern.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { readMailEventsConfig } from '../../shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { recordMailEvent } from '../../shared/use-cases/record-mail-event.ts';
+
+function build() {
+  const config = readMailEventsConfig();
+  const { dynamodb } = createAwsClients();
+  tracer.captureAWSv3Client(dynamodb);
+  const deps = { invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable), now: Date.now };
+  return async (record: SQSRecord) => {
+    const outcome = await recordMailEvent(record.body, deps);
+    if (outcome.action === 'bounced') metrics.addMetric('InvoiceEmailBounces', MetricUnit.Count, 1);
+    if (outcome.action === 'problem_recorded') metrics.addMetric('InvoiceEmailProblems', MetricUnit.Count, 1);
+    logger.info('mail event', { ...outcome });
+    return outcome;
+  };
+}
+
+let recordEvent: ReturnType<typeof build> | undefined;
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event, context: Context) => {
+    recordEvent ??= build();
+    return processPartialResponse(event, recordEvent, processor, { context });
+  });
