@@ -22,6 +22,7 @@ import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { waitForDrained } from '../support/ingest-harness.ts';
 import { ensurePoppler, pdfToText } from '../support/poppler.ts';
+import { formatAmount, formatDate } from '../../shared/adapters/pdf/format.ts';
 
 interface StoredEmail {
   messageId: string;
@@ -154,7 +155,8 @@ describe('invoice delivery', () => {
 
       const text = pdfToText(stored);
       expect(text).toContain(invoice.number!);
-      expect(text).toContain(invoice.dueDate!.slice(0, 4));
+      expect(text).toContain(formatAmount(invoice.total, invoice.currency));
+      expect(text).toContain(formatDate(invoice.dueDate!));
       expect(text).toContain('DE123456789');
       expect(text).toContain(invoice.buyer.vatId!);
     }
