@@ -4,54 +4,92 @@
  * (targets are compared and reported, not enforced).
  *
  * BENCH_EVENTS sets the ingest workload size (default 50,000 events); BENCH_CUSTOMERS the
- * invoice workload (default 10,000 customers with 100 events each).
+ * invoice workload (default 10,000 customers with 100 events each). BENCH_ONLY runs only the named
+ * sections (comma-separated: ingest, invoicing, documents), e.g. BENCH_ONLY=documents; by default
+ * every section runs.
  */
 import { provisionBench, startBenchServices } from './bench-stack.ts';
 import { consumers } from '../../infra/resources.ts';
 import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
+import { benchDocuments } from './documents.ts';
 
 const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
-const base = await startBenchServices();
+const SECTIONS = ['ingest', 'invoicing', 'documents'] as const;
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
+const runs = (section: (typeof SECTIONS)[number]) => only.length === 0 || only.includes(section);
+
+// The local services are started only for the sections that use them.
+const usesServices = runs('ingest') || runs('invoicing');
+console.log(`billflow benchmarks (${new Date().toISOString()}, Node ${process.version}${usesServices ? ', local services' : ''}${only.length > 0 ? `, only: ${only.join(', ')}` : ''})\n`);
+const base = usesServices ? await startBenchServices() : undefined;
 try {
-  console.log(`billflow benchmarks (${new Date().toISOString()}, Node ${process.version}, local services)\n`);
-  // The deployed batch size, and Lambda's default of 10 for comparison: fewer messages per
-  // invocation means fewer events per customer to pack into one item.
-  for (const batchSize of [consumers.ingest.batchSize, 10]) {
-    const ingest = await benchIngest(await provisionBench(base, `bench${batchSize}`), eventCount, batchSize);
-    console.log(`Ingest: 100 customers, batch bodies of 100 events, queue pre-filled, ${batchSize} messages per invocation${batchSize === consumers.ingest.batchSize ? ' (as deployed)' : ' (Lambda default, for comparison)'}`);
-    console.log(`  events                                  ${fmt(ingest.events)} (accepted back: ${fmt(ingest.accepted)})`);
-    console.log(`  billflow ingest (SQS -> handler -> DynamoDB), ${ingest.pollers} pollers, ${ingest.invocations} invocations`);
-    console.log(`    throughput                            ${fmt(ingest.ingestEventsPerSecond)} events/s (${fmt(ingest.ingestSeconds, 2)} s)`);
-    console.log(`    items written                         ${fmt(ingest.chunks)} chunks (${fmt(ingest.events / ingest.chunks, 1)} events per item)`);
-    console.log(`    write units per accepted event        ${fmt(ingest.ingestWcuPerEvent, 3)}  (target <= 0.5: ${verdict(ingest.ingestWcuPerEvent <= 0.5)})`);
-    console.log(`  naive: one item per event, plain BatchWriteItem, ${ingest.naiveConcurrency} requests in flight`);
-    console.log(`    throughput                            ${fmt(ingest.naiveEventsPerSecond)} events/s (${fmt(ingest.naiveSeconds, 2)} s)`);
-    console.log(`    write units per event                 ${fmt(ingest.naiveWcuPerEvent, 3)}`);
-    console.log(`  ratio billflow / naive throughput       ${fmt(ingest.ratio, 2)}  (target >= 1.0: ${verdict(ingest.ratio >= 1)})\n`);
+  if (base !== undefined && runs('ingest')) {
+    // The deployed batch size, and Lambda's default of 10 for comparison: fewer messages per
+    // invocation means fewer events per customer to pack into one item.
+    for (const batchSize of [consumers.ingest.batchSize, 10]) {
+      const ingest = await benchIngest(await provisionBench(base, `bench${batchSize}`), eventCount, batchSize);
+      console.log(`Ingest: 100 customers, batch bodies of 100 events, queue pre-filled, ${batchSize} messages per invocation${batchSize === consumers.ingest.batchSize ? ' (as deployed)' : ' (Lambda default, for comparison)'}`);
+      console.log(`  events                                  ${fmt(ingest.events)} (accepted back: ${fmt(ingest.accepted)})`);
+      console.log(`  billflow ingest (SQS -> handler -> DynamoDB), ${ingest.pollers} pollers, ${ingest.invocations} invocations`);
+      console.log(`    throughput                            ${fmt(ingest.ingestEventsPerSecond)} events/s (${fmt(ingest.ingestSeconds, 2)} s)`);
+      console.log(`    items written                         ${fmt(ingest.chunks)} chunks (${fmt(ingest.events / ingest.chunks, 1)} events per item)`);
+      console.log(`    write units per accepted event        ${fmt(ingest.ingestWcuPerEvent, 3)}  (target <= 0.5: ${verdict(ingest.ingestWcuPerEvent <= 0.5)})`);
+      console.log(`  naive: one item per event, plain BatchWriteItem, ${ingest.naiveConcurrency} requests in flight`);
+      console.log(`    throughput                            ${fmt(ingest.naiveEventsPerSecond)} events/s (${fmt(ingest.naiveSeconds, 2)} s)`);
+      console.log(`    write units per event                 ${fmt(ingest.naiveWcuPerEvent, 3)}`);
+      console.log(`  ratio billflow / naive throughput       ${fmt(ingest.ratio, 2)}  (target >= 1.0: ${verdict(ingest.ratio >= 1)})\n`);
+    }
+
+    // One customer sending 5,000 events/s: the write units land on that customer's period
+    // partitions, spread over the write shards. DynamoDB caps a partition at 1,000 WCU/s.
+    const hot = await benchIngest(await provisionBench(base, 'benchhot'), Math.min(eventCount, 20_000), consumers.ingest.batchSize, 1);
+    const hotPartitionWcu = 5_000 * hot.ingestWcuPerEvent * hot.busiestPartitionShare;
+    console.log('Hot customer: 1 customer, batch bodies of 100 events, as deployed');
+    console.log(`  write units per accepted event          ${fmt(hot.ingestWcuPerEvent, 3)} (${fmt(hot.events / hot.chunks, 1)} events per item)`);
+    console.log(`  busiest partition's share of events     ${fmt(hot.busiestPartitionShare * 100, 1)} %`);
+    console.log(`  busiest partition at 5,000 events/s     ${fmt(hotPartitionWcu)} WCU/s  (limit 1,000: ${verdict(hotPartitionWcu < 1000)})`);
   }
 
-  // One customer sending 5,000 events/s: the write units land on that customer's period
-  // partitions, spread over the write shards. DynamoDB caps a partition at 1,000 WCU/s.
-  const hot = await benchIngest(await provisionBench(base, 'benchhot'), Math.min(eventCount, 20_000), consumers.ingest.batchSize, 1);
-  const hotPartitionWcu = 5_000 * hot.ingestWcuPerEvent * hot.busiestPartitionShare;
-  console.log('Hot customer: 1 customer, batch bodies of 100 events, as deployed');
-  console.log(`  write units per accepted event          ${fmt(hot.ingestWcuPerEvent, 3)} (${fmt(hot.events / hot.chunks, 1)} events per item)`);
-  console.log(`  busiest partition's share of events     ${fmt(hot.busiestPartitionShare * 100, 1)} %`);
-  console.log(`  busiest partition at 5,000 events/s     ${fmt(hotPartitionWcu)} WCU/s  (limit 1,000: ${verdict(hotPartitionWcu < 1000)})`);
+  if (base !== undefined && runs('invoicing')) {
+    const customers = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
+    const invoicing = await benchInvoicing(await provisionBench(base, 'benchinv'), customers, 100, 16);
+    console.log(`\nInvoice run: ${fmt(invoicing.customers)} customers x ${invoicing.eventsPerCustomer} events, ${invoicing.concurrency} jobs in flight`);
+    console.log(`  billflow close-billing-period (DynamoDB Local)  ${fmt(invoicing.invoicesPerSecond, 1)} invoices/s (${fmt(invoicing.seconds, 1)} s, ${fmt(invoicing.finalized)} finalized)`);
+    console.log(`  same rating in memory, no I/O (ceiling)        ${fmt(invoicing.inMemoryInvoicesPerSecond, 1)} invoices/s (${fmt(invoicing.inMemorySeconds, 2)} s)`);
+    console.log(`  ratio billflow / in-memory                     ${fmt(invoicing.ratio, 4)}`);
+    console.log(`  read units per invoice                         ${fmt(invoicing.readUnitsPerInvoice, 2)}`);
+    console.log(`  write units per invoice                        ${fmt(invoicing.writeUnitsPerInvoice, 2)}`);
+    console.log(`  requests per invoice                           ${Object.entries(invoicing.requestsPerInvoice).map(([name, n]) => `${name.replace('Command', '')} ${fmt(n, 2)}`).join(', ')}`);
+  }
 
-  const customers = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
-  const invoicing = await benchInvoicing(await provisionBench(base, 'benchinv'), customers, 100, 16);
-  console.log(`\nInvoice run: ${fmt(invoicing.customers)} customers x ${invoicing.eventsPerCustomer} events, ${invoicing.concurrency} jobs in flight`);
-  console.log(`  billflow close-billing-period (DynamoDB Local)  ${fmt(invoicing.invoicesPerSecond, 1)} invoices/s (${fmt(invoicing.seconds, 1)} s, ${fmt(invoicing.finalized)} finalized)`);
-  console.log(`  same rating in memory, no I/O (ceiling)        ${fmt(invoicing.inMemoryInvoicesPerSecond, 1)} invoices/s (${fmt(invoicing.inMemorySeconds, 2)} s)`);
-  console.log(`  ratio billflow / in-memory                     ${fmt(invoicing.ratio, 4)}`);
-  console.log(`  read units per invoice                         ${fmt(invoicing.readUnitsPerInvoice, 2)}`);
-  console.log(`  write units per invoice                        ${fmt(invoicing.writeUnitsPerInvoice, 2)}`);
-  console.log(`  requests per invoice                           ${Object.entries(invoicing.requestsPerInvoice).map(([name, n]) => `${name.replace('Command', '')} ${fmt(n, 2)}`).join(', ')}`);
+  if (runs('documents')) {
+    const documents = await benchDocuments();
+    const ms = (value: number) => `${fmt(value, value < 100 ? 1 : 0)} ms`;
+    const renderer = (figures: { medianMs: number; p90Ms: number; bytes: number; pages: number }) =>
+      `median ${ms(figures.medianMs).padStart(9)}  p90 ${ms(figures.p90Ms).padStart(9)}  ${fmt(figures.bytes).padStart(9)} bytes  ${figures.pages} page${figures.pages === 1 ? '' : 's'}`;
+    console.log(`${base !== undefined ? '\n' : ''}Documents: ms per invoice, pdfkit (billflow) vs the same invoice as HTML printed to PDF by headless Chromium`);
+    console.log(
+      documents.chromiumUnavailable === undefined
+        ? `  Chromium ${documents.chromiumVersion ?? '?'} via playwright-core, one browser and one page kept warm; renderers alternate in each iteration`
+        : `  Chromium UNAVAILABLE (${documents.chromiumUnavailable}): the Chromium comparison is skipped, pdfkit only`,
+    );
+    for (const figures of documents.cases) {
+      console.log(`  ${figures.name} (${fmt(figures.lines)} lines), ${figures.warmup} warm-up + ${figures.iterations} timed renders each`);
+      console.log(`    pdfkit                                ${renderer(figures.pdfkit)}`);
+      if (figures.chromium === undefined || figures.ratio === undefined) {
+        console.log('    chromium                              not measured (Chromium unavailable)');
+      } else {
+        console.log(`    chromium                              ${renderer(figures.chromium)}`);
+        console.log(`    ratio chromium / pdfkit (medians)     ${fmt(figures.ratio, 1)}  (target >= 10: ${verdict(figures.ratio >= 10)})`);
+      }
+    }
+  }
 } finally {
-  await base.services.stop();
+  await base?.services.stop();
 }
