@@ -20,7 +20,6 @@ import {
   queues,
   schedules,
   tables,
-  type QueueDefinition,
   type TableDefinition,
 } from './resources.ts';
 import { stageSettings, type Stage, type StageSettings } from './stage.ts';
@@ -54,24 +53,10 @@ const MAX_INVOICE_DELIVERY_AGE = Duration.minutes(15);
 const INVOICE_DELIVERY_REMEDY =
   'then move them back: redelivery is safe, because rendering and sending are idempotent on the invoice number (a stored document is not rendered again, a sent invoice is not emailed again). Use the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`.';
 /**
- * Nothing consumes the mail events yet, so every bounce or complaint waits here: alarming
- * after an hour makes an undelivered invoice visible the same day, well within retention.
+ * record-mail-event records bounces and complaints within seconds; an event still waiting
+ * after an hour means it is failing (e.g. its email not linked to an invoice): alarm.
  */
 const MAX_MAIL_EVENT_AGE = Duration.hours(1);
-/**
- * SES delivery events (bounces, complaints, ...). AWS-only: local mode has no SES event
- * destination, so unlike the pipeline's queues this is not in infra/resources.ts; it moves
- * there with its consumer.
- */
-const MAIL_EVENTS_QUEUE: QueueDefinition = {
-  id: 'invoice-mail-events',
-  envVar: 'INVOICE_MAIL_EVENTS_QUEUE_URL',
-  visibilityTimeoutSeconds: 6 * 60,
-  retentionDays: 14,
-  maxMessageSizeBytes: 256 * 1024,
-  maxReceiveCount: 5,
-  deadLetter: { id: 'invoice-mail-events-dlq', envVar: 'INVOICE_MAIL_EVENTS_DLQ_URL', retentionDays: 14 },
-};
 /**
  * Keys of invoice documents in the invoices bucket: `invoices/{prefix}/{YYYY}/{number}.pdf`
  * (documentKey in shared/domain/invoice/email-content.ts). The delivery functions may only
@@ -99,6 +84,7 @@ export class BillflowStack extends Stack {
   public readonly invoiceEmailsQueue: QueueWithDeadLetter;
   public readonly renderInvoiceFunction: BillingFunction;
   public readonly sendInvoiceFunction: BillingFunction;
+  public readonly recordMailEventFunction: BillingFunction;
   /** SES configuration set of invoice emails, and the queue its bounces and complaints reach. */
   public readonly mailEvents: MailEvents;
 
@@ -249,7 +235,7 @@ export class BillflowStack extends Stack {
         'SES identity invoices are sent from: the verified domain (acme.example) or email address of the issuer\'s From address.',
     });
     this.mailEvents = new MailEvents(this, 'MailEvents', {
-      queue: MAIL_EVENTS_QUEUE,
+      queue: queues.invoiceMailEvents,
       events: [
         EmailSendingEvent.BOUNCE,
         EmailSendingEvent.COMPLAINT,
@@ -258,14 +244,13 @@ export class BillflowStack extends Stack {
       ],
       keyRemovalPolicy: settings.dataRemovalPolicy,
     });
-    // Nothing consumes invoice-mail-events yet: a later step records bounces and complaints on
-    // the invoice. Until then the events wait here (14 days) and the age alarm shows them.
+    // Consumed by record-mail-event (below), which records bounces and complaints on the invoice.
     this.mailEvents.events.addAlarms({
       namePrefix: `${this.stackName}-`,
       action: this.alarms.action,
       maxMessageAge: MAX_MAIL_EVENT_AGE,
       deadLetterRemedy:
-        'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task`. Nothing consumes mail events yet: they are only read by operators (a bounce means an invoice did not reach its recipient).',
+        'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task`. Recording is idempotent; an event whose email is not (yet) linked to an invoice fails until it is.',
     });
 
     // Both delivery functions read their configuration with readDeliveryConfig.
@@ -284,12 +269,14 @@ export class BillflowStack extends Stack {
       // - pdfkit sets its default font (Helvetica) in the PDFDocument constructor through
       //   require('#standard-fonts/Helvetica'), a subpath import of pdfkit's package.json. In
       //   the bundle that require is resolved against the asset's package.json, so the asset
-      //   gets one with pdfkit's own mapping, and the font metrics it points to.
+      //   gets one mapping it to pdfkit's exported `pdfkit/standard-fonts/*` (Node does not
+      //   allow an imports target inside node_modules), and pdfkit's package.json (its
+      //   exports) with the font metrics they point to.
       packageFiles: [
         { packageName: 'dejavu-fonts-ttf', files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf', 'LICENSE'] },
         { packageName: 'pdfkit', files: ['js/standard-fonts', 'LICENSE'] },
       ],
-      packageImports: { '#standard-fonts/*': './node_modules/pdfkit/js/standard-fonts/*.cjs' },
+      packageImports: { '#standard-fonts/*': 'pdfkit/standard-fonts/*' },
     })
       .bindTable(
         this.billingTable,
@@ -343,6 +330,19 @@ export class BillflowStack extends Stack {
     // The URL only, because readDeliveryConfig requires it: send-invoice never sends to it.
     this.sendInvoiceFunction.addEnvironment(queues.invoiceEmails.envVar, this.invoiceEmailsQueue.queue.queueUrl);
 
+    const mailEvent = consumers.recordMailEvent;
+    this.recordMailEventFunction = new BillingFunction(this, `${pascalCase(mailEvent.functionId)}Function`, {
+      entry: mailEvent.entry,
+      description: 'Records SES bounces and complaints of invoice emails on the invoices',
+      memorySize: mailEvent.memorySize,
+      timeout: Duration.seconds(mailEvent.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+    })
+      // findNumberByEmail (GetItem of the EMAIL# link) and update (GetItem, conditional PutItem).
+      .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:PutItem')
+      .consumeQueue(this.mailEvents.events.queue, mailEvent);
+
     // Holds no data: deleted with the stack in every stage, or its schedules would outlive
     // the functions they invoke.
     this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
@@ -377,6 +377,11 @@ export class BillflowStack extends Stack {
     this.sendInvoiceFunction.addErrorsAlarm({
       alarmName: `${this.stackName}-${send.functionId}-errors`,
       alarmDescription: `${send.functionId} failed whole invocations (crash, timeout or configuration error); failed requests are retried and end in ${queues.invoiceEmails.deadLetter.id}. See its log group.`,
+      action: this.alarms.action,
+    });
+    this.recordMailEventFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${mailEvent.functionId}-errors`,
+      alarmDescription: `${mailEvent.functionId} failed whole invocations; failed events are retried and end in ${queues.invoiceMailEvents.deadLetter.id}. See its log group.`,
       action: this.alarms.action,
     });
     this.invoiceRunFunction.addErrorsAlarm({

@@ -72,10 +72,13 @@ export class MailEvents extends Construct {
         },
       }),
     );
-    this.configurationSet.addEventDestination('Topic', {
+    const destination = this.configurationSet.addEventDestination('Topic', {
       destination: EventDestination.snsTopic(this.topic),
       events: [...props.events],
     });
+    // SES may publish only once the topic policy allowing it exists.
+    const topicPolicy = this.topic.node.tryFindChild('Policy');
+    if (topicPolicy !== undefined) destination.node.addDependency(topicPolicy);
 
     this.events = new QueueWithDeadLetter(this, 'Queue', { definition: props.queue });
     // Raw delivery: the message body is SES's event JSON itself, not an SNS envelope.

@@ -3,6 +3,9 @@
  * findings. Each stage is synthesized once (bundling runs esbuild on the real handler) and
  * shared by every test.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -10,8 +13,9 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { featureFlags } from '../../infra/feature-flags.ts';
-import { consumers, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
+import { buckets, consumers, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
 import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
+import type { QueueWithDeadLetter } from '../../infra/constructs/queue-with-dead-letter.ts';
 import { BillflowStack } from '../../infra/stack.ts';
 import { parseStage, type Stage } from '../../infra/stage.ts';
 import { outputsSchema } from '../../shared/outputs.ts';
@@ -374,6 +378,8 @@ describe('close-billing-period function', () => {
       'dynamodb:PutItem': billing,
       'dynamodb:UpdateItem': billing,
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, jobs])),
+      // requestDocument, to the documents queue only.
+      'sqs:SendMessage': [arnOf(stack.invoiceDocumentsQueue.queue)],
     });
   });
 });
@@ -384,7 +390,7 @@ describe('invoice-run function', () => {
     expectInvoicingFunction(template, stack, stack.invoiceRunFunction, schedules.invoiceRun);
   });
 
-  it('may only Scan the billing table and sqs:SendMessage to the jobs queue; nothing on the events table', () => {
+  it('may only Scan the billing table and sqs:SendMessage to the jobs queue; nothing on the events table or documents queue', () => {
     const { stack, template } = built.dev;
     const fn = stack.invoiceRunFunction;
     expect(grantsOf(template, fn.role)).toEqual({
@@ -456,8 +462,331 @@ describe('invoice-run schedule', () => {
   });
 });
 
+/** `{ Fn::Join: ['', [bucket ARN, '/invoices/*']] }`: the invoice documents, not the whole bucket. */
+function invoiceObjects(stack: BillflowStack): unknown {
+  return { 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] };
+}
+
+describe.each([
+  ['invoice-documents', 'invoiceDocumentsQueue', queues.invoiceDocuments, consumers.renderInvoice],
+  ['invoice-emails', 'invoiceEmailsQueue', queues.invoiceEmails, consumers.sendInvoice],
+] as const)('%s queue', (_name, property, definition, consumer) => {
+  const queueOf = (stack: BillflowStack): QueueWithDeadLetter => stack[property];
+
+  it('redrives to its DLQ after maxReceiveCount receives, with the defined timeouts', () => {
+    const { stack, template } = built.dev;
+    const { queue, deadLetterQueue } = queueOf(stack);
+    const resources = template.toJSON().Resources;
+    expect(resources[logicalId(queue)].Properties).toMatchObject({
+      VisibilityTimeout: definition.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: definition.retentionDays * 86_400,
+      MaximumMessageSize: definition.maxMessageSizeBytes,
+      RedrivePolicy: { maxReceiveCount: definition.maxReceiveCount, deadLetterTargetArn: arnOf(deadLetterQueue) },
+    });
+    expect(resources[logicalId(deadLetterQueue)].Properties).toMatchObject({
+      MessageRetentionPeriod: definition.deadLetter.retentionDays * 86_400,
+    });
+    expect(resources[logicalId(deadLetterQueue)].Properties.RedrivePolicy).toBeUndefined();
+    expect(definition.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * consumer.timeoutSeconds);
+  });
+
+  it('encrypts both queues and denies requests without TLS', () => {
+    const { stack, template } = built.dev;
+    for (const queue of [queueOf(stack).queue, queueOf(stack).deadLetterQueue]) {
+      const id = logicalId(queue);
+      expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
+      });
+    }
+  });
+
+  it('alarms when a request is dead-lettered (saying redelivery is safe and how), and after 15 minutes of waiting', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queueOf(stack).deadLetterQueue), 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+      AlarmDescription: Match.stringLikeRegexp('redelivery is safe.*idempotent on the invoice number.*aws sqs start-message-move-task'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queueOf(stack).queue), 'QueueName'] } }],
+      Threshold: 15 * 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+    });
+  });
+});
+
+describe.each([
+  ['render-invoice', 'renderInvoiceFunction', 'invoiceDocumentsQueue', consumers.renderInvoice],
+  ['send-invoice', 'sendInvoiceFunction', 'invoiceEmailsQueue', consumers.sendInvoice],
+] as const)('%s function', (_name, property, queueProperty, consumer) => {
+  it('runs Node 22 on arm64 with tracing and the consumer sizing', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: consumer.memorySize,
+      Timeout: consumer.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack[property].functionLogGroup) } },
+    });
+  });
+
+  it('consumes its queue with partial batch responses and the consumer batching', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack[property]) },
+      EventSourceArn: arnOf(stack[queueProperty].queue),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: consumer.batchSize,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+    expect(consumer.maxBatchingWindowSeconds).toBe(0);
+  });
+});
+
+describe('render-invoice function', () => {
+  it('gets exactly the environment readDeliveryConfig reads, and the Powertools settings', () => {
+    const { stack, template } = built.dev;
+    const fn = template.toJSON().Resources[logicalId(stack.renderInvoiceFunction)];
+    expect(fn.Properties.Environment.Variables).toEqual({
+      [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
+      [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.invoiceEmailsQueue.queue) },
+      ...POWERTOOLS_ENVIRONMENT,
+    });
+  });
+
+  it('may read and put billing items, read and write invoice documents only, request emails and consume its queue', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.renderInvoiceFunction;
+    const billing = [arnOf(stack.billingTable)];
+    const documents = [arnOf(stack.invoiceDocumentsQueue.queue)];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      'dynamodb:GetItem': billing,
+      'dynamodb:PutItem': billing,
+      // HeadObject (authorized by s3:GetObject), GetObject and PutObject under invoices/ only.
+      's3:GetObject': [invoiceObjects(stack)],
+      's3:PutObject': [invoiceObjects(stack)],
+      // So that HeadObject of a missing document answers 404, not 403.
+      's3:ListBucket': [arnOf(stack.invoicesBucket)],
+      'sqs:SendMessage': [arnOf(stack.invoiceEmailsQueue.queue)],
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, documents])),
+    });
+  });
+
+  it('ships the DejaVu fonts and pdfkit standard fonts in its asset, and the bundle resolves them there', () => {
+    const { stack, template } = built.dev;
+    const code = template.toJSON().Resources[logicalId(stack.renderInvoiceFunction)].Properties.Code;
+    const asset = join((stack.node.root as App).outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    for (const file of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
+      expect(existsSync(join(asset, 'node_modules/dejavu-fonts-ttf/ttf', file))).toBe(true);
+    }
+    // Importing the bundle reads and parses both fonts (module scope of shared/adapters/pdf/fonts.ts);
+    // the default font pdfkit's constructor loads is a `#standard-fonts/...` require.
+    const script = `
+      await import(${JSON.stringify(join(asset, 'index.mjs'))});
+      const { createRequire } = await import('node:module');
+      const require = createRequire(${JSON.stringify(join(asset, 'index.mjs'))});
+      console.log(JSON.stringify({
+        regular: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+        bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+        helvetica: require.resolve('#standard-fonts/Helvetica'),
+        helveticaName: require('#standard-fonts/Helvetica').name,
+      }));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: asset, encoding: 'utf8' });
+    const resolved = JSON.parse(output.trim().split('\n').at(-1)!);
+    expect(resolved.regular.startsWith(`${asset}/`)).toBe(true);
+    expect(resolved.bold.startsWith(`${asset}/`)).toBe(true);
+    expect(resolved.helvetica.startsWith(`${asset}/`)).toBe(true);
+    expect(resolved.helveticaName).toBe('Helvetica');
+  });
+});
+
+describe('send-invoice function', () => {
+  it('gets exactly the environment readDeliveryConfig reads, with the configuration set name', () => {
+    const { stack, template } = built.dev;
+    const fn = template.toJSON().Resources[logicalId(stack.sendInvoiceFunction)];
+    expect(fn.Properties.Environment.Variables).toEqual({
+      [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
+      [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.invoiceEmailsQueue.queue) },
+      SES_CONFIGURATION_SET: { Ref: logicalId(stack.mailEvents.configurationSet) },
+      ...POWERTOOLS_ENVIRONMENT,
+    });
+  });
+
+  it('may read and put billing items, read invoice documents only, send as the SenderIdentity with the configuration set, and consume its queue', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.sendInvoiceFunction;
+    const billing = [arnOf(stack.billingTable)];
+    const emails = [arnOf(stack.invoiceEmailsQueue.queue)];
+    const sesArn = (resource: string, name: unknown) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/`, name],
+      ],
+    });
+    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.mailEvents.configurationSet) })];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      'dynamodb:GetItem': billing,
+      'dynamodb:PutItem': billing,
+      's3:GetObject': [invoiceObjects(stack)],
+      'ses:SendEmail': ses,
+      'ses:SendRawEmail': ses,
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, emails])),
+    });
+  });
+
+  it('takes the sender identity as a parameter that cannot be a wildcard', () => {
+    const { template } = built.dev;
+    const parameter = template.toJSON().Parameters.SenderIdentity;
+    expect(parameter).toMatchObject({ Type: 'String' });
+    const pattern = new RegExp(parameter.AllowedPattern);
+    expect(['acme.example', 'billing@acme.example', 'mail.acme.example'].every((value) => pattern.test(value))).toBe(true);
+    expect(['*', '*.example', 'acme', '', 'billing@*'].some((value) => pattern.test(value))).toBe(false);
+  });
+});
+
+describe('mail events', () => {
+  it('publishes bounces, complaints, rejects and delivery delays of the configuration set to the mail events topic', () => {
+    const { stack, template } = built.dev;
+    const { configurationSet, topic } = stack.mailEvents;
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: logicalId(configurationSet) },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'reject', 'deliveryDelay'],
+        SnsDestination: { TopicARN: { Ref: logicalId(topic) } },
+      },
+    });
+  });
+
+  it('encrypts the topic with a rotating key SES of this configuration set may use, TLS-only', () => {
+    const { stack, template } = built.dev;
+    const { configurationSet, key, topic } = stack.mailEvents;
+    const sourceArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', { Ref: logicalId(configurationSet) }],
+      ],
+    };
+    expect(template.toJSON().Resources[logicalId(topic)].Properties).toMatchObject({ KmsMasterKeyId: arnOf(key) });
+    const keyProperties = template.toJSON().Resources[logicalId(key)].Properties;
+    expect(keyProperties.EnableKeyRotation).toBe(true);
+    expect(keyProperties.KeyPolicy.Statement).toContainEqual({
+      Effect: 'Allow',
+      Principal: { Service: 'ses.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': sourceArn } },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: logicalId(topic) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          SSL_ONLY,
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' }, 'AWS:SourceArn': sourceArn } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('delivers them raw to the encrypted, TLS-only invoice-mail-events queue with a DLQ, ', () => {
+    const { stack, template } = built.dev;
+    const { events, topic } = stack.mailEvents;
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { Ref: logicalId(topic) },
+      Protocol: 'sqs',
+      Endpoint: arnOf(events.queue),
+      RawMessageDelivery: true,
+    });
+    const resources = template.toJSON().Resources;
+    const definition = queues.invoiceMailEvents;
+    expect(resources[logicalId(events.queue)].Properties).toMatchObject({
+      VisibilityTimeout: definition.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: definition.retentionDays * 86_400,
+      RedrivePolicy: { maxReceiveCount: definition.maxReceiveCount, deadLetterTargetArn: arnOf(events.deadLetterQueue) },
+    });
+    expect(resources[logicalId(events.deadLetterQueue)].Properties).toMatchObject({
+      MessageRetentionPeriod: definition.deadLetter.retentionDays * 86_400,
+    });
+    for (const queue of [events.queue, events.deadLetterQueue]) {
+      expect(resources[logicalId(queue)].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(queue) }],
+        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
+      });
+    }
+    // Only this topic may send to the queue.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalId(events.queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': { Ref: logicalId(topic) } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('feeds them to record-mail-event, which may only read and write billing items besides consuming the queue', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.recordMailEventFunction;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(fn) },
+      EventSourceArn: arnOf(stack.mailEvents.events.queue),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: consumers.recordMailEvent.batchSize,
+    });
+    const billing = [arnOf(stack.billingTable)];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      'dynamodb:GetItem': billing,
+      'dynamodb:PutItem': billing,
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.mailEvents.events.queue)]])),
+    });
+  });
+
+  it('alarms when a mail event has waited an hour (record-mail-event is failing on it)', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.mailEvents.events.queue), 'QueueName'] } }],
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+    });
+  });
+});
+
 describe('function error alarms', () => {
-  it.each(['closeBillingPeriodFunction', 'invoiceRunFunction'] as const)('%s: any error within 5 minutes alarms', (name) => {
+  it.each(['closeBillingPeriodFunction', 'invoiceRunFunction', 'renderInvoiceFunction', 'sendInvoiceFunction'] as const)(
+    '%s: any error within 5 minutes alarms',
+    (name) => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -474,7 +803,8 @@ describe('function error alarms', () => {
       AlarmActions: [topic],
       OKActions: [topic],
     });
-  });
+    },
+  );
 });
 
 describe('IAM across the stack', () => {
@@ -586,6 +916,9 @@ describe('outputs', () => {
     template.hasOutput('invoiceJobsQueueUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.queue) } });
     template.hasOutput('invoiceJobsDlqUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.deadLetterQueue) } });
     template.hasOutput('finalizationSettleSeconds', { Value: pipelineSettings.FINALIZATION_SETTLE_SECONDS });
+    // Not required by the CLI: the delivery queues, for operators.
+    template.hasOutput('invoiceDocumentsQueueUrl', { Value: { Ref: logicalId(stack.invoiceDocumentsQueue.queue) } });
+    template.hasOutput('invoiceEmailsQueueUrl', { Value: { Ref: logicalId(stack.invoiceEmailsQueue.queue) } });
     const required = Object.entries(outputsSchema.shape)
       .filter(([, schema]) => !schema.safeParse(undefined).success)
       .map(([name]) => name);
@@ -608,6 +941,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges only the expected findings, each on its own resource and with a reason', () => {
     const { stack } = built.dev;
+    const invoicesBucketId = logicalId(stack.invoicesBucket);
     const acknowledged = stack.node
       .findAll()
       .flatMap((construct) =>
@@ -630,6 +964,14 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::*] @ billflow-dev/InvoiceRunFunctionRole/DefaultPolicy',
         'AwsSolutions-L1 @ billflow-dev/InvoiceRunFunction',
         'AwsSolutions-SQS3 @ billflow-dev/InvoiceRunSchedule/DeadLetterQueue',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/RenderInvoiceFunctionRole/DefaultPolicy',
+        `AwsSolutions-IAM5[Resource::<${invoicesBucketId}.Arn>/invoices/*] @ billflow-dev/RenderInvoiceFunctionRole/DefaultPolicy`,
+        'AwsSolutions-L1 @ billflow-dev/RenderInvoiceFunction',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/SendInvoiceFunctionRole/DefaultPolicy',
+        `AwsSolutions-IAM5[Resource::<${invoicesBucketId}.Arn>/invoices/*] @ billflow-dev/SendInvoiceFunctionRole/DefaultPolicy`,
+        'AwsSolutions-L1 @ billflow-dev/SendInvoiceFunction',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/RecordMailEventFunctionRole/DefaultPolicy',
+        'AwsSolutions-L1 @ billflow-dev/RecordMailEventFunction',
         'AwsSolutions-S1 @ billflow-dev/AccessLogsBucket',
       ].sort(),
     );
@@ -664,6 +1006,7 @@ function expectInvoicingFunction(
         [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
         [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
         [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
+        [queues.invoiceDocuments.envVar]: { Ref: logicalId(stack.invoiceDocumentsQueue.queue) },
         ...pipelineSettings,
         ...POWERTOOLS_ENVIRONMENT,
       }),
