@@ -2,12 +2,8 @@
  * Lambda entry point of record-mail-event: SES configuration-set events (through SNS and the
  * invoice-mail-events queue) recorded on the invoices they concern.
  */
-import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { readMailEventsConfig } from '../../shared/config.ts';
@@ -28,14 +24,4 @@ function build() {
   };
 }
 
-let recordEvent: ReturnType<typeof build> | undefined;
-const processor = new BatchProcessor(EventType.SQS);
-
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler(async (event, context: Context) => {
-    recordEvent ??= build();
-    return processPartialResponse(event, recordEvent, processor, { context });
-  });
+export const handler = sqsRecordHandler(build);

@@ -2,12 +2,8 @@
  * Lambda entry point of render-invoice: one finalized invoice per SQS message ({ number }),
  * rendered with pdfkit, stored once in S3, then handed to send-invoice.
  */
-import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
+import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
 import { z } from 'zod';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
@@ -46,14 +42,4 @@ function build() {
   };
 }
 
-let renderRecord: ReturnType<typeof build> | undefined;
-const processor = new BatchProcessor(EventType.SQS);
-
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler(async (event, context: Context) => {
-    renderRecord ??= build();
-    return processPartialResponse(event, renderRecord, processor, { context });
-  });
+export const handler = sqsRecordHandler(build);
