@@ -144,14 +144,7 @@ describe('events queue', () => {
 
   it('encrypts both queues and denies requests without TLS', () => {
     const { stack, template } = built.dev;
-    for (const queue of [stack.eventsQueue.queue, stack.eventsQueue.deadLetterQueue]) {
-      const id = logicalId(queue);
-      expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
-      });
-    }
+    expectEncryptedAndTlsOnly(template, [stack.eventsQueue.queue, stack.eventsQueue.deadLetterQueue]);
   });
 
   it('alarms when anything reaches the DLQ, and when the oldest event waits a quarter of the grace period', () => {
@@ -311,14 +304,7 @@ describe('invoice-jobs queue', () => {
 
   it('encrypts both queues and denies requests without TLS', () => {
     const { stack, template } = built.dev;
-    for (const queue of [stack.invoiceJobsQueue.queue, stack.invoiceJobsQueue.deadLetterQueue]) {
-      const id = logicalId(queue);
-      expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
-      });
-    }
+    expectEncryptedAndTlsOnly(template, [stack.invoiceJobsQueue.queue, stack.invoiceJobsQueue.deadLetterQueue]);
   });
 
   it('alarms when a job is dead-lettered, and when the oldest job waits half an hour', () => {
@@ -492,14 +478,7 @@ describe.each([
 
   it('encrypts both queues and denies requests without TLS', () => {
     const { stack, template } = built.dev;
-    for (const queue of [queueOf(stack).queue, queueOf(stack).deadLetterQueue]) {
-      const id = logicalId(queue);
-      expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
-      });
-    }
+    expectEncryptedAndTlsOnly(template, [queueOf(stack).queue, queueOf(stack).deadLetterQueue]);
   });
 
   it('alarms when a request is dead-lettered (saying redelivery is safe and how), and after 15 minutes of waiting', () => {
@@ -729,13 +708,7 @@ describe('mail events', () => {
     expect(resources[logicalId(events.deadLetterQueue)].Properties).toMatchObject({
       MessageRetentionPeriod: definition.deadLetter.retentionDays * 86_400,
     });
-    for (const queue of [events.queue, events.deadLetterQueue]) {
-      expect(resources[logicalId(queue)].Properties).toMatchObject({ SqsManagedSseEnabled: true });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: logicalId(queue) }],
-        PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
-      });
-    }
+    expectEncryptedAndTlsOnly(template, [events.queue, events.deadLetterQueue]);
     // Only this topic may send to the queue.
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: logicalId(events.queue) }],
@@ -1012,4 +985,16 @@ function expectInvoicingFunction(
       }),
     },
   });
+}
+
+/** SQS-managed SSE, and a queue policy denying requests without TLS. */
+function expectEncryptedAndTlsOnly(template: Template, queuesToCheck: readonly IConstruct[]): void {
+  for (const queue of queuesToCheck) {
+    const id = logicalId(queue);
+    expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: id }],
+      PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
+    });
+  }
 }
