@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { notifyingAlarm } from './notifying-alarm.ts';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -268,19 +269,13 @@ export class BillingFunction extends NodejsFunction {
    * (not a record reported as a partial batch failure), a timeout or an out-of-memory crash.
    */
   public addErrorsAlarm(props: ErrorsAlarmProps): Alarm {
-    const alarm = new Alarm(this, 'ErrorsAlarm', {
+    return notifyingAlarm(this, 'ErrorsAlarm', {
       alarmName: props.alarmName,
       alarmDescription: props.alarmDescription,
       metric: this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // Lambda publishes no Errors datapoint for a period without invocations.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      action: props.action,
     });
-    alarm.addAlarmAction(props.action);
-    alarm.addOkAction(props.action);
-    return alarm;
   }
 
   private defaultPolicy(): IConstruct {

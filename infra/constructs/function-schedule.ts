@@ -5,7 +5,8 @@
  * and an alarm on that queue.
  */
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { notifyingAlarm } from './notifying-alarm.ts';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -99,7 +100,7 @@ export class FunctionSchedule extends Construct {
 
   /** Alarms as soon as one invocation could not be delivered after every retry. */
   public addAlarms(props: ScheduleAlarmProps): { readonly deadLetters: Alarm } {
-    const deadLetters = new Alarm(this, 'DeadLettersAlarm', {
+    const deadLetters = notifyingAlarm(this, 'DeadLettersAlarm', {
       alarmName: `${props.namePrefix}${this.name}-schedule-dlq-not-empty`,
       alarmDescription: `EventBridge Scheduler could not invoke ${this.name} (see the message attributes for the error). ${props.remedy}`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -107,13 +108,8 @@ export class FunctionSchedule extends Construct {
         statistic: 'Maximum',
       }),
       threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // SQS stops publishing metrics for an idle queue: no data means no messages.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      action: props.action,
     });
-    deadLetters.addAlarmAction(props.action);
-    deadLetters.addOkAction(props.action);
     return { deadLetters };
   }
 }

@@ -4,7 +4,8 @@
  * and the queue is falling behind.
  */
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { notifyingAlarm } from './notifying-alarm.ts';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueDefinition } from '../resources.ts';
@@ -63,29 +64,20 @@ export class QueueWithDeadLetter extends Construct {
     const period = Duration.minutes(1);
     // Any dead-lettered message is a transient failure that outlived every retry: nothing
     // is billed for it until someone redrives it (`billflow dlq redrive`).
-    const deadLetters = new Alarm(this, 'DeadLettersAlarm', {
+    const deadLetters = notifyingAlarm(this, 'DeadLettersAlarm', {
       alarmName: `${props.namePrefix}${this.definition.deadLetter.id}-not-empty`,
       alarmDescription: `Messages in ${this.definition.deadLetter.id}: inspect them, fix the cause, ${props.deadLetterRemedy ?? 'then run "billflow dlq redrive".'}`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // SQS stops publishing metrics for an idle queue: no data means no messages.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      action: props.action,
     });
-    const oldestMessage = new Alarm(this, 'OldestMessageAlarm', {
+    const oldestMessage = notifyingAlarm(this, 'OldestMessageAlarm', {
       alarmName: `${props.namePrefix}${this.definition.id}-oldest-message-age`,
       alarmDescription: `The oldest message in ${this.definition.id} waited over ${props.maxMessageAge.toMinutes()} minutes: the consumer is failing or cannot keep up.`,
       metric: this.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
       threshold: props.maxMessageAge.toSeconds(),
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      action: props.action,
     });
-    for (const alarm of [deadLetters, oldestMessage]) {
-      alarm.addAlarmAction(props.action);
-      alarm.addOkAction(props.action);
-    }
     return { deadLetters, oldestMessage };
   }
 }
