@@ -150,22 +150,8 @@ describe('events queue', () => {
   it('alarms when anything reaches the DLQ, and when the oldest event waits a quarter of the grace period', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.eventsQueue.deadLetterQueue), 'QueueName'] } }],
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [topic],
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.eventsQueue.queue), 'QueueName'] } }],
-      Threshold: (Number(pipelineSettings.GRACE_PERIOD_HOURS) * 3600) / 4,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [topic],
-    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.eventsQueue.deadLetterQueue), 0, topic));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.eventsQueue.queue), (Number(pipelineSettings.GRACE_PERIOD_HOURS) * 3600) / 4, topic));
   });
 });
 
@@ -310,24 +296,14 @@ describe('invoice-jobs queue', () => {
   it('alarms when a job is dead-lettered, and when the oldest job waits half an hour', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.invoiceJobsQueue.deadLetterQueue), 'QueueName'] } }],
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [topic],
-      // `billflow dlq redrive` only knows the events DLQ.
-      AlarmDescription: Match.stringLikeRegexp('billflow invoices run'),
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.invoiceJobsQueue.queue), 'QueueName'] } }],
-      Threshold: 30 * 60,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [topic],
-    });
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.invoiceJobsQueue.deadLetterQueue), 0, topic, {
+        // `billflow dlq redrive` only knows the events DLQ.
+        AlarmDescription: Match.stringLikeRegexp('billflow invoices run'),
+      }),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.invoiceJobsQueue.queue), 30 * 60, topic));
   });
 });
 
@@ -437,14 +413,7 @@ describe('invoice-run schedule', () => {
       Queues: [{ Ref: id }],
       PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }],
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
-    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', id, 0, { Ref: logicalId(stack.alarms.topic) }));
   });
 });
 
@@ -484,23 +453,13 @@ describe.each([
   it('alarms when a request is dead-lettered (saying redelivery is safe and how), and after 15 minutes of waiting', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queueOf(stack).deadLetterQueue), 'QueueName'] } }],
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [topic],
-      AlarmDescription: Match.stringLikeRegexp('redelivery is safe.*idempotent on the invoice number.*aws sqs start-message-move-task'),
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queueOf(stack).queue), 'QueueName'] } }],
-      Threshold: 15 * 60,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [topic],
-    });
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(queueOf(stack).deadLetterQueue), 0, topic, {
+        AlarmDescription: Match.stringLikeRegexp('redelivery is safe.*idempotent on the invoice number.*aws sqs start-message-move-task'),
+      }),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(queueOf(stack).queue), 15 * 60, topic));
   });
 });
 
@@ -745,14 +704,7 @@ describe('mail events', () => {
 
   it('alarms when a mail event has waited an hour (record-mail-event is failing on it)', () => {
     const { stack, template } = built.dev;
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.mailEvents.events.queue), 'QueueName'] } }],
-      Threshold: 3600,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
-    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.mailEvents.events.queue), 3600, { Ref: logicalId(stack.alarms.topic) }));
   });
 });
 
@@ -997,4 +949,17 @@ function expectEncryptedAndTlsOnly(template: Template, queuesToCheck: readonly I
       PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
     });
   }
+}
+
+/** The properties of an alarm on an SQS metric of one queue, notifying `action` above `threshold`. */
+function sqsAlarm(metric: string, queueLogicalId: string, threshold: number, action: unknown, extra: Record<string, unknown> = {}) {
+  return {
+    Namespace: 'AWS/SQS',
+    MetricName: metric,
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLogicalId, 'QueueName'] } }],
+    Threshold: threshold,
+    ComparisonOperator: 'GreaterThanThreshold',
+    AlarmActions: [action],
+    ...extra,
+  };
 }
