@@ -7,6 +7,7 @@
  * fed it (partial batch response) and let the rest of the batch succeed.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../for-each-concurrently.ts';
 
 const ITEMS_PER_REQUEST = 25;
 
@@ -61,22 +62,6 @@ export async function batchPutAll(
     }
   });
   return failures;
-}
-
-export async function forEachConcurrently<T>(
-  work: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < work.length) {
-      const item = work[next]!;
-      next += 1;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
 }
 
 function backoff(baseMs: number, attempt: number): number {
