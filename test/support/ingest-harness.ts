@@ -4,6 +4,7 @@
  * DynamoDB client of the event store for one with injected faults.
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
@@ -79,36 +80,10 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
   };
 }
 
-/** Polls until the queue holds no visible or in-flight message, or fails at the deadline. */
-export async function waitForDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let quietSince: number | undefined;
-  for (;;) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    const pending =
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-    if (pending === 0) {
-      quietSince ??= Date.now();
-      // Approximate counts: require two quiet readings in a row.
-      if (Date.now() - quietSince >= 300) return;
-    } else {
-      quietSince = undefined;
-    }
-    if (Date.now() > deadline) throw new Error(`queue ${queueUrl} still has ${pending} messages after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Resolves once the queue holds no visible, in-flight or delayed message; fails at the deadline. */
+export function waitForDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 30_000): Promise<void> {
+  return waitUntilEmpty(sqs, queueUrl, timeoutMs, `queue ${queueUrl}`);
 }
 
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
+/** Messages on the queue, visible or in flight (a DLQ's depth). */
+export const queueDepth = messagesInFlight;

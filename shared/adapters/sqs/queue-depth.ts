@@ -15,17 +15,21 @@ export async function messagesInFlight(sqs: SQSClient, queueUrl: string): Promis
   );
 }
 
-/** Resolves once the queue has been empty for two readings in a row; rejects at the deadline. */
+/**
+ * Resolves once the queue has read empty three times in a row, 150 ms apart (the counts are
+ * approximate: one empty reading can be a message between receive and delete); rejects at the
+ * deadline.
+ */
 export async function waitUntilEmpty(sqs: SQSClient, queueUrl: string, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
-  while (quiet < 2) {
+  for (;;) {
     const pending = await messagesInFlight(sqs, queueUrl);
     quiet = pending === 0 ? quiet + 1 : 0;
-    if (quiet >= 2) return;
+    if (quiet >= 3) return;
     if (Date.now() > deadline) {
       throw new Error(`${what} still has ${pending} messages after ${Math.round(timeoutMs / 1000)} s: are the workers running (npm start)?`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
