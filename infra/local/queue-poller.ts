@@ -8,7 +8,6 @@
  *   identifier that is not in the batch, fails the whole batch;
  * - redrive to the dead-letter queue after maxReceiveCount is done by the queue itself.
  */
-import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -16,6 +15,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { localLambdaContext } from './lambda-context.ts';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -96,7 +96,7 @@ async function invoke(options: QueuePollerOptions, messages: Message[]): Promise
   const started = Date.now();
   let failed: Set<string>;
   try {
-    const response = await options.handler({ Records: records }, lambdaContext(options, started));
+    const response = await options.handler({ Records: records }, localLambdaContext(options, started));
     const identifiers = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
     const known = new Set(records.map((record) => record.messageId));
     // As in Lambda: an empty or unknown identifier means the whole batch failed.
@@ -141,24 +141,6 @@ function toRecord(message: Message, options: QueuePollerOptions): SQSRecord {
     eventSource: 'aws:sqs',
     eventSourceARN: options.queueArn,
     awsRegion: options.region,
-  };
-}
-
-function lambdaContext(options: QueuePollerOptions, started: number): Context {
-  const requestId = randomUUID();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: options.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${options.region}:000000000000:function:${options.functionName}`,
-    memoryLimitInMB: String(options.memorySize),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${options.functionName}`,
-    logStreamName: `local/${requestId}`,
-    getRemainingTimeInMillis: () => Math.max(0, started + options.timeoutSeconds * 1000 - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

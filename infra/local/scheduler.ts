@@ -5,11 +5,12 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { schedules } from '../resources.ts';
+import { localLambdaContext } from './lambda-context.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const HOUR_MS = 3_600_000;
 
-export async function startLocalSchedules(onError: (functionId: string, error: unknown) => void): Promise<{ stop(): void }> {
+export async function startLocalSchedules(region: string, onError: (functionId: string, error: unknown) => void): Promise<{ stop(): void }> {
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   for (const schedule of Object.values(schedules)) {
@@ -18,7 +19,7 @@ export async function startLocalSchedules(onError: (functionId: string, error: u
     };
     const fire = (at: number) => {
       if (stopped) return;
-      module.handler({ asOf: new Date(at).toISOString() }, { functionName: schedule.functionId, getRemainingTimeInMillis: () => schedule.timeoutSeconds * 1000 })
+      module.handler({ asOf: new Date(at).toISOString() }, localLambdaContext({ ...schedule, functionName: schedule.functionId, region }))
         .catch((error: unknown) => onError(schedule.functionId, error));
     };
     const arm = () => {

@@ -67,7 +67,7 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
     concurrency: 2,
     onError: (functionId, error) => console.error(`[${functionId}]`, error),
   });
-  const scheduled = await startLocalSchedules((functionId, error) => console.error(`[${functionId}]`, error));
+  const scheduled = await startLocalSchedules(REGION, (functionId, error) => console.error(`[${functionId}]`, error));
   started({
     async stop() {
       scheduled.stop();

@@ -10,7 +10,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalWorkers } from '../../infra/local/workers.ts';
 import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
-import { queues, tables } from '../../infra/resources.ts';
+import { queues, schedules, tables } from '../../infra/resources.ts';
+import { localLambdaContext } from '../../infra/local/lambda-context.ts';
 import type { SqsHandler } from '../../infra/local/queue-poller.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
@@ -43,23 +44,6 @@ async function emailsTo(address: string): Promise<StoredEmail[]> {
   const response = await fetch(`${stack.endpoints.ses}/store`);
   const { emails } = (await response.json()) as { emails: StoredEmail[] };
   return emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
-}
-
-function lambdaContext(functionName: string) {
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${TEST_REGION}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 async function drainAll(): Promise<void> {
@@ -122,7 +106,7 @@ describe('invoice delivery', () => {
     // Act: close October through the scheduled invoice-run handler, as EventBridge Scheduler
     // invokes it on 1 November at 02:00.
     const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
-    const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext('invoice-run'));
+    const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ functionName: 'invoice-run', region: TEST_REGION, memorySize: schedules.invoiceRun.memorySize, timeoutSeconds: schedules.invoiceRun.timeoutSeconds }));
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
     await drainAll();
     // A duplicate hand-over of an already sent invoice changes nothing either.
