@@ -10,6 +10,7 @@ import { registerEventCommands } from './commands/events.ts';
 import { registerStatsCommand } from './commands/stats.ts';
 import { registerInvoiceCommands } from './commands/invoices.ts';
 import { registerUsageCommand } from './commands/usage.ts';
+import { registerPaymentCommands } from './commands/payments.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -27,6 +28,7 @@ registerDlqCommands(program, globals);
 registerStatsCommand(program, globals);
 registerInvoiceCommands(program, globals);
 registerUsageCommand(program, globals);
+registerPaymentCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

@@ -16,6 +16,14 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
   /** Environment variable through which functions and the CLI receive the table name. */
   readonly envVar: string;
+  /** Sparse global secondary indexes (all attributes projected). */
+  readonly globalIndexes?: readonly GlobalIndexDefinition[];
+}
+
+export interface GlobalIndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
 }
 
 export interface QueueDefinition {
@@ -63,12 +71,17 @@ export const tables = {
     timeToLiveAttribute: 'expiresAt',
     envVar: 'EVENTS_TABLE',
   },
-  /** Catalog (issuer, tax rates, meters, plans, customers); later invoices and payments. */
+  /** Catalog (issuer, tax rates, meters, plans, customers), invoices, webhook events, payments. */
   billing: {
     id: 'billing',
     partitionKey: 'pk',
     sortKey: 'sk',
     envVar: 'BILLING_TABLE',
+    globalIndexes: [
+      // Finalized invoices with an amount still due, by due date: what dunning reads daily.
+      // Sparse: the key attributes are removed once an invoice is paid, refunded or void.
+      { name: 'open-receivables', partitionKey: 'receivable', sortKey: 'receivableDue' },
+    ],
   },
 } as const satisfies Record<string, TableDefinition>;
 
@@ -124,14 +137,26 @@ export const queues = {
     maxReceiveCount: 5,
     deadLetter: { id: 'invoice-mail-events-dlq', envVar: 'INVOICE_MAIL_EVENTS_DLQ_URL', retentionDays: 14 },
   },
+  /** One message per accepted Stripe webhook event ({ eventId }), applied to invoices once. */
+  paymentEvents: {
+    id: 'payment-events',
+    envVar: 'PAYMENT_EVENTS_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 30,
+    retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
+    maxReceiveCount: 5,
+    deadLetter: { id: 'payment-events-dlq', envVar: 'PAYMENT_EVENTS_DLQ_URL', retentionDays: 14 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** A function run on a schedule (EventBridge Scheduler in AWS, a timer in `npm start`). */
 export interface ScheduleDefinition {
   readonly functionId: string;
   readonly entry: string;
-  /** EventBridge Scheduler expression. */
+  /** EventBridge Scheduler expression (UTC); the local scheduler reads `every`. */
   readonly expression: string;
+  /** The same timing for the local scheduler: on the hour, or daily at an hour (UTC). */
+  readonly every: { readonly unit: 'hour' } | { readonly unit: 'day'; readonly atHourUtc: number };
   readonly timeoutSeconds: number;
   readonly memorySize: number;
 }
@@ -180,6 +205,15 @@ export const consumers = {
     timeoutSeconds: 30,
     memorySize: 256,
   },
+  applyPaymentEvent: {
+    functionId: 'apply-payment-event',
+    entry: 'functions/apply-payment-event/handler.ts',
+    queueId: 'payment-events',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    memorySize: 512,
+  },
   sendInvoice: {
     functionId: 'send-invoice',
     entry: 'functions/send-invoice/handler.ts',
@@ -197,10 +231,44 @@ export const schedules = {
     functionId: 'invoice-run',
     entry: 'functions/invoice-run/handler.ts',
     expression: 'rate(1 hour)',
+    every: { unit: 'hour' },
     timeoutSeconds: 300,
     memorySize: 512,
   },
+  /** Daily: overdue reminders (dunning) for invoices unpaid 3, 10, 20 days after their due date. */
+  dunningRun: {
+    functionId: 'dunning-run',
+    entry: 'functions/dunning-run/handler.ts',
+    expression: 'cron(0 6 * * ? *)',
+    every: { unit: 'day', atHourUtc: 6 },
+    // Sends the reminders itself (a few per second through SES): 15 minutes is thousands.
+    timeoutSeconds: 900,
+    memorySize: 512,
+  },
 } as const satisfies Record<string, ScheduleDefinition>;
+
+/** A function behind the HTTP API (API Gateway in AWS, infra/local/http-api.ts locally). */
+export interface HttpRouteDefinition {
+  readonly functionId: string;
+  readonly entry: string;
+  readonly method: 'POST';
+  readonly path: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+}
+
+export const httpRoutes = {
+  /** Stripe payment webhooks (CONTRACTS.md section 5): verified, stored, queued, 200. */
+  stripeWebhook: {
+    functionId: 'stripe-webhook',
+    entry: 'functions/stripe-webhook/handler.ts',
+    method: 'POST',
+    path: '/webhooks/stripe',
+    // Stripe waits up to 10 s for an answer; the work behind the 200 is one put and one send.
+    timeoutSeconds: 10,
+    memorySize: 512,
+  },
+} as const satisfies Record<string, HttpRouteDefinition>;
 
 /**
  * Settings every function receives as environment variables, in AWS and locally; the CLI

@@ -1,21 +1,29 @@
 /**
- * billflow on AWS. Tables, queues, buckets and queue consumers are built from
- * infra/resources.ts, the definition the local stack uses too; nothing here restates its numbers.
+ * billflow on AWS. Tables (with their indexes), queues, buckets, queue consumers, schedules and
+ * HTTP routes are built from infra/resources.ts, the definition the local stack uses too;
+ * nothing here restates its numbers.
  */
 import { ArnFormat, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type Alarm, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ContextAttribute, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailSendingEvent } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { BillingFunction } from './constructs/billing-function.ts';
+import { businessMetric } from './constructs/business-metric.ts';
 import { FunctionSchedule } from './constructs/function-schedule.ts';
 import { MailEvents } from './constructs/mail-events.ts';
+import { notifyingAlarm } from './constructs/notifying-alarm.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
+import { WebhookApi } from './constructs/webhook-api.ts';
 import {
   buckets,
   consumers,
+  httpRoutes,
   pipelineSettings,
   queues,
   schedules,
@@ -65,6 +73,38 @@ const MAX_MAIL_EVENT_AGE = Duration.hours(1);
 const INVOICE_DOCUMENT_KEYS = 'invoices/*';
 /** Invoices are written once; an older version only exists after a mistaken overwrite. */
 const NONCURRENT_INVOICE_RETENTION = Duration.days(90);
+/**
+ * apply-payment-event applies an event within seconds. One still waiting after 15 minutes
+ * means it is failing, and an invoice that was paid may still look unpaid to the next
+ * dunning run, which would remind the customer of an invoice they paid.
+ */
+const MAX_PAYMENT_EVENT_AGE = Duration.minutes(15);
+/**
+ * Throttle of the webhook API stage. Stripe delivers a few events per payment, far below
+ * these rates even in a burst of retries after an outage. The route is open to anyone (only
+ * the signature, checked in the function, authenticates it), so the limit is what caps the
+ * Lambda and DynamoDB cost of a flood of unsigned requests: beyond it API Gateway answers 429
+ * without invoking the function, and Stripe retries a 429 later.
+ */
+const WEBHOOK_RATE_LIMIT_PER_SECOND = 100;
+const WEBHOOK_BURST_LIMIT = 200;
+/** What the route's missing AWS authorizer is replaced by (cdk-nag acknowledgement). */
+const WEBHOOK_AUTHENTICATION =
+  'the caller is authenticated by its Stripe-Signature header (HMAC-SHA256 of the raw body with the endpoint secret, CONTRACTS.md section 5), verified by the function before anything is stored; Stripe cannot sign AWS (SigV4) requests nor present a JWT.';
+/**
+ * A few signature failures are normal while the endpoint secret is rotated (Stripe signs with
+ * the new secret before the stack holds it) or from the odd scanner; 20 in 5 minutes means the
+ * secret is wrong (every real delivery fails) or someone is probing the endpoint.
+ */
+const WEBHOOK_SIGNATURE_FAILURES_THRESHOLD = 20;
+const BUSINESS_ALARM_PERIOD = Duration.minutes(5);
+/**
+ * A dunning run Scheduler could not deliver is retried for six hours: reminders a few hours
+ * late are harmless, and the next day's run sends whatever is still due (every stage is
+ * decided from the invoice as stored, so nothing is sent twice).
+ */
+const DUNNING_RUN_MAX_EVENT_AGE = Duration.hours(6);
+const DUNNING_RUN_RETRY_ATTEMPTS = 10;
 
 export class BillflowStack extends Stack {
   public readonly eventsTable: Table;
@@ -87,6 +127,20 @@ export class BillflowStack extends Stack {
   public readonly recordMailEventFunction: BillingFunction;
   /** SES configuration set of invoice emails, and the queue its bounces and complaints reach. */
   public readonly mailEvents: MailEvents;
+  /** Accepted Stripe events ({ eventId }) from stripe-webhook to apply-payment-event. */
+  public readonly paymentEventsQueue: QueueWithDeadLetter;
+  public readonly applyPaymentEventFunction: BillingFunction;
+  /** The Stripe webhook endpoint secret(s): one `whsec_...`, or two separated by a comma. */
+  public readonly stripeWebhookSecret: Secret;
+  public readonly stripeWebhookFunction: BillingFunction;
+  /** The HTTP API of `httpRoutes` (POST /webhooks/stripe). */
+  public readonly webhookApi: WebhookApi;
+  public readonly dunningRunFunction: BillingFunction;
+  public readonly dunningRunSchedule: FunctionSchedule;
+  /** A payment could not be matched to an invoice (UnmatchedPayments >= 1 in 5 minutes). */
+  public readonly unmatchedPaymentsAlarm: Alarm;
+  /** A spike of webhook requests with a missing or bad signature. */
+  public readonly webhookSignatureFailuresAlarm: Alarm;
 
   public constructor(scope: Construct, id: string, props: BillflowStackProps) {
     const { stage, ...stackProps } = props;
@@ -234,6 +288,12 @@ export class BillflowStack extends Stack {
       description:
         'SES identity invoices are sent from: the verified domain (acme.example) or email address of the issuer\'s From address.',
     });
+    const senderIdentityArn = this.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: senderIdentity.valueAsString,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     this.mailEvents = new MailEvents(this, 'MailEvents', {
       queue: queues.invoiceMailEvents,
       events: [
@@ -316,16 +376,7 @@ export class BillflowStack extends Stack {
       .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:PutItem')
       // S3DocumentStore.get: the PDF to attach.
       .bindBucket(this.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject')
-      .sendsEmail(
-        this.formatArn({
-          service: 'ses',
-          resource: 'identity',
-          resourceName: senderIdentity.valueAsString,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-        this.mailEvents.configurationSet,
-        'SES_CONFIGURATION_SET',
-      )
+      .sendsEmail(senderIdentityArn, this.mailEvents.configurationSet, 'SES_CONFIGURATION_SET')
       .consumeQueue(this.invoiceEmailsQueue.queue, send);
     // The URL only, because readDeliveryConfig requires it: send-invoice never sends to it.
     this.sendInvoiceFunction.addEnvironment(queues.invoiceEmails.envVar, this.invoiceEmailsQueue.queue.queueUrl);
@@ -342,6 +393,97 @@ export class BillflowStack extends Stack {
       // findNumberByEmail (GetItem of the EMAIL# link) and update (GetItem, conditional PutItem).
       .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:PutItem')
       .consumeQueue(this.mailEvents.events.queue, mailEvent);
+
+    // Payments (CONTRACTS.md section 5): stripe-webhook verifies, stores and queues each event
+    // ({ eventId }); apply-payment-event applies it to its invoice once.
+    this.paymentEventsQueue = new QueueWithDeadLetter(this, 'PaymentEventsQueue', { definition: queues.paymentEvents });
+    this.paymentEventsQueue.addAlarms({
+      namePrefix: `${this.stackName}-`,
+      action: this.alarms.action,
+      maxMessageAge: MAX_PAYMENT_EVENT_AGE,
+      deadLetterRemedy:
+        'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`: redelivery is safe, because each Stripe event is applied once (idempotent on its event id). A message whose webhook event is not stored fails every time: look for that event id in the stripe-webhook log group.',
+    });
+
+    const applyPayment = consumers.applyPaymentEvent;
+    this.applyPaymentEventFunction = new BillingFunction(this, `${pascalCase(applyPayment.functionId)}Function`, {
+      entry: applyPayment.entry,
+      description: 'Applies each accepted Stripe event to its invoice once (payments, refunds, disputes)',
+      memorySize: applyPayment.memorySize,
+      timeout: Duration.seconds(applyPayment.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+    })
+      .bindTable(
+        this.billingTable,
+        tables.billing.envVar,
+        // WebhookEventStore.get (the stored raw event), PaymentStore.linkOf, and
+        // InvoiceRepository.findByNumber and update (number pointer, then the invoice).
+        'dynamodb:GetItem',
+        // PaymentStore.recordEvent (conditional put), the Puts of linkIfUnlinked's
+        // TransactWriteItems (link, unmatched listing; authorized per contained action), and
+        // InvoiceRepository.update's conditional put of the invoice.
+        'dynamodb:PutItem',
+        // WebhookEventStore.markProcessed.
+        'dynamodb:UpdateItem',
+        // PaymentStore.eventsOf: every event of the payment.
+        'dynamodb:Query',
+      )
+      .consumeQueue(this.paymentEventsQueue.queue, applyPayment);
+
+    // Secrets Manager, so the endpoint secret is in no template, environment variable or
+    // deployment log: CloudFormation creates the secret with a random placeholder (no comma,
+    // so it parses as one secret that no signature can match: every delivery is refused with
+    // 400 and the signature alarm fires until the operator sets the real value). Set it, from
+    // the Stripe dashboard's webhook endpoint, with
+    //   aws secretsmanager put-secret-value --secret-id <stripeWebhookSecretArn output> --secret-string whsec_...
+    // To rotate: put "whsec_old,whsec_new", roll the secret in Stripe's dashboard, and once
+    // Stripe signs with the new one only, put "whsec_new". The function reads the secret
+    // through Powertools Parameters with a 5-minute cache, so a change reaches every container
+    // within 5 minutes.
+    this.stripeWebhookSecret = new Secret(this, 'StripeWebhookSecret', {
+      description: `billflow (${stage}): Stripe webhook endpoint secret(s), "whsec_..." or "whsec_old,whsec_new" while rotating`,
+      generateSecretString: { excludePunctuation: true, passwordLength: 32 },
+      removalPolicy: settings.dataRemovalPolicy,
+    });
+    Validations.of(this.stripeWebhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The endpoint secret is issued by Stripe and rotated in Stripe's dashboard, which no rotation Lambda can drive; during the switch the secret holds the old and the new value (comma-separated), both accepted.",
+    });
+
+    const webhook = httpRoutes.stripeWebhook;
+    this.stripeWebhookFunction = new BillingFunction(this, `${pascalCase(webhook.functionId)}Function`, {
+      entry: webhook.entry,
+      description: 'POST /webhooks/stripe: verifies the Stripe signature, stores the event once and queues it',
+      memorySize: webhook.memorySize,
+      timeout: Duration.seconds(webhook.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+      // The ARN only, never the value: the function reads the value at run time.
+      environment: { STRIPE_WEBHOOK_SECRET_ARN: this.stripeWebhookSecret.secretArn },
+    })
+      // WebhookEventStore.record: one UpdateItem that creates the event or counts a delivery.
+      .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:UpdateItem')
+      // enqueue: one { eventId } per accepted event, to apply-payment-event.
+      .sendsTo(this.paymentEventsQueue.queue, queues.paymentEvents.envVar);
+    // GetSecretValue only, on this secret only (no DescribeSecret as grantRead adds). The
+    // secret uses the AWS managed key aws/secretsmanager, so no kms:Decrypt grant is needed.
+    this.stripeWebhookFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.stripeWebhookSecret.secretArn] }),
+    );
+
+    // An API Gateway HTTP API, not a Lambda function URL: its stage throttles (a flood of
+    // unsigned requests is refused before it invokes and bills the function) and writes access
+    // logs; a function URL has neither (see infra/constructs/webhook-api.ts).
+    this.webhookApi = new WebhookApi(this, 'WebhookApi', {
+      apiName: `${this.stackName}-webhooks`,
+      description: `billflow (${stage}): payment provider webhooks`,
+      throttle: { rateLimit: WEBHOOK_RATE_LIMIT_PER_SECOND, burstLimit: WEBHOOK_BURST_LIMIT },
+      accessLogRetention: settings.logRetention,
+      accessLogRemovalPolicy: settings.dataRemovalPolicy,
+    });
+    this.webhookApi.addFunctionRoute(webhook, this.stripeWebhookFunction, WEBHOOK_AUTHENTICATION);
 
     // Holds no data: deleted with the stack in every stage, or its schedules would outlive
     // the functions they invoke.
@@ -362,6 +504,51 @@ export class BillflowStack extends Stack {
       action: this.alarms.action,
       remedy:
         'The next hourly run catches up; to run it now, use "billflow invoices run --as-of <the scheduled time>".',
+    });
+
+    const dunning = schedules.dunningRun;
+    this.dunningRunFunction = new BillingFunction(this, `${pascalCase(dunning.functionId)}Function`, {
+      entry: dunning.entry,
+      description: 'Daily dunning run: emails the overdue reminders due that day, once each',
+      memorySize: dunning.memorySize,
+      timeout: Duration.seconds(dunning.timeoutSeconds),
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.dataRemovalPolicy,
+    })
+      .bindTable(
+        this.billingTable,
+        tables.billing.envVar,
+        // CatalogRepository.readHead (reminder days), InvoiceRepository.update's reads.
+        'dynamodb:GetItem',
+        // InvoiceRepository.update's conditional put (claim, sent, skipped) and linkEmail
+        // (the reminder's message id, so its bounces are recorded like the invoice email's).
+        'dynamodb:PutItem',
+      )
+      // listOpenReceivables: the due invoices, from the sparse index. No Query on the table
+      // and no Scan: the run reads nothing else in bulk.
+      .queriesIndex(this.billingTable, 'open-receivables')
+      // S3DocumentStore.get: the invoice PDF attached to the reminder.
+      .bindBucket(this.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject')
+      // Like send-invoice: as the issuer's identity, with the configuration set whose bounce
+      // and complaint events record-mail-event records on the invoice.
+      .sendsEmail(senderIdentityArn, this.mailEvents.configurationSet, 'SES_CONFIGURATION_SET');
+
+    this.dunningRunSchedule = new FunctionSchedule(this, 'DunningRunSchedule', {
+      name: dunning.functionId,
+      fn: this.dunningRunFunction,
+      expression: dunning.expression,
+      description: 'billflow dunning run: overdue reminders for unpaid invoices',
+      group: this.scheduleGroup,
+      // "Days overdue" are judged as of the scheduled time, also when a retry delivers it later.
+      input: ScheduleTargetInput.fromObject({ asOf: ContextAttribute.scheduledTime }),
+      retryAttempts: DUNNING_RUN_RETRY_ATTEMPTS,
+      maxEventAge: DUNNING_RUN_MAX_EVENT_AGE,
+    });
+    this.dunningRunSchedule.addAlarms({
+      namePrefix: `${this.stackName}-`,
+      action: this.alarms.action,
+      remedy:
+        'Tomorrow\'s run sends whatever is still due; to run it now, invoke the dunning-run function with {"asOf": "<the scheduled time>"} (reminders already sent are not sent again).',
     });
 
     this.closeBillingPeriodFunction.addErrorsAlarm({
@@ -389,10 +576,46 @@ export class BillflowStack extends Stack {
       alarmDescription: `The invoice run failed (some jobs could not be enqueued, or the catalog could not be read). The next hourly run retries; see its log group.`,
       action: this.alarms.action,
     });
+    this.applyPaymentEventFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${applyPayment.functionId}-errors`,
+      alarmDescription: `${applyPayment.functionId} failed whole invocations (crash, timeout or configuration error); failed events are retried and end in ${queues.paymentEvents.deadLetter.id}, and their invoices stay unpaid meanwhile. See its log group.`,
+      action: this.alarms.action,
+    });
+    this.stripeWebhookFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${webhook.functionId}-errors`,
+      alarmDescription: `${webhook.functionId} failed requests with 500 (crash, timeout, DynamoDB or SQS unavailable, or the secret unreadable or malformed, e.g. more than two comma-separated values). Stripe retries for up to three days, so nothing is lost yet: fix the cause (see its log group).`,
+      action: this.alarms.action,
+    });
+    this.dunningRunFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${dunning.functionId}-errors`,
+      alarmDescription: `The dunning run failed or some reminders could not be sent for now (its log group lists the invoice numbers and reasons). Lambda retries the run twice; reminders already sent are not sent again, and tomorrow's run sends what is still due.`,
+      action: this.alarms.action,
+    });
+
+    this.unmatchedPaymentsAlarm = notifyingAlarm(this, 'UnmatchedPaymentsAlarm', {
+      alarmName: `${this.stackName}-unmatched-payments`,
+      alarmDescription:
+        'A Stripe payment could not be matched to an invoice (no or unknown metadata.invoice_number, or another currency): the money is received but no invoice shows it. List them with "billflow payments unmatched" and apply each with "billflow payments match PAYMENT_ID NUMBER" (or refund it in Stripe).',
+      metric: businessMetric('UnmatchedPayments', BUSINESS_ALARM_PERIOD),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      action: this.alarms.action,
+    });
+    this.webhookSignatureFailuresAlarm = notifyingAlarm(this, 'WebhookSignatureFailuresAlarm', {
+      alarmName: `${this.stackName}-webhook-signature-failures`,
+      alarmDescription: `At least ${WEBHOOK_SIGNATURE_FAILURES_THRESHOLD} webhook requests in 5 minutes had a missing, bad or stale Stripe signature and were refused (400). If Stripe's dashboard shows failing deliveries, the secret is wrong: compare the endpoint's signing secret with the stripeWebhookSecretArn secret (one "whsec_...", or old and new separated by a comma while rotating) and put the right value; Stripe retries refused events. Otherwise someone is probing the endpoint: see the source ips in the API's access log group.`,
+      metric: businessMetric('WebhookSignatureFailures', BUSINESS_ALARM_PERIOD),
+      threshold: WEBHOOK_SIGNATURE_FAILURES_THRESHOLD,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      action: this.alarms.action,
+    });
 
     // Names fixed by CONTRACTS.md section 6 (same keys as the local outputs.json).
-    // `apiUrl` is added with the payment webhook API in a later issue.
     new CfnOutput(this, 'region', { value: this.region, description: 'AWS region of the pipeline' });
+    new CfnOutput(this, 'apiUrl', {
+      value: this.webhookApi.url,
+      description: 'Base URL of the HTTP API (no trailing slash): Stripe webhooks go to {apiUrl}/webhooks/stripe',
+    });
     new CfnOutput(this, 'eventsQueueUrl', {
       value: this.eventsQueue.queue.queueUrl,
       description: 'Publish billing events (CloudEvents JSON) here',
@@ -416,6 +639,14 @@ export class BillflowStack extends Stack {
     new CfnOutput(this, 'invoiceEmailsQueueUrl', {
       value: this.invoiceEmailsQueue.queue.queueUrl,
       description: 'Rendered invoices to email (one { number } per message)',
+    });
+    new CfnOutput(this, 'paymentEventsQueueUrl', {
+      value: this.paymentEventsQueue.queue.queueUrl,
+      description: 'Accepted Stripe events waiting to be applied (`billflow payments` waits for it to drain)',
+    });
+    new CfnOutput(this, 'stripeWebhookSecretArn', {
+      value: this.stripeWebhookSecret.secretArn,
+      description: 'Put the Stripe webhook signing secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string whsec_...',
     });
     new CfnOutput(this, 'invoicesBucket', {
       value: this.invoicesBucket.bucketName,
@@ -441,7 +672,7 @@ export class BillflowStack extends Stack {
 }
 
 function createTable(scope: Construct, definition: TableDefinition, settings: StageSettings): Table {
-  return new Table(scope, `${pascalCase(definition.id)}Table`, {
+  const table = new Table(scope, `${pascalCase(definition.id)}Table`, {
     partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
     sortKey: { name: definition.sortKey, type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,
@@ -454,6 +685,17 @@ function createTable(scope: Construct, definition: TableDefinition, settings: St
     deletionProtection: settings.deletionProtection,
     removalPolicy: settings.dataRemovalPolicy,
   });
+  for (const index of definition.globalIndexes ?? []) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      // Readers get whole items from the index, with no GetItem per hit; sparse, so only the
+      // items carrying the key attributes are copied.
+      projectionType: ProjectionType.ALL,
+    });
+  }
+  return table;
 }
 
 function createBuckets(scope: Construct, settings: StageSettings): { invoices: Bucket; accessLogs: Bucket } {

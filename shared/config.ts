@@ -109,3 +109,53 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
 export function readMailEventsConfig(env: NodeJS.ProcessEnv = process.env): { readonly billingTable: string } {
   return { billingTable: parse(z.object({ BILLING_TABLE: required('BILLING_TABLE', 'billing table name') }), env).BILLING_TABLE };
 }
+
+const webhookConfigSchema = z
+  .object({
+    BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
+    PAYMENT_EVENTS_QUEUE_URL: required('PAYMENT_EVENTS_QUEUE_URL', 'payment events queue URL'),
+    /** In AWS: the Secrets Manager secret holding the endpoint secret(s). */
+    STRIPE_WEBHOOK_SECRET_ARN: z.string().optional(),
+    /** Locally: the endpoint secret(s) themselves (CONTRACTS.md section 5). */
+    STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  })
+  .refine((value) => (value.STRIPE_WEBHOOK_SECRET_ARN ?? '') !== '' || (value.STRIPE_WEBHOOK_SECRET ?? '') !== '', {
+    message: 'set STRIPE_WEBHOOK_SECRET_ARN (a Secrets Manager secret) or STRIPE_WEBHOOK_SECRET (the secret, or two separated by a comma)',
+  });
+
+export interface WebhookConfig {
+  readonly billingTable: string;
+  readonly paymentEventsQueueUrl: string;
+  readonly webhookSecret: { readonly secretArn: string } | { readonly value: string };
+}
+
+export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const value = parse(webhookConfigSchema, env);
+  return {
+    billingTable: value.BILLING_TABLE,
+    paymentEventsQueueUrl: value.PAYMENT_EVENTS_QUEUE_URL,
+    webhookSecret:
+      (value.STRIPE_WEBHOOK_SECRET_ARN ?? '') !== '' ? { secretArn: value.STRIPE_WEBHOOK_SECRET_ARN! } : { value: value.STRIPE_WEBHOOK_SECRET! },
+  };
+}
+
+const dunningConfigSchema = z.object({
+  BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
+  INVOICES_BUCKET: required('INVOICES_BUCKET', 'invoices bucket name'),
+  SES_CONFIGURATION_SET: z.string().optional(),
+});
+
+export interface DunningConfig {
+  readonly billingTable: string;
+  readonly invoicesBucket: string;
+  readonly sesConfigurationSet?: string;
+}
+
+export function readDunningConfig(env: NodeJS.ProcessEnv = process.env): DunningConfig {
+  const value = parse(dunningConfigSchema, env);
+  return {
+    billingTable: value.BILLING_TABLE,
+    invoicesBucket: value.INVOICES_BUCKET,
+    ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === '' ? {} : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
+  };
+}

@@ -14,6 +14,8 @@ export const outputsSchema = z.object({
   /** Optional: when present, `billflow invoices run` also waits for rendering and sending. */
   invoiceDocumentsQueueUrl: z.string().min(1).optional(),
   invoiceEmailsQueueUrl: z.string().min(1).optional(),
+  /** Optional: when present, `billflow payments` commands wait for queued webhook events. */
+  paymentEventsQueueUrl: z.string().min(1).optional(),
   invoicesBucket: z.string().min(1),
   /** Not in CONTRACTS.md: the CLI reads and writes the tables directly. */
   eventsTable: z.string().min(1),
@@ -22,7 +24,10 @@ export const outputsSchema = z.object({
   eventWriteShards: z.coerce.number().int().min(1).max(64),
   gracePeriodHours: z.coerce.number().int().min(1),
   finalizationSettleSeconds: z.coerce.number().int().min(1),
+  /** Base URL of the HTTP API: webhooks go to `{apiUrl}/webhooks/stripe`. */
   apiUrl: z.string().optional(),
+  /** Local only, when STRIPE_WEBHOOK_SECRET is unset: the generated endpoint secret (CONTRACTS.md section 5). */
+  stripeWebhookSecret: z.string().optional(),
   mailViewerUrl: z.string().optional(),
   endpoints: z
     .object({ dynamodb: z.string(), sqs: z.string(), s3: z.string(), ses: z.string() })

@@ -1,10 +1,13 @@
-/** `billflow invoices run | list | show | void`. */
+/** `billflow invoices run | list | show | pdf | resend | void | run-dunning`. */
 import type { Command } from 'commander';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
+import { runDunning, DunningRunError, type DunningSummary } from '../../shared/use-cases/run-dunning.ts';
+import { daysOverdue, isOverdue } from '../../shared/domain/dunning/reminder-policy.ts';
+import { summarizePayments } from '../../shared/domain/payments/payment-summary.ts';
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
@@ -89,11 +92,54 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     .command('show')
     .description('one invoice, with its lines')
     .argument('<number>', 'invoice number, e.g. ACME-2026-000001')
-    .action(async (number: string) => {
+    .option('--as-of <instant>', 'judge `overdue` as of this ISO 8601 instant (default: now)')
+    .action(async (number: string, options: { asOf?: string }) => {
       const context = createContext(globals().outputs);
+      const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
+      if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2027-01-03T06:00:00Z`);
+      const payments = context.outputs.paymentEventsQueueUrl;
+      // Webhook events still queued would be missing from the payment state shown.
+      if (payments !== undefined) await waitUntilEmpty(context.clients.sqs, payments, 60_000, 'the payment events queue');
       const invoice = await context.invoices.findByNumber(number);
       if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
-      emit(globals(), invoice, () => describeInvoice(invoice));
+      const shown = withPaymentView(invoice, asOf);
+      emit(globals(), shown, () => describeInvoice(shown));
+    });
+
+  invoices
+    .command('run-dunning')
+    .description('email the overdue reminders due as of an instant (the daily schedule does this at 06:00 UTC)')
+    .option('--as-of <instant>', 'ISO 8601 instant the run is as of (default: now)')
+    .action(async (options: { asOf?: string }) => {
+      const context = createContext(globals().outputs);
+      const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
+      if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2027-01-03T06:00:00Z`);
+      const payments = context.outputs.paymentEventsQueueUrl;
+      // A payment still queued must stop its reminder: apply queued webhook events first.
+      if (payments !== undefined) await waitUntilEmpty(context.clients.sqs, payments, 60_000, 'the payment events queue');
+      let summary: DunningSummary;
+      try {
+        summary = await runDunning(asOf, {
+          invoices: context.invoices,
+          catalog: context.catalog,
+          documents: context.documents,
+          mailer: context.mailer,
+          now: Date.now,
+          // By hand, a claim older than a minute is a run that died (the CLI sends in seconds).
+          claimTimeoutMs: 60_000,
+        });
+      } catch (error) {
+        if (!(error instanceof DunningRunError)) throw error;
+        summary = error.summary;
+        process.exitCode = 1;
+      }
+      emit(globals(), summary, () =>
+        [
+          ...summary.sent.map((sent) => `reminded ${sent.number} (day ${sent.stage})`),
+          ...summary.failed.map((failed) => `could not remind ${failed.number}: ${failed.reason}`),
+          `dunning as of ${summary.asOf} (days ${summary.reminderDays.join(', ')}): ${summary.candidates} overdue, ${summary.sent.length} reminded, ${summary.failed.length} failed`,
+        ].join('\n'),
+      );
     });
 
   invoices
@@ -160,6 +206,17 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     });
 }
 
+/** The invoice as stored, plus what depends on today: `overdue` (CONTRACTS.md section 3) and the payments per payment. */
+function withPaymentView(invoice: Invoice, now: number) {
+  const overdue = isOverdue(invoice, now);
+  return {
+    ...invoice,
+    overdue,
+    daysOverdue: overdue && invoice.dueDate !== null ? daysOverdue(invoice.dueDate, now) : 0,
+    paymentSummary: summarizePayments(invoice.payments),
+  };
+}
+
 function summary(invoice: Invoice) {
   return {
     number: invoice.number,
@@ -199,6 +256,14 @@ export function describeInvoice(invoice: Invoice): string {
     ),
     '',
     `net ${money(invoice.netTotal)}  VAT ${money(invoice.taxTotal)}  total ${money(invoice.total)}  due ${money(invoice.amountDue)}`,
+    `payment ${invoice.paymentStatus}${'overdue' in invoice && invoice.overdue === true ? ' (overdue)' : ''}  paid ${money(invoice.amountPaid)}` +
+      (invoice.amountRefunded > 0 ? `  refunded ${money(invoice.amountRefunded)}` : '') +
+      (invoice.customerCredit > 0 ? `  customer credit ${money(invoice.customerCredit)}` : ''),
+    ...summarizePayments(invoice.payments).map(
+      (payment) => `  ${payment.paymentId}  received ${money(payment.received)}  refunded ${money(payment.refunded)}  net ${money(payment.net)}` +
+        (payment.disputes.length > 0 ? `  disputes ${payment.disputes.map((d) => `${d.disputeId} ${d.status}`).join(', ')}` : ''),
+    ),
+    ...invoice.reminders.filter((reminder) => reminder.status === 'sent').map((reminder) => `  reminder day ${reminder.stage} sent ${reminder.at}`),
     ...invoice.legends,
     ...(invoice.voidReason === null ? [] : [`voided: ${invoice.voidReason}`]),
   ].join('\n');

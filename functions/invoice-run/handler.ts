@@ -2,11 +2,8 @@
  * Lambda entry point of the invoice run, invoked hourly by EventBridge Scheduler with
  * `{ "asOf": "<scheduled time>" }`: enqueues one close-billing-period job per customer.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { z } from 'zod';
+import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
@@ -48,13 +45,4 @@ function build() {
   };
 }
 
-let run: ReturnType<typeof build> | undefined;
-
-export const handler = middy<unknown, InvoiceRunStarted>()
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler(async (event) => {
-    run ??= build();
-    return run(event);
-  });
+export const handler = lambdaHandler<unknown, InvoiceRunStarted>(build);

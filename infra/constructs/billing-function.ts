@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { notifyingAlarm } from './notifying-alarm.ts';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -26,6 +26,14 @@ import type { QueueConsumerDefinition } from '../resources.ts';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Resolves packages the way the functions do at run time, from the repository's node_modules. */
 const requireFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
+
+/**
+ * Powertools service name and metrics namespace of every function (as in
+ * shared/observability.ts). Powertools adds `service` as a dimension to each business metric,
+ * so an alarm on one names both (see businessMetric).
+ */
+export const SERVICE_NAME = 'billflow';
+export const METRICS_NAMESPACE = 'Billflow';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type DynamoDbAction = `dynamodb:${string}`;
@@ -116,8 +124,8 @@ export class BillingFunction extends NodejsFunction {
       role,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'billflow',
-        POWERTOOLS_METRICS_NAMESPACE: 'Billflow',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         // Stack traces point into the TypeScript sources, not the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
@@ -172,6 +180,9 @@ export class BillingFunction extends NodejsFunction {
   /**
    * Passes `table`'s name in `envVar` and grants exactly `actions` on it (no wildcards):
    * the function can do nothing with the table that is not listed at the call site.
+   * On the table itself only, not its indexes: Table.grant would add `{table}/index/*` as
+   * soon as the table has an index, i.e. every index to every function. An index is granted
+   * by name with queriesIndex.
    */
   public bindTable(table: ITable, envVar: string, ...actions: [DynamoDbAction, ...DynamoDbAction[]]): this {
     const wildcard = actions.find((action) => action.includes('*'));
@@ -179,7 +190,18 @@ export class BillingFunction extends NodejsFunction {
       throw new Error(`${this.node.path}: bindTable grants named actions only, got "${wildcard}".`);
     }
     this.addEnvironment(envVar, table.tableName);
-    table.grant(this, ...actions);
+    this.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+    return this;
+  }
+
+  /**
+   * Grants dynamodb:Query on the global secondary index `indexName` of `table` only
+   * (`{table}/index/{indexName}`); the table's name comes with bindTable. Throws if the table
+   * has no such index, so a renamed index cannot leave a grant on nothing.
+   */
+  public queriesIndex(table: Table, indexName: string): this {
+    table.schemaV2(indexName);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${indexName}`] }));
     return this;
   }
 

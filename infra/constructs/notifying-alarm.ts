@@ -1,5 +1,6 @@
 /**
- * The team's alarm: breaches when the metric exceeds the threshold in one period, notifies the
+ * The team's alarm: breaches when the metric exceeds the threshold in one period (or reaches
+ * it, with GREATER_THAN_OR_EQUAL_TO_THRESHOLD), notifies the
  * alarm topic when it breaches and when it recovers. Missing data is not breaching: SQS and
  * Lambda publish nothing for idle queues and functions, which means nothing is wrong.
  */
@@ -12,6 +13,11 @@ export interface NotifyingAlarmProps {
   readonly metric: IMetric;
   readonly threshold: number;
   readonly action: IAlarmAction;
+  /**
+   * How the metric is compared with the threshold.
+   * @default ComparisonOperator.GREATER_THAN_THRESHOLD
+   */
+  readonly comparisonOperator?: ComparisonOperator.GREATER_THAN_THRESHOLD | ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
 }
 
 export function notifyingAlarm(scope: Construct, id: string, props: NotifyingAlarmProps): Alarm {
@@ -20,7 +26,7 @@ export function notifyingAlarm(scope: Construct, id: string, props: NotifyingAla
     alarmDescription: props.alarmDescription,
     metric: props.metric,
     threshold: props.threshold,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    comparisonOperator: props.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });

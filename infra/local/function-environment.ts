@@ -12,10 +12,12 @@ export function localFunctionEnvironment(
   resources: ProvisionedResources,
   endpoints: LocalEndpoints,
   region: string,
-  options: { verbose: boolean },
+  options: { verbose: boolean; stripeWebhookSecret?: string },
 ): Record<string, string> {
   return {
     ...resources.env,
+    // Locally the webhook secret is the value itself; in AWS functions get a Secrets Manager ARN.
+    ...(options.stripeWebhookSecret === undefined ? {} : { STRIPE_WEBHOOK_SECRET: options.stripeWebhookSecret }),
     ...pipelineSettings,
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -39,6 +41,8 @@ export function localOutputs(
   region: string,
   mailViewerUrl: string,
   tableEnv: { events: string; billing: string },
+  /** The webhook secret is written only when it was generated (not taken from STRIPE_WEBHOOK_SECRET). */
+  api?: { url: string; stripeWebhookSecret?: string },
 ) {
   return {
     region,
@@ -48,6 +52,7 @@ export function localOutputs(
     invoiceJobsDlqUrl: resources.env[queues.invoiceJobs.deadLetter.envVar]!,
     invoiceDocumentsQueueUrl: resources.env[queues.invoiceDocuments.envVar]!,
     invoiceEmailsQueueUrl: resources.env[queues.invoiceEmails.envVar]!,
+    paymentEventsQueueUrl: resources.env[queues.paymentEvents.envVar]!,
     invoicesBucket: resources.invoicesBucket,
     eventsTable: resources.env[tableEnv.events]!,
     billingTable: resources.env[tableEnv.billing]!,
@@ -55,6 +60,8 @@ export function localOutputs(
     gracePeriodHours: Number(pipelineSettings.GRACE_PERIOD_HOURS),
     finalizationSettleSeconds: Number(pipelineSettings.FINALIZATION_SETTLE_SECONDS),
     mailViewerUrl,
+    ...(api === undefined ? {} : { apiUrl: api.url }),
+    ...(api?.stripeWebhookSecret === undefined ? {} : { stripeWebhookSecret: api.stripeWebhookSecret }),
     endpoints,
   };
 }

@@ -7,11 +7,12 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { buckets, queues, tables } from '../resources.ts';
+import { buckets, queues, tables, type GlobalIndexDefinition, type TableDefinition } from '../resources.ts';
 import type { LocalEndpoints } from './services.ts';
 import { localCredentials } from './credentials.ts';
 
@@ -49,14 +50,12 @@ export async function provisionLocalResources(options: ProvisionOptions): Promis
           new CreateTableCommand({
             TableName: name,
             BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: table.partitionKey, AttributeType: 'S' },
-              { AttributeName: table.sortKey, AttributeType: 'S' },
-            ],
+            AttributeDefinitions: attributeDefinitions(table),
             KeySchema: [
               { AttributeName: table.partitionKey, KeyType: 'HASH' },
               { AttributeName: table.sortKey, KeyType: 'RANGE' },
             ],
+            ...(indexesOf(table).length > 0 ? { GlobalSecondaryIndexes: indexesOf(table).map(indexSpecification) } : {}),
           }),
         );
         if ('timeToLiveAttribute' in table) {
@@ -70,7 +69,7 @@ export async function provisionLocalResources(options: ProvisionOptions): Promis
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
       }
-      await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+      await addMissingIndexes(dynamodb, name, table);
       env[table.envVar] = name;
     }
 
@@ -129,4 +128,49 @@ async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
   const arn = Attributes?.QueueArn;
   if (arn === undefined) throw new Error(`queue ${queueUrl} has no ARN`);
   return arn;
+}
+
+function indexesOf(table: TableDefinition): readonly GlobalIndexDefinition[] {
+  return table.globalIndexes ?? [];
+}
+
+function attributeDefinitions(table: TableDefinition) {
+  const names = new Set([table.partitionKey, table.sortKey, ...indexesOf(table).flatMap((index) => [index.partitionKey, index.sortKey])]);
+  return [...names].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const }));
+}
+
+function indexSpecification(index: GlobalIndexDefinition) {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
+
+/**
+ * A table created by an earlier version (data under .billflow/ survives restarts) gets the
+ * indexes added since, as `cdk deploy` would add them; waits until they can be queried.
+ */
+async function addMissingIndexes(dynamodb: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    const existing = Table?.GlobalSecondaryIndexes ?? [];
+    const missing = indexesOf(table).find((index) => !existing.some((found) => found.IndexName === index.name));
+    if (missing !== undefined) {
+      await dynamodb.send(
+        new UpdateTableCommand({
+          TableName: name,
+          AttributeDefinitions: attributeDefinitions(table),
+          GlobalSecondaryIndexUpdates: [{ Create: indexSpecification(missing) }],
+        }),
+      );
+      continue;
+    }
+    if (existing.every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE')) return;
+    if (attempt > 600) throw new Error(`index of table ${name} did not become active`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,14 +1,23 @@
 /**
  * The local counterpart of the stack's EventBridge Scheduler schedules: invokes each scheduled
- * handler at the top of every hour (UTC) with the same `{ asOf }` input the cloud schedule sends.
+ * handler at its times (UTC: every hour on the hour, or daily at an hour) with the same
+ * `{ asOf }` input the cloud schedule sends.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { schedules } from '../resources.ts';
+import { schedules, type ScheduleDefinition } from '../resources.ts';
 import { localLambdaContext } from './lambda-context.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The next firing strictly after `now`. */
+export function nextFiring(every: ScheduleDefinition['every'], now: number): number {
+  if (every.unit === 'hour') return Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS;
+  const today = Math.floor(now / DAY_MS) * DAY_MS + every.atHourUtc * HOUR_MS;
+  return today > now ? today : today + DAY_MS;
+}
 
 export async function startLocalSchedules(region: string, onError: (functionId: string, error: unknown) => void): Promise<{ stop(): void }> {
   const timers: NodeJS.Timeout[] = [];
@@ -23,7 +32,7 @@ export async function startLocalSchedules(region: string, onError: (functionId: 
         .catch((error: unknown) => onError(schedule.functionId, error));
     };
     const arm = () => {
-      const next = Math.ceil((Date.now() + 1) / HOUR_MS) * HOUR_MS;
+      const next = nextFiring(schedule.every, Date.now());
       timers.push(
         setTimeout(() => {
           fire(next);

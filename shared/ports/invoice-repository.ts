@@ -21,6 +21,11 @@ export interface InvoiceRepository {
   void(number: string, reason: string, at: string): Promise<Invoice>;
   list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
   /**
+   * Finalized invoices that still have an amount due and whose due date is before `dueBefore`
+   * (YYYY-MM-DD): the ones dunning looks at. Read from a sparse index, not a table scan.
+   */
+  listOpenReceivables(dueBefore: string): Promise<Invoice[]>;
+  /**
    * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
    * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
    */

@@ -32,7 +32,8 @@ export async function applyCatalog(input: unknown, repository: CatalogRepository
 
   const { document } = validation;
   const touchesHead =
-    document.issuer !== undefined || document.taxRates !== undefined || document.meters !== undefined || document.plans !== undefined;
+    document.issuer !== undefined || document.taxRates !== undefined || document.meters !== undefined || document.plans !== undefined ||
+    document.dunning !== undefined;
   if (touchesHead) await repository.writeHead(mergeIntoHead(head, document));
   const customers = document.customers ?? [];
   if (customers.length > 0) await repository.upsertCustomers(customers);

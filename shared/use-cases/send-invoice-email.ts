@@ -14,6 +14,7 @@ import type { Invoice } from '../domain/invoice/invoice.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
 import type { Mailer } from '../ports/mailer.ts';
+import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface SendDependencies {
   readonly invoices: InvoiceRepository;
@@ -54,15 +55,7 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
   const content = invoiceEmail(invoice, kind);
   let messageId: string;
   try {
-    const pdf = await deps.documents.get(invoice.document!.key);
-    messageId = await deps.mailer.send({
-      from: content.from,
-      to: content.to,
-      subject: content.subject,
-      text: content.text,
-      html: content.html,
-      attachment: { filename: content.attachmentName, content: pdf, contentType: 'application/pdf' },
-    });
+    messageId = await sendWithInvoicePdf(content, invoice, deps);
   } catch (error) {
     const permanent = (error as Error).name === 'PermanentSendError';
     const at = new Date(deps.now()).toISOString();

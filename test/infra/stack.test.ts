@@ -4,7 +4,7 @@
  * shared by every test.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -13,7 +13,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { featureFlags } from '../../infra/feature-flags.ts';
-import { buckets, consumers, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
+import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
 import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
 import type { QueueWithDeadLetter } from '../../infra/constructs/queue-with-dead-letter.ts';
 import { BillflowStack } from '../../infra/stack.ts';
@@ -31,6 +31,7 @@ interface PolicyStatement {
   readonly Resource: unknown;
 }
 
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const EVENTS_TABLE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const BILLING_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const SSL_ONLY = Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
@@ -231,27 +232,15 @@ describe('ingest function', () => {
     });
   });
 
-  it('may only write to the events table and read the billing table, with exactly the listed actions', () => {
+  it('may only write to the events table and read the billing table (not its indexes), with exactly the listed actions', () => {
     const { stack, template } = built.dev;
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectEquals({
-            Effect: 'Allow',
-            Action: EVENTS_TABLE_ACTIONS,
-            Resource: [{ 'Fn::GetAtt': [logicalId(stack.eventsTable), 'Arn'] }],
-          }),
-          Match.objectEquals({
-            Effect: 'Allow',
-            Action: BILLING_TABLE_ACTIONS,
-            Resource: [{ 'Fn::GetAtt': [logicalId(stack.billingTable), 'Arn'] }],
-          }),
-        ]),
-      },
+    const fn = stack.ingestFunction;
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      ...Object.fromEntries(EVENTS_TABLE_ACTIONS.map((action) => [action, [arnOf(stack.eventsTable)]])),
+      ...Object.fromEntries(BILLING_TABLE_ACTIONS.map((action) => [action, [arnOf(stack.billingTable)]])),
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.eventsQueue.queue)]])),
     });
-    const statements = ingestStatements(built.dev);
-    const dynamoActions = statements.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:'));
-    expect([...dynamoActions].sort()).toEqual([...EVENTS_TABLE_ACTIONS, ...BILLING_TABLE_ACTIONS].sort());
   });
 
   it('has no wildcard action, no Scan, and Resource "*" only for X-Ray', () => {
@@ -708,8 +697,461 @@ describe('mail events', () => {
   });
 });
 
+describe('payment-events queue', () => {
+  it('redrives to its DLQ after queues.paymentEvents.maxReceiveCount receives, with the defined timeouts', () => {
+    const { stack, template } = built.dev;
+    const { queue, deadLetterQueue } = stack.paymentEventsQueue;
+    const definition = queues.paymentEvents;
+    const resources = template.toJSON().Resources;
+    expect(resources[logicalId(queue)].Properties).toMatchObject({
+      VisibilityTimeout: definition.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: definition.retentionDays * 86_400,
+      MaximumMessageSize: definition.maxMessageSizeBytes,
+      RedrivePolicy: { maxReceiveCount: definition.maxReceiveCount, deadLetterTargetArn: arnOf(deadLetterQueue) },
+    });
+    expect(resources[logicalId(deadLetterQueue)].Properties).toMatchObject({
+      MessageRetentionPeriod: definition.deadLetter.retentionDays * 86_400,
+    });
+    expect(resources[logicalId(deadLetterQueue)].Properties.RedrivePolicy).toBeUndefined();
+    expect(definition.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * consumers.applyPaymentEvent.timeoutSeconds);
+  });
+
+  it('encrypts both queues and denies requests without TLS', () => {
+    const { stack, template } = built.dev;
+    expectEncryptedAndTlsOnly(template, [stack.paymentEventsQueue.queue, stack.paymentEventsQueue.deadLetterQueue]);
+  });
+
+  it('alarms when an event is dead-lettered (saying redelivery is safe and how), and when one waits 15 minutes', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.paymentEventsQueue.deadLetterQueue), 0, topic, {
+        AlarmName: 'billflow-dev-payment-events-dlq-not-empty',
+        AlarmDescription: Match.stringLikeRegexp('aws sqs start-message-move-task.*redelivery is safe.*applied once'),
+      }),
+    );
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.paymentEventsQueue.queue), 15 * 60, topic, {
+        AlarmName: 'billflow-dev-payment-events-oldest-message-age',
+      }),
+    );
+  });
+});
+
+describe('apply-payment-event function', () => {
+  it('runs Node 22 on arm64 with tracing, the consumers.applyPaymentEvent sizing and only the billing table name', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.applyPaymentEventFunction;
+    expect(template.toJSON().Resources[logicalId(fn)].Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: consumers.applyPaymentEvent.memorySize,
+      Timeout: consumers.applyPaymentEvent.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: logicalId(fn.functionLogGroup) } },
+    });
+    expect(template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables).toEqual({
+      [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      ...POWERTOOLS_ENVIRONMENT,
+    });
+  });
+
+  it('consumes the payment-events queue with partial batch responses and the consumers.applyPaymentEvent batching', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.applyPaymentEventFunction) },
+      EventSourceArn: arnOf(stack.paymentEventsQueue.queue),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: consumers.applyPaymentEvent.batchSize,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+    expect(consumers.applyPaymentEvent.maxBatchingWindowSeconds).toBe(0);
+  });
+
+  it('may get, put, update and query billing items (no Scan, no Delete, no index) and consume its queue', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.applyPaymentEventFunction;
+    const billing = [arnOf(stack.billingTable)];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      // Webhook event, payment link, invoice number pointer and invoice.
+      'dynamodb:GetItem': billing,
+      // Payment events, links (TransactWriteItems Puts) and the invoice update.
+      'dynamodb:PutItem': billing,
+      // markProcessed.
+      'dynamodb:UpdateItem': billing,
+      // eventsOf.
+      'dynamodb:Query': billing,
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.paymentEventsQueue.queue)]])),
+    });
+  });
+});
+
+describe('stripe webhook secret', () => {
+  it('is a Secrets Manager secret created with a generated placeholder: no value in the template', () => {
+    const { stack, template } = built.dev;
+    const secret = template.toJSON().Resources[logicalId(stack.stripeWebhookSecret)];
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.SecretString).toBeUndefined();
+    // No punctuation, so the placeholder parses as one secret (no comma) that matches no signature.
+    expect(secret.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 32 });
+    // Descriptions name the format ("whsec_old,whsec_new"); a real secret is whsec_ and 32+ characters.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/whsec_[A-Za-z0-9]{8,}/);
+  });
+
+  it('is kept when a prod stack is deleted, and deleted with a dev stack', () => {
+    expect(built.prod.template.toJSON().Resources[logicalId(built.prod.stack.stripeWebhookSecret)]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    expect(built.dev.template.toJSON().Resources[logicalId(built.dev.stack.stripeWebhookSecret)]).toMatchObject({
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  it('reaches functions as its ARN only: no function environment holds a secret value or resolves one', () => {
+    for (const { stack, template } of Object.values(built)) {
+      const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+      expect(functions.length).toBeGreaterThan(0);
+      const referencing: string[] = [];
+      for (const [id, fn] of functions) {
+        const variables: Record<string, unknown> = fn.Properties.Environment?.Variables ?? {};
+        // Locally the value itself is passed in STRIPE_WEBHOOK_SECRET; in AWS never.
+        expect(Object.keys(variables)).not.toContain('STRIPE_WEBHOOK_SECRET');
+        const text = JSON.stringify(variables);
+        expect(text).not.toMatch(/whsec_|SecretString|resolve:secretsmanager/);
+        for (const [name, value] of Object.entries(variables)) {
+          if (JSON.stringify(value).includes(logicalId(stack.stripeWebhookSecret))) {
+            expect(name).toBe('STRIPE_WEBHOOK_SECRET_ARN');
+            expect(value).toEqual({ Ref: logicalId(stack.stripeWebhookSecret) }); // Ref of a secret is its ARN
+            referencing.push(id);
+          }
+        }
+      }
+      expect(referencing).toEqual([logicalId(stack.stripeWebhookFunction)]);
+    }
+  });
+
+  it('may be read by stripe-webhook only (secretsmanager:GetSecretValue on this secret)', () => {
+    const { stack, template } = built.dev;
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy): PolicyStatement[] => policy.Properties.PolicyDocument.Statement,
+    );
+    const secretStatements = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('secretsmanager:')));
+    expect(secretStatements).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId(stack.stripeWebhookSecret) } },
+    ]);
+    expect(grantsOf(template, stack.stripeWebhookFunction.role)['secretsmanager:GetSecretValue']).toEqual([
+      { Ref: logicalId(stack.stripeWebhookSecret) },
+    ]);
+  });
+});
+
+describe('stripe-webhook function', () => {
+  it('runs Node 22 on arm64 with tracing, the httpRoutes.stripeWebhook sizing and exactly the webhook environment', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.stripeWebhookFunction;
+    const properties = template.toJSON().Resources[logicalId(fn)].Properties;
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: httpRoutes.stripeWebhook.memorySize,
+      Timeout: httpRoutes.stripeWebhook.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: logicalId(fn.functionLogGroup) } },
+    });
+    // What readWebhookConfig (shared/config.ts) reads in AWS.
+    expect(properties.Environment.Variables).toEqual({
+      [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      [queues.paymentEvents.envVar]: { Ref: logicalId(stack.paymentEventsQueue.queue) },
+      STRIPE_WEBHOOK_SECRET_ARN: { Ref: logicalId(stack.stripeWebhookSecret) },
+      ...POWERTOOLS_ENVIRONMENT,
+    });
+    // Stripe waits 10 s for an answer.
+    expect(httpRoutes.stripeWebhook.timeoutSeconds).toBeLessThanOrEqual(10);
+  });
+
+  it('may only UpdateItem on the billing table, send to the payment-events queue and read the webhook secret', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.stripeWebhookFunction;
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      // WebhookEventStore.record: one UpdateItem, first delivery or duplicate.
+      'dynamodb:UpdateItem': [arnOf(stack.billingTable)],
+      'sqs:SendMessage': [arnOf(stack.paymentEventsQueue.queue)],
+      'secretsmanager:GetSecretValue': [{ Ref: logicalId(stack.stripeWebhookSecret) }],
+    });
+  });
+});
+
+describe('webhook API', () => {
+  it('is an HTTP API routing POST /webhooks/stripe to stripe-webhook with payload format 2.0', () => {
+    const { stack, template } = built.dev;
+    const apiId = logicalId(stack.webhookApi.api);
+    expect(template.toJSON().Resources[apiId].Properties).toMatchObject({ ProtocolType: 'HTTP', Name: 'billflow-dev-webhooks' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', Object.keys(httpRoutes).length);
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: { ApiId: { Ref: apiId }, IntegrationUri: arnOf(stack.stripeWebhookFunction) },
+    });
+    const [integrationId, integration] = Object.entries(integrations)[0] ?? [];
+    expect(Object.keys(integrations)).toHaveLength(1);
+    expect(integration?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      ApiId: { Ref: apiId },
+      RouteKey: `${httpRoutes.stripeWebhook.method} ${httpRoutes.stripeWebhook.path}`,
+      // Authenticated by its Stripe signature, in the function.
+      AuthorizationType: 'NONE',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+    expect(`${httpRoutes.stripeWebhook.method} ${httpRoutes.stripeWebhook.path}`).toBe('POST /webhooks/stripe');
+  });
+
+  it('lets API Gateway invoke stripe-webhook through this route only', () => {
+    const { stack, template } = built.dev;
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: arnOf(stack.stripeWebhookFunction) },
+      }),
+    );
+    expect(permissions.map((permission) => permission.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: arnOf(stack.stripeWebhookFunction),
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':execute-api:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':',
+              { Ref: logicalId(stack.webhookApi.api) },
+              '/*/*/webhooks/stripe',
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('deploys one auto-deployed $default stage, throttled to 100 requests per second with bursts of 200', () => {
+    const { stack, template } = built.dev;
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    expect(template.toJSON().Resources[logicalId(stack.webhookApi.stage)].Properties).toMatchObject({
+      ApiId: { Ref: logicalId(stack.webhookApi.api) },
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('logs every request as JSON (ids, status, sizes; no headers or bodies) to its own log group', () => {
+    const { stack, template } = built.dev;
+    const { AccessLogSettings } = template.toJSON().Resources[logicalId(stack.webhookApi.stage)].Properties;
+    expect(AccessLogSettings.DestinationArn).toEqual(arnOf(stack.webhookApi.accessLogGroup));
+    expect(JSON.parse(AccessLogSettings.Format)).toEqual({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      requestTime: '$context.requestTime',
+      httpMethod: '$context.httpMethod',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      protocol: '$context.protocol',
+      responseLength: '$context.responseLength',
+      integrationErrorMessage: '$context.integrationErrorMessage',
+    });
+    expect(AccessLogSettings.Format).not.toMatch(/body|header|authorizer/i);
+    // The access log group is no function's log group.
+    const functionLogGroups = [
+      stack.ingestFunction, stack.closeBillingPeriodFunction, stack.invoiceRunFunction, stack.renderInvoiceFunction,
+      stack.sendInvoiceFunction, stack.recordMailEventFunction, stack.applyPaymentEventFunction,
+      stack.stripeWebhookFunction, stack.dunningRunFunction,
+    ].map((fn) => logicalId(fn.functionLogGroup));
+    expect(functionLogGroups).not.toContain(logicalId(stack.webhookApi.accessLogGroup));
+  });
+
+  it('keeps access logs one month in dev (deleted with the stack) and one year in prod (retained)', () => {
+    expect(built.dev.template.toJSON().Resources[logicalId(built.dev.stack.webhookApi.accessLogGroup)]).toMatchObject({
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Delete',
+    });
+    expect(built.prod.template.toJSON().Resources[logicalId(built.prod.stack.webhookApi.accessLogGroup)]).toMatchObject({
+      Properties: { RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('dunning-run function', () => {
+  it('runs Node 22 on arm64 with tracing, the schedules.dunningRun sizing and exactly the environment readDunningConfig reads', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.dunningRunFunction;
+    const properties = template.toJSON().Resources[logicalId(fn)].Properties;
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: schedules.dunningRun.memorySize,
+      Timeout: schedules.dunningRun.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: logicalId(fn.functionLogGroup) } },
+    });
+    expect(properties.Environment.Variables).toEqual({
+      [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
+      SES_CONFIGURATION_SET: { Ref: logicalId(stack.mailEvents.configurationSet) },
+      ...POWERTOOLS_ENVIRONMENT,
+    });
+  });
+
+  it('may get and put billing items, Query the open-receivables index only, read invoice documents and send as the SenderIdentity', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.dunningRunFunction;
+    const billing = [arnOf(stack.billingTable)];
+    const sesArn = (resource: string, name: unknown) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/`, name],
+      ],
+    });
+    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.mailEvents.configurationSet) })];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      // Catalog head, invoice number pointer and invoice.
+      'dynamodb:GetItem': billing,
+      // Reminder claim and record (conditional puts of the invoice), the EMAIL# link.
+      'dynamodb:PutItem': billing,
+      // listOpenReceivables: the index by name, not the table, not index/*.
+      'dynamodb:Query': [{ 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-receivables']] }],
+      's3:GetObject': [invoiceObjects(stack)],
+      'ses:SendEmail': ses,
+      'ses:SendRawEmail': ses,
+    });
+  });
+});
+
+describe('dunning-run schedule', () => {
+  it('invokes dunning-run daily at 06:00 UTC with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
+    const { stack, template } = built.dev;
+    const schedule = stack.dunningRunSchedule;
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: schedules.dunningRun.expression,
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      GroupName: template.toJSON().Resources[logicalId(stack.scheduleGroup)].Properties.Name,
+      Target: {
+        Arn: arnOf(stack.dunningRunFunction),
+        RoleArn: arnOf(schedule.role),
+        Input: Match.serializedJson({ asOf: '<aws.scheduler.scheduled-time>' }),
+        DeadLetterConfig: { Arn: arnOf(schedule.deadLetterQueue) },
+        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: 6 * 3600 },
+      },
+    });
+    expect(schedules.dunningRun.expression).toBe('cron(0 6 * * ? *)');
+  });
+
+  it('has a role that may only invoke dunning-run and dead-letter, and alarms when an invocation is dead-lettered', () => {
+    const { stack, template } = built.dev;
+    const schedule = stack.dunningRunSchedule;
+    expect(grantsOf(template, schedule.role)).toEqual({
+      'lambda:InvokeFunction': [arnOf(stack.dunningRunFunction)],
+      'sqs:SendMessage': [arnOf(schedule.deadLetterQueue)],
+    });
+    expect(template.toJSON().Resources[logicalId(schedule.deadLetterQueue)].Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(schedule.deadLetterQueue), 0, { Ref: logicalId(stack.alarms.topic) }, {
+        AlarmName: 'billflow-dev-dunning-run-schedule-dlq-not-empty',
+      }),
+    );
+  });
+});
+
+describe('payment alarms', () => {
+  /** A Powertools metric: namespace Billflow and the `service` dimension Powertools adds to every metric. */
+  const businessAlarm = (metricName: string, threshold: number) => ({
+    Namespace: 'Billflow',
+    MetricName: metricName,
+    Dimensions: [{ Name: 'service', Value: 'billflow' }],
+    Statistic: 'Sum',
+    Period: 300,
+    EvaluationPeriods: 1,
+    Threshold: threshold,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+  });
+
+  it('alarms on any unmatched payment within 5 minutes, saying how to list and match it', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    expect(template.toJSON().Resources[logicalId(stack.unmatchedPaymentsAlarm)].Properties).toMatchObject({
+      ...businessAlarm('UnmatchedPayments', 1),
+      AlarmName: 'billflow-dev-unmatched-payments',
+      AlarmDescription: expect.stringMatching(/billflow payments unmatched.*billflow payments match PAYMENT_ID NUMBER/),
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+
+  it('alarms on 20 webhook signature failures within 5 minutes (a wrong secret or probing), not on the odd one', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    expect(template.toJSON().Resources[logicalId(stack.webhookSignatureFailuresAlarm)].Properties).toMatchObject({
+      ...businessAlarm('WebhookSignatureFailures', 20),
+      AlarmName: 'billflow-dev-webhook-signature-failures',
+      AlarmDescription: expect.stringMatching(/secret.*probing/),
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+
+  it('watches metrics the functions emit: the names in their handlers, with the Powertools service name of the stack', () => {
+    const sources = {
+      UnmatchedPayments: readFileSync(join(REPO_ROOT, consumers.applyPaymentEvent.entry), 'utf8'),
+      WebhookSignatureFailures: readFileSync(join(REPO_ROOT, httpRoutes.stripeWebhook.entry), 'utf8'),
+    };
+    for (const [metric, source] of Object.entries(sources)) expect(source).toContain(`'${metric}'`);
+    expect(POWERTOOLS_ENVIRONMENT).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'billflow', POWERTOOLS_METRICS_NAMESPACE: 'Billflow' });
+  });
+});
+
+describe('alarms across the stack', () => {
+  it('each has a name the alarm topic accepts, a description of what it means and what to do, and notifies on alarm and OK', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmName).toMatch(/^billflow-dev-/);
+      expect(alarm.Properties.AlarmDescription).toMatch(/^.{60,}$/s);
+      expect(alarm.Properties.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties.OKActions).toEqual([topic]);
+    }
+  });
+});
+
 describe('function error alarms', () => {
-  it.each(['closeBillingPeriodFunction', 'invoiceRunFunction', 'renderInvoiceFunction', 'sendInvoiceFunction'] as const)(
+  it.each([
+    'closeBillingPeriodFunction',
+    'invoiceRunFunction',
+    'renderInvoiceFunction',
+    'sendInvoiceFunction',
+    'recordMailEventFunction',
+    'applyPaymentEventFunction',
+    'stripeWebhookFunction',
+    'dunningRunFunction',
+  ] as const)(
     '%s: any error within 5 minutes alarms',
     (name) => {
     const { stack, template } = built.dev;
@@ -764,6 +1206,30 @@ describe('tables', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
+  });
+
+  it('billing: has the sparse open-receivables index of tables.billing.globalIndexes, all attributes projected; events has none', () => {
+    const { stack, template } = built.dev;
+    const resources = template.toJSON().Resources;
+    const billing = resources[logicalId(stack.billingTable)].Properties;
+    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual(['open-receivables']);
+    expect(billing.GlobalSecondaryIndexes).toEqual(
+      tables.billing.globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(billing.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'receivable', AttributeType: 'S' },
+        { AttributeName: 'receivableDue', AttributeType: 'S' },
+      ]),
+    );
+    expect(resources[logicalId(stack.eventsTable)].Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
   it('are deletion-protected and retained in prod', () => {
@@ -830,6 +1296,20 @@ describe('outputs', () => {
     template.hasOutput('eventsQueueUrl', { Value: { Ref: logicalId(stack.eventsQueue.queue) } });
     template.hasOutput('eventsDlqUrl', { Value: { Ref: logicalId(stack.eventsQueue.deadLetterQueue) } });
     template.hasOutput('invoicesBucket', { Value: { Ref: logicalId(stack.invoicesBucket) } });
+    // The endpoint itself (https://{id}.execute-api.{region}.amazonaws.com): no stage path, no trailing slash.
+    template.hasOutput('apiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.webhookApi.api), 'ApiEndpoint'] } });
+  });
+
+  it('carries the webhook secret ARN (where the operator puts the value) and the payment-events queue URL', () => {
+    const { stack, template } = built.dev;
+    template.hasOutput('stripeWebhookSecretArn', {
+      Value: { Ref: logicalId(stack.stripeWebhookSecret) },
+      Description: Match.stringLikeRegexp('aws secretsmanager put-secret-value'),
+    });
+    template.hasOutput('paymentEventsQueueUrl', { Value: { Ref: logicalId(stack.paymentEventsQueue.queue) } });
+    // Every output name is one outputs.json knows (shared/outputs.ts), except the secret's ARN, which only operators use.
+    const known = new Set([...Object.keys(outputsSchema.shape), 'stripeWebhookSecretArn']);
+    expect(Object.keys(template.toJSON().Outputs).filter((name) => !known.has(name))).toEqual([]);
   });
 
   it('also carries every output the CLI requires (shared/outputs.ts), so a deployed stack works as --outputs', () => {
@@ -898,6 +1378,18 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::*] @ billflow-dev/RecordMailEventFunctionRole/DefaultPolicy',
         'AwsSolutions-L1 @ billflow-dev/RecordMailEventFunction',
         'AwsSolutions-S1 @ billflow-dev/AccessLogsBucket',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/ApplyPaymentEventFunctionRole/DefaultPolicy',
+        'AwsSolutions-L1 @ billflow-dev/ApplyPaymentEventFunction',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/StripeWebhookFunctionRole/DefaultPolicy',
+        'AwsSolutions-L1 @ billflow-dev/StripeWebhookFunction',
+        // The Stripe endpoint secret is rotated in Stripe's dashboard, not by a rotation Lambda.
+        'AwsSolutions-SMG4 @ billflow-dev/StripeWebhookSecret',
+        // The webhook route has no AWS authorizer: the Stripe signature authenticates it.
+        'AwsSolutions-APIG4 @ billflow-dev/WebhookApi/Api/POST--webhooks--stripe',
+        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/DunningRunFunctionRole/DefaultPolicy',
+        `AwsSolutions-IAM5[Resource::<${invoicesBucketId}.Arn>/invoices/*] @ billflow-dev/DunningRunFunctionRole/DefaultPolicy`,
+        'AwsSolutions-L1 @ billflow-dev/DunningRunFunction',
+        'AwsSolutions-SQS3 @ billflow-dev/DunningRunSchedule/DeadLetterQueue',
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason).toEqual(expect.stringMatching(/^.{40,}$/));

@@ -4,11 +4,9 @@
  * with its middy and Powertools wiring), exactly as `npm start` wires them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalWorkers } from '../../infra/local/workers.ts';
 import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
@@ -16,20 +14,13 @@ import { tables } from '../../infra/resources.ts';
 import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
+import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
 
-const run = promisify(execFile);
 // The current month, and an instant just after it ends: events sent now are on time for it,
 // whatever date the suite runs on.
 const PERIOD = billingPeriodOf(Date.now());
 const AFTER_PERIOD = (hours: number) => new Date(periodBounds(PERIOD).end + hours * 3_600_000).toISOString();
-const bin = resolve(import.meta.dirname, '../../cli/billflow.mjs');
 const examples = resolve(import.meta.dirname, '../../docs/examples');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let stack: TestStack;
 let workers: { stop(): Promise<void> };
@@ -37,13 +28,7 @@ let outputsFile: string;
 let workDir: string;
 
 async function billflow(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args, '--outputs', outputsFile], { env: { ...process.env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+  return runBillflow(outputsFile, args);
 }
 
 async function json<T>(...args: string[]): Promise<T> {

@@ -121,6 +121,7 @@ describe('validateCatalogDocument', () => {
     // Assess
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([]);
     expect(result.ok && result.document.customers?.map((entry) => entry.address.country)).toEqual(['FR', 'DE', 'US', 'JP']);
+    expect(result.ok && result.document.dunning).toEqual({ reminderDays: [3, 10, 20] });
   });
 
   it('lists every error of docs/examples/catalog-invalid.yaml by its path, in document order', () => {
@@ -146,6 +147,7 @@ describe('validateCatalogDocument', () => {
       'customers[0].id: must not contain "|" or "#": customer ids are used in storage keys',
       'customers[0].email: must be an email address such as billing@example.com',
       'customers[0].plan: no plan "premium" in this document or the applied catalog; define it under plans or fix the code',
+      'dunning.reminderDays[1]: must be greater than the previous day (10); list the days in increasing order, each once',
     ]);
   });
 
@@ -201,7 +203,7 @@ describe('validateCatalogDocument', () => {
     expect(issues).toEqual([
       'meters[0].unit: unknown field; check the spelling (allowed here: code, eventType, aggregation, valueProperty, unitCode)',
       'plans[0].charges[0].tiers: unknown field; check the spelling (allowed here: meter, model, unitPrice)',
-      'customer: unknown field; check the spelling (allowed here: issuer, taxRates, meters, plans, customers)',
+      'customer: unknown field; check the spelling (allowed here: issuer, taxRates, meters, plans, customers, dunning)',
     ]);
   });
 
@@ -394,8 +396,84 @@ describe('validateCatalogDocument', () => {
 
   it('reports an empty document or one that is not a mapping', () => {
     // Prepare / Act / Assess
-    expect(issuesOf(parsed(''))).toEqual(['(document): the document is empty; give at least one of issuer, taxRates, meters, plans, customers']);
+    expect(issuesOf(parsed(''))).toEqual(['(document): the document is empty; give at least one of issuer, taxRates, meters, plans, customers, dunning']);
     expect(issuesOf(parsed('- a\n- b\n'))).toEqual(['(document): must be a mapping of fields, not a list']);
+  });
+});
+
+describe('validateCatalogDocument: dunning', () => {
+  it('accepts a document that sets only the reminder days', () => {
+    // Prepare
+    const input = parsed('dunning:\n  reminderDays: [5, 15, 30, 60]\n');
+
+    // Act
+    const result = validateCatalogDocument(input, EMPTY_HEAD);
+
+    // Assess
+    expect(result).toEqual({ ok: true, document: { dunning: { reminderDays: [5, 15, 30, 60] } } });
+  });
+
+  it('asks for whole days between 1 and 365, one message per entry', () => {
+    // Prepare
+    const input = { dunning: { reminderDays: [0, 2.5, '7', 400, null, 30] } };
+
+    // Act
+    const issues = issuesOf(input);
+
+    // Assess
+    expect(issues).toEqual([
+      'dunning.reminderDays[0]: must be a whole number of days between 1 and 365; day 0 is the due date itself, when payment is not late yet',
+      'dunning.reminderDays[1]: must be a whole number of days between 1 and 365',
+      'dunning.reminderDays[2]: must be a whole number of days between 1 and 365, not the text "7"',
+      'dunning.reminderDays[3]: must be a whole number of days between 1 and 365',
+      'dunning.reminderDays[4]: must be a whole number of days between 1 and 365, not null',
+    ]);
+  });
+
+  it('asks for strictly increasing days, comparing past a malformed entry', () => {
+    // Prepare
+    const input = { dunning: { reminderDays: [3, 10, 10, 'x', 5, 20] } };
+
+    // Act
+    const issues = issuesOf(input);
+
+    // Assess
+    expect(issues).toEqual([
+      'dunning.reminderDays[2]: must be greater than the previous day (10); list the days in increasing order, each once',
+      'dunning.reminderDays[3]: must be a whole number of days between 1 and 365, not the text "x"',
+      'dunning.reminderDays[4]: must be greater than the previous day (10); list the days in increasing order, each once',
+    ]);
+  });
+
+  it('takes 1 to 10 days, given as a list', () => {
+    // Prepare
+    const eleven = Array.from({ length: 11 }, (_, index) => index + 1);
+
+    // Act / Assess
+    expect(issuesOf({ dunning: { reminderDays: [] } })).toEqual([
+      'dunning.reminderDays: must name at least one day; leave the dunning section out for the defaults [3, 10, 20]',
+    ]);
+    expect(issuesOf({ dunning: { reminderDays: eleven } })).toEqual([
+      'dunning.reminderDays: must name at most 10 days (a customer gets one email per day listed); this list has 11',
+    ]);
+    expect(issuesOf({ dunning: { reminderDays: '3, 10, 20' } })).toEqual([
+      'dunning.reminderDays: must be a list of days such as [3, 10, 20], not the text "3, 10, 20"',
+    ]);
+  });
+
+  it('requires reminderDays and refuses unknown fields', () => {
+    // Prepare
+    const input = { dunning: { reminderDay: [3] } };
+
+    // Act
+    const issues = issuesOf(input);
+
+    // Assess
+    expect(issues).toEqual([
+      'dunning.reminderDays: is required: the days overdue at which a reminder is emailed, such as [3, 10, 20]',
+      'dunning.reminderDay: unknown field; check the spelling (allowed here: reminderDays)',
+    ]);
+    expect(issuesOf({ dunning: [3, 10] })).toEqual(['dunning: must be a mapping of fields, not a list']);
   });
 });
 
@@ -504,6 +582,22 @@ describe('mergeIntoHead', () => {
     expect(twice).toEqual(once);
     expect(mergeIntoHead(head, { customers: [] })).toEqual(head);
     expect(mergeIntoHead(EMPTY_HEAD, {})).toEqual(EMPTY_HEAD);
+  });
+});
+
+describe('mergeIntoHead: dunning', () => {
+  it('replaces the reminder days whole when a document gives them, and keeps them otherwise', () => {
+    // Prepare
+    const head: CatalogHead = { ...EMPTY_HEAD, dunning: { reminderDays: [3, 10, 20] } };
+
+    // Act
+    const replaced = mergeIntoHead(head, { dunning: { reminderDays: [7] } });
+    const kept = mergeIntoHead(head, { taxRates: { DE: '19' } });
+
+    // Assess
+    expect(replaced.dunning).toEqual({ reminderDays: [7] });
+    expect(kept.dunning).toEqual({ reminderDays: [3, 10, 20] });
+    expect(mergeIntoHead(EMPTY_HEAD, { meters: [] })).not.toHaveProperty('dunning');
   });
 });
 

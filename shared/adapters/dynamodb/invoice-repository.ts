@@ -6,6 +6,9 @@
  * | number -> invoice | NUMBER#{number}             | NUMBER           |
  * | number sequence   | SEQUENCE#{prefix}#{year}    | SEQUENCE         |  `last` number allocated
  *
+ * Index `open-receivables` (sparse): invoices with an amount due carry `receivable` = OPEN and
+ * `receivableDue` = `{dueDate}#{number}`; dunning queries it by due date instead of scanning.
+ *
  * Finalizing is one TransactWriteItems: advance the sequence from the value read, store the
  * numbered invoices (only if still drafts) and claim their numbers. All or nothing, so a crash
  * cannot leave a gap, and two finalizations cannot take the same number: the loser's
@@ -13,6 +16,7 @@
  */
 import {
   GetCommand,
+  paginateQuery,
   PutCommand,
   QueryCommand,
   ScanCommand,
@@ -82,7 +86,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: invoiceKey(customerId, billingPeriod), ConsistentRead: true }),
     );
-    return Item?.invoice as Invoice | undefined;
+    return Item === undefined ? undefined : storedInvoice(Item);
   }
 
   async findByNumber(number: string): Promise<Invoice | undefined> {
@@ -269,7 +273,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
                 ExclusiveStartKey: startKey,
               }),
             );
-      for (const item of page.Items ?? []) invoices.push(item.invoice as Invoice);
+      for (const item of page.Items ?? []) invoices.push(storedInvoice(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return invoices.sort(
@@ -295,7 +299,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       const key = invoiceKey(String(pointer.customerId), String(pointer.billingPeriod));
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
       if (Item === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
-      const current = Item.invoice as Invoice;
+      const current = storedInvoice(Item);
       const next = change(current);
       if (next === undefined) return { invoice: current, changed: false };
       const revision = typeof Item.revision === 'number' ? Item.revision : 0;
@@ -317,15 +321,57 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     throw new Error(`invoice ${number} kept changing while updating it`);
   }
 
+  async listOpenReceivables(dueBefore: string): Promise<Invoice[]> {
+    const invoices: Invoice[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: OPEN_RECEIVABLES_INDEX,
+        KeyConditionExpression: 'receivable = :open AND receivableDue < :before',
+        ExpressionAttributeValues: { ':open': OPEN, ':before': dueBefore },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) invoices.push(storedInvoice(item));
+    return invoices;
+  }
+
   private item(invoice: Invoice): Record<string, unknown> {
     return {
       ...invoiceKey(invoice.customerId, invoice.billingPeriod),
       status: invoice.status,
       deliveryStatus: invoice.deliveryStatus,
       eventCount: invoice.eventCount,
+      ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
       invoice,
     };
   }
+}
+
+const OPEN_RECEIVABLES_INDEX = 'open-receivables';
+const OPEN = 'OPEN';
+
+/** Money is still expected: a finalized invoice, unpaid or partly paid (disputes and refunds are chased by people). */
+function isOpenReceivable(invoice: Invoice): boolean {
+  return (
+    invoice.status === 'finalized' &&
+    invoice.number !== null &&
+    invoice.dueDate !== null &&
+    invoice.amountDue > 0 &&
+    (invoice.paymentStatus === 'unpaid' || invoice.paymentStatus === 'partially_paid')
+  );
+}
+
+/** Invoices stored before payments and dunning existed lack their fields: they start empty. */
+function storedInvoice(item: Record<string, unknown>): Invoice {
+  const invoice = item.invoice as Invoice;
+  return {
+    ...invoice,
+    amountRefunded: invoice.amountRefunded ?? 0,
+    customerCredit: invoice.customerCredit ?? 0,
+    payments: invoice.payments ?? [],
+    reminders: invoice.reminders ?? [],
+  };
 }
 
 function cancellationReasons(error: unknown): (string | undefined)[] | undefined {

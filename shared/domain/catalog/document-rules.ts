@@ -1,6 +1,6 @@
 /**
  * Catalog rules that look across fields and items: tier order, references, duplicates, tax
- * coverage.
+ * coverage, the order of reminder days.
  *
  * They read the raw document, not zod's output, and skip whatever is too broken to judge,
  * so one bad price does not hide an unknown meter elsewhere: a person fixing the file sees
@@ -43,7 +43,31 @@ export function documentRuleIssues(input: unknown, existing: CatalogHead): RuleI
     ...planIssues(input, existing),
     ...customerIssues(input, existing),
     ...taxCoverageIssues(input, existing),
+    ...dunningIssues(input),
   ];
+}
+
+/**
+ * Reminder days must rise strictly: each day is one email, so a repeat would mean nothing and
+ * an unordered list most likely a typo. Each day is compared with the last usable one before
+ * it, so one malformed entry (reported by the schema) does not hide an order mistake.
+ */
+function dunningIssues(document: Fields): RuleIssue[] {
+  if (!isFields(document.dunning)) return [];
+  const issues: RuleIssue[] = [];
+  let previous: number | undefined;
+  listAt(document.dunning, 'reminderDays').forEach((day, index) => {
+    if (typeof day !== 'number' || !Number.isInteger(day) || day < 1 || day > 365) return;
+    if (previous !== undefined && day <= previous) {
+      issues.push({
+        path: ['dunning', 'reminderDays', index],
+        message: `must be greater than the previous day (${previous}); list the days in increasing order, each once`,
+      });
+      return;
+    }
+    previous = day;
+  });
+  return issues;
 }
 
 /** Aggregations that read a value from the event data, rather than counting events. */

@@ -8,11 +8,14 @@ import type { CatalogDocument, CatalogHead } from './types.ts';
 
 export function mergeIntoHead(head: CatalogHead, document: CatalogDocument): CatalogHead {
   const issuer = document.issuer ?? head.issuer;
+  // Replaced whole, not merged day by day: the list is one schedule, read as written.
+  const dunning = document.dunning ?? head.dunning;
   return {
     ...(issuer === undefined ? {} : { issuer }),
     taxRates: { ...head.taxRates, ...document.taxRates },
     meters: upsertByCode(head.meters, document.meters ?? []),
     plans: upsertByCode(head.plans, document.plans ?? []),
+    ...(dunning === undefined ? {} : { dunning }),
   };
 }
 

@@ -309,6 +309,34 @@ const customer = closedObject({
 
 const taxRates = z.record(countryCode, taxRate);
 
+const REMINDER_DAY = 'must be a whole number of days between 1 and 365';
+
+/** Days past the due date; their order is checked in ./document-rules.ts (across items). */
+const reminderDay = z
+  .number({ error: (issue) => (issue.input === undefined ? 'is required' : `${REMINDER_DAY}, not ${describeValue(issue.input)}`) })
+  .superRefine((value, context) => {
+    // One message per entry, whichever way it is wrong (zod's int/min/max would each add one).
+    if (Number.isInteger(value) && value >= 1 && value <= 365) return;
+    context.addIssue({ code: 'custom', message: value === 0 ? `${REMINDER_DAY}; day 0 is the due date itself, when payment is not late yet` : REMINDER_DAY });
+  });
+
+const MAX_REMINDERS = 10;
+
+const dunning = closedObject({
+  reminderDays: z
+    .array(reminderDay, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: the days overdue at which a reminder is emailed, such as [3, 10, 20]'
+          : `must be a list of days such as [3, 10, 20], not ${describeValue(issue.input)}`,
+    })
+    .min(1, { error: 'must name at least one day; leave the dunning section out for the defaults [3, 10, 20]' })
+    .max(MAX_REMINDERS, {
+      error: (issue) =>
+        `must name at most ${MAX_REMINDERS} days (a customer gets one email per day listed); this list has ${Array.isArray(issue.input) ? issue.input.length : 'more'}`,
+    }),
+});
+
 /** Every section is optional: a document may upsert only customers, or only the issuer. */
 export const catalogDocumentSchema = closedObject({
   issuer: issuer.optional(),
@@ -316,4 +344,5 @@ export const catalogDocumentSchema = closedObject({
   meters: z.array(meter).optional(),
   plans: z.array(plan).optional(),
   customers: z.array(customer).optional(),
+  dunning: dunning.optional(),
 }) satisfies z.ZodType<CatalogDocument>;

@@ -67,6 +67,12 @@ export interface Customer {
   readonly paymentTermsDays: number;
 }
 
+/** Overdue reminders (CONTRACTS.md section 4). */
+export interface DunningSettings {
+  /** Days past the due date at which a reminder is emailed: whole, 1-365, strictly increasing. */
+  readonly reminderDays: readonly number[];
+}
+
 /** The catalog minus customers: small, read whole by every function that needs it. */
 export interface CatalogHead {
   readonly issuer?: Issuer;
@@ -74,6 +80,8 @@ export interface CatalogHead {
   readonly taxRates: Readonly<Record<string, string>>;
   readonly meters: readonly Meter[];
   readonly plans: readonly Plan[];
+  /** Absent until a document sets it: the defaults apply (reminderDaysOf in domain/dunning). */
+  readonly dunning?: DunningSettings;
 }
 
 /** A catalog document as applied by `billflow catalog apply`: every section optional (upsert). */
@@ -83,6 +91,7 @@ export interface CatalogDocument {
   readonly meters?: readonly Meter[];
   readonly plans?: readonly Plan[];
   readonly customers?: readonly Customer[];
+  readonly dunning?: DunningSettings;
 }
 
 /** One validation problem, addressed by its path in the document. */

@@ -3,6 +3,7 @@
  * sent. CONTRACTS.md section 3 names the required fields; the rest maps onto EN 16931.
  */
 import type { PostalAddress } from '../catalog/types.ts';
+import type { PaymentEvent } from '../payments/payment-event.ts';
 import type { InvoiceLine, TaxSubtotal, TaxTreatment } from './types.ts';
 
 /**
@@ -32,6 +33,19 @@ export interface SentEmail {
   readonly to: string;
 }
 
+/**
+ * One overdue reminder (dunning). `stage` is the configured days-overdue threshold it is for
+ * (3, 10, 20 by default). `sending` is a claim, so a retried run sends it once; `skipped`
+ * marks earlier stages passed over when the run first saw the invoice at a later stage.
+ */
+export interface Reminder {
+  readonly stage: number;
+  readonly status: 'sending' | 'sent' | 'skipped';
+  /** When claimed, sent or skipped (ISO 8601). */
+  readonly at: string;
+  readonly messageId: string | null;
+}
+
 export interface InvoiceParty {
   readonly name: string;
   readonly address: PostalAddress;
@@ -59,8 +73,19 @@ export interface Invoice {
   readonly netTotal: number;
   readonly taxTotal: number;
   readonly total: number;
+  /** Net money collected: received minus refunded minus withdrawn by disputes (minor units). */
   readonly amountPaid: number;
+  /** total - amountPaid, never below zero. */
   readonly amountDue: number;
+  readonly amountRefunded: number;
+  /** Paid beyond the total: the customer's credit (CONTRACTS.md section 5). */
+  readonly customerCredit: number;
+  /**
+   * The payment ledger: every provider event applied to this invoice, once each (by event id),
+   * in a canonical order. paymentStatus and the amounts above are a function of this set.
+   */
+  readonly payments: readonly PaymentEvent[];
+  readonly reminders: readonly Reminder[];
   readonly tax: TaxTreatment;
   readonly legends: readonly string[];
   readonly seller: InvoiceParty;

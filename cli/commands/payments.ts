@@ -1,0 +1,113 @@
+/** `billflow payments list | unmatched | match`. */
+import type { Command } from 'commander';
+import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
+import { formatMinor } from '../../shared/domain/money.ts';
+import { summarizePayments, type PaymentSummary } from '../../shared/domain/payments/payment-summary.ts';
+import type { PaymentLink } from '../../shared/ports/payment-store.ts';
+import { matchPaymentToInvoice } from '../../shared/use-cases/match-payment.ts';
+import { createContext, type CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { emit, table } from '../output.ts';
+import type { GlobalOptions } from '../options.ts';
+
+interface PaymentRow extends PaymentSummary {
+  readonly status: 'matched' | 'unmatched' | 'pending';
+  readonly invoiceNumber: string | null;
+  readonly namedInvoice: string | null;
+  readonly reason: string | null;
+}
+
+export function registerPaymentCommands(program: Command, globals: () => GlobalOptions): void {
+  const payments = program.command('payments').description('payments reported by Stripe and the invoices they settle');
+
+  payments
+    .command('list')
+    .description('payments with their invoice, amounts and disputes')
+    .option('--invoice <number>', 'only the payments applied to this invoice')
+    .action(async (options: { invoice?: string }) => {
+      const context = createContext(globals().outputs);
+      await settled(context);
+      let rows: PaymentRow[];
+      if (options.invoice !== undefined) {
+        const invoice = await context.invoices.findByNumber(options.invoice);
+        if (invoice === undefined) throw new UsageError(`no invoice ${options.invoice}: see billflow invoices list`);
+        rows = summarizePayments(invoice.payments).map((summary) => ({
+          ...summary,
+          status: 'matched',
+          invoiceNumber: invoice.number,
+          namedInvoice: invoice.number,
+          reason: null,
+        }));
+      } else {
+        rows = await rowsFor(context, await context.payments.listLinks());
+      }
+      emit(globals(), rows, () => (rows.length === 0 ? 'no payments' : paymentTable(rows)));
+    });
+
+  payments
+    .command('unmatched')
+    .description('payments no invoice could be matched to (no or unknown invoice number, other currency, void invoice)')
+    .action(async () => {
+      const context = createContext(globals().outputs);
+      await settled(context);
+      const rows = await rowsFor(context, await context.payments.listUnmatched());
+      emit(globals(), rows, () => (rows.length === 0 ? 'no unmatched payments' : paymentTable(rows, true)));
+    });
+
+  payments
+    .command('match')
+    .description('apply an unmatched payment to an invoice')
+    .argument('<paymentId>', 'the payment (Stripe PaymentIntent id, pi_...) as listed by `payments unmatched`')
+    .argument('<number>', 'the invoice to apply it to')
+    .action(async (paymentId: string, number: string) => {
+      const context = createContext(globals().outputs);
+      await settled(context);
+      try {
+        const outcome = await matchPaymentToInvoice(paymentId, number, { payments: context.payments, invoices: context.invoices, now: Date.now });
+        const invoice = outcome.invoice;
+        const money = (minor: number) => `${formatMinor(minor, invoice.currency)} ${invoice.currency}`;
+        emit(globals(), { paymentId, number, paymentStatus: invoice.paymentStatus, amountPaid: invoice.amountPaid, amountDue: invoice.amountDue, customerCredit: invoice.customerCredit }, () =>
+          `applied ${paymentId} to ${number}: ${invoice.paymentStatus}, paid ${money(invoice.amountPaid)}, due ${money(invoice.amountDue)}` +
+          (invoice.customerCredit > 0 ? `, customer credit ${money(invoice.customerCredit)}` : ''),
+        );
+      } catch (error) {
+        const name = (error as Error).name;
+        if (name === 'PaymentMatchError' || name === 'PaymentNotUnmatchedError' || name === 'InvoiceNotFoundError') throw new UsageError((error as Error).message);
+        throw error;
+      }
+    });
+}
+
+/** Webhook events still queued would be missing from the answer: let them be applied first. */
+async function settled(context: CliContext): Promise<void> {
+  const queueUrl = context.outputs.paymentEventsQueueUrl;
+  if (queueUrl !== undefined) await waitUntilEmpty(context.clients.sqs, queueUrl, 60_000, 'the payment events queue');
+}
+
+async function rowsFor(context: CliContext, links: readonly PaymentLink[]): Promise<PaymentRow[]> {
+  const rows: PaymentRow[] = [];
+  for (const link of links) {
+    const [summary] = summarizePayments(await context.payments.eventsOf(link.paymentId));
+    if (summary === undefined) continue;
+    rows.push({ ...summary, status: link.status, invoiceNumber: link.invoiceNumber, namedInvoice: link.namedInvoice, reason: link.reason });
+  }
+  return rows;
+}
+
+function paymentTable(rows: readonly PaymentRow[], withReason = false): string {
+  const money = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
+  return table(
+    ['PAYMENT', 'STATUS', 'INVOICE', 'RECEIVED', 'REFUNDED', 'DISPUTED', 'NET', 'FAILED', ...(withReason ? ['REASON'] : [])],
+    rows.map((row) => [
+      row.paymentId,
+      row.status,
+      row.invoiceNumber ?? (row.namedInvoice === null ? '-' : `(${row.namedInvoice})`),
+      money(row.received, row.currency),
+      money(row.refunded, row.currency),
+      money(row.withdrawnByDisputes, row.currency),
+      money(row.net, row.currency),
+      row.failedAttempts,
+      ...(withReason ? [row.reason ?? ''] : []),
+    ]),
+  );
+}

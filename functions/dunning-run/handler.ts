@@ -1,0 +1,43 @@
+/**
+ * Lambda entry point of the daily dunning run, invoked by EventBridge Scheduler with
+ * `{ "asOf": "<scheduled time>" }`: emails the overdue reminders due that day, once each.
+ */
+import { z } from 'zod';
+import { lambdaHandler } from '../commons/lambda-handler.ts';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
+import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
+import { readDunningConfig } from '../../shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { runDunning, type DunningSummary } from '../../shared/use-cases/run-dunning.ts';
+
+const scheduledEvent = z.object({ asOf: z.string().optional() }).loose();
+/** A claim older than this belongs to a run that died mid-send (the function times out at 15 min). */
+const CLAIM_TIMEOUT_MS = 20 * 60_000;
+
+function build() {
+  const config = readDunningConfig();
+  const { dynamodb, s3, ses } = createAwsClients();
+  for (const client of [dynamodb, s3, ses]) tracer.captureAWSv3Client(client);
+  const deps = {
+    invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
+    catalog: new DynamoDbCatalogRepository(dynamodb, config.billingTable),
+    documents: new S3DocumentStore(s3, config.invoicesBucket),
+    mailer: new SesMailer(ses, config.sesConfigurationSet),
+    now: Date.now,
+    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+    onReminderSent: () => metrics.addMetric('RemindersSent', MetricUnit.Count, 1),
+  };
+  return async (event: unknown): Promise<DunningSummary> => {
+    const input = scheduledEvent.parse(event ?? {});
+    const asOf = input.asOf === undefined ? Date.now() : Date.parse(input.asOf);
+    if (Number.isNaN(asOf)) throw new Error(`asOf ${input.asOf} is not an ISO date-time`);
+    const summary = await runDunning(asOf, deps);
+    logger.info('dunning run', { asOf: summary.asOf, candidates: summary.candidates, sent: summary.sent.length, skipped: summary.skipped, failed: summary.failed.length });
+    return summary;
+  };
+}
+
+export const handler = lambdaHandler<unknown, DunningSummary>(build);

@@ -1,0 +1,48 @@
+/**
+ * Lambda entry point of POST /webhooks/stripe (API Gateway HTTP API, payload format 2.0; the
+ * local HTTP server in infra/local/http-api.ts hands it the same event). Verifies, stores and
+ * queues the event, then answers; applying it happens in apply-payment-event.
+ */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaHandler } from '../commons/lambda-handler.ts';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
+import { webhookSecrets } from '../../shared/adapters/stripe/webhook-secrets.ts';
+import { readWebhookConfig } from '../../shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { receiveStripeWebhook } from '../../shared/use-cases/receive-stripe-webhook.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+function build() {
+  const config = readWebhookConfig();
+  const { dynamodb, sqs } = createAwsClients();
+  tracer.captureAWSv3Client(dynamodb);
+  tracer.captureAWSv3Client(sqs);
+  const deps = {
+    secrets: webhookSecrets(config.webhookSecret, () => tracer.captureAWSv3Client(new SecretsManagerClient({}))),
+    events: new DynamoDbWebhookEventStore(dynamodb, config.billingTable),
+    enqueue: async (eventId: string) => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: JSON.stringify({ eventId }) }));
+    },
+    now: Date.now,
+  };
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const outcome = await receiveStripeWebhook({ body, signature: event.headers['stripe-signature'] }, deps);
+    if (outcome.status === 400) {
+      metrics.addMetric(outcome.refusal === 'not_a_stripe_event' ? 'WebhookBodiesRefused' : 'WebhookSignatureFailures', MetricUnit.Count, 1);
+      logger.warn('stripe webhook refused', { refusal: outcome.refusal });
+      return json(400, { error: outcome.message });
+    }
+    metrics.addMetric(outcome.duplicate ? 'WebhookDuplicates' : 'WebhookEventsAccepted', MetricUnit.Count, 1);
+    logger.info('stripe webhook accepted', { eventId: outcome.eventId, type: outcome.type, duplicate: outcome.duplicate });
+    return json(200, { received: true, duplicate: outcome.duplicate });
+  };
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+export const handler = lambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(build);

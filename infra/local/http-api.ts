@@ -1,0 +1,137 @@
+/**
+ * The local counterpart of the stack's API Gateway HTTP API: a node:http server that turns
+ * each request into the event API Gateway sends a Lambda (payload format 2.0) and the
+ * handler's result back into a response, for every route of infra/resources.ts.
+ * As in API Gateway: unknown routes get 404, bodies over 10 MB 413, a handler that throws 500.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { httpRoutes } from '../resources.ts';
+import { localLambdaContext } from './lambda-context.ts';
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+export interface LocalHttpApi {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalHttpApiOptions {
+  readonly port: number;
+  readonly region: string;
+  readonly prefix: string;
+  /** Replaces a route's handler (tests and benchmarks inject this way). */
+  readonly handlers?: Partial<Record<keyof typeof httpRoutes, HttpHandler>>;
+  readonly onError: (functionId: string, error: unknown) => void;
+}
+
+export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
+  const routes = new Map<string, { handler: HttpHandler; route: (typeof httpRoutes)[keyof typeof httpRoutes] }>();
+  for (const [name, route] of Object.entries(httpRoutes) as [keyof typeof httpRoutes, (typeof httpRoutes)[keyof typeof httpRoutes]][]) {
+    const handler = options.handlers?.[name] ?? (await importHandler(route.entry));
+    routes.set(`${route.method} ${route.path}`, { handler, route });
+  }
+
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const target = routes.get(`${request.method} ${path}`);
+    const reply = (status: number, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+      response.writeHead(status, headers).end(body);
+    };
+    if (target === undefined) {
+      reply(404, JSON.stringify({ message: 'Not Found' }));
+      return;
+    }
+    readBody(request)
+      .then(async (body) => {
+        if (body === undefined) return reply(413, JSON.stringify({ message: 'Request Entity Too Large' }));
+        const event = toApiGatewayEvent(request, path, body, target.route);
+        const context = localLambdaContext({ ...target.route, functionName: `${options.prefix}-${target.route.functionId}`, region: options.region });
+        const result = await target.handler(event, context);
+        const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+        reply(result.statusCode ?? 200, result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? ''), headers);
+      })
+      .catch((error: unknown) => {
+        options.onError(target.route.functionId, error);
+        if (!response.headersSent) reply(500, JSON.stringify({ message: 'Internal Server Error' }));
+      });
+  });
+  // Keep-alive connections from benchmarks and Stripe-like clients are reused, as API Gateway does.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolveListen);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** What API Gateway (HTTP API, payload 2.0) sends: lower-case headers, text bodies as text. */
+function toApiGatewayEvent(request: IncomingMessage, path: string, body: Buffer, route: { method: string; path: string }): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const contentType = headers['content-type'] ?? '';
+  const isText = /^(text\/|application\/(json|xml|x-www-form-urlencoded))/i.test(contentType) || contentType === '';
+  const query = (request.url ?? '').split('?')[1] ?? '';
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: path,
+    rawQueryString: query,
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+async function importHandler(entry: string): Promise<HttpHandler> {
+  const module = (await import(pathToFileURL(resolve(repoRoot, entry)).href)) as { handler?: HttpHandler };
+  if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
+  return module.handler;
+}

@@ -1,0 +1,92 @@
+/**
+ * The payment ledger of an invoice: the set of provider events applied to it, each event id
+ * once (CONTRACTS.md section 5), and the payment state derived from that set. Because the state
+ * is a function of the set, events that arrive late, twice or out of order (a refund before its
+ * payment) leave the invoice in the same state as an orderly delivery would.
+ */
+import type { Invoice, PaymentStatus } from '../invoice/invoice.ts';
+import type { PaymentEvent } from './payment-event.ts';
+import { assertValidPaymentEvent, compareLedgerOrder, summarizePayments } from './payment-summary.ts';
+
+export interface PaymentState {
+  readonly paymentStatus: PaymentStatus;
+  /** Net money collected: received minus refunded minus withdrawn by disputes. */
+  readonly amountPaid: number;
+  readonly amountDue: number;
+  readonly amountRefunded: number;
+  readonly customerCredit: number;
+  readonly openDisputes: number;
+  readonly failedAttempts: number;
+}
+
+/**
+ * Adds the events whose id the ledger does not hold yet (a repeated id, in the ledger or in the
+ * batch, is ignored: the first copy stays). The ledger comes back in canonical order
+ * (occurredAt, then eventId), so the stored ledger does not depend on the arrival order;
+ * `added` lists the new events in arrival order.
+ */
+export function addToLedger(
+  ledger: readonly PaymentEvent[],
+  events: readonly PaymentEvent[],
+): { ledger: PaymentEvent[]; added: PaymentEvent[] } {
+  const known = new Set(ledger.map((event) => event.eventId));
+  const added: PaymentEvent[] = [];
+  for (const event of events) {
+    if (known.has(event.eventId)) continue;
+    assertValidPaymentEvent(event);
+    known.add(event.eventId);
+    added.push(event);
+  }
+  return { ledger: [...ledger, ...added].sort(compareLedgerOrder), added };
+}
+
+/** The payment state of an invoice of `total` minor units with this ledger. */
+export function settle(total: number, ledger: readonly PaymentEvent[]): PaymentState {
+  if (!Number.isSafeInteger(total)) throw new Error(`invoice total must be a whole number of minor units, got ${total}`);
+  const payments = summarizePayments(ledger);
+  const amountPaid = sum(payments.map((payment) => payment.net));
+  const amountRefunded = sum(payments.map((payment) => payment.refunded));
+  const openDisputes = payments.flatMap((payment) => payment.disputes).filter((dispute) => dispute.status === 'open').length;
+  return {
+    paymentStatus: paymentStatus(total, amountPaid, amountRefunded, openDisputes),
+    amountPaid,
+    amountDue: Math.max(0, total - amountPaid),
+    amountRefunded,
+    customerCredit: Math.max(0, amountPaid - total),
+    openDisputes,
+    failedAttempts: sum(payments.map((payment) => payment.failedAttempts)),
+  };
+}
+
+/**
+ * The invoice with these events added to its ledger and its payment fields recomputed, or
+ * undefined when every event was already applied, so a redelivery writes nothing. Any issued
+ * invoice takes payments (voided ones are routed to the unmatched payments by the caller);
+ * a draft has no number to pay against, and a payment in another currency is never summed.
+ */
+export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[], now: string): Invoice | undefined {
+  if (invoice.number === null) {
+    throw new Error(`cannot apply payments to the ${invoice.status} invoice of ${invoice.customerId} for ${invoice.billingPeriod}: it has no number`);
+  }
+  const foreign = events.find((event) => event.currency !== invoice.currency);
+  if (foreign !== undefined) {
+    throw new Error(`payment event ${foreign.eventId} is in ${foreign.currency} but invoice ${invoice.number} is in ${invoice.currency}; it belongs to the unmatched payments`);
+  }
+  const { ledger, added } = addToLedger(invoice.payments, events);
+  if (added.length === 0) return undefined;
+  const { paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit } = settle(invoice.total, ledger);
+  return { ...invoice, payments: ledger, paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit, updatedAt: now };
+}
+
+/** An open dispute outranks everything: money is on hold until the provider decides. */
+function paymentStatus(total: number, amountPaid: number, amountRefunded: number, openDisputes: number): PaymentStatus {
+  if (openDisputes > 0) return 'disputed';
+  if (amountPaid === 0) return amountRefunded > 0 ? 'refunded' : 'unpaid';
+  // A partial refund of a paid invoice lands here too: money is owed again.
+  if (amountPaid < total) return 'partially_paid';
+  return amountPaid === total ? 'paid' : 'overpaid';
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

@@ -1,0 +1,99 @@
+/**
+ * Applies one stored Stripe event to its invoice, once, whatever order events arrive in:
+ *
+ * 1. Read the stored raw event and map it to a PaymentEvent (other types: `ignored`).
+ * 2. Record it under its payment (idempotent on the event id).
+ * 3. A payment that names an invoice (succeeded, or failed against a real invoice) gets its
+ *    link: matched, or unmatched with the reason. The first link stands.
+ * 4. Read the payment's link, then all its events (both consistently, after step 2's write):
+ *    matched -> the invoice's ledger takes every event of the payment it does not have yet.
+ *    So a refund recorded before its payment was linked is applied when the payment arrives:
+ *    whichever of the two runs second sees the other's write.
+ * 5. Mark the stored event with what became of it.
+ */
+import { parseStripeEvent, toPaymentEvent } from '../adapters/stripe/stripe-event.ts';
+import type { Invoice } from '../domain/invoice/invoice.ts';
+import { applyPayments } from '../domain/payments/ledger.ts';
+import { matchPayment } from '../domain/payments/match.ts';
+import type { PaymentEvent } from '../domain/payments/payment-event.ts';
+import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { PaymentLink, PaymentStore } from '../ports/payment-store.ts';
+import type { WebhookEventStore } from '../ports/webhook-event-store.ts';
+
+export interface ApplyPaymentDependencies {
+  readonly webhookEvents: WebhookEventStore;
+  readonly payments: PaymentStore;
+  readonly invoices: InvoiceRepository;
+  readonly now: () => number;
+}
+
+export type ApplyPaymentOutcome =
+  | { readonly action: 'ignored'; readonly type: string }
+  /** Waits for its payment's link (e.g. a refund before the payment's own event). */
+  | { readonly action: 'pending'; readonly paymentId: string }
+  | { readonly action: 'unmatched'; readonly paymentId: string; readonly reason: string; readonly newlyUnmatched: boolean }
+  | { readonly action: 'applied'; readonly paymentId: string; readonly invoice: Invoice; readonly before: Invoice; readonly added: readonly PaymentEvent[] };
+
+export class WebhookEventMissingError extends Error {
+  override readonly name = 'WebhookEventMissingError';
+}
+
+export async function applyPaymentEvent(eventId: string, deps: ApplyPaymentDependencies): Promise<ApplyPaymentOutcome> {
+  const stored = await deps.webhookEvents.get(eventId);
+  if (stored === undefined) throw new WebhookEventMissingError(`webhook event ${eventId} is not stored`);
+  const event = toPaymentEvent(parseStripeEvent(stored.body));
+  const at = () => new Date(deps.now()).toISOString();
+  if (event === null) {
+    await deps.webhookEvents.markProcessed(eventId, 'ignored', at());
+    return { action: 'ignored', type: stored.type };
+  }
+
+  await deps.payments.recordEvent(event);
+  const newLink = await linkFor(event, deps, at());
+  const link = newLink?.link ?? (await deps.payments.linkOf(event.paymentId));
+  const outcome = await settle(event.paymentId, link, deps, newLink?.created ?? false);
+  await deps.webhookEvents.markProcessed(eventId, outcome.action, at());
+  return outcome;
+}
+
+/** Step 3: the link this event establishes, if it can establish one. */
+async function linkFor(event: PaymentEvent, deps: ApplyPaymentDependencies, at: string): Promise<{ link: PaymentLink; created: boolean } | undefined> {
+  if (event.kind !== 'payment_succeeded' && event.kind !== 'payment_failed') return undefined;
+  const invoice = event.invoiceNumber === null ? undefined : await deps.invoices.findByNumber(event.invoiceNumber);
+  const decision = matchPayment({ namedInvoice: event.invoiceNumber, currency: event.currency }, invoice);
+  // A failed attempt moved no money: it is not an unmatched payment to chase.
+  if (event.kind === 'payment_failed' && decision.status === 'unmatched') return undefined;
+  const proposed: PaymentLink = {
+    paymentId: event.paymentId,
+    status: decision.status,
+    invoiceNumber: decision.status === 'matched' ? event.invoiceNumber : null,
+    namedInvoice: event.invoiceNumber,
+    currency: event.currency,
+    reason: decision.status === 'unmatched' ? decision.reason : null,
+    linkedAt: at,
+    linkedBy: 'provider',
+  };
+  const link = await deps.payments.linkIfUnlinked(proposed);
+  return { link, created: link === proposed };
+}
+
+/** Step 4: bring the linked invoice's ledger up to date with every event of the payment. */
+export async function settle(
+  paymentId: string,
+  link: PaymentLink | undefined,
+  deps: Pick<ApplyPaymentDependencies, 'payments' | 'invoices' | 'now'>,
+  newlyUnmatched = false,
+): Promise<ApplyPaymentOutcome> {
+  if (link === undefined) return { action: 'pending', paymentId };
+  if (link.status === 'unmatched' || link.invoiceNumber === null) {
+    return { action: 'unmatched', paymentId, reason: link.reason ?? 'unmatched', newlyUnmatched };
+  }
+  const events = await deps.payments.eventsOf(paymentId);
+  let before: Invoice | undefined;
+  const { invoice } = await deps.invoices.update(link.invoiceNumber, (current) => {
+    before = current;
+    return applyPayments(current, events, new Date(deps.now()).toISOString());
+  });
+  const known = new Set(before!.payments.map((payment) => payment.eventId));
+  return { action: 'applied', paymentId, invoice, before: before!, added: invoice.payments.filter((payment) => !known.has(payment.eventId)) };
+}

@@ -1,0 +1,25 @@
+/**
+ * Sends an email about an invoice with its archived PDF attached: byte for byte the stored
+ * document, never a fresh rendering (the invoice email, resends and overdue reminders).
+ */
+import type { EmailContent } from '../domain/invoice/email-content.ts';
+import type { Invoice } from '../domain/invoice/invoice.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
+import type { Mailer } from '../ports/mailer.ts';
+
+export async function sendWithInvoicePdf(
+  content: EmailContent,
+  invoice: Invoice,
+  deps: { readonly documents: Pick<DocumentStore, 'get'>; readonly mailer: Mailer },
+): Promise<string> {
+  if (invoice.document === null) throw new Error(`invoice ${invoice.number} has no stored document to attach`);
+  const pdf = await deps.documents.get(invoice.document.key);
+  return deps.mailer.send({
+    from: content.from,
+    to: content.to,
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    attachment: { filename: content.attachmentName, content: pdf, contentType: 'application/pdf' },
+  });
+}

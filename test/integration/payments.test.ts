@@ -1,0 +1,257 @@
+/**
+ * Payments end to end on the local services, over HTTP: Stripe events signed by the stripe
+ * package are POSTed to the local HTTP API (the real stripe-webhook handler, as API Gateway
+ * would invoke it), applied by the real apply-payment-event handler behind the local poller,
+ * and reminders sent by the real dunning-run handler into the SES emulator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startLocalWorkers } from '../../infra/local/workers.ts';
+import { startLocalHttpApi, type LocalHttpApi } from '../../infra/local/http-api.ts';
+import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
+import { localLambdaContext } from '../../infra/local/lambda-context.ts';
+import { queues, schedules, tables } from '../../infra/resources.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
+import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
+import type { DunningSummary } from '../../shared/use-cases/run-dunning.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
+import { waitForDrained } from '../support/ingest-harness.ts';
+import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
+import {
+  chargeRefunded,
+  deliver,
+  newPaymentIntentId,
+  paymentSucceeded,
+  postWebhook,
+  signature,
+} from '../support/stripe-events.ts';
+
+const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
+const tag = randomUUID().slice(0, 8);
+const CUSTOMERS = ['cus_paid', 'cus_partial', 'cus_refund_first', 'cus_twice', 'cus_unmatched', 'cus_overdue', 'cus_refused'] as const;
+
+let stack: TestStack;
+let workers: { stop(): Promise<void> };
+let api: LocalHttpApi;
+let invoices: DynamoDbInvoiceRepository;
+let outputsFile: string;
+const issued = new Map<string, Invoice>();
+
+const emailOf = (customerId: string) => `${customerId.replaceAll('_', '-')}.${tag}@customer.example`;
+
+async function applied(): Promise<void> {
+  await waitForDrained(stack.clients.sqs, stack.env[queues.paymentEvents.envVar]!, 30_000);
+}
+
+async function invoiceOf(customerId: string): Promise<Invoice> {
+  return (await invoices.findByNumber(issued.get(customerId)!.number!))!;
+}
+
+async function billflow(...args: string[]): Promise<CliResult> {
+  return runBillflow(outputsFile, args);
+}
+
+interface StoredEmail {
+  destination: { to: string[] };
+  subject: string;
+  attachments: { filename?: string }[];
+}
+
+async function remindersTo(customerId: string): Promise<StoredEmail[]> {
+  const { emails } = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: StoredEmail[] };
+  return emails.filter((email) => email.destination.to.some((to) => to.includes(emailOf(customerId))) && email.subject.startsWith('Reminder'));
+}
+
+async function runDunning(asOf: string): Promise<DunningSummary> {
+  const { handler } = await import('../../functions/dunning-run/handler.ts');
+  const { dunningRun } = schedules;
+  return handler({ asOf }, localLambdaContext({ ...dunningRun, functionName: dunningRun.functionId, region: TEST_REGION }));
+}
+
+beforeAll(async () => {
+  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
+  const billingTable = stack.env[tables.billing.envVar]!;
+  const customers = CUSTOMERS.map((id) => proCustomer(id, { email: emailOf(id) }));
+  const catalog = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable));
+  if (!catalog.ok) throw new Error('catalog invalid');
+  invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
+  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }));
+  workers = await startLocalWorkers({
+    sqs: stack.clients.sqs,
+    region: TEST_REGION,
+    resources: stack,
+    prefix: 'payments-test',
+    concurrency: 2,
+    onError: (functionId, error) => console.error(functionId, error),
+  });
+  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'payments-test', onError: (functionId, error) => console.error(functionId, error) });
+  const workDir = mkdtempSync(join(tmpdir(), 'billflow-payments-'));
+  outputsFile = join(workDir, 'outputs.json');
+  writeFileSync(
+    outputsFile,
+    JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { events: tables.events.envVar, billing: tables.billing.envVar }, { url: api.url })),
+  );
+
+  // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
+  const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
+  const { invoiceRun: schedule } = schedules;
+  await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ ...schedule, functionName: schedule.functionId, region: TEST_REGION }));
+  for (let round = 0; round < 2; round += 1) {
+    for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails]) await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);
+  }
+  for (const invoice of await invoices.list({ billingPeriod: '2026-10' })) issued.set(invoice.customerId, invoice);
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await workers?.stop();
+});
+
+describe('Stripe payments over HTTP', () => {
+  it('has an issued, unpaid invoice of 119.00 EUR per customer to pay', () => {
+    expect([...issued.values()].map((invoice) => [invoice.status, invoice.deliveryStatus, invoice.total, invoice.paymentStatus])).toEqual(
+      CUSTOMERS.map(() => ['finalized', 'sent', 11900, 'unpaid']),
+    );
+  });
+
+  it('marks an invoice paid by a payment of its total', async () => {
+    // Act
+    const response = await deliver(api.url, paymentSucceeded({ amount: 11900, invoiceNumber: issued.get('cus_paid')!.number }), SECRET);
+    await applied();
+    // Assess
+    expect(response).toEqual({ status: 200, json: { received: true, duplicate: false } });
+    expect(await invoiceOf('cus_paid')).toMatchObject({ paymentStatus: 'paid', amountPaid: 11900, amountDue: 0, customerCredit: 0 });
+  });
+
+  it('accumulates two partial payments: partially_paid, then paid', async () => {
+    const number = issued.get('cus_partial')!.number;
+    await deliver(api.url, paymentSucceeded({ amount: 5000, invoiceNumber: number }), SECRET);
+    await applied();
+    expect(await invoiceOf('cus_partial')).toMatchObject({ paymentStatus: 'partially_paid', amountPaid: 5000, amountDue: 6900 });
+    await deliver(api.url, paymentSucceeded({ amount: 6900, invoiceNumber: number }), SECRET);
+    await applied();
+    expect(await invoiceOf('cus_partial')).toMatchObject({ paymentStatus: 'paid', amountPaid: 11900, amountDue: 0 });
+  });
+
+  it('ends in the right state when a refund is delivered before its payment', async () => {
+    // Prepare: Stripe retried the payment's event, so its refund (of 19.00) arrives first
+    const paymentIntent = newPaymentIntentId();
+    const number = issued.get('cus_refund_first')!.number;
+    // Act
+    await deliver(api.url, chargeRefunded({ paymentIntent, amount: 11900, amountRefunded: 1900 }), SECRET);
+    await applied();
+    const beforePayment = await invoiceOf('cus_refund_first');
+    await deliver(api.url, paymentSucceeded({ paymentIntent, amount: 11900, invoiceNumber: number }), SECRET);
+    await applied();
+    // Assess
+    expect(beforePayment).toMatchObject({ paymentStatus: 'unpaid', amountPaid: 0, payments: [] });
+    expect(await invoiceOf('cus_refund_first')).toMatchObject({ paymentStatus: 'partially_paid', amountPaid: 10000, amountRefunded: 1900, amountDue: 1900 });
+  });
+
+  it('applies an event delivered twice, one copy while the other is in flight, once', async () => {
+    // Prepare
+    const event = paymentSucceeded({ amount: 4000, invoiceNumber: issued.get('cus_twice')!.number });
+    // Act
+    const responses = await Promise.all([deliver(api.url, event, SECRET), deliver(api.url, event, SECRET)]);
+    await applied();
+    const third = await deliver(api.url, event, SECRET);
+    await applied();
+    // Assess
+    expect(responses.map((response) => response.status)).toEqual([200, 200]);
+    expect(third.json).toEqual({ received: true, duplicate: true });
+    const invoice = await invoiceOf('cus_twice');
+    expect(invoice).toMatchObject({ paymentStatus: 'partially_paid', amountPaid: 4000, amountDue: 7900 });
+    expect(invoice.payments.map((payment) => payment.eventId)).toEqual([event.id]);
+    const stored = await new DynamoDbWebhookEventStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!).get(event.id);
+    expect(stored).toMatchObject({ deliveries: 3, outcome: 'applied' });
+  });
+
+  it('refuses a tampered body and a missing signature with 400, applying nothing', async () => {
+    // Prepare
+    const event = paymentSucceeded({ amount: 11900, invoiceNumber: issued.get('cus_refused')!.number });
+    const body = JSON.stringify(event);
+    // Act
+    const tampered = await postWebhook(api.url, body.replace('11900', '1'), { 'stripe-signature': signature(body, SECRET) });
+    const unsigned = await postWebhook(api.url, body, {});
+    const notJson = await postWebhook(api.url, 'hello', { 'stripe-signature': signature('hello', SECRET) });
+    await applied();
+    // Assess
+    expect([tampered.status, unsigned.status, notJson.status]).toEqual([400, 400, 400]);
+    expect(String(tampered.json.error)).toContain('no v1 signature matches');
+    expect(String(unsigned.json.error)).toContain('Stripe-Signature header is missing');
+    expect(await invoiceOf('cus_refused')).toMatchObject({ paymentStatus: 'unpaid', amountPaid: 0, payments: [] });
+    expect(await new DynamoDbWebhookEventStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!).get(event.id)).toBeUndefined();
+  });
+
+  it('keeps a payment for an unknown invoice as unmatched, and `payments match` applies it', async () => {
+    // Prepare: the payer mistyped the invoice number
+    const paymentIntent = newPaymentIntentId();
+    const number = issued.get('cus_unmatched')!.number!;
+    await deliver(api.url, paymentSucceeded({ paymentIntent, amount: 11900, invoiceNumber: 'ACME-2026-999999' }), SECRET);
+    await deliver(api.url, paymentSucceeded({ amount: 500, currency: 'usd', invoiceNumber: number }), SECRET);
+    await applied();
+
+    // Act
+    const unmatched = await billflow('payments', 'unmatched', '--json');
+    const wrongCurrency = JSON.parse(unmatched.stdout) as { paymentId: string; currency: string; reason: string; received: number }[];
+    const refused = await billflow('payments', 'match', wrongCurrency.find((row) => row.currency === 'USD')!.paymentId, number);
+    const matched = await billflow('payments', 'match', paymentIntent, number, '--json');
+    const after = await billflow('payments', 'unmatched', '--json');
+    const shown = await billflow('invoices', 'show', number, '--json');
+
+    // Assess
+    expect(unmatched.code, unmatched.stderr).toBe(0);
+    expect(wrongCurrency.map((row) => [row.paymentId === paymentIntent, row.currency, row.received, row.reason]).sort()).toEqual([
+      [false, 'USD', 500, `the payment is in USD but invoice ${number} is in EUR`],
+      [true, 'EUR', 11900, 'there is no invoice ACME-2026-999999'],
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is in EUR');
+    expect(matched.code, matched.stderr).toBe(0);
+    expect(JSON.parse(matched.stdout)).toMatchObject({ paymentId: paymentIntent, number, paymentStatus: 'paid', amountPaid: 11900, amountDue: 0 });
+    expect((JSON.parse(after.stdout) as { currency: string }[]).map((row) => row.currency)).toEqual(['USD']);
+    const invoice = JSON.parse(shown.stdout) as Invoice & { overdue: boolean; paymentSummary: { paymentId: string; net: number }[] };
+    expect(invoice).toMatchObject({ paymentStatus: 'paid', overdue: false, paymentSummary: [{ paymentId: paymentIntent, net: 11900 }] });
+  });
+
+  it('emails reminders 3, 10 and 20 days after the due date, each once, and none once the invoice is paid', async () => {
+    // Prepare
+    const invoice = issued.get('cus_overdue')!;
+    const day = (days: number) => new Date(Date.parse(`${invoice.dueDate}T06:00:00Z`) + days * 86_400_000).toISOString();
+    expect(invoice.dueDate).toBe('2026-12-01');
+
+    // Act / Assess: nothing before day 3
+    await runDunning(day(2));
+    expect(await remindersTo('cus_overdue')).toHaveLength(0);
+    // day 3: the first reminder; the same run again sends nothing more
+    const third = await runDunning(day(3));
+    await runDunning(day(3));
+    expect(third.sent.filter((sent) => sent.number === invoice.number)).toEqual([expect.objectContaining({ stage: 3 })]);
+    expect(await remindersTo('cus_overdue')).toHaveLength(1);
+    // day 10: the second, from the CLI this time
+    const cli = await billflow('invoices', 'run-dunning', '--as-of', day(10), '--json');
+    expect(cli.code, cli.stderr).toBe(0);
+    const reminders = await remindersTo('cus_overdue');
+    expect(reminders).toHaveLength(2);
+    expect(reminders[1]!.subject).toBe(`Reminder: invoice ${invoice.number} from Acme Cloud GmbH is 10 days overdue`);
+    expect(reminders[1]!.attachments.map((attachment) => attachment.filename)).toEqual([`${invoice.number}.pdf`]);
+    const shown = JSON.parse((await billflow('invoices', 'show', invoice.number!, '--as-of', day(10), '--json')).stdout) as { overdue: boolean; daysOverdue: number; reminders: { stage: number; status: string }[] };
+    expect(shown).toMatchObject({ overdue: true, daysOverdue: 10 });
+    expect(shown.reminders.map((reminder) => [reminder.stage, reminder.status])).toEqual([[3, 'sent'], [10, 'sent']]);
+
+    // paid in full before day 20: no third reminder
+    await deliver(api.url, paymentSucceeded({ amount: 11900, invoiceNumber: invoice.number }), SECRET);
+    await applied();
+    await runDunning(day(20));
+    await runDunning(day(25));
+    expect(await remindersTo('cus_overdue')).toHaveLength(2);
+    expect(await invoiceOf('cus_overdue')).toMatchObject({ paymentStatus: 'paid' });
+  });
+});
