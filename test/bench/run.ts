@@ -1,31 +1,34 @@
 /**
  * `npm run bench`: billflow's speed and cost figures, each measured side by side with its
- * baseline in one run on fresh local services. Prints figures and ratios; asserts nothing
- * (targets are compared and reported, not enforced).
+ * baseline in one run on fresh local services. Prints figures and ratios; targets are compared
+ * and reported, not enforced. It fails only when the work measured went wrong (a webhook request
+ * not answered with a new 200), since its figures would then describe less work than they claim.
  *
  * BENCH_EVENTS sets the ingest workload size (default 50,000 events); BENCH_CUSTOMERS the
  * invoice workload (default 10,000 customers with 100 events each). BENCH_ONLY runs only the named
- * sections (comma-separated: ingest, invoicing, documents), e.g. BENCH_ONLY=documents; by default
- * every section runs.
+ * sections (comma-separated: ingest, invoicing, webhooks, documents), e.g. BENCH_ONLY=documents; by
+ * default every section runs.
  */
 import { provisionBench, startBenchServices } from './bench-stack.ts';
 import { consumers } from '../../infra/resources.ts';
 import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';
+import { benchWebhooks } from './webhooks.ts';
+import { cpus } from 'node:os';
 
 const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
-const SECTIONS = ['ingest', 'invoicing', 'documents'] as const;
+const SECTIONS = ['ingest', 'invoicing', 'webhooks', 'documents'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
 const runs = (section: (typeof SECTIONS)[number]) => only.length === 0 || only.includes(section);
 
 // The local services are started only for the sections that use them.
-const usesServices = runs('ingest') || runs('invoicing');
+const usesServices = runs('ingest') || runs('invoicing') || runs('webhooks');
 console.log(`billflow benchmarks (${new Date().toISOString()}, Node ${process.version}${usesServices ? ', local services' : ''}${only.length > 0 ? `, only: ${only.join(', ')}` : ''})\n`);
 const base = usesServices ? await startBenchServices() : undefined;
 try {
@@ -66,6 +69,26 @@ try {
     console.log(`  read units per invoice                         ${fmt(invoicing.readUnitsPerInvoice, 2)}`);
     console.log(`  write units per invoice                        ${fmt(invoicing.writeUnitsPerInvoice, 2)}`);
     console.log(`  requests per invoice                           ${Object.entries(invoicing.requestsPerInvoice).map(([name, n]) => `${name.replace('Command', '')} ${fmt(n, 2)}`).join(', ')}`);
+  }
+
+  if (base !== undefined && runs('webhooks')) {
+    const webhooks = await benchWebhooks(await provisionBench(base, 'benchhook'));
+    const ms = (value: number) => `${fmt(value, 1)} ms`;
+    const machine = cpus();
+    // The local figures are a floor for API Gateway + Lambda, not a prediction: see webhooks.ts.
+    console.log(`\nStripe webhooks: signed payment_intent.succeeded events, each new, POST /webhooks/stripe on the local HTTP API`);
+    console.log(`  machine: ${machine.length} CPU cores (${machine[0]?.model.trim() ?? '?'}); load generator, HTTP API, handler and fauxqs in this process, DynamoDB Local (Java) beside it`);
+    console.log(`  billflow webhook (verify, DynamoDB put, SQS send, 200), ${webhooks.concurrency} keep-alive connections (${webhooks.connections} opened), ${fmt(webhooks.requests)} requests after ${fmt(webhooks.warmup)} warm-up`);
+    console.log(`    throughput                            ${fmt(webhooks.requestsPerSecond)} requests/s (${fmt(webhooks.seconds, 2)} s)`);
+    console.log(`    latency to the 200                    p50 ${ms(webhooks.p50Ms)}  p99 ${ms(webhooks.p99Ms)}  max ${ms(webhooks.maxMs)}`);
+    console.log(`    responses other than a new 200        ${fmt(webhooks.failures.length)}`);
+    console.log(`  signature check alone (verifyStripeSignature, same bodies and headers, one thread; ceiling)`);
+    console.log(`    throughput                            ${fmt(webhooks.signatureChecksPerSecond)} checks/s (${fmt(webhooks.signatureChecks)} in ${fmt(webhooks.signatureSeconds, 2)} s)`);
+    console.log(`  ratio webhook / signature check         ${fmt(webhooks.ratio, 4)}  (the full webhook path runs at ${fmt(webhooks.ratio * 100, 2)} % of the rate the signature check alone allows)`);
+    if (webhooks.failures.length > 0) {
+      for (const failure of webhooks.failures.slice(0, 10)) console.log(`    FAILED: ${failure}`);
+      throw new Error(`webhooks bench: ${webhooks.failures.length} requests did not answer a new 200 (first: ${webhooks.failures[0]})`);
+    }
   }
 
   if (runs('documents')) {
