@@ -3,7 +3,7 @@
  * with no credentials: no lookups, and environment-agnostic unless a default region is known.
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { featureFlags } from './feature-flags.ts';
 import { BillflowStack } from './stack.ts';
 import { parseStage, type Stage } from './stage.ts';
@@ -29,6 +29,6 @@ new BillflowStack(app, `billflow-${stage}`, {
 
 Tags.of(app).add('project', 'billflow');
 Tags.of(app).add('stage', stage);
-// cdk-nag 3 runs as a CDK validation plugin: an AwsSolutions finding that is not
+// cdk-nag 3 runs as CDK validation plugins: an AwsSolutions or Serverless finding that is not
 // acknowledged in the code, with a reason (Validations.of(x).acknowledge), fails synth.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app, { verbose: true }));

@@ -3,8 +3,8 @@
  * HTTP routes are built from infra/resources.ts, the definition the local stack uses too;
  * nothing here restates its numbers.
  */
-import { ArnFormat, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import { ArnFormat, Aws, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ContextAttribute, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -14,10 +14,11 @@ import { EmailSendingEvent } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { BillingFunction } from './constructs/billing-function.ts';
-import { businessMetric } from './constructs/business-metric.ts';
+import { businessMetric, businessSearch } from './constructs/business-metric.ts';
 import { FunctionSchedule } from './constructs/function-schedule.ts';
 import { MailEvents } from './constructs/mail-events.ts';
 import { notifyingAlarm } from './constructs/notifying-alarm.ts';
+import { DASHBOARD_PERIOD, PipelineDashboard } from './constructs/pipeline-dashboard.ts';
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.ts';
 import { WebhookApi } from './constructs/webhook-api.ts';
 import {
@@ -28,6 +29,7 @@ import {
   queues,
   schedules,
   tables,
+  type QueueDefinition,
   type TableDefinition,
 } from './resources.ts';
 import { stageSettings, type Stage, type StageSettings } from './stage.ts';
@@ -73,6 +75,8 @@ const MAX_MAIL_EVENT_AGE = Duration.hours(1);
 const INVOICE_DOCUMENT_KEYS = 'invoices/*';
 /** Invoices are written once; an older version only exists after a mistaken overwrite. */
 const NONCURRENT_INVOICE_RETENTION = Duration.days(90);
+/** Access logs are written once too; a deleted or overwritten one is kept this long. */
+const NONCURRENT_ACCESS_LOG_RETENTION = Duration.days(30);
 /**
  * apply-payment-event applies an event within seconds. One still waiting after 15 minutes
  * means it is failing, and an invoice that was paid may still look unpaid to the next
@@ -141,6 +145,8 @@ export class BillflowStack extends Stack {
   public readonly unmatchedPaymentsAlarm: Alarm;
   /** A spike of webhook requests with a missing or bad signature. */
   public readonly webhookSignatureFailuresAlarm: Alarm;
+  /** The operators' CloudWatch dashboard, named like the stack (docs/operations.md). */
+  public readonly dashboard: PipelineDashboard;
 
   public constructor(scope: Construct, id: string, props: BillflowStackProps) {
     const { stage, ...stackProps } = props;
@@ -171,6 +177,8 @@ export class BillflowStack extends Stack {
       namePrefix: `${this.stackName}-`,
       action: this.alarms.action,
       maxMessageAge: MAX_EVENT_QUEUE_AGE,
+      backlogImpact:
+        'Events still queued when their period is finalized are billed on the next invoice as late events (nothing is lost).',
     });
 
     const storage = createBuckets(this, settings);
@@ -200,6 +208,7 @@ export class BillflowStack extends Stack {
       namePrefix: `${this.stackName}-`,
       action: this.alarms.action,
       maxMessageAge: MAX_INVOICE_JOB_AGE,
+      backlogImpact: 'Invoices of the waiting customers are drafted or finalized late (the next hourly run enqueues them again).',
       // `billflow dlq redrive` moves event messages only; a job is simply enqueued again.
       deadLetterRemedy:
         'then run "billflow invoices run --period <period of the job>" (the hourly run also enqueues every customer of the last ended period and every open draft again).',
@@ -217,6 +226,7 @@ export class BillflowStack extends Stack {
         action: this.alarms.action,
         maxMessageAge: MAX_INVOICE_DELIVERY_AGE,
         deadLetterRemedy: INVOICE_DELIVERY_REMEDY,
+        backlogImpact: 'Finalized invoices reach their customers late.',
       });
     }
 
@@ -304,11 +314,13 @@ export class BillflowStack extends Stack {
       ],
       keyRemovalPolicy: settings.dataRemovalPolicy,
     });
+    this.mailEvents.addAlarms({ namePrefix: `${this.stackName}-`, action: this.alarms.action });
     // Consumed by record-mail-event (below), which records bounces and complaints on the invoice.
     this.mailEvents.events.addAlarms({
       namePrefix: `${this.stackName}-`,
       action: this.alarms.action,
       maxMessageAge: MAX_MAIL_EVENT_AGE,
+      backlogImpact: 'Bounces and complaints are recorded on their invoices late.',
       deadLetterRemedy:
         'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task`. Recording is idempotent; an event whose email is not (yet) linked to an invoice fails until it is.',
     });
@@ -401,6 +413,7 @@ export class BillflowStack extends Stack {
       namePrefix: `${this.stackName}-`,
       action: this.alarms.action,
       maxMessageAge: MAX_PAYMENT_EVENT_AGE,
+      backlogImpact: 'Paid invoices still look unpaid, and the next dunning run may remind a customer who has paid.',
       deadLetterRemedy:
         'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`: redelivery is safe, because each Stripe event is applied once (idempotent on its event id). A message whose webhook event is not stored fails every time: look for that event id in the stripe-webhook log group.',
     });
@@ -592,6 +605,37 @@ export class BillflowStack extends Stack {
       action: this.alarms.action,
     });
 
+    this.ingestFunction.addErrorsAlarm({
+      alarmName: `${this.stackName}-${ingest.functionId}-errors`,
+      alarmDescription: `${ingest.functionId} failed whole invocations (crash, timeout, configuration error, or DynamoDB failing beyond its retries); the batch's messages return to the ${queues.events.id} queue and are retried, and end in ${queues.events.deadLetter.id} after ${queues.events.maxReceiveCount} receives. Events rejected for their content are not errors (see EventsRejected and "billflow events rejected"). See its log group.`,
+      action: this.alarms.action,
+    });
+
+    // Every function: throttling means the account's Lambda concurrency is exhausted. What
+    // happens to the throttled work depends on how the function is invoked.
+    const requeued = (queue: QueueDefinition) =>
+      `Throttled batches return to the ${queue.id} queue and are retried; a message received ${queue.maxReceiveCount} times goes to ${queue.deadLetter.id}.`;
+    const retriedAsync = (schedule: FunctionSchedule) =>
+      `Lambda retries a throttled scheduled run for up to 6 hours; after that it goes to ${schedule.deadLetterName}.`;
+    const throttled: readonly (readonly [BillingFunction, string, string])[] = [
+      [this.ingestFunction, ingest.functionId, requeued(queues.events)],
+      [this.invoiceRunFunction, run.functionId, retriedAsync(this.invoiceRunSchedule)],
+      [this.closeBillingPeriodFunction, close.functionId, requeued(queues.invoiceJobs)],
+      [this.renderInvoiceFunction, render.functionId, requeued(queues.invoiceDocuments)],
+      [this.sendInvoiceFunction, send.functionId, requeued(queues.invoiceEmails)],
+      [this.recordMailEventFunction, mailEvent.functionId, requeued(queues.invoiceMailEvents)],
+      [this.stripeWebhookFunction, webhook.functionId, 'API Gateway answers the webhook with a 5xx and Stripe retries it for up to three days.'],
+      [this.applyPaymentEventFunction, applyPayment.functionId, requeued(queues.paymentEvents)],
+      [this.dunningRunFunction, dunning.functionId, retriedAsync(this.dunningRunSchedule)],
+    ];
+    for (const [fn, name, whatHappens] of throttled) {
+      fn.addThrottlesAlarm({
+        alarmName: `${this.stackName}-${name}-throttles`,
+        alarmDescription: `Invocations of ${name} were throttled: the account's Lambda concurrency is used up (by this stack or other functions of the account). ${whatHappens} Look at ConcurrentExecutions and Throttles per function in the Lambda console; if the load is legitimate, request a higher concurrent executions quota (Service Quotas), or give other functions reserved concurrency limits.`,
+        action: this.alarms.action,
+      });
+    }
+
     this.unmatchedPaymentsAlarm = notifyingAlarm(this, 'UnmatchedPaymentsAlarm', {
       alarmName: `${this.stackName}-unmatched-payments`,
       alarmDescription:
@@ -609,6 +653,9 @@ export class BillflowStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       action: this.alarms.action,
     });
+
+    // Last: it shows every alarm created above.
+    this.dashboard = this.addDashboard(stage);
 
     // Names fixed by CONTRACTS.md section 6 (same keys as the local outputs.json).
     new CfnOutput(this, 'region', { value: this.region, description: 'AWS region of the pipeline' });
@@ -648,6 +695,10 @@ export class BillflowStack extends Stack {
       value: this.stripeWebhookSecret.secretArn,
       description: 'Put the Stripe webhook signing secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string whsec_...',
     });
+    new CfnOutput(this, 'dashboardUrl', {
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.stackName}`,
+      description: 'CloudWatch dashboard of the pipeline: one row per stage (docs/operations.md)',
+    });
     new CfnOutput(this, 'invoicesBucket', {
       value: this.invoicesBucket.bucketName,
       description: 'Rendered invoice documents',
@@ -668,6 +719,217 @@ export class BillflowStack extends Stack {
       value: pipelineSettings.FINALIZATION_SETTLE_SECONDS,
       description: 'FINALIZATION_SETTLE_SECONDS of the functions (CLI)',
     });
+  }
+
+  /**
+   * The operators' dashboard: every alarm's state, then one row per stage with throughput,
+   * errors and throttles, dead-letter queues and queue age, and the stage's business figures
+   * (each metric name the functions emit appears here; test/infra checks it).
+   */
+  private addDashboard(stage: Stage): PipelineDashboard {
+    const period = DASHBOARD_PERIOD;
+    const count = (metricName: string, label?: string) => businessMetric(metricName, period, label === undefined ? {} : { label });
+    const received = (queue: QueueWithDeadLetter) =>
+      queue.queue.metricNumberOfMessagesReceived({ label: `${queue.name} messages received`, period, statistic: 'Sum' });
+    const invocations = (name: string, fn: BillingFunction) => fn.metricInvocations({ label: `${name} invocations`, period, statistic: 'Sum' });
+    const waiting = (queue: QueueWithDeadLetter) => ({ label: queue.name, queue: queue.queue, alarm: queue.alarms?.oldestMessage });
+    const deadLetters = (queue: QueueWithDeadLetter) => ({ label: queue.deadLetterName, queue: queue.deadLetterQueue });
+    const failedRuns = (schedule: FunctionSchedule) => ({ label: schedule.deadLetterName, queue: schedule.deadLetterQueue });
+    // Money is invoiced once a month: hourly sums over the last 31 days show every run.
+    const money = (title: string, metricName: string, dimension: string) => ({
+      title,
+      metrics: [businessSearch(metricName, dimension, Duration.hours(1))],
+      unit: 'minor units / hour',
+      start: '-P31D',
+    });
+    const { ingest, closeBillingPeriod: close, renderInvoice: render, sendInvoice: send, recordMailEvent: mailEvent, applyPaymentEvent: applyPayment } =
+      consumers;
+    const { invoiceRun: run, dunningRun: dunning } = schedules;
+    const webhook = httpRoutes.stripeWebhook;
+
+    const dashboard = new PipelineDashboard(this, 'Dashboard', {
+      dashboardName: this.stackName,
+      header: `# billflow (${stage})\nOne row per pipeline stage: throughput, errors and throttles, dead-letter queues and queue age, then the stage's business figures. What each alarm means and what to do: docs/operations.md.`,
+    });
+    dashboard.addAlarmOverview(
+      this.node.findAll().filter((construct): construct is Alarm => construct instanceof Alarm),
+      {
+        title: 'Alarm emails not delivered',
+        metrics: [
+          this.alarms.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: this.alarms.deadLetterName, period, statistic: 'Maximum' }),
+        ],
+        unit: 'messages',
+      },
+    );
+
+    dashboard.addStage({
+      title: 'Ingest',
+      description: `Usage events from the ${queues.events.id} queue, validated, deduplicated and stored by ${ingest.functionId}.`,
+      throughput: [received(this.eventsQueue), invocations(ingest.functionId, this.ingestFunction), count('EventChunksWritten', 'event chunks written')],
+      functions: [{ label: ingest.functionId, fn: this.ingestFunction }],
+      otherFailures: [count('MessagesRetried', 'messages retried (partial batch failures)')],
+      deadLetterQueues: [deadLetters(this.eventsQueue)],
+      queues: [waiting(this.eventsQueue)],
+      figures: [
+        {
+          title: 'Events',
+          metrics: ['EventsReceived', 'EventsStored', 'EventsDuplicateInBatch', 'EventsRejected', 'EventsLate'].map((name) => count(name)),
+          unit: 'events / 5 min',
+        },
+        {
+          title: 'Events over the time range: received = accepted + duplicate + rejected (over whole billing periods)',
+          metrics: ['EventsReceived', 'EventsAccepted', 'EventsDuplicate', 'EventsRejected'].map((name) => count(name)),
+          kind: 'totals',
+        },
+      ],
+    });
+
+    dashboard.addStage({
+      title: 'Invoice run',
+      description: `Hourly, ${run.functionId} enqueues one job per customer period on the ${queues.invoiceJobs.id} queue; ${close.functionId} drafts each invoice and finalizes it after the grace period.`,
+      throughput: [
+        invocations(run.functionId, this.invoiceRunFunction),
+        count('InvoiceJobsEnqueued', 'jobs enqueued'),
+        received(this.invoiceJobsQueue),
+        invocations(close.functionId, this.closeBillingPeriodFunction),
+      ],
+      functions: [
+        { label: run.functionId, fn: this.invoiceRunFunction },
+        { label: close.functionId, fn: this.closeBillingPeriodFunction },
+      ],
+      deadLetterQueues: [deadLetters(this.invoiceJobsQueue), failedRuns(this.invoiceRunSchedule)],
+      queues: [waiting(this.invoiceJobsQueue)],
+      figures: [
+        {
+          title: 'Invoices',
+          metrics: [
+            count('InvoicesDrafted', 'drafted'),
+            count('InvoicesFinalized', 'finalized'),
+            count('InvoicesNotIssuedZeroTotal', 'not issued (zero total)'),
+            // Published by `billflow invoices void`, by currency.
+            businessSearch('InvoicesVoided', 'currency', period, 'voided '),
+          ],
+          unit: 'invoices / 5 min',
+        },
+        {
+          title: 'Events billed as periods close',
+          metrics: [count('EventsAccepted', 'accepted'), count('EventsDuplicate', 'duplicate deliveries')],
+          unit: 'events / 5 min',
+        },
+        money('Amount invoiced by currency (last 31 days)', 'AmountInvoiced', 'currency'),
+      ],
+    });
+
+    dashboard.addStage({
+      title: 'Render',
+      description: `Each finalized invoice from the ${queues.invoiceDocuments.id} queue rendered to PDF once by ${render.functionId} and stored in the invoices bucket.`,
+      throughput: [received(this.invoiceDocumentsQueue), invocations(render.functionId, this.renderInvoiceFunction)],
+      functions: [{ label: render.functionId, fn: this.renderInvoiceFunction }],
+      deadLetterQueues: [deadLetters(this.invoiceDocumentsQueue)],
+      queues: [waiting(this.invoiceDocumentsQueue)],
+      figures: [
+        { title: 'Documents rendered', metrics: [count('DocumentsRendered', 'rendered')], unit: 'documents / 5 min' },
+        {
+          title: 'Render time',
+          metrics: [
+            businessMetric('DocumentRenderTime', period, { statistic: 'p50', label: 'render p50' }),
+            businessMetric('DocumentRenderTime', period, { statistic: 'p99', label: 'render p99' }),
+            this.renderInvoiceFunction.metricDuration({ label: `${render.functionId} duration p99`, period, statistic: 'p99' }),
+          ],
+          unit: 'ms',
+        },
+      ],
+    });
+
+    dashboard.addStage({
+      title: 'Send',
+      description: `Each rendered invoice from the ${queues.invoiceEmails.id} queue emailed once by ${send.functionId} (SES); bounces and complaints come back through the ${queues.invoiceMailEvents.id} queue to ${mailEvent.functionId}.`,
+      throughput: [
+        received(this.invoiceEmailsQueue),
+        invocations(send.functionId, this.sendInvoiceFunction),
+        received(this.mailEvents.events),
+        invocations(mailEvent.functionId, this.recordMailEventFunction),
+      ],
+      functions: [
+        { label: send.functionId, fn: this.sendInvoiceFunction },
+        { label: mailEvent.functionId, fn: this.recordMailEventFunction },
+      ],
+      deadLetterQueues: [
+        deadLetters(this.invoiceEmailsQueue),
+        deadLetters(this.mailEvents.events),
+        { label: this.mailEvents.subscriptionDeadLetterName, queue: this.mailEvents.subscriptionDeadLetterQueue },
+      ],
+      queues: [waiting(this.invoiceEmailsQueue), waiting(this.mailEvents.events)],
+      figures: [
+        {
+          title: 'Invoice emails',
+          metrics: [count('InvoiceEmailsSent', 'sent'), count('InvoiceEmailFailures', 'refused for good')],
+          unit: 'emails / 5 min',
+        },
+        {
+          title: 'Delivery problems reported by SES',
+          metrics: [count('InvoiceEmailBounces', 'bounces'), count('InvoiceEmailProblems', 'complaints, rejects, delays')],
+          unit: 'events / 5 min',
+        },
+      ],
+    });
+
+    const api = this.webhookApi.api;
+    dashboard.addStage({
+      title: 'Payments',
+      description: `Stripe webhooks through the HTTP API (POST ${webhook.path}) to ${webhook.functionId}, which stores and queues each event on the ${queues.paymentEvents.id} queue; ${applyPayment.functionId} applies it to its invoice once.`,
+      throughput: [
+        api.metricCount({ label: 'API requests', period, statistic: 'Sum' }),
+        count('WebhookEventsAccepted', 'webhook events accepted'),
+        count('WebhookDuplicates', 'webhook duplicates'),
+        received(this.paymentEventsQueue),
+        count('PaymentEventsApplied', 'payment events applied'),
+      ],
+      functions: [
+        { label: webhook.functionId, fn: this.stripeWebhookFunction },
+        { label: applyPayment.functionId, fn: this.applyPaymentEventFunction },
+      ],
+      otherFailures: [api.metricServerError({ label: 'API 5xx', period, statistic: 'Sum' })],
+      deadLetterQueues: [deadLetters(this.paymentEventsQueue)],
+      queues: [waiting(this.paymentEventsQueue)],
+      figures: [
+        {
+          title: 'Refused webhooks',
+          metrics: [
+            count('WebhookSignatureFailures', 'signature failures'),
+            count('WebhookBodiesRefused', 'bodies refused'),
+            api.metricClientError({ label: 'API 4xx (incl. 429 throttled)', period, statistic: 'Sum' }),
+          ],
+          annotations: [this.webhookSignatureFailuresAlarm.toAnnotation()],
+          unit: 'requests / 5 min',
+        },
+        {
+          title: 'Unmatched payments',
+          metrics: [count('UnmatchedPayments', 'unmatched')],
+          annotations: [this.unmatchedPaymentsAlarm.toAnnotation()],
+          unit: 'payments / 5 min',
+        },
+        money('Amount collected by currency (last 31 days)', 'AmountCollected', 'Currency'),
+        money('Amount reversed (refunds, disputes) by currency (last 31 days)', 'AmountReversed', 'Currency'),
+      ],
+    });
+
+    dashboard.addStage({
+      title: 'Dunning',
+      description: `Daily, ${dunning.functionId} (EventBridge Scheduler) emails the overdue reminders due that day, once each.`,
+      throughput: [invocations(dunning.functionId, this.dunningRunFunction)],
+      functions: [{ label: dunning.functionId, fn: this.dunningRunFunction }],
+      deadLetterQueues: [failedRuns(this.dunningRunSchedule)],
+      queues: [],
+      instead: {
+        title: 'Dunning: run duration',
+        metrics: [this.dunningRunFunction.metricDuration({ label: `${dunning.functionId} duration (max)`, period, statistic: 'Maximum' })],
+        annotations: [{ value: dunning.timeoutSeconds * 1000, label: 'timeout' }],
+        unit: 'ms',
+      },
+      figures: [{ title: 'Reminders sent', metrics: [count('RemindersSent', 'reminders sent')], unit: 'emails / 5 min' }],
+    });
+    return dashboard;
   }
 }
 
@@ -712,7 +974,17 @@ function createBuckets(scope: Construct, settings: StageSettings): { invoices: B
   };
   const accessLogs = new Bucket(scope, 'AccessLogsBucket', {
     ...secure,
-    lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(settings.accessLogRetentionDays) }],
+    // Versioned like the invoices: a log object overwritten or deleted by mistake can be
+    // restored within the noncurrent retention. Logs are written once, so it costs ~nothing.
+    versioned: true,
+    lifecycleRules: [
+      {
+        id: 'expire-access-logs',
+        expiration: Duration.days(settings.accessLogRetentionDays),
+        noncurrentVersionExpiration: NONCURRENT_ACCESS_LOG_RETENTION,
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      },
+    ],
   });
   Validations.of(accessLogs).acknowledge({
     id: 'AwsSolutions-S1',

@@ -12,7 +12,7 @@ import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { notifyingAlarm } from './notifying-alarm.ts';
 import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, EventSourceMapping, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -60,6 +60,9 @@ export interface ErrorsAlarmProps {
   /** Where alarm and OK notifications go. */
   readonly action: IAlarmAction;
 }
+
+/** Same shape: a throttles alarm is named and described at the call site like an errors alarm. */
+export type ThrottlesAlarmProps = ErrorsAlarmProps;
 
 export interface BillingFunctionProps {
   /** Handler module relative to the repository root (as in infra/resources.ts); exports `handler`. */
@@ -160,11 +163,12 @@ export class BillingFunction extends NodejsFunction {
     this.functionLogGroup = logGroup;
     logGroup.grantWrite(this);
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node 22 is the team runtime: local mode, tests and the esbuild target (node22) all run Node 22, so Lambda runs what was tested. Moving to Node 24 is a deliberate upgrade of all three together.',
-    });
+    const runtimeReason =
+      'Node 22 is the team runtime: local mode, tests and the esbuild target (node22) all run Node 22, so Lambda runs what was tested. Moving to Node 24 is a deliberate upgrade of all three together.';
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-L1', reason: runtimeReason },
+      { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+    );
     // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the
     // role's default policy. Only that finding is acknowledged, on that policy; test/infra
     // checks that no other statement uses Resource "*".
@@ -274,6 +278,7 @@ export class BillingFunction extends NodejsFunction {
    * A batching window of 0 is left out: the event source's default is no window.
    */
   public consumeQueue(queue: IQueue, consumer: QueueConsumerDefinition): this {
+    const before = new Set(this.node.children);
     this.addEventSource(
       new SqsEventSource(queue, {
         batchSize: consumer.batchSize,
@@ -283,7 +288,29 @@ export class BillingFunction extends NodejsFunction {
         reportBatchItemFailures: true,
       }),
     );
+    const mapping = this.node.children.find((child) => !before.has(child) && child instanceof EventSourceMapping);
+    if (mapping === undefined) throw new Error(`${this.node.path}: expected the event source mapping of ${consumer.queueId}`);
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: `Lambda supports on-failure destinations for stream and Kafka sources only, not SQS: a message that fails ${consumer.queueId}'s maxReceiveCount times goes to the queue's own dead-letter queue (redrive policy), which is alarmed.`,
+    });
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `Invoked synchronously by the ${consumer.queueId} event source mapping only, never asynchronously, so a function DeadLetterConfig would never receive anything: failed messages go to the queue's dead-letter queue.`,
+    });
     return this;
+  }
+
+  /**
+   * Sends asynchronous invocations that failed every attempt (the first and Lambda's retries)
+   * to `queue`: sets the function's DeadLetterConfig and grants sqs:SendMessage on that queue
+   * only. For functions invoked asynchronously (by EventBridge Scheduler).
+   */
+  public sendFailedInvocationsTo(queue: IQueue): void {
+    const cfn = this.node.defaultChild as CfnFunction;
+    if (cfn.deadLetterConfig !== undefined) throw new Error(`${this.node.path}: already has a dead-letter queue`);
+    cfn.deadLetterConfig = { targetArn: queue.queueArn };
+    queue.grant(this, 'sqs:SendMessage');
   }
 
   /**
@@ -295,6 +322,20 @@ export class BillingFunction extends NodejsFunction {
       alarmName: props.alarmName,
       alarmDescription: props.alarmDescription,
       metric: this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      action: props.action,
+    });
+  }
+
+  /**
+   * Alarms when any invocation was throttled within five minutes: the account's (or the
+   * function's reserved) concurrency is exhausted, so work waits or is refused.
+   */
+  public addThrottlesAlarm(props: ThrottlesAlarmProps): Alarm {
+    return notifyingAlarm(this, 'ThrottlesAlarm', {
+      alarmName: props.alarmName,
+      alarmDescription: props.alarmDescription,
+      metric: this.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
       action: props.action,
     });

@@ -5,16 +5,41 @@
  * metric nobody emits and never fire.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric, SearchExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './billing-function.ts';
 
+export interface BusinessMetricOptions {
+  /** @default the metric name */
+  readonly label?: string;
+  /**
+   * `Sum` for counts; `p50`, `p99`, `Maximum` for values such as DocumentRenderTime.
+   * @default 'Sum'
+   */
+  readonly statistic?: string;
+}
+
 /** The sum of `metricName` over `period`, e.g. `UnmatchedPayments` per 5 minutes. */
-export function businessMetric(metricName: string, period: Duration): Metric {
+export function businessMetric(metricName: string, period: Duration, options: BusinessMetricOptions = {}): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
     dimensionsMap: { service: SERVICE_NAME },
-    statistic: 'Sum',
+    statistic: options.statistic ?? 'Sum',
+    period,
+    ...(options.label === undefined ? {} : { label: options.label }),
+  });
+}
+
+/**
+ * Every series of `metricName` emitted with one more dimension than `service` (e.g. `currency`
+ * for AmountInvoiced), summed per `period`: a SEARCH expression, because a graph of a plain
+ * metric needs the dimension's values up front and the currencies are whatever the catalog
+ * holds. Each series is labelled `{labelPrefix}{dimension value}` (a dynamic label).
+ */
+export function businessSearch(metricName: string, dimension: string, period: Duration, labelPrefix = ''): SearchExpression {
+  return new SearchExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}" service="${SERVICE_NAME}"', 'Sum', ${period.toSeconds()})`,
+    label: `${labelPrefix}\${PROP('Dim.${dimension}')}`,
     period,
   });
 }

@@ -1,12 +1,12 @@
 /**
  * A Lambda function invoked on an EventBridge Scheduler schedule, with what an operator needs
  * around it: an execution role that may invoke that one function and nothing else, a retry
- * policy, an encrypted TLS-only dead-letter queue for invocations Scheduler could not deliver,
- * and an alarm on that queue.
+ * policy, an encrypted TLS-only dead-letter queue for runs that did not complete (invocations
+ * Scheduler could not deliver, and runs that failed every attempt Lambda made), and alarms on
+ * that queue.
  */
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
-import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { notifyingAlarm } from './notifying-alarm.ts';
+import { Aws, Duration } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -17,13 +17,23 @@ import {
   type ScheduleTargetInput,
 } from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeDeadLetterQueue, addDeadLetterAlarms, DEAD_LETTER_RETENTION, type DeadLetterAlarms } from './dead-letters.ts';
+
+/**
+ * A function Scheduler invokes: asynchronously, so Lambda retries a failed run itself (twice by
+ * default) and then drops it, unless the function sends it to a dead-letter queue.
+ */
+export interface ScheduledFunction extends IFunction {
+  /** Sends asynchronous invocations that failed every attempt to `queue` (the function's DeadLetterConfig). */
+  sendFailedInvocationsTo(queue: IQueue): void;
+}
 
 export interface FunctionScheduleProps {
   /** Name in alarm names and descriptions, e.g. `invoice-run`. */
   readonly name: string;
-  readonly fn: IFunction;
+  readonly fn: ScheduledFunction;
   /** EventBridge Scheduler expression (`rate(1 hour)`, `cron(...)`), evaluated in UTC. */
   readonly expression: string;
   readonly description: string;
@@ -49,31 +59,41 @@ export interface ScheduleAlarmProps {
   /** Prefix of the alarm names, e.g. `billflow-prod-`. */
   readonly namePrefix: string;
   readonly action: IAlarmAction;
-  /** What an operator should do when an invocation was not delivered. */
+  /** What an operator should do about a run that did not complete. */
   readonly remedy: string;
 }
 
 export class FunctionSchedule extends Construct {
   public readonly schedule: Schedule;
   public readonly role: Role;
+  /** Runs that did not complete: undeliverable invocations (Scheduler) and failed runs (Lambda). */
   public readonly deadLetterQueue: Queue;
+  /** `{name}-schedule-dlq`, the queue's name in alarm names and on the dashboard. */
+  public readonly deadLetterName: string;
+  /** Set by addAlarms. */
+  public alarms: DeadLetterAlarms | undefined;
   private readonly name: string;
+  private readonly deadLetterRetention: Duration;
 
   public constructor(scope: Construct, id: string, props: FunctionScheduleProps) {
     super(scope, id);
     this.name = props.name;
+    this.deadLetterName = `${props.name}-schedule-dlq`;
+    this.deadLetterRetention = props.deadLetterRetention ?? DEAD_LETTER_RETENTION;
     // SSE-SQS like the pipeline's other queues: Scheduler writes to it with the execution role,
-    // and no key policy is needed for that.
+    // Lambda with the function's role, and neither needs a key policy for that.
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
+      retentionPeriod: this.deadLetterRetention,
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is the dead-letter queue of the schedule's target (DeadLetterConfig); cdk-nag only recognizes queues named in another queue's redrive policy or a function's DLQ. A DLQ needs no DLQ of its own.",
+    acknowledgeDeadLetterQueue(this.deadLetterQueue, `the ${props.name} schedule's target and of the ${props.name} function's asynchronous invocations`, {
+      unrecognized: true,
     });
+    // Scheduler invokes the function asynchronously: its own retry policy (below) covers
+    // delivering the invocation; a run that is delivered but fails is retried by Lambda and
+    // then lands here too, so one queue holds every run that did not complete.
+    props.fn.sendFailedInvocationsTo(this.deadLetterQueue);
 
     this.role = new Role(this, 'Role', {
       description: `Lets EventBridge Scheduler invoke ${props.name}`,
@@ -98,19 +118,20 @@ export class FunctionSchedule extends Construct {
     });
   }
 
-  /** Alarms as soon as one invocation could not be delivered after every retry. */
-  public addAlarms(props: ScheduleAlarmProps): { readonly deadLetters: Alarm } {
-    const deadLetters = notifyingAlarm(this, 'DeadLettersAlarm', {
-      alarmName: `${props.namePrefix}${this.name}-schedule-dlq-not-empty`,
-      alarmDescription: `EventBridge Scheduler could not invoke ${this.name} (see the message attributes for the error). ${props.remedy}`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
+  /**
+   * Alarms as soon as one run did not complete (after every retry), and again when it has waited
+   * half the queue's retention.
+   */
+  public addAlarms(props: ScheduleAlarmProps): DeadLetterAlarms {
+    this.alarms = addDeadLetterAlarms(this, {
+      queue: this.deadLetterQueue,
+      name: this.deadLetterName,
+      retention: this.deadLetterRetention,
+      namePrefix: props.namePrefix,
       action: props.action,
+      description: `A ${this.name} run did not complete: either EventBridge Scheduler could not invoke the function after its retries (message attributes ERROR_CODE, ERROR_MESSAGE), or the run failed on every attempt Lambda made (attributes ErrorCode, ErrorMessage, RequestID; see the ${this.name} log group). The body is the run's input, {"asOf": <scheduled time>}. ${props.remedy} Then delete the message.`,
     });
-    return { deadLetters };
+    return this.alarms;
   }
 }
 

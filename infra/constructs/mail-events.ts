@@ -1,9 +1,11 @@
 /**
  * The SES configuration set invoice emails are sent with, and where its delivery problems
  * go: an SES event destination publishing bounces, complaints, rejects and delivery delays
- * to a KMS-encrypted, TLS-only SNS topic, delivered to an SQS queue with a dead-letter queue.
+ * to a KMS-encrypted, TLS-only SNS topic, delivered to an SQS queue with a dead-letter queue;
+ * events SNS could not deliver to that queue go to a dead-letter queue of the subscription.
  */
 import { ArnFormat, Aws, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -14,8 +16,10 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueDefinition } from '../resources.ts';
+import { acknowledgeDeadLetterQueue, addDeadLetterAlarms, DEAD_LETTER_RETENTION, type DeadLetterAlarms } from './dead-letters.ts';
 import { QueueWithDeadLetter } from './queue-with-dead-letter.ts';
 
 export interface MailEventsProps {
@@ -31,6 +35,14 @@ export class MailEvents extends Construct {
   public readonly key: Key;
   public readonly topic: Topic;
   public readonly events: QueueWithDeadLetter;
+  /**
+   * SES events SNS could not deliver to the events queue (a client error such as a changed queue
+   * policy is not retried; server errors are retried for 23 days first).
+   */
+  public readonly subscriptionDeadLetterQueue: Queue;
+  public readonly subscriptionDeadLetterName: string;
+  /** Set by addAlarms. */
+  public subscriptionDeadLetterAlarms: DeadLetterAlarms | undefined;
 
   public constructor(scope: Construct, id: string, props: MailEventsProps) {
     super(scope, id);
@@ -81,9 +93,34 @@ export class MailEvents extends Construct {
     if (topicPolicy !== undefined) destination.node.addDependency(topicPolicy);
 
     this.events = new QueueWithDeadLetter(this, 'Queue', { definition: props.queue });
+    this.subscriptionDeadLetterName = `${props.queue.id}-subscription-dlq`;
+    this.subscriptionDeadLetterQueue = new Queue(this, 'SubscriptionDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    acknowledgeDeadLetterQueue(this.subscriptionDeadLetterQueue, `the ${props.queue.id} queue's SNS subscription (SNS redrive policy)`, {
+      unrecognized: true,
+    });
     // Raw delivery: the message body is SES's event JSON itself, not an SNS envelope.
-    // SSE-SQS needs no key grant for SNS; the subscription adds the queue policy that lets
-    // only this topic send (aws:SourceArn).
-    this.topic.addSubscription(new SqsSubscription(this.events.queue, { rawMessageDelivery: true }));
+    // SSE-SQS needs no key grant for SNS; the subscription adds the queue policies that let
+    // only this topic send (aws:SourceArn), to the queue and to its dead-letter queue.
+    this.topic.addSubscription(
+      new SqsSubscription(this.events.queue, { rawMessageDelivery: true, deadLetterQueue: this.subscriptionDeadLetterQueue }),
+    );
+  }
+
+  /** Alarms on the subscription's dead-letter queue (the events queue has its own, addAlarms of `events`). */
+  public addAlarms(props: { readonly namePrefix: string; readonly action: IAlarmAction }): DeadLetterAlarms {
+    this.subscriptionDeadLetterAlarms = addDeadLetterAlarms(this, {
+      id: 'SubscriptionDeadLettersAlarm',
+      queue: this.subscriptionDeadLetterQueue,
+      name: this.subscriptionDeadLetterName,
+      retention: DEAD_LETTER_RETENTION,
+      namePrefix: props.namePrefix,
+      action: props.action,
+      description: `SNS could not deliver SES delivery events (bounces, complaints) of invoice emails to the ${this.events.name} queue, usually because its queue policy no longer lets the mail events topic send (changed by hand): redeploy the stack to restore it. Then re-send each message's body to the ${this.events.name} queue (aws sqs receive-message, aws sqs send-message, aws sqs delete-message; SQS message move tasks do not take a queue fed by SNS) - recording an event twice is harmless.`,
+    });
+    return this.subscriptionDeadLetterAlarms;
   }
 }

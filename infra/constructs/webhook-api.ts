@@ -8,6 +8,9 @@
  * stage gives what a function URL has neither of: a throttle that rejects a flood before it
  * invokes (and bills) the function, and access logs of every request, including the refused
  * ones.
+ *
+ * No X-Ray on the API: HTTP APIs do not support tracing (REST APIs do). Each request is
+ * traced from the function on (its active tracing); the API's side is in the access log.
  */
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -108,6 +111,10 @@ export class WebhookApi extends Construct {
     Validations.of(httpRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: `${route.method} ${route.path} has no IAM, JWT or Lambda authorizer: ${authenticatedBy}`,
+    });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `Invoked synchronously by the HTTP API (${route.method} ${route.path}) only, so a function DeadLetterConfig would never receive anything: a failure is answered with a 5xx, and the caller retries (Stripe for up to three days).`,
     });
   }
 }

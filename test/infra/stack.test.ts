@@ -1,57 +1,31 @@
 /**
- * Fine-grained assertions on the synthesized BillflowStack, and cdk-nag with zero open
- * findings. Each stage is synthesized once (bundling runs esbuild on the real handler) and
- * shared by every test.
+ * Fine-grained assertions on the synthesized BillflowStack, resource by resource: each
+ * function's exact grants, environment and event source, the queues, tables, bucket, API and
+ * outputs. Each stage is synthesized once (bundling runs esbuild on the real handlers) and
+ * shared by every test. Cross-cutting checks live beside it: security.test.ts (least
+ * privilege across the template, encryption, removal policies, cdk-nag) and
+ * observability.test.ts (alarms, dashboard, tracing, log retention).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import type { App } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { featureFlags } from '../../infra/feature-flags.ts';
 import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
 import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
 import type { QueueWithDeadLetter } from '../../infra/constructs/queue-with-dead-letter.ts';
-import { BillflowStack } from '../../infra/stack.ts';
+import type { BillflowStack } from '../../infra/stack.ts';
 import { parseStage, type Stage } from '../../infra/stage.ts';
 import { outputsSchema } from '../../shared/outputs.ts';
-
-interface Built {
-  readonly stack: BillflowStack;
-  readonly template: Template;
-}
-
-interface PolicyStatement {
-  readonly Effect: string;
-  readonly Action: string | readonly string[];
-  readonly Resource: unknown;
-}
+import { arnOf, asArray, build, type Built, logicalId, type PolicyStatement } from './support/synth.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const EVENTS_TABLE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const BILLING_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const SSL_ONLY = Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
-
-function build(stage: Stage): Built {
-  // Same context as `cdk synth -c stage=...`: the feature-flag defaults of infra/app.ts plus the stage.
-  const app = new App({ context: { ...featureFlags, stage } });
-  const stack = new BillflowStack(app, `billflow-${stage}`, { stage: parseStage(app.node.tryGetContext('stage')) });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-/** The logical id of an L2 construct's CloudFormation resource. */
-function logicalId(construct: IConstruct): string {
-  const element = (construct.node.defaultChild ?? construct) as CfnElement;
-  return Stack.of(element).getLogicalId(element);
-}
-
-function asArray<T>(value: T | readonly T[]): readonly T[] {
-  return Array.isArray(value) ? value : [value as T];
-}
 
 /** Every statement of the identity policies attached to `role`. */
 function roleStatements(template: Template, role: IRole | undefined): PolicyStatement[] {
@@ -79,11 +53,6 @@ function grantsOf(template: Template, role: IRole | undefined): Record<string, u
     }
   }
   return grants;
-}
-
-/** `{ Fn::GetAtt: [id, 'Arn'] }` of a construct. */
-function arnOf(construct: IConstruct): unknown {
-  return { 'Fn::GetAtt': [logicalId(construct), 'Arn'] };
 }
 
 /** The grants every BillingFunction has: X-Ray (the only Resource "*") and its own log group. */
@@ -341,13 +310,21 @@ describe('invoice-run function', () => {
     expectInvoicingFunction(template, stack, stack.invoiceRunFunction, schedules.invoiceRun);
   });
 
-  it('may only Scan the billing table and sqs:SendMessage to the jobs queue; nothing on the events table or documents queue', () => {
+  it('may only Scan the billing table, sqs:SendMessage to the jobs queue and dead-letter failed runs; nothing on the events table or documents queue', () => {
     const { stack, template } = built.dev;
     const fn = stack.invoiceRunFunction;
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       'dynamodb:Scan': [arnOf(stack.billingTable)],
-      'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue)],
+      // The jobs, and the function's DeadLetterConfig: runs that failed every Lambda attempt.
+      'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue), arnOf(stack.invoiceRunSchedule.deadLetterQueue)],
+    });
+  });
+
+  it('sends runs that failed every attempt to the schedule\'s dead-letter queue (Scheduler invokes it asynchronously)', () => {
+    const { stack, template } = built.dev;
+    expect(template.toJSON().Resources[logicalId(stack.invoiceRunFunction)].Properties.DeadLetterConfig).toEqual({
+      TargetArn: arnOf(stack.invoiceRunSchedule.deadLetterQueue),
     });
   });
 });
@@ -1036,6 +1013,11 @@ describe('dunning-run function', () => {
       's3:GetObject': [invoiceObjects(stack)],
       'ses:SendEmail': ses,
       'ses:SendRawEmail': ses,
+      // DeadLetterConfig: runs that failed every Lambda attempt, to the schedule's DLQ.
+      'sqs:SendMessage': [arnOf(stack.dunningRunSchedule.deadLetterQueue)],
+    });
+    expect(template.toJSON().Resources[logicalId(fn)].Properties.DeadLetterConfig).toEqual({
+      TargetArn: arnOf(stack.dunningRunSchedule.deadLetterQueue),
     });
   });
 });
@@ -1124,54 +1106,6 @@ describe('payment alarms', () => {
     for (const [metric, source] of Object.entries(sources)) expect(source).toContain(`'${metric}'`);
     expect(POWERTOOLS_ENVIRONMENT).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'billflow', POWERTOOLS_METRICS_NAMESPACE: 'Billflow' });
   });
-});
-
-describe('alarms across the stack', () => {
-  it('each has a name the alarm topic accepts, a description of what it means and what to do, and notifies on alarm and OK', () => {
-    const { stack, template } = built.dev;
-    const topic = { Ref: logicalId(stack.alarms.topic) };
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBeGreaterThan(0);
-    for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmName).toMatch(/^billflow-dev-/);
-      expect(alarm.Properties.AlarmDescription).toMatch(/^.{60,}$/s);
-      expect(alarm.Properties.AlarmActions).toEqual([topic]);
-      expect(alarm.Properties.OKActions).toEqual([topic]);
-    }
-  });
-});
-
-describe('function error alarms', () => {
-  it.each([
-    'closeBillingPeriodFunction',
-    'invoiceRunFunction',
-    'renderInvoiceFunction',
-    'sendInvoiceFunction',
-    'recordMailEventFunction',
-    'applyPaymentEventFunction',
-    'stripeWebhookFunction',
-    'dunningRunFunction',
-  ] as const)(
-    '%s: any error within 5 minutes alarms',
-    (name) => {
-    const { stack, template } = built.dev;
-    const topic = { Ref: logicalId(stack.alarms.topic) };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: Match.stringLikeRegexp(`^billflow-dev-`),
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack[name]) } }],
-      Statistic: 'Sum',
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [topic],
-      OKActions: [topic],
-    });
-    },
-  );
 });
 
 describe('IAM across the stack', () => {
@@ -1307,8 +1241,9 @@ describe('outputs', () => {
       Description: Match.stringLikeRegexp('aws secretsmanager put-secret-value'),
     });
     template.hasOutput('paymentEventsQueueUrl', { Value: { Ref: logicalId(stack.paymentEventsQueue.queue) } });
-    // Every output name is one outputs.json knows (shared/outputs.ts), except the secret's ARN, which only operators use.
-    const known = new Set([...Object.keys(outputsSchema.shape), 'stripeWebhookSecretArn']);
+    // Every output name is one outputs.json knows (shared/outputs.ts), except the secret's ARN
+    // and the dashboard's URL, which only operators use.
+    const known = new Set([...Object.keys(outputsSchema.shape), 'stripeWebhookSecretArn', 'dashboardUrl']);
     expect(Object.keys(template.toJSON().Outputs).filter((name) => !known.has(name))).toEqual([]);
   });
 
@@ -1331,70 +1266,7 @@ describe('outputs', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
-  it.each(['dev', 'prod'] as const)('%s: no unacknowledged error or warning', (stage) => {
-    const { stack } = built[stage];
-    const { violations } = new AwsSolutionsChecks().validateScope(stack);
-    const findings = (severity: string) =>
-      violations
-        .filter((violation) => violation.severity === severity)
-        .map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`);
-    expect(findings('error')).toEqual([]);
-    expect(findings('warning')).toEqual([]);
-    expect(violations).toEqual([]);
-  });
-
-  it('acknowledges only the expected findings, each on its own resource and with a reason', () => {
-    const { stack } = built.dev;
-    const invoicesBucketId = logicalId(stack.invoicesBucket);
-    const acknowledged = stack.node
-      .findAll()
-      .flatMap((construct) =>
-        construct.node.metadata
-          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-          .flatMap((entry) =>
-            Object.entries(entry.data as Record<string, unknown>).map(([id, reason]) => ({
-              id: id.replace(/^annotation::/i, ''),
-              path: construct.node.path,
-              reason,
-            })),
-          ),
-      );
-    expect(acknowledged.map(({ id, path }) => `${id} @ ${path}`).sort()).toEqual(
-      [
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/IngestFunctionRole/DefaultPolicy',
-        'AwsSolutions-L1 @ billflow-dev/IngestFunction',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/CloseBillingPeriodFunctionRole/DefaultPolicy',
-        'AwsSolutions-L1 @ billflow-dev/CloseBillingPeriodFunction',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/InvoiceRunFunctionRole/DefaultPolicy',
-        'AwsSolutions-L1 @ billflow-dev/InvoiceRunFunction',
-        'AwsSolutions-SQS3 @ billflow-dev/InvoiceRunSchedule/DeadLetterQueue',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/RenderInvoiceFunctionRole/DefaultPolicy',
-        `AwsSolutions-IAM5[Resource::<${invoicesBucketId}.Arn>/invoices/*] @ billflow-dev/RenderInvoiceFunctionRole/DefaultPolicy`,
-        'AwsSolutions-L1 @ billflow-dev/RenderInvoiceFunction',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/SendInvoiceFunctionRole/DefaultPolicy',
-        `AwsSolutions-IAM5[Resource::<${invoicesBucketId}.Arn>/invoices/*] @ billflow-dev/SendInvoiceFunctionRole/DefaultPolicy`,
-        'AwsSolutions-L1 @ billflow-dev/SendInvoiceFunction',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/RecordMailEventFunctionRole/DefaultPolicy',
-        'AwsSolutions-L1 @ billflow-dev/RecordMailEventFunction',
-        'AwsSolutions-S1 @ billflow-dev/AccessLogsBucket',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/ApplyPaymentEventFunctionRole/DefaultPolicy',
-        'AwsSolutions-L1 @ billflow-dev/ApplyPaymentEventFunction',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/StripeWebhookFunctionRole/DefaultPolicy',
-        'AwsSolutions-L1 @ billflow-dev/StripeWebhookFunction',
-        // The Stripe endpoint secret is rotated in Stripe's dashboard, not by a rotation Lambda.
-        'AwsSolutions-SMG4 @ billflow-dev/StripeWebhookSecret',
-        // The webhook route has no AWS authorizer: the Stripe signature authenticates it.
-        'AwsSolutions-APIG4 @ billflow-dev/WebhookApi/Api/POST--webhooks--stripe',
-        'AwsSolutions-IAM5[Resource::*] @ billflow-dev/DunningRunFunctionRole/DefaultPolicy',
-        `AwsSolutions-IAM5[Resource::<${invoicesBucketId}.Arn>/invoices/*] @ billflow-dev/DunningRunFunctionRole/DefaultPolicy`,
-        'AwsSolutions-L1 @ billflow-dev/DunningRunFunction',
-        'AwsSolutions-SQS3 @ billflow-dev/DunningRunSchedule/DeadLetterQueue',
-      ].sort(),
-    );
-    for (const { reason } of acknowledged) expect(reason).toEqual(expect.stringMatching(/^.{40,}$/));
-  });
-
+describe('synthesis', () => {
   it('leaves no CDK warning or error annotation on either stage', () => {
     for (const { stack } of Object.values(built)) {
       const annotations = Annotations.fromStack(stack);
