@@ -17,6 +17,7 @@ import { startLocalWorkers } from './workers.ts';
 import { startLocalSchedules } from './scheduler.ts';
 import { startLocalHttpApi } from './http-api.ts';
 import type { Outputs } from '../../shared/outputs.ts';
+import { runDemo } from './demo/run-demo.ts';
 
 const REGION = process.env.AWS_REGION ?? 'eu-central-1';
 const PREFIX = 'billflow-local';
@@ -51,6 +52,12 @@ async function main(): Promise<void> {
     await workers?.stop();
     await services.stop();
     throw error;
+  }
+  if (process.argv.includes('--demo')) {
+    // The pipeline keeps running after the demo, or after it failed, until Ctrl-C.
+    await runDemo({ outputsFile: resolve(stateDir, 'outputs.json'), webhookSecret: process.env.STRIPE_WEBHOOK_SECRET }).catch((error: unknown) => {
+      if (!stopping) console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }
 
