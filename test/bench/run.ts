@@ -6,8 +6,10 @@
  *
  * BENCH_EVENTS sets the ingest workload size (default 50,000 events); BENCH_CUSTOMERS the
  * invoice workload (default 10,000 customers with 100 events each). BENCH_ONLY runs only the named
- * sections (comma-separated: ingest, invoicing, webhooks, documents), e.g. BENCH_ONLY=documents; by
- * default every section runs.
+ * sections (comma-separated: ingest, invoicing, webhooks, documents, cost), e.g. BENCH_ONLY=documents; by
+ * default every section runs. The cost model (test/bench/cost-model.ts) takes BENCH_COST_EVENTS
+ * (default 1,000,000), BENCH_COST_CUSTOMERS (default 1,000) and BENCH_COST_NAIVE_EVENTS (default
+ * 100,000; the naive design is scaled to 1,000,000 events).
  */
 import { provisionBench, startBenchServices } from './bench-stack.ts';
 import { consumers } from '../../infra/resources.ts';
@@ -15,20 +17,21 @@ import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';
 import { benchWebhooks } from './webhooks.ts';
+import { benchCost, costOptionsFromEnv, costReport, formatCostReport } from './cost-model.ts';
 import { cpus } from 'node:os';
 
 const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
-const SECTIONS = ['ingest', 'invoicing', 'webhooks', 'documents'] as const;
+const SECTIONS = ['ingest', 'invoicing', 'webhooks', 'documents', 'cost'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
 const runs = (section: (typeof SECTIONS)[number]) => only.length === 0 || only.includes(section);
 
 // The local services are started only for the sections that use them.
-const usesServices = runs('ingest') || runs('invoicing') || runs('webhooks');
+const usesServices = runs('ingest') || runs('invoicing') || runs('webhooks') || runs('cost');
 console.log(`billflow benchmarks (${new Date().toISOString()}, Node ${process.version}${usesServices ? ', local services' : ''}${only.length > 0 ? `, only: ${only.join(', ')}` : ''})\n`);
 const base = usesServices ? await startBenchServices() : undefined;
 try {
@@ -112,6 +115,12 @@ try {
         console.log(`    ratio chromium / pdfkit (medians)     ${fmt(figures.ratio, 1)}  (target >= 10: ${verdict(figures.ratio >= 10)})`);
       }
     }
+  }
+
+  if (base !== undefined && runs('cost')) {
+    // Last: it runs the deployed handler modules with the process clock moved past the month's end.
+    const report = costReport(await benchCost(base, costOptionsFromEnv(process.env)));
+    for (const line of formatCostReport(report)) console.log(line);
   }
 } finally {
   await base?.services.stop();
