@@ -2,9 +2,13 @@
  * The invoice PDF as a customer's software reads it: text extracted with poppler's pdftotext,
  * document info and fonts with pdfinfo and pdffonts (CONTRACTS.md section 4).
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { create, type Font } from 'fontkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvoiceNotRenderableError, renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
 import { formatAmount, formatPeriod, formatUnitPrice } from '../../shared/adapters/pdf/format.ts';
+import { TrueTypeProgram } from '../../shared/adapters/pdf/truetype-subset.ts';
 import { REVERSE_CHARGE_LEGEND } from '../../shared/domain/tax/tax-treatment.ts';
 import {
   GERMAN_VAT,
@@ -69,6 +73,19 @@ describe('renderInvoicePdf', () => {
     const fonts = pdfFonts(pdf);
     expect(fonts.map((font) => font.name.replace(/^[A-Z]{6}\+/, '')).sort()).toEqual(['DejaVuSans', 'DejaVuSans-Bold']);
     expect(fonts.every((font) => font.embedded)).toBe(true);
+  });
+
+  it('prints decomposed accents as the composed letter, which is also what extracts', async () => {
+    // Prepare: "ü", "ř" and "á" as a base letter followed by a combining mark, as some systems store them.
+    const invoice = anInvoice({ buyer: { ...globexBuyer, name: 'Mu\u0308ller & Dvor\u030Ca\u0301k SARL' } });
+
+    // Act
+    const pdf = await renderInvoicePdf(invoice, { creationDate: CREATED });
+
+    // Assess
+    const text = oneLine(pdfToText(pdf));
+    expect(text).toContain('Müller & Dvořák SARL 1 rue de la Paix');
+    expect(text).not.toMatch(/[\u0300-\u036f]/);
   });
 
   it('spreads 300 lines over several pages, header on every page, no line lost, repeated or cut', async () => {
@@ -191,5 +208,34 @@ describe('invoice PDF formatting', () => {
     expect(formatPeriod({ start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' })).toBe('1 – 30 November 2026');
     expect(formatPeriod({ start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' })).toBe('1 – 31 December 2026');
     expect(formatPeriod({ start: '2026-11-15T00:00:00.000Z', end: '2027-01-15T00:00:00.000Z' })).toBe('15 November 2026 – 14 January 2027');
+  });
+});
+
+describe('invoice font subsets', () => {
+  it('keep the outlines and widths of the glyphs drawn, composite glyphs with their parts, in a valid TrueType file', () => {
+    // Prepare: glyphs for letters DejaVu builds from parts (Ł, ó, ź, ř: base letter and accent).
+    const bytes = readFileSync(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
+    const original = create(bytes) as Font;
+    const glyphIds = [...'Müller & Søn, Łódź: € 1,234.56 – Dvořák'].map((char) => original.glyphForCodePoint(char.codePointAt(0)!).id);
+    const subset = new TrueTypeProgram(bytes).createSubset();
+    const subsetIds = glyphIds.map((glyphId) => subset.includeGlyph(glyphId));
+
+    // Act
+    const file = subset.encode();
+
+    // Assess
+    const embedded = create(file) as Font;
+    glyphIds.forEach((glyphId, index) => {
+      const [drawn, kept] = [original.getGlyph(glyphId), embedded.getGlyph(subsetIds[index]!)];
+      expect(kept.path.toSVG(), `glyph ${glyphId}`).toBe(drawn.path.toSVG());
+      expect(kept.advanceWidth, `glyph ${glyphId}`).toBe(drawn.advanceWidth);
+    });
+    // The parts of composite glyphs came along: more glyphs than drawn (and .notdef).
+    expect(embedded.numGlyphs).toBeGreaterThan(new Set([0, ...glyphIds]).size);
+    // A TrueType file's 32-bit words add up to 0xB1B0AFBA (head.checkSumAdjustment).
+    const words = new DataView(file.buffer, file.byteOffset, file.byteLength);
+    let sum = 0;
+    for (let offset = 0; offset < file.length; offset += 4) sum = (sum + words.getUint32(offset)) >>> 0;
+    expect(sum).toBe(0xb1b0afba);
   });
 });

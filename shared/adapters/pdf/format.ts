@@ -47,9 +47,9 @@ export function formatAmount(minor: number, currency: string): string {
  * "10" -> "€ 10.00", "250" JPY -> "JPY 250".
  */
 export function formatUnitPrice(price: string, currency: string): string {
-  const exact = decimalText(decimal(price));
-  const digits = Math.max(currencyExponent(currency), (exact.split('.')[1] ?? '').length);
-  return withCurrency(decimal(price).toFixed(digits), currency);
+  const value = decimal(price);
+  const digits = Math.max(currencyExponent(currency), (decimalText(value).split('.')[1] ?? '').length);
+  return withCurrency(value.toFixed(digits), currency);
 }
 
 /** "19" -> "19 %", "5.50" -> "5.5 %". */

@@ -74,6 +74,10 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
   const doc = new PDFDocument({
     size: [PAGE.width, PAGE.height],
     margins: MARGIN,
+    // No default font: pdfkit would load Helvetica's metrics (parsing its AFM data, about half a
+    // millisecond) in every constructor, for a font the invoice never uses. Every piece of text
+    // selects its DejaVu font first (PageFlow).
+    font: '',
     bufferPages: true,
     pdfVersion: '1.7',
     lang: 'en',
@@ -106,18 +110,16 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
   ];
   const summaryHeight = summary.reduce((sum, block) => sum + block.gapBefore + block.draw(0, false), 0);
 
-  const rows = invoice.lines.map((line) => lineCells(line, invoice.currency));
-  const firstRowHeight = rows[0] === undefined ? 0 : flow.measureRow(rows[0], LINE_COLUMNS, STYLE.cell);
-  flow.fit(flow.measureRow(headers(LINE_COLUMNS), LINE_COLUMNS, STYLE.cellHeader) + firstRowHeight);
+  const rows = invoice.lines.map((line) => flow.typesetRow(lineCells(line, invoice.currency), LINE_COLUMNS, STYLE.cell));
+  flow.fit(flow.typesetRow(headers(LINE_COLUMNS), LINE_COLUMNS, STYLE.cellHeader).height + (rows[0]?.height ?? 0));
   tableHeader(flow, LINE_COLUMNS);
   inLineTable = true;
-  rows.forEach((cells, index) => {
-    const height = flow.measureRow(cells, LINE_COLUMNS, STYLE.cell);
+  rows.forEach((row, index) => {
     // The last line goes with the totals when they would not fit after it: a page of totals
     // alone, without the table they add up, reads like a different document.
     const last = index === rows.length - 1 && summaryHeight < CONTENT.bottom - MARGIN.top - 120;
-    flow.fit(last ? height + summaryHeight : height);
-    flow.drawRow(cells, LINE_COLUMNS, STYLE.cell, height);
+    flow.fit(last ? row.height + summaryHeight : row.height);
+    flow.drawRow(row);
     flow.rule(flow.y);
   });
   inLineTable = false;
@@ -210,13 +212,13 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
 function pairs(flow: PageFlow, rows: readonly (readonly [string, string])[], x: number, width: number, labelWidth: number, y: number, draw: boolean): number {
   let height = 0;
   for (const [label, value] of rows) {
-    const labelBox: TextBox = { text: label, x, width: labelWidth - 6, style: STYLE.label };
-    const valueBox: TextBox = { text: value, x: x + labelWidth, width: width - labelWidth, style: STYLE.body };
-    const rowHeight = Math.max(flow.measure(labelBox), flow.measure(valueBox));
+    const labelText = flow.typeset({ text: label, x, width: labelWidth - 6, style: STYLE.label });
+    const valueText = flow.typeset({ text: value, x: x + labelWidth, width: width - labelWidth, style: STYLE.body });
+    const rowHeight = Math.max(labelText.height, valueText.height);
     if (draw) {
       // The label's smaller type sits on the value's baseline.
-      flow.text(labelBox, y + height + (STYLE.body.size - STYLE.label.size) * 0.8);
-      flow.text(valueBox, y + height);
+      flow.draw(labelText, y + height + (STYLE.body.size - STYLE.label.size) * 0.8);
+      flow.draw(valueText, y + height);
     }
     height += rowHeight + 3;
   }
@@ -240,9 +242,7 @@ function headers(columns: readonly Column[]): string[] {
 }
 
 function tableHeader(flow: PageFlow, columns: readonly Column[]): void {
-  const cells = headers(columns);
-  const height = flow.measureRow(cells, columns, STYLE.cellHeader);
-  flow.drawRow(cells, columns, STYLE.cellHeader, height, COLOR.headerFill);
+  flow.drawRow(flow.typesetRow(headers(columns), columns, STYLE.cellHeader), COLOR.headerFill);
 }
 
 function lineCells(line: InvoiceLine, currency: string): string[] {
@@ -273,22 +273,22 @@ function totals(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): num
   let height = 0;
   for (const row of rows) {
     const style = row.strong === true ? STYLE.bodyBold : STYLE.body;
-    const labelBox: TextBox = { text: row.label, x: blockLeft + CELL_PADDING.x, width: labelWidth - 2 * CELL_PADDING.x, style };
-    const valueBox: TextBox = {
+    const labelText = flow.typeset({ text: row.label, x: blockLeft + CELL_PADDING.x, width: labelWidth - 2 * CELL_PADDING.x, style });
+    const valueText = flow.typeset({
       text: row.value,
       x: blockLeft + labelWidth,
       width: TOTALS_WIDTH - labelWidth - CELL_PADDING.x,
       style,
       align: 'right',
       shrink: true,
-    };
+    });
     if (row.ruleAbove === true) height += 4;
-    const rowHeight = Math.max(flow.measure(labelBox), flow.measure(valueBox)) + 4;
+    const rowHeight = Math.max(labelText.height, valueText.height) + 4;
     if (draw) {
       if (row.ruleAbove === true) flow.rule(y + height - 2, blockLeft, CONTENT.right, COLOR.text, 0.75);
       if (row.shaded === true) flow.fill(blockLeft, y + height, TOTALS_WIDTH, rowHeight + 2, COLOR.headerFill);
-      flow.place(labelBox, y + height + 3);
-      flow.place(valueBox, y + height + 3);
+      flow.draw(labelText, y + height + 3);
+      flow.draw(valueText, y + height + 3);
     }
     height += rowHeight + 2;
   }
@@ -297,24 +297,29 @@ function totals(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): num
 
 function vatSummary(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
   const heading: TextBox = { text: 'VAT summary', x: CONTENT.left, width: CONTENT.width, style: STYLE.heading };
-  const rows = invoice.taxSubtotals.map((subtotal) => [
-    vatCategoryText(subtotal.category),
-    formatRate(subtotal.rate),
-    formatAmount(subtotal.taxableAmount, invoice.currency),
-    formatAmount(subtotal.taxAmount, invoice.currency),
-  ]);
+  const header = flow.typesetRow(headers(VAT_COLUMNS), VAT_COLUMNS, STYLE.cellHeader);
+  const rows = invoice.taxSubtotals.map((subtotal) =>
+    flow.typesetRow(
+      [
+        vatCategoryText(subtotal.category),
+        formatRate(subtotal.rate),
+        formatAmount(subtotal.taxableAmount, invoice.currency),
+        formatAmount(subtotal.taxAmount, invoice.currency),
+      ],
+      VAT_COLUMNS,
+      STYLE.cell,
+    ),
+  );
   let height = (draw ? flow.text(heading, y) : flow.measure(heading)) + 6;
-  const headerHeight = flow.measureRow(headers(VAT_COLUMNS), VAT_COLUMNS, STYLE.cellHeader);
-  const rowHeights = rows.map((cells) => flow.measureRow(cells, VAT_COLUMNS, STYLE.cell));
   if (draw) {
     flow.y = y + height;
-    flow.drawRow(headers(VAT_COLUMNS), VAT_COLUMNS, STYLE.cellHeader, headerHeight, COLOR.headerFill);
-    rows.forEach((cells, index) => {
-      flow.drawRow(cells, VAT_COLUMNS, STYLE.cell, rowHeights[index] ?? 0);
+    flow.drawRow(header, COLOR.headerFill);
+    for (const row of rows) {
+      flow.drawRow(row);
       flow.rule(flow.y);
-    });
+    }
   }
-  height += headerHeight + rowHeights.reduce((sum, rowHeight) => sum + rowHeight, 0);
+  height += header.height + rows.reduce((sum, row) => sum + row.height, 0);
   return height;
 }
 

@@ -1,11 +1,16 @@
 /**
  * Page geometry and a small layout toolkit on top of pdfkit for documents that flow over pages:
- * every piece of text is measured (heightOfString, same font, size and width as when drawn)
- * before it is placed, so a block or table row either fits on the page or moves whole to the
- * next one. pdfkit's own automatic page breaks never fire, because they would cut a row in half
- * and skip the repeated table header.
+ * every piece of text is measured (same font, size and width as when drawn) before it is
+ * placed, so a block or table row either fits on the page or moves whole to the next one.
+ * pdfkit's own automatic page breaks never fire, because they would cut a row in half and skip
+ * the repeated table header.
+ *
+ * Text that fits on one line, nearly all of an invoice, is measured from the font's glyph
+ * widths and drawn as one text operator (content.ts); only text that wraps goes through
+ * pdfkit's line wrapper (heightOfString, text). Both give the same glyphs in the same places.
  */
-import { BOLD, REGULAR } from './fonts.ts';
+import { BOLD, REGULAR, invoiceFont } from './fonts.ts';
+import { drawTextLine, fillRectangle, strokeHorizontalLine } from './content.ts';
 
 /** A4 in PDF points (1/72 inch). */
 export const PAGE = { width: 595.28, height: 841.89 } as const;
@@ -65,6 +70,25 @@ export interface TextBox {
   readonly shrink?: boolean;
 }
 
+/**
+ * A text box measured for drawing: the style it is set in (a `shrink` box's may be smaller),
+ * the width of its one line, and its height. Drawing what was measured keeps the two in step
+ * and measures each piece of text once.
+ */
+export interface SetText {
+  readonly box: TextBox;
+  readonly style: TextStyle;
+  /** Undefined when the text wraps, and pdfkit lays it out. */
+  readonly lineWidth: number | undefined;
+  readonly height: number;
+}
+
+/** A table row measured for drawing: its cells, placed in their columns, and its height with padding. */
+export interface SetRow {
+  readonly cells: readonly SetText[];
+  readonly height: number;
+}
+
 export interface Column {
   readonly header: string;
   readonly width: number;
@@ -98,6 +122,13 @@ export function placeColumns(columns: readonly Column[], left: number, width: nu
  */
 export class PageFlow {
   y: number = MARGIN.top;
+  /**
+   * The fill color text was last drawn in on the current page, so that text in the same color
+   * does not set it again (two content operators per piece of text otherwise). Only `draw`
+   * changes the fill color outside a save/restore pair; a new page, or a new flow (the footers'
+   * flows switch back to finished pages), starts without one.
+   */
+  private textColor: string | undefined;
 
   constructor(
     readonly doc: PDFKit.PDFDocument,
@@ -117,29 +148,50 @@ export class PageFlow {
 
   newPage(): void {
     this.doc.addPage();
+    this.textColor = undefined;
     this.y = MARGIN.top;
     this.onNewPage(this);
   }
 
+  /** Measures the box for `draw`. */
+  typeset(box: TextBox): SetText {
+    const style = this.fittedStyle(box);
+    const lineWidth = oneLineWidth(box.text, box.width, style);
+    this.use(style);
+    const height =
+      lineWidth === undefined
+        ? this.doc.heightOfString(box.text, { width: box.width, lineGap: LINE_GAP })
+        : this.doc.currentLineHeight(true) + LINE_GAP;
+    return { box, style, lineWidth, height };
+  }
+
   /** Height the text takes when drawn by `text` with the same box. */
   measure(box: TextBox): number {
-    this.use(this.fitted(box).style);
-    return this.doc.heightOfString(box.text, { width: box.width, lineGap: LINE_GAP });
+    return this.typeset(box).height;
   }
 
   /** Draws the text with its top at `y`; returns its height. */
   text(box: TextBox, y: number): number {
-    const height = this.measure(box);
-    this.place(box, y);
-    return height;
+    const set = this.typeset(box);
+    this.draw(set, y);
+    return set.height;
   }
 
-  /** Draws the text with its top at `y`, for callers that measured it already. */
-  place(box: TextBox, y: number): void {
-    const { style } = this.fitted(box);
+  /** Draws measured text with its top at `y`. */
+  draw({ box, style, lineWidth }: SetText, y: number): void {
     this.use(style);
-    this.doc.fillColor(box.style.color ?? COLOR.text);
-    this.doc.text(box.text, box.x, y, { width: box.width, align: box.align ?? 'left', lineGap: LINE_GAP });
+    const color = box.style.color ?? COLOR.text;
+    if (color !== this.textColor) {
+      this.doc.fillColor(color);
+      this.textColor = color;
+    }
+    if (lineWidth === undefined) {
+      this.doc.text(box.text, box.x, y, { width: box.width, align: box.align ?? 'left', lineGap: LINE_GAP });
+    } else {
+      // Where pdfkit would put the one line it wraps the text to, right alignment included.
+      const x = box.align === 'right' ? box.x + box.width - lineWidth : box.x;
+      drawTextLine(this.doc, box.text, x, y);
+    }
   }
 
   /** Stacked boxes in one column, each below the previous; returns the total height. */
@@ -152,47 +204,65 @@ export class PageFlow {
   }
 
   rule(y: number, left: number = CONTENT.left, right: number = CONTENT.right, color: string = COLOR.rule, width = 0.5): void {
-    this.doc.save().moveTo(left, y).lineTo(right, y).lineWidth(width).strokeColor(color).stroke().restore();
+    strokeHorizontalLine(this.doc, left, right, y, width, color);
   }
 
   fill(x: number, y: number, width: number, height: number, color: string): void {
-    this.doc.save().rect(x, y, width, height).fillColor(color).fill().restore();
+    fillRectangle(this.doc, x, y, width, height, color);
   }
 
-  /** A table row's height: its tallest cell plus padding. */
-  measureRow(cells: readonly string[], columns: readonly Column[], style: TextStyle): number {
-    const placed = placeColumns(columns, CONTENT.left, CONTENT.width);
-    const heights = placed.map(({ column }, index) =>
-      this.measure({ text: cells[index] ?? '', x: 0, width: column.width - 2 * CELL_PADDING.x, style, shrink: column.shrink ?? false }),
+  /** Measures a table row for `drawRow`: its height is its tallest cell's plus padding. */
+  typesetRow(cells: readonly string[], columns: readonly Column[], style: TextStyle): SetRow {
+    const set = placeColumns(columns, CONTENT.left, CONTENT.width).map(({ x, column }, index) =>
+      this.typeset({
+        text: cells[index] ?? '',
+        x: x + CELL_PADDING.x,
+        width: column.width - 2 * CELL_PADDING.x,
+        style,
+        align: column.align,
+        shrink: column.shrink ?? false,
+      }),
     );
-    return Math.max(...heights) + 2 * CELL_PADDING.y;
+    return { cells: set, height: Math.max(...set.map((cell) => cell.height)) + 2 * CELL_PADDING.y };
   }
 
-  /** Draws a row measured by measureRow at the cursor and moves the cursor below it. */
-  drawRow(cells: readonly string[], columns: readonly Column[], style: TextStyle, height: number, fill?: string): void {
-    const placed = placeColumns(columns, CONTENT.left, CONTENT.width);
-    if (fill !== undefined) this.fill(CONTENT.left, this.y, CONTENT.width, height, fill);
-    placed.forEach(({ x, column }, index) => {
-      this.place(
-        { text: cells[index] ?? '', x: x + CELL_PADDING.x, width: column.width - 2 * CELL_PADDING.x, style, align: column.align, shrink: column.shrink ?? false },
-        this.y + CELL_PADDING.y,
-      );
-    });
-    this.y += height;
+  /** Draws a row measured by typesetRow at the cursor and moves the cursor below it. */
+  drawRow(row: SetRow, fill?: string): void {
+    if (fill !== undefined) this.fill(CONTENT.left, this.y, CONTENT.width, row.height, fill);
+    for (const cell of row.cells) this.draw(cell, this.y + CELL_PADDING.y);
+    this.y += row.height;
   }
 
-  /** The box with its type size reduced so that a `shrink` box fits on one line, if it can. */
-  private fitted(box: TextBox): TextBox {
-    if (box.shrink !== true) return box;
-    this.use(box.style);
-    const width = this.doc.widthOfString(box.text);
-    if (width <= box.width) return box;
+  /** The box's style, with the type size reduced so that a `shrink` box fits on one line, if it can. */
+  private fittedStyle(box: TextBox): TextStyle {
+    if (box.shrink !== true) return box.style;
+    const width = textWidth(box.text, box.style);
+    if (width <= box.width) return box.style;
     // Rounded down to a tenth of a point, so the same text always gets the same size.
     const size = Math.max(MIN_SHRUNK_SIZE, Math.floor((box.style.size * box.width * 10) / width) / 10);
-    return { ...box, style: { ...box.style, size } };
+    return { ...box.style, size };
   }
 
   private use(style: TextStyle): void {
     this.doc.font(style.font).fontSize(style.size);
   }
+}
+
+function textWidth(text: string, style: TextStyle): number {
+  return invoiceFont(style.font).widthOfString(text, style.size);
+}
+
+/**
+ * The width of the text set on one line of `available` points; undefined when pdfkit's line
+ * wrapper has to lay it out: text that is too wide, has line breaks, or is empty (no line at
+ * all). The wrapper (Unicode line breaking, measuring word by word, events) was most of the
+ * render time once the fonts were fast, and text on one line does not need it. Trailing
+ * spaces count for fitting but not for alignment, as in pdfkit.
+ */
+function oneLineWidth(text: string, available: number, style: TextStyle): number | undefined {
+  if (text === '' || text.includes('\n')) return undefined;
+  const width = textWidth(text, style);
+  if (width > available) return undefined;
+  const trimmed = text.trimEnd();
+  return trimmed === text ? width : textWidth(trimmed, style);
 }
