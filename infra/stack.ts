@@ -338,8 +338,9 @@ export class BillflowStack extends Stack {
       // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
       //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license
       //   must accompany the fonts);
-      // - pdfkit sets its default font (Helvetica) in the PDFDocument constructor through
-      //   require('#standard-fonts/Helvetica'), a subpath import of pdfkit's package.json. In
+      // - pdfkit loads its standard fonts through require('#standard-fonts/...'); billflow's
+      //   renderer passes `font: ''` so none is loaded today, but any call that falls back to
+      //   a standard font would, so they stay shipped: a subpath import of pdfkit's package.json. In
       //   the bundle that require is resolved against the asset's package.json, so the asset
       //   gets one mapping it to pdfkit's exported `pdfkit/standard-fonts/*` (Node does not
       //   allow an imports target inside node_modules), and pdfkit's package.json (its
