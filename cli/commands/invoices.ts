@@ -1,11 +1,8 @@
 /** `billflow invoices run | list | show | pdf | resend | void | run-dunning`. */
 import type { Command } from 'commander';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
-import { runDunning, DunningRunError, type DunningSummary } from '../../shared/use-cases/run-dunning.ts';
 import { daysOverdue, isOverdue } from '../../shared/domain/dunning/reminder-policy.ts';
 import { summarizePayments } from '../../shared/domain/payments/payment-summary.ts';
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
@@ -13,6 +10,7 @@ import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
 import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
+import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, parseWholeNumber, type GlobalOptions } from '../options.ts';
@@ -33,30 +31,16 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2026-12-01T02:00:00Z`);
       const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
       const period = parsePeriod(options.period);
-      const { sqs } = context.clients;
       // Events still queued would miss the run: let ingestion finish first.
-      if (options.wait) await waitUntilEmpty(sqs, context.outputs.eventsQueueUrl, timeoutMs, 'the events queue');
-      const started = await startInvoiceRun(
-        asOf,
-        {
-          catalog: context.catalog,
-          invoices: context.invoices,
-          enqueue: async (jobs) => ({
-            failed: (await sendBodies(sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
-          }),
-        },
-        // By hand, the last ended period is closed for every customer whatever the date (the
-        // hourly schedule does that only during the day after a period ends).
-        { period: period ?? lastEndedPeriod(asOf) },
-      );
+      if (options.wait) await waitUntilEmpty(context.clients.sqs, context.outputs.eventsQueueUrl, timeoutMs, 'the events queue');
+      // By hand, the last ended period is closed for every customer whatever the date (the
+      // hourly schedule does that only during the day after a period ends).
+      const started = await startInvoiceRunByHand(context, asOf, period ?? lastEndedPeriod(asOf));
       if (!options.wait) {
         emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);
         return;
       }
-      await waitUntilEmpty(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue');
-      // Then rendering and sending, where the outputs name their queues: each stage feeds the next.
-      const delivery = [context.outputs.invoiceDocumentsQueueUrl, context.outputs.invoiceEmailsQueueUrl].filter((url): url is string => url !== undefined);
-      for (const url of [...delivery, ...delivery]) await waitUntilEmpty(sqs, url, timeoutMs, 'invoice delivery');
+      await waitForInvoiceRun(context, timeoutMs);
       const closed = await context.invoices.list({ billingPeriod: started.period });
       const count = (status: Invoice['status']) => closed.filter((invoice) => invoice.status === status).length;
       const document = {
@@ -97,9 +81,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const context = createContext(globals().outputs);
       const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
       if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2027-01-03T06:00:00Z`);
-      const payments = context.outputs.paymentEventsQueueUrl;
-      // Webhook events still queued would be missing from the payment state shown.
-      if (payments !== undefined) await waitUntilEmpty(context.clients.sqs, payments, 60_000, 'the payment events queue');
+      await waitForPaymentEvents(context);
       const invoice = await context.invoices.findByNumber(number);
       if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
       const shown = withPaymentView(invoice, asOf);
@@ -114,25 +96,9 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const context = createContext(globals().outputs);
       const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
       if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2027-01-03T06:00:00Z`);
-      const payments = context.outputs.paymentEventsQueueUrl;
-      // A payment still queued must stop its reminder: apply queued webhook events first.
-      if (payments !== undefined) await waitUntilEmpty(context.clients.sqs, payments, 60_000, 'the payment events queue');
-      let summary: DunningSummary;
-      try {
-        summary = await runDunning(asOf, {
-          invoices: context.invoices,
-          catalog: context.catalog,
-          documents: context.documents,
-          mailer: context.mailer,
-          now: Date.now,
-          // By hand, a claim older than a minute is a run that died (the CLI sends in seconds).
-          claimTimeoutMs: 60_000,
-        });
-      } catch (error) {
-        if (!(error instanceof DunningRunError)) throw error;
-        summary = error.summary;
-        process.exitCode = 1;
-      }
+      // A payment still queued must stop its reminder: runDunningByHand applies queued webhook events first.
+      const { summary, complete } = await runDunningByHand(context, asOf);
+      if (!complete) process.exitCode = 1;
       emit(globals(), summary, () =>
         [
           ...summary.sent.map((sent) => `reminded ${sent.number} (day ${sent.stage})`),

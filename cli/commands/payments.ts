@@ -1,11 +1,11 @@
 /** `billflow payments list | unmatched | match`. */
 import type { Command } from 'commander';
-import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import { summarizePayments, type PaymentSummary } from '../../shared/domain/payments/payment-summary.ts';
 import type { PaymentLink } from '../../shared/ports/payment-store.ts';
 import { matchPaymentToInvoice } from '../../shared/use-cases/match-payment.ts';
 import { createContext, type CliContext } from '../context.ts';
+import { waitForPaymentEvents } from '../by-hand.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import type { GlobalOptions } from '../options.ts';
@@ -26,7 +26,7 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
     .option('--invoice <number>', 'only the payments applied to this invoice')
     .action(async (options: { invoice?: string }) => {
       const context = createContext(globals().outputs);
-      await settled(context);
+      await waitForPaymentEvents(context);
       let rows: PaymentRow[];
       if (options.invoice !== undefined) {
         const invoice = await context.invoices.findByNumber(options.invoice);
@@ -49,7 +49,7 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
     .description('payments no invoice could be matched to (no or unknown invoice number, other currency, void invoice)')
     .action(async () => {
       const context = createContext(globals().outputs);
-      await settled(context);
+      await waitForPaymentEvents(context);
       const rows = await rowsFor(context, await context.payments.listUnmatched());
       emit(globals(), rows, () => (rows.length === 0 ? 'no unmatched payments' : paymentTable(rows, true)));
     });
@@ -61,7 +61,7 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
     .argument('<number>', 'the invoice to apply it to')
     .action(async (paymentId: string, number: string) => {
       const context = createContext(globals().outputs);
-      await settled(context);
+      await waitForPaymentEvents(context);
       try {
         const outcome = await matchPaymentToInvoice(paymentId, number, { payments: context.payments, invoices: context.invoices, now: Date.now });
         const invoice = outcome.invoice;
@@ -76,12 +76,6 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
         throw error;
       }
     });
-}
-
-/** Webhook events still queued would be missing from the answer: let them be applied first. */
-async function settled(context: CliContext): Promise<void> {
-  const queueUrl = context.outputs.paymentEventsQueueUrl;
-  if (queueUrl !== undefined) await waitUntilEmpty(context.clients.sqs, queueUrl, 60_000, 'the payment events queue');
 }
 
 async function rowsFor(context: CliContext, links: readonly PaymentLink[]): Promise<PaymentRow[]> {

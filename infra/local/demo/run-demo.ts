@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createContext, type CliContext } from '../../../cli/context.ts';
+import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../../../cli/by-hand.ts';
 import { batchBodies, sendBodies } from '../../../shared/adapters/sqs/send-bodies.ts';
 import { forEachConcurrently } from '../../../shared/adapters/for-each-concurrently.ts';
 import { waitUntilEmpty } from '../../../shared/adapters/sqs/queue-depth.ts';
@@ -35,8 +36,6 @@ import { formatMinor } from '../../../shared/domain/money.ts';
 import { billingPeriodOf, periodBounds } from '../../../shared/domain/period.ts';
 import { accountEvents } from '../../../shared/use-cases/account-events.ts';
 import { applyCatalog } from '../../../shared/use-cases/apply-catalog.ts';
-import { runDunning, DunningRunError, type DunningSummary } from '../../../shared/use-cases/run-dunning.ts';
-import { startInvoiceRun } from '../../../shared/use-cases/start-invoice-run.ts';
 import { DEMO_CUSTOMER_IDS, demoEvents } from './demo-events.ts';
 import { DEMO_PAYMENT_BEHAVIOUR, demoPaymentEvent, postSignedWebhook, signingSecret, type WebhookDelivery } from './demo-payments.ts';
 import { progressBar } from './progress.ts';
@@ -121,24 +120,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   // 3. The invoice run as of 02:00 UTC on the 1st of next month, for the demo's customers.
   started = Date.now();
   const asOf = periodBounds(period).end + 2 * HOUR_MS;
-  const run = await startInvoiceRun(
+  const run = await startInvoiceRunByHand(
+    context,
     asOf,
-    {
-      catalog: withOverrides(context.catalog, {
-        listCustomers: async () => (await context.catalog.listCustomers()).filter((customer) => demoIds.has(customer.id)),
-      }),
-      invoices: context.invoices,
-      enqueue: async (jobs) => ({
-        failed: (await sendBodies(sqs, outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
-      }),
-    },
-    { period },
+    period,
+    withOverrides(context.catalog, {
+      listCustomers: async () => (await context.catalog.listCustomers()).filter((customer) => demoIds.has(customer.id)),
+    }),
   );
   if (run.failed > 0) throw new Error(`${run.failed} invoice jobs could not be enqueued`);
-  await waitUntilEmpty(sqs, outputs.invoiceJobsQueueUrl, QUEUE_TIMEOUT_MS, 'the invoice jobs queue');
-  // Rendering feeds sending: wait for both, twice, so a message passed on late is seen too.
-  const delivery = [outputs.invoiceDocumentsQueueUrl, outputs.invoiceEmailsQueueUrl].filter((url): url is string => url !== undefined);
-  for (const url of [...delivery, ...delivery]) await waitUntilEmpty(sqs, url, QUEUE_TIMEOUT_MS, 'invoice delivery');
+  await waitForInvoiceRun(context, QUEUE_TIMEOUT_MS);
   let invoices = await demoInvoices(context, period, demoIds);
   const finalized = invoices.filter((invoice) => invoice.status === 'finalized');
   const emailed = finalized.filter((invoice) => invoice.emails.length > 0).length;
@@ -162,7 +153,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     if (answer.status !== 200) throw new Error(`the webhook for ${invoice.number} was refused (HTTP ${answer.status}): ${answer.text}`);
     deliveries.push({ number: invoice.number!, behaviour: payment.behaviour, amount: payment.amount, status: answer.status, duplicate: answer.duplicate });
   }
-  if (outputs.paymentEventsQueueUrl !== undefined) await waitUntilEmpty(sqs, outputs.paymentEventsQueueUrl, QUEUE_TIMEOUT_MS, 'the payment events queue');
+  await waitForPaymentEvents(context, QUEUE_TIMEOUT_MS);
   const unpaidCustomers = Object.entries(DEMO_PAYMENT_BEHAVIOUR).filter(([, behaviour]) => behaviour === 'not_at_all').map(([id]) => id);
   const duplicates = deliveries.filter((delivery) => delivery.duplicate).length;
   step(
@@ -180,22 +171,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const firstDay = reminderDaysOf(head)[0] ?? 3;
     // 06:00 UTC: when the daily schedule runs.
     const dunningAsOf = Date.parse(`${unpaid.dueDate}T06:00:00Z`) + firstDay * DAY_MS;
-    let summary: DunningSummary;
-    try {
-      summary = await runDunning(dunningAsOf, {
-        invoices: withOverrides(context.invoices, {
-          listOpenReceivables: async (dueBefore: string) => (await context.invoices.listOpenReceivables(dueBefore)).filter((invoice) => demoIds.has(invoice.customerId)),
-        }),
-        catalog: context.catalog,
-        documents: context.documents,
-        mailer: context.mailer,
-        now: Date.now,
-        claimTimeoutMs: 60_000,
-      });
-    } catch (error) {
-      if (!(error instanceof DunningRunError)) throw error;
-      summary = error.summary;
-    }
+    const { summary } = await runDunningByHand(
+      context,
+      dunningAsOf,
+      withOverrides(context.invoices, {
+        listOpenReceivables: async (dueBefore: string) => (await context.invoices.listOpenReceivables(dueBefore)).filter((invoice) => demoIds.has(invoice.customerId)),
+      }),
+    );
     const reminded = summary.sent.map((sent) => `${sent.number}, ${sent.stage} days overdue`);
     step(
       'dunning',

@@ -1,0 +1,74 @@
+/**
+ * The scheduled work run by hand against a pipeline's outputs: the invoice run and dunning,
+ * and the waits that make their answers complete. Shared by the CLI commands and the local
+ * demo (infra/local/demo), so both drive the pipeline the same way.
+ */
+import { sendBodies } from '../shared/adapters/sqs/send-bodies.ts';
+import { waitUntilEmpty } from '../shared/adapters/sqs/queue-depth.ts';
+import type { CatalogRepository } from '../shared/ports/catalog-repository.ts';
+import type { InvoiceRepository } from '../shared/ports/invoice-repository.ts';
+import { runDunning, DunningRunError, type DunningSummary } from '../shared/use-cases/run-dunning.ts';
+import { startInvoiceRun, type InvoiceRunStarted } from '../shared/use-cases/start-invoice-run.ts';
+import type { CliContext } from './context.ts';
+
+/** Enqueues the close-billing-period jobs of `period` as of `asOf`, as the hourly run would. */
+export function startInvoiceRunByHand(
+  context: CliContext,
+  asOf: number,
+  period: string,
+  catalog: CatalogRepository = context.catalog,
+): Promise<InvoiceRunStarted> {
+  return startInvoiceRun(
+    asOf,
+    {
+      catalog,
+      invoices: context.invoices,
+      enqueue: async (jobs) => ({
+        failed: (await sendBodies(context.clients.sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
+      }),
+    },
+    { period },
+  );
+}
+
+/** Waits for the jobs, then rendering and sending where the outputs name their queues. */
+export async function waitForInvoiceRun(context: CliContext, timeoutMs: number): Promise<void> {
+  const { sqs } = context.clients;
+  await waitUntilEmpty(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue');
+  // Rendering feeds sending: wait for both, twice, so a message passed on late is seen too.
+  const delivery = [context.outputs.invoiceDocumentsQueueUrl, context.outputs.invoiceEmailsQueueUrl].filter((url): url is string => url !== undefined);
+  for (const url of [...delivery, ...delivery]) await waitUntilEmpty(sqs, url, timeoutMs, 'invoice delivery');
+}
+
+/** Webhook events still queued would be missing from a payment state or let a paid invoice be reminded. */
+export async function waitForPaymentEvents(context: CliContext, timeoutMs = 60_000): Promise<void> {
+  const queueUrl = context.outputs.paymentEventsQueueUrl;
+  if (queueUrl !== undefined) await waitUntilEmpty(context.clients.sqs, queueUrl, timeoutMs, 'the payment events queue');
+}
+
+/**
+ * Dunning as of `asOf`, after queued webhook events are applied. A run with failed reminders
+ * still reports what it did (`complete: false`); the failed ones are retried by the next run.
+ */
+export async function runDunningByHand(
+  context: CliContext,
+  asOf: number,
+  invoices: InvoiceRepository = context.invoices,
+): Promise<{ summary: DunningSummary; complete: boolean }> {
+  await waitForPaymentEvents(context);
+  try {
+    const summary = await runDunning(asOf, {
+      invoices,
+      catalog: context.catalog,
+      documents: context.documents,
+      mailer: context.mailer,
+      now: Date.now,
+      // By hand, a claim older than a minute is a run that died (the CLI sends in seconds).
+      claimTimeoutMs: 60_000,
+    });
+    return { summary, complete: true };
+  } catch (error) {
+    if (!(error instanceof DunningRunError)) throw error;
+    return { summary: error.summary, complete: false };
+  }
+}
