@@ -81,32 +81,49 @@ export function readInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
   };
 }
 
-const deliveryConfigSchema = z.object({
+/** What every function that emails an invoice's PDF reads (send-invoice, dunning-run). */
+const mailingSettings = {
   BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
   INVOICES_BUCKET: required('INVOICES_BUCKET', 'invoices bucket name'),
-  INVOICE_EMAILS_QUEUE_URL: required('INVOICE_EMAILS_QUEUE_URL', 'invoice emails queue URL'),
   /** SES configuration set whose events record bounces; unset locally. */
   SES_CONFIGURATION_SET: z.string().optional(),
+};
+
+const dunningConfigSchema = z.object(mailingSettings);
+
+const deliveryConfigSchema = z.object({
+  ...mailingSettings,
+  INVOICE_EMAILS_QUEUE_URL: required('INVOICE_EMAILS_QUEUE_URL', 'invoice emails queue URL'),
 });
 
-export interface DeliveryConfig {
+export interface DunningConfig {
   readonly billingTable: string;
   readonly invoicesBucket: string;
-  readonly invoiceEmailsQueueUrl: string;
   readonly sesConfigurationSet?: string;
 }
 
-export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
-  const value = parse(deliveryConfigSchema, env);
+export interface DeliveryConfig extends DunningConfig {
+  readonly invoiceEmailsQueueUrl: string;
+}
+
+function mailingConfig(value: z.infer<typeof dunningConfigSchema>): DunningConfig {
   return {
     billingTable: value.BILLING_TABLE,
     invoicesBucket: value.INVOICES_BUCKET,
-    invoiceEmailsQueueUrl: value.INVOICE_EMAILS_QUEUE_URL,
     ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === '' ? {} : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
   };
 }
 
-export function readMailEventsConfig(env: NodeJS.ProcessEnv = process.env): { readonly billingTable: string } {
+export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
+  const value = parse(deliveryConfigSchema, env);
+  return { ...mailingConfig(value), invoiceEmailsQueueUrl: value.INVOICE_EMAILS_QUEUE_URL };
+}
+
+export function readDunningConfig(env: NodeJS.ProcessEnv = process.env): DunningConfig {
+  return mailingConfig(parse(dunningConfigSchema, env));
+}
+
+export function readBillingTableConfig(env: NodeJS.ProcessEnv = process.env): { readonly billingTable: string } {
   return { billingTable: parse(z.object({ BILLING_TABLE: required('BILLING_TABLE', 'billing table name') }), env).BILLING_TABLE };
 }
 
@@ -136,26 +153,5 @@ export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
     paymentEventsQueueUrl: value.PAYMENT_EVENTS_QUEUE_URL,
     webhookSecret:
       (value.STRIPE_WEBHOOK_SECRET_ARN ?? '') !== '' ? { secretArn: value.STRIPE_WEBHOOK_SECRET_ARN! } : { value: value.STRIPE_WEBHOOK_SECRET! },
-  };
-}
-
-const dunningConfigSchema = z.object({
-  BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
-  INVOICES_BUCKET: required('INVOICES_BUCKET', 'invoices bucket name'),
-  SES_CONFIGURATION_SET: z.string().optional(),
-});
-
-export interface DunningConfig {
-  readonly billingTable: string;
-  readonly invoicesBucket: string;
-  readonly sesConfigurationSet?: string;
-}
-
-export function readDunningConfig(env: NodeJS.ProcessEnv = process.env): DunningConfig {
-  const value = parse(dunningConfigSchema, env);
-  return {
-    billingTable: value.BILLING_TABLE,
-    invoicesBucket: value.INVOICES_BUCKET,
-    ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === '' ? {} : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
   };
 }

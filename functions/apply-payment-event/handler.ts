@@ -8,7 +8,7 @@ import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbPaymentStore } from '../../shared/adapters/dynamodb/payment-store.ts';
 import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
-import { readMailEventsConfig } from '../../shared/config.ts';
+import { readBillingTableConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { applyPaymentEvent, type ApplyPaymentOutcome } from '../../shared/use-cases/apply-payment-event.ts';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
@@ -16,7 +16,7 @@ import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
 const job = z.object({ eventId: z.string().min(1) });
 
 function build() {
-  const { billingTable } = readMailEventsConfig();
+  const { billingTable } = readBillingTableConfig();
   const { dynamodb } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
   const deps = {

@@ -6,12 +6,12 @@ import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { readMailEventsConfig } from '../../shared/config.ts';
+import { readBillingTableConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { recordMailEvent } from '../../shared/use-cases/record-mail-event.ts';
 
 function build() {
-  const config = readMailEventsConfig();
+  const config = readBillingTableConfig();
   const { dynamodb } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
   const deps = { invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable), now: Date.now };
