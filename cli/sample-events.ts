@@ -4,6 +4,7 @@
  * senders produce) and of invalid events (each a different kind of mistake). Deterministic
  * for a given seed, so a run can be repeated and its expected counts are known up front.
  */
+import { mulberry32 } from './seeded-random.ts';
 import { billingPeriodOf, periodBounds } from '../shared/domain/period.ts';
 
 export interface SampleOptions {
@@ -74,16 +75,4 @@ export function generateSampleEvents(options: SampleOptions): SampleSet {
 
 export function currentPeriod(now: number): string {
   return billingPeriodOf(now);
-}
-
-/** A small, fast, seedable PRNG (public domain); Math.random cannot be seeded. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

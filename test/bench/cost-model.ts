@@ -44,6 +44,7 @@
  * item, so 1,000,000 events are ~385,000 DynamoDB Local writes). BENCH_COST_EVENTS=250000 runs a
  * quarter and scales ingest linearly (said in the output); the invoices then bill fewer events.
  */
+import { withEnvironment } from './environment.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -753,19 +754,6 @@ function apiGatewayEvent(body: string, stripeSignature: string): APIGatewayProxy
     body,
     isBase64Encoded: false,
   };
-}
-
-async function withEnvironment<T>(variables: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    return await run();
-  } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
  * Nothing consumes the payment-events queue (the apply worker is not started): only the time
  * to the 200 is measured, which is all Stripe waits for.
  */
+import { withEnvironment } from './environment.ts';
 import { Agent, request } from 'node:http';
 import { forEachConcurrently } from '../../shared/adapters/for-each-concurrently.ts';
 import { verifyStripeSignature } from '../../shared/adapters/stripe/webhook-signature.ts';
@@ -178,21 +179,4 @@ function signatureCeiling(deliveries: readonly SignedDelivery[], nowSeconds: num
 function percentile(sorted: readonly number[], share: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
-}
-
-/**
- * The handler reads its configuration from process.env, as in Lambda; set it for the run and
- * put the previous values back, so later sections see the environment they started with.
- */
-async function withEnvironment<T>(variables: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    return await run();
-  } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }

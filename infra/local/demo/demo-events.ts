@@ -9,6 +9,7 @@
  * has passed (events may not be dated in the future), always in the same order, so which
  * snapshot is the latest never changes.
  */
+import { mulberry32 } from '../../../cli/seeded-random.ts';
 import { periodBounds } from '../../../shared/domain/period.ts';
 
 export interface DemoCloudEvent {
@@ -125,15 +126,4 @@ export function demoEvents(period: string, now: number): DemoEvents {
     }
   });
   return { events, distinct: dated.length, redelivered };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
