@@ -13,7 +13,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailSendingEvent } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import { BillingFunction } from './constructs/billing-function.ts';
+import { BillingFunction, type BillingFunctionProps } from './constructs/billing-function.ts';
 import { businessMetric, businessSearch } from './constructs/business-metric.ts';
 import { FunctionSchedule } from './constructs/function-schedule.ts';
 import { MailEvents } from './constructs/mail-events.ts';
@@ -186,13 +186,8 @@ export class BillflowStack extends Stack {
     this.accessLogsBucket = storage.accessLogs;
 
     const ingest = consumers.ingest;
-    this.ingestFunction = new BillingFunction(this, `${pascalCase(ingest.functionId)}Function`, {
-      entry: ingest.entry,
+    this.ingestFunction = functionFrom(this, ingest, settings, {
       description: 'Validates, deduplicates and stores usage events from the events queue',
-      memorySize: ingest.memorySize,
-      timeout: Duration.seconds(ingest.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
       // The same settings the local workers get (grace period, write shards, event retention).
       environment: pipelineSettings,
     })
@@ -234,13 +229,8 @@ export class BillflowStack extends Stack {
     // (shared/config.ts), which requires both table names, the jobs queue URL and the
     // documents queue URL.
     const close = consumers.closeBillingPeriod;
-    this.closeBillingPeriodFunction = new BillingFunction(this, `${pascalCase(close.functionId)}Function`, {
-      entry: close.entry,
+    this.closeBillingPeriodFunction = functionFrom(this, close, settings, {
       description: 'Drafts or finalizes one customer invoice per job from the invoice-jobs queue',
-      memorySize: close.memorySize,
-      timeout: Duration.seconds(close.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
       environment: pipelineSettings,
     })
       // Query only: EventStore.readShard (the period's chunks, and late chunks of earlier
@@ -269,13 +259,8 @@ export class BillflowStack extends Stack {
     this.closeBillingPeriodFunction.addEnvironment(queues.invoiceJobs.envVar, this.invoiceJobsQueue.queue.queueUrl);
 
     const run = schedules.invoiceRun;
-    this.invoiceRunFunction = new BillingFunction(this, `${pascalCase(run.functionId)}Function`, {
-      entry: run.entry,
+    this.invoiceRunFunction = functionFrom(this, run, settings, {
       description: 'Hourly invoice run: enqueues one close-billing-period job per customer and open draft',
-      memorySize: run.memorySize,
-      timeout: Duration.seconds(run.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
       environment: pipelineSettings,
     })
       // Scan only: CatalogRepository.listCustomers and InvoiceRepository.list() without a
@@ -327,13 +312,8 @@ export class BillflowStack extends Stack {
 
     // Both delivery functions read their configuration with readDeliveryConfig.
     const render = consumers.renderInvoice;
-    this.renderInvoiceFunction = new BillingFunction(this, `${pascalCase(render.functionId)}Function`, {
-      entry: render.entry,
+    this.renderInvoiceFunction = functionFrom(this, render, settings, {
       description: 'Renders each finalized invoice to PDF once, stores it in S3 and requests its email',
-      memorySize: render.memorySize,
-      timeout: Duration.seconds(render.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
       // Files the renderer loads at run time, which esbuild cannot inline:
       // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
       //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license
@@ -376,13 +356,8 @@ export class BillflowStack extends Stack {
       .consumeQueue(this.invoiceDocumentsQueue.queue, render);
 
     const send = consumers.sendInvoice;
-    this.sendInvoiceFunction = new BillingFunction(this, `${pascalCase(send.functionId)}Function`, {
-      entry: send.entry,
+    this.sendInvoiceFunction = functionFrom(this, send, settings, {
       description: 'Emails each rendered invoice once through SES, with its PDF attached',
-      memorySize: send.memorySize,
-      timeout: Duration.seconds(send.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
     })
       // findByNumber (two GetItems) and update (GetItem, conditional PutItem): the claim, its
       // release after a failure, and the record of the sent email.
@@ -395,13 +370,8 @@ export class BillflowStack extends Stack {
     this.sendInvoiceFunction.addEnvironment(queues.invoiceEmails.envVar, this.invoiceEmailsQueue.queue.queueUrl);
 
     const mailEvent = consumers.recordMailEvent;
-    this.recordMailEventFunction = new BillingFunction(this, `${pascalCase(mailEvent.functionId)}Function`, {
-      entry: mailEvent.entry,
+    this.recordMailEventFunction = functionFrom(this, mailEvent, settings, {
       description: 'Records SES bounces and complaints of invoice emails on the invoices',
-      memorySize: mailEvent.memorySize,
-      timeout: Duration.seconds(mailEvent.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
     })
       // findNumberByEmail (GetItem of the EMAIL# link) and update (GetItem, conditional PutItem).
       .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:PutItem')
@@ -420,13 +390,8 @@ export class BillflowStack extends Stack {
     });
 
     const applyPayment = consumers.applyPaymentEvent;
-    this.applyPaymentEventFunction = new BillingFunction(this, `${pascalCase(applyPayment.functionId)}Function`, {
-      entry: applyPayment.entry,
+    this.applyPaymentEventFunction = functionFrom(this, applyPayment, settings, {
       description: 'Applies each accepted Stripe event to its invoice once (payments, refunds, disputes)',
-      memorySize: applyPayment.memorySize,
-      timeout: Duration.seconds(applyPayment.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
     })
       .bindTable(
         this.billingTable,
@@ -467,13 +432,8 @@ export class BillflowStack extends Stack {
     });
 
     const webhook = httpRoutes.stripeWebhook;
-    this.stripeWebhookFunction = new BillingFunction(this, `${pascalCase(webhook.functionId)}Function`, {
-      entry: webhook.entry,
+    this.stripeWebhookFunction = functionFrom(this, webhook, settings, {
       description: 'POST /webhooks/stripe: verifies the Stripe signature, stores the event once and queues it',
-      memorySize: webhook.memorySize,
-      timeout: Duration.seconds(webhook.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
       // The ARN only, never the value: the function reads the value at run time.
       environment: { STRIPE_WEBHOOK_SECRET_ARN: this.stripeWebhookSecret.secretArn },
     })
@@ -521,13 +481,8 @@ export class BillflowStack extends Stack {
     });
 
     const dunning = schedules.dunningRun;
-    this.dunningRunFunction = new BillingFunction(this, `${pascalCase(dunning.functionId)}Function`, {
-      entry: dunning.entry,
+    this.dunningRunFunction = functionFrom(this, dunning, settings, {
       description: 'Daily dunning run: emails the overdue reminders due that day, once each',
-      memorySize: dunning.memorySize,
-      timeout: Duration.seconds(dunning.timeoutSeconds),
-      logRetention: settings.logRetention,
-      logRemovalPolicy: settings.dataRemovalPolicy,
     })
       .bindTable(
         this.billingTable,
@@ -1009,6 +964,23 @@ function createBuckets(scope: Construct, settings: StageSettings): { invoices: B
 }
 
 /** `events-dlq` -> `EventsDlq`, for readable logical ids. */
+/** A BillingFunction from its infra/resources.ts definition, with the stage's log settings. */
+function functionFrom(
+  scope: Construct,
+  definition: { readonly functionId: string; readonly entry: string; readonly memorySize: number; readonly timeoutSeconds: number },
+  settings: StageSettings,
+  props: Omit<BillingFunctionProps, 'entry' | 'memorySize' | 'timeout' | 'logRetention' | 'logRemovalPolicy'>,
+): BillingFunction {
+  return new BillingFunction(scope, `${pascalCase(definition.functionId)}Function`, {
+    entry: definition.entry,
+    memorySize: definition.memorySize,
+    timeout: Duration.seconds(definition.timeoutSeconds),
+    logRetention: settings.logRetention,
+    logRemovalPolicy: settings.dataRemovalPolicy,
+    ...props,
+  });
+}
+
 function pascalCase(id: string): string {
   return id
     .split(/[^a-zA-Z0-9]+/)
