@@ -91,21 +91,40 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-/** What API Gateway (HTTP API, payload 2.0) sends: lower-case headers, text bodies as text. */
 function toApiGatewayEvent(request: IncomingMessage, path: string, body: Buffer, route: { method: string; path: string }): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  return apiGatewayEvent(route, {
+    method: request.method ?? 'GET',
+    path,
+    query: (request.url ?? '').split('?')[1] ?? '',
+    headers,
+    body,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    protocol: `HTTP/${request.httpVersion}`,
+  });
+}
+
+/**
+ * What API Gateway (HTTP API, payload 2.0) sends a Lambda for a request on `route`: lower-case
+ * headers, text bodies as text, others base64. Also used by benchmarks that invoke the handler directly.
+ */
+export function apiGatewayEvent(
+  route: { readonly method: string; readonly path: string },
+  request: { method: string; path: string; query?: string; headers: Readonly<Record<string, string>>; body: Buffer; sourceIp?: string; protocol?: string },
+): APIGatewayProxyEventV2 {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]));
   const contentType = headers['content-type'] ?? '';
   const isText = /^(text\/|application\/(json|xml|x-www-form-urlencoded))/i.test(contentType) || contentType === '';
-  const query = (request.url ?? '').split('?')[1] ?? '';
   const now = Date.now();
+  const { body } = request;
   return {
     version: '2.0',
     routeKey: `${route.method} ${route.path}`,
-    rawPath: path,
-    rawQueryString: query,
+    rawPath: request.path,
+    rawQueryString: request.query ?? '',
     headers,
     requestContext: {
       accountId: '000000000000',
@@ -113,10 +132,10 @@ function toApiGatewayEvent(request: IncomingMessage, path: string, body: Buffer,
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
       http: {
-        method: request.method ?? 'GET',
-        path,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        method: request.method,
+        path: request.path,
+        protocol: request.protocol ?? 'HTTP/1.1',
+        sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),

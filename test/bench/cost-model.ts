@@ -44,6 +44,7 @@
  * item, so 1,000,000 events are ~385,000 DynamoDB Local writes). BENCH_COST_EVENTS=250000 runs a
  * quarter and scales ingest linearly (said in the output); the invoices then bill fewer events.
  */
+import { apiGatewayEvent } from '../../infra/local/http-api.ts';
 import { withEnvironment } from './environment.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
@@ -53,7 +54,6 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
@@ -574,7 +574,7 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
           // The secret is cached for 5 minutes per container; 1,000 payments a month arrive ~43 minutes apart.
           paymentsTally.modelled.secretsApiCalls += 1;
           paymentsTally.modelled.accessLogBytes += ACCESS_LOG_BYTES_PER_REQUEST;
-          const response = await webhook(apiGatewayEvent(body, signature(body, SECRET, at)), context(route));
+          const response = await webhook(webhookRequest(body, signature(body, SECRET, at)), context(route));
           if (response.statusCode !== 200) errors.push(`webhook for ${invoice.number}: HTTP ${response.statusCode} ${response.body}`);
         }),
       );
@@ -730,30 +730,15 @@ function naiveHandler(client: ReturnType<typeof createAwsClients>['dynamodb'], t
 }
 
 /** The event API Gateway (HTTP API, payload 2.0) hands the webhook function. */
-function apiGatewayEvent(body: string, stripeSignature: string): APIGatewayProxyEventV2 {
-  const now = Date.now();
-  const routeKey = `${httpRoutes.stripeWebhook.method} ${httpRoutes.stripeWebhook.path}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: httpRoutes.stripeWebhook.path,
-    rawQueryString: '',
+function webhookRequest(body: string, stripeSignature: string): APIGatewayProxyEventV2 {
+  const route = httpRoutes.stripeWebhook;
+  return apiGatewayEvent(route, {
+    method: route.method,
+    path: route.path,
     headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'bench.execute-api.eu-central-1.amazonaws.com',
-      domainPrefix: 'bench',
-      http: { method: 'POST', path: httpRoutes.stripeWebhook.path, protocol: 'HTTP/1.1', sourceIp: '3.18.12.63', userAgent: 'Stripe/1.0' },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-    body,
-    isBase64Encoded: false,
-  };
+    body: Buffer.from(body),
+    sourceIp: '3.18.12.63',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
