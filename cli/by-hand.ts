@@ -23,6 +23,7 @@ export function startInvoiceRunByHand(
     {
       catalog,
       invoices: context.invoices,
+      runs: context.invoiceRuns,
       enqueue: async (jobs) => ({
         failed: (await sendBodies(context.clients.sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
       }),

@@ -10,6 +10,7 @@ import { DynamoDbEventStore } from '../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbRejectedEventStore } from '../shared/adapters/dynamodb/rejected-event-store.ts';
 import { DynamoDbCatalogRepository } from '../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../shared/adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceRunLog } from '../shared/adapters/dynamodb/invoice-run-log.ts';
 import { DynamoDbPaymentStore } from '../shared/adapters/dynamodb/payment-store.ts';
 import { S3DocumentStore } from '../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../shared/adapters/ses/ses-mailer.ts';
@@ -27,6 +28,7 @@ export interface CliContext {
   readonly rejected: DynamoDbRejectedEventStore;
   readonly catalog: DynamoDbCatalogRepository;
   readonly invoices: DynamoDbInvoiceRepository;
+  readonly invoiceRuns: DynamoDbInvoiceRunLog;
   readonly payments: DynamoDbPaymentStore;
   readonly documents: S3DocumentStore;
   readonly mailer: SesMailer;
@@ -93,6 +95,7 @@ export function createContext(outputsFile: string | undefined): CliContext {
     }),
     catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
     invoices: new DynamoDbInvoiceRepository(clients.dynamodb, outputs.billingTable),
+    invoiceRuns: new DynamoDbInvoiceRunLog(clients.dynamodb, outputs.billingTable),
     payments: new DynamoDbPaymentStore(clients.dynamodb, outputs.billingTable),
     documents: new S3DocumentStore(clients.s3, outputs.invoicesBucket),
     // Resends go out without the configuration set: its bounce events record on the invoice as usual once wired.

@@ -16,7 +16,11 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
   /** Environment variable through which functions and the CLI receive the table name. */
   readonly envVar: string;
-  /** Sparse global secondary indexes (all attributes projected). */
+  /**
+   * Sparse global secondary indexes, keys only: readers get the table keys and read the items
+   * they need; every index write stays one unit however large the item, and billflow's indexed
+   * items (invoices) are large and rewritten often.
+   */
   readonly globalIndexes?: readonly GlobalIndexDefinition[];
 }
 
@@ -80,7 +84,14 @@ export const tables = {
     globalIndexes: [
       // Finalized invoices with an amount still due, by due date: what dunning reads daily.
       // Sparse: the key attributes are removed once an invoice is paid, refunded or void.
+      // An open invoice is rewritten several times (rendered, sent, paid in part, reminded):
+      // a whole copy in the index would bill its size again each time; dunning reads the few
+      // overdue ones once a day instead.
       { name: 'open-receivables', partitionKey: 'receivable', sortKey: 'receivableDue' },
+      // Invoices still in draft, by billing period: what the hourly invoice run (re)closes.
+      // Sparse: the key attributes go when the draft is finalized or closed without an invoice,
+      // so a run with nothing left to close reads nothing, however many invoices are kept.
+      { name: 'open-drafts', partitionKey: 'openDraft', sortKey: 'draftPeriod' },
     ],
   },
 } as const satisfies Record<string, TableDefinition>;

@@ -263,9 +263,20 @@ export class BillflowStack extends Stack {
       description: 'Hourly invoice run: enqueues one close-billing-period job per customer and open draft',
       environment: pipelineSettings,
     })
-      // Scan only: CatalogRepository.listCustomers and InvoiceRepository.list() without a
-      // customer (the drafts left open by earlier runs) both scan the table, filtered.
-      .bindTable(this.billingTable, tables.billing.envVar, 'dynamodb:Scan')
+      .bindTable(
+        this.billingTable,
+        tables.billing.envVar,
+        // CatalogRepository.version: the head's and the customers' versions, in one request.
+        'dynamodb:BatchGetItem',
+        // InvoiceRunLog: whether every customer of the period was enqueued at this version.
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        // CatalogRepository.listCustomers, a filtered scan: only at the first run after a
+        // period ends, or when the catalog changed during the day after.
+        'dynamodb:Scan',
+      )
+      // InvoiceRepository.listOpenDrafts: the drafts still to close, from the sparse index.
+      .queriesIndex(this.billingTable, 'open-drafts')
       // sendBodies: SendMessageBatch of the jobs, authorized by sqs:SendMessage.
       .sendsTo(this.invoiceJobsQueue.queue, queues.invoiceJobs.envVar);
     // The name only, because readInvoicingConfig requires it: the run never touches events,
@@ -489,12 +500,14 @@ export class BillflowStack extends Stack {
         tables.billing.envVar,
         // CatalogRepository.readHead (reminder days), InvoiceRepository.update's reads.
         'dynamodb:GetItem',
+        // listOpenReceivables: the invoices whose keys the keys-only index returned.
+        'dynamodb:BatchGetItem',
         // InvoiceRepository.update's conditional put (claim, sent, skipped) and linkEmail
         // (the reminder's message id, so its bounces are recorded like the invoice email's).
         'dynamodb:PutItem',
       )
-      // listOpenReceivables: the due invoices, from the sparse index. No Query on the table
-      // and no Scan: the run reads nothing else in bulk.
+      // listOpenReceivables: the due invoices' keys, from the sparse index. No Query on the
+      // table and no Scan: the run reads nothing else in bulk.
       .queriesIndex(this.billingTable, 'open-receivables')
       // S3DocumentStore.get: the invoice PDF attached to the reminder.
       .bindBucket(this.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject')
@@ -908,9 +921,9 @@ function createTable(scope: Construct, definition: TableDefinition, settings: St
       indexName: index.name,
       partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
       sortKey: { name: index.sortKey, type: AttributeType.STRING },
-      // Readers get whole items from the index, with no GetItem per hit; sparse, so only the
-      // items carrying the key attributes are copied.
-      projectionType: ProjectionType.ALL,
+      // Sparse, so only the items carrying the key attributes are copied; keys only, for the
+      // reason given with TableDefinition.globalIndexes in infra/resources.ts.
+      projectionType: ProjectionType.KEYS_ONLY,
     });
   }
   return table;

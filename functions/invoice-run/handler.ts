@@ -1,12 +1,13 @@
 /**
  * Lambda entry point of the invoice run, invoked hourly by EventBridge Scheduler with
- * `{ "asOf": "<scheduled time>" }`: enqueues one close-billing-period job per customer.
+ * `{ "asOf": "<scheduled time>" }`: enqueues the close-billing-period jobs (see startInvoiceRun).
  */
 import { z } from 'zod';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceRunLog } from '../../shared/adapters/dynamodb/invoice-run-log.ts';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { readInvoicingConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
@@ -21,6 +22,7 @@ function build() {
   tracer.captureAWSv3Client(sqs);
   const catalog = new DynamoDbCatalogRepository(dynamodb, config.billingTable);
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
+  const runs = new DynamoDbInvoiceRunLog(dynamodb, config.billingTable);
   return async (event: unknown): Promise<InvoiceRunStarted> => {
     const input = scheduledEvent.parse(event ?? {});
     const asOf = input.asOf === undefined ? Date.now() : Date.parse(input.asOf);
@@ -30,6 +32,7 @@ function build() {
       {
         catalog,
         invoices,
+        runs,
         enqueue: async (jobs) => {
           const result = await sendBodies(sqs, config.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)));
           return { failed: result.failed.length };

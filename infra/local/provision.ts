@@ -146,7 +146,7 @@ function indexSpecification(index: GlobalIndexDefinition) {
       { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
   };
 }
 
@@ -158,8 +158,10 @@ async function addMissingIndexes(dynamodb: DynamoDBClient, name: string, table: 
   for (let attempt = 0; ; attempt += 1) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
     const existing = Table?.GlobalSecondaryIndexes ?? [];
+    const active = existing.every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE');
     const missing = indexesOf(table).find((index) => !existing.some((found) => found.IndexName === index.name));
-    if (missing !== undefined) {
+    // One index at a time, each once the previous is active, as DynamoDB requires.
+    if (missing !== undefined && active) {
       await dynamodb.send(
         new UpdateTableCommand({
           TableName: name,
@@ -169,7 +171,7 @@ async function addMissingIndexes(dynamodb: DynamoDBClient, name: string, table: 
       );
       continue;
     }
-    if (existing.every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE')) return;
+    if (missing === undefined && active) return;
     if (attempt > 600) throw new Error(`index of table ${name} did not become active`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

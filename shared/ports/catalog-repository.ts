@@ -11,4 +11,6 @@ export interface CatalogRepository {
   /** The customers with these ids that exist; ids not returned are unknown. */
   findCustomers(ids: readonly string[]): Promise<Map<string, Customer>>;
   listCustomers(): Promise<Customer[]>;
+  /** Changes whenever the head or any customer is written: cheap to read, unlike the catalog. */
+  version(): Promise<string>;
 }

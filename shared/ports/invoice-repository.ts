@@ -26,6 +26,11 @@ export interface InvoiceRepository {
    */
   listOpenReceivables(dueBefore: string): Promise<Invoice[]>;
   /**
+   * The (customer, period) of every invoice still in draft for `throughPeriod` (YYYY-MM) or
+   * earlier: what the invoice run still has to close. Read from a sparse index, not a table scan.
+   */
+  listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]>;
+  /**
    * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
    * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
    */

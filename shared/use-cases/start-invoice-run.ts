@@ -1,18 +1,27 @@
 /**
- * The hourly invoice run: one job per customer for the period that has just ended (during the
- * first day after it ends: drafts, then finalization after the grace period), plus a job for
- * every draft still open, fanned out on the invoice-jobs queue so 100,000 customers are 100,000
- * small messages rather than one long invocation. Later in the month only open drafts get
- * jobs: re-enqueuing every customer every hour would be 720 no-op jobs per customer a month.
+ * The hourly invoice run: fans out one close-billing-period job per customer and period on the
+ * invoice-jobs queue, so 100,000 customers are 100,000 small messages rather than one long
+ * invocation.
+ *
+ * - Every customer, for the period that has just ended: once, at the first run after it ends
+ *   (drafts). Again within the day after it ends only if the catalog changed since (a customer
+ *   added late, a plan fixed after a job failed on it), or if the last attempt could not enqueue
+ *   every job. Re-enqueuing every customer every hour would be a no-op job per customer and run.
+ * - Every draft still open, of that period or earlier (from a sparse index, not a scan): so
+ *   drafts are finalized after the grace period, and a draft left open by a missed hour or a
+ *   failed job is closed by the next run.
+ * A period named by hand (--period) is always run for every customer.
  */
 import { lastEndedPeriod, periodBounds } from '../domain/period.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { InvoiceRunLog } from '../ports/invoice-run-log.ts';
 import type { InvoiceJob } from './close-billing-period.ts';
 
 export interface InvoiceRunDependencies {
   readonly catalog: CatalogRepository;
   readonly invoices: InvoiceRepository;
+  readonly runs: InvoiceRunLog;
   /** Sends the jobs; returns the ones that could not be sent. */
   readonly enqueue: (jobs: readonly InvoiceJob[]) => Promise<{ failed: number }>;
 }
@@ -22,25 +31,33 @@ export interface InvoiceRunStarted {
   readonly period: string;
   readonly jobs: number;
   readonly failed: number;
+  /** Whether this run enqueued every customer of `period`, not only the open drafts. */
+  readonly everyCustomer: boolean;
 }
 
-/** How long after a period ends the hourly run still enqueues every customer for it. */
+/** How long after a period ends the hourly run may still enqueue every customer for it. */
 export const CLOSING_WINDOW_MS = 24 * 3_600_000;
 
 export async function startInvoiceRun(asOf: number, deps: InvoiceRunDependencies, options: { period?: string } = {}): Promise<InvoiceRunStarted> {
   const period = options.period ?? lastEndedPeriod(asOf);
   const asOfIso = new Date(asOf).toISOString();
   const jobs = new Map<string, InvoiceJob>();
-  // A period named by hand (--period) is always run for every customer.
+  const add = (customerId: string, billingPeriod: string) =>
+    jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso });
+
+  let catalogVersion: string | undefined;
   if (options.period !== undefined || asOf < periodBounds(period).end + CLOSING_WINDOW_MS) {
-    for (const customer of await deps.catalog.listCustomers()) {
-      jobs.set(`${customer.id}|${period}`, { customerId: customer.id, period, asOf: asOfIso });
+    // Read before the customers: a change made while they are listed shows as a new version next hour.
+    const version = await deps.catalog.version();
+    if (options.period !== undefined || (await deps.runs.customersEnqueued(period)) !== version) {
+      catalogVersion = version;
+      for (const customer of await deps.catalog.listCustomers()) add(customer.id, period);
     }
   }
-  // Drafts left open by an earlier run (a missed hour, a failed job) are finalized too.
-  for (const draft of (await deps.invoices.list()).filter((invoice) => invoice.status === 'draft' && invoice.billingPeriod <= period)) {
-    jobs.set(`${draft.customerId}|${draft.billingPeriod}`, { customerId: draft.customerId, period: draft.billingPeriod, asOf: asOfIso });
-  }
+  for (const draft of await deps.invoices.listOpenDrafts(period)) add(draft.customerId, draft.billingPeriod);
+
   const { failed } = await deps.enqueue([...jobs.values()]);
-  return { asOf: asOfIso, period, jobs: jobs.size, failed };
+  // Only a complete fan-out counts: otherwise the next run enqueues every customer again.
+  if (catalogVersion !== undefined && failed === 0) await deps.runs.recordCustomersEnqueued(period, catalogVersion, asOfIso);
+  return { asOf: asOfIso, period, jobs: jobs.size, failed, everyCustomer: catalogVersion !== undefined };
 }

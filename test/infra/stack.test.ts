@@ -310,12 +310,18 @@ describe('invoice-run function', () => {
     expectInvoicingFunction(template, stack, stack.invoiceRunFunction, schedules.invoiceRun);
   });
 
-  it('may only Scan the billing table, sqs:SendMessage to the jobs queue and dead-letter failed runs; nothing on the events table or documents queue', () => {
+  it('may read the catalog version, keep its run log, Scan the billing table, Query the open-drafts index only, send jobs and dead-letter failed runs; nothing on the events table or documents queue', () => {
     const { stack, template } = built.dev;
     const fn = stack.invoiceRunFunction;
+    const billing = [arnOf(stack.billingTable)];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
-      'dynamodb:Scan': [arnOf(stack.billingTable)],
+      'dynamodb:BatchGetItem': billing,
+      'dynamodb:GetItem': billing,
+      'dynamodb:PutItem': billing,
+      'dynamodb:Scan': billing,
+      // listOpenDrafts: the index by name, not the table, not index/*.
+      'dynamodb:Query': [{ 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-drafts']] }],
       // The jobs, and the function's DeadLetterConfig: runs that failed every Lambda attempt.
       'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue), arnOf(stack.invoiceRunSchedule.deadLetterQueue)],
     });
@@ -991,7 +997,7 @@ describe('dunning-run function', () => {
     });
   });
 
-  it('may get and put billing items, Query the open-receivables index only, read invoice documents and send as the SenderIdentity', () => {
+  it('may get, batch-get and put billing items, Query the open-receivables index only, read invoice documents and send as the SenderIdentity', () => {
     const { stack, template } = built.dev;
     const fn = stack.dunningRunFunction;
     const billing = [arnOf(stack.billingTable)];
@@ -1006,6 +1012,8 @@ describe('dunning-run function', () => {
       ...functionBaseGrants(fn),
       // Catalog head, invoice number pointer and invoice.
       'dynamodb:GetItem': billing,
+      // The invoices behind the keys the open-receivables index returns.
+      'dynamodb:BatchGetItem': billing,
       // Reminder claim and record (conditional puts of the invoice), the EMAIL# link.
       'dynamodb:PutItem': billing,
       // listOpenReceivables: the index by name, not the table, not index/*.
@@ -1142,11 +1150,11 @@ describe('tables', () => {
     });
   });
 
-  it('billing: has the sparse open-receivables index of tables.billing.globalIndexes, all attributes projected; events has none', () => {
+  it('billing: has the sparse indexes of tables.billing.globalIndexes (open receivables and open drafts, keys only); events has none', () => {
     const { stack, template } = built.dev;
     const resources = template.toJSON().Resources;
     const billing = resources[logicalId(stack.billingTable)].Properties;
-    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual(['open-receivables']);
+    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual(['open-receivables', 'open-drafts']);
     expect(billing.GlobalSecondaryIndexes).toEqual(
       tables.billing.globalIndexes.map((index) => ({
         IndexName: index.name,
@@ -1154,13 +1162,15 @@ describe('tables', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
     );
     expect(billing.AttributeDefinitions).toEqual(
       expect.arrayContaining([
         { AttributeName: 'receivable', AttributeType: 'S' },
         { AttributeName: 'receivableDue', AttributeType: 'S' },
+        { AttributeName: 'openDraft', AttributeType: 'S' },
+        { AttributeName: 'draftPeriod', AttributeType: 'S' },
       ]),
     );
     expect(resources[logicalId(stack.eventsTable)].Properties.GlobalSecondaryIndexes).toBeUndefined();

@@ -105,7 +105,28 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
     expect(second.ok).toBe(true);
     expect(await repository.readHead()).toEqual(headAfterFirst);
     expect(await repository.listCustomers()).toEqual(customersAfterFirst);
-    expect(await itemCount(client, tableName)).toBe(1 + customersAfterFirst.length);
+    // The head, the customers' version and one item per customer: nothing added by the second apply.
+    expect(await itemCount(client, tableName)).toBe(2 + customersAfterFirst.length);
+  });
+
+  it('changes its version when the head or any customer is written, not when nothing is', async () => {
+    // Prepare
+    const { repository } = await freshRepository();
+    const empty = await repository.version();
+    await applyCatalog(example('catalog.yaml'), repository);
+    const applied = await repository.version();
+
+    // Act
+    const unchanged = await repository.version();
+    await applyCatalog({ customers: [{ ...customer(1), id: 'cus_new', plan: 'pro' }] }, repository);
+    const customerAdded = await repository.version();
+
+    // Assess
+    expect(applied).not.toBe(empty);
+    expect(unchanged).toBe(applied);
+    expect(customerAdded).not.toBe(applied);
+    // The head's part is the same: only a customer was written.
+    expect(customerAdded.split('|')[0]).toBe(applied.split('|')[0]);
   });
 
   it('upserts customers in a later document that references the applied plans', async () => {

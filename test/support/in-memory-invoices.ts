@@ -60,6 +60,12 @@ export class InMemoryInvoices implements InvoiceRepository {
     );
   }
 
+  async listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]> {
+    return (await this.list())
+      .filter((invoice) => invoice.status === 'draft' && invoice.billingPeriod <= throughPeriod)
+      .map(({ customerId, billingPeriod }) => ({ customerId, billingPeriod }));
+  }
+
   async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       await yieldToOthers();

@@ -10,12 +10,13 @@ import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceRunLog } from '../../shared/adapters/dynamodb/invoice-run-log.ts';
 import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { closeBillingPeriod, type CloseOutcome } from '../../shared/use-cases/close-billing-period.ts';
 import { ingestEvents } from '../../shared/use-cases/ingest-events.ts';
-import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
+import { startInvoiceRun, type InvoiceRunStarted } from '../../shared/use-cases/start-invoice-run.ts';
 import { createCloseBillingPeriodHandler } from '../../functions/close-billing-period/close-handler.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { consumers, queues, tables } from '../../infra/resources.ts';
@@ -37,8 +38,8 @@ export interface InvoicingHarness {
   ingestAt(at: string, events: readonly unknown[]): Promise<void>;
   /** Closes one customer's period directly, the real clock reading `now`. */
   close(customerId: string, period: string, asOf: string, options?: { now?: string; dynamodb?: DynamoDBDocumentClient }): Promise<CloseOutcome>;
-  /** The whole run through the queue: enqueue every customer's job, process them with pollers. */
-  runThroughQueue(asOf: string, options?: { now?: string; concurrency?: number }): Promise<void>;
+  /** The whole run through the queue: the hourly run's jobs, processed with pollers. */
+  runThroughQueue(asOf: string, options?: { now?: string; concurrency?: number }): Promise<InvoiceRunStarted>;
 }
 
 export async function createInvoicingHarness(catalog: CatalogDocument): Promise<InvoicingHarness> {
@@ -96,9 +97,10 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
     },
     async runThroughQueue(asOf, options = {}) {
       const now = Date.parse(options.now ?? asOf);
-      await startInvoiceRun(Date.parse(asOf), {
+      const started = await startInvoiceRun(Date.parse(asOf), {
         catalog: catalogRepository,
         invoices,
+        runs: new DynamoDbInvoiceRunLog(client, billingTable),
         enqueue: async (jobs) => ({ failed: (await sendBodies(stack.clients.sqs, jobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length }),
       });
       const handler = createCloseBillingPeriodHandler(closeDeps(() => now));
@@ -132,6 +134,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
       });
       await waitForDrained(stack.clients.sqs, jobsQueueUrl, 120_000);
       await poller.stop();
+      return started;
     },
   };
 }

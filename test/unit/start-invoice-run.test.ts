@@ -1,63 +1,136 @@
 import { describe, expect, it } from 'vitest';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
 import type { InvoiceRepository } from '../../shared/ports/invoice-repository.ts';
+import type { InvoiceRunLog } from '../../shared/ports/invoice-run-log.ts';
 import type { InvoiceJob } from '../../shared/use-cases/close-billing-period.ts';
 import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
 import { proCustomer } from '../support/invoicing-catalog.ts';
 
-function fakes(drafts: Pick<Invoice, 'customerId' | 'billingPeriod' | 'status'>[]) {
+type Draft = { customerId: string; billingPeriod: string };
+
+/** A catalog of cus_a and cus_b at version `v1`, a run log and a queue that fails `failing` jobs. */
+function fakes(drafts: Draft[] = [], options: { failing?: number } = {}) {
   const sent: InvoiceJob[] = [];
+  const log = new Map<string, string>();
+  const state = { catalogVersion: 'v1', listed: 0, draftQueries: [] as string[] };
+  const runs: InvoiceRunLog = {
+    customersEnqueued: async (period) => log.get(period),
+    recordCustomersEnqueued: async (period, version) => void log.set(period, version),
+  };
   return {
     sent,
+    log,
+    state,
     deps: {
-      catalog: { listCustomers: async () => [proCustomer('cus_a'), proCustomer('cus_b')] } as unknown as CatalogRepository,
-      invoices: { list: async () => drafts as Invoice[] } as unknown as InvoiceRepository,
+      catalog: {
+        version: async () => state.catalogVersion,
+        listCustomers: async () => {
+          state.listed += 1;
+          return [proCustomer('cus_a'), proCustomer('cus_b')];
+        },
+      } as unknown as CatalogRepository,
+      invoices: {
+        listOpenDrafts: async (through: string) => {
+          state.draftQueries.push(through);
+          return drafts.filter((draft) => draft.billingPeriod <= through);
+        },
+      } as unknown as InvoiceRepository,
+      runs,
       enqueue: async (jobs: readonly InvoiceJob[]) => {
         sent.push(...jobs);
-        return { failed: 0 };
+        return { failed: Math.min(options.failing ?? 0, jobs.length) };
       },
     },
   };
 }
 
+const jobsOf = (sent: readonly InvoiceJob[]) => sent.map((job) => `${job.customerId}/${job.period}`).sort();
+
 describe('startInvoiceRun', () => {
-  it('enqueues every customer for the period that just ended during the first day after it', async () => {
+  it('enqueues every customer for the period that just ended at the first run after it, and logs it', async () => {
     // Prepare
-    const { sent, deps } = fakes([]);
+    const { sent, deps, log } = fakes();
+
+    // Act
+    const started = await startInvoiceRun(Date.parse('2026-12-01T00:00:00Z'), deps);
+
+    // Assess
+    expect(started).toEqual({ asOf: '2026-12-01T00:00:00.000Z', period: '2026-11', jobs: 2, failed: 0, everyCustomer: true });
+    expect(jobsOf(sent)).toEqual(['cus_a/2026-11', 'cus_b/2026-11']);
+    expect(log.get('2026-11')).toBe('v1');
+  });
+
+  it('later that day enqueues only the open drafts, without listing the customers again', async () => {
+    // Prepare
+    const { sent, deps, state } = fakes([{ customerId: 'cus_a', billingPeriod: '2026-11' }]);
+    await startInvoiceRun(Date.parse('2026-12-01T00:00:00Z'), deps);
+    sent.length = 0;
 
     // Act
     const started = await startInvoiceRun(Date.parse('2026-12-01T02:00:00Z'), deps);
 
     // Assess
-    expect(started).toEqual({ asOf: '2026-12-01T02:00:00.000Z', period: '2026-11', jobs: 2, failed: 0 });
-    expect(sent.map((job) => `${job.customerId}/${job.period}`).sort()).toEqual(['cus_a/2026-11', 'cus_b/2026-11']);
+    expect(started).toMatchObject({ jobs: 1, everyCustomer: false });
+    expect(jobsOf(sent)).toEqual(['cus_a/2026-11']);
+    expect(state.listed).toBe(1);
   });
 
-  it('later in the month enqueues only open drafts, including older ones, not every customer', async () => {
+  it('enqueues every customer again within the day when the catalog changed since', async () => {
+    // Prepare: a customer added (or a plan fixed) after the first run.
+    const { sent, deps, state, log } = fakes();
+    await startInvoiceRun(Date.parse('2026-12-01T00:00:00Z'), deps);
+    sent.length = 0;
+    state.catalogVersion = 'v2';
+
+    // Act
+    const started = await startInvoiceRun(Date.parse('2026-12-01T05:00:00Z'), deps);
+
+    // Assess
+    expect(started).toMatchObject({ jobs: 2, everyCustomer: true });
+    expect(log.get('2026-11')).toBe('v2');
+  });
+
+  it('does not log a fan-out that lost jobs, so the next run enqueues every customer again', async () => {
     // Prepare
-    const { sent, deps } = fakes([
-      { customerId: 'cus_a', billingPeriod: '2026-11', status: 'draft' },
-      { customerId: 'cus_b', billingPeriod: '2026-10', status: 'draft' },
-      { customerId: 'cus_b', billingPeriod: '2026-11', status: 'finalized' },
+    const { sent, deps, log } = fakes([], { failing: 1 });
+
+    // Act
+    const first = await startInvoiceRun(Date.parse('2026-12-01T00:00:00Z'), deps);
+    sent.length = 0;
+    const second = await startInvoiceRun(Date.parse('2026-12-01T01:00:00Z'), deps);
+
+    // Assess
+    expect(first.failed).toBe(1);
+    expect(log.has('2026-11')).toBe(false);
+    expect(second).toMatchObject({ jobs: 2, everyCustomer: true });
+  });
+
+  it('after the first day enqueues only open drafts, including older ones, whatever the catalog', async () => {
+    // Prepare: never run for 2026-11 (the whole first day missed), catalog changed.
+    const { sent, deps, state } = fakes([
+      { customerId: 'cus_a', billingPeriod: '2026-11' },
+      { customerId: 'cus_b', billingPeriod: '2026-10' },
     ]);
 
     // Act
     await startInvoiceRun(Date.parse('2026-12-05T10:00:00Z'), deps);
 
     // Assess
-    expect(sent.map((job) => `${job.customerId}/${job.period}`).sort()).toEqual(['cus_a/2026-11', 'cus_b/2026-10']);
+    expect(jobsOf(sent)).toEqual(['cus_a/2026-11', 'cus_b/2026-10']);
+    expect(state.draftQueries).toEqual(['2026-11']);
+    expect(state.listed).toBe(0);
   });
 
-  it('runs a period named by hand for every customer, whatever the date', async () => {
+  it('runs a period named by hand for every customer, whatever the date and the log', async () => {
     // Prepare
-    const { sent, deps } = fakes([]);
+    const { sent, deps } = fakes();
+    await startInvoiceRun(Date.parse('2026-11-01T00:30:00Z'), deps);
+    sent.length = 0;
 
     // Act
     await startInvoiceRun(Date.parse('2026-12-20T10:00:00Z'), deps, { period: '2026-10' });
 
     // Assess
-    expect(sent.map((job) => job.customerId).sort()).toEqual(['cus_a', 'cus_b']);
-    expect(new Set(sent.map((job) => job.period))).toEqual(new Set(['2026-10']));
+    expect(jobsOf(sent)).toEqual(['cus_a/2026-10', 'cus_b/2026-10']);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from '../for-each-concurrently.ts';
+import { backoffMs, sleep } from './retry-delay.ts';
 
 const ITEMS_PER_REQUEST = 25;
 
@@ -43,7 +44,7 @@ export async function batchPutAll(
         for (const index of pending) failures.push({ index, error: 'still unprocessed after retries (throttled)' });
         return;
       }
-      if (attempt > 0) await sleep(backoff(options.baseDelayMs, attempt));
+      if (attempt > 0) await sleep(backoffMs(options.baseDelayMs, attempt));
       try {
         const result = await client.send(
           new BatchWriteCommand({
@@ -62,15 +63,6 @@ export async function batchPutAll(
     }
   });
   return failures;
-}
-
-function backoff(baseMs: number, attempt: number): number {
-  const ceiling = Math.min(1000, baseMs * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function describe(error: unknown): string {

@@ -6,17 +6,20 @@
  *   Its `version` changes on every write, for caches that want to notice.
  * - Customers: one item each, pk `CUSTOMER#{id}`, sk `PROFILE`; ids never contain `#` or `|`
  *   (the catalog schema rejects them), so keys cannot collide.
+ * - Customers' version: pk `CATALOG`, sk `CUSTOMERS`, rewritten after every upsert of
+ *   customers, so `version()` tells a reader whether anything changed without listing them.
  */
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHead, Customer } from '../../domain/catalog/types.ts';
 import type { CatalogRepository } from '../../ports/catalog-repository.ts';
+import { batchGetAll, BatchGetError } from './batch-get.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;
+const CUSTOMERS_VERSION_KEY = { pk: 'CATALOG', sk: 'CUSTOMERS' } as const;
 const CUSTOMER_PREFIX = 'CUSTOMER#';
 const CUSTOMER_SK = 'PROFILE';
-const KEYS_PER_BATCH_GET = 100;
 
 const EMPTY_HEAD: CatalogHead = { taxRates: {}, meters: [], plans: [] };
 
@@ -89,23 +92,45 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
           `${failures[0]?.error}. Applying the catalog again is safe and writes them.`,
       );
     }
+    // After the customers: a reader that saw the old version may have missed them, never the reverse.
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...CUSTOMERS_VERSION_KEY, version: `${updatedAt}#${randomUUID()}`, updatedAt } }));
   }
 
+  async version(): Promise<string> {
+    const result = await this.client.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: { Keys: [HEAD_KEY, CUSTOMERS_VERSION_KEY], ProjectionExpression: '#sk, #version', ExpressionAttributeNames: { '#sk': 'sk', '#version': 'version' }, ConsistentRead: true },
+        },
+      }),
+    );
+    // Two small keys: never throttled into UnprocessedKeys in practice, but a partial answer
+    // must not pass for a version, so it is an error the caller's retry handles.
+    if ((result.UnprocessedKeys?.[this.tableName]?.Keys?.length ?? 0) > 0) throw new CatalogStoreError('the catalog version could not be read (throttled); try again');
+    const versions = new Map((result.Responses?.[this.tableName] ?? []).map((item) => [String(item.sk), String(item.version)]));
+    return `${versions.get(HEAD_KEY.sk) ?? 'none'}|${versions.get(CUSTOMERS_VERSION_KEY.sk) ?? 'none'}`;
+  }
+
+  /**
+   * Strongly consistent reads: an event for a customer applied a second ago must not be
+   * rejected as unknown.
+   */
   async findCustomers(ids: readonly string[]): Promise<Map<string, Customer>> {
-    const unique = [...new Set(ids)];
-    const found = new Map<string, Customer>();
-    for (let start = 0; start < unique.length; start += KEYS_PER_BATCH_GET) {
-      for (const customer of await this.getCustomers(unique.slice(start, start + KEYS_PER_BATCH_GET))) {
-        found.set(customer.id, customer);
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.client, this.tableName, [...new Set(ids)].map(customerKey), {
+      consistentRead: true,
+      maxUnprocessedRetries: this.writeOptions.maxUnprocessedRetries,
+      baseDelayMs: this.writeOptions.baseDelayMs,
+    }).catch((error: unknown) => {
+      throw error instanceof BatchGetError ? new CatalogStoreError(`customer lookups: ${error.message}`) : error;
+    });
+    return new Map(items.map((item) => [(item as unknown as CustomerItem).customer.id, (item as unknown as CustomerItem).customer]));
   }
 
   /**
    * A paginated Scan over the whole billing table, keeping customer items: fine for the CLI
-   * and the monthly invoice run at catalog sizes, not for a request path. If the table grows
-   * (invoices, payments), a GSI on an entity-type attribute is the way out.
+   * and the invoice run (once per period, again only if the catalog changes in the day after),
+   * not for a request path. If that grows too costly, a GSI on an entity-type attribute is the
+   * way out.
    */
   async listCustomers(): Promise<Customer[]> {
     const customers: Customer[] = [];
@@ -124,30 +149,6 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     } while (startKey !== undefined);
     return customers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
-
-  /**
-   * One BatchGetItem of at most 100 keys, retrying UnprocessedKeys with backoff. Reads are
-   * strongly consistent: an event for a customer applied a second ago must not be rejected
-   * as unknown.
-   */
-  private async getCustomers(ids: readonly string[]): Promise<Customer[]> {
-    const customers: Customer[] = [];
-    let pending: Record<string, unknown>[] = ids.map(customerKey);
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > this.writeOptions.maxUnprocessedRetries) {
-        throw new CatalogStoreError(
-          `${pending.length} customer lookups still unprocessed after ${attempt} BatchGetItem attempts (throttled); try again`,
-        );
-      }
-      if (attempt > 0) await sleep(backoffMs(this.writeOptions.baseDelayMs, attempt));
-      const result = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[this.tableName] ?? []) customers.push((item as CustomerItem).customer);
-      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return customers;
-  }
 }
 
 function customerKey(id: string): { pk: string; sk: string } {
@@ -160,14 +161,4 @@ function customerKey(id: string): { pk: string; sk: string } {
  */
 function plainData<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** Exponential with jitter, capped at a second: throttled partitions recover in that range. */
-function backoffMs(baseMs: number, attempt: number): number {
-  const ceiling = Math.min(1000, baseMs * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,12 +2,15 @@
  * Invoices in the billing table.
  *
  * | item              | pk                          | sk               |
- * | invoice           | INVOICE#{customerId}        | {YYYY-MM}        |  one per customer and period
+ * | invoice           | INVOICE#{customerId}        | {YYYY-MM}        |  one per customer and period,
+ * |                   |                             |                  |  gzip JSON in `invoiceGz` (invoice-codec.ts)
  * | number -> invoice | NUMBER#{number}             | NUMBER           |
  * | number sequence   | SEQUENCE#{prefix}#{year}    | SEQUENCE         |  `last` number allocated
  *
- * Index `open-receivables` (sparse): invoices with an amount due carry `receivable` = OPEN and
+ * Index `open-receivables` (sparse, keys only): invoices with an amount due carry `receivable` = OPEN and
  * `receivableDue` = `{dueDate}#{number}`; dunning queries it by due date instead of scanning.
+ * Index `open-drafts` (sparse, keys only): drafts carry `openDraft` = OPEN and `draftPeriod` =
+ * `{YYYY-MM}`; the hourly invoice run queries it for the drafts it still has to close.
  *
  * Finalizing is one TransactWriteItems: advance the sequence from the value read, store the
  * numbered invoices (only if still drafts) and claim their numbers. All or nothing, so a crash
@@ -29,6 +32,9 @@ import {
 import type { Invoice } from '../../domain/invoice/invoice.ts';
 import { formatInvoiceNumber } from '../../domain/invoice/numbering.ts';
 import type { InvoiceRepository, SaveDraftOutcome } from '../../ports/invoice-repository.ts';
+import { batchGetAll } from './batch-get.ts';
+import { decodeInvoice, encodeInvoice } from './invoice-codec.ts';
+import { sleep } from './retry-delay.ts';
 
 export class InvoiceNotFoundError extends Error {
   override readonly name = 'InvoiceNotFoundError';
@@ -38,7 +44,8 @@ export class InvoiceStateError extends Error {
   override readonly name = 'InvoiceStateError';
 }
 
-const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `INVOICE#${customerId}`, sk: billingPeriod });
+const INVOICE_PREFIX = 'INVOICE#';
+const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `${INVOICE_PREFIX}${customerId}`, sk: billingPeriod });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
 const sequenceKey = (prefix: string, year: number) => ({ pk: `SEQUENCE#${prefix}#${year}`, sk: 'SEQUENCE' });
 
@@ -322,18 +329,28 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
   }
 
   async listOpenReceivables(dueBefore: string): Promise<Invoice[]> {
-    const invoices: Invoice[] = [];
+    const keys = await this.indexKeys(OPEN_RECEIVABLES_INDEX, 'receivable = :open AND receivableDue < :before', { ':open': OPEN, ':before': dueBefore });
+    // The index holds keys only (its writes stay one unit per change of a large invoice); the
+    // invoices are read here, eventually consistent: dunning re-reads each one it acts on.
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistentRead: false });
+    const byKey = new Map(items.map((item) => [`${String(item.pk)}|${String(item.sk)}`, storedInvoice(item)]));
+    return keys.map((key) => byKey.get(`${key.pk}|${key.sk}`)).filter((invoice): invoice is Invoice => invoice !== undefined);
+  }
+
+  async listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]> {
+    const keys = await this.indexKeys(OPEN_DRAFTS_INDEX, 'openDraft = :open AND draftPeriod <= :through', { ':open': OPEN, ':through': throughPeriod });
+    return keys.map((key) => ({ customerId: key.pk.slice(INVOICE_PREFIX.length), billingPeriod: key.sk }));
+  }
+
+  /** The table keys of every item of a keys-only index matching `condition`, all pages. */
+  private async indexKeys(indexName: string, condition: string, values: Record<string, string>): Promise<{ pk: string; sk: string }[]> {
+    const keys: { pk: string; sk: string }[] = [];
     const pages = paginateQuery(
       { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: OPEN_RECEIVABLES_INDEX,
-        KeyConditionExpression: 'receivable = :open AND receivableDue < :before',
-        ExpressionAttributeValues: { ':open': OPEN, ':before': dueBefore },
-      },
+      { TableName: this.tableName, IndexName: indexName, KeyConditionExpression: condition, ExpressionAttributeValues: values },
     );
-    for await (const page of pages) for (const item of page.Items ?? []) invoices.push(storedInvoice(item));
-    return invoices;
+    for await (const page of pages) for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+    return keys;
   }
 
   private item(invoice: Invoice): Record<string, unknown> {
@@ -343,12 +360,14 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       deliveryStatus: invoice.deliveryStatus,
       eventCount: invoice.eventCount,
       ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
-      invoice,
+      ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
+      invoiceGz: encodeInvoice(invoice),
     };
   }
 }
 
 const OPEN_RECEIVABLES_INDEX = 'open-receivables';
+const OPEN_DRAFTS_INDEX = 'open-drafts';
 const OPEN = 'OPEN';
 
 /** Money is still expected: a finalized invoice, unpaid or partly paid (disputes and refunds are chased by people). */
@@ -362,9 +381,13 @@ function isOpenReceivable(invoice: Invoice): boolean {
   );
 }
 
-/** Invoices stored before payments and dunning existed lack their fields: they start empty. */
+/**
+ * Invoices written before compression hold the plain map in `invoice` (rewritten compressed at
+ * their next change); those stored before payments and dunning existed lack their fields:
+ * they start empty.
+ */
 function storedInvoice(item: Record<string, unknown>): Invoice {
-  const invoice = item.invoice as Invoice;
+  const invoice = item.invoiceGz instanceof Uint8Array ? decodeInvoice(item.invoiceGz) : (item.invoice as Invoice);
   return {
     ...invoice,
     amountRefunded: invoice.amountRefunded ?? 0,
@@ -379,8 +402,4 @@ function cancellationReasons(error: unknown): (string | undefined)[] | undefined
   if (candidate.name === 'TransactionCanceledException') return (candidate.CancellationReasons ?? []).map((reason) => reason.Code);
   if (candidate.name === 'TransactionConflictException') return [];
   return undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
