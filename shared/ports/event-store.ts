@@ -24,6 +24,11 @@ export interface ShardRange {
   readonly ingestedBefore?: number;
   /** Only chunks written at or after this instant (epoch ms): a period's late events. */
   readonly ingestedFrom?: number;
+  /**
+   * Half the read units, for reads where a slightly stale answer is harmless (a draft, rebuilt
+   * before it is finalized). Default: strongly consistent.
+   */
+  readonly eventuallyConsistent?: boolean;
 }
 
 /** Usage events, stored as packed chunks and deduplicated when read (docs/storage.md). */

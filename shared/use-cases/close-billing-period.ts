@@ -66,6 +66,8 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
 
   const cutoff = lateCutoff(job.period, deps.gracePeriodMs);
   const readThrough = Math.min(cutoff, deps.now());
+  // Before the grace period (and settle time) is over, this builds a draft.
+  const drafting = asOf < cutoff + deps.settleMs;
   const previous = previousPeriod(job.period);
   const previousInvoice = await deps.invoices.get(job.customerId, previous);
   // A closed previous invoice read through its readThrough; an open draft will read through its
@@ -82,6 +84,9 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     lateFrom,
     lateTo: readThrough,
     latePeriods,
+    // A draft may miss a chunk written a moment ago: it is rebuilt, strongly consistent, before
+    // it is finalized. Half the read units for the first of the two full reads of the period.
+    eventuallyConsistent: drafting,
   });
 
   const computation = computeInvoice({
@@ -106,7 +111,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     now,
   });
 
-  if (asOf < cutoff + deps.settleMs) {
+  if (drafting) {
     const outcome = await deps.invoices.saveDraft(draft);
     if (outcome === 'closed') return { action: 'already_closed', invoice: (await deps.invoices.get(job.customerId, job.period))! };
     return { action: outcome === 'saved' ? 'drafted' : 'draft_unchanged', invoice: draft };

@@ -24,6 +24,8 @@ export interface UsageWindow {
   readonly lateTo: number;
   /** Earlier periods that may hold late chunks (late markers, and always the previous period). */
   readonly latePeriods: readonly string[];
+  /** For a draft or a preview: eventually consistent reads, half the read units. */
+  readonly eventuallyConsistent?: boolean;
 }
 
 export interface CollectedUsage {
@@ -47,7 +49,8 @@ export async function collectUsage(
   let duplicateDeliveries = 0;
 
   const own = aggregatorsFor(meters);
-  const parts = billableEventParts(store, customerId, period, { ingestedBefore: window.readThrough });
+  const consistency = { eventuallyConsistent: window.eventuallyConsistent === true };
+  const parts = billableEventParts(store, customerId, period, { ingestedBefore: window.readThrough, ...consistency });
   await Promise.all(
     parts.map(async (part) => {
       for await (const event of part.events()) feed(own, event);
@@ -83,12 +86,13 @@ async function lateEventsOfShard(
   aggregators: { billed: Aggregators; withLate: Aggregators },
 ): Promise<{ fresh: number; deliveries: number }> {
   const inWindow: StoredChunk[] = [];
-  for await (const chunk of store.readShard(customerId, period, shard, { ingestedFrom: window.lateFrom, ingestedBefore: window.lateTo })) {
+  const consistency = { eventuallyConsistent: window.eventuallyConsistent === true };
+  for await (const chunk of store.readShard(customerId, period, shard, { ingestedFrom: window.lateFrom, ingestedBefore: window.lateTo, ...consistency })) {
     inWindow.push(chunk);
   }
   if (inWindow.length === 0) return { fresh: 0, deliveries: 0 };
   const filter = new DistinctEventFilter();
-  for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom })) {
+  for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom, ...consistency })) {
     for (const event of filter.admit(chunk)) {
       feed(aggregators.billed, event);
       feed(aggregators.withLate, event);

@@ -4,12 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localCredentials } from '../../infra/local/credentials.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
 import { createInvoicingHarness } from '../support/invoicing-harness.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { TEST_REGION } from '../support/local-stack.ts';
+import { tables } from '../../infra/resources.ts';
+import { chunkPartitionKey } from '../../shared/adapters/dynamodb/event-keys.ts';
 
 const byCustomer = (invoices: Invoice[]) => Object.fromEntries(invoices.map((invoice) => [invoice.customerId, invoice]));
 const lineFor = (invoice: Invoice, meter: string) => invoice.lines.filter((line) => line.meter === meter);
@@ -67,6 +70,37 @@ describe('the invoice run', () => {
     expect(new Set(harness.documentRequests)).toEqual(new Set(['ACME-2026-000001', 'ACME-2026-000002', 'ACME-2026-000003']));
   });
 
+  it('hourly runs of the day after a period ends: drafts, then finalization from the open-drafts index; a customer added meanwhile is invoiced too', async () => {
+    // Prepare
+    const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_a'), proCustomer('cus_b')]));
+    await harness.ingestAt('2026-10-31T12:00:00Z', [apiRequest('cus_a', '2026-10-10T08:00:00Z', 1000), apiRequest('cus_b', '2026-10-11T08:00:00Z', 1000)]);
+
+    // Act: drafts in the grace period; cus_c joins the catalog; the runs after the grace period.
+    const drafting = await harness.runThroughQueue('2026-11-01T00:30:00Z');
+    const openAfterDrafting = await harness.invoices.listOpenDrafts('2026-10');
+    const redrafting = await harness.runThroughQueue('2026-11-01T00:45:00Z');
+    const applied = await applyCatalog(invoicingCatalog([proCustomer('cus_c')]), harness.catalog);
+    const finalizing = await harness.runThroughQueue('2026-11-01T02:00:00Z');
+    const idle = await harness.runThroughQueue('2026-11-01T03:00:00Z');
+    const invoices = byCustomer(await harness.invoices.list({ billingPeriod: '2026-10' }));
+
+    // Assess
+    expect(drafting).toMatchObject({ period: '2026-10', jobs: 2, failed: 0, everyCustomer: true });
+    expect(openAfterDrafting.sort((a, b) => a.customerId.localeCompare(b.customerId))).toEqual([
+      { customerId: 'cus_a', billingPeriod: '2026-10' },
+      { customerId: 'cus_b', billingPeriod: '2026-10' },
+    ]);
+    // Same catalog: the two drafts come from the index, the customers are not listed again.
+    expect(redrafting).toMatchObject({ jobs: 2, everyCustomer: false });
+    expect(applied.ok).toBe(true);
+    // The catalog changed: every customer again, so cus_c gets its October invoice.
+    expect(finalizing).toMatchObject({ jobs: 3, everyCustomer: true });
+    expect(idle).toMatchObject({ jobs: 0, everyCustomer: false });
+    expect(Object.keys(invoices).sort()).toEqual(['cus_a', 'cus_b', 'cus_c']);
+    expect(Object.values(invoices).map((invoice) => invoice.status)).toEqual(['finalized', 'finalized', 'finalized']);
+    expect(await harness.invoices.listOpenDrafts('2026-12')).toEqual([]);
+  });
+
   it('updates the draft with events that arrive in the grace period, and bills late events on the next invoice', async () => {
     // Prepare
     const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
@@ -105,6 +139,71 @@ describe('the invoice run', () => {
     // Peak seats rose from 5 (billed in October) to 7: 2 seats x 10.00 more, not 7 or 12.
     expect(lateLines.find((line) => line.meter === 'seats')).toMatchObject({ quantity: '2', netAmount: 2000 });
     expect(novemberInvoice.lines.find((line) => line.meter === 'api_calls' && line.period.start.startsWith('2026-11'))).toMatchObject({ quantity: '2' });
+  });
+
+  it('reads the events of a draft eventually consistent (half the read units) and those of the invoice it finalizes strongly consistent', async () => {
+    // Prepare
+    const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
+    await harness.ingestAt('2026-10-25T00:00:00Z', [apiRequest('cus_de', '2026-10-10T08:00:00Z', 1000)]);
+    const watched = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: TEST_REGION, credentials: localCredentials }));
+    let eventQueries: { consistent: boolean }[] = [];
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; ConsistentRead?: boolean; ExpressionAttributeValues?: Record<string, unknown> };
+        // The chunk partitions of October (the late markers, L|{customer}, are read strongly either way).
+        const chunks = String(input.ExpressionAttributeValues?.[':pk']).startsWith(chunkPartitionKey('cus_de', '2026-10', 0).slice(0, -1));
+        if (context.commandName === 'QueryCommand' && input.TableName === harness.stack.env[tables.events.envVar] && chunks) {
+          eventQueries.push({ consistent: input.ConsistentRead === true });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'watch' },
+    );
+
+    // Act
+    const draft = await harness.close('cus_de', '2026-10', '2026-11-01T00:30:00Z', { dynamodb: watched });
+    const draftQueries = eventQueries;
+    eventQueries = [];
+    const finalized = await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z', { dynamodb: watched });
+
+    // Assess
+    expect(draft.action).toBe('drafted');
+    expect(finalized.action).toBe('finalized');
+    expect(draftQueries.length).toBeGreaterThan(0);
+    expect(draftQueries.every((query) => !query.consistent)).toBe(true);
+    expect(eventQueries.length).toBeGreaterThan(0);
+    expect(eventQueries.every((query) => query.consistent)).toBe(true);
+  });
+
+  it('stores an invoice as compressed JSON; one stored as a plain map by an earlier version is read, and rewritten compressed at its next change', async () => {
+    // Prepare
+    const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
+    await harness.ingestAt('2026-10-25T00:00:00Z', [apiRequest('cus_de', '2026-10-10T08:00:00Z', 1000)]);
+    const closed = await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z');
+    const invoice = (closed as { invoice: Invoice }).invoice;
+    const tableName = harness.stack.env[tables.billing.envVar]!;
+    const key = { pk: 'INVOICE#cus_de', sk: '2026-10' };
+    const raw = async () => (await harness.stack.clients.dynamodb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item!;
+
+    // Act
+    const stored = await raw();
+    const { invoiceGz: _compressed, ...legacy } = stored;
+    await harness.stack.clients.dynamodb.send(new PutCommand({ TableName: tableName, Item: { ...legacy, invoice } }));
+    const readLegacy = await harness.invoices.get('cus_de', '2026-10');
+    const listedLegacy = await harness.invoices.list({ billingPeriod: '2026-10' });
+    await harness.invoices.void(invoice.number!, 'test: rewrite', '2026-11-02T00:00:00Z');
+    const rewritten = await raw();
+
+    // Assess
+    expect(closed.action).toBe('finalized');
+    expect(stored.invoice).toBeUndefined();
+    expect(stored.invoiceGz).toBeInstanceOf(Uint8Array);
+    expect((stored.invoiceGz as Uint8Array).byteLength).toBeLessThan(JSON.stringify(invoice).length / 2);
+    expect(readLegacy).toEqual(invoice);
+    expect(listedLegacy).toEqual([invoice]);
+    expect(rewritten.invoice).toBeUndefined();
+    expect(rewritten.invoiceGz).toBeInstanceOf(Uint8Array);
+    expect(await harness.invoices.get('cus_de', '2026-10')).toMatchObject({ status: 'void', voidReason: 'test: rewrite', total: invoice.total });
   });
 
   it('numbers 200 concurrently finalized invoices without a gap or a repeat, even when transactions fail or their answers are lost', async () => {

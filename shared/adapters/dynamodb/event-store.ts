@@ -90,8 +90,8 @@ export class DynamoDbEventStore implements EventStore {
           TableName: this.options.tableName,
           KeyConditionExpression: conditions.join(' AND '),
           ExpressionAttributeValues: values,
-          // Strong reads: an invoice must see every chunk written before its cutoff.
-          ConsistentRead: true,
+          // Strong reads unless asked otherwise: an invoice must see every chunk written before its cutoff.
+          ConsistentRead: range.eventuallyConsistent !== true,
           ExclusiveStartKey: startKey,
         }),
       );
