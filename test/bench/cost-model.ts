@@ -15,7 +15,7 @@
  *   DynamoDB requests ask for ReturnConsumedCapacity=TOTAL and the units DynamoDB Local reports
  *   are summed, except TransactWriteItems, where DynamoDB Local reports 2 units whatever the
  *   transaction holds: those are computed as AWS bills them (2 per started KB of each item, plus
- *   the index write of an item that enters the `open-receivables` index).
+ *   the index writes of an item that enters `open-receivables` or leaves `open-drafts`).
  * - SQS requests are billed per 64 KB chunk of their payload (message bodies sent or received);
  *   empty receives are reported but not charged to the workload (idle polling is a fixed cost).
  * - Lambda: invocations and duration. Each invocation of a handler is timed (wall clock, rounded
@@ -28,15 +28,18 @@
  *   the EMF metric lines), captured and counted, plus Lambda's START/END/REPORT lines (modelled).
  * - Modelled, not run: upstream's SendMessage (one per body), EventBridge Scheduler's
  *   invocations, API Gateway requests and their access log lines, Secrets Manager reads.
- * - X-Ray: one trace per invocation (upper bound: the default sampling rule records the first
- *   request each second and 5 % of the rest).
+ * - X-Ray: Lambda's fixed sampling, the first invocation of each second and 5 % of the rest,
+ *   counted per function on this machine's clock (an overcount: Lambda fans out faster, and
+ *   X-Ray's reservoir is shared across functions).
  * - The invoice cycle runs on the schedule's clock: the hourly invoice run at 30 min after the
- *   month ends (drafts), at 1 h 30 (finalization, rendering, email), at 2 h 30 (every job finds
- *   its invoice closed, as the 21 further runs of the first day do), and at 24 h 30 (no jobs; as
+ *   month ends (drafts), at 1 h 30 (finalization, rendering, email), at 2 h 30 (no jobs: the
+ *   catalog is unchanged and no draft is open, as the 21 further runs of the first day), and at
+ *   24 h 30 (no jobs, only the open-drafts index queried; as
  *   the remaining 696 runs of a 30-day month). To get there the process clock (Date.now) is
  *   moved forward while those rounds run; the services accept it.
  *
- * Printed apart from the totals: storage, and fixed monthly costs (the secret, idle polling).
+ * Printed apart from the totals: storage, and fixed monthly costs (the secret, idle polling,
+ * the hourly invoice runs that have no jobs), each also shown charged to the quoted volume.
  * Not modelled (printed as such): alarms, KMS keys, custom metric series, dunning reminders, SES
  * bounce events, cold-start (INIT) time, data transfer, free tiers.
  *
@@ -112,11 +115,14 @@ interface FunctionTally {
   invocations: number;
   billedMs: number;
   logBytes: number;
+  /** X-Ray traces Lambda's fixed sampling records: the first invocation of each second, 5 % of the rest. */
+  traces: number;
 }
 
 export interface Tally {
   lambda: Record<string, FunctionTally>;
-  dynamodb: { write: number; read: number; requests: Record<string, number> };
+  /** `units`: the read or write units of each operation's requests. */
+  dynamodb: { write: number; read: number; requests: Record<string, number>; units: Record<string, number> };
   /** SQS requests as billed (64 KB chunks), by operation; empty receives are not counted. */
   sqs: { billed: Record<string, number> };
   s3: { putTier: number; getTier: number; putBytes: number };
@@ -130,7 +136,7 @@ export interface Tally {
 function newTally(): Tally {
   return {
     lambda: {},
-    dynamodb: { write: 0, read: 0, requests: {} },
+    dynamodb: { write: 0, read: 0, requests: {}, units: {} },
     sqs: { billed: {} },
     s3: { putTier: 0, getTier: 0, putBytes: 0 },
     ses: { emails: 0, bytes: 0 },
@@ -147,14 +153,16 @@ function combine(parts: readonly (readonly [Tally, number])[]): Tally {
   };
   for (const [tally, weight] of parts) {
     for (const [name, fn] of Object.entries(tally.lambda)) {
-      const into = (total.lambda[name] ??= { memoryMb: fn.memoryMb, invocations: 0, billedMs: 0, logBytes: 0 });
+      const into = (total.lambda[name] ??= { memoryMb: fn.memoryMb, invocations: 0, billedMs: 0, logBytes: 0, traces: 0 });
       into.invocations += fn.invocations * weight;
+      into.traces += fn.traces * weight;
       into.billedMs += fn.billedMs * weight;
       into.logBytes += fn.logBytes * weight;
     }
     total.dynamodb.write += tally.dynamodb.write * weight;
     total.dynamodb.read += tally.dynamodb.read * weight;
     addTo(total.dynamodb.requests, tally.dynamodb.requests, weight);
+    addTo(total.dynamodb.units, tally.dynamodb.units, weight);
     addTo(total.sqs.billed, tally.sqs.billed, weight);
     addTo(total.failed, tally.failed, weight);
     addTo(total.s3 as unknown as Record<string, number>, tally.s3 as unknown as Record<string, number>, weight);
@@ -251,7 +259,11 @@ function countRequest(tally: Tally, service: string | undefined, commandName: st
       } else {
         const consumed = output.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
         units = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+        // DynamoDB Local reports 0 for a read that finds nothing; AWS bills every read request
+        // at least one 4 KB unit: 1 strongly consistent, 0.5 eventually consistent.
+        if (['GetItem', 'Query', 'Scan'].includes(operation)) units = Math.max(units, input.ConsistentRead === true ? 1 : 0.5);
       }
+      tally.dynamodb.units[operation] = (tally.dynamodb.units[operation] ?? 0) + units;
       if (DYNAMODB_READS.has(operation)) tally.dynamodb.read += units;
       else tally.dynamodb.write += units;
       return;
@@ -298,10 +310,12 @@ function countFailedRequest(tally: Tally, service: string | undefined, commandNa
     case 'DynamoDB': {
       tally.dynamodb.requests[operation] = (tally.dynamodb.requests[operation] ?? 0) + 1;
       // A refused write is charged for the item it would have written (no ConsumedCapacity comes back).
-      if (operation === 'TransactWriteItems') tally.dynamodb.write += transactWriteUnits(input);
-      else if (operation === 'PutItem') tally.dynamodb.write += Math.ceil(itemBytes(input.Item as Record<string, unknown>) / 1024);
-      else if (DYNAMODB_READS.has(operation)) tally.dynamodb.read += 1;
-      else tally.dynamodb.write += 1;
+      let units = 1;
+      if (operation === 'TransactWriteItems') units = transactWriteUnits(input);
+      else if (operation === 'PutItem') units = Math.ceil(itemBytes(input.Item as Record<string, unknown>) / 1024);
+      tally.dynamodb.units[operation] = (tally.dynamodb.units[operation] ?? 0) + units;
+      if (DYNAMODB_READS.has(operation)) tally.dynamodb.read += units;
+      else tally.dynamodb.write += units;
       return;
     }
     case 'SQS':
@@ -327,20 +341,22 @@ function byteLength(value: unknown): number {
 /**
  * Write units of a TransactWriteItems as DynamoDB bills them: 2 per started KB of every item
  * (an Update, Delete or ConditionCheck is taken as an item of at most 1 KB: billflow's only ones
- * are number sequences and links), plus one standard write per KB for an item that carries the
- * `open-receivables` index keys.
+ * are number sequences and links), plus one unit per keys-only index entry written: an invoice
+ * that enters `open-receivables`, and one that leaves `open-drafts` (billflow's transactions
+ * only finalize invoices that were drafts).
  */
 function transactWriteUnits(input: Record<string, unknown>): number {
-  const index = tables.billing.globalIndexes[0];
+  const [receivables, drafts] = tables.billing.globalIndexes;
   let units = 0;
   for (const action of (input.TransactItems ?? []) as { Put?: { Item: Record<string, unknown> } }[]) {
     if (action.Put === undefined) {
       units += 2;
       continue;
     }
-    const kilobytes = Math.ceil(itemBytes(action.Put.Item) / 1024);
-    units += 2 * kilobytes;
-    if (action.Put.Item[index.partitionKey] !== undefined && action.Put.Item[index.sortKey] !== undefined) units += kilobytes;
+    const { Item: item } = action.Put;
+    units += 2 * Math.ceil(itemBytes(item) / 1024);
+    if (item[receivables.partitionKey] !== undefined && item[receivables.sortKey] !== undefined) units += 1;
+    if (String(item.pk).startsWith('INVOICE#') && item[drafts.partitionKey] === undefined) units += 1;
   }
   return units;
 }
@@ -366,12 +382,31 @@ function valueBytes(value: unknown): number {
   return 0;
 }
 
+/**
+ * Lambda's X-Ray sampling (not configurable for Lambda): the first request each second, then
+ * 5 % of the rest. The seconds are counted per function and from this machine's timing, which
+ * is slower than Lambda's fan-out: both overcount traces, X-Ray's reservoir being shared.
+ */
+const XRAY_FIXED_RATE = 0.05;
+const secondsTraced = new WeakMap<Tally, Map<string, Set<number>>>();
+function tracedSeconds(tally: Tally, functionId: string): Set<number> {
+  const byFunction = secondsTraced.get(tally) ?? new Map<string, Set<number>>();
+  secondsTraced.set(tally, byFunction);
+  const seconds = byFunction.get(functionId) ?? new Set<number>();
+  byFunction.set(functionId, seconds);
+  return seconds;
+}
+
 /** A handler run as one Lambda function: timed, attributed, its output counted as its logs. */
 function asLambda<E, R>(functionId: string, memoryMb: number, handler: (event: E, context: Context) => Promise<R>) {
   return (event: E, context: Context): Promise<R> => {
     const outer = scope.getStore();
     if (outer === undefined) throw new Error(`cost model: ${functionId} invoked outside a measured scope`);
-    const fn = (outer.tally.lambda[functionId] ??= { memoryMb, invocations: 0, billedMs: 0, logBytes: 0 });
+    const fn = (outer.tally.lambda[functionId] ??= { memoryMb, invocations: 0, billedMs: 0, logBytes: 0, traces: 0 });
+    const seconds = tracedSeconds(outer.tally, functionId);
+    const second = Math.floor(Date.now() / 1000);
+    fn.traces += seconds.has(second) ? XRAY_FIXED_RATE : 1;
+    seconds.add(second);
     return scope.run({ tally: outer.tally, fn: functionId }, async () => {
       const started = performance.now();
       try {
@@ -784,9 +819,11 @@ function priceTally(tally: Tally): { lines: CostLine[]; notes: string[] } {
   if (tally.modelled.apiRequests > 0) lines.push(line('API Gateway HTTP API requests', tally.modelled.apiRequests, 'requests', prices.apiGatewayHttpRequests));
   if (tally.modelled.secretsApiCalls > 0) lines.push(line('Secrets Manager GetSecretValue', tally.modelled.secretsApiCalls, 'API calls', prices.secretsManagerApiCalls));
   let invocations = 0;
+  let traces = 0;
   let logBytes = tally.modelled.accessLogBytes;
   for (const [name, fn] of Object.entries(tally.lambda)) {
     invocations += fn.invocations;
+    traces += fn.traces;
     logBytes += fn.logBytes;
     lines.push(line(`Lambda requests, ${name}`, fn.invocations, 'invocations', prices.lambdaRequests));
     const gbSeconds = (fn.billedMs / 1000) * (fn.memoryMb / 1024);
@@ -801,9 +838,12 @@ function priceTally(tally: Tally): { lines: CostLine[]; notes: string[] } {
     lines.push(line('SES attachment data (whole raw message)', tally.ses.bytes / 1e9, 'GB', prices.sesAttachments));
   }
   lines.push(line('CloudWatch Logs ingested', logBytes / 1e9, 'GB', prices.cloudwatchLogsIngestion));
-  lines.push(line('X-Ray traces (1 per invocation, upper bound)', invocations, 'traces', prices.xrayTraces));
+  if (invocations > 0) {
+    lines.push(line(`X-Ray traces (Lambda sampling: 1st per second + 5 %, of ${fmt(invocations)} invocations)`, traces, 'traces', prices.xrayTraces));
+  }
   const requests = Object.entries(tally.dynamodb.requests).sort(([, a], [, b]) => b - a);
-  if (requests.length > 0) notes.push(`DynamoDB requests: ${requests.map(([operation, count]) => `${operation} ${fmt(count)}`).join(', ')}`);
+  const unitsOf = (operation: string) => `${fmt(tally.dynamodb.units[operation] ?? 0)} ${DYNAMODB_READS.has(operation) ? 'RRU' : 'WRU'}`;
+  if (requests.length > 0) notes.push(`DynamoDB requests: ${requests.map(([operation, count]) => `${operation} ${fmt(count)} (${unitsOf(operation)})`).join(', ')}`);
   const failed = Object.entries(tally.failed).sort(([, a], [, b]) => b - a);
   if (failed.length > 0) notes.push(`of which answered with an error (and counted): ${failed.map(([what, count]) => `${what} ${fmt(count)}`).join(', ')}`);
   return { lines, notes };
@@ -821,6 +861,8 @@ export interface CostReport {
   readonly payments: CostScenario;
   readonly storage: readonly CostLine[];
   readonly fixed: readonly CostLine[];
+  /** The hourly invoice runs with nothing to do: fixed, like `fixed`, but counted from a run. */
+  readonly idleRuns: CostScenario;
   readonly run: CostRun;
 }
 
@@ -831,24 +873,36 @@ export function costReport(run: CostRun): CostReport {
   const invoiceScale = INVOICES_QUOTED / options.customers;
   const scaled = (measured: Measured, factor: number) => combine([[measured.tally, factor]]);
   const { draft, finalize, closed, idle } = run.rounds;
-  // A month of hourly runs: what a run does grows with the customers, the number of runs does not.
-  const monthOfRuns = (measured: Measured, runs: number): Tally => {
-    const tally = combine([[measured.tally, runs * invoiceScale]]);
+  // A month of hourly runs. What the drafting and finalizing runs do grows with the customers;
+  // the runs with no jobs read the same few items whatever the number of customers.
+  const monthOfRuns = (measured: Measured, runs: number, perCustomer = true): Tally => {
+    const tally = combine([[measured.tally, runs * (perCustomer ? invoiceScale : 1)]]);
     tally.modelled.schedulerInvocations = runs;
     const runFunction = tally.lambda[schedules.invoiceRun.functionId];
     if (runFunction !== undefined) {
       runFunction.logBytes -= (runFunction.invocations - runs) * PLATFORM_LOG_BYTES_PER_INVOCATION;
       runFunction.invocations = runs;
+      // An hourly run is alone in its second: each is traced.
+      runFunction.traces = runs;
     }
     return tally;
   };
   const byRound = {
     draft: monthOfRuns(draft, 1),
     finalize: monthOfRuns(finalize, 1),
-    closed: monthOfRuns(closed, CLOSED_RUNS_IN_FIRST_DAY),
-    idle: monthOfRuns(idle, IDLE_RUNS),
+    closed: monthOfRuns(closed, CLOSED_RUNS_IN_FIRST_DAY, false),
+    idle: monthOfRuns(idle, IDLE_RUNS, false),
   };
-  const month = combine(Object.values(byRound).map((tally) => [tally, 1] as const));
+  // What grows with the invoices: the drafting and the finalizing run. The runs with nothing to
+  // close cost the same at 10 invoices or 100,000: a fixed monthly cost, printed with the others.
+  const month = combine([
+    [byRound.draft, 1],
+    [byRound.finalize, 1],
+  ]);
+  const noJobRuns = combine([
+    [byRound.closed, 1],
+    [byRound.idle, 1],
+  ]);
   const measuredOn = (count: number, quoted: number, what: string) =>
     count === quoted ? `measured on ${fmt(count)} ${what}` : `measured on ${fmt(count)} ${what}, scaled x${fmt(quoted / count, 2)} (linear per ${what.replace(/s$/, '')})`;
   const per1k = (seconds: number) => `${fmt(seconds, 1)} s`;
@@ -870,13 +924,18 @@ export function costReport(run: CostRun): CostReport {
   );
   const invoices = scenario(
     `billflow invoicing and delivery, a month, per ${fmt(INVOICES_QUOTED)} invoices`,
-    `${measuredOn(options.customers, INVOICES_QUOTED, 'invoices')} (${fmt(options.events / options.customers)} events each); ${RUNS_PER_MONTH} hourly runs: 1 drafting (${per1k(draft.seconds)}), 1 finalizing + PDF + email (${per1k(finalize.seconds)}), ${CLOSED_RUNS_IN_FIRST_DAY} re-enqueuing every customer of the closed month (1 measured, ${per1k(closed.seconds)}), ${IDLE_RUNS} with no jobs (1 measured, ${per1k(idle.seconds)})`,
+    `${measuredOn(options.customers, INVOICES_QUOTED, 'invoices')} (${fmt(options.events / options.customers)} events each); the two hourly runs with jobs: drafting (${per1k(draft.seconds)}), finalizing + PDF + email (${per1k(finalize.seconds)})`,
     month,
     [
-      `by round, a month: drafting ${fmtCost(roundCost(byRound.draft))}, finalizing + PDF + email ${fmtCost(roundCost(byRound.finalize))}, ` +
-        `${CLOSED_RUNS_IN_FIRST_DAY} x closed ${fmtCost(roundCost(byRound.closed))}, ${IDLE_RUNS} x idle ${fmtCost(roundCost(byRound.idle))} ` +
-        `(an idle run Scans the billing table for open drafts: ${fmt(idle.tally.dynamodb.read)} read units with this month's invoices, more with every month kept)`,
+      `by round: drafting ${fmtCost(roundCost(byRound.draft))}, finalizing + PDF + email ${fmtCost(roundCost(byRound.finalize))}`,
+      xrayFloor(month, [byRound.draft, byRound.finalize]),
     ],
+  );
+  const idleRuns = scenario(
+    `the other ${CLOSED_RUNS_IN_FIRST_DAY + IDLE_RUNS} hourly invoice runs of a month, with no jobs (the same at any volume)`,
+    `${CLOSED_RUNS_IN_FIRST_DAY} in the first day after the month (1 measured, ${per1k(closed.seconds)}: catalog version, run log, open drafts, ${fmt(closed.tally.dynamodb.read, 1)} read units), ` +
+      `${IDLE_RUNS} later (1 measured, ${per1k(idle.seconds)}: open drafts, ${fmt(idle.tally.dynamodb.read, 1)} read units), however many invoices are kept`,
+    noJobRuns,
   );
   const payments = scenario(
     `payments: one Stripe webhook per invoice (assumed), per ${fmt(INVOICES_QUOTED)} invoices`,
@@ -897,7 +956,30 @@ export function costReport(run: CostRun): CostReport {
     // Estimate: Lambda keeps ~5 pollers long-polling (20 s) an idle queue; AWS does not document the count.
     line(`SQS idle polls, ${Object.keys(consumers).length} queue consumers (estimate: 5 x 20 s polls)`, Object.keys(consumers).length * 5 * 3 * 60 * 24 * 30, 'requests', prices.sqsRequests),
   ];
-  return { ingest, naive, invoices, payments, storage, fixed, run };
+  return { ingest, naive, invoices, idleRuns, payments, storage, fixed, run };
+}
+
+/**
+ * X-Ray's share is counted on this machine's timing, slower than Lambda's: the most it can be.
+ * The least: every function's invocations of a round within one second (1 trace, then 5 %).
+ */
+function xrayFloor(total: Tally, rounds: readonly Tally[]): string {
+  const counted = Object.values(total.lambda).reduce((sum, fn) => sum + fn.traces, 0);
+  const fewest = rounds.reduce(
+    (sum, round) =>
+      sum +
+      Object.entries(round.lambda).reduce((inRound, [name, fn]) => {
+        // Hourly runs are an hour apart: each is traced.
+        if (name === schedules.invoiceRun.functionId) return inRound + fn.invocations;
+        return inRound + (fn.invocations === 0 ? 0 : 1 + XRAY_FIXED_RATE * (fn.invocations - 1));
+      }, 0),
+    0,
+  );
+  const saved = costOf(prices.xrayTraces, counted - fewest);
+  return (
+    `X-Ray, the range: ${fmt(counted)} traces counted here; ${fmt(fewest)} if Lambda ran each function's invocations of a round within one second ` +
+    `(total ${fmtCost(scenario('', '', total).total - saved)})`
+  );
 }
 
 function roundCost(tally: Tally): number {
@@ -958,11 +1040,16 @@ export function formatCostReport(report: CostReport): string[] {
     '',
     ...formatScenario(payments, `total per ${fmt(INVOICES_QUOTED)} invoices, payments`),
     `    invoicing, delivery and payments together: ${fmtCost(invoices.total + payments.total)} per ${fmt(INVOICES_QUOTED)} invoices  (${verdict(invoices.total + payments.total, TARGET_PER_THOUSAND_INVOICES)})`,
+    `    with the month's ${CLOSED_RUNS_IN_FIRST_DAY + IDLE_RUNS} hourly runs that have no jobs (fixed, below) charged to these ${fmt(INVOICES_QUOTED)} invoices: ` +
+      `invoicing and delivery ${fmtCost(invoices.total + report.idleRuns.total)}  (${verdict(invoices.total + report.idleRuns.total, TARGET_PER_THOUSAND_INVOICES)}), with payments ${fmtCost(invoices.total + payments.total + report.idleRuns.total)}`,
     '',
     `  storage, not in the totals above (events are kept until ${pipelineSettings.EVENT_RETENTION_DAYS} days after their month)`,
     ...formatLines(report.storage),
     '  fixed monthly costs, independent of volume, not in the totals above',
     ...formatLines(report.fixed),
+    '',
+    ...formatScenario(report.idleRuns, 'total a month, fixed'),
+    
     '    not modelled: CloudWatch alarms, custom metric series (EMF), KMS keys, S3 access logs, data transfer, dunning reminders,',
     '    SES bounce/complaint events, Lambda INIT (cold start) time, free tiers',
     `  checks: ${fmt(run.checks.finalized)} invoices finalized, ${fmt(run.checks.emailed)} emailed, ${fmt(run.checks.paid)} paid; they bill ${fmt(run.checks.billedEvents)} events (sent: ${fmt(run.options.events)})`,
