@@ -17,7 +17,8 @@ import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';
 import { benchWebhooks } from './webhooks.ts';
-import { benchCost, costOptionsFromEnv, costReport, formatCostReport } from './cost-model.ts';
+import { benchCost, costOptionsFromEnv } from './cost-model.ts';
+import { costReport, formatCostReport } from './cost-report.ts';
 import { cpus } from 'node:os';
 
 const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
