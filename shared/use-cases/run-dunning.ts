@@ -25,7 +25,7 @@
  * place: the email is sent again only once the claim is stale (`claimTimeoutMs`), the same
  * at-least-once window as the invoice email.
  */
-import { forEachConcurrently } from '../adapters/for-each-concurrently.ts';
+import { forEachConcurrently } from '../for-each-concurrently.ts';
 import type { CatalogHead } from '../domain/catalog/types.ts';
 import { reminderEmail } from '../domain/dunning/reminder-email.ts';
 import { reminderDaysOf, reminderDue, utcDatePlusDays, withClaim, type ReminderDue } from '../domain/dunning/reminder-policy.ts';

@@ -61,7 +61,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { forEachConcurrently } from '../../shared/adapters/for-each-concurrently.ts';
+import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
 import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { messagesInFlight } from '../../shared/adapters/sqs/queue-depth.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';

@@ -13,7 +13,7 @@ import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
-import { forEachConcurrently } from '../../shared/adapters/for-each-concurrently.ts';
+import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
 import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { accountEvents } from '../../shared/use-cases/account-events.ts';

@@ -10,7 +10,7 @@
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { forEachConcurrently } from '../../shared/adapters/for-each-concurrently.ts';
+import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { closeBillingPeriod } from '../../shared/use-cases/close-billing-period.ts';
 import { packChunks } from '../../shared/domain/events/pack-chunks.ts';

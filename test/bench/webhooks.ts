@@ -14,7 +14,7 @@
  */
 import { withEnvironment } from './environment.ts';
 import { Agent, request } from 'node:http';
-import { forEachConcurrently } from '../../shared/adapters/for-each-concurrently.ts';
+import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
 import { verifyStripeSignature } from '../../shared/adapters/stripe/webhook-signature.ts';
 import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
 import { startLocalHttpApi } from '../../infra/local/http-api.ts';

@@ -26,7 +26,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createContext, type CliContext } from '../../../cli/context.ts';
 import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../../../cli/by-hand.ts';
 import { batchBodies, sendBodies } from '../../../shared/adapters/sqs/send-bodies.ts';
-import { forEachConcurrently } from '../../../shared/adapters/for-each-concurrently.ts';
+import { forEachConcurrently } from '../../../shared/for-each-concurrently.ts';
 import { waitUntilEmpty } from '../../../shared/adapters/sqs/queue-depth.ts';
 import { parseCatalogText } from '../../../shared/domain/catalog/parse.ts';
 import { formatIssue } from '../../../shared/domain/catalog/validate.ts';

@@ -15,7 +15,7 @@ import type { EventChunk } from '../../domain/events/pack-chunks.ts';
 import { periodBounds } from '../../domain/period.ts';
 import type { ChunkWriteOutcome, EventStore, ShardRange, StoredChunk } from '../../ports/event-store.ts';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.ts';
-import { forEachConcurrently } from '../for-each-concurrently.ts';
+import { forEachConcurrently } from '../../for-each-concurrently.ts';
 import { decodeEvents, encodeEvents } from './chunk-codec.ts';
 import { chunkPartitionKey, chunkSortKey, latePartitionKey, parseChunkPartitionKey } from './event-keys.ts';
 
