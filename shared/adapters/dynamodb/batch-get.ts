@@ -12,6 +12,8 @@ const KEYS_PER_REQUEST = 100;
 export interface BatchGetOptions {
   /** Strongly consistent (1 unit per 4 KB) or eventually consistent (half). */
   readonly consistentRead: boolean;
+  /** Only these attributes (the key attributes are not added). Units are billed on whole items. */
+  readonly attributes?: readonly string[];
   readonly maxUnprocessedRetries?: number;
   readonly baseDelayMs?: number;
 }
@@ -29,6 +31,13 @@ export async function batchGetAll(
   const maxRetries = options.maxUnprocessedRetries ?? 6;
   const baseDelayMs = options.baseDelayMs ?? 50;
   const items: Record<string, unknown>[] = [];
+  const projection =
+    options.attributes === undefined
+      ? {}
+      : {
+          ProjectionExpression: options.attributes.map((_, i) => `#a${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(options.attributes.map((name, i) => [`#a${i}`, name])),
+        };
   for (let start = 0; start < keys.length; start += KEYS_PER_REQUEST) {
     let pending = keys.slice(start, start + KEYS_PER_REQUEST) as Record<string, unknown>[];
     for (let attempt = 0; pending.length > 0; attempt += 1) {
@@ -36,7 +45,7 @@ export async function batchGetAll(
         throw new BatchGetError(`${pending.length} items still unprocessed after ${attempt} BatchGetItem attempts (throttled); try again`);
       }
       if (attempt > 0) await sleep(backoffMs(baseDelayMs, attempt));
-      const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistentRead } } }));
+      const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ...projection } } }));
       items.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

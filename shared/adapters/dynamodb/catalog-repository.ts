@@ -10,7 +10,7 @@
  *   customers, so `version()` tells a reader whether anything changed without listing them.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHead, Customer } from '../../domain/catalog/types.ts';
 import type { CatalogRepository } from '../../ports/catalog-repository.ts';
 import { batchGetAll, BatchGetError } from './batch-get.ts';
@@ -97,17 +97,9 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
   }
 
   async version(): Promise<string> {
-    const result = await this.client.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.tableName]: { Keys: [HEAD_KEY, CUSTOMERS_VERSION_KEY], ProjectionExpression: '#sk, #version', ExpressionAttributeNames: { '#sk': 'sk', '#version': 'version' }, ConsistentRead: true },
-        },
-      }),
-    );
-    // Two small keys: never throttled into UnprocessedKeys in practice, but a partial answer
-    // must not pass for a version, so it is an error the caller's retry handles.
-    if ((result.UnprocessedKeys?.[this.tableName]?.Keys?.length ?? 0) > 0) throw new CatalogStoreError('the catalog version could not be read (throttled); try again');
-    const versions = new Map((result.Responses?.[this.tableName] ?? []).map((item) => [String(item.sk), String(item.version)]));
+    // A partial answer must not pass for a version: batchGetAll throws rather than return one.
+    const items = await this.batchGet([HEAD_KEY, CUSTOMERS_VERSION_KEY], ['sk', 'version']);
+    const versions = new Map(items.map((item) => [String(item.sk), String(item.version)]));
     return `${versions.get(HEAD_KEY.sk) ?? 'none'}|${versions.get(CUSTOMERS_VERSION_KEY.sk) ?? 'none'}`;
   }
 
@@ -116,14 +108,20 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
    * rejected as unknown.
    */
   async findCustomers(ids: readonly string[]): Promise<Map<string, Customer>> {
-    const items = await batchGetAll(this.client, this.tableName, [...new Set(ids)].map(customerKey), {
+    const items = await this.batchGet([...new Set(ids)].map(customerKey));
+    return new Map(items.map((item) => [(item as unknown as CustomerItem).customer.id, (item as unknown as CustomerItem).customer]));
+  }
+
+  /** Strongly consistent, with this repository's retries; throttling that outlasts them is a CatalogStoreError. */
+  private batchGet(keys: readonly Record<string, unknown>[], attributes?: readonly string[]): Promise<Record<string, unknown>[]> {
+    return batchGetAll(this.client, this.tableName, keys, {
       consistentRead: true,
+      ...(attributes === undefined ? {} : { attributes }),
       maxUnprocessedRetries: this.writeOptions.maxUnprocessedRetries,
       baseDelayMs: this.writeOptions.baseDelayMs,
     }).catch((error: unknown) => {
-      throw error instanceof BatchGetError ? new CatalogStoreError(`customer lookups: ${error.message}`) : error;
+      throw error instanceof BatchGetError ? new CatalogStoreError(`catalog reads: ${error.message}`) : error;
     });
-    return new Map(items.map((item) => [(item as unknown as CustomerItem).customer.id, (item as unknown as CustomerItem).customer]));
   }
 
   /**

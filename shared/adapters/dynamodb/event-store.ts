@@ -16,7 +16,8 @@ import { periodBounds } from '../../domain/period.ts';
 import type { ChunkWriteOutcome, EventStore, ShardRange, StoredChunk } from '../../ports/event-store.ts';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.ts';
 import { forEachConcurrently } from '../../for-each-concurrently.ts';
-import { decodeEvents, encodeEvents } from './chunk-codec.ts';
+import { gunzipJson, gzipJson } from './gzip-json.ts';
+import type { StoredEvent } from '../../domain/events/billable-event.ts';
 import { chunkPartitionKey, chunkSortKey, latePartitionKey, parseChunkPartitionKey } from './event-keys.ts';
 
 export interface DynamoDbEventStoreOptions {
@@ -48,7 +49,7 @@ export class DynamoDbEventStore implements EventStore {
       n: chunk.events.length,
       d: chunk.deliveries,
       late: chunk.late,
-      z: encodeEvents(chunk.events),
+      z: gzipJson(chunk.events),
       expiresAt: Math.floor((periodBounds(chunk.period).end + this.options.retentionDays * DAY_MS) / 1000),
     }));
     const failures = await batchPutAll(
@@ -173,6 +174,6 @@ function toStoredChunk(item: Record<string, unknown>): StoredChunk {
     ingestedAt: String(item.sk).split('|')[0]!,
     late: item.late === true,
     deliveries: Number(item.d),
-    events: decodeEvents(item.z as Uint8Array),
+    events: gunzipJson<StoredEvent[]>(item.z as Uint8Array),
   };
 }

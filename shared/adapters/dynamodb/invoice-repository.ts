@@ -3,7 +3,7 @@
  *
  * | item              | pk                          | sk               |
  * | invoice           | INVOICE#{customerId}        | {YYYY-MM}        |  one per customer and period,
- * |                   |                             |                  |  gzip JSON in `invoiceGz` (invoice-codec.ts)
+ * |                   |                             |                  |  gzip JSON in `invoiceGz` (gzip-json.ts: why)
  * | number -> invoice | NUMBER#{number}             | NUMBER           |
  * | number sequence   | SEQUENCE#{prefix}#{year}    | SEQUENCE         |  `last` number allocated
  *
@@ -33,7 +33,7 @@ import type { Invoice } from '../../domain/invoice/invoice.ts';
 import { formatInvoiceNumber } from '../../domain/invoice/numbering.ts';
 import type { InvoiceRepository, SaveDraftOutcome } from '../../ports/invoice-repository.ts';
 import { batchGetAll } from './batch-get.ts';
-import { decodeInvoice, encodeInvoice } from './invoice-codec.ts';
+import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { sleep } from './retry-delay.ts';
 
 export class InvoiceNotFoundError extends Error {
@@ -361,7 +361,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       eventCount: invoice.eventCount,
       ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
       ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
-      invoiceGz: encodeInvoice(invoice),
+      invoiceGz: gzipJson(invoice),
     };
   }
 }
@@ -387,7 +387,7 @@ function isOpenReceivable(invoice: Invoice): boolean {
  * they start empty.
  */
 function storedInvoice(item: Record<string, unknown>): Invoice {
-  const invoice = item.invoiceGz instanceof Uint8Array ? decodeInvoice(item.invoiceGz) : (item.invoice as Invoice);
+  const invoice = item.invoiceGz instanceof Uint8Array ? gunzipJson<Invoice>(item.invoiceGz) : (item.invoice as Invoice);
   return {
     ...invoice,
     amountRefunded: invoice.amountRefunded ?? 0,
