@@ -16,20 +16,29 @@ export function startInvoiceRunByHand(
   context: CliContext,
   asOf: number,
   period: string,
-  catalog: CatalogRepository = context.catalog,
+  options: { catalog?: CatalogRepository; ingestSettledAt?: number } = {},
 ): Promise<InvoiceRunStarted> {
   return startInvoiceRun(
     asOf,
     {
-      catalog,
+      catalog: options.catalog ?? context.catalog,
       invoices: context.invoices,
       runs: context.invoiceRuns,
       enqueue: async (jobs) => ({
         failed: (await sendBodies(context.clients.sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
       }),
     },
-    { period },
+    { period, ...(options.ingestSettledAt === undefined ? {} : { ingestSettledAt: options.ingestSettledAt }) },
   );
+}
+
+/**
+ * Waits until ingestion is idle and returns since when: the invoices of a run by hand then
+ * bill every event stored until that instant (without it, the cut is the settle time before
+ * the job runs, and events sent a moment ago would be billed on the next invoice as late).
+ */
+export function waitForIngestion(context: CliContext, timeoutMs: number): Promise<number> {
+  return waitUntilEmpty(context.clients.sqs, context.outputs.eventsQueueUrl, timeoutMs, 'the events queue');
 }
 
 /** Waits for the jobs, then rendering and sending where the outputs name their queues. */

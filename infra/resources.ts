@@ -286,15 +286,15 @@ export const httpRoutes = {
  * gets the ones it needs through the outputs.
  */
 export const pipelineSettings = {
-  /** After a period ends, events still update its draft for this long; later ones are late. */
-  GRACE_PERIOD_HOURS: '1',
   /** Write shards per customer and period; fixed for the life of the events table. */
   EVENT_WRITE_SHARDS: '4',
   /** Days after a period's end that its events are kept (the contract needs at least 40). */
   EVENT_RETENTION_DAYS: '400',
   /**
-   * Seconds after the grace period before a period is finalized: every ingest invocation that
-   * stamped a chunk before the cutoff has finished by then (the ingest timeout is 60 s).
+   * Seconds between an invoice's cut and the finalization that takes it: every ingest invocation
+   * that stamped a chunk before the cut has finished writing it (the ingest timeout is 60 s).
+   * A period is finalized no earlier than this long after its grace period (the catalog's
+   * `billing.gracePeriodHours`) is over.
    */
   FINALIZATION_SETTLE_SECONDS: '120',
 } as const;

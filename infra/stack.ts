@@ -39,10 +39,11 @@ export interface BillflowStackProps extends StackProps {
 }
 
 /**
- * Events still queued when a draft is finalized land on the next invoice as late events.
- * Alarming at a quarter of the grace period leaves time to act before that happens.
+ * Events still queued when a period's invoice is finalized land on the next invoice as late
+ * events. Alarming at a quarter of the default grace period (1 hour; the catalog may set a
+ * longer one) leaves time to act before that happens.
  */
-const MAX_EVENT_QUEUE_AGE = Duration.minutes((Number(pipelineSettings.GRACE_PERIOD_HOURS) * 60) / 4);
+const MAX_EVENT_QUEUE_AGE = Duration.minutes(15);
 /**
  * Every invoice run enqueues each customer again an hour later; jobs still waiting after half
  * that interval mean close-billing-period is failing or cannot keep up.
@@ -679,10 +680,6 @@ export class BillflowStack extends Stack {
     new CfnOutput(this, 'eventWriteShards', {
       value: pipelineSettings.EVENT_WRITE_SHARDS,
       description: 'EVENT_WRITE_SHARDS of the functions (CLI)',
-    });
-    new CfnOutput(this, 'gracePeriodHours', {
-      value: pipelineSettings.GRACE_PERIOD_HOURS,
-      description: 'GRACE_PERIOD_HOURS of the functions (CLI)',
     });
     new CfnOutput(this, 'finalizationSettleSeconds', {
       value: pipelineSettings.FINALIZATION_SETTLE_SECONDS,

@@ -23,7 +23,6 @@ const required = (name: string, what: string) => z.string({ error: `${name} (${w
 const eventSettings = {
   EVENTS_TABLE: required('EVENTS_TABLE', 'events table name'),
   BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
-  GRACE_PERIOD_HOURS: positiveInt('GRACE_PERIOD_HOURS', 1, 24 * 31),
   // Fixed for the life of a table: every copy of an event must hash to the same shard (docs/storage.md).
   EVENT_WRITE_SHARDS: positiveInt('EVENT_WRITE_SHARDS', 4, 64),
   EVENT_RETENTION_DAYS: positiveInt('EVENT_RETENTION_DAYS', 400, 3650),
@@ -41,7 +40,6 @@ const invoicingConfigSchema = z.object({
 export interface IngestConfig {
   readonly eventsTable: string;
   readonly billingTable: string;
-  readonly gracePeriodMs: number;
   readonly eventWriteShards: number;
   readonly eventRetentionDays: number;
 }
@@ -65,7 +63,6 @@ export function readIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   return {
     eventsTable: value.EVENTS_TABLE,
     billingTable: value.BILLING_TABLE,
-    gracePeriodMs: value.GRACE_PERIOD_HOURS * 3_600_000,
     eventWriteShards: value.EVENT_WRITE_SHARDS,
     eventRetentionDays: value.EVENT_RETENTION_DAYS,
   };

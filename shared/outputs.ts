@@ -22,7 +22,6 @@ export const outputsSchema = z.object({
   billingTable: z.string().min(1),
   /** Must match the functions' EVENT_WRITE_SHARDS for the CLI to read every shard. */
   eventWriteShards: z.coerce.number().int().min(1).max(64),
-  gracePeriodHours: z.coerce.number().int().min(1),
   finalizationSettleSeconds: z.coerce.number().int().min(1),
   /** Base URL of the HTTP API: webhooks go to `{apiUrl}/webhooks/stripe`. */
   apiUrl: z.string().optional(),

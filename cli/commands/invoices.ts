@@ -1,6 +1,5 @@
 /** `billflow invoices run | list | show | pdf | resend | void | run-dunning`. */
 import type { Command } from 'commander';
-import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { daysOverdue, isOverdue } from '../../shared/domain/dunning/reminder-policy.ts';
@@ -10,7 +9,7 @@ import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
 import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
-import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, parseWholeNumber, type GlobalOptions } from '../options.ts';
@@ -31,11 +30,12 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2026-12-01T02:00:00Z`);
       const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
       const period = parsePeriod(options.period);
-      // Events still queued would miss the run: let ingestion finish first.
-      if (options.wait) await waitUntilEmpty(context.clients.sqs, context.outputs.eventsQueueUrl, timeoutMs, 'the events queue');
+      // Events still queued would miss the run: let ingestion finish first, and bill everything
+      // stored until then on the invoices finalized now.
+      const ingestSettledAt = options.wait ? await waitForIngestion(context, timeoutMs) : undefined;
       // By hand, the last ended period is closed for every customer whatever the date (the
       // hourly schedule does that only during the day after a period ends).
-      const started = await startInvoiceRunByHand(context, asOf, period ?? lastEndedPeriod(asOf));
+      const started = await startInvoiceRunByHand(context, asOf, period ?? lastEndedPeriod(asOf), { ingestSettledAt });
       if (!options.wait) {
         emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);
         return;

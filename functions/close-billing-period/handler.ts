@@ -27,7 +27,6 @@ function build() {
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
     catalog: new DynamoDbCatalogRepository(dynamodb, config.billingTable),
     now: Date.now,
-    gracePeriodMs: config.gracePeriodMs,
     settleMs: config.settleMs,
     requestDocument: async (number) => {
       const { failed } = await sendBodies(sqs, config.invoiceDocumentsQueueUrl, [JSON.stringify({ number })]);

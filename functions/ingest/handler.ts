@@ -37,10 +37,9 @@ function buildIngest() {
       shardCount: config.eventWriteShards,
       retentionDays: config.eventRetentionDays,
     }),
-    meters: () => catalog.meters(),
+    catalogRules: () => catalog.ingestRules(),
     knownCustomers: (ids) => catalog.knownCustomers(ids),
     now: Date.now,
-    gracePeriodMs: config.gracePeriodMs,
     maxChunkBytes: MAX_CHUNK_BYTES,
   });
 }

@@ -57,7 +57,6 @@ export function localOutputs(
     eventsTable: resources.env[tableEnv.events]!,
     billingTable: resources.env[tableEnv.billing]!,
     eventWriteShards: Number(pipelineSettings.EVENT_WRITE_SHARDS),
-    gracePeriodHours: Number(pipelineSettings.GRACE_PERIOD_HOURS),
     finalizationSettleSeconds: Number(pipelineSettings.FINALIZATION_SETTLE_SECONDS),
     mailViewerUrl,
     ...(api === undefined ? {} : { apiUrl: api.url }),

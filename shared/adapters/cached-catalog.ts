@@ -1,11 +1,12 @@
 /**
- * The catalog as ingestion reads it. The head (meters) is read once per batch, strongly, so a
+ * The catalog as ingestion reads it. The head (meters, grace period) is read once per batch, strongly, so a
  * meter applied a moment ago already applies. Known customers are cached per container for a
  * few minutes; unknown ids are never cached, so `catalog apply` followed by `events replay`
  * accepts a customer's events at once.
  */
-import type { Meter } from '../domain/catalog/types.ts';
+import { gracePeriodMsOf } from '../domain/catalog/billing-settings.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
+import type { IngestRules } from '../use-cases/ingest-events.ts';
 
 export class CachedCatalog {
   private readonly known = new Map<string, number>();
@@ -16,8 +17,9 @@ export class CachedCatalog {
     private readonly customerTtlMs = 5 * 60_000,
   ) {}
 
-  async meters(): Promise<readonly Meter[]> {
-    return (await this.repository.readHead()).meters;
+  async ingestRules(): Promise<IngestRules> {
+    const head = await this.repository.readHead();
+    return { meters: head.meters, gracePeriodMs: gracePeriodMsOf(head) };
   }
 
   async knownCustomers(ids: readonly string[]): Promise<ReadonlySet<string>> {

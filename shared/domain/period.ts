@@ -28,11 +28,12 @@ export function periodBounds(period: BillingPeriod): { start: number; end: numbe
 }
 
 /**
- * The instant after which events for `period` count as late: period end plus the grace period.
- * Ingestion marks chunks written after it as late; the invoice run reads a period's chunks
- * written before it (docs/storage.md), so the two agree on every event without coordination.
+ * The end of `period`'s grace period: the earliest instant its invoice may be finalized.
+ * Whether an event is late is decided by the cut its invoice takes when it is finalized
+ * (docs/storage.md), which is never before this. Ingestion marks chunks written from this
+ * instant on, so the next invoice knows which earlier periods may hold late events.
  */
-export function lateCutoff(period: BillingPeriod, gracePeriodMs: number): number {
+export function gracePeriodEnd(period: BillingPeriod, gracePeriodMs: number): number {
   return periodBounds(period).end + gracePeriodMs;
 }
 

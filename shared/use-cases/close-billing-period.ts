@@ -2,24 +2,29 @@
  * Closes one customer's billing period (one message of the invoice run's fan-out).
  *
  * 1. Nothing to do before the period ends, or once its invoice is finalized, void or not issued.
- * 2. Read the catalog: issuer, customer, plan, meters, tax rates.
- * 3. Aggregate the period's usage (chunks written before the cutoff, or before now when run
- *    early by hand) and late usage of earlier periods (docs/storage.md).
- * 4. Price it and build the invoice.
- * 5. Before the grace period is over (plus a settle time): save it as the draft.
- *    After: finalize it with the next gap-free number, or close the period without an
- *    invoice when the total is zero.
+ * 2. Read the catalog: issuer, customer, plan, meters, tax rates, grace period.
+ * 3. Before the grace period is over (plus the settle time), build the draft from every event
+ *    stored so far. After it, finalize: first the previous period's draft, if one is open (so
+ *    a customer's invoices take their cuts in period order), then this period, whose cut is
+ *    the instant finalization reads less the settle time. Every event of the period stored
+ *    before the cut is on the invoice, however late after the period's end it arrived
+ *    (CONTRACTS.md section 1); an event stored after it is late.
+ * 4. Add late usage: for each earlier period whose invoice took its cut, the events stored
+ *    since the last cut that billed it (docs/storage.md).
+ * 5. Price it and build the invoice: a draft, a finalized invoice with the next gap-free
+ *    number, or a period closed without an invoice when the total is zero.
  * Every step is idempotent: retries, re-runs and concurrent runs end with one invoice.
  */
+import { gracePeriodMsOf } from '../domain/catalog/billing-settings.ts';
 import type { CatalogHead, Customer } from '../domain/catalog/types.ts';
 import { computeInvoice, dueDate } from '../domain/invoice/assemble.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
 import { draftInvoice, issue } from '../domain/invoice/invoice-record.ts';
-import { lateCutoff, periodBounds, previousPeriod } from '../domain/period.ts';
+import { gracePeriodEnd, periodBounds, previousPeriod } from '../domain/period.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
-import { collectUsage } from './collect-usage.ts';
+import { collectUsage, type LateWindow } from './collect-usage.ts';
 
 export interface InvoiceJob {
   readonly customerId: string;
@@ -27,6 +32,12 @@ export interface InvoiceJob {
   readonly period: string;
   /** ISO instant the run is "as of" (the schedule's time, or --as-of). */
   readonly asOf: string;
+  /**
+   * ISO instant at which the sender saw ingestion idle (the events queue empty, nothing in
+   * flight): every chunk stamped before it is written, so a cut may be taken there without
+   * waiting for the settle time. Set by runs by hand, after events sent a moment ago.
+   */
+  readonly ingestSettledAt?: string;
 }
 
 export type CloseOutcome =
@@ -40,7 +51,7 @@ export interface CloseBillingPeriodDependencies {
   readonly catalog: CatalogRepository;
   /** The real clock: what has been written so far, whatever the run is "as of". */
   readonly now: () => number;
-  readonly gracePeriodMs: number;
+  /** How long an ingest write can take, at most: a cut is taken this long before the read. */
   readonly settleMs: number;
   /** Hands a finalized invoice to rendering and delivery (the invoice-documents queue). */
   readonly requestDocument: (number: string) => Promise<void>;
@@ -64,26 +75,15 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   const found = (await deps.catalog.findCustomers([job.customerId])).get(job.customerId);
   const { issuer, plan, customer } = requireCatalog(head, found, job.customerId);
 
-  const cutoff = lateCutoff(job.period, deps.gracePeriodMs);
-  const readThrough = Math.min(cutoff, deps.now());
-  // Before the grace period (and settle time) is over, this builds a draft.
-  const drafting = asOf < cutoff + deps.settleMs;
-  const previous = previousPeriod(job.period);
-  const previousInvoice = await deps.invoices.get(job.customerId, previous);
-  // A closed previous invoice read through its readThrough; an open draft will read through its
-  // cutoff when it is finalized (possibly by a job running beside this one).
-  const previousClosed = previousInvoice !== undefined && previousInvoice.status !== 'draft';
-  const lateFrom = previousClosed ? Date.parse(previousInvoice.readThrough) : lateCutoff(previous, deps.gracePeriodMs);
-  // Late chunks are marked by ingestion once a period's cutoff has passed. Chunks written
-  // between an early finalization (a manual run as of a future instant) and the cutoff are not
-  // marked, so then the previous period is searched as well.
-  const closedEarly = previousClosed && lateFrom < lateCutoff(previous, deps.gracePeriodMs);
-  const latePeriods = [...(await deps.events.latePeriods(job.customerId)), ...(closedEarly ? [previous] : [])];
+  const gracePeriodMs = gracePeriodMsOf(head);
+  const drafting = asOf < gracePeriodEnd(job.period, gracePeriodMs) + deps.settleMs;
+  const previous = drafting ? await deps.invoices.get(job.customerId, previousPeriod(job.period)) : await closePreviousDraft(job, deps);
+  // A draft shows every event stored so far; a finalized invoice every event stored before its cut.
+  const readThrough = drafting ? deps.now() : finalizationCut(job, deps.now(), deps.settleMs);
+  const late = await lateWindows(job, previous, gracePeriodMs, deps);
   const collected = await collectUsage(deps.events, head.meters, job.customerId, job.period, {
     readThrough,
-    lateFrom,
-    lateTo: readThrough,
-    latePeriods,
+    late,
     // A draft may miss a chunk written a moment ago: it is rebuilt, strongly consistent, before
     // it is finalized. Half the read units for the first of the two full reads of the period.
     eventuallyConsistent: drafting,
@@ -97,6 +97,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     taxRates: head.taxRates,
     period: job.period,
     usage: collected.usage,
+    billedUsage: collected.billedUsage,
   });
   const now = deps.now();
   const draft = draftInvoice({
@@ -107,7 +108,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     eventCount: collected.eventCount,
     duplicateDeliveries: collected.duplicateDeliveries,
     readThrough,
-    lateWindow: { from: lateFrom, to: readThrough },
+    lateWindows: late.filter((window) => window.from < readThrough).map((window) => ({ ...window, to: readThrough })),
     now,
   });
 
@@ -127,6 +128,66 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   );
   if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') await deps.requestDocument(invoice.number!);
   return { action: numbered ? 'finalized' : 'already_closed', invoice };
+}
+
+/**
+ * The instant finalization reads, less the settle time: an ingest invocation that stamped its
+ * chunk before the cut has written it by now. A sender that saw ingestion idle later than that
+ * moves the cut up to then (never past now).
+ */
+export function finalizationCut(job: Pick<InvoiceJob, 'ingestSettledAt'>, now: number, settleMs: number): number {
+  const settled = now - settleMs;
+  if (job.ingestSettledAt === undefined) return settled;
+  return Math.max(settled, Math.min(Date.parse(job.ingestSettledAt), now));
+}
+
+/**
+ * Finalizing a period after the previous one would let both bill the previous period's
+ * events stored between their cuts (once on its own invoice, once as late usage), so an open
+ * draft of the previous period is finalized first, as of the same instant: it is due too,
+ * since its grace period ended before this one's. Returns the previous period's invoice.
+ */
+async function closePreviousDraft(job: InvoiceJob, deps: CloseBillingPeriodDependencies): Promise<Invoice | undefined> {
+  const period = previousPeriod(job.period);
+  const previous = await deps.invoices.get(job.customerId, period);
+  if (previous?.status !== 'draft') return previous;
+  await closeBillingPeriod({ ...job, period }, deps);
+  return deps.invoices.get(job.customerId, period);
+}
+
+/**
+ * Where the late usage of each earlier period starts: at the latest cut taken by an invoice
+ * that billed the period (its own, or a later one's late lines). A period whose own invoice
+ * has not taken its cut has no late events: they are all still to be billed on that invoice.
+ * Which periods to look at: those ingestion marked (events stored after their grace period),
+ * and the previous period if its invoice was finalized before its grace period was over (by
+ * a run as of a future instant), since ingestion marks nothing before then.
+ */
+async function lateWindows(
+  job: InvoiceJob,
+  previous: Invoice | undefined,
+  gracePeriodMs: number,
+  deps: CloseBillingPeriodDependencies,
+): Promise<LateWindow[]> {
+  const candidates = new Set((await deps.events.latePeriods(job.customerId)).filter((period) => period < job.period));
+  const closedEarly = previous !== undefined && isClosed(previous) && Date.parse(previous.readThrough) < gracePeriodEnd(previous.billingPeriod, gracePeriodMs);
+  if (closedEarly) candidates.add(previous.billingPeriod);
+  if (candidates.size === 0) return [];
+  const closed = (await deps.invoices.list({ customerId: job.customerId })).filter(
+    (invoice) => isClosed(invoice) && invoice.billingPeriod !== job.period,
+  );
+  const windows: LateWindow[] = [];
+  for (const period of candidates) {
+    if (!closed.some((invoice) => invoice.billingPeriod === period)) continue;
+    const cuts = closed.filter((invoice) => invoice.billingPeriod >= period).map((invoice) => Date.parse(invoice.readThrough));
+    windows.push({ period, from: Math.max(...cuts) });
+  }
+  return windows;
+}
+
+/** Finalized, void or not issued: the invoice took its cut and will not take another. */
+function isClosed(invoice: Invoice): boolean {
+  return invoice.status !== 'draft';
 }
 
 function requireCatalog(head: CatalogHead, customer: Customer | undefined, customerId: string) {

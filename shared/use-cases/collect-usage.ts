@@ -1,12 +1,15 @@
 /**
  * Aggregates a customer's usage for one invoice, straight from the stored chunks:
- * 1. the invoice's own period: chunks written before `readThrough`, one part per shard;
- * 2. late usage: for each earlier period that received late events, chunks written in the
- *    late window [from, to), deduplicated against everything that period stored before the
- *    window (a late copy of an event already billed must not be billed again). What is billed
- *    is the period's aggregate with the late events minus its aggregate without them, so a
- *    late seat count equal to the peak already billed (max), or a user already counted
- *    (unique_count), adds nothing; pricing continues from the quantity already billed.
+ * 1. the invoice's own period: chunks written before `readThrough` (the invoice's cut), one
+ *    part per shard;
+ * 2. late usage: for each earlier period whose invoice already took its cut, chunks written
+ *    in its late window [from, readThrough), deduplicated against everything that period
+ *    stored before the window (a late copy of an event already billed must not be billed
+ *    again). What is billed is the period's aggregate with the late events minus its aggregate
+ *    without them, so a late seat count equal to the peak already billed (max), or a user
+ *    already counted (unique_count), adds nothing; pricing continues from the quantity already
+ *    billed, read from every shard of the period. The quantities already billed are returned
+ *    too, so pricing can re-rate the period (its minimum commitment).
  * Each part holds one shard's event keys; aggregates are merged across parts.
  */
 import type { Meter } from '../domain/catalog/types.ts';
@@ -18,12 +21,18 @@ import { decimal, decimalText } from '../domain/money.ts';
 import type { EventStore, StoredChunk } from '../ports/event-store.ts';
 import { billableEventParts } from './read-billable-events.ts';
 
+/** An earlier period whose chunks written from `from` on (until the invoice's cut) are late usage. */
+export interface LateWindow {
+  readonly period: string;
+  /** Epoch ms: the period's events written before it are already billed. */
+  readonly from: number;
+}
+
 export interface UsageWindow {
+  /** The invoice's cut: chunks written before it count, of its own period and as late usage. */
   readonly readThrough: number;
-  readonly lateFrom: number;
-  readonly lateTo: number;
-  /** Earlier periods that may hold late chunks (late markers, and always the previous period). */
-  readonly latePeriods: readonly string[];
+  /** Earlier periods that may hold late chunks, each with where its late window starts. */
+  readonly late: readonly LateWindow[];
   /** For a draft or a preview: eventually consistent reads, half the read units. */
   readonly eventuallyConsistent?: boolean;
 }
@@ -33,6 +42,8 @@ export interface CollectedUsage {
   readonly eventCount: number;
   /** Stored deliveries that were copies of events already counted (the `duplicates` of the identity). */
   readonly duplicateDeliveries: number;
+  /** Per period with late usage: what its events before the late window add up to (already billed). */
+  readonly billedUsage: MeterUsage[];
 }
 
 type Aggregators = Map<string, ReturnType<typeof createAggregator>>;
@@ -60,54 +71,73 @@ export async function collectUsage(
   duplicateDeliveries += parts.reduce((sum, part) => sum + part.tally.deliveries - part.tally.accepted, 0);
   usage.push(...toUsage(own, period));
 
-  for (const latePeriod of [...new Set(window.latePeriods)].filter((candidate) => candidate < period).sort()) {
-    const billed = aggregatorsFor(meters);
-    const withLate = aggregatorsFor(meters);
-    const counts = await Promise.all(
-      Array.from({ length: store.shardCount }, (_, shard) =>
-        lateEventsOfShard(store, customerId, latePeriod, shard, window, { billed, withLate }),
-      ),
-    );
-    const lateCount = counts.reduce((sum, count) => sum + count.fresh, 0);
-    duplicateDeliveries += counts.reduce((sum, count) => sum + count.deliveries - count.fresh, 0);
-    if (lateCount === 0) continue;
-    eventCount += lateCount;
-    usage.push(...lateUsage(billed, withLate, latePeriod));
+  const billedUsage: MeterUsage[] = [];
+  const latePeriods = new Map(window.late.filter((late) => late.period < period && late.from < window.readThrough).map((late) => [late.period, late]));
+  for (const late of [...latePeriods.values()].sort((a, b) => (a.period < b.period ? -1 : 1))) {
+    const found = await lateUsageOf(store, meters, customerId, late, window);
+    if (found === undefined) continue;
+    duplicateDeliveries += found.deliveries - found.fresh;
+    if (found.fresh === 0) continue;
+    eventCount += found.fresh;
+    usage.push(...lateUsage(found.billed, found.withLate, late.period));
+    billedUsage.push(...toUsage(found.billed, late.period));
   }
-  return { usage, eventCount, duplicateDeliveries };
+  return { usage, eventCount, duplicateDeliveries, billedUsage };
 }
 
-async function lateEventsOfShard(
+/**
+ * One earlier period's late usage. The window is read first, on every shard: most periods
+ * have none. When one has some, every shard's earlier chunks are read, so the quantity
+ * already billed is the whole period's, not only the shards that received late events.
+ */
+async function lateUsageOf(
   store: EventStore,
+  meters: readonly Meter[],
   customerId: string,
-  period: string,
-  shard: number,
+  late: LateWindow,
   window: UsageWindow,
-  aggregators: { billed: Aggregators; withLate: Aggregators },
-): Promise<{ fresh: number; deliveries: number }> {
-  const inWindow: StoredChunk[] = [];
+): Promise<{ fresh: number; deliveries: number; billed: Aggregators; withLate: Aggregators } | undefined> {
   const consistency = { eventuallyConsistent: window.eventuallyConsistent === true };
-  for await (const chunk of store.readShard(customerId, period, shard, { ingestedFrom: window.lateFrom, ingestedBefore: window.lateTo, ...consistency })) {
-    inWindow.push(chunk);
-  }
-  if (inWindow.length === 0) return { fresh: 0, deliveries: 0 };
-  const filter = new DistinctEventFilter();
-  for await (const chunk of store.readShard(customerId, period, shard, { ingestedBefore: window.lateFrom, ...consistency })) {
-    for (const event of filter.admit(chunk)) {
-      feed(aggregators.billed, event);
-      feed(aggregators.withLate, event);
-    }
-  }
-  let fresh = 0;
-  let deliveries = 0;
-  for (const chunk of inWindow) {
-    deliveries += chunk.deliveries;
-    for (const event of filter.admit(chunk)) {
-      feed(aggregators.withLate, event);
-      fresh += 1;
-    }
-  }
-  return { fresh, deliveries };
+  const shards = Array.from({ length: store.shardCount }, (_, shard) => shard);
+  const inWindow = await Promise.all(
+    shards.map((shard) => readAll(store.readShard(customerId, late.period, shard, { ingestedFrom: late.from, ingestedBefore: window.readThrough, ...consistency }))),
+  );
+  if (inWindow.every((chunks) => chunks.length === 0)) return undefined;
+  const billed = aggregatorsFor(meters);
+  const withLate = aggregatorsFor(meters);
+  const counts = await Promise.all(
+    shards.map(async (shard) => {
+      const filter = new DistinctEventFilter();
+      for await (const chunk of store.readShard(customerId, late.period, shard, { ingestedBefore: late.from, ...consistency })) {
+        for (const event of filter.admit(chunk)) {
+          feed(billed, event);
+          feed(withLate, event);
+        }
+      }
+      let fresh = 0;
+      let deliveries = 0;
+      for (const chunk of inWindow[shard]!) {
+        deliveries += chunk.deliveries;
+        for (const event of filter.admit(chunk)) {
+          feed(withLate, event);
+          fresh += 1;
+        }
+      }
+      return { fresh, deliveries };
+    }),
+  );
+  return {
+    fresh: counts.reduce((sum, count) => sum + count.fresh, 0),
+    deliveries: counts.reduce((sum, count) => sum + count.deliveries, 0),
+    billed,
+    withLate,
+  };
+}
+
+async function readAll(chunks: AsyncIterable<StoredChunk>): Promise<StoredChunk[]> {
+  const all: StoredChunk[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all;
 }
 
 function aggregatorsFor(meters: readonly Meter[]): Aggregators {

@@ -26,13 +26,18 @@ export interface IncomingMessage {
 export interface IngestDependencies {
   readonly events: EventStore;
   readonly rejected: RejectedEventStore;
-  /** Meters of the current catalog. */
-  readonly meters: () => Promise<readonly Meter[]>;
+  /** What the current catalog says about events: its meters and grace period. */
+  readonly catalogRules: () => Promise<IngestRules>;
   /** The ids among these that are customers in the catalog. */
   readonly knownCustomers: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
   readonly now: () => number;
-  readonly gracePeriodMs: number;
   readonly maxChunkBytes: number;
+}
+
+export interface IngestRules {
+  readonly meters: readonly Meter[];
+  /** Chunks written after their period's grace period are marked, so the next invoice looks there. */
+  readonly gracePeriodMs: number;
 }
 
 export interface IngestOutcome {
@@ -66,7 +71,7 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
   }
 
   const subjects = [...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter(isString))];
-  const [meters, known] = await Promise.all([deps.meters(), deps.knownCustomers(subjects)]);
+  const [{ meters, gracePeriodMs }, known] = await Promise.all([deps.catalogRules(), deps.knownCustomers(subjects)]);
   const context = { now, metersByEventType: indexMetersByEventType(meters), isKnownCustomer: (id: string) => known.has(id) };
 
   const accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
@@ -79,7 +84,7 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
   const chunks = packChunks(accepted, {
     shardCount: deps.events.shardCount,
     now,
-    gracePeriodMs: deps.gracePeriodMs,
+    gracePeriodMs,
     maxChunkBytes: deps.maxChunkBytes,
   });
   const [outcomes, rejectionStored] = await Promise.all([

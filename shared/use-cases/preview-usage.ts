@@ -31,9 +31,7 @@ export async function previewUsage(
   if (plan === undefined) throw new CatalogIncompleteError(`customer ${customerId} has plan ${customer.plan}, which is not in the catalog`);
   const collected = await collectUsage(deps.events, head.meters, customerId, period, {
     readThrough: deps.now,
-    lateFrom: deps.now,
-    lateTo: deps.now,
-    latePeriods: [],
+    late: [],
     // A preview of an open period: a chunk written a moment ago may as well be missed.
     eventuallyConsistent: true,
   });

@@ -4,9 +4,10 @@
  * invocation.
  *
  * - Every customer, for the period that has just ended: once, at the first run after it ends
- *   (drafts). Again within the day after it ends only if the catalog changed since (a customer
- *   added late, a plan fixed after a job failed on it), or if the last attempt could not enqueue
- *   every job. Re-enqueuing every customer every hour would be a no-op job per customer and run.
+ *   (drafts), however late that run is (an outage, a disabled schedule). Again within the day
+ *   after it ends only if the catalog changed since (a customer added late, a plan fixed after
+ *   a job failed on it), or if the last attempt could not enqueue every job. Re-enqueuing every
+ *   customer every hour would be a no-op job per customer and run.
  * - Every draft still open, of that period or earlier (from a sparse index, not a scan): so
  *   drafts are finalized after the grace period, and a draft left open by a missed hour or a
  *   failed job is closed by the next run.
@@ -38,18 +39,29 @@ export interface InvoiceRunStarted {
 /** How long after a period ends the hourly run may still enqueue every customer for it. */
 export const CLOSING_WINDOW_MS = 24 * 3_600_000;
 
-export async function startInvoiceRun(asOf: number, deps: InvoiceRunDependencies, options: { period?: string } = {}): Promise<InvoiceRunStarted> {
+export interface InvoiceRunOptions {
+  /** Close this period for every customer, instead of the last one ended at `asOf`. */
+  readonly period?: string;
+  /** Epoch ms at which the caller saw ingestion idle (see InvoiceJob.ingestSettledAt). */
+  readonly ingestSettledAt?: number;
+}
+
+export async function startInvoiceRun(asOf: number, deps: InvoiceRunDependencies, options: InvoiceRunOptions = {}): Promise<InvoiceRunStarted> {
   const period = options.period ?? lastEndedPeriod(asOf);
   const asOfIso = new Date(asOf).toISOString();
+  const settled = options.ingestSettledAt === undefined ? {} : { ingestSettledAt: new Date(options.ingestSettledAt).toISOString() };
   const jobs = new Map<string, InvoiceJob>();
   const add = (customerId: string, billingPeriod: string) =>
-    jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso });
+    jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso, ...settled });
 
   let catalogVersion: string | undefined;
-  if (options.period !== undefined || asOf < periodBounds(period).end + CLOSING_WINDOW_MS) {
+  const closing = asOf < periodBounds(period).end + CLOSING_WINDOW_MS;
+  // Outside the closing day, the run log is read only to catch a period no run has fanned out yet.
+  const enqueuedVersion = options.period === undefined ? await deps.runs.customersEnqueued(period) : undefined;
+  if (options.period !== undefined || closing || enqueuedVersion === undefined) {
     // Read before the customers: a change made while they are listed shows as a new version next hour.
     const version = await deps.catalog.version();
-    if (options.period !== undefined || (await deps.runs.customersEnqueued(period)) !== version) {
+    if (options.period !== undefined || enqueuedVersion !== version) {
       catalogVersion = version;
       for (const customer of await deps.catalog.listCustomers()) add(customer.id, period);
     }

@@ -84,10 +84,9 @@ export async function benchIngest(
   const handler = createIngestHandler({
     events: new DynamoDbEventStore({ client: meter.client, tableName: eventsTable, shardCount, retentionDays: 400 }),
     rejected: new DynamoDbRejectedEventStore({ client: meter.client, tableName: eventsTable, shardCount, retentionDays: 400 }),
-    meters: () => catalog.meters(),
+    catalogRules: () => catalog.ingestRules(),
     knownCustomers: (ids) => catalog.knownCustomers(ids),
     now: Date.now,
-    gracePeriodMs: Number(pipelineSettings.GRACE_PERIOD_HOURS) * 3_600_000,
     maxChunkBytes: 256 * 1024,
   });
   let invocations = 0;

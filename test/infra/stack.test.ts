@@ -121,7 +121,7 @@ describe('events queue', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
     template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.eventsQueue.deadLetterQueue), 0, topic));
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.eventsQueue.queue), (Number(pipelineSettings.GRACE_PERIOD_HOURS) * 3600) / 4, topic));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.eventsQueue.queue), 900, topic));
   });
 });
 
@@ -1262,7 +1262,6 @@ describe('outputs', () => {
     template.hasOutput('eventsTable', { Value: { Ref: logicalId(stack.eventsTable) } });
     template.hasOutput('billingTable', { Value: { Ref: logicalId(stack.billingTable) } });
     template.hasOutput('eventWriteShards', { Value: pipelineSettings.EVENT_WRITE_SHARDS });
-    template.hasOutput('gracePeriodHours', { Value: pipelineSettings.GRACE_PERIOD_HOURS });
     template.hasOutput('invoiceJobsQueueUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.queue) } });
     template.hasOutput('invoiceJobsDlqUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.deadLetterQueue) } });
     template.hasOutput('finalizationSettleSeconds', { Value: pipelineSettings.FINALIZATION_SETTLE_SECONDS });

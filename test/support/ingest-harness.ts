@@ -56,10 +56,9 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
       const cached = new CachedCatalog(repository);
       const handler = createIngestHandler({
         ...stores,
-        meters: () => cached.meters(),
+        catalogRules: () => cached.ingestRules(),
         knownCustomers: (ids) => cached.knownCustomers(ids),
         now: workerOptions.now ?? Date.now,
-        gracePeriodMs: 3_600_000,
         maxChunkBytes: 256 * 1024,
       });
       return startQueuePoller({
@@ -81,7 +80,7 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
 }
 
 /** Resolves once the queue holds no visible, in-flight or delayed message; fails at the deadline. */
-export function waitForDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 30_000): Promise<void> {
+export function waitForDrained(sqs: SQSClient, queueUrl: string, timeoutMs = 30_000): Promise<number> {
   return waitUntilEmpty(sqs, queueUrl, timeoutMs, `queue ${queueUrl}`);
 }
 

@@ -122,7 +122,7 @@ export function anInvoice(overrides: Partial<Invoice> = {}): Invoice {
     eventCount: 1_284_511,
     duplicateDeliveries: 312,
     readThrough: '2026-12-01T01:00:00.000Z',
-    lateWindow: { from: '2026-11-01T01:00:00.000Z', to: '2026-12-01T01:00:00.000Z' },
+    lateWindows: [],
     createdAt: '2026-12-01T00:05:00.000Z',
     updatedAt: '2026-12-01T02:00:00.000Z',
     finalizedAt: '2026-12-01T02:00:00.000Z',

@@ -60,7 +60,6 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
     invoices: new DynamoDbInvoiceRepository(c, billingTable),
     catalog: new DynamoDbCatalogRepository(c, billingTable),
     now,
-    gracePeriodMs: GRACE_MS,
     settleMs: SETTLE_MS,
     requestDocument: async (number: string) => {
       documentRequests.push(number);
@@ -83,10 +82,9 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
       const outcome = await ingestEvents(messages, {
         events,
         rejected,
-        meters: () => cached.meters(),
+        catalogRules: () => cached.ingestRules(),
         knownCustomers: (ids) => cached.knownCustomers(ids),
         now: () => Date.parse(at),
-        gracePeriodMs: GRACE_MS,
         maxChunkBytes: 256 * 1024,
       });
       if (outcome.failedMessageIds.length > 0 || outcome.rejected > 0) throw new Error(`test events were not all stored: ${JSON.stringify(outcome)}`);

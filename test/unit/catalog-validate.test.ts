@@ -7,6 +7,7 @@ import { mergeIntoHead } from '../../shared/domain/catalog/merge.ts';
 import { currencyExponent } from '../../shared/domain/catalog/currencies.ts';
 import { EU_MEMBER_STATES } from '../../shared/domain/catalog/countries.ts';
 import { hasValidIbanChecksum } from '../../shared/domain/catalog/iban.ts';
+import { gracePeriodMsOf } from '../../shared/domain/catalog/billing-settings.ts';
 import type { CatalogDocument, CatalogHead, Meter, Plan } from '../../shared/domain/catalog/types.ts';
 
 const EMPTY_HEAD: CatalogHead = { taxRates: {}, meters: [], plans: [] };
@@ -203,7 +204,7 @@ describe('validateCatalogDocument', () => {
     expect(issues).toEqual([
       'meters[0].unit: unknown field; check the spelling (allowed here: code, eventType, aggregation, valueProperty, unitCode)',
       'plans[0].charges[0].tiers: unknown field; check the spelling (allowed here: meter, model, unitPrice)',
-      'customer: unknown field; check the spelling (allowed here: issuer, taxRates, meters, plans, customers, dunning)',
+      'customer: unknown field; check the spelling (allowed here: issuer, taxRates, meters, plans, customers, dunning, billing)',
     ]);
   });
 
@@ -396,7 +397,7 @@ describe('validateCatalogDocument', () => {
 
   it('reports an empty document or one that is not a mapping', () => {
     // Prepare / Act / Assess
-    expect(issuesOf(parsed(''))).toEqual(['(document): the document is empty; give at least one of issuer, taxRates, meters, plans, customers, dunning']);
+    expect(issuesOf(parsed(''))).toEqual(['(document): the document is empty; give at least one of issuer, taxRates, meters, plans, customers, dunning, billing']);
     expect(issuesOf(parsed('- a\n- b\n'))).toEqual(['(document): must be a mapping of fields, not a list']);
   });
 });
@@ -474,6 +475,37 @@ describe('validateCatalogDocument: dunning', () => {
       'dunning.reminderDay: unknown field; check the spelling (allowed here: reminderDays)',
     ]);
     expect(issuesOf({ dunning: [3, 10] })).toEqual(['dunning: must be a mapping of fields, not a list']);
+  });
+});
+
+describe('billing settings', () => {
+  it('accepts a grace period of 0 to 744 whole hours and keeps it in the head', () => {
+    // Act
+    const accepted = [0, 1, 26, 744].map((hours) => validateCatalogDocument({ billing: { gracePeriodHours: hours } }, EMPTY_HEAD).ok);
+    const head = mergeIntoHead({ taxRates: {}, meters: [], plans: [] }, { billing: { gracePeriodHours: 26 } });
+
+    // Assess
+    expect(accepted).toEqual([true, true, true, true]);
+    expect(gracePeriodMsOf(head)).toBe(26 * 3_600_000);
+    expect(gracePeriodMsOf(mergeIntoHead(head, { meters: [] }))).toBe(26 * 3_600_000);
+    expect(gracePeriodMsOf({})).toBe(3_600_000);
+  });
+
+  it('refuses a grace period that is not a whole number of hours within a month, by its path', () => {
+    // Act
+    const issues = [-1, 1.5, 745, '26'].map((hours) => issuesOf({ billing: { gracePeriodHours: hours } }));
+
+    // Assess
+    expect(issues).toEqual([
+      ['billing.gracePeriodHours: must be a whole number of hours from 0 to 744 (31 days)'],
+      ['billing.gracePeriodHours: must be a whole number of hours from 0 to 744 (31 days)'],
+      ['billing.gracePeriodHours: must be a whole number of hours from 0 to 744 (31 days)'],
+      ['billing.gracePeriodHours: must be a whole number of hours from 0 to 744 (31 days), not the text "26"'],
+    ]);
+    expect(issuesOf({ billing: { grace: 2 } })).toEqual([
+      'billing.gracePeriodHours: is required',
+      'billing.grace: unknown field; check the spelling (allowed here: gracePeriodHours)',
+    ]);
   });
 });
 

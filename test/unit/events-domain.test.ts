@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MAX_EVENT_BYTES, MAX_EVENTS_PER_BODY, splitMessageBody, type BodyPart } from '../../shared/domain/events/message-body.ts';
 import { indexMetersByEventType, validateEvent, type ValidationContext } from '../../shared/domain/events/validate-event.ts';
-import { billingPeriodOf, lateCutoff, periodBounds } from '../../shared/domain/period.ts';
+import { billingPeriodOf, gracePeriodEnd, periodBounds } from '../../shared/domain/period.ts';
 import { packChunks, type PackOptions } from '../../shared/domain/events/pack-chunks.ts';
 import { shardOf } from '../../shared/domain/events/shard.ts';
 import { DistinctEventFilter } from '../../shared/domain/events/distinct-events.ts';
@@ -541,10 +541,10 @@ describe('billing periods', () => {
     expect(bounds).toEqual({ start: Date.parse('0050-06-01T00:00:00Z'), end: Date.parse('0050-07-01T00:00:00Z') });
   });
 
-  it('puts the late cutoff at period end plus the grace period, across the year boundary', () => {
+  it('puts the end of the grace period at period end plus the grace period, across the year boundary', () => {
     // Act
-    const december = lateCutoff('2026-12', HOUR);
-    const november = lateCutoff('2026-11', 0);
+    const december = gracePeriodEnd('2026-12', HOUR);
+    const november = gracePeriodEnd('2026-11', 0);
 
     // Assess
     expect(december).toBe(Date.UTC(2027, 0, 1, 1));

@@ -433,10 +433,9 @@ async function runThroughQueue(scenario: Scenario, budgets: FaultBudgets): Promi
   const deps: IngestDependencies = {
     events,
     rejected,
-    meters: async () => METERS,
+    catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
     knownCustomers: async (ids) => new Set(ids.filter((id) => known.has(id))),
     now: () => NOW,
-    gracePeriodMs: GRACE_MS,
     maxChunkBytes: scenario.maxChunkBytes,
   };
 
@@ -704,10 +703,9 @@ describe('ingestEvents, examples the properties rely on', () => {
     const deps: IngestDependencies = {
       events,
       rejected,
-      meters: async () => METERS,
+      catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
       knownCustomers: async (ids) => new Set(ids.filter((id) => id === 'cus_a')),
       now: () => NOW,
-      gracePeriodMs: GRACE_MS,
       maxChunkBytes: 256 * 1024,
     };
 
@@ -733,10 +731,9 @@ describe('ingestEvents, examples the properties rely on', () => {
     const deps: IngestDependencies = {
       events,
       rejected,
-      meters: async () => METERS,
+      catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
       knownCustomers: async (ids) => new Set(ids),
       now: () => NOW,
-      gracePeriodMs: GRACE_MS,
       maxChunkBytes: 256 * 1024,
     };
     const message = { messageId: 'm-1', body: JSON.stringify([a, other]) };
@@ -772,10 +769,9 @@ describe('the late cutoff and the stores\' write-time ranges', () => {
             const outcome = await ingestEvents([{ messageId: `m-${index}`, body }], {
               events,
               rejected,
-              meters: async () => METERS,
+              catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
               knownCustomers: async (ids) => new Set(ids),
               now: () => at,
-              gracePeriodMs: GRACE_MS,
               maxChunkBytes: 256 * 1024,
             });
             expect(outcome.failedMessageIds).toEqual([]);

@@ -234,9 +234,9 @@ describe('worked invoices for the pro plan', () => {
     expect(justAbove.total).toBe(16541);
   });
 
-  it('(h) late usage from earlier months: own lines, named and dated by their period, outside the minimum', () => {
-    // Prepare: the December invoice. October's 9,800 api calls were billed on October's invoice;
-    // 500 more arrived late. 1,500 late November tokens, none billed before for November.
+  it('(h) late usage from earlier months: own lines, named and dated by their period, re-rating their minimum', () => {
+    // Prepare: the December invoice. October billed 9,800 api calls and 2 seats; 500 more calls
+    // arrived late. November billed 8 seats and no tokens; 1,500 tokens arrived late.
     const buyer = customer('DE');
     const usage: MeterUsage[] = [
       { meter: 'api_calls', period: '2026-12', quantity: '20000', eventCount: 20000 },
@@ -244,9 +244,14 @@ describe('worked invoices for the pro plan', () => {
       { meter: 'tokens', period: '2026-11', quantity: '1500', eventCount: 2 },
       { meter: 'api_calls', period: '2026-10', quantity: '500', eventCount: 500, billedQuantity: '9800' },
     ];
+    const billedUsage: MeterUsage[] = [
+      { meter: 'api_calls', period: '2026-10', quantity: '9800', eventCount: 9800 },
+      { meter: 'seats', period: '2026-10', quantity: '2', eventCount: 2 },
+      { meter: 'seats', period: '2026-11', quantity: '8', eventCount: 3 },
+    ];
 
     // Act
-    const result = invoice({ customer: buyer, usage, period: '2026-12' });
+    const result = invoice({ customer: buyer, usage, billedUsage, period: '2026-12' });
 
     // Assess:
     // Base fee                                            49.00
@@ -254,8 +259,11 @@ describe('worked invoices for the pro plan', () => {
     // api_calls Dec: 10,000 x 0 = 0.00; 10,000 x 0.001 = 10.00
     // tokens Nov (late): ceil(1.5) = 2 packages x 0.02 = 0.04
     // seats Dec: 3 x 10.00 = 30.00
+    // October was billed 49.00 + 0.00 + 20.00 = 69.00, topped up by 31.00 to its 100.00 minimum:
+    // the 0.30 of late calls fall within it, so -0.30 comes back. November was billed
+    // 49.00 + 80.00 = 129.00, above its minimum: its late 0.04 is owed in full.
     // December's own lines 49.00 + 10.00 + 30.00 = 89.00 -> top-up 11.00 (late lines do not count)
-    // net 49.00 + 0.30 + 10.00 + 0.04 + 30.00 + 11.00 = 100.34; VAT 19 % = 19.0646 -> 19.06; total 119.40
+    // net 49.00 + 0.30 + 10.00 + 0.04 + 30.00 - 0.30 + 11.00 = 100.04; VAT 19 % = 19.0076 -> 19.01; total 119.05
     expect(columns(result)).toEqual([
       ['base_fee', 'Base fee, plan pro', '1', '49.00', 4900],
       ['usage', 'api_calls, 1 – 10,000, late usage from 2026-10', '200', '0', 0],
@@ -264,12 +272,42 @@ describe('worked invoices for the pro plan', () => {
       ['usage', 'api_calls, 10,001 – 100,000', '10000', '0.001', 1000],
       ['usage', 'tokens: 1,500 in packages of 1,000, late usage from 2026-11', '2', '0.02', 4],
       ['usage', 'seats (peak)', '3', '10.00', 3000],
+      [
+        'minimum_commitment',
+        'Minimum commitment top-up already billed for 2026-10, now covered by its late usage (commitment 100.00 EUR)',
+        '-1',
+        '0.30',
+        -30,
+      ],
       ['minimum_commitment', 'Minimum commitment top-up (commitment 100.00 EUR)', '1', '11.00', 1100],
     ]);
     const periods = result.lines.map((line) => line.period.start.slice(0, 7));
-    expect(periods).toEqual(['2026-12', '2026-10', '2026-10', '2026-12', '2026-12', '2026-11', '2026-12', '2026-12']);
+    expect(periods).toEqual(['2026-12', '2026-10', '2026-10', '2026-12', '2026-12', '2026-11', '2026-12', '2026-10', '2026-12']);
     expect(result.lines[1]?.period).toEqual({ start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' });
-    expect([result.netTotal, result.taxTotal, result.total]).toEqual([10034, 1906, 11940]);
+    expect([result.netTotal, result.taxTotal, result.total]).toEqual([10004, 1901, 11905]);
+  });
+
+  it('(i) late usage of a month topped up to its minimum adds only what exceeds the top-up', () => {
+    // Prepare: January billed 40 seats on a plan whose minimum is 500.00: 49.00 base fee +
+    // 400.00 = 449.00, topped up by 51.00.
+    const plan = { ...PRO, minimumCommitment: '500.00' };
+    const billedUsage: MeterUsage[] = [{ meter: 'seats', period: '2027-01', quantity: '40', eventCount: 40 }];
+    const late = (seats: string): MeterUsage[] => [
+      { meter: 'seats', period: '2027-01', quantity: seats, eventCount: 1, billedQuantity: '40' },
+      { meter: 'seats', period: '2027-02', quantity: '60', eventCount: 60 },
+    ];
+
+    // Act: 3 more seats (30.00) fit in the 51.00 top-up; 8 more (80.00) exceed it by 29.00.
+    const within = invoice({ customer: customer('DE'), plan, usage: late('3'), billedUsage, period: '2027-02' });
+    const beyond = invoice({ customer: customer('DE'), plan, usage: late('8'), billedUsage, period: '2027-02' });
+
+    // Assess: February's own 49.00 + 600.00 = 649.00 is above its minimum either way.
+    const lateNet = (result: InvoiceComputation) =>
+      result.lines.filter((line) => line.period.start.startsWith('2027-01')).reduce((sum, line) => sum + line.netAmount, 0);
+    expect(lateNet(within)).toBe(0);
+    expect(lateNet(beyond)).toBe(2900);
+    expect(within.netTotal).toBe(4900 + 60000);
+    expect(beyond.netTotal).toBe(4900 + 60000 + 2900);
   });
 
   it('ignores usage of meters the plan has no charge for, and refuses usage it cannot place', () => {

@@ -106,11 +106,12 @@ describe('startInvoiceRun', () => {
   });
 
   it('after the first day enqueues only open drafts, including older ones, whatever the catalog', async () => {
-    // Prepare: never run for 2026-11 (the whole first day missed), catalog changed.
-    const { sent, deps, state } = fakes([
+    // Prepare: every customer of 2026-11 enqueued on the first day; the catalog changed since.
+    const { sent, deps, state, log } = fakes([
       { customerId: 'cus_a', billingPeriod: '2026-11' },
       { customerId: 'cus_b', billingPeriod: '2026-10' },
     ]);
+    log.set('2026-11', 'v0');
 
     // Act
     await startInvoiceRun(Date.parse('2026-12-05T10:00:00Z'), deps);
@@ -119,6 +120,22 @@ describe('startInvoiceRun', () => {
     expect(jobsOf(sent)).toEqual(['cus_a/2026-11', 'cus_b/2026-10']);
     expect(state.draftQueries).toEqual(['2026-11']);
     expect(state.listed).toBe(0);
+  });
+
+  it('enqueues every customer at the first run after an outage that missed the whole first day', async () => {
+    // Prepare: no run since 2026-11 ended (the schedule was off until the 5th).
+    const { sent, deps, state, log } = fakes([{ customerId: 'cus_b', billingPeriod: '2026-10' }]);
+
+    // Act
+    const started = await startInvoiceRun(Date.parse('2026-12-05T10:00:00Z'), deps);
+    const again = await startInvoiceRun(Date.parse('2026-12-05T11:00:00Z'), deps);
+
+    // Assess: the delayed run closes 2026-11 for everyone, once.
+    expect(started).toMatchObject({ period: '2026-11', everyCustomer: true });
+    expect(jobsOf(sent.slice(0, started.jobs))).toEqual(['cus_a/2026-11', 'cus_b/2026-10', 'cus_b/2026-11']);
+    expect(log.get('2026-11')).toBe('v1');
+    expect(again.everyCustomer).toBe(false);
+    expect(state.listed).toBe(1);
   });
 
   it('runs a period named by hand for every customer, whatever the date and the log', async () => {

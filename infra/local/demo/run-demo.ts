@@ -110,7 +110,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     sentEvents += slice.reduce((sum, body) => sum + (JSON.parse(body) as unknown[]).length, 0);
     bar.update(sentEvents);
   });
-  await waitUntilEmpty(sqs, outputs.eventsQueueUrl, QUEUE_TIMEOUT_MS, 'the events queue');
+  const ingestSettledAt = await waitUntilEmpty(sqs, outputs.eventsQueueUrl, QUEUE_TIMEOUT_MS, 'the events queue');
   bar.finish(`  ${'events'.padEnd(10)}${count(demo.events.length)} sent in ${count(bodies.length)} messages (${count(demo.redelivered)} redelivered copies), ingested in ${seconds(started)}`);
   const statement = await accountEvents(context.events, context.rejected, { period });
   const rows = statement.rows.filter((row) => row.customerId !== null && demoIds.has(row.customerId));
@@ -124,9 +124,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     context,
     asOf,
     period,
-    withOverrides(context.catalog, {
-      listCustomers: async () => (await context.catalog.listCustomers()).filter((customer) => demoIds.has(customer.id)),
-    }),
+    {
+      catalog: withOverrides(context.catalog, {
+        listCustomers: async () => (await context.catalog.listCustomers()).filter((customer) => demoIds.has(customer.id)),
+      }),
+      ingestSettledAt,
+    },
   );
   if (run.failed > 0) throw new Error(`${run.failed} invoice jobs could not be enqueued`);
   await waitForInvoiceRun(context, QUEUE_TIMEOUT_MS);

@@ -10,12 +10,14 @@ export function mergeIntoHead(head: CatalogHead, document: CatalogDocument): Cat
   const issuer = document.issuer ?? head.issuer;
   // Replaced whole, not merged day by day: the list is one schedule, read as written.
   const dunning = document.dunning ?? head.dunning;
+  const billing = document.billing ?? head.billing;
   return {
     ...(issuer === undefined ? {} : { issuer }),
     taxRates: { ...head.taxRates, ...document.taxRates },
     meters: upsertByCode(head.meters, document.meters ?? []),
     plans: upsertByCode(head.plans, document.plans ?? []),
     ...(dunning === undefined ? {} : { dunning }),
+    ...(billing === undefined ? {} : { billing }),
   };
 }
 

@@ -13,6 +13,7 @@ import { isCurrencyCode } from './currencies.ts';
 import { isCountryCode } from './countries.ts';
 import { hasIbanShape, hasValidIbanChecksum, normalizeIban } from './iban.ts';
 import { decimalTextProblem, numberToDecimalText } from './decimal-text.ts';
+import { MAX_GRACE_PERIOD_HOURS } from './billing-settings.ts';
 
 type ErrorMap = z.core.$ZodErrorMap;
 
@@ -337,6 +338,22 @@ const dunning = closedObject({
     }),
 });
 
+const GRACE_HOURS = 'must be a whole number of hours from 0 to 744 (31 days)';
+
+/**
+ * How the invoice run closes periods. The grace period is the earliest a period's invoice may
+ * be finalized (counted from the period's end): teams whose upstream exports usage once a day
+ * need 26 hours or more.
+ */
+const billing = closedObject({
+  gracePeriodHours: z
+    .number({ error: (issue) => (issue.input === undefined ? 'is required' : `${GRACE_HOURS}, not ${describeValue(issue.input)}`) })
+    .superRefine((value, context) => {
+      if (Number.isInteger(value) && value >= 0 && value <= MAX_GRACE_PERIOD_HOURS) return;
+      context.addIssue({ code: 'custom', message: GRACE_HOURS });
+    }),
+});
+
 /** Every section is optional: a document may upsert only customers, or only the issuer. */
 export const catalogDocumentSchema = closedObject({
   issuer: issuer.optional(),
@@ -345,4 +362,5 @@ export const catalogDocumentSchema = closedObject({
   plans: z.array(plan).optional(),
   customers: z.array(customer).optional(),
   dunning: dunning.optional(),
+  billing: billing.optional(),
 }) satisfies z.ZodType<CatalogDocument>;

@@ -73,6 +73,12 @@ export interface DunningSettings {
   readonly reminderDays: readonly number[];
 }
 
+/** How the invoice run closes periods. */
+export interface BillingSettings {
+  /** Hours after a period's end before its invoice may be finalized: whole, 0-744. */
+  readonly gracePeriodHours: number;
+}
+
 /** The catalog minus customers: small, read whole by every function that needs it. */
 export interface CatalogHead {
   readonly issuer?: Issuer;
@@ -82,6 +88,8 @@ export interface CatalogHead {
   readonly plans: readonly Plan[];
   /** Absent until a document sets it: the defaults apply (reminderDaysOf in domain/dunning). */
   readonly dunning?: DunningSettings;
+  /** Absent until a document sets it: a grace period of one hour (gracePeriodMsOf). */
+  readonly billing?: BillingSettings;
 }
 
 /** A catalog document as applied by `billflow catalog apply`: every section optional (upsert). */
@@ -92,6 +100,7 @@ export interface CatalogDocument {
   readonly plans?: readonly Plan[];
   readonly customers?: readonly Customer[];
   readonly dunning?: DunningSettings;
+  readonly billing?: BillingSettings;
 }
 
 /** One validation problem, addressed by its path in the document. */

@@ -33,7 +33,7 @@ function fromZodIssue(issue: z.core.$ZodIssue): RuleIssue[] {
   return [{ path, message: issue.message }];
 }
 
-const SECTION_ORDER = ['issuer', 'taxRates', 'meters', 'plans', 'customers', 'dunning'];
+const SECTION_ORDER = ['issuer', 'taxRates', 'meters', 'plans', 'customers', 'dunning', 'billing'];
 
 /**
  * Sorts by section, then by item index at every depth (schema and rule issues interleave),

@@ -3,7 +3,7 @@
  * shard (split further only when large). A chunk is stored as one item, which is what brings
  * the write cost below one write unit per event (docs/storage.md).
  */
-import { lateCutoff } from '../period.ts';
+import { gracePeriodEnd } from '../period.ts';
 import { eventKey, type AcceptedEvent, type StoredEvent } from './billable-event.ts';
 import { shardOf } from './shard.ts';
 
@@ -11,7 +11,10 @@ export interface EventChunk {
   readonly customerId: string;
   readonly period: string;
   readonly shard: number;
-  /** Written after the period's cutoff: billed on the customer's next invoice. */
+  /**
+   * Written after the period's grace period: its invoice may already be finalized, so the
+   * customer's next invoice looks at the period (events after the invoice's cut are late).
+   */
   readonly late: boolean;
   /** Distinct events; copies within the invocation are dropped here, copies across invocations when reading. */
   readonly events: StoredEvent[];
@@ -56,7 +59,7 @@ export function packChunks(
         customerId,
         period,
         shard,
-        late: options.now >= lateCutoff(period, options.gracePeriodMs),
+        late: options.now >= gracePeriodEnd(period, options.gracePeriodMs),
         events: [],
         deliveries: 0,
         messageIds: new Set(),

@@ -7,8 +7,11 @@
  * 2. Base fee line, when the plan has one.
  * 3. Usage lines, in the plan's charge order; per charge, its periods oldest first (late usage
  *    from earlier months, then the invoice's own month).
- * 4. Minimum-commitment top-up over the invoice's own period.
- * 5. Round each line half-up to minor units; VAT once per rate on the sum of the line nets.
+ * 4. Late usage re-rates its period: where the period's minimum commitment was topped up,
+ *    late usage first fills that top-up (a line gives it back), so it adds only what re-rating
+ *    the period with it adds to what the period was billed.
+ * 5. Minimum-commitment top-up over the invoice's own period.
+ * 6. Round each line half-up to minor units; VAT once per rate on the sum of the line nets.
  */
 import type { Charge, Customer, Issuer, Meter, Plan } from '../catalog/types.ts';
 import { utc } from '../events/rfc3339.ts';
@@ -35,6 +38,11 @@ export interface InvoiceInput {
   readonly period: string;
   /** Usage per meter and period; periods before `period` are late usage. */
   readonly usage: readonly MeterUsage[];
+  /**
+   * For each earlier period with late usage: its usage already billed (before the late
+   * events), per meter. Re-rates that period's minimum commitment; absent: nothing billed.
+   */
+  readonly billedUsage?: readonly MeterUsage[];
 }
 
 /** UN/ECE Recommendation 20 "one": for the base fee, the top-up and package counts. */
@@ -74,14 +82,22 @@ export function computeInvoice(input: InvoiceInput): InvoiceComputation {
     );
   }
 
+  const lateLines = new Map<string, NetLine[]>();
   // Usage of meters the plan does not charge for is simply not billed (groupUsage keeps it).
   for (const charge of plan.charges) {
-    const meter = metersByCode.get(charge.meter);
-    if (meter === undefined) throw new Error(`Plan ${plan.code} charges meter ${charge.meter}, which the catalog does not define`);
+    const meter = meterOf(charge, metersByCode, plan);
     for (const usage of usageByMeter.get(charge.meter) ?? []) {
       const late = usage.period !== period;
-      for (const line of usageLines(charge, meter, usage, late, currency)) add(line, late);
+      for (const line of usageLines(charge, meter, usage, late, currency)) {
+        add(line, late);
+        if (late) lateLines.set(usage.period, [...(lateLines.get(usage.period) ?? []), line]);
+      }
     }
+  }
+  for (const [latePeriod, linesOfPeriod] of lateLines) {
+    const billed = (input.billedUsage ?? []).filter((usage) => usage.period === latePeriod);
+    const adjustment = minimumAlreadyBilledLine(plan, latePeriod, billed, linesOfPeriod);
+    if (adjustment !== undefined) lines.push(adjustment);
   }
 
   const topUp = minimumCommitmentLine(plan, ownPeriodLines, invoicePeriod);
@@ -118,6 +134,58 @@ function usageLines(charge: Charge, meter: Meter, usage: MeterUsage, late: boole
       };
     })
     .filter((line) => line.quantity !== '0' || line.netAmount !== 0);
+}
+
+function meterOf(charge: Charge, metersByCode: ReadonlyMap<string, Meter>, plan: Plan): Meter {
+  const meter = metersByCode.get(charge.meter);
+  if (meter === undefined) throw new Error(`Plan ${plan.code} charges meter ${charge.meter}, which the catalog does not define`);
+  return meter;
+}
+
+/**
+ * Late usage of a period whose minimum commitment was topped up: the period re-rated with it
+ * needs a smaller top-up (or none), so the part of the top-up the late usage now covers is
+ * given back on a line of its own. Late usage within what the minimum already charged thus
+ * adds nothing; above it, exactly the excess. A negative correction can only bring the period
+ * back down to its minimum (the line is then positive). What was billed is re-derived from the
+ * period's events before the late window, priced line by line as its own invoice priced them.
+ */
+function minimumAlreadyBilledLine(
+  plan: Plan,
+  period: string,
+  billedUsage: readonly MeterUsage[],
+  lateLines: readonly NetLine[],
+): NetLine | undefined {
+  if (plan.minimumCommitment === undefined) return undefined;
+  const minimum = toMinorUnits(plan.minimumCommitment, plan.currency);
+  const billedNet = sum([
+    decimal(plan.baseFee).greaterThan(0) ? toMinorUnits(plan.baseFee, plan.currency) : 0,
+    ...plan.charges.flatMap((charge) => {
+      const usage = billedUsage.find((entry) => entry.meter === charge.meter);
+      if (usage === undefined) return [];
+      return priceCharge(charge, usage.quantity).entries.map((entry) => toMinorUnits(entry.amount, plan.currency));
+    }),
+  ]);
+  const lateNet = sum(lateLines.map((line) => line.netAmount));
+  const topUpBefore = Math.max(0, minimum - billedNet);
+  const topUpAfter = Math.max(0, minimum - safeAdd(billedNet, lateNet));
+  const adjustment = topUpAfter - topUpBefore;
+  if (adjustment === 0) return undefined;
+  const commitment = `${formatMinor(minimum, plan.currency)} ${plan.currency}`;
+  return {
+    kind: 'minimum_commitment',
+    description:
+      adjustment < 0
+        ? `Minimum commitment top-up already billed for ${period}, now covered by its late usage (commitment ${commitment})`
+        : `Minimum commitment for ${period}: its late corrections bring it below the commitment (${commitment})`,
+    meter: null,
+    period: isoBounds(period),
+    // A price is never negative (EN 16931 BR-27): a line that gives back has quantity -1.
+    quantity: adjustment < 0 ? '-1' : '1',
+    unitCode: UNIT_ONE,
+    unitPrice: formatMinor(Math.abs(adjustment), plan.currency),
+    netAmount: adjustment,
+  };
 }
 
 function describe(charge: Charge, meter: Meter, entry: ChargeEntry, units: Decimal): string {

@@ -12,7 +12,8 @@ export interface InvoiceRecordInput {
   readonly eventCount: number;
   readonly duplicateDeliveries: number;
   readonly readThrough: number;
-  readonly lateWindow: { readonly from: number; readonly to: number };
+  /** Per earlier period billed as late usage: its chunks written in [from, to) are on this invoice. */
+  readonly lateWindows: readonly { readonly period: string; readonly from: number; readonly to: number }[];
   readonly now: number;
 }
 
@@ -51,7 +52,7 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     eventCount: input.eventCount,
     duplicateDeliveries: input.duplicateDeliveries,
     readThrough: new Date(input.readThrough).toISOString(),
-    lateWindow: { from: new Date(input.lateWindow.from).toISOString(), to: new Date(input.lateWindow.to).toISOString() },
+    lateWindows: input.lateWindows.map((window) => ({ period: window.period, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() })),
     deliveryStatus: 'pending',
     document: null,
     emails: [],

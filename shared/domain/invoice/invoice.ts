@@ -100,12 +100,16 @@ export interface Invoice {
   /** Deliveries of those events beyond the first (duplicates removed when reading). */
   readonly duplicateDeliveries: number;
   /**
-   * Chunks of the invoice's period written before this instant are on it; the next invoice
-   * bills later ones as late usage (docs/storage.md).
+   * The invoice's cut: chunks of its period written before this instant are on it; a later
+   * invoice bills later ones as late usage (docs/storage.md).
    */
   readonly readThrough: string;
-  /** Late usage of earlier periods written in [from, to) is on this invoice. */
-  readonly lateWindow: { readonly from: string; readonly to: string };
+  /**
+   * Per earlier period with late usage on this invoice: that period's chunks written in
+   * [from, to) (from is the latest cut that billed the period before; to is this invoice's).
+   * Invoices stored before this field existed have `lateWindow` ({from, to}, every period).
+   */
+  readonly lateWindows: readonly { readonly period: string; readonly from: string; readonly to: string }[];
   readonly deliveryStatus: DeliveryStatus;
   readonly document: InvoiceDocument | null;
   readonly emails: readonly SentEmail[];
