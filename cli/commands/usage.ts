@@ -1,4 +1,7 @@
-/** `billflow usage CUSTOMER [--period]`: the open period priced as if it closed now. */
+/**
+ * `billflow usage CUSTOMER [--period]`: a period's stored events priced now. For a period that
+ * has ended but whose invoice is not finalized yet, that is what its invoice will bill.
+ */
 import type { Command } from 'commander';
 import { billingPeriodOf } from '../../shared/domain/period.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
@@ -11,7 +14,7 @@ import { parsePeriod, type GlobalOptions } from '../options.ts';
 export function registerUsageCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('usage')
-    .description('current usage of a customer and what it would cost if the period closed now')
+    .description('usage of a customer and what it costs if the period is finalized now (an ended period not yet finalized included)')
     .argument('<customer>', 'customer id')
     .option('--period <YYYY-MM>', 'billing period (default: the current one)')
     .action(async (customerId: string, options: { period?: string }) => {
@@ -29,10 +32,16 @@ export function registerUsageCommand(program: Command, globals: () => GlobalOpti
         throw error;
       }
       const { invoice } = preview;
+      // Once the period's invoice is finalized, events stored since are billed on the next one.
+      const closed = await context.invoices.get(customerId, preview.period);
+      const finalized = closed !== undefined && closed.status !== 'draft' ? { number: closed.number, status: closed.status, readThrough: closed.readThrough } : undefined;
       const money = (minor: number) => `${formatMinor(minor, invoice.currency)} ${invoice.currency}`;
-      emit(globals(), preview, () =>
+      emit(globals(), { ...preview, ...(finalized === undefined ? {} : { closedBy: finalized }) }, () =>
         [
           `${customerId}, ${preview.period}, as of ${preview.asOf} (${preview.eventCount} events)`,
+          ...(finalized === undefined
+            ? []
+            : [`${preview.period} is closed (${finalized.number ?? finalized.status}); events stored after ${finalized.readThrough} are billed on the next invoice as late usage`]),
           '',
           table(
             ['DESCRIPTION', 'QUANTITY', 'UNIT PRICE', 'NET'],
