@@ -189,7 +189,7 @@ export class BillflowStack extends Stack {
     const ingest = consumers.ingest;
     this.ingestFunction = functionFrom(this, ingest, settings, {
       description: 'Validates, deduplicates and stores usage events from the events queue',
-      // The same settings the local workers get (grace period, write shards, event retention).
+      // The same settings the local workers get (write shards, event retention).
       environment: pipelineSettings,
     })
       // Event chunks, rejected events and late-event markers: writes only, no reads or deletes.
@@ -245,6 +245,9 @@ export class BillflowStack extends Stack {
         'dynamodb:GetItem',
         // CatalogRepository.findCustomers (the job's customer).
         'dynamodb:BatchGetItem',
+        // InvoiceRepository.listCustomerFrom: the customer's invoices from the oldest period
+        // with late events on, for the cuts that start its late window (its own partition).
+        'dynamodb:Query',
         // saveDraft and markNotIssued (conditional puts), and the two Puts in finalize's
         // TransactWriteItems (numbered invoice, number claim): a transaction is authorized
         // per contained action, so TransactWriteItems needs no permission of its own.

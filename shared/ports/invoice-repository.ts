@@ -21,6 +21,11 @@ export interface InvoiceRepository {
   void(number: string, reason: string, at: string): Promise<Invoice>;
   list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
   /**
+   * A customer's invoices of `fromPeriod` (YYYY-MM) and later, read strongly consistent: which
+   * cuts have been taken, for where late windows start. One Query of the customer's partition.
+   */
+  listCustomerFrom(customerId: string, fromPeriod: string): Promise<Invoice[]>;
+  /**
    * Finalized invoices that still have an amount due and whose due date is before `dueBefore`
    * (YYYY-MM-DD): the ones dunning looks at. Read from a sparse index, not a table scan.
    */

@@ -173,7 +173,8 @@ async function lateWindows(
   const closedEarly = previous !== undefined && isClosed(previous) && Date.parse(previous.readThrough) < gracePeriodEnd(previous.billingPeriod, gracePeriodMs);
   if (closedEarly) candidates.add(previous.billingPeriod);
   if (candidates.size === 0) return [];
-  const closed = (await deps.invoices.list({ customerId: job.customerId })).filter(
+  const oldest = [...candidates].sort()[0]!;
+  const closed = (await deps.invoices.listCustomerFrom(job.customerId, oldest)).filter(
     (invoice) => isClosed(invoice) && invoice.billingPeriod !== job.period,
   );
   const windows: LateWindow[] = [];

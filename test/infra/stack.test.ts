@@ -292,7 +292,8 @@ describe('close-billing-period function', () => {
     const jobs = [arnOf(stack.invoiceJobsQueue.queue)];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
-      'dynamodb:Query': events,
+      // The events table, and the billing table itself (a customer's invoices), no index.
+      'dynamodb:Query': [...events, ...billing],
       'dynamodb:GetItem': billing,
       'dynamodb:BatchGetItem': billing,
       'dynamodb:PutItem': billing,

@@ -91,6 +91,7 @@ export class InMemoryInvoices implements InvoiceRepository {
   }
 
   get = notUsed;
+  listCustomerFrom = notUsed;
   saveDraft = notUsed;
   finalize = notUsed;
   markNotIssued = notUsed;

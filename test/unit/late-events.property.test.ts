@@ -32,7 +32,7 @@ const CUSTOMER: Customer = proCustomer('cus_a', { plan: 'metered' });
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Invoices by customer and period, with the conditional writes of the DynamoDB adapter. */
-class InvoiceLedger implements Pick<InvoiceRepository, 'get' | 'list' | 'saveDraft' | 'finalize' | 'markNotIssued'> {
+class InvoiceLedger implements Pick<InvoiceRepository, 'get' | 'listCustomerFrom' | 'saveDraft' | 'finalize' | 'markNotIssued'> {
   readonly invoices = new Map<string, Invoice>();
   private numbers = 0;
 
@@ -40,9 +40,9 @@ class InvoiceLedger implements Pick<InvoiceRepository, 'get' | 'list' | 'saveDra
     await yieldToOthers();
     return this.invoices.get(`${customerId}|${period}`);
   }
-  async list(filter: { customerId?: string } = {}) {
+  async listCustomerFrom(customerId: string, fromPeriod: string) {
     await yieldToOthers();
-    return [...this.invoices.values()].filter((invoice) => filter.customerId === undefined || invoice.customerId === filter.customerId);
+    return [...this.invoices.values()].filter((invoice) => invoice.customerId === customerId && invoice.billingPeriod >= fromPeriod);
   }
   async saveDraft(draft: Invoice): Promise<SaveDraftOutcome> {
     const stored = this.invoices.get(`${draft.customerId}|${draft.billingPeriod}`);

@@ -288,6 +288,22 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     );
   }
 
+  async listCustomerFrom(customerId: string, fromPeriod: string): Promise<Invoice[]> {
+    const invoices: Invoice[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': `${INVOICE_PREFIX}${customerId}`, ':from': fromPeriod },
+        // An invoice finalized a moment ago must be seen, or its cut would be missed.
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) invoices.push(storedInvoice(item));
+    return invoices;
+  }
+
   async linkEmail(messageId: string, number: string): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `EMAIL#${messageId}`, sk: 'EMAIL', number } }));
   }
