@@ -2,15 +2,29 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One set of local AWS services for the whole run; each test file provisions its own
-    // tables and queues with a random prefix (test/support/local-stack.ts).
-    globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     // Handlers log and emit EMF metrics to stdout in Lambda; in tests that is noise.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    projects: [
+      {
+        extends: true,
+        // Pure code and in-memory fakes: no Java, no emulators (`npm run test:unit`, seconds).
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'services',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**'],
+          // One set of local AWS services for the whole run; each test file provisions its own
+          // tables and queues with a random prefix (test/support/local-stack.ts).
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
