@@ -14,6 +14,7 @@ import { splitMessageBody } from '../domain/events/message-body.ts';
 import { indexMetersByEventType, validateEvent } from '../domain/events/validate-event.ts';
 import { packChunks } from '../domain/events/pack-chunks.ts';
 import { parseRfc3339 } from '../domain/events/rfc3339.ts';
+import { MAX_ATTRIBUTE_LENGTH } from '../domain/events/cloud-event.ts';
 import type { AcceptedEvent } from '../domain/events/billable-event.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';
@@ -82,7 +83,11 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
     }
   }
 
-  const subjects = [...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter(isString))];
+  // Only subjects that can be customer ids are looked up: a 10,000-character one would fail the
+  // whole lookup (DynamoDB keys stop at 2 KB); validation rejects it by its length anyway.
+  const subjects = [
+    ...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter((subject) => isString(subject) && subject.length <= MAX_ATTRIBUTE_LENGTH)),
+  ] as string[];
   const [meters, known] = await Promise.all([deps.meters(), deps.knownCustomers(subjects)]);
   const context = { now, metersByEventType: indexMetersByEventType(meters), isKnownCustomer: (id: string) => known.has(id) };
 

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('kill -9 during ingestion, then the events sent again', () => {
-  it('accepts exactly the distinct events, with the identity exact', async () => {
+  it('accepts exactly the distinct events, with the identity exact', { timeout: 240_000 }, async () => {
     // Prepare: 60,000 events in bodies of 100 (several seconds of ingestion), with copies and invalid events, seeded
     const sample = generateSampleEvents({
       customerIds: ['cus_42', 'cus_43', 'cus_44', 'cus_45'],

@@ -116,6 +116,25 @@ describe('limits at ingest', () => {
     expect(reasons).toEqual([`${what} is 10000 characters long; at most 256 are accepted: shorten it`]);
   });
 
+  it('never looks up a subject too long to be a customer id (DynamoDB refuses keys over 2 KB, failing the whole batch)', async () => {
+    // Prepare: a lookup that fails like DynamoDB's BatchGetItem on an oversized key
+    const { deps, rejected } = dependencies({
+      knownCustomers: async (ids) => {
+        if (ids.some((id) => id.length > MAX_ATTRIBUTE_LENGTH)) throw new Error('ValidationException: Hash primary key values must be under 2048 bytes');
+        return new Set(ids);
+      },
+    });
+
+    // Act
+    const outcome = await ingestEvents(messages(JSON.stringify(aCloudEvent({ subject: `cus_${'s'.repeat(10_000)}` })), JSON.stringify(aCloudEvent())), deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ failedMessageIds: [], stored: 1, rejected: 1 });
+    const reasons = [];
+    for await (const rejection of rejected.list()) reasons.push(rejection.reason);
+    expect(reasons).toEqual(['subject (the customer id) is 10004 characters long; at most 256 are accepted: shorten it']);
+  });
+
   it.each([
     [1e308, 'data.tokens (read by meter tokens) is 1e+308; values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events'],
     [-1e15, 'data.tokens (read by meter tokens) is -1000000000000000; values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events'],
