@@ -6,31 +6,21 @@
  * delivery (no duplicates, no retry), every hostile body is counted and rejected with a reason,
  * the identity is exact and the events DLQ is empty. FAULT_SEED picks another stream.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { currentPeriod } from '../../cli/sample-events.ts';
-import { startCrashablePipeline, type CrashablePipeline } from './support/crashing-pipeline.ts';
+import { crashablePipelineForFile } from './support/crashing-pipeline.ts';
 import { hostileStream } from './support/hostile-bodies.ts';
 
 const SEED = Number(process.env.FAULT_SEED ?? 12);
-const CATALOG = resolve(import.meta.dirname, '../../docs/examples/catalog.yaml');
 const PERIOD = currentPeriod(Date.now());
 
-let pipeline: CrashablePipeline;
-
-beforeAll(async () => {
-  pipeline = await startCrashablePipeline();
-  await pipeline.json('catalog', 'apply', CATALOG);
-}, 180_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
+const crashable = crashablePipelineForFile();
 
 describe(`a fuzzed stream of hostile bodies among valid ones (seed ${SEED})`, () => {
   it('accepts every valid event on its first delivery and rejects every hostile body with a reason, identity exact', { timeout: 240_000 }, async () => {
+    const pipeline = crashable();
     // Prepare: events of the current period, a minute old (not late, not in the future)
     const time = new Date(Math.max(Date.parse(`${PERIOD}-01T00:00:00Z`), Date.now() - 60_000)).toISOString();
     const stream = hostileStream({ seed: SEED, size: 400, customerIds: ['cus_42', 'cus_43', 'cus_44', 'cus_45'], time });

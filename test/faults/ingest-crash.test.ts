@@ -4,29 +4,19 @@
  * Through the public contracts only: exactly the distinct valid events are accepted, and
  * received = accepted + duplicates + rejected holds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { currentPeriod, generateSampleEvents } from '../../cli/sample-events.ts';
-import { startCrashablePipeline, waitUntil, type CrashablePipeline } from './support/crashing-pipeline.ts';
+import { crashablePipelineForFile, waitUntil } from './support/crashing-pipeline.ts';
 
-const CATALOG = resolve(import.meta.dirname, '../../docs/examples/catalog.yaml');
 const PERIOD = currentPeriod(Date.now());
 
-let pipeline: CrashablePipeline;
-
-beforeAll(async () => {
-  pipeline = await startCrashablePipeline();
-  await pipeline.json('catalog', 'apply', CATALOG);
-}, 180_000);
-
-afterAll(async () => {
-  await pipeline?.stop();
-});
+const crashable = crashablePipelineForFile();
 
 describe('kill -9 during ingestion, then the events sent again', () => {
   it('accepts exactly the distinct events, with the identity exact', { timeout: 240_000 }, async () => {
+    const pipeline = crashable();
     // Prepare: 60,000 events in bodies of 100 (several seconds of ingestion), with copies and invalid events, seeded
     const sample = generateSampleEvents({
       customerIds: ['cus_42', 'cus_43', 'cus_44', 'cus_45'],

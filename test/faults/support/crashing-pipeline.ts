@@ -6,9 +6,10 @@
  * queues named in outputs.json and the `billflow` CLI.
  */
 import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { freePort } from '../../../infra/local/services.ts';
 import { localCredentials } from '../../../infra/local/credentials.ts';
@@ -79,6 +80,28 @@ export async function startCrashablePipeline(): Promise<CrashablePipeline> {
       await current.stop();
       current.killGroup();
     },
+  };
+}
+
+/** The example catalog (docs/examples/catalog.yaml): customers cus_42 to cus_45. */
+export const EXAMPLE_CATALOG = resolve(import.meta.dirname, '../../../docs/examples/catalog.yaml');
+
+/**
+ * A crashable pipeline for the test file, started before its tests with the example catalog
+ * applied and stopped after them. Read it inside tests: `pipeline()`.
+ */
+export function crashablePipelineForFile(): () => CrashablePipeline {
+  let pipeline: CrashablePipeline | undefined;
+  beforeAll(async () => {
+    pipeline = await startCrashablePipeline();
+    await pipeline.json('catalog', 'apply', EXAMPLE_CATALOG);
+  }, 180_000);
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+  return () => {
+    if (pipeline === undefined) throw new Error('the pipeline did not start (see beforeAll)');
+    return pipeline;
   };
 }
 
