@@ -4,7 +4,8 @@
  * demo (infra/local/demo), so both drive the pipeline the same way.
  */
 import { sendBodies } from '../shared/adapters/sqs/send-bodies.ts';
-import { waitUntilEmpty } from '../shared/adapters/sqs/queue-depth.ts';
+import { queueCounts, waitUntilEmpty, waitUntilSettled } from '../shared/adapters/sqs/queue-depth.ts';
+import type { InvoiceJobFailure } from '../shared/ports/invoice-job-failures.ts';
 import type { CatalogRepository } from '../shared/ports/catalog-repository.ts';
 import type { InvoiceRepository } from '../shared/ports/invoice-repository.ts';
 import { runDunning, DunningRunError, type DunningSummary } from '../shared/use-cases/run-dunning.ts';
@@ -41,13 +42,41 @@ export function waitForIngestion(context: CliContext, timeoutMs: number): Promis
   return waitUntilEmpty(context.clients.sqs, context.outputs.eventsQueueUrl, timeoutMs, 'the events queue');
 }
 
-/** Waits for the jobs, then rendering and sending where the outputs name their queues. */
-export async function waitForInvoiceRun(context: CliContext, timeoutMs: number): Promise<void> {
+/** Where a run by hand starts from: its period, when it began, and the jobs already in flight then. */
+export interface RunByHand {
+  readonly period: string;
+  /** Epoch ms; failures recorded from then on are this run's. */
+  readonly since: number;
+  /** Jobs in flight before this run enqueued its own (e.g. an earlier run's failed job awaiting its retry). */
+  readonly inFlightBefore: number;
+}
+
+/** What waitForInvoiceRun needs to know before the run enqueues its jobs. */
+export async function beginRunByHand(context: CliContext, period: string, since: number): Promise<RunByHand> {
+  const { inFlight } = await queueCounts(context.clients.sqs, context.outputs.invoiceJobsQueueUrl);
+  return { period, since, inFlightBefore: inFlight };
+}
+
+/**
+ * Waits for the jobs, then rendering and sending where the outputs name their queues. Returns
+ * the jobs of `run.period` that failed during the run: a failed job is retried only after the
+ * queue's visibility timeout (12 minutes), so the wait ends once every job still in flight is
+ * one that failed (or was in flight before the run), and the caller reports them.
+ */
+export async function waitForInvoiceRun(context: CliContext, timeoutMs: number, run?: RunByHand): Promise<InvoiceJobFailure[]> {
   const { sqs } = context.clients;
-  await waitUntilEmpty(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue');
+  let failures: InvoiceJobFailure[] = [];
+  const failed = async () => {
+    if (run === undefined) return 0;
+    failures = await context.invoiceJobFailures.listSince(run.period, run.since);
+    return run.inFlightBefore + failures.length;
+  };
+  await waitUntilSettled(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue', failed);
   // Rendering feeds sending: wait for both, twice, so a message passed on late is seen too.
   const delivery = [context.outputs.invoiceDocumentsQueueUrl, context.outputs.invoiceEmailsQueueUrl].filter((url): url is string => url !== undefined);
   for (const url of [...delivery, ...delivery]) await waitUntilEmpty(sqs, url, timeoutMs, 'invoice delivery');
+  await failed();
+  return failures;
 }
 
 /** Webhook events still queued would be missing from a payment state or let a paid invoice be reminded. */

@@ -11,6 +11,7 @@ import { DynamoDbRejectedEventStore } from '../shared/adapters/dynamodb/rejected
 import { DynamoDbCatalogRepository } from '../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../shared/adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbInvoiceRunLog } from '../shared/adapters/dynamodb/invoice-run-log.ts';
+import { DynamoDbInvoiceJobFailures } from '../shared/adapters/dynamodb/invoice-job-failure-store.ts';
 import { DynamoDbPaymentStore } from '../shared/adapters/dynamodb/payment-store.ts';
 import { S3DocumentStore } from '../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../shared/adapters/ses/ses-mailer.ts';
@@ -29,6 +30,7 @@ export interface CliContext {
   readonly catalog: DynamoDbCatalogRepository;
   readonly invoices: DynamoDbInvoiceRepository;
   readonly invoiceRuns: DynamoDbInvoiceRunLog;
+  readonly invoiceJobFailures: DynamoDbInvoiceJobFailures;
   readonly payments: DynamoDbPaymentStore;
   readonly documents: S3DocumentStore;
   readonly mailer: SesMailer;
@@ -96,6 +98,7 @@ export function createContext(outputsFile: string | undefined): CliContext {
     catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
     invoices: new DynamoDbInvoiceRepository(clients.dynamodb, outputs.billingTable),
     invoiceRuns: new DynamoDbInvoiceRunLog(clients.dynamodb, outputs.billingTable),
+    invoiceJobFailures: new DynamoDbInvoiceJobFailures(clients.dynamodb, outputs.billingTable),
     payments: new DynamoDbPaymentStore(clients.dynamodb, outputs.billingTable),
     documents: new S3DocumentStore(clients.s3, outputs.invoicesBucket),
     // Resends go out without the configuration set: its bounce events record on the invoice as usual once wired.

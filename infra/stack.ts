@@ -144,6 +144,8 @@ export class BillflowStack extends Stack {
   public readonly dunningRunSchedule: FunctionSchedule;
   /** A payment could not be matched to an invoice (UnmatchedPayments >= 1 in 5 minutes). */
   public readonly unmatchedPaymentsAlarm: Alarm;
+  /** Any customer whose invoice job failed: close-billing-period's errors alarm does not see it (partial batch responses). */
+  public readonly invoiceJobsFailedAlarm: Alarm;
   /** A spike of webhook requests with a missing or bad signature. */
   public readonly webhookSignatureFailuresAlarm: Alarm;
   /** The operators' CloudWatch dashboard, named like the stack (docs/operations.md). */
@@ -252,7 +254,8 @@ export class BillflowStack extends Stack {
         // TransactWriteItems (numbered invoice, number claim): a transaction is authorized
         // per contained action, so TransactWriteItems needs no permission of its own.
         'dynamodb:PutItem',
-        // The Update of the number sequence in finalize's TransactWriteItems.
+        // The Update of the number sequence in finalize's TransactWriteItems, and
+        // InvoiceJobFailures.record (a failed job, for `billflow invoices run`).
         'dynamodb:UpdateItem',
       )
       // The event source's grant: receive, delete and change visibility on the jobs queue only.
@@ -609,6 +612,15 @@ export class BillflowStack extends Stack {
       });
     }
 
+    this.invoiceJobsFailedAlarm = notifyingAlarm(this, 'InvoiceJobsFailedAlarm', {
+      alarmName: `${this.stackName}-invoice-jobs-failed`,
+      alarmDescription:
+        `A customer's invoice job failed in ${close.functionId} (it is retried, and dead-lettered after ${queues.invoiceJobs.maxReceiveCount} receives): that customer gets no invoice until it is fixed. The log group has "invoice job failed" with the customer, period and reason (a plan, issuer or tax rate missing from the catalog, an amount too large); "billflow invoices run --period YYYY-MM" lists the failing customers. Fix the cause, then run that period again.`,
+      metric: businessMetric('InvoiceJobsFailed', BUSINESS_ALARM_PERIOD),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      action: this.alarms.action,
+    });
     this.unmatchedPaymentsAlarm = notifyingAlarm(this, 'UnmatchedPaymentsAlarm', {
       alarmName: `${this.stackName}-unmatched-payments`,
       alarmDescription:
@@ -779,6 +791,12 @@ export class BillflowStack extends Stack {
             businessSearch('InvoicesVoided', 'currency', period, 'voided '),
           ],
           unit: 'invoices / 5 min',
+        },
+        {
+          title: 'Failed invoice jobs',
+          metrics: [count('InvoiceJobsFailed', 'failed jobs')],
+          annotations: [this.invoiceJobsFailedAlarm.toAnnotation()],
+          unit: 'jobs / 5 min',
         },
         {
           title: 'Events billed as periods close',

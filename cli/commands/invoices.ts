@@ -7,12 +7,11 @@ import { summarizePayments } from '../../shared/domain/payments/payment-summary.
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
-import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
-import { runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { beginRunByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
-import { parsePeriod, parseWholeNumber, type GlobalOptions } from '../options.ts';
+import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
 
 export function registerInvoiceCommands(program: Command, globals: () => GlobalOptions): void {
   const invoices = program.command('invoices').description('the invoice run and the invoices it issues');
@@ -20,27 +19,29 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
   invoices
     .command('run')
     .description('run the invoice cycle by hand as of an instant: drafts for ended periods, finalization after the grace period')
-    .option('--as-of <instant>', 'ISO 8601 instant the run is as of (default: now)')
-    .option('--period <YYYY-MM>', 'close this period instead of the last one ended at --as-of')
+    .option('--as-of <instant>', 'RFC 3339 instant the run is as of, e.g. 2026-12-01T02:00:00Z (default: now)')
+    .option('--period <YYYY-MM>', 'close this period instead of the last one ended at --as-of (required for one more than 3 periods back)')
     .option('--no-wait', 'enqueue the jobs and return without waiting for them')
     .option('--timeout <seconds>', 'how long to wait for the jobs', '600')
     .action(async (options: { asOf?: string; period?: string; wait: boolean; timeout: string }) => {
-      const context = createContext(globals().outputs);
-      const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
-      if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2026-12-01T02:00:00Z`);
+      const since = Date.now();
+      const asOf = parseInstant('--as-of', options.asOf, '2026-12-01T02:00:00Z');
       const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
-      const period = parsePeriod(options.period);
+      const period = parsePeriod(options.period) ?? periodToRun(asOf, since, options.asOf);
+      const context = createContext(globals().outputs);
       // Events still queued would miss the run: let ingestion finish first, and bill everything
       // stored until then on the invoices finalized now.
       const ingestSettledAt = options.wait ? await waitForIngestion(context, timeoutMs) : undefined;
+      // Failures recorded from a second before the run: the functions' clock may lag the CLI's.
+      const run = await beginRunByHand(context, period, since - 1000);
       // By hand, the last ended period is closed for every customer whatever the date (the
       // hourly schedule does that only during the day after a period ends).
-      const started = await startInvoiceRunByHand(context, asOf, period ?? lastEndedPeriod(asOf), { ingestSettledAt });
+      const started = await startInvoiceRunByHand(context, asOf, period, { ingestSettledAt });
       if (!options.wait) {
         emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);
         return;
       }
-      await waitForInvoiceRun(context, timeoutMs);
+      const failedJobs = await waitForInvoiceRun(context, timeoutMs, run);
       const closed = await context.invoices.list({ billingPeriod: started.period });
       const count = (status: Invoice['status']) => closed.filter((invoice) => invoice.status === status).length;
       const document = {
@@ -49,12 +50,18 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         drafts: count('draft'),
         notIssued: count('not_issued'),
         void: count('void'),
+        failedJobs: failedJobs.map(({ customerId, period: failedPeriod, reason, attempts }) => ({ customerId, period: failedPeriod, reason, attempts })),
         invoices: closed.map(summary),
       };
       emit(globals(), document, () =>
-        `${invoiceTable(closed)}\n${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)`,
+        [
+          invoiceTable(closed),
+          ...failedJobs.map((job) => `FAILED ${job.customerId} ${job.period}: ${job.reason}`),
+          `${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)` +
+            (failedJobs.length > 0 ? `, ${failedJobs.length} customers failed (retried by SQS; fix the cause and run again)` : ''),
+        ].join('\n'),
       );
-      if (started.failed > 0) process.exitCode = 1;
+      if (started.failed > 0 || failedJobs.length > 0) process.exitCode = 1;
     });
 
   invoices
@@ -76,11 +83,10 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     .command('show')
     .description('one invoice, with its lines')
     .argument('<number>', 'invoice number, e.g. ACME-2026-000001')
-    .option('--as-of <instant>', 'judge `overdue` as of this ISO 8601 instant (default: now)')
+    .option('--as-of <instant>', 'judge `overdue` as of this RFC 3339 instant (default: now)')
     .action(async (number: string, options: { asOf?: string }) => {
+      const asOf = parseInstant('--as-of', options.asOf, '2027-01-03T06:00:00Z');
       const context = createContext(globals().outputs);
-      const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
-      if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2027-01-03T06:00:00Z`);
       await waitForPaymentEvents(context);
       const invoice = await context.invoices.findByNumber(number);
       if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
@@ -91,11 +97,10 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
   invoices
     .command('run-dunning')
     .description('email the overdue reminders due as of an instant (the daily schedule does this at 06:00 UTC)')
-    .option('--as-of <instant>', 'ISO 8601 instant the run is as of (default: now)')
+    .option('--as-of <instant>', 'RFC 3339 instant the run is as of, e.g. 2027-01-04T06:00:00Z (default: now)')
     .action(async (options: { asOf?: string }) => {
+      const asOf = parseInstant('--as-of', options.asOf, '2027-01-03T06:00:00Z');
       const context = createContext(globals().outputs);
-      const asOf = options.asOf === undefined ? Date.now() : Date.parse(options.asOf);
-      if (Number.isNaN(asOf)) throw new UsageError(`--as-of ${options.asOf} is not an instant: use ISO 8601, e.g. 2027-01-03T06:00:00Z`);
       // A payment still queued must stop its reminder: runDunningByHand applies queued webhook events first.
       const { summary, complete } = await runDunningByHand(context, asOf);
       if (!complete) process.exitCode = 1;

@@ -1,11 +1,13 @@
 /**
  * One invoice job: parse it, close the period, count the outcome. Throwing fails only this
- * record (partial batch response), which SQS retries and dead-letters after 5 receives.
+ * record (partial batch response), which SQS retries and dead-letters after 5 receives; a job
+ * that fails is logged, counted and recorded first, so the failing customer is known.
  */
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { isBillingPeriod } from '../../shared/domain/period.ts';
 import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
+import type { InvoiceJobFailures } from '../../shared/ports/invoice-job-failures.ts';
 import {
   closeBillingPeriod,
   type CloseBillingPeriodDependencies,
@@ -19,10 +21,21 @@ const invoiceJob = z.object({
   ingestSettledAt: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependencies) {
+export interface JobFailureDependencies {
+  readonly jobFailures: InvoiceJobFailures;
+  readonly now: () => number;
+}
+
+export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependencies, failures: JobFailureDependencies) {
   return async (record: SQSRecord): Promise<CloseOutcome> => {
     const job = invoiceJob.parse(JSON.parse(record.body));
-    const outcome = await closeBillingPeriod(job, deps);
+    let outcome: CloseOutcome;
+    try {
+      outcome = await closeBillingPeriod(job, deps);
+    } catch (error) {
+      await reportFailure(job, error, failures);
+      throw error;
+    }
     recordOutcome(outcome);
     logger.info('billing period closed', {
       customerId: job.customerId,
@@ -32,6 +45,22 @@ export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependen
     });
     return outcome;
   };
+}
+
+/**
+ * A customer without an invoice must not go unnoticed: the failure is logged, counted
+ * (InvoiceJobsFailed, alarmed) and recorded for `billflow invoices run` before the job is
+ * retried. Recording is best effort: the job is retried and dead-lettered whether or not it worked.
+ */
+async function reportFailure(job: { customerId: string; period: string }, error: unknown, failures: JobFailureDependencies): Promise<void> {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  logger.error('invoice job failed', { customerId: job.customerId, period: job.period, reason, error: error as Error });
+  metrics.addMetric('InvoiceJobsFailed', MetricUnit.Count, 1);
+  try {
+    await failures.jobFailures.record({ customerId: job.customerId, period: job.period, reason, failedAt: new Date(failures.now()).toISOString() });
+  } catch (recordError) {
+    logger.error('invoice job failure not recorded', { customerId: job.customerId, period: job.period, error: recordError as Error });
+  }
 }
 
 function recordOutcome(outcome: CloseOutcome): void {

@@ -7,6 +7,7 @@ import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceJobFailures } from '../../shared/adapters/dynamodb/invoice-job-failure-store.ts';
 import { readInvoicingConfig } from '../../shared/config.ts';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { tracer } from '../../shared/observability.ts';
@@ -32,7 +33,7 @@ function build() {
       const { failed } = await sendBodies(sqs, config.invoiceDocumentsQueueUrl, [JSON.stringify({ number })]);
       if (failed.length > 0) throw new Error(`could not hand invoice ${number} to rendering: ${failed[0]!.error}`);
     },
-  });
+  }, { jobFailures: new DynamoDbInvoiceJobFailures(dynamodb, config.billingTable), now: Date.now });
 }
 
 export const handler = sqsRecordHandler(build);

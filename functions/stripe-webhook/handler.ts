@@ -30,10 +30,11 @@ function build() {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const outcome = await receiveStripeWebhook({ body, signature: event.headers['stripe-signature'] }, deps);
-    if (outcome.status === 400) {
-      metrics.addMetric(outcome.refusal === 'not_a_stripe_event' ? 'WebhookBodiesRefused' : 'WebhookSignatureFailures', MetricUnit.Count, 1);
+    if (outcome.status !== 200) {
+      const bodyRefused = outcome.refusal === 'not_a_stripe_event' || outcome.refusal === 'body_too_large';
+      metrics.addMetric(bodyRefused ? 'WebhookBodiesRefused' : 'WebhookSignatureFailures', MetricUnit.Count, 1);
       logger.warn('stripe webhook refused', { refusal: outcome.refusal });
-      return json(400, { error: outcome.message });
+      return json(outcome.status, { error: outcome.message });
     }
     metrics.addMetric(outcome.duplicate ? 'WebhookDuplicates' : 'WebhookEventsAccepted', MetricUnit.Count, 1);
     logger.info('stripe webhook accepted', { eventId: outcome.eventId, type: outcome.type, duplicate: outcome.duplicate });

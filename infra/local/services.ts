@@ -10,7 +10,7 @@ import { startFauxqs } from 'fauxqs';
 import sesLocal from 'aws-ses-v2-local';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 
 export interface LocalEndpoints {
   readonly dynamodb: string;
@@ -28,6 +28,8 @@ export interface LocalServices {
 export interface LocalServicesOptions {
   /** Directory for DynamoDB Local's database file; omitted: in memory (tests). */
   readonly dataDir?: string;
+  /** Lines for the person who started the services (e.g. a stale DynamoDB Local stopped). */
+  readonly notice?: (line: string) => void;
   /** Ports; 0 picks a free one. */
   readonly ports: { readonly dynamodb: number; readonly sqs: number; readonly ses: number };
   readonly region: string;
@@ -98,6 +100,69 @@ async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs:
   }
 }
 
+/**
+ * DynamoDB Local processes serving `dataDir`, by their command line (`ps` reads it on Linux and
+ * macOS alike): left running by an earlier start on the same state whose Node process died hard.
+ */
+function dynamoDbProcessesOn(dataDir: string): number[] {
+  let listing: string;
+  try {
+    listing = execFileSync('ps', ['-ww', '-eo', 'pid=,args='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const marker = `-dbPath ${dataDir}`;
+  return listing.split('\n').flatMap((line) => {
+    const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (match === null || !match[2]!.includes('DynamoDBLocal.jar')) return [];
+    const at = match[2]!.indexOf(marker);
+    const next = match[2]![at + marker.length];
+    return at >= 0 && (next === undefined || next === ' ') ? [Number(match[1])] : [];
+  });
+}
+
+/** Stops what dynamoDbProcessesOn finds (TERM, then KILL after 10 s), saying so. */
+async function stopStaleDynamoDb(dataDir: string, notice: (line: string) => void): Promise<void> {
+  for (const pid of dynamoDbProcessesOn(dataDir)) {
+    notice(`stopping DynamoDB Local (pid ${pid}) left running on ${dataDir} by an earlier npm start that did not stop cleanly`);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // Gone already.
+      }
+    };
+    signal('SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive()) signal('SIGKILL');
+    while (alive()) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A watchdog for a child that must not outlive this process, even when it is killed with
+ * SIGKILL (no exit handler runs then): a small shell, polling every second, stops the child once
+ * this process is gone. It lives in this process group, so killing the group stops it too.
+ */
+function stopWhenParentDies(child: ChildProcess): ChildProcess | undefined {
+  if (child.pid === undefined) return undefined;
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; ` +
+    `if ! kill -0 ${process.pid} 2>/dev/null; then kill ${child.pid} 2>/dev/null; fi`;
+  const watchdog = spawnProcess('sh', ['-c', script], { stdio: 'ignore' });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+  return watchdog;
+}
+
 async function startDynamoDb(port: number, dataDir: string | undefined): Promise<ChildProcess> {
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   // sharedDb: one database whatever region or credentials a client uses (CLI, tests, workers).
@@ -129,6 +194,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     sqs: options.ports.sqs || (await freePort()),
     ses: options.ports.ses || (await freePort()),
   };
+  if (options.dataDir !== undefined) await stopStaleDynamoDb(options.dataDir, options.notice ?? (() => undefined));
   await ensurePortFree(ports.dynamodb, 'DynamoDB Local', 'BILLFLOW_DYNAMODB_PORT');
   await ensurePortFree(ports.sqs, 'fauxqs (SQS and S3)', 'BILLFLOW_SQS_PORT');
   await ensurePortFree(ports.ses, 'the SES emulator', 'BILLFLOW_SES_PORT');
@@ -140,6 +206,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     startSesLocal({ host: HOST, port: ports.ses }),
   ]);
   await waitUntil(async () => (await fetch(`http://${HOST}:${ports.ses}/health-check`)).ok, 'SES emulator', 10_000);
+  const watchdog = stopWhenParentDies(dynamo);
 
   const endpoints: LocalEndpoints = {
     dynamodb: `http://${HOST}:${ports.dynamodb}`,
@@ -158,6 +225,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
         if (dynamo.exitCode !== null) resolve();
         else dynamo.once('exit', () => resolve());
       });
+      watchdog?.kill('SIGTERM');
       dynamo.kill('SIGTERM');
       await Promise.all([
         dynamoExited,

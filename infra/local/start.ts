@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     dataDir: resolve(stateDir, 'dynamodb'),
     ports: portsFromEnv(process.env, { dynamodb: 8000, sqs: 4566, ses: 8005 }),
     region: REGION,
+    notice: (line) => console.log(line),
   });
   let workers: { stop(): Promise<void> } | undefined;
   let stopping = false;
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  stopWithParent(() => void shutdown('parent process gone'));
 
   try {
     await runPipeline(services, (running) => (workers = running));
@@ -124,6 +126,23 @@ function localWebhookSecret(): string {
     }
   }
   return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * `npm start` runs this file under tsx, whose wrapper process is this one's parent: if the
+ * wrapper (or npm) is killed with SIGKILL, no signal reaches this process, which would keep
+ * every service running as an orphan. Once the parent is gone (this process is re-parented),
+ * stop as on Ctrl-C.
+ */
+function stopWithParent(stop: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      stop();
+    }
+  }, 1000);
+  timer.unref();
 }
 
 function portFromEnv(name: string, fallback: number): number {

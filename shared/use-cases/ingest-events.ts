@@ -14,6 +14,7 @@ import { splitMessageBody } from '../domain/events/message-body.ts';
 import { indexMetersByEventType, validateEvent } from '../domain/events/validate-event.ts';
 import { packChunks } from '../domain/events/pack-chunks.ts';
 import { parseRfc3339 } from '../domain/events/rfc3339.ts';
+import { MAX_ATTRIBUTE_LENGTH } from '../domain/events/cloud-event.ts';
 import type { AcceptedEvent } from '../domain/events/billable-event.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';
@@ -57,29 +58,60 @@ export interface IngestOutcome {
 export async function ingestEvents(messages: readonly IncomingMessage[], deps: IngestDependencies): Promise<IngestOutcome> {
   const now = deps.now();
   const receivePeriod = billingPeriodOf(now);
-  const rejections: Rejection[] = [];
+  let rejections: Rejection[] = [];
   const parsed: { messageId: string; raw: unknown; text: string }[] = [];
 
+  // A message that throws where a bad one should have been rejected fails alone (retried, then
+  // dead-lettered), never the batch: the other messages of the batch are stored now.
+  const poisoned = new Map<string, string>();
+  const isolated = <T>(messageId: string, step: () => T): T | undefined => {
+    try {
+      return step();
+    } catch (error) {
+      poisoned.set(messageId, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      return undefined;
+    }
+  };
+
   for (const message of messages) {
-    for (const part of splitMessageBody(message.body)) {
+    const parts = isolated(message.messageId, () =>
+      splitMessageBody(message.body).map((part) =>
+        part.kind === 'rejected' ? { ...part, identity: bestEffortIdentity(part.text, receivePeriod) } : part,
+      ),
+    );
+    for (const part of parts ?? []) {
       if (part.kind === 'rejected') {
-        rejections.push({ ...bestEffortIdentity(part.text, receivePeriod), body: part.text, reason: part.reason, messageId: message.messageId });
+        rejections.push({ ...part.identity, body: part.text, reason: part.reason, messageId: message.messageId });
       } else {
         parsed.push({ messageId: message.messageId, raw: part.raw, text: part.text });
       }
     }
   }
 
-  const subjects = [...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter(isString))];
+  // Only subjects that can be customer ids are looked up: a 10,000-character one would fail the
+  // whole lookup (DynamoDB keys stop at 2 KB); validation rejects it by its length anyway.
+  const subjects = [
+    ...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter((subject) => isString(subject) && subject.length <= MAX_ATTRIBUTE_LENGTH)),
+  ] as string[];
   const [{ meters, gracePeriodMs }, known] = await Promise.all([deps.catalogRules(), deps.knownCustomers(subjects)]);
   const context = { now, metersByEventType: indexMetersByEventType(meters), isKnownCustomer: (id: string) => known.has(id) };
 
-  const accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
+  let accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
   for (const { messageId, raw, text } of parsed) {
-    const verdict = validateEvent(raw, context);
+    if (poisoned.has(messageId)) continue;
+    const verdict = isolated(messageId, () => {
+      const checked = validateEvent(raw, context);
+      return checked.ok ? checked : { ...checked, identity: bestEffortIdentity(text, receivePeriod) };
+    });
+    if (verdict === undefined) continue;
     if (verdict.ok) accepted.push({ messageId, accepted: verdict.accepted });
-    else rejections.push({ ...bestEffortIdentity(text, receivePeriod), body: text, reason: verdict.reason, messageId });
+    else rejections.push({ ...verdict.identity, body: text, reason: verdict.reason, messageId });
   }
+
+  // What a poisoned message had yielded before it threw is dropped: it is all read again on its retry.
+  const healthy = <T extends { messageId: string }>(items: T[]) => items.filter(({ messageId }) => !poisoned.has(messageId));
+  accepted = healthy(accepted);
+  rejections = healthy(rejections);
 
   const chunks = packChunks(accepted, {
     shardCount: deps.events.shardCount,
@@ -92,8 +124,8 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
     deps.rejected.record(rejections, now),
   ]);
 
-  const failed = new Set<string>();
-  const writeErrors: string[] = [];
+  const failed = new Set<string>(poisoned.keys());
+  const writeErrors: string[] = [...poisoned].map(([messageId, error]) => `message ${messageId} could not be read: ${error}`);
   for (const outcome of outcomes) {
     if (outcome.written) continue;
     for (const id of outcome.chunk.messageIds) failed.add(id);

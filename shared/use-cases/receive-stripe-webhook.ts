@@ -1,6 +1,8 @@
 /**
  * The door of Stripe's webhooks (CONTRACTS.md section 5):
  *
+ * 0. Refuse (413) a body too large to store, before anything else: Stripe would get a 500 on
+ *    every retry, for days, from the store's item limit.
  * 1. Verify the signature against the current secret(s); refuse (400) a missing or bad one or
  *    a stale timestamp, applying nothing.
  * 2. Parse the body as a Stripe event; refuse (400) anything else.
@@ -12,6 +14,12 @@ import { parseStripeEvent, NotAStripeEventError } from '../adapters/stripe/strip
 import { verifyStripeSignature, WebhookSignatureError, type SignatureProblem } from '../adapters/stripe/webhook-signature.ts';
 import type { WebhookEventStore } from '../ports/webhook-event-store.ts';
 
+/**
+ * Largest body stored: the raw body goes into one DynamoDB item (400 KB with its other
+ * attributes). Stripe's own events are a few KB; API Gateway refuses 10 MB on its own.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 350 * 1024;
+
 export interface WebhookDependencies {
   readonly secrets: () => Promise<readonly string[]>;
   readonly events: WebhookEventStore;
@@ -21,12 +29,21 @@ export interface WebhookDependencies {
 
 export type WebhookOutcome =
   | { readonly status: 200; readonly eventId: string; readonly type: string; readonly duplicate: boolean }
-  | { readonly status: 400; readonly refusal: SignatureProblem | 'not_a_stripe_event'; readonly message: string };
+  | { readonly status: 400; readonly refusal: SignatureProblem | 'not_a_stripe_event'; readonly message: string }
+  | { readonly status: 413; readonly refusal: 'body_too_large'; readonly message: string };
 
 export async function receiveStripeWebhook(
   request: { readonly body: string; readonly signature: string | undefined },
   deps: WebhookDependencies,
 ): Promise<WebhookOutcome> {
+  const bytes = Buffer.byteLength(request.body, 'utf8');
+  if (bytes > MAX_WEBHOOK_BODY_BYTES) {
+    return {
+      status: 413,
+      refusal: 'body_too_large',
+      message: `body is ${bytes} bytes; at most ${MAX_WEBHOOK_BODY_BYTES} are accepted (a Stripe event is a few KB): nothing was stored`,
+    };
+  }
   try {
     verifyStripeSignature(request.body, request.signature, await deps.secrets(), Math.floor(deps.now() / 1000));
   } catch (error) {

@@ -24,10 +24,21 @@ export interface PipelineProcess {
   stop(timeoutMs?: number): Promise<{ code: number | null; output: string }>;
   /** Kills whatever is left of its process group (cleanup after a crash; nothing after a clean stop). */
   killGroup(): void;
+  /** The process id of `npm start`'s process (the tsx wrapper that runs infra/local/start.ts). */
+  readonly pid: number;
+  /** Resolves with its exit code once it has exited. */
+  exited(): Promise<number | null>;
 }
 
 export async function startPipeline(
-  options: { args?: readonly string[]; readyTimeoutMs?: number; /** State of an earlier start, to start again on; default: a new one. */ home?: string } = {},
+  options: {
+    args?: readonly string[];
+    readyTimeoutMs?: number;
+    /** State of an earlier start, to start again on; default: a new one. */
+    home?: string;
+    /** Set on top of the defaults (e.g. fixed ports, to start again where a crashed run was). */
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<PipelineProcess> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'billflow-e2e-'));
   const env: NodeJS.ProcessEnv = {
@@ -38,6 +49,7 @@ export async function startPipeline(
     BILLFLOW_SES_PORT: '0',
     BILLFLOW_API_PORT: '0',
   };
+  Object.assign(env, options.env ?? {});
   // As on a fresh machine: npm start generates the webhook secret and writes it to outputs.json.
   delete env.STRIPE_WEBHOOK_SECRET;
   delete env.BILLFLOW_OUTPUTS;
@@ -111,5 +123,7 @@ export async function startPipeline(
       return { code, output };
     },
     killGroup: kill,
+    pid: child.pid!,
+    exited: () => exited,
   };
 }

@@ -1095,6 +1095,18 @@ describe('payment alarms', () => {
     });
   });
 
+  it('alarms on any failed invoice job within 5 minutes, saying where the customer and reason are and how to run it again', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    expect(template.toJSON().Resources[logicalId(stack.invoiceJobsFailedAlarm)].Properties).toMatchObject({
+      ...businessAlarm('InvoiceJobsFailed', 1),
+      AlarmName: 'billflow-dev-invoice-jobs-failed',
+      AlarmDescription: expect.stringMatching(/"invoice job failed".*billflow invoices run --period YYYY-MM/),
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+
   it('alarms on 20 webhook signature failures within 5 minutes (a wrong secret or probing), not on the odd one', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
@@ -1110,6 +1122,7 @@ describe('payment alarms', () => {
   it('watches metrics the functions emit: the names in their handlers, with the Powertools service name of the stack', () => {
     const sources = {
       UnmatchedPayments: readFileSync(join(REPO_ROOT, consumers.applyPaymentEvent.entry), 'utf8'),
+      InvoiceJobsFailed: readFileSync(join(REPO_ROOT, 'functions/close-billing-period/close-handler.ts'), 'utf8'),
       WebhookSignatureFailures: readFileSync(join(REPO_ROOT, httpRoutes.stripeWebhook.entry), 'utf8'),
     };
     for (const [metric, source] of Object.entries(sources)) expect(source).toContain(`'${metric}'`);

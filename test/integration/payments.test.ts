@@ -190,6 +190,22 @@ describe('Stripe payments over HTTP', () => {
     expect(await new DynamoDbWebhookEventStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!).get(event.id)).toBeUndefined();
   });
 
+  it('refuses a correctly signed event over 350 KB with 413 (not 500), storing and applying nothing', async () => {
+    // Prepare: 400 KB, over DynamoDB's item limit once stored
+    const event = paymentSucceeded({ amount: 11900, invoiceNumber: issued.get('cus_refused')!.number });
+    (event.data.object as { metadata: Record<string, string> }).metadata.pad = 'x'.repeat(400 * 1024);
+    const body = JSON.stringify(event);
+    // Act
+    const answers = [await postWebhook(api.url, body, { 'stripe-signature': signature(body, SECRET) })];
+    answers.push(await postWebhook(api.url, body, { 'stripe-signature': signature(body, SECRET) }));
+    await applied();
+    // Assess: every retry gets the same 413
+    expect(answers.map((answer) => answer.status)).toEqual([413, 413]);
+    expect(String(answers[0]!.json.error)).toContain('at most 358400 are accepted');
+    expect(await invoiceOf('cus_refused')).toMatchObject({ paymentStatus: 'unpaid', amountPaid: 0, payments: [] });
+    expect(await new DynamoDbWebhookEventStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!).get(event.id)).toBeUndefined();
+  });
+
   it('keeps a payment for an unknown invoice as unmatched, and `payments match` applies it', async () => {
     // Prepare: the payer mistyped the invoice number
     const paymentIntent = newPaymentIntentId();

@@ -11,6 +11,7 @@ import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalo
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbInvoiceRunLog } from '../../shared/adapters/dynamodb/invoice-run-log.ts';
+import { DynamoDbInvoiceJobFailures } from '../../shared/adapters/dynamodb/invoice-job-failure-store.ts';
 import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
@@ -101,7 +102,10 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
         runs: new DynamoDbInvoiceRunLog(client, billingTable),
         enqueue: async (jobs) => ({ failed: (await sendBodies(stack.clients.sqs, jobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length }),
       });
-      const handler = createCloseBillingPeriodHandler(closeDeps(() => now));
+      const handler = createCloseBillingPeriodHandler(closeDeps(() => now), {
+        jobFailures: new DynamoDbInvoiceJobFailures(client, billingTable),
+        now: () => now,
+      });
       const { QueueArn } = (await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: jobsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
       const poller = startQueuePoller({
         sqs: stack.clients.sqs,

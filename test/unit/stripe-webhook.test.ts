@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { parseWebhookSecrets, verifyStripeSignature } from '../../shared/adapters/stripe/webhook-signature.ts';
 import { parseStripeEvent, toPaymentEvent } from '../../shared/adapters/stripe/stripe-event.ts';
-import { receiveStripeWebhook } from '../../shared/use-cases/receive-stripe-webhook.ts';
+import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '../../shared/use-cases/receive-stripe-webhook.ts';
 import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventStore } from '../../shared/ports/webhook-event-store.ts';
 import { chargeRefunded, disputeEvent, paymentSucceeded, signature } from '../support/stripe-events.ts';
 
@@ -88,6 +88,36 @@ describe('the Stripe webhook door', () => {
     expect(outcome).toMatchObject({ status: 400, refusal });
     expect(store.stored.size).toBe(0);
     expect(queued).toEqual([]);
+  });
+
+  it('refuses a correctly signed body over 350 KB with 413 before verifying or storing anything, and takes one of exactly 350 KB', async () => {
+    // Prepare: a real payment event padded in its metadata, signed with the right secret
+    const padded = (bytes: number) => {
+      const event = paymentSucceeded({ amount: 100, invoiceNumber: 'ACME-2026-000001', at: NOW_SECONDS - 5 });
+      const base = Buffer.byteLength(JSON.stringify(event));
+      (event.data.object as { metadata: Record<string, string> }).metadata.pad = '';
+      const pad = bytes - base - Buffer.byteLength(',"pad":""');
+      (event.data.object as { metadata: Record<string, string> }).metadata.pad = 'x'.repeat(pad);
+      return JSON.stringify(event);
+    };
+    const tooLarge = padded(MAX_WEBHOOK_BODY_BYTES + 1);
+    const fits = padded(MAX_WEBHOOK_BODY_BYTES);
+    const { store, queued, receive } = door();
+
+    // Act
+    const refused = await receive(tooLarge, signature(tooLarge, SECRET, NOW_SECONDS));
+    const accepted = await receive(fits, signature(fits, SECRET, NOW_SECONDS));
+
+    // Assess
+    expect(Buffer.byteLength(tooLarge)).toBe(358_401);
+    expect(refused).toEqual({
+      status: 413,
+      refusal: 'body_too_large',
+      message: 'body is 358401 bytes; at most 358400 are accepted (a Stripe event is a few KB): nothing was stored',
+    });
+    expect(accepted).toMatchObject({ status: 200 });
+    expect(store.stored.size).toBe(1);
+    expect(queued).toHaveLength(1);
   });
 
   it('accepts a timestamp exactly 300 s old (the tolerance is inclusive)', async () => {

@@ -10,8 +10,17 @@ import { parseRfc3339 } from './rfc3339.ts';
 const missingOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? `${field} is missing` : wrongType;
 
+/** Longest `id`, `source`, `type` and `subject` accepted (Stripe and Lago cap identifiers too). */
+export const MAX_ATTRIBUTE_LENGTH = 256;
+
 const nonEmpty = (field: string, what: string = field) =>
-  z.string({ error: missingOr(field, `${what} must be a string`) }).min(1, `${what} must not be empty`);
+  z
+    .string({ error: missingOr(field, `${what} must be a string`) })
+    .min(1, `${what} must not be empty`)
+    .max(MAX_ATTRIBUTE_LENGTH, {
+      error: (issue) =>
+        `${what} is ${String(issue.input).length} characters long; at most ${MAX_ATTRIBUTE_LENGTH} are accepted: shorten it`,
+    });
 
 export const cloudEventSchema = z
   .object({

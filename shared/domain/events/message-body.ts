@@ -4,9 +4,16 @@
  * returned as rejected with its original text, so nothing accepted by SQS is ever lost.
  */
 
+import { measureJson } from './json-shape.ts';
+
 export const MAX_EVENTS_PER_BODY = 100;
 /** Largest single event accepted, serialized; usage events carry counters, not documents. */
 export const MAX_EVENT_BYTES = 64 * 1024;
+/**
+ * Deepest nesting of `data` (objects and arrays) accepted. Checked on the text, before
+ * anything recursive (JSON.stringify, zod, the chunk writer) touches the event.
+ */
+export const MAX_DATA_DEPTH = 32;
 
 export type BodyPart =
   | { readonly kind: 'event'; readonly raw: unknown; readonly text: string }
@@ -25,21 +32,36 @@ export function splitMessageBody(body: string): BodyPart[] {
       },
     ];
   }
-  if (!Array.isArray(parsed)) return [eventPart(parsed, body)];
+  const shape = measureJson(body);
+  if (!Array.isArray(parsed)) return [eventPart(parsed, body, shape.depth)];
   if (parsed.length === 0) {
     return [{ kind: 'rejected', text: body, reason: 'batch is an empty JSON array: send 1 to 100 events' }];
   }
+  const elements = shape.elements ?? [];
+  // Re-serialized only when shallow enough to serialize; a too-deep element keeps its original text.
+  const textOf = (raw: unknown, index: number) => {
+    const element = elements[index]!;
+    return element.depth > MAX_DATA_DEPTH + 1 ? element.text : JSON.stringify(raw);
+  };
   if (parsed.length > MAX_EVENTS_PER_BODY) {
     // Each event is kept on its own, so `billflow events replay` can re-send them in smaller batches.
     const reason = `arrived in a batch of ${parsed.length} events; a batch holds at most ${MAX_EVENTS_PER_BODY}: split it`;
-    return parsed.map((raw) => ({ kind: 'rejected', text: JSON.stringify(raw), reason }));
+    return parsed.map((raw, index) => ({ kind: 'rejected', text: textOf(raw, index), reason }));
   }
-  return parsed.map((raw) => eventPart(raw, JSON.stringify(raw)));
+  return parsed.map((raw, index) => eventPart(raw, textOf(raw, index), elements[index]!.depth));
 }
 
-function eventPart(raw: unknown, text: string): BodyPart {
+/** `depth` counts the event object itself: its `data` nests one level less. */
+function eventPart(raw: unknown, text: string, depth: number): BodyPart {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { kind: 'rejected', text, reason: 'event is not a JSON object: each event must be a CloudEvent object' };
+  }
+  if (depth - 1 > MAX_DATA_DEPTH) {
+    return {
+      kind: 'rejected',
+      text,
+      reason: `data (or another attribute) nests ${depth - 1} levels deep; at most ${MAX_DATA_DEPTH} levels of objects and arrays are accepted: flatten it`,
+    };
   }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_EVENT_BYTES) {

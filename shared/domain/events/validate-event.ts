@@ -22,7 +22,17 @@ export type EventVerdict =
   | { readonly ok: true; readonly accepted: AcceptedEvent }
   | { readonly ok: false; readonly reason: string };
 
-const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
+const DECIMAL_STRING = /^-?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Bounds of a meter value (sum, max, latest). Pricing multiplies quantities by prices with up
+ * to 12 fraction digits in 50-digit decimals and turns totals into safe integers of minor
+ * units; a value such as 1e308 or a 400-digit string would make every invoice of its customer
+ * fail, so it is refused here, where the sender can be told.
+ */
+export const MAX_QUANTITY_DIGITS = 15;
+export const MAX_QUANTITY_FRACTION_DIGITS = 12;
+const MAX_QUANTITY = 10 ** MAX_QUANTITY_DIGITS;
 
 export function validateEvent(raw: unknown, context: ValidationContext): EventVerdict {
   const parsed = cloudEventSchema.safeParse(raw);
@@ -74,16 +84,29 @@ function meterValueProblem(meter: Meter, data: unknown): string | undefined {
   const value = (data as Record<string, unknown>)[property];
   if (meter.aggregation === 'unique_count') {
     if (typeof value === 'string' ? value.length === 0 : typeof value !== 'number' || !Number.isFinite(value)) {
-      return `${where} must be a non-empty string or a number, got ${JSON.stringify(value)}`;
+      return `${where} must be a non-empty string or a number, got ${clip(String(JSON.stringify(value)))}`;
     }
     return undefined;
   }
-  const numeric =
-    (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && DECIMAL_STRING.test(value));
+  const decimal = typeof value === 'string' ? DECIMAL_STRING.exec(value) : null;
+  const numeric = (typeof value === 'number' && Number.isFinite(value)) || decimal !== null;
   if (!numeric) {
-    return `${where} must be a finite number, as a JSON number or a decimal string such as "12.5", got ${JSON.stringify(value)}`;
+    return `${where} must be a finite number, as a JSON number or a decimal string such as "12.5", got ${clip(String(JSON.stringify(value)))}`;
+  }
+  const integerDigits = decimal === null ? 0 : decimal[1]!.replace(/^0+/, '').length;
+  const fractionDigits = decimal?.[2]?.length ?? 0;
+  if ((typeof value === 'number' && Math.abs(value) >= MAX_QUANTITY) || integerDigits > MAX_QUANTITY_DIGITS) {
+    return `${where} is ${clip(String(value))}; values must be smaller than 10^${MAX_QUANTITY_DIGITS} in magnitude: send it in a smaller unit or split it over several events`;
+  }
+  if (fractionDigits > MAX_QUANTITY_FRACTION_DIGITS) {
+    return `${where} is ${clip(String(value))}; at most ${MAX_QUANTITY_FRACTION_DIGITS} fraction digits are accepted: round it`;
   }
   return undefined;
+}
+
+/** A value quoted in a reason: a 400-digit number is shown by its start and its length. */
+function clip(text: string): string {
+  return text.length <= 40 ? text : `${text.slice(0, 32)}... (${text.length} characters)`;
 }
 
 export function indexMetersByEventType(meters: readonly Meter[]): Map<string, Meter[]> {
