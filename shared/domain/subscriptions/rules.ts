@@ -31,7 +31,7 @@ export function subscriptionProblems(
       problems.push({
         index: current.index,
         field: 'start',
-        message: `overlaps subscriptions[${previous.index}] (plan ${previous.subscription.plan}), which ${until}; a customer has at most one active subscription at any instant: end the earlier one first`,
+        message: `overlaps the subscription to plan ${previous.subscription.plan}${since(previous.subscription)}, which ${until}; a customer has at most one active subscription at any instant: end the earlier one first`,
       });
     }
   }
@@ -42,10 +42,14 @@ export function subscriptionProblems(
     problems.push({
       index,
       field: 'plan',
-      message: `plan ${subscriptions[index]!.plan} bills in ${currency} but subscriptions[${first}] (plan ${subscriptions[first]!.plan}) in ${currencies[first]}; all of a customer's subscriptions use one currency`,
+      message: `plan ${subscriptions[index]!.plan} bills in ${currency} but plan ${subscriptions[first]!.plan}${since(subscriptions[first]!)} in ${currencies[first]}; all of a customer's subscriptions use one currency`,
     });
   });
   return problems;
+}
+
+function since(subscription: Subscription): string {
+  return subscription.start === undefined ? '' : ` (from ${isoSeconds(subscription.start)})`;
 }
 
 /** Whole seconds: a segment's share of its period is counted in seconds. */
