@@ -36,7 +36,8 @@ describe('worked example: start on the 10th, upgrade on the 20th, cancel at peri
       { plan: 'pro', start: '2026-11-20T00:00:00Z', end: '2026-12-01T00:00:00Z' },
     ],
   };
-  const invoiceFor = (period: string, usage: Parameters<typeof computeInvoice>[0]['usage']) =>
+  type Input = Parameters<typeof computeInvoice>[0];
+  const invoiceFor = (period: string, usage: Input['usage'], billedUsage: Input['billedUsage'] = []) =>
     computeInvoice({
       issuer: head.issuer!,
       customer,
@@ -46,6 +47,7 @@ describe('worked example: start on the 10th, upgrade on the 20th, cancel at peri
       taxRates: head.taxRates,
       period,
       usage,
+      billedUsage,
     });
 
   it('bills each segment under its own plan, base fee and minimum prorated by days', () => {
@@ -64,6 +66,22 @@ describe('worked example: start on the 10th, upgrade on the 20th, cancel at peri
     });
     // Reverse charge? No: cus_50 is German like the issuer, so 19 % on 47.00 = 8.93.
     expect([invoice.netTotal, invoice.taxTotal, invoice.total]).toEqual(WORKED_EXAMPLE_TOTALS);
+  });
+
+  it('late usage of November after the cancellation is billed in its segment and re-rates its prorated minimum', () => {
+    // November billed: pro's segment 29.97, topped up by 6.70 to 36.67. Then a peak of 5 seats arrives late.
+    const invoice = invoiceFor('2026-12', [
+      { meter: 'seats', period: '2026-11', quantity: '4', billedQuantity: '1', eventCount: 1, segment: '2026-11-20T00:00:00.000Z' },
+    ], [
+      { meter: 'api_calls', period: '2026-11', quantity: '12000', eventCount: 12000, segment: '2026-11-20T00:00:00.000Z' },
+      { meter: 'seats', period: '2026-11', quantity: '1', eventCount: 1, segment: '2026-11-20T00:00:00.000Z' },
+      { meter: 'api_calls', period: '2026-11', quantity: '3000', eventCount: 3000, segment: '2026-11-10T00:00:00.000Z' },
+    ]);
+    expect(exampleColumns(invoice.lines)).toEqual([
+      ['seats (peak), plan pro, 2026-11-20 – 2026-11-30, late usage from 2026-11', '4', '10.00', 4000],
+      ['Minimum commitment top-up already billed for 2026-11, plan pro, 2026-11-20 – 2026-11-30, now covered by its late usage (commitment 36.67 EUR)', '-1', '6.70', -670],
+    ]);
+    expect(invoice.netTotal).toBe(3330);
   });
 
   it('a period with no active subscription and no usage has no lines', () => {
