@@ -16,7 +16,7 @@ export function registerCatalogCommands(program: Command, globals: () => GlobalO
     .action(async (file: string) => {
       const parsed = readDocumentFile(file);
       const context = createContext(globals().outputs);
-      const result = parsed.ok ? await applyCatalog(parsed.value, context.catalog) : { ok: false as const, issues: parsed.issues };
+      const result = parsed.ok ? await applyCatalog(parsed.value, context.catalog, context.invoices) : { ok: false as const, issues: parsed.issues };
       if (!result.ok) {
         if (globals().json) process.stdout.write(`${JSON.stringify({ applied: false, errors: result.issues }, null, 2)}\n`);
         process.stderr.write(

@@ -70,17 +70,23 @@ async function save(customer: Customer, before: Customer | undefined, mode: 'add
   const validation = validateCatalogDocument({ customers: [customer] }, await deps.catalog.readHead());
   if (!validation.ok) return { ok: false, issues: validation.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^customers\[0\]\./, '') })) };
   if (before !== undefined && mode === 'update') {
-    const closed = await closedPeriods(customer.id, deps);
-    const rewritten = rewrittenPeriods(subscriptionsOf(before), subscriptionsOf(customer), closed);
-    if (rewritten.length > 0) return { ok: false, issues: [{ path: 'subscriptions', message: rewriteMessage(rewritten) }] };
+    const issues = await finalizedRewriteIssues(before, customer, deps.invoices);
+    if (issues.length > 0) return { ok: false, issues };
   }
   await deps.catalog.upsertCustomers([customer]);
   return { ok: true, customer };
 }
 
-async function closedPeriods(customerId: string, deps: ManageSubscriptionsDependencies): Promise<ClosedPeriod[]> {
-  const invoices = await deps.invoices.list({ customerId });
-  return invoices.filter((invoice) => invoice.status !== 'draft').map((invoice) => ({ period: invoice.billingPeriod, label: invoice.number ?? invoice.status }));
+/** A change to a customer that alters a closed period's segments, as an issue at `subscriptions`. */
+export async function finalizedRewriteIssues(before: Customer, after: Customer, invoices: Pick<InvoiceRepository, 'list'>): Promise<CatalogIssue[]> {
+  const beforeHistory = subscriptionsOf(before);
+  const afterHistory = subscriptionsOf(after);
+  if (JSON.stringify(beforeHistory) === JSON.stringify(afterHistory)) return [];
+  const closed: ClosedPeriod[] = (await invoices.list({ customerId: after.id }))
+    .filter((invoice) => invoice.status !== 'draft')
+    .map((invoice) => ({ period: invoice.billingPeriod, label: invoice.number ?? invoice.status }));
+  const rewritten = rewrittenPeriods(beforeHistory, afterHistory, closed);
+  return rewritten.length === 0 ? [] : [{ path: 'subscriptions', message: rewriteMessage(rewritten) }];
 }
 
 function instantOf(request: SubscriptionRequest, now: number, issues: CatalogIssue[]): number | undefined {

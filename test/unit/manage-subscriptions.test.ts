@@ -8,6 +8,7 @@ import type { CatalogHead, Customer } from '../../shared/domain/catalog/types.ts
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
 import { changeSubscription, saveCustomer } from '../../shared/use-cases/manage-subscriptions.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { issuer, proCustomer } from '../support/invoicing-catalog.ts';
 
 const HEAD: CatalogHead = {
@@ -123,5 +124,20 @@ describe('customers add and update', () => {
       'email: must be an email address such as billing@example.com',
       'subscriptions[0].start: must be an RFC 3339 date-time in whole seconds such as "2026-11-10T00:00:00Z", not "soon"',
     ]);
+  });
+});
+
+describe('catalog apply with the invoices', () => {
+  it('refuses a customer whose new subscriptions would change a finalized period, by path; writes nothing', async () => {
+    const catalog = catalogWith([proCustomer('cus_42')]);
+    const invoices = { list: async () => [novemberInvoice] };
+    const rewritten = { ...proCustomer('cus_42', { plan: undefined }), subscriptions: [{ plan: 'pro', start: '2026-11-15T00:00:00Z' }] };
+    const result = await applyCatalog({ customers: [rewritten] }, catalog, invoices);
+    expect(result).toEqual({ ok: false, issues: [{ path: 'customers[0].subscriptions', message: expect.stringContaining('would change 2026-11 (ACME-2026-000007), already invoiced') }] });
+    expect(catalog.customers.get('cus_42')!.plan).toBe('pro');
+    // The same customer unchanged, or changed from December on, applies.
+    expect((await applyCatalog({ customers: [proCustomer('cus_42')] }, catalog, invoices)).ok).toBe(true);
+    const fromDecember = { ...rewritten, subscriptions: [{ plan: 'pro', start: '1970-01-01T00:00:00Z', end: '2026-12-01T00:00:00Z' }] };
+    expect((await applyCatalog({ customers: [fromDecember] }, catalog, invoices)).ok).toBe(true);
   });
 });
