@@ -90,6 +90,12 @@ describe('worked example: start on the 10th, upgrade on the 20th, cancel at peri
     expect(invoice.total).toBe(0);
   });
 
+  it('a customer without any subscription cannot be priced, and is told why', () => {
+    expect(() =>
+      computeInvoice({ issuer: head.issuer!, customer, plans: head.plans, subscriptions: [], meters: head.meters, taxRates: head.taxRates, period: '2026-11', usage: [] }),
+    ).toThrow('Customer cus_50 has no subscription: start one (billflow subscriptions start) before it can be billed');
+  });
+
   it('usage where no subscription is active is refused with a reason', () => {
     expect(() => invoiceFor('2026-12', [{ meter: 'api_calls', period: '2026-12', quantity: '5', eventCount: 5 }])).toThrow(
       'Customer cus_50 has usage of meter api_calls in 2026-12 but no subscription active then',

@@ -94,7 +94,10 @@ export function computeInvoice(input: InvoiceInput): InvoiceComputation {
   const tax = taxTreatment(input.issuer.address.country, input.customer, input.taxRates);
   const blocks = usageBlocks(input, subscriptions, planOf);
   const ownBlocks = blocks.filter((block) => !block.late);
-  const currency = blocks[0]?.plan.currency ?? planOf(subscriptions[0]?.plan ?? input.plan?.code ?? '').currency;
+  const anyPlan = blocks[0]?.plan.code ?? subscriptions[0]?.plan;
+  if (anyPlan === undefined) throw new NoSubscriptionError(`Customer ${input.customer.id} has no subscription: start one (billflow subscriptions start) before it can be billed`);
+  // All of a customer's subscriptions bill in one currency (the catalog refuses anything else).
+  const currency = planOf(anyPlan).currency;
   const metersByCode = new Map(input.meters.map((meter) => [meter.code, meter]));
   const lines: NetLine[] = [];
 
