@@ -11,6 +11,7 @@ import { registerStatsCommand } from './commands/stats.ts';
 import { registerInvoiceCommands } from './commands/invoices.ts';
 import { registerUsageCommand } from './commands/usage.ts';
 import { registerPaymentCommands } from './commands/payments.ts';
+import { registerCustomerCommands, registerSubscriptionCommands } from './commands/subscriptions.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -29,6 +30,8 @@ registerStatsCommand(program, globals);
 registerInvoiceCommands(program, globals);
 registerUsageCommand(program, globals);
 registerPaymentCommands(program, globals);
+registerCustomerCommands(program, globals);
+registerSubscriptionCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

@@ -9,6 +9,9 @@ import { emit, table } from '../output.ts';
 import { readEventsFile } from '../read-events-file.ts';
 import { parseBatchSize, parsePeriod, parseShare, parseWholeNumber, type GlobalOptions } from '../options.ts';
 import { currentPeriod, generateSampleEvents } from '../sample-events.ts';
+import { UsageError } from '../errors.ts';
+import { periodSegments } from '../../shared/domain/subscriptions/segments.ts';
+import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
 import { writeFileSync } from 'node:fs';
 
 export function registerEventCommands(program: Command, globals: () => GlobalOptions): void {
@@ -44,10 +47,15 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
     .action(async (options: { out: string; count: string; period?: string; duplicates: string; invalid: string; seed: string }) => {
       const context = createContext(globals().outputs);
       const customers = await context.catalog.listCustomers();
+      const period = parsePeriod(options.period) ?? currentPeriod(Date.now());
+      // Only customers subscribed for the whole period, so every valid event is accepted and
+      // the expected counts hold (an event outside a subscription is rejected).
+      const subscribed = customers.filter((customer) => periodSegments(subscriptionsOf(customer), period).some((segment) => segment.whole));
+      if (customers.length > 0 && subscribed.length === 0) throw new UsageError(`no customer has a subscription covering all of ${period}: start one (billflow subscriptions start) or choose another --period`);
       const sample = generateSampleEvents({
-        customerIds: customers.map((customer) => customer.id),
+        customerIds: subscribed.map((customer) => customer.id),
         count: parseWholeNumber('--count', options.count, 1, 1_000_000),
-        period: parsePeriod(options.period) ?? currentPeriod(Date.now()),
+        period,
         duplicateShare: parseShare('--duplicates', options.duplicates),
         invalidShare: parseShare('--invalid', options.invalid),
         seed: parseWholeNumber('--seed', options.seed, 0, 2 ** 31),

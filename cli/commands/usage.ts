@@ -28,7 +28,7 @@ export function registerUsageCommand(program: Command, globals: () => GlobalOpti
           now,
         });
       } catch (error) {
-        if ((error as Error).name === 'CatalogIncompleteError') throw new UsageError((error as Error).message);
+        if ((error as Error).name === 'CatalogIncompleteError' || (error as Error).name === 'NoSubscriptionError') throw new UsageError((error as Error).message);
         throw error;
       }
       const { invoice } = preview;
@@ -42,6 +42,13 @@ export function registerUsageCommand(program: Command, globals: () => GlobalOpti
           ...(finalized === undefined
             ? []
             : [`${preview.period} is closed (${finalized.number ?? finalized.status}); events stored after ${finalized.readThrough} are billed on the next invoice as late usage`]),
+          '',
+          preview.segments.length === 0
+            ? 'no subscription active in this period'
+            : table(
+                ['PLAN', 'FROM', 'UNTIL (EXCLUDED)', 'SHARE OF PERIOD'],
+                preview.segments.map((segment) => [segment.plan, segment.start, segment.end, `${segment.seconds}/${segment.periodSeconds} s`]),
+              ),
           '',
           table(
             ['DESCRIPTION', 'QUANTITY', 'UNIT PRICE', 'NET'],

@@ -39,6 +39,7 @@ function buildIngest() {
     }),
     catalogRules: () => catalog.ingestRules(),
     knownCustomers: (ids) => catalog.knownCustomers(ids),
+    customerSubscriptions: (ids) => catalog.customerSubscriptions(ids),
     now: Date.now,
     maxChunkBytes: MAX_CHUNK_BYTES,
   });

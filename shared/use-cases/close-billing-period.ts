@@ -11,7 +11,8 @@
  *    (CONTRACTS.md section 1); an event stored after it is late.
  * 4. Add late usage: for each earlier period whose invoice took its cut, the events stored
  *    since the last cut that billed it (docs/storage.md).
- * 5. Price it and build the invoice: a draft, a finalized invoice with the next gap-free
+ * 5. A period with no active subscription and no late usage is left alone: no invoice.
+ * 6. Price it (each subscription segment under its plan) and build the invoice: a draft, a finalized invoice with the next gap-free
  *    number, or a period closed without an invoice when the total is zero.
  * Every step is idempotent: retries, re-runs and concurrent runs end with one invoice.
  */
@@ -21,6 +22,8 @@ import { computeInvoice, dueDate } from '../domain/invoice/assemble.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
 import { draftInvoice, issue } from '../domain/invoice/invoice-record.ts';
 import { gracePeriodEnd, periodBounds, previousPeriod } from '../domain/period.ts';
+import { periodSegments } from '../domain/subscriptions/segments.ts';
+import { subscriptionsOf } from '../domain/subscriptions/subscription.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
@@ -42,6 +45,8 @@ export interface InvoiceJob {
 
 export type CloseOutcome =
   | { readonly action: 'not_ended' }
+  /** No subscription was active in the period and it has no late usage of earlier ones: nothing to bill, nothing saved. */
+  | { readonly action: 'no_subscription' }
   | { readonly action: 'already_closed'; readonly invoice: Invoice }
   | { readonly action: 'drafted' | 'draft_unchanged' | 'finalized' | 'not_issued'; readonly invoice: Invoice };
 
@@ -73,7 +78,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
 
   const head = await deps.catalog.readHead();
   const found = (await deps.catalog.findCustomers([job.customerId])).get(job.customerId);
-  const { issuer, plan, customer } = requireCatalog(head, found, job.customerId);
+  const { issuer, customer, subscriptions } = requireCatalog(head, found, job.customerId);
 
   const gracePeriodMs = gracePeriodMsOf(head);
   const drafting = asOf < gracePeriodEnd(job.period, gracePeriodMs) + deps.settleMs;
@@ -87,12 +92,15 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     // A draft may miss a chunk written a moment ago: it is rebuilt, strongly consistent, before
     // it is finalized. Half the read units for the first of the two full reads of the period.
     eventuallyConsistent: drafting,
+    subscriptions,
   });
+  if (collected.usage.length === 0 && periodSegments(subscriptions, job.period).length === 0) return { action: 'no_subscription' };
 
   const computation = computeInvoice({
     issuer,
     customer,
-    plan,
+    plans: head.plans,
+    subscriptions,
     meters: head.meters,
     taxRates: head.taxRates,
     period: job.period,
@@ -191,10 +199,15 @@ function isClosed(invoice: Invoice): boolean {
   return invoice.status !== 'draft';
 }
 
-function requireCatalog(head: CatalogHead, customer: Customer | undefined, customerId: string) {
+/** The issuer, the customer and its subscriptions, each plan of which the catalog must define. */
+export function requireCatalog(head: CatalogHead, customer: Customer | undefined, customerId: string) {
   if (customer === undefined) throw new CatalogIncompleteError(`customer ${customerId} is not in the catalog`);
   if (head.issuer === undefined) throw new CatalogIncompleteError('the catalog has no issuer: add one (billflow catalog apply) before invoices can be issued');
-  const plan = head.plans.find((candidate) => candidate.code === customer.plan);
-  if (plan === undefined) throw new CatalogIncompleteError(`customer ${customerId} has plan ${customer.plan}, which is not in the catalog`);
-  return { issuer: head.issuer, plan, customer };
+  const subscriptions = subscriptionsOf(customer);
+  for (const subscription of subscriptions) {
+    if (!head.plans.some((candidate) => candidate.code === subscription.plan)) {
+      throw new CatalogIncompleteError(`customer ${customerId} has plan ${subscription.plan}, which is not in the catalog`);
+    }
+  }
+  return { issuer: head.issuer, customer, subscriptions };
 }

@@ -11,6 +11,8 @@
  *    billed, read from every shard of the period. The quantities already billed are returned
  *    too, so pricing can re-rate the period (its minimum commitment).
  * Each part holds one shard's event keys; aggregates are merged across parts.
+ * A period split into subscription segments is aggregated per segment (each event in the
+ * segment active at its `time`), so each segment is priced under its own plan.
  */
 import type { Meter } from '../domain/catalog/types.ts';
 import { DistinctEventFilter } from '../domain/events/distinct-events.ts';
@@ -18,6 +20,8 @@ import type { StoredEvent } from '../domain/events/billable-event.ts';
 import type { MeterUsage } from '../domain/invoice/types.ts';
 import { createAggregator } from '../domain/pricing/aggregate.ts';
 import { decimal, decimalText } from '../domain/money.ts';
+import { periodSegments, segmentIndexAt, segmentKey, type Segment } from '../domain/subscriptions/segments.ts';
+import type { Subscription } from '../domain/subscriptions/subscription.ts';
 import type { EventStore, StoredChunk } from '../ports/event-store.ts';
 import { billableEventParts } from './read-billable-events.ts';
 
@@ -35,6 +39,8 @@ export interface UsageWindow {
   readonly late: readonly LateWindow[];
   /** For a draft or a preview: eventually consistent reads, half the read units. */
   readonly eventuallyConsistent?: boolean;
+  /** The customer's subscriptions: usage is split by segment. Absent: each period whole. */
+  readonly subscriptions?: readonly Subscription[];
 }
 
 export interface CollectedUsage {
@@ -46,7 +52,32 @@ export interface CollectedUsage {
   readonly billedUsage: MeterUsage[];
 }
 
-type Aggregators = Map<string, ReturnType<typeof createAggregator>>;
+type MeterAggregators = Map<string, ReturnType<typeof createAggregator>>;
+
+/**
+ * One period's aggregators: one set per subscription segment when the period has several
+ * (or one partial one), a single set otherwise, exactly as before subscriptions existed.
+ */
+class Aggregators {
+  private readonly sets: MeterAggregators[];
+  constructor(
+    meters: readonly Meter[],
+    private readonly segments: readonly Segment[],
+  ) {
+    this.sets = Array.from({ length: Math.max(1, segments.length) }, () => new Map(meters.map((meter) => [meter.code, createAggregator(meter)])));
+  }
+
+  add(event: StoredEvent): void {
+    const set = this.sets[this.segments.length === 0 ? 0 : segmentIndexAt(this.segments, event.t)]!;
+    for (const aggregator of set.values()) aggregator.add(event);
+  }
+
+  /** Each set with the segment it names (undefined when the period is not split). */
+  entries(): { segment: string | undefined; set: MeterAggregators }[] {
+    const split = this.segments.length > 1 || (this.segments.length === 1 && !this.segments[0]!.whole);
+    return this.sets.map((set, index) => ({ segment: split ? segmentKey(this.segments[index]!) : undefined, set }));
+  }
+}
 
 export async function collectUsage(
   store: EventStore,
@@ -59,7 +90,7 @@ export async function collectUsage(
   let eventCount = 0;
   let duplicateDeliveries = 0;
 
-  const own = aggregatorsFor(meters);
+  const own = aggregatorsFor(meters, period, window.subscriptions);
   const consistency = { eventuallyConsistent: window.eventuallyConsistent === true };
   const parts = billableEventParts(store, customerId, period, { ingestedBefore: window.readThrough, ...consistency });
   await Promise.all(
@@ -103,8 +134,8 @@ async function lateUsageOf(
     shards.map((shard) => readAll(store.readShard(customerId, late.period, shard, { ingestedFrom: late.from, ingestedBefore: window.readThrough, ...consistency }))),
   );
   if (inWindow.every((chunks) => chunks.length === 0)) return undefined;
-  const billed = aggregatorsFor(meters);
-  const withLate = aggregatorsFor(meters);
+  const billed = aggregatorsFor(meters, late.period, window.subscriptions);
+  const withLate = aggregatorsFor(meters, late.period, window.subscriptions);
   const counts = await Promise.all(
     shards.map(async (shard) => {
       const filter = new DistinctEventFilter();
@@ -140,33 +171,39 @@ async function readAll(chunks: AsyncIterable<StoredChunk>): Promise<StoredChunk[
   return all;
 }
 
-function aggregatorsFor(meters: readonly Meter[]): Aggregators {
-  return new Map(meters.map((meter) => [meter.code, createAggregator(meter)]));
+function aggregatorsFor(meters: readonly Meter[], period: string, subscriptions: readonly Subscription[] | undefined): Aggregators {
+  return new Aggregators(meters, subscriptions === undefined ? [] : periodSegments(subscriptions, period));
 }
 
 function feed(aggregators: Aggregators, event: StoredEvent): void {
-  for (const aggregator of aggregators.values()) aggregator.add(event);
+  aggregators.add(event);
 }
 
 function lateUsage(billed: Aggregators, withLate: Aggregators, period: string): MeterUsage[] {
   const usage: MeterUsage[] = [];
-  for (const [meter, aggregator] of withLate) {
-    const before = billed.get(meter)!;
-    const lateEvents = aggregator.eventCount - before.eventCount;
-    if (lateEvents === 0) continue;
-    usage.push({
-      meter,
-      period,
-      quantity: decimalText(decimal(aggregator.quantity()).minus(before.quantity())),
-      billedQuantity: before.quantity(),
-      eventCount: lateEvents,
-    });
-  }
+  const before = billed.entries();
+  withLate.entries().forEach(({ segment, set }, index) => {
+    for (const [meter, aggregator] of set) {
+      const billedAggregator = before[index]!.set.get(meter)!;
+      const lateEvents = aggregator.eventCount - billedAggregator.eventCount;
+      if (lateEvents === 0) continue;
+      usage.push({
+        meter,
+        period,
+        quantity: decimalText(decimal(aggregator.quantity()).minus(billedAggregator.quantity())),
+        billedQuantity: billedAggregator.quantity(),
+        eventCount: lateEvents,
+        ...(segment === undefined ? {} : { segment }),
+      });
+    }
+  });
   return usage;
 }
 
 function toUsage(aggregators: Aggregators, period: string): MeterUsage[] {
-  return [...aggregators.entries()]
-    .filter(([, aggregator]) => aggregator.eventCount > 0)
-    .map(([meter, aggregator]) => ({ meter, period, quantity: aggregator.quantity(), eventCount: aggregator.eventCount }));
+  return aggregators.entries().flatMap(({ segment, set }) =>
+    [...set.entries()]
+      .filter(([, aggregator]) => aggregator.eventCount > 0)
+      .map(([meter, aggregator]) => ({ meter, period, quantity: aggregator.quantity(), eventCount: aggregator.eventCount, ...(segment === undefined ? {} : { segment }) })),
+  );
 }

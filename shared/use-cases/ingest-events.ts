@@ -11,7 +11,9 @@
 import type { Meter } from '../domain/catalog/types.ts';
 import { billingPeriodOf } from '../domain/period.ts';
 import { splitMessageBody } from '../domain/events/message-body.ts';
-import { indexMetersByEventType, validateEvent } from '../domain/events/validate-event.ts';
+import { indexMetersByEventType, validateEvent, type EventVerdict } from '../domain/events/validate-event.ts';
+import { noSubscriptionReason } from '../domain/subscriptions/coverage.ts';
+import type { Subscription } from '../domain/subscriptions/subscription.ts';
 import { packChunks } from '../domain/events/pack-chunks.ts';
 import { parseRfc3339 } from '../domain/events/rfc3339.ts';
 import { MAX_ATTRIBUTE_LENGTH } from '../domain/events/cloud-event.ts';
@@ -31,6 +33,11 @@ export interface IngestDependencies {
   readonly catalogRules: () => Promise<IngestRules>;
   /** The ids among these that are customers in the catalog. */
   readonly knownCustomers: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
+  /**
+   * The subscriptions of the known customers among these ids: an event whose `time` falls
+   * where its customer has no active subscription is rejected. Absent: no such check.
+   */
+  readonly customerSubscriptions?: (ids: readonly string[]) => Promise<ReadonlyMap<string, readonly Subscription[]>>;
   readonly now: () => number;
   readonly maxChunkBytes: number;
 }
@@ -93,14 +100,19 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
   const subjects = [
     ...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter((subject) => isString(subject) && subject.length <= MAX_ATTRIBUTE_LENGTH)),
   ] as string[];
-  const [{ meters, gracePeriodMs }, known] = await Promise.all([deps.catalogRules(), deps.knownCustomers(subjects)]);
+  const [{ meters, gracePeriodMs }, known, subscriptions] = await Promise.all([
+    deps.catalogRules(),
+    deps.knownCustomers(subjects),
+    deps.customerSubscriptions?.(subjects),
+  ]);
   const context = { now, metersByEventType: indexMetersByEventType(meters), isKnownCustomer: (id: string) => known.has(id) };
 
   let accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
   for (const { messageId, raw, text } of parsed) {
     if (poisoned.has(messageId)) continue;
     const verdict = isolated(messageId, () => {
-      const checked = validateEvent(raw, context);
+      const validated = validateEvent(raw, context);
+      const checked = validated.ok && subscriptions !== undefined ? subscriptionVerdict(validated, subscriptions) : validated;
       return checked.ok ? checked : { ...checked, identity: bestEffortIdentity(text, receivePeriod) };
     });
     if (verdict === undefined) continue;
@@ -180,4 +192,11 @@ function bestEffortIdentity(text: string, receivePeriod: string): Pick<Rejection
 
 function isString(value: unknown): value is string {
   return typeof value === 'string';
+}
+
+/** A valid event is billable only where its customer has an active subscription at its `time`. */
+function subscriptionVerdict(verdict: EventVerdict & { ok: true }, subscriptions: ReadonlyMap<string, readonly Subscription[]>): EventVerdict {
+  const { customerId, event } = verdict.accepted;
+  const reason = noSubscriptionReason(customerId, event.time, event.t, subscriptions.get(customerId) ?? []);
+  return reason === undefined ? verdict : { ok: false, reason };
 }

@@ -3,16 +3,19 @@
  * run uses, over the events stored so far, with nothing saved.
  */
 import { computeInvoice } from '../domain/invoice/assemble.ts';
-import type { InvoiceComputation, MeterUsage } from '../domain/invoice/types.ts';
+import type { InvoiceComputation, LineSubscription, MeterUsage } from '../domain/invoice/types.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
 import type { EventStore } from '../ports/event-store.ts';
-import { CatalogIncompleteError } from './close-billing-period.ts';
+import { periodSegments } from '../domain/subscriptions/segments.ts';
+import { requireCatalog } from './close-billing-period.ts';
 import { collectUsage } from './collect-usage.ts';
 
 export interface UsagePreview {
   readonly customerId: string;
   readonly period: string;
   readonly asOf: string;
+  /** The period's subscription segments: which plan from when to when (end excluded). */
+  readonly segments: readonly LineSubscription[];
   readonly usage: MeterUsage[];
   readonly eventCount: number;
   readonly invoice: InvoiceComputation;
@@ -24,25 +27,31 @@ export async function previewUsage(
   deps: { events: EventStore; catalog: CatalogRepository; now: number },
 ): Promise<UsagePreview> {
   const head = await deps.catalog.readHead();
-  const customer = (await deps.catalog.findCustomers([customerId])).get(customerId);
-  if (customer === undefined) throw new CatalogIncompleteError(`customer ${customerId} is not in the catalog`);
-  if (head.issuer === undefined) throw new CatalogIncompleteError('the catalog has no issuer: add one with billflow catalog apply');
-  const plan = head.plans.find((candidate) => candidate.code === customer.plan);
-  if (plan === undefined) throw new CatalogIncompleteError(`customer ${customerId} has plan ${customer.plan}, which is not in the catalog`);
+  const found = (await deps.catalog.findCustomers([customerId])).get(customerId);
+  const { issuer, customer, subscriptions } = requireCatalog(head, found, customerId);
   const collected = await collectUsage(deps.events, head.meters, customerId, period, {
     readThrough: deps.now,
     late: [],
     // A preview of an open period: a chunk written a moment ago may as well be missed.
     eventuallyConsistent: true,
+    subscriptions,
   });
   const invoice = computeInvoice({
-    issuer: head.issuer,
+    issuer,
     customer,
-    plan,
+    plans: head.plans,
+    subscriptions,
     meters: head.meters,
     taxRates: head.taxRates,
     period,
     usage: collected.usage,
   });
-  return { customerId, period, asOf: new Date(deps.now).toISOString(), usage: collected.usage, eventCount: collected.eventCount, invoice };
+  const segments = periodSegments(subscriptions, period).map((segment) => ({
+    plan: segment.plan,
+    start: new Date(segment.from).toISOString(),
+    end: new Date(segment.to).toISOString(),
+    seconds: segment.seconds,
+    periodSeconds: segment.periodSeconds,
+  }));
+  return { customerId, period, asOf: new Date(deps.now).toISOString(), segments, usage: collected.usage, eventCount: collected.eventCount, invoice };
 }

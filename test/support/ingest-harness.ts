@@ -58,6 +58,7 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
         ...stores,
         catalogRules: () => cached.ingestRules(),
         knownCustomers: (ids) => cached.knownCustomers(ids),
+        customerSubscriptions: (ids) => cached.customerSubscriptions(ids),
         now: workerOptions.now ?? Date.now,
         maxChunkBytes: 256 * 1024,
       });

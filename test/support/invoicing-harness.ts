@@ -85,6 +85,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
         rejected,
         catalogRules: () => cached.ingestRules(),
         knownCustomers: (ids) => cached.knownCustomers(ids),
+        customerSubscriptions: (ids) => cached.customerSubscriptions(ids),
         now: () => Date.parse(at),
         maxChunkBytes: 256 * 1024,
       });

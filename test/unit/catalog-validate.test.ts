@@ -756,3 +756,90 @@ describe('catalog validation properties', () => {
     );
   });
 });
+
+describe('customer subscriptions (CONTRACTS.md section 7)', () => {
+  const plans = [
+    { code: 'basic', currency: 'EUR', baseFee: '10.00' },
+    { code: 'pro', currency: 'EUR', baseFee: '49.00' },
+    { code: 'usd', currency: 'USD', baseFee: '49.00' },
+  ];
+  const customer = (fields: Record<string, unknown>) => ({
+    id: 'cus_9',
+    name: 'Initech',
+    email: 'ap@initech.example',
+    address: { line1: '1 Main St', city: 'Austin', postalCode: '73301', country: 'US' },
+    ...fields,
+  });
+  const messages = (input: unknown) => {
+    const result = validateCatalogDocument(input, EMPTY_HEAD);
+    return result.ok ? [] : result.issues.map(formatIssue);
+  };
+
+  it('accepts a history and stores its instants in UTC whole seconds', () => {
+    const result = validateCatalogDocument(
+      {
+        plans,
+        customers: [
+          customer({
+            subscriptions: [
+              { plan: 'basic', start: '2026-11-10T01:00:00+01:00', end: '2026-11-20T00:00:00Z' },
+              { plan: 'pro', start: '2026-11-20T00:00:00Z' },
+            ],
+          }),
+        ],
+      },
+      EMPTY_HEAD,
+    );
+    expect(result.ok && result.document.customers?.[0]?.subscriptions).toEqual([
+      { plan: 'basic', start: '2026-11-10T00:00:00Z', end: '2026-11-20T00:00:00Z' },
+      { plan: 'pro', start: '2026-11-20T00:00:00Z' },
+    ]);
+  });
+
+  it('reports every problem by its path', () => {
+    expect(
+      messages({
+        plans,
+        customers: [
+          customer({ plan: 'pro', subscriptions: [] }),
+          customer({ id: 'cus_10' }),
+          customer({
+            id: 'cus_11',
+            subscriptions: [
+              { plan: 'basic', start: '2026-11-10', end: '2026-11-20T00:00:00.5Z' },
+              { plan: 'pro', start: '2026-11-10T00:00:00Z', end: '2026-11-05T00:00:00Z' },
+              { plan: 'prO', start: '2026-12-01T00:00:00Z', end: '2027-01-01T00:00:00Z' },
+              { plan: 'usd', start: '2027-01-01T00:00:00Z' },
+            ],
+          }),
+        ],
+      }),
+    ).toEqual([
+      'customers[0].plan: give either plan (one open-ended subscription) or subscriptions, not both',
+      'customers[1].plan: is required: the code of a plan such as "pro", or a subscriptions list instead',
+      'customers[2].subscriptions[0].start: must be an RFC 3339 date-time in whole seconds such as "2026-11-10T00:00:00Z", not "2026-11-10"',
+      'customers[2].subscriptions[0].end: must be an RFC 3339 date-time in whole seconds such as "2026-11-10T00:00:00Z", not "2026-11-20T00:00:00.5Z"',
+      'customers[2].subscriptions[1].end: must be after start (2026-11-10T00:00:00Z)',
+      'customers[2].subscriptions[2].plan: no plan "prO" in this document or the applied catalog; did you mean "pro"?',
+      'customers[2].subscriptions[3].plan: plan usd bills in USD but plan pro (from 2026-11-10T00:00:00Z) in EUR; all of a customer\'s subscriptions use one currency',
+    ]);
+  });
+
+  it('refuses two subscriptions active at once', () => {
+    expect(
+      messages({
+        plans,
+        customers: [
+          customer({
+            subscriptions: [
+              { plan: 'pro', start: '2026-11-20T00:00:00Z' },
+              { plan: 'basic', start: '2026-11-10T00:00:00Z', end: '2026-11-21T00:00:00Z' },
+            ],
+          }),
+        ],
+      }),
+    ).toEqual([
+      'customers[0].subscriptions[0].start: overlaps the subscription to plan basic (from 2026-11-10T00:00:00Z), which ends at 2026-11-21T00:00:00Z; a customer has at most one active subscription at any instant: end the earlier one first',
+    ]);
+  });
+});

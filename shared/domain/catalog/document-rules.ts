@@ -11,6 +11,9 @@ import type { CatalogHead } from './types.ts';
 import { currencyExponent, isCurrencyCode } from './currencies.ts';
 import { isCountryCode, isEuMemberState } from './countries.ts';
 import { decimalTextProblem, numberToDecimalText } from './decimal-text.ts';
+import { parseRfc3339 } from '../events/rfc3339.ts';
+import { subscriptionProblems } from '../subscriptions/rules.ts';
+import type { Subscription } from '../subscriptions/subscription.ts';
 
 export type PathSegment = string | number;
 
@@ -177,7 +180,59 @@ function customerIssues(document: Fields, existing: CatalogHead): RuleIssue[] {
     if (planCode !== undefined && !knownPlans.has(planCode)) {
       issues.push({ path: ['customers', index, 'plan'], message: unknownReference('plan', planCode, 'plans', knownPlans) });
     }
+    if (isFields(customer)) issues.push(...subscriptionIssues(customer, ['customers', index], knownPlans, planCurrencies(document, existing)));
   });
+  return issues;
+}
+
+/** Currency of each plan this document or the applied catalog defines (the document's win). */
+function planCurrencies(document: Fields, existing: CatalogHead): Map<string, string> {
+  const currencies = new Map(existing.plans.map((plan) => [plan.code, plan.currency]));
+  for (const plan of listAt(document, 'plans')) {
+    const code = textAt(plan, 'code');
+    const currency = textAt(plan, 'currency');
+    if (code !== undefined && currency !== undefined) currencies.set(code, currency);
+  }
+  return currencies;
+}
+
+/**
+ * A customer has exactly one of `plan` (the shorthand) and `subscriptions`; each subscription
+ * names a known plan; together they pass the subscription rules. Entries too broken to read
+ * (reported by the schema) are left out of the cross-item rules.
+ */
+export function subscriptionIssues(
+  customer: Fields,
+  path: readonly PathSegment[],
+  knownPlans: ReadonlySet<string>,
+  currencies: ReadonlyMap<string, string>,
+): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (customer.plan !== undefined && customer.subscriptions !== undefined) {
+    issues.push({ path: [...path, 'plan'], message: 'give either plan (one open-ended subscription) or subscriptions, not both' });
+  }
+  if (customer.plan === undefined && customer.subscriptions === undefined) {
+    issues.push({ path: [...path, 'plan'], message: 'is required: the code of a plan such as "pro", or a subscriptions list instead' });
+  }
+  const readable: { index: number; subscription: Subscription }[] = [];
+  listAt(customer, 'subscriptions').forEach((term, index) => {
+    const planCode = textAt(term, 'plan');
+    if (planCode !== undefined && !knownPlans.has(planCode)) {
+      issues.push({ path: [...path, 'subscriptions', index, 'plan'], message: unknownReference('plan', planCode, 'plans', knownPlans) });
+    }
+    const start = parseRfc3339(textAt(term, 'start') ?? '');
+    const endText = isFields(term) ? term.end : undefined;
+    const end = typeof endText === 'string' ? parseRfc3339(endText) : undefined;
+    if (planCode === undefined || start === undefined || (endText !== undefined && end === undefined)) return;
+    readable.push({ index, subscription: { plan: planCode, start, ...(end === undefined ? {} : { end }) } });
+  });
+  const problems = subscriptionProblems(
+    readable.map((entry) => entry.subscription),
+    (code) => currencies.get(code),
+  );
+  for (const problem of problems) {
+    issues.push({ path: [...path, 'subscriptions', readable[problem.index]!.index, problem.field], message: problem.message });
+  }
   return issues;
 }
 

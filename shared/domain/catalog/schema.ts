@@ -14,6 +14,9 @@ import { isCountryCode } from './countries.ts';
 import { hasIbanShape, hasValidIbanChecksum, normalizeIban } from './iban.ts';
 import { decimalTextProblem, numberToDecimalText } from './decimal-text.ts';
 import { MAX_GRACE_PERIOD_HOURS } from './billing-settings.ts';
+import { parseRfc3339 } from '../events/rfc3339.ts';
+import { isoSeconds } from '../subscriptions/subscription.ts';
+import { isWholeSecond } from '../subscriptions/rules.ts';
 
 type ErrorMap = z.core.$ZodErrorMap;
 
@@ -298,13 +301,34 @@ const paymentTermsDays = z
   .max(365, { error: 'must be a whole number of days between 0 and 365' })
   .default(30);
 
+const INSTANT = 'must be an RFC 3339 date-time in whole seconds such as "2026-11-10T00:00:00Z"';
+
+/** A subscription boundary, stored as a UTC instant in whole seconds (proration counts seconds). */
+const instant = z.string({ error: requiredOr(INSTANT) }).transform((value, context) => {
+  const parsed = parseRfc3339(value);
+  if (parsed === undefined || !isWholeSecond(parsed)) {
+    context.addIssue({ code: 'custom', message: `${INSTANT}, not "${value}"` });
+    return z.NEVER;
+  }
+  return isoSeconds(parsed);
+});
+
+/** Whether subscriptions overlap or mix currencies is judged across items (./document-rules.ts). */
+const subscription = closedObject({
+  plan: text('the code of a plan such as "pro"'),
+  start: instant,
+  end: instant.optional(),
+});
+
+/** `plan` is shorthand for one open-ended subscription; document-rules wants exactly one of the two. */
 const customer = closedObject({
   id: customerId,
   name: text(),
   email,
   address: postalAddress,
   vatId: vatId.optional(),
-  plan: text('the code of a plan such as "pro"'),
+  plan: text('the code of a plan such as "pro"').optional(),
+  subscriptions: z.array(subscription).optional(),
   paymentTermsDays,
 });
 

@@ -63,8 +63,19 @@ export interface Customer {
   readonly email: string;
   readonly address: PostalAddress;
   readonly vatId?: string;
-  readonly plan: string;
+  /** Shorthand for one open-ended subscription with no start; exactly one of plan and subscriptions is set. */
+  readonly plan?: string;
+  /** The customer's subscriptions over time (../subscriptions/subscription.ts). */
+  readonly subscriptions?: readonly SubscriptionTerm[];
   readonly paymentTermsDays: number;
+}
+
+/** One subscription as the catalog writes it: RFC 3339 instants on whole seconds. */
+export interface SubscriptionTerm {
+  readonly plan: string;
+  readonly start: string;
+  /** Exclusive; absent: open-ended. */
+  readonly end?: string;
 }
 
 /** Overdue reminders (CONTRACTS.md section 4). */

@@ -4,6 +4,7 @@
  * printed in English style (1,234,567.5) to match the English wording.
  */
 import type { Meter } from '../catalog/types.ts';
+import type { Segment } from '../subscriptions/segments.ts';
 import type { TierRange } from '../pricing/charges.ts';
 import { type Decimal, decimal, decimalText } from '../money.ts';
 
@@ -59,6 +60,41 @@ export function packageDescription(meter: Meter, units: Decimal, packageSize: st
 /** Appended to every line of usage that belongs to an earlier period than the invoice's. */
 export function lateUsageSuffix(period: string): string {
   return `, late usage from ${period}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Which dates a segment covers, as a customer reads a service period: whole days inclusive
+ * ("2026-11-10 – 2026-11-19"), or instants when a boundary falls within a day.
+ */
+export function segmentDates(segment: Pick<Segment, 'from' | 'to'>): string {
+  if (segment.from % DAY_MS === 0 && segment.to % DAY_MS === 0) {
+    return `${isoDate(segment.from)} – ${isoDate(segment.to - DAY_MS)}`;
+  }
+  return `${isoInstant(segment.from)} – ${isoInstant(segment.to)} (end excluded)`;
+}
+
+/** Appended to the lines of a segment that is not its whole period. */
+export function segmentSuffix(segment: Pick<Segment, 'from' | 'to'>, plan?: string): string {
+  return `${plan === undefined ? '' : `, plan ${plan}`}, ${segmentDates(segment)}`;
+}
+
+/** "49.00 EUR x 10/30 days": the fixed amount and the share of the period it is prorated by. */
+export function prorationText(amount: string, currency: string, segment: Pick<Segment, 'seconds' | 'periodSeconds'>, label?: string): string {
+  const days = segment.seconds % 86_400 === 0 && segment.periodSeconds % 86_400 === 0;
+  const share = days
+    ? `${segment.seconds / 86_400}/${segment.periodSeconds / 86_400} days`
+    : `${formatQuantity(String(segment.seconds))}/${formatQuantity(String(segment.periodSeconds))} seconds`;
+  return `${label === undefined ? '' : `${label} `}${amount} ${currency} x ${share}`;
+}
+
+function isoDate(instant: number): string {
+  return new Date(instant).toISOString().slice(0, 10);
+}
+
+function isoInstant(instant: number): string {
+  return new Date(instant).toISOString().replace('T', ' ').replace('.000Z', ' UTC').replace(/\.(\d{3})Z$/, '.$1 UTC');
 }
 
 function flatFeeText(flatPrice: string | undefined): string {

@@ -44,6 +44,22 @@ export interface InvoiceLine {
   readonly tier?: number;
   /** A tier's flat fee included in netAmount (decimal string), when the line charges one. */
   readonly flatPrice?: string;
+  /**
+   * Lines of a subscription segment that is not its whole period: which plan, which dates
+   * (BG-26 invoice line period) and the share of the period a base fee or minimum was prorated by.
+   */
+  readonly subscription?: LineSubscription;
+}
+
+export interface LineSubscription {
+  readonly plan: string;
+  /** ISO instant, inclusive. */
+  readonly start: string;
+  /** ISO instant, exclusive. */
+  readonly end: string;
+  /** The segment's share of its period: seconds / periodSeconds, whole seconds. */
+  readonly seconds: number;
+  readonly periodSeconds: number;
 }
 
 export interface TaxSubtotal {
@@ -64,6 +80,11 @@ export interface MeterUsage {
   readonly quantity: string;
   /** Distinct events that fed it. */
   readonly eventCount: number;
+  /**
+   * The subscription segment of the period the usage was priced in, by its start (ISO
+   * instant); absent when the period has one segment.
+   */
+  readonly segment?: string;
   /**
    * Late usage only: the quantity of this meter and period already billed on earlier invoices.
    * Pricing continues from it (no fresh free tier, no second partial package). `quantity` is
