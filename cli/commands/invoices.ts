@@ -7,6 +7,7 @@ import { summarizePayments } from '../../shared/domain/payments/payment-summary.
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
+import { periodBounds } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
 import { beginRunByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { UsageError } from '../errors.ts';
@@ -44,6 +45,15 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const failedJobs = await waitForInvoiceRun(context, timeoutMs, run);
       const closed = await context.invoices.list({ billingPeriod: started.period });
       const count = (status: Invoice['status']) => closed.filter((invoice) => invoice.status === status).length;
+      // Customers who entered the catalog after the period ended and have no events in it are
+      // not billed for it unless the run names the period (close-billing-period): say so.
+      const invoiced = new Set(closed.map((invoice) => invoice.customerId));
+      const leftOut =
+        options.period === undefined
+          ? (await context.catalog.listCustomers())
+              .filter((customer) => !invoiced.has(customer.id) && customer.enteredAt !== undefined && Date.parse(customer.enteredAt) >= periodBounds(started.period).end)
+              .map((customer) => ({ customerId: customer.id, enteredAt: customer.enteredAt! }))
+          : [];
       const document = {
         ...started,
         finalized: count('finalized'),
@@ -51,12 +61,19 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         notIssued: count('not_issued'),
         void: count('void'),
         failedJobs: failedJobs.map(({ customerId, period: failedPeriod, reason, attempts }) => ({ customerId, period: failedPeriod, reason, attempts })),
+        leftOut,
         invoices: closed.map(summary),
       };
       emit(globals(), document, () =>
         [
           invoiceTable(closed),
           ...failedJobs.map((job) => `FAILED ${job.customerId} ${job.period}: ${job.reason}`),
+          ...(leftOut.length === 0
+            ? []
+            : [
+                `not billed for ${started.period}: ${leftOut.map((entry) => `${entry.customerId} (entered the catalog ${entry.enteredAt.slice(0, 10)})`).join(', ')}, ` +
+                  `with no events in ${started.period}; to bill them for it anyway, run again with --period ${started.period}`,
+              ]),
           `${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)` +
             (failedJobs.length > 0 ? `, ${failedJobs.length} customers failed (retried by SQS; fix the cause and run again)` : ''),
         ].join('\n'),

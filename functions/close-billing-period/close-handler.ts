@@ -18,6 +18,7 @@ const invoiceJob = z.object({
   customerId: z.string().min(1),
   period: z.string().refine(isBillingPeriod, 'period must be YYYY-MM'),
   asOf: z.iso.datetime({ offset: true }),
+  periodNamed: z.boolean().optional(),
   ingestSettledAt: z.iso.datetime({ offset: true }).optional(),
 });
 

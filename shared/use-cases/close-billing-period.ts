@@ -36,6 +36,11 @@ export interface InvoiceJob {
   /** ISO instant the run is "as of" (the schedule's time, or --as-of). */
   readonly asOf: string;
   /**
+   * The run named this period (`invoices run --period`): bill it even for a customer who entered
+   * the catalog after it ended and has no events in it.
+   */
+  readonly periodNamed?: boolean;
+  /**
    * ISO instant at which the sender saw ingestion idle (the events queue empty, nothing in
    * flight): every chunk stamped before it is written, so a cut may be taken there without
    * waiting for the settle time. Set by runs by hand, after events sent a moment ago.
@@ -47,6 +52,8 @@ export type CloseOutcome =
   | { readonly action: 'not_ended' }
   /** No subscription was active in the period and it has no late usage of earlier ones: nothing to bill, nothing saved. */
   | { readonly action: 'no_subscription' }
+  /** The customer entered the catalog after the period ended and has no events in it: not billed for it. */
+  | { readonly action: 'before_customer' }
   | { readonly action: 'already_closed'; readonly invoice: Invoice }
   | { readonly action: 'drafted' | 'draft_unchanged' | 'finalized' | 'not_issued'; readonly invoice: Invoice };
 
@@ -95,6 +102,11 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     subscriptions,
   });
   if (collected.usage.length === 0 && periodSegments(subscriptions, job.period).length === 0) return { action: 'no_subscription' };
+  if (existing === undefined && job.periodNamed !== true && collected.eventCount === 0 && enteredAfter(customer, job.period)) {
+    // A base fee for a month before the customer existed (a run by hand as of a past instant,
+    // a run delayed past a catalog apply). A backfill has events there, and is billed.
+    return { action: 'before_customer' };
+  }
 
   const computation = computeInvoice({
     issuer,
@@ -197,6 +209,11 @@ async function lateWindows(
 /** Finalized, void or not issued: the invoice took its cut and will not take another. */
 function isClosed(invoice: Invoice): boolean {
   return invoice.status !== 'draft';
+}
+
+/** The customer entered the catalog after `period` had ended (unknown for customers stored before that was recorded). */
+function enteredAfter(customer: Customer, period: string): boolean {
+  return customer.enteredAt !== undefined && Date.parse(customer.enteredAt) >= periodBounds(period).end;
 }
 
 /** The issuer, the customer and its subscriptions, each plan of which the catalog must define. */

@@ -51,8 +51,9 @@ export async function startInvoiceRun(asOf: number, deps: InvoiceRunDependencies
   const asOfIso = new Date(asOf).toISOString();
   const settled = options.ingestSettledAt === undefined ? {} : { ingestSettledAt: new Date(options.ingestSettledAt).toISOString() };
   const jobs = new Map<string, InvoiceJob>();
+  const named = options.period === undefined ? {} : { periodNamed: true };
   const add = (customerId: string, billingPeriod: string) =>
-    jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso, ...settled });
+    jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso, ...settled, ...(billingPeriod === period ? named : {}) });
 
   let catalogVersion: string | undefined;
   const closing = asOf < periodBounds(period).end + CLOSING_WINDOW_MS;

@@ -9,7 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../shared/domain/catalog/types.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
+import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { previewUsage } from '../../shared/use-cases/preview-usage.ts';
+import { tables } from '../../infra/resources.ts';
 import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
 import { createInvoicingHarness } from '../support/invoicing-harness.ts';
 
@@ -150,6 +153,28 @@ describe('backfills and delayed runs', () => {
     // `billflow usage cus_de --period 2026-11` before finalization shows what the invoice bills.
     expect(preview.invoice.total).toBe(expected.total);
     expect(finalized).toMatchObject({ status: 'finalized', netTotal: expected.net, total: expected.total, eventCount: expected.eventCount });
+  });
+
+  it('bills no month before a customer entered the catalog, unless it has events there or the run names the month', async () => {
+    // Prepare: cus_new and cus_migrated enter the catalog on 4 December; cus_migrated brings its
+    // November usage along (a team moving onto billflow), cus_new has none.
+    const harness = await createInvoicingHarness(invoicingCatalog(CUSTOMERS.slice(0, 1)));
+    const onFourDecember = new DynamoDbCatalogRepository(harness.stack.clients.dynamodb, harness.stack.env[tables.billing.envVar]!, {
+      now: () => new Date('2026-12-04T09:00:00Z'),
+    });
+    await applyCatalog({ customers: [proCustomer('cus_new'), proCustomer('cus_migrated')] }, onFourDecember);
+    const migrated = monthOfUsage('cus_migrated', '2026-11', 3, 120);
+    await harness.ingestAt('2026-12-04T09:30:00Z', migrated);
+
+    // Act: `invoices run --as-of 2026-12-01T02:00:00Z` typed at 10:00, then with --period 2026-11.
+    const asOf = '2026-12-01T02:00:00Z';
+    const unnamed = await Promise.all(['cus_new', 'cus_migrated'].map((id) => harness.close(id, '2026-11', asOf, { now: '2026-12-04T10:00:00Z' })));
+    const named = await harness.close('cus_new', '2026-11', asOf, { now: '2026-12-04T10:05:00Z', periodNamed: true });
+
+    // Assess
+    expect(unnamed[0]).toEqual({ action: 'before_customer' });
+    expect(unnamed[1]).toMatchObject({ action: 'finalized', invoice: { netTotal: expectedInvoice(migrated, 'DE').net, eventCount: expectedInvoice(migrated, 'DE').eventCount } });
+    expect(named).toMatchObject({ action: 'finalized', invoice: { netTotal: 10_000, eventCount: 0 } });
   });
 
   it('bills late usage that only fills an already billed minimum as 0.00, and beyond it exactly the excess', async () => {

@@ -26,13 +26,16 @@ function customer(index: number): Customer {
   };
 }
 
+/** The clock of every apply below: customers read back carry it as `enteredAt`. */
+const APPLIED_AT = '2026-06-01T00:00:00.000Z';
+
 describe('DynamoDbCatalogRepository with applyCatalog', () => {
   /** Each test gets its own empty tables, so counts and listings are its own. */
   async function freshRepository(options: { maxUnprocessedRetries?: number } = {}) {
     const fresh = await createTestStack();
     const client = fresh.clients.dynamodb;
     const tableName = fresh.env[tables.billing.envVar]!;
-    const repository = new DynamoDbCatalogRepository(client, tableName, { baseDelayMs: 1, ...options });
+    const repository = new DynamoDbCatalogRepository(client, tableName, { baseDelayMs: 1, now: () => new Date(APPLIED_AT), ...options });
     return { repository, tableName, client };
   }
 
@@ -73,6 +76,7 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
       address: { line1: '1-1 Marunouchi', city: 'Chiyoda-ku', region: 'Tokyo', postalCode: '100-0005', country: 'JP' },
       plan: 'pro_jp',
       paymentTermsDays: 30,
+      enteredAt: APPLIED_AT,
     });
   });
 
@@ -131,16 +135,18 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
 
   it('upserts customers in a later document that references the applied plans', async () => {
     // Prepare
-    const { repository } = await freshRepository();
+    const { repository, client, tableName } = await freshRepository();
     await applyCatalog(example('catalog.yaml'), repository);
     const changed = { ...customer(1), id: 'cus_42', name: 'Globex SA', plan: 'pro_jp' };
+    const aMonthLater = new DynamoDbCatalogRepository(client, tableName, { now: () => new Date('2026-07-01T00:00:00Z') });
 
     // Act
-    const result = await applyCatalog({ customers: [changed] }, repository);
+    const result = await applyCatalog({ customers: [changed, customer(7)] }, aMonthLater);
 
-    // Assess
-    expect(result).toEqual({ ok: true, summary: { meters: 0, plans: 0, customers: 1, taxRates: 0, issuer: false } });
-    expect((await repository.findCustomers(['cus_42'])).get('cus_42')).toEqual(changed);
+    // Assess: the changed customer keeps when it first entered the catalog; a new one is entered now.
+    expect(result).toEqual({ ok: true, summary: { meters: 0, plans: 0, customers: 2, taxRates: 0, issuer: false } });
+    expect((await repository.findCustomers(['cus_42'])).get('cus_42')).toEqual({ ...changed, enteredAt: APPLIED_AT });
+    expect((await repository.findCustomers([customer(7).id])).get(customer(7).id)?.enteredAt).toBe('2026-07-01T00:00:00.000Z');
     expect((await repository.readHead()).plans).toHaveLength(2);
   });
 
@@ -157,9 +163,10 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
     const found = await repository.findCustomers(ids);
 
     // Assess
-    expect([requests(BatchWriteCommand), requests(BatchGetCommand)]).toEqual([10, 3]);
+    // 250 customers: 10 writes of 25; 3 reads of 100 for their enteredAt before, 3 to find them.
+    expect([requests(BatchWriteCommand), requests(BatchGetCommand)]).toEqual([10, 6]);
     expect(found.size).toBe(250);
-    expect(found.get('cus_0249')).toEqual(customer(249));
+    expect(found.get('cus_0249')).toEqual({ ...customer(249), enteredAt: APPLIED_AT });
     expect(found.has('cus_unknown') || found.has('nobody')).toBe(false);
     expect(await repository.listCustomers()).toHaveLength(250);
     expect((await repository.findCustomers([])).size).toBe(0);
@@ -190,7 +197,10 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
   it('fails clearly when customers stay unprocessed after the retries', async () => {
     // Prepare: every BatchWriteItem comes back with all its items unprocessed.
     const { repository, client } = await freshRepository({ maxUnprocessedRetries: 2 });
-    vi.spyOn(client, 'send').mockImplementation(async (command: unknown) => {
+    const send = client.send.bind(client);
+    vi.spyOn(client, 'send').mockImplementation(async (command: Parameters<typeof send>[0]) => {
+      // The read of when the customers entered the catalog goes through.
+      if (command instanceof BatchGetCommand) return send(command);
       if (!(command instanceof BatchWriteCommand)) throw new Error('unexpected command');
       return { UnprocessedItems: command.input.RequestItems, $metadata: {} };
     });

@@ -19,7 +19,7 @@ import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
-import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
+import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { waitForDrained } from '../support/ingest-harness.ts';
 import { ensurePoppler, pdfToText } from '../support/poppler.ts';
@@ -67,7 +67,7 @@ beforeAll(async () => {
         : {}),
     }),
   );
-  const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable));
+  const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
   if (!applied.ok) throw new Error('catalog invalid');
   invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));

@@ -15,7 +15,7 @@ import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalo
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { billingPeriodOf, lastEndedPeriod, periodBounds, previousPeriod } from '../../shared/domain/period.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
+import { CUSTOMERS_ENTERED, apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const billingTable = stack.env[tables.billing.envVar]!;
   const applied = await applyCatalog(
     invoicingCatalog(['cus_ok_1', 'cus_overflow', 'cus_ok_2'].map((id) => proCustomer(id))),
-    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable),
+    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
   );
   if (!applied.ok) throw new Error('catalog invalid');
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));

@@ -20,7 +20,7 @@ import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhoo
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import type { DunningSummary } from '../../shared/use-cases/run-dunning.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
+import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { waitForDrained } from '../support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
@@ -79,7 +79,7 @@ beforeAll(async () => {
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
   const billingTable = stack.env[tables.billing.envVar]!;
   const customers = CUSTOMERS.map((id) => proCustomer(id, { email: emailOf(id) }));
-  const catalog = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable));
+  const catalog = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
   if (!catalog.ok) throw new Error('catalog invalid');
   invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }));

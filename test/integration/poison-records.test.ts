@@ -16,7 +16,7 @@ import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoic
 import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
 import { lastEndedPeriod, previousPeriod } from '../../shared/domain/period.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
+import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 
 // Ended more than a month ago: its grace period is long over, so one job drafts and finalizes.
@@ -56,7 +56,7 @@ async function invoke(consumer: Consumer, good: string, poison: readonly string[
 beforeAll(async () => {
   stack = await createTestStack();
   const billingTable = stack.env[tables.billing.envVar]!;
-  const applied = await applyCatalog(invoicingCatalog([proCustomer('cus_good')]), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable));
+  const applied = await applyCatalog(invoicingCatalog([proCustomer('cus_good')]), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
   if (!applied.ok) throw new Error('catalog invalid');
   invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));

@@ -15,6 +15,7 @@ import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from '../../infra/local/queue-poller.ts';
 import { consumers, tables } from '../../infra/resources.ts';
 import type { CatalogDocument } from '../../shared/domain/catalog/types.ts';
+import { CUSTOMERS_ENTERED } from './invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 
 export const SHARDS = 4;
@@ -37,7 +38,7 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
   const stack = await createTestStack({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 5 });
   const eventsTable = stack.env[tables.events.envVar]!;
   const billingTable = stack.env[tables.billing.envVar]!;
-  const repository = new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable);
+  const repository = new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED);
   const applied = await applyCatalog(catalog, repository);
   if (!applied.ok) throw new Error(`test catalog is invalid: ${JSON.stringify(applied.issues)}`);
   const storesFor = (client: DynamoDBDocumentClient) => ({

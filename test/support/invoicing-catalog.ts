@@ -10,6 +10,13 @@ export const issuer = {
   bank: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
 };
 
+/**
+ * When the tests' customers entered the catalog: before every period they bill. A customer who
+ * enters after a period ended is not billed for it unless it has events there or the run names
+ * the period (close-billing-period), and these tests close past periods.
+ */
+export const CUSTOMERS_ENTERED = { now: () => new Date('2026-01-01T00:00:00Z') };
+
 export function proCustomer(id: string, overrides: Partial<Customer> = {}): Customer {
   return {
     id,

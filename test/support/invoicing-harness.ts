@@ -22,6 +22,7 @@ import { createCloseBillingPeriodHandler } from '../../functions/close-billing-p
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { consumers, queues, tables } from '../../infra/resources.ts';
 import type { CatalogDocument } from '../../shared/domain/catalog/types.ts';
+import { CUSTOMERS_ENTERED } from './invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 import { waitForDrained } from './ingest-harness.ts';
 
@@ -38,7 +39,7 @@ export interface InvoicingHarness {
   /** Ingests events as the ingest function would at instant `at`. */
   ingestAt(at: string, events: readonly unknown[]): Promise<void>;
   /** Closes one customer's period directly, the real clock reading `now`. */
-  close(customerId: string, period: string, asOf: string, options?: { now?: string; dynamodb?: DynamoDBDocumentClient }): Promise<CloseOutcome>;
+  close(customerId: string, period: string, asOf: string, options?: { now?: string; dynamodb?: DynamoDBDocumentClient; periodNamed?: boolean }): Promise<CloseOutcome>;
   /** The whole run through the queue: the hourly run's jobs, processed with pollers. */
   runThroughQueue(asOf: string, options?: { now?: string; concurrency?: number }): Promise<InvoiceRunStarted>;
 }
@@ -48,7 +49,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
   const client = stack.clients.dynamodb;
   const eventsTable = stack.env[tables.events.envVar]!;
   const billingTable = stack.env[tables.billing.envVar]!;
-  const catalogRepository = new DynamoDbCatalogRepository(client, billingTable);
+  const catalogRepository = new DynamoDbCatalogRepository(client, billingTable, CUSTOMERS_ENTERED);
   const applied = await applyCatalog(catalog, catalogRepository);
   if (!applied.ok) throw new Error(`test catalog is invalid: ${JSON.stringify(applied.issues)}`);
   const eventStoreFor = (c: DynamoDBDocumentClient) => new DynamoDbEventStore({ client: c, tableName: eventsTable, shardCount: 4, retentionDays: 400 });
@@ -93,7 +94,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
     },
     close(customerId, period, asOf, options = {}) {
       const now = Date.parse(options.now ?? asOf);
-      return closeBillingPeriod({ customerId, period, asOf }, closeDeps(() => now, options.dynamodb));
+      return closeBillingPeriod({ customerId, period, asOf, ...(options.periodNamed ? { periodNamed: true } : {}) }, closeDeps(() => now, options.dynamodb));
     },
     async runThroughQueue(asOf, options = {}) {
       const now = Date.parse(options.now ?? asOf);

@@ -43,6 +43,8 @@ interface HeadItem {
 
 interface CustomerItem {
   readonly customer: Customer;
+  /** First write of the customer; kept by every later upsert. */
+  readonly enteredAt?: string;
 }
 
 export class DynamoDbCatalogRepository implements CatalogRepository {
@@ -83,7 +85,17 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     // One request may not name the same key twice; the last entry for an id wins.
     const latest = [...new Map(customers.map((customer) => [customer.id, customer])).values()];
     const updatedAt = this.now().toISOString();
-    const items = latest.map((customer) => ({ ...customerKey(customer.id), customer: plainData(customer), updatedAt }));
+    // When each customer first entered the catalog survives every later upsert.
+    const entered = new Map(
+      (await this.batchGet(latest.map((customer) => customerKey(customer.id)), ['pk', 'enteredAt'])).map((item) => [String(item.pk), item.enteredAt]),
+    );
+    const items = latest.map((customer) => {
+      const key = customerKey(customer.id);
+      const { enteredAt: _ignored, ...fields } = customer;
+      // A customer stored before enteredAt was recorded keeps having none: nothing is left out for it.
+      const enteredAt = entered.has(key.pk) ? entered.get(key.pk) : updatedAt;
+      return { ...key, customer: plainData(fields), updatedAt, ...(typeof enteredAt === 'string' ? { enteredAt } : {}) };
+    });
     const failures = await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
     if (failures.length > 0) {
       const ids = failures.map((failure) => latest[failure.index]?.id).slice(0, 5).join(', ');
@@ -109,7 +121,12 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
    */
   async findCustomers(ids: readonly string[]): Promise<Map<string, Customer>> {
     const items = await this.batchGet([...new Set(ids)].map(customerKey));
-    return new Map(items.map((item) => [(item as unknown as CustomerItem).customer.id, (item as unknown as CustomerItem).customer]));
+    return new Map(
+      items.map((item) => {
+        const customer = storedCustomer(item as unknown as CustomerItem);
+        return [customer.id, customer];
+      }),
+    );
   }
 
   /** Strongly consistent, with this repository's retries; throttling that outlasts them is a CatalogStoreError. */
@@ -142,11 +159,15 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
           ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
         }),
       );
-      for (const item of page.Items ?? []) customers.push((item as CustomerItem).customer);
+      for (const item of page.Items ?? []) customers.push(storedCustomer(item as CustomerItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return customers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
+}
+
+function storedCustomer(item: CustomerItem): Customer {
+  return typeof item.enteredAt === 'string' ? { ...item.customer, enteredAt: item.enteredAt } : item.customer;
 }
 
 function customerKey(id: string): { pk: string; sk: string } {

@@ -68,6 +68,13 @@ export interface Customer {
   /** The customer's subscriptions over time (../subscriptions/subscription.ts). */
   readonly subscriptions?: readonly SubscriptionTerm[];
   readonly paymentTermsDays: number;
+  /**
+   * When the customer first entered the catalog (ISO instant), as the store recorded it; never
+   * in a document. A run that does not name its period bills no period that ended before it
+   * unless the customer has events there (a backfill). Absent for customers stored before it
+   * was recorded: no period is left out for them.
+   */
+  readonly enteredAt?: string;
 }
 
 /** One subscription as the catalog writes it: RFC 3339 instants on whole seconds. */
