@@ -1,4 +1,4 @@
-/** `billflow invoices run | list | show | pdf | resend | void | run-dunning`. */
+/** `billflow invoices run | list | show | pdf | resend | redeliver | void | run-dunning`. */
 import type { Command } from 'commander';
 import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
@@ -10,7 +10,8 @@ import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
 import { lastEndedPeriod } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
-import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { registerRedeliverCommand } from './redeliver.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, parseWholeNumber, type GlobalOptions } from '../options.ts';
@@ -36,8 +37,12 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       // By hand, the last ended period is closed for every customer whatever the date (the
       // hourly schedule does that only during the day after a period ends).
       const started = await startInvoiceRunByHand(context, asOf, period ?? lastEndedPeriod(asOf));
+      // As the hourly run does: deliveries stuck past the claim timeout (of any period) go to render-invoice again.
+      const deliveries = await recoverDeliveriesByHand(context);
+      const recovered = deliveries.requeued.length > 0 ? `; ${deliveries.requeued.length} stuck deliveries handed to render-invoice again (${deliveries.requeued.join(', ')})` : '';
+      if (deliveries.failed.length > 0) process.exitCode = 1;
       if (!options.wait) {
-        emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);
+        emit(globals(), { ...started, deliveries }, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}${recovered}`);
         return;
       }
       await waitForInvoiceRun(context, timeoutMs);
@@ -45,6 +50,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const count = (status: Invoice['status']) => closed.filter((invoice) => invoice.status === status).length;
       const document = {
         ...started,
+        deliveries,
         finalized: count('finalized'),
         drafts: count('draft'),
         notIssued: count('not_issued'),
@@ -52,7 +58,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         invoices: closed.map(summary),
       };
       emit(globals(), document, () =>
-        `${invoiceTable(closed)}\n${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)`,
+        `${invoiceTable(closed)}\n${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)${recovered}`,
       );
       if (started.failed > 0) process.exitCode = 1;
     });
@@ -147,6 +153,8 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       );
       if (outcome.action === 'failed') process.exitCode = 1;
     });
+
+  registerRedeliverCommand(invoices, globals);
 
   invoices
     .command('void')

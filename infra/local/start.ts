@@ -112,7 +112,8 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
 function restartNotice(dir: string): string[] {
   return [
     `  kept across restarts, under ${dir}: the DynamoDB tables (events, catalog, invoices, payments), the invoice PDFs (s3/), the webhook secret`,
-    '  lost at a restart: messages still queued (events not yet stored: send them again, duplicates are billed once)',
+    '  lost at a restart: messages still queued (events not yet stored: send them again, duplicates are billed once;',
+    '    deliveries: the next `invoices run` or `invoices redeliver` picks them up once 5 minutes old)',
     '    and the mail viewer\'s emails (each invoice keeps the record of its own)',
   ];
 }
