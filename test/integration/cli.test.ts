@@ -86,14 +86,15 @@ describe('billflow CLI against a local pipeline', () => {
     );
 
     // Act
-    const sent = await json<{ events: number; messages: number; failed: unknown[] }>('events', 'send', file);
-    await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
+    // events send waits until the pipeline has stored or rejected every event it sent.
+    const sent = await json<{ events: number; messages: number; failed: unknown[]; ingested: Record<string, number> }>('events', 'send', file);
     const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
     const rejected = await json<{ count: number; rejected: { reason: string; body: string }[] }>('events', 'rejected');
 
     // Assess
     expect(generated.expected).toEqual({ received: 10_000, accepted: 8_800, duplicates: 1_000, rejected: 200 });
     expect(sent).toMatchObject({ events: 10_000, messages: 100, failed: [] });
+    expect(sent.ingested).toEqual({ ...generated.expected, deadLettered: 0 });
     expect(stats).toMatchObject(generated.expected);
     expect(stats.received).toBe(stats.accepted + stats.duplicates + stats.rejected);
     expect(rejected.count).toBe(200);
@@ -110,7 +111,8 @@ describe('billflow CLI against a local pipeline', () => {
     );
 
     // Act
-    const replay = await json<{ selected: number; sent: number }>('events', 'replay', '--period', PERIOD);
+    const replay = await json<{ selected: number; sent: number; rejectedAgain: number; ingested: Record<string, number> }>('events', 'replay', '--period', PERIOD);
+    const replayText = await billflow('events', 'replay', '--period', PERIOD, '--no-wait');
     const redrive = await json<{ moved: number }>('dlq', 'redrive');
     await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
     const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
@@ -119,6 +121,11 @@ describe('billflow CLI against a local pipeline', () => {
     // Assess: the replayed events are still invalid, so they are rejected again (and counted again).
     expect(replay.sent).toBe(replay.selected);
     expect(replay.selected).toBeGreaterThan(0);
+    // It waited and says so: every replayed event rejected again, and the parked DLQ message seen.
+    expect(replay.rejectedAgain).toBe(replay.selected);
+    expect(replay.ingested).toEqual({ received: replay.selected, accepted: 0, duplicates: 0, rejected: replay.selected, deadLettered: 1 });
+    expect(replayText.stdout).toContain(`re-sent ${replay.selected} of ${replay.selected} open rejected events`);
+    expect(replayText.stdout).toContain('ingestion is asynchronous');
     expect(redrive.moved).toBe(1);
     expect(await queueDepth(stack.clients.sqs, stack.eventsDlqUrl)).toBe(0);
     expect(stats.accepted).toBe(8_801);
