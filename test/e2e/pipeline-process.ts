@@ -27,7 +27,14 @@ export interface PipelineProcess {
 }
 
 export async function startPipeline(
-  options: { args?: readonly string[]; readyTimeoutMs?: number; /** State of an earlier start, to start again on; default: a new one. */ home?: string } = {},
+  options: {
+    args?: readonly string[];
+    readyTimeoutMs?: number;
+    /** State of an earlier start, to start again on; default: a new one. */
+    home?: string;
+    /** Added to its environment (e.g. test/support/faketime.ts's clock). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<PipelineProcess> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'billflow-e2e-'));
   const env: NodeJS.ProcessEnv = {
@@ -37,6 +44,7 @@ export async function startPipeline(
     BILLFLOW_SQS_PORT: '0',
     BILLFLOW_SES_PORT: '0',
     BILLFLOW_API_PORT: '0',
+    ...options.env,
   };
   // As on a fresh machine: npm start generates the webhook secret and writes it to outputs.json.
   delete env.STRIPE_WEBHOOK_SECRET;
