@@ -11,6 +11,7 @@ import { registerStatsCommand } from './commands/stats.ts';
 import { registerInvoiceCommands } from './commands/invoices.ts';
 import { registerUsageCommand } from './commands/usage.ts';
 import { registerPaymentCommands } from './commands/payments.ts';
+import { registerOutputsCommand } from './commands/outputs.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -29,6 +30,7 @@ registerStatsCommand(program, globals);
 registerInvoiceCommands(program, globals);
 registerUsageCommand(program, globals);
 registerPaymentCommands(program, globals);
+registerOutputsCommand(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');
