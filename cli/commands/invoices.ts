@@ -126,7 +126,13 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if (invoice.document === null) {
         throw new UsageError(`invoice ${number} has no document yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization`);
       }
-      const pdf = await context.documents.get(invoice.document.key);
+      const pdf = await context.documents.get(invoice.document.key).catch((error: Error) => {
+        if (error.name !== 'NoSuchKey' && error.name !== 'NotFound') throw error;
+        throw new Error(
+          `invoice ${number}'s PDF is recorded at s3://${invoice.document!.bucket}/${invoice.document!.key} (SHA-256 ${invoice.document!.sha256}) but the bucket no longer holds it; ` +
+            'locally, was BILLFLOW_HOME/s3 deleted? Restore the object from a backup: it is the legal record, and is not rendered again',
+        );
+      });
       writeFileSync(options.out, pdf);
       emit(globals(), { number, file: options.out, bytes: pdf.length, sha256: invoice.document.sha256, key: invoice.document.key }, () =>
         `wrote ${options.out} (${pdf.length} bytes, s3://${invoice.document!.bucket}/${invoice.document!.key})`,

@@ -15,6 +15,7 @@ import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 
 // The current month, and an instant just after it ends: events sent now are on time for it,
 // whatever date the suite runs on.
@@ -175,6 +176,34 @@ describe('billflow CLI against a local pipeline', () => {
     expect(rerun).toMatchObject({ finalized: run.finalized - 1, void: 1 });
     expect(notFound.code).toBe(2);
     expect(notFound.stderr).toContain('no invoice ACME-2026-999999');
+  });
+
+  it('redelivers an invoice whose sender died after claiming it, once; refuses a sent one and a live claim', async () => {
+    // Prepare: a finalized invoice left in `sending` by a sender that died 6 minutes ago, before sending.
+    const invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, stack.env[tables.billing.envVar]!);
+    const [stuck, sent] = (await invoices.list({ billingPeriod: PERIOD })).filter((invoice) => invoice.status === 'finalized');
+    const claimedAt = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    await invoices.update(stuck!.number!, (current) => ({ ...current, deliveryStatus: 'sending', sendingSince: claimedAt(6), emails: [] }));
+    const outputs = await json<{ apiUrl?: string; eventsQueueUrl: string }>('outputs');
+    const queueUrl = await billflow('outputs', 'eventsQueueUrl');
+
+    // Act
+    const redelivered = await json<{ requeued: string[]; invoices: { number: string; deliveryStatus: string; emails: unknown[] }[] }>('invoices', 'redeliver');
+    const again = await billflow('invoices', 'redeliver');
+    const alreadySent = await billflow('invoices', 'redeliver', sent!.number!);
+    await invoices.update(sent!.number!, (current) => ({ ...current, deliveryStatus: 'sending', sendingSince: claimedAt(1) }));
+    const liveClaim = await billflow('invoices', 'redeliver', sent!.number!);
+
+    // Assess
+    expect(redelivered.requeued).toEqual([stuck!.number]);
+    expect(redelivered.invoices).toEqual([expect.objectContaining({ number: stuck!.number, deliveryStatus: 'sent', emails: [expect.objectContaining({ kind: 'invoice' })] })]);
+    expect(again.stdout).toContain('no delivery is stuck');
+    expect(alreadySent.code).toBe(2);
+    expect(alreadySent.stderr).toContain(`billflow invoices resend ${sent!.number}`);
+    expect(liveClaim.code).toBe(2);
+    expect(liveClaim.stderr).toContain('run this again after that');
+    expect(outputs.eventsQueueUrl).toBe(stack.eventsQueueUrl);
+    expect(queueUrl.stdout.trim()).toBe(stack.eventsQueueUrl);
   });
 
   it('reports bad arguments on stderr with exit code 2 and nothing on stdout', async () => {
