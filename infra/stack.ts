@@ -834,7 +834,12 @@ export class BillflowStack extends Stack {
       figures: [
         {
           title: 'Invoice emails',
-          metrics: [count('InvoiceEmailsSent', 'sent'), count('InvoiceEmailFailures', 'refused for good')],
+          metrics: [
+            count('InvoiceEmailsSent', 'sent'),
+            count('InvoiceEmailFailures', 'refused for good'),
+            // Published by invoice-run: deliveries stuck past the claim timeout, handed to render-invoice again.
+            count('InvoiceDeliveriesRecovered', 'stuck deliveries recovered'),
+          ],
           unit: 'emails / 5 min',
         },
         {
