@@ -10,6 +10,7 @@ import type { CatalogRepository } from '../shared/ports/catalog-repository.ts';
 import type { InvoiceRepository } from '../shared/ports/invoice-repository.ts';
 import { runDunning, DunningRunError, type DunningSummary } from '../shared/use-cases/run-dunning.ts';
 import { startInvoiceRun, type InvoiceRunStarted } from '../shared/use-cases/start-invoice-run.ts';
+import { recoverStuckDeliveries, type DeliveriesRecovered } from '../shared/use-cases/recover-deliveries.ts';
 import type { CliContext } from './context.ts';
 
 /** Enqueues the close-billing-period jobs of `period` as of `asOf`, as the hourly run would. */
@@ -31,6 +32,23 @@ export function startInvoiceRunByHand(
     },
     { period, ...(options.ingestSettledAt === undefined ? {} : { ingestSettledAt: options.ingestSettledAt }) },
   );
+}
+
+/** Hands `numbers` to render-invoice (the invoice-documents queue); returns those that could not be sent. */
+export async function requestDocumentsByHand(context: CliContext, numbers: readonly string[]): Promise<{ failed: string[] }> {
+  const queueUrl = context.outputs.invoiceDocumentsQueueUrl;
+  if (queueUrl === undefined) throw new Error('the outputs name no invoiceDocumentsQueueUrl: deploy or start a pipeline with invoice delivery');
+  const result = await sendBodies(context.clients.sqs, queueUrl, numbers.map((number) => JSON.stringify({ number })));
+  return { failed: result.failed.map((failure) => numbers[failure.index]!) };
+}
+
+/** The invoice run's delivery sweep: stuck deliveries (past the claim timeout) to render-invoice again. */
+export function recoverDeliveriesByHand(context: CliContext): Promise<DeliveriesRecovered> {
+  return recoverStuckDeliveries({
+    invoices: context.invoices,
+    requestDocuments: (numbers) => requestDocumentsByHand(context, numbers),
+    now: Date.now,
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ import { registerInvoiceCommands } from './commands/invoices.ts';
 import { registerUsageCommand } from './commands/usage.ts';
 import { registerPaymentCommands } from './commands/payments.ts';
 import { registerCustomerCommands, registerSubscriptionCommands } from './commands/subscriptions.ts';
+import { registerOutputsCommand } from './commands/outputs.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -32,6 +33,7 @@ registerUsageCommand(program, globals);
 registerPaymentCommands(program, globals);
 registerCustomerCommands(program, globals);
 registerSubscriptionCommands(program, globals);
+registerOutputsCommand(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

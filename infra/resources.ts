@@ -92,6 +92,11 @@ export const tables = {
       // Sparse: the key attributes go when the draft is finalized or closed without an invoice,
       // so a run with nothing left to close reads nothing, however many invoices are kept.
       { name: 'open-drafts', partitionKey: 'openDraft', sortKey: 'draftPeriod' },
+      // Finalized invoices whose PDF or email is still to come, by the time of their last
+      // delivery step: what the invoice run hands to render-invoice again once that step is
+      // older than the claim timeout (a lost message, a sender that crashed after its claim).
+      // Sparse: the key attributes go once the invoice is sent, failed or bounced.
+      { name: 'open-deliveries', partitionKey: 'openDelivery', sortKey: 'deliveryStep' },
     ],
   },
 } as const satisfies Record<string, TableDefinition>;

@@ -284,13 +284,15 @@ export class BillflowStack extends Stack {
       )
       // InvoiceRepository.listOpenDrafts: the drafts still to close, from the sparse index.
       .queriesIndex(this.billingTable, 'open-drafts')
+      // InvoiceRepository.listStuckDeliveries: deliveries stuck past the claim timeout.
+      .queriesIndex(this.billingTable, 'open-deliveries')
       // sendBodies: SendMessageBatch of the jobs, authorized by sqs:SendMessage.
-      .sendsTo(this.invoiceJobsQueue.queue, queues.invoiceJobs.envVar);
+      .sendsTo(this.invoiceJobsQueue.queue, queues.invoiceJobs.envVar)
+      // recoverStuckDeliveries: { number } of each stuck delivery, to render-invoice again.
+      .sendsTo(this.invoiceDocumentsQueue.queue, queues.invoiceDocuments.envVar);
     // The name only, because readInvoicingConfig requires it: the run never touches events,
     // so it gets no permission on the events table.
     this.invoiceRunFunction.addEnvironment(tables.events.envVar, this.eventsTable.tableName);
-    // Likewise the URL only: the run never requests documents.
-    this.invoiceRunFunction.addEnvironment(queues.invoiceDocuments.envVar, this.invoiceDocumentsQueue.queue.queueUrl);
 
     // SES sends as this identity only (IAM resource identity/{SenderIdentity}): the invoice
     // issuer's verified domain or address. No "*", so no other identity of the account.
@@ -850,7 +852,12 @@ export class BillflowStack extends Stack {
       figures: [
         {
           title: 'Invoice emails',
-          metrics: [count('InvoiceEmailsSent', 'sent'), count('InvoiceEmailFailures', 'refused for good')],
+          metrics: [
+            count('InvoiceEmailsSent', 'sent'),
+            count('InvoiceEmailFailures', 'refused for good'),
+            // Published by invoice-run: deliveries stuck past the claim timeout, handed to render-invoice again.
+            count('InvoiceDeliveriesRecovered', 'stuck deliveries recovered'),
+          ],
           unit: 'emails / 5 min',
         },
         {

@@ -13,22 +13,33 @@ import { UsageError } from '../errors.ts';
 import { periodSegments } from '../../shared/domain/subscriptions/segments.ts';
 import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
 import { writeFileSync } from 'node:fs';
+import { describeIngested, eventTotals, waitUntilIngested } from '../ingestion.ts';
 
 export function registerEventCommands(program: Command, globals: () => GlobalOptions): void {
   const events = program.command('events').description('send, inspect and replay billing events');
 
   events
     .command('send')
-    .description('send CloudEvents from a JSON array or NDJSON file to the events queue, in batch bodies')
+    .description('send CloudEvents from a JSON array or NDJSON file to the events queue, in batch bodies, and wait until the pipeline has stored or rejected them')
     .argument('<file>', 'JSON array or NDJSON of CloudEvents')
     .option('--batch-size <n>', `events per message body (1-${MAX_EVENTS_PER_BODY})`, String(MAX_EVENTS_PER_BODY))
-    .action(async (file: string, options: { batchSize: string }) => {
+    .option('--no-wait', 'return once sent, without waiting for ingestion (then watch billflow stats)')
+    .option('--timeout <seconds>', 'how long to wait for ingestion', '600')
+    .action(async (file: string, options: { batchSize: string; wait: boolean; timeout: string }) => {
       const context = createContext(globals().outputs);
       const payload = readEventsFile(file);
       const bodies = batchBodies(payload, parseBatchSize(options.batchSize));
+      const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
+      const before = options.wait ? await eventTotals(context) : undefined;
       const result = await sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies);
-      const document = { events: payload.length, messages: bodies.length, sentMessages: result.sent, failed: result.failed };
-      emit(globals(), document, () => `sent ${payload.length} events in ${result.sent} of ${bodies.length} messages`);
+      const sent = `sent ${payload.length} events in ${result.sent} of ${bodies.length} messages`;
+      const ingested = before === undefined ? undefined : await waitUntilIngested(context, before, timeoutMs);
+      const document = { events: payload.length, messages: bodies.length, sentMessages: result.sent, failed: result.failed, ...(ingested === undefined ? {} : { ingested }) };
+      emit(globals(), document, () =>
+        ingested === undefined
+          ? `${sent}; ingestion is asynchronous: billflow stats shows them as they are stored (or send without --no-wait, which waits)`
+          : `${sent}; stored by the pipeline: ${describeIngested(ingested)}`,
+      );
       if (result.failed.length > 0) {
         process.stderr.write(`${result.failed.length} messages could not be sent: ${result.failed[0]!.error}\n`);
         process.exitCode = 1;
@@ -95,21 +106,45 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
 
   events
     .command('replay')
-    .description('re-submit open rejected events to the events queue (after fixing the cause)')
+    .description('re-submit open rejected events to the events queue (after fixing the cause), wait, and say which were accepted and which rejected again')
     .option('--period <YYYY-MM>', 'only events of this billing period')
     .option('--key <key...>', 'only these rejected events (keys as listed by `events rejected --json`)')
-    .action(async (options: { period?: string; key?: string[] }) => {
+    .option('--no-wait', 'return once sent, without waiting for ingestion')
+    .option('--timeout <seconds>', 'how long to wait for ingestion', '600')
+    .action(async (options: { period?: string; key?: string[]; wait: boolean; timeout: string }) => {
       const context = createContext(globals().outputs);
       const period = parsePeriod(options.period);
+      const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
+      const before = options.wait ? await eventTotals(context) : undefined;
       const result = await replayRejected(
         context.rejected,
         (bodies) => sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies),
         { ...(period === undefined ? {} : { period }), ...(options.key === undefined ? {} : { keys: options.key }) },
         Date.now(),
       );
-      emit(globals(), result, () =>
-        result.selected === 0 ? 'no open rejected events to replay' : `replayed ${result.sent} of ${result.selected} rejected events`,
-      );
       if (result.failed.length > 0) process.exitCode = 1;
+      if (result.selected === 0) {
+        emit(globals(), result, () => 'no open rejected events to replay (billflow events rejected --all lists the replayed ones too)');
+        return;
+      }
+      const sent = `re-sent ${result.sent} of ${result.selected} open rejected events to the events queue`;
+      if (before === undefined) {
+        emit(globals(), result, () => `${sent}; ingestion is asynchronous: billflow events rejected shows those rejected again`);
+        return;
+      }
+      const ingested = await waitUntilIngested(context, before, timeoutMs);
+      const replayed = new Set(result.sentKeys);
+      let rejectedAgain = 0;
+      for await (const rejection of context.rejected.list({ status: 'open' })) if (replayed.has(rejection.key)) rejectedAgain += 1;
+      const document = { ...result, ingested, rejectedAgain };
+      emit(globals(), document, () =>
+        [
+          `${sent}; stored by the pipeline: ${describeIngested(ingested)}`,
+          rejectedAgain === 0
+            ? 'none was rejected again'
+            : `${rejectedAgain} were rejected again for the same reasons and are open again (billflow events rejected): replay helps only once the cause is fixed ` +
+              '(a customer added to the catalog, a meter property corrected, a sender clock fixed); an event that is itself malformed can only be fixed and sent again by its sender',
+        ].join('\n'),
+      );
     });
 }

@@ -1,4 +1,4 @@
-/** `billflow invoices run | list | show | pdf | resend | void | run-dunning`. */
+/** `billflow invoices run | list | show | pdf | resend | redeliver | void | run-dunning`. */
 import type { Command } from 'commander';
 import { formatMinor } from '../../shared/domain/money.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
@@ -9,7 +9,8 @@ import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { writeFileSync } from 'node:fs';
 import { periodBounds } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
-import { beginRunByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { registerRedeliverCommand } from './redeliver.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
@@ -38,8 +39,12 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       // By hand, the last ended period is closed for every customer whatever the date (the
       // hourly schedule does that only during the day after a period ends).
       const started = await startInvoiceRunByHand(context, asOf, period, { ingestSettledAt });
+      // As the hourly run does: deliveries stuck past the claim timeout (of any period) go to render-invoice again.
+      const deliveries = await recoverDeliveriesByHand(context);
+      const recovered = deliveries.requeued.length > 0 ? `; ${deliveries.requeued.length} stuck deliveries handed to render-invoice again (${deliveries.requeued.join(', ')})` : '';
+      if (deliveries.failed.length > 0) process.exitCode = 1;
       if (!options.wait) {
-        emit(globals(), started, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}`);
+        emit(globals(), { ...started, deliveries }, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}${recovered}`);
         return;
       }
       const failedJobs = await waitForInvoiceRun(context, timeoutMs, run);
@@ -56,6 +61,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
           : [];
       const document = {
         ...started,
+        deliveries,
         finalized: count('finalized'),
         drafts: count('draft'),
         notIssued: count('not_issued'),
@@ -74,7 +80,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
                 `not billed for ${started.period}: ${leftOut.map((entry) => `${entry.customerId} (entered the catalog ${entry.enteredAt.slice(0, 10)})`).join(', ')}, ` +
                   `with no events in ${started.period}; to bill them for it anyway, run again with --period ${started.period}`,
               ]),
-          `${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)` +
+          `${started.period} as of ${started.asOf}: ${document.finalized} finalized, ${document.drafts} drafts, ${document.notIssued} not issued (zero total)${recovered}` +
             (failedJobs.length > 0 ? `, ${failedJobs.length} customers failed (retried by SQS; fix the cause and run again)` : ''),
         ].join('\n'),
       );
@@ -142,7 +148,13 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if (invoice.document === null) {
         throw new UsageError(`invoice ${number} has no document yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization`);
       }
-      const pdf = await context.documents.get(invoice.document.key);
+      const pdf = await context.documents.get(invoice.document.key).catch((error: Error) => {
+        if (error.name !== 'NoSuchKey' && error.name !== 'NotFound') throw error;
+        throw new Error(
+          `invoice ${number}'s PDF is recorded at s3://${invoice.document!.bucket}/${invoice.document!.key} (SHA-256 ${invoice.document!.sha256}) but the bucket no longer holds it; ` +
+            'locally, was BILLFLOW_HOME/s3 deleted? Restore the object from a backup: it is the legal record, and is not rendered again',
+        );
+      });
       writeFileSync(options.out, pdf);
       emit(globals(), { number, file: options.out, bytes: pdf.length, sha256: invoice.document.sha256, key: invoice.document.key }, () =>
         `wrote ${options.out} (${pdf.length} bytes, s3://${invoice.document!.bucket}/${invoice.document!.key})`,
@@ -169,6 +181,8 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       );
       if (outcome.action === 'failed') process.exitCode = 1;
     });
+
+  registerRedeliverCommand(invoices, globals);
 
   invoices
     .command('void')

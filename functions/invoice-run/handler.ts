@@ -1,6 +1,7 @@
 /**
  * Lambda entry point of the invoice run, invoked hourly by EventBridge Scheduler with
- * `{ "asOf": "<scheduled time>" }`: enqueues the close-billing-period jobs (see startInvoiceRun).
+ * `{ "asOf": "<scheduled time>" }`: enqueues the close-billing-period jobs (see startInvoiceRun),
+ * then hands stuck deliveries to render-invoice again (see recoverStuckDeliveries).
  */
 import { z } from 'zod';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
@@ -12,6 +13,7 @@ import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { readInvoicingConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { startInvoiceRun, type InvoiceRunStarted } from '../../shared/use-cases/start-invoice-run.ts';
+import { recoverStuckDeliveries, type DeliveriesRecovered } from '../../shared/use-cases/recover-deliveries.ts';
 
 const scheduledEvent = z.object({ asOf: z.string().optional(), period: z.string().optional() }).loose();
 
@@ -23,7 +25,11 @@ function build() {
   const catalog = new DynamoDbCatalogRepository(dynamodb, config.billingTable);
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
   const runs = new DynamoDbInvoiceRunLog(dynamodb, config.billingTable);
-  return async (event: unknown): Promise<InvoiceRunStarted> => {
+  const requestDocuments = async (numbers: readonly string[]) => {
+    const result = await sendBodies(sqs, config.invoiceDocumentsQueueUrl, numbers.map((number) => JSON.stringify({ number })));
+    return { failed: result.failed.map((failure) => numbers[failure.index]!) };
+  };
+  return async (event: unknown): Promise<InvoiceRunStarted & { deliveries: DeliveriesRecovered }> => {
     const input = scheduledEvent.parse(event ?? {});
     const asOf = input.asOf === undefined ? Date.now() : Date.parse(input.asOf);
     if (Number.isNaN(asOf)) throw new Error(`asOf ${input.asOf} is not an ISO date-time`);
@@ -42,10 +48,15 @@ function build() {
     );
     metrics.addMetric('InvoiceJobsEnqueued', MetricUnit.Count, started.jobs - started.failed);
     logger.info('invoice run started', { ...started });
-    // Jobs that could not be enqueued are not lost: the next hourly run enqueues them again.
+    // Wall-clock time, not asOf: a claim's age is real time whatever period the run closes.
+    const deliveries = await recoverStuckDeliveries({ invoices, requestDocuments, now: Date.now });
+    if (deliveries.requeued.length > 0) metrics.addMetric('InvoiceDeliveriesRecovered', MetricUnit.Count, deliveries.requeued.length);
+    if (deliveries.requeued.length + deliveries.failed.length > 0) logger.warn('stuck invoice deliveries handed to render-invoice again', { ...deliveries });
+    // Jobs and deliveries that could not be enqueued are not lost: the next hourly run enqueues them again.
     if (started.failed > 0) throw new Error(`${started.failed} of ${started.jobs} invoice jobs could not be enqueued`);
-    return started;
+    if (deliveries.failed.length > 0) throw new Error(`${deliveries.failed.length} stuck deliveries could not be requeued: ${deliveries.failed.join(', ')}`);
+    return { ...started, deliveries };
   };
 }
 
-export const handler = lambdaHandler<unknown, InvoiceRunStarted>(build);
+export const handler = lambdaHandler<unknown, InvoiceRunStarted & { deliveries: DeliveriesRecovered }>(build);

@@ -12,10 +12,9 @@ import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
 import { readDeliveryConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+import { DELIVERY_CLAIM_TIMEOUT_MS } from '../../shared/use-cases/recover-deliveries.ts';
 
 const job = z.object({ number: z.string().min(1) });
-/** A claim older than the queue's visibility timeout (6 min) belongs to a sender that died. */
-const CLAIM_TIMEOUT_MS = 5 * 60_000;
 
 function build() {
   const config = readDeliveryConfig();
@@ -26,7 +25,8 @@ function build() {
     documents: new S3DocumentStore(s3, config.invoicesBucket),
     mailer: new SesMailer(ses, config.sesConfigurationSet),
     now: Date.now,
-    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+    // A claim older than this belongs to a sender that died; the invoice run's sweep uses the same.
+    claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
   };
   return async (record: SQSRecord) => {
     const { number } = job.parse(JSON.parse(record.body));

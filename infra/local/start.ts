@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   mkdirSync(stateDir, { recursive: true });
   const services = await startLocalServices({
     dataDir: resolve(stateDir, 'dynamodb'),
+    s3Dir: resolve(stateDir, 's3'),
     ports: portsFromEnv(process.env, { dynamodb: 8000, sqs: 4566, ses: 8005 }),
     region: REGION,
     notice: (line) => console.log(line),
@@ -105,7 +106,18 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
   console.log(`  mail viewer   ${outputs.mailViewerUrl}`);
   console.log(`  webhooks      ${api.url}/webhooks/stripe`);
   console.log(`  outputs       ${resolve(stateDir, 'outputs.json')}`);
+  for (const line of restartNotice(stateDir)) console.log(line);
   console.log('ready');
+}
+
+/** What a restart of `npm start` keeps and what it loses, said at every start. */
+function restartNotice(dir: string): string[] {
+  return [
+    `  kept across restarts, under ${dir}: the DynamoDB tables (events, catalog, invoices, payments), the invoice PDFs (s3/), the webhook secret`,
+    '  lost at a restart: messages still queued (events not yet stored: send them again, duplicates are billed once;',
+    '    deliveries: the next `invoices run` or `invoices redeliver` picks them up once 5 minutes old)',
+    '    and the mail viewer\'s emails (each invoice keeps the record of its own)',
+  ];
 }
 
 /**

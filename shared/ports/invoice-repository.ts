@@ -36,6 +36,12 @@ export interface InvoiceRepository {
    */
   listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]>;
   /**
+   * The numbers of finalized invoices whose delivery is not done (`pending`, `rendered`,
+   * `sending`) and whose last delivery step (the claim, for `sending`) is before `before`
+   * (ISO 8601). Read from a sparse keys-only index, not a table scan.
+   */
+  listStuckDeliveries(before: string): Promise<string[]>;
+  /**
    * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
    * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
    */

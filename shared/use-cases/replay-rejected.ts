@@ -14,6 +14,8 @@ import { MAX_EVENTS_PER_BODY } from '../domain/events/message-body.ts';
 export interface ReplayResult {
   readonly selected: number;
   readonly sent: number;
+  /** The keys of the rejected events sent again (a new rejection of one reopens its key). */
+  readonly sentKeys: string[];
   readonly failed: { key: string; error: string }[];
 }
 
@@ -28,7 +30,7 @@ export async function replayRejected(
   for await (const rejection of store.list({ status: 'open', ...(filter.period === undefined ? {} : { period: filter.period }) })) {
     if (wanted === undefined || wanted.has(rejection.key)) selected.push(rejection);
   }
-  if (selected.length === 0) return { selected: 0, sent: 0, failed: [] };
+  if (selected.length === 0) return { selected: 0, sent: 0, sentKeys: [], failed: [] };
   await store.markReplayed(selected, now);
 
   // Bodies that are one JSON object travel together; anything else goes as it came.
@@ -46,9 +48,11 @@ export async function replayRejected(
   const { failed } = await send(bodies);
   const failedEvents = failed.flatMap(({ index, error }) => groups[index]!.map((rejection) => ({ rejection, error })));
   if (failedEvents.length > 0) await store.reopen(failedEvents.map(({ rejection }) => rejection));
+  const notSent = new Set(failedEvents.map(({ rejection }) => rejection.key));
   return {
     selected: selected.length,
     sent: selected.length - failedEvents.length,
+    sentKeys: selected.map((rejection) => rejection.key).filter((key) => !notSent.has(key)),
     failed: failedEvents.map(({ rejection, error }) => ({ key: rejection.key, error })),
   };
 }

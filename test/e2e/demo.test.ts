@@ -73,5 +73,9 @@ describe('npm start -- --demo', () => {
     expect(second).toContain('30,400 distinct events, once each; 31,616 duplicates dropped; 0 rejected');
     expect(second).toContain('3 pay in full, 2 in part, 1 left unpaid; 5 answered as duplicates (applied before)');
     expect(second).toContain('no new reminder (each reminder is sent once)');
+    // It claims no work it did not do, and the PDFs of the first run are still in the local S3.
+    expect(second).toContain('0 finalized, 0 PDFs rendered, 0 emailed; 6 finalized, 6 rendered and 6 emailed by an earlier run (each once)');
+    expect(second).not.toContain('(gone)');
+    expect(second).toContain('npx billflow invoices pdf DEMO-');
   }, 420_000);
 });

@@ -36,8 +36,8 @@ export async function startPipeline(
     readyTimeoutMs?: number;
     /** State of an earlier start, to start again on; default: a new one. */
     home?: string;
-    /** Set on top of the defaults (e.g. fixed ports, to start again where a crashed run was). */
-    env?: Readonly<Record<string, string>>;
+    /** Added to its environment: fixed ports to start again where a crashed run was, test/support/faketime.ts's clock. */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<PipelineProcess> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'billflow-e2e-'));
@@ -48,8 +48,8 @@ export async function startPipeline(
     BILLFLOW_SQS_PORT: '0',
     BILLFLOW_SES_PORT: '0',
     BILLFLOW_API_PORT: '0',
+    ...options.env,
   };
-  Object.assign(env, options.env ?? {});
   // As on a fresh machine: npm start generates the webhook secret and writes it to outputs.json.
   delete env.STRIPE_WEBHOOK_SECRET;
   delete env.BILLFLOW_OUTPUTS;

@@ -311,7 +311,7 @@ describe('invoice-run function', () => {
     expectInvoicingFunction(template, stack, stack.invoiceRunFunction, schedules.invoiceRun);
   });
 
-  it('may read the catalog version, keep its run log, Scan the billing table, Query the open-drafts index only, send jobs and dead-letter failed runs; nothing on the events table or documents queue', () => {
+  it('may read the catalog version, keep its run log, Scan the billing table, Query the open-drafts and open-deliveries indexes only, send jobs and stuck deliveries and dead-letter failed runs; nothing on the events table', () => {
     const { stack, template } = built.dev;
     const fn = stack.invoiceRunFunction;
     const billing = [arnOf(stack.billingTable)];
@@ -321,10 +321,14 @@ describe('invoice-run function', () => {
       'dynamodb:GetItem': billing,
       'dynamodb:PutItem': billing,
       'dynamodb:Scan': billing,
-      // listOpenDrafts: the index by name, not the table, not index/*.
-      'dynamodb:Query': [{ 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-drafts']] }],
-      // The jobs, and the function's DeadLetterConfig: runs that failed every Lambda attempt.
-      'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue), arnOf(stack.invoiceRunSchedule.deadLetterQueue)],
+      // listOpenDrafts and listStuckDeliveries: the indexes by name, not the table, not index/*.
+      'dynamodb:Query': [
+        { 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-drafts']] },
+        { 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-deliveries']] },
+      ],
+      // The jobs, stuck deliveries to render-invoice again, and the function's DeadLetterConfig:
+      // runs that failed every Lambda attempt.
+      'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue), arnOf(stack.invoiceDocumentsQueue.queue), arnOf(stack.invoiceRunSchedule.deadLetterQueue)],
     });
   });
 
@@ -1164,11 +1168,11 @@ describe('tables', () => {
     });
   });
 
-  it('billing: has the sparse indexes of tables.billing.globalIndexes (open receivables and open drafts, keys only); events has none', () => {
+  it('billing: has the sparse indexes of tables.billing.globalIndexes (open receivables, open drafts and open deliveries, keys only); events has none', () => {
     const { stack, template } = built.dev;
     const resources = template.toJSON().Resources;
     const billing = resources[logicalId(stack.billingTable)].Properties;
-    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual(['open-receivables', 'open-drafts']);
+    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual(['open-receivables', 'open-drafts', 'open-deliveries']);
     expect(billing.GlobalSecondaryIndexes).toEqual(
       tables.billing.globalIndexes.map((index) => ({
         IndexName: index.name,
@@ -1185,6 +1189,8 @@ describe('tables', () => {
         { AttributeName: 'receivableDue', AttributeType: 'S' },
         { AttributeName: 'openDraft', AttributeType: 'S' },
         { AttributeName: 'draftPeriod', AttributeType: 'S' },
+        { AttributeName: 'openDelivery', AttributeType: 'S' },
+        { AttributeName: 'deliveryStep', AttributeType: 'S' },
       ]),
     );
     expect(resources[logicalId(stack.eventsTable)].Properties.GlobalSecondaryIndexes).toBeUndefined();

@@ -15,6 +15,7 @@ import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 
 // The current month, and an instant just after it ends: events sent now are on time for it,
 // whatever date the suite runs on.
@@ -86,14 +87,15 @@ describe('billflow CLI against a local pipeline', () => {
     );
 
     // Act
-    const sent = await json<{ events: number; messages: number; failed: unknown[] }>('events', 'send', file);
-    await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
+    // events send waits until the pipeline has stored or rejected every event it sent.
+    const sent = await json<{ events: number; messages: number; failed: unknown[]; ingested: Record<string, number> }>('events', 'send', file);
     const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
     const rejected = await json<{ count: number; rejected: { reason: string; body: string }[] }>('events', 'rejected');
 
     // Assess
     expect(generated.expected).toEqual({ received: 10_000, accepted: 8_800, duplicates: 1_000, rejected: 200 });
     expect(sent).toMatchObject({ events: 10_000, messages: 100, failed: [] });
+    expect(sent.ingested).toEqual({ ...generated.expected, deadLettered: 0 });
     expect(stats).toMatchObject(generated.expected);
     expect(stats.received).toBe(stats.accepted + stats.duplicates + stats.rejected);
     expect(rejected.count).toBe(200);
@@ -110,7 +112,8 @@ describe('billflow CLI against a local pipeline', () => {
     );
 
     // Act
-    const replay = await json<{ selected: number; sent: number }>('events', 'replay', '--period', PERIOD);
+    const replay = await json<{ selected: number; sent: number; rejectedAgain: number; ingested: Record<string, number> }>('events', 'replay', '--period', PERIOD);
+    const replayText = await billflow('events', 'replay', '--period', PERIOD, '--no-wait');
     const redrive = await json<{ moved: number }>('dlq', 'redrive');
     await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
     const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
@@ -119,6 +122,11 @@ describe('billflow CLI against a local pipeline', () => {
     // Assess: the replayed events are still invalid, so they are rejected again (and counted again).
     expect(replay.sent).toBe(replay.selected);
     expect(replay.selected).toBeGreaterThan(0);
+    // It waited and says so: every replayed event rejected again, and the parked DLQ message seen.
+    expect(replay.rejectedAgain).toBe(replay.selected);
+    expect(replay.ingested).toEqual({ received: replay.selected, accepted: 0, duplicates: 0, rejected: replay.selected, deadLettered: 1 });
+    expect(replayText.stdout).toContain(`re-sent ${replay.selected} of ${replay.selected} open rejected events`);
+    expect(replayText.stdout).toContain('ingestion is asynchronous');
     expect(redrive.moved).toBe(1);
     expect(await queueDepth(stack.clients.sqs, stack.eventsDlqUrl)).toBe(0);
     expect(stats.accepted).toBe(8_801);
@@ -168,6 +176,34 @@ describe('billflow CLI against a local pipeline', () => {
     expect(rerun).toMatchObject({ finalized: run.finalized - 1, void: 1 });
     expect(notFound.code).toBe(2);
     expect(notFound.stderr).toContain('no invoice ACME-2026-999999');
+  });
+
+  it('redelivers an invoice whose sender died after claiming it, once; refuses a sent one and a live claim', async () => {
+    // Prepare: a finalized invoice left in `sending` by a sender that died 6 minutes ago, before sending.
+    const invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, stack.env[tables.billing.envVar]!);
+    const [stuck, sent] = (await invoices.list({ billingPeriod: PERIOD })).filter((invoice) => invoice.status === 'finalized');
+    const claimedAt = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    await invoices.update(stuck!.number!, (current) => ({ ...current, deliveryStatus: 'sending', sendingSince: claimedAt(6), emails: [] }));
+    const outputs = await json<{ apiUrl?: string; eventsQueueUrl: string }>('outputs');
+    const queueUrl = await billflow('outputs', 'eventsQueueUrl');
+
+    // Act
+    const redelivered = await json<{ requeued: string[]; invoices: { number: string; deliveryStatus: string; emails: unknown[] }[] }>('invoices', 'redeliver');
+    const again = await billflow('invoices', 'redeliver');
+    const alreadySent = await billflow('invoices', 'redeliver', sent!.number!);
+    await invoices.update(sent!.number!, (current) => ({ ...current, deliveryStatus: 'sending', sendingSince: claimedAt(1) }));
+    const liveClaim = await billflow('invoices', 'redeliver', sent!.number!);
+
+    // Assess
+    expect(redelivered.requeued).toEqual([stuck!.number]);
+    expect(redelivered.invoices).toEqual([expect.objectContaining({ number: stuck!.number, deliveryStatus: 'sent', emails: [expect.objectContaining({ kind: 'invoice' })] })]);
+    expect(again.stdout).toContain('no delivery is stuck');
+    expect(alreadySent.code).toBe(2);
+    expect(alreadySent.stderr).toContain(`billflow invoices resend ${sent!.number}`);
+    expect(liveClaim.code).toBe(2);
+    expect(liveClaim.stderr).toContain('run this again after that');
+    expect(outputs.eventsQueueUrl).toBe(stack.eventsQueueUrl);
+    expect(queueUrl.stdout.trim()).toBe(stack.eventsQueueUrl);
   });
 
   it('reports bad arguments on stderr with exit code 2 and nothing on stdout', async () => {

@@ -9,56 +9,30 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
-import { queues, schedules, tables } from '../../infra/resources.ts';
+import { queues, schedules } from '../../infra/resources.ts';
 import { localLambdaContext } from '../../infra/local/lambda-context.ts';
 import type { SqsHandler } from '../../infra/local/queue-poller.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
-import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
+import { proCustomer } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
+import { drainDelivery, emailsTo, prepareDelivery } from '../support/delivery-harness.ts';
 import { waitForDrained } from '../support/ingest-harness.ts';
 import { ensurePoppler, pdfToText } from '../support/poppler.ts';
 import { formatAmount, formatDate } from '../../shared/adapters/pdf/format.ts';
-
-interface StoredEmail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-  attachments: { filename?: string; content: string; contentType: string }[];
-}
 
 const tag = randomUUID().slice(0, 8);
 let stack: TestStack;
 let workers: { stop(): Promise<void> };
 let invoices: DynamoDbInvoiceRepository;
+let realSend: SqsHandler;
 let sendInvocations = 0;
-
-async function emailsTo(address: string): Promise<StoredEmail[]> {
-  const response = await fetch(`${stack.endpoints.ses}/store`);
-  const { emails } = (await response.json()) as { emails: StoredEmail[] };
-  return emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
-}
-
-async function drainAll(): Promise<void> {
-  // Each stage feeds the next: wait until the chain has gone quiet twice in a row.
-  for (let round = 0; round < 2; round += 1) {
-    for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails]) {
-      await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);
-    }
-  }
-}
 
 beforeAll(async () => {
   ensurePoppler();
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
-  const billingTable = stack.env[tables.billing.envVar]!;
   const customers = ['cus_de', 'cus_fr'].map((id) =>
     proCustomer(id, {
       email: `${id}.${tag}@customer.example`,
@@ -67,11 +41,7 @@ beforeAll(async () => {
         : {}),
     }),
   );
-  const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
-  if (!applied.ok) throw new Error('catalog invalid');
-  invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
-  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
-  const realSend = (await import('../../functions/send-invoice/handler.ts')).handler as unknown as SqsHandler;
+  ({ invoices, realSend } = await prepareDelivery(stack, customers));
   workers = await startLocalWorkers({
     sqs: stack.clients.sqs,
     region: TEST_REGION,
@@ -108,10 +78,10 @@ describe('invoice delivery', () => {
     const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
     const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ functionName: 'invoice-run', region: TEST_REGION, memorySize: schedules.invoiceRun.memorySize, timeoutSeconds: schedules.invoiceRun.timeoutSeconds }));
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
-    await drainAll();
+    await drainDelivery(stack);
     // A duplicate hand-over of an already sent invoice changes nothing either.
     await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.env[queues.invoiceEmails.envVar]!, MessageBody: JSON.stringify({ number: 'ACME-2026-000001' }) }));
-    await drainAll();
+    await drainDelivery(stack);
 
     // Assess
     const closed = await invoices.list({ billingPeriod: '2026-10' });
@@ -126,7 +96,7 @@ describe('invoice delivery', () => {
       const stored = Buffer.from(await object.Body!.transformToByteArray());
       expect(stored.length).toBe(invoice.document!.bytes);
 
-      const emails = await emailsTo(invoice.buyer.email);
+      const emails = await emailsTo(stack, invoice.buyer.email);
       expect(emails).toHaveLength(1);
       const [email] = emails;
       expect(email!.subject).toBe(`Invoice ${invoice.number} from Acme Cloud GmbH`);
@@ -192,7 +162,7 @@ describe('invoice delivery', () => {
 
     // Assess
     expect(outcome.action).toBe('resent');
-    expect(await emailsTo(invoice!.buyer.email)).toHaveLength(2);
+    expect(await emailsTo(stack, invoice!.buyer.email)).toHaveLength(2);
     const after = await invoices.findByNumber(invoice!.number!);
     expect(after!.emails.map((email) => email.kind)).toEqual(['invoice', 'resend']);
     expect(after!.deliveryStatus).toBe('bounced');

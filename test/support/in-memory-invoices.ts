@@ -66,6 +66,13 @@ export class InMemoryInvoices implements InvoiceRepository {
       .map(({ customerId, billingPeriod }) => ({ customerId, billingPeriod }));
   }
 
+  async listStuckDeliveries(before: string): Promise<string[]> {
+    return (await this.list())
+      .filter((invoice) => invoice.status === 'finalized' && ['pending', 'rendered', 'sending'].includes(invoice.deliveryStatus))
+      .filter((invoice) => (invoice.deliveryStatus === 'sending' ? (invoice.sendingSince ?? invoice.updatedAt) : invoice.updatedAt) < before)
+      .map((invoice) => invoice.number!);
+  }
+
   async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       await yieldToOthers();

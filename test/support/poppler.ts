@@ -4,7 +4,8 @@
  * are missing and fails with a message saying what to do when that is not possible; call it
  * from beforeAll (apt-get can take a minute on a cold machine).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { ensureDebianPackage } from './debian-package.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,24 +13,8 @@ import { join } from 'node:path';
 let available = false;
 
 export function ensurePoppler(): void {
-  if (available || hasPdftotext()) {
-    available = true;
-    return;
-  }
-  const install = (): SpawnSyncReturns<string> => apt(['install', '-y', '--no-install-recommends', 'poppler-utils']);
-  let result = install();
-  if (result.status !== 0) {
-    // A fresh container has no package lists yet; fetch them and try once more.
-    const update = apt(['update']);
-    result = update.status === 0 ? install() : update;
-  }
-  if (result.status !== 0 || !hasPdftotext()) {
-    const output = `${result.error?.message ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
-    throw new Error(
-      'pdftotext (Debian package poppler-utils) is missing and `apt-get install -y poppler-utils` failed; ' +
-        `install poppler-utils (it provides pdftotext, pdfinfo and pdftoppm) and run the tests again.\n${output}`,
-    );
-  }
+  if (available) return;
+  ensureDebianPackage('poppler-utils', hasPdftotext, 'pdftotext (with pdfinfo and pdftoppm)');
   available = true;
 }
 
@@ -87,14 +72,6 @@ export function pdfPageToPng(pdfFile: string, page: number, pngFile: string, res
 function hasPdftotext(): boolean {
   const result = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' });
   return result.error === undefined && result.status === 0;
-}
-
-function apt(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync('apt-get', args, {
-    encoding: 'utf8',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    timeout: 300_000,
-  });
 }
 
 function run(command: string, args: readonly string[]): string {

@@ -120,6 +120,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   // 3. The invoice run as of 02:00 UTC on the 1st of next month, for the demo's customers.
   started = Date.now();
   const asOf = periodBounds(period).end + 2 * HOUR_MS;
+  // What an earlier demo on this BILLFLOW_HOME already did, so only this run's work is claimed.
+  const before = deliveryProgress(await demoInvoices(context, period, demoIds));
   const run = await startInvoiceRunByHand(
     context,
     asOf,
@@ -135,12 +137,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   await waitForInvoiceRun(context, QUEUE_TIMEOUT_MS);
   let invoices = await demoInvoices(context, period, demoIds);
   const finalized = invoices.filter((invoice) => invoice.status === 'finalized');
-  const emailed = finalized.filter((invoice) => invoice.emails.length > 0).length;
-  const rendered = finalized.filter((invoice) => invoice.document !== null).length;
+  const after = deliveryProgress(invoices);
+  const emailed = after.emailed;
   step(
     'invoices',
     `${period} closed as of ${instant(asOf)} (a simulated month end) in ${seconds(started)}:`,
-    `${finalized.length} finalized, ${rendered} PDFs rendered, ${emailed} emailed`,
+    `${after.finalized - before.finalized} finalized, ${after.rendered - before.rendered} PDFs rendered, ${after.emailed - before.emailed} emailed` +
+      (before.finalized > 0 ? `; ${before.finalized} finalized, ${before.rendered} rendered and ${before.emailed} emailed by an earlier run (each once)` : ''),
   );
   const notFinalized = invoices.filter((invoice) => invoice.status !== 'finalized');
   if (notFinalized.length > 0) step('', `not finalized: ${notFinalized.map((invoice) => `${invoice.customerId} (${invoice.status})`).join(', ')}`);
@@ -219,10 +222,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         ? '  (no emails to the demo customers in this session)'
         : `  (${mail.invoices} invoice emails and ${mail.reminders} ${mail.reminders === 1 ? 'reminder' : 'reminders'} to the demo customers)`;
   say(`mail viewer  ${outputs.mailViewerUrl ?? '(none)'}${mailText}`);
-  if (missingPdfs.size > 0 || (mail !== undefined && mail.invoices < emailed)) {
-    say('note: the local S3 and SES keep PDFs and emails in memory, so those of an earlier `npm start` are gone');
-    say(`      (the invoices, in DynamoDB, are kept); for a fresh demo, delete ${dirname(resolve(options.outputsFile))} first`);
+  if (mail !== undefined && mail.invoices < emailed) {
+    say('note: the mail viewer keeps emails in memory, so those of an earlier `npm start` are gone from it');
+    say(`      (each invoice keeps the record of its email: invoices show NUMBER); for a fresh demo, delete ${dirname(resolve(options.outputsFile))} first`);
   }
+  if (missingPdfs.size > 0) say(`note: ${missingPdfs.size} recorded PDFs are missing from the bucket (marked "gone"): was ${dirname(resolve(options.outputsFile))}/s3 deleted?`);
   const example = invoices.find((invoice) => invoice.paymentStatus === 'partially_paid') ?? invoices[0];
   if (example?.number != null) {
     say();
@@ -258,6 +262,16 @@ async function demoInvoices(context: CliContext, period: string, ids: ReadonlySe
   return found
     .filter((invoice) => ids.has(invoice.customerId))
     .sort((a, b) => (a.number ?? '~').localeCompare(b.number ?? '~') || a.customerId.localeCompare(b.customerId));
+}
+
+/** How many of the demo's invoices are finalized, have their PDF and their invoice email. */
+function deliveryProgress(invoices: readonly Invoice[]): { finalized: number; rendered: number; emailed: number } {
+  const finalized = invoices.filter((invoice) => invoice.status === 'finalized');
+  return {
+    finalized: finalized.length,
+    rendered: finalized.filter((invoice) => invoice.document !== null).length,
+    emailed: finalized.filter((invoice) => invoice.emails.some((email) => email.kind === 'invoice')).length,
+  };
 }
 
 /** Document keys recorded on the invoices that the bucket no longer holds. */

@@ -11,6 +11,10 @@
  * `receivableDue` = `{dueDate}#{number}`; dunning queries it by due date instead of scanning.
  * Index `open-drafts` (sparse, keys only): drafts carry `openDraft` = OPEN and `draftPeriod` =
  * `{YYYY-MM}`; the hourly invoice run queries it for the drafts it still has to close.
+ * Index `open-deliveries` (sparse, keys only): finalized invoices whose delivery is not done
+ * (`pending`, `rendered`, `sending`) carry `openDelivery` = OPEN and `deliveryStep` =
+ * `{time of the last delivery step}#{number}`; the invoice run queries it for the ones stuck
+ * longer than the claim timeout (recover-deliveries.ts).
  *
  * Finalizing is one TransactWriteItems: advance the sequence from the value read, store the
  * numbered invoices (only if still drafts) and claim their numbers. All or nothing, so a crash
@@ -358,14 +362,28 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     return keys.map((key) => ({ customerId: key.pk.slice(INVOICE_PREFIX.length), billingPeriod: key.sk }));
   }
 
+  async listStuckDeliveries(before: string): Promise<string[]> {
+    const keys = await this.indexKeys(OPEN_DELIVERIES_INDEX, 'openDelivery = :open AND deliveryStep < :before', { ':open': OPEN, ':before': before }, ['deliveryStep']);
+    return keys.map((key) => key.deliveryStep!.slice(key.deliveryStep!.indexOf('#') + 1));
+  }
+
   /** The table keys of every item of a keys-only index matching `condition`, all pages. */
-  private async indexKeys(indexName: string, condition: string, values: Record<string, string>): Promise<{ pk: string; sk: string }[]> {
-    const keys: { pk: string; sk: string }[] = [];
+  private async indexKeys(
+    indexName: string,
+    condition: string,
+    values: Record<string, string>,
+    indexAttributes: readonly string[] = [],
+  ): Promise<({ pk: string; sk: string } & Record<string, string | undefined>)[]> {
+    const keys: ({ pk: string; sk: string } & Record<string, string | undefined>)[] = [];
     const pages = paginateQuery(
       { client: this.client },
       { TableName: this.tableName, IndexName: indexName, KeyConditionExpression: condition, ExpressionAttributeValues: values },
     );
-    for await (const page of pages) for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        keys.push({ pk: String(item.pk), sk: String(item.sk), ...Object.fromEntries(indexAttributes.map((name) => [name, item[name] === undefined ? undefined : String(item[name])])) });
+      }
+    }
     return keys;
   }
 
@@ -377,6 +395,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       eventCount: invoice.eventCount,
       ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
       ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
+      ...(isOpenDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
       invoiceGz: gzipJson(invoice),
     };
   }
@@ -384,7 +403,18 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
 
 const OPEN_RECEIVABLES_INDEX = 'open-receivables';
 const OPEN_DRAFTS_INDEX = 'open-drafts';
+const OPEN_DELIVERIES_INDEX = 'open-deliveries';
 const OPEN = 'OPEN';
+
+/** A finalized invoice whose PDF or email is still to come. */
+function isOpenDelivery(invoice: Invoice): boolean {
+  return invoice.status === 'finalized' && invoice.number !== null && ['pending', 'rendered', 'sending'].includes(invoice.deliveryStatus);
+}
+
+/** The claim's time while `sending`; otherwise the invoice's last change (the step that left it here). */
+function lastDeliveryStep(invoice: Invoice): string {
+  return invoice.deliveryStatus === 'sending' && invoice.sendingSince !== undefined ? invoice.sendingSince : invoice.updatedAt;
+}
 
 /** Money is still expected: a finalized invoice, unpaid or partly paid (disputes and refunds are chased by people). */
 function isOpenReceivable(invoice: Invoice): boolean {

@@ -1,0 +1,108 @@
+/**
+ * Stuck deliveries recovered, on the local services through the real handler modules: a
+ * sender that died between its claim and the send (its message gone, as with the local
+ * emulator at a crash), and an email request lost before anyone claimed it. The invoice
+ * run's sweep finds them in the open-deliveries index once their step is older than the claim
+ * timeout, hands them to render-invoice again, and each invoice ends with exactly one email.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { SQSEvent } from 'aws-lambda';
+import { startLocalWorkers } from '../../infra/local/workers.ts';
+import { queues, schedules } from '../../infra/resources.ts';
+import { localLambdaContext } from '../../infra/local/lambda-context.ts';
+import type { SqsHandler } from '../../infra/local/queue-poller.ts';
+import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { DELIVERY_CLAIM_TIMEOUT_MS, recoverStuckDeliveries } from '../../shared/use-cases/recover-deliveries.ts';
+import { proCustomer } from '../support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
+import { drainDelivery, emailsTo, prepareDelivery } from '../support/delivery-harness.ts';
+
+const tag = randomUUID().slice(0, 8);
+let stack: TestStack;
+let workers: { stop(): Promise<void> };
+let invoices: DynamoDbInvoiceRepository;
+let realSend: SqsHandler;
+/** Until the crash is over, send-invoice "dies": it claims (cus_claimed) or drops (cus_dropped) each message. */
+let crashing = true;
+
+beforeAll(async () => {
+  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
+  const customers = ['cus_claimed', 'cus_dropped'].map((id) => proCustomer(id, { email: `${id}.${tag}@customer.example` }));
+  ({ invoices, realSend } = await prepareDelivery(stack, customers));
+  workers = await startLocalWorkers({
+    sqs: stack.clients.sqs,
+    region: TEST_REGION,
+    resources: stack,
+    prefix: 'recovery-test',
+    concurrency: 2,
+    handlers: {
+      sendInvoice: async (event, context) => {
+        if (!crashing) return realSend(event, context);
+        for (const record of (event as SQSEvent).Records) {
+          const { number } = JSON.parse(record.body) as { number: string };
+          const invoice = (await invoices.findByNumber(number))!;
+          // A claim made 6 minutes ago by a sender that then died before sending.
+          const claimedAt = new Date(Date.now() - DELIVERY_CLAIM_TIMEOUT_MS - 60_000).toISOString();
+          if (invoice.customerId === 'cus_claimed') {
+            await invoices.update(number, (current) => ({ ...current, deliveryStatus: 'sending', sendingSince: claimedAt }));
+          }
+        }
+        // Returning without failures deletes the messages: they are lost, as in the crash.
+        return { batchItemFailures: [] };
+      },
+    },
+    onError: (functionId, error) => console.error(functionId, error),
+  });
+});
+
+afterAll(async () => {
+  await workers?.stop();
+});
+
+describe('stuck deliveries', () => {
+  it('are picked up by the next invoice run once older than the claim timeout, with one email per invoice', async () => {
+    // Prepare: close October; both invoices are rendered, then their sending is lost.
+    const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
+    const lambdaContext = localLambdaContext({ functionName: 'invoice-run', region: TEST_REGION, memorySize: schedules.invoiceRun.memorySize, timeoutSeconds: schedules.invoiceRun.timeoutSeconds });
+    const first = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext);
+    expect(first.deliveries.requeued).toEqual([]);
+    await drainDelivery(stack);
+    const stuck = await invoices.list({ billingPeriod: '2026-10' });
+    const claimed = stuck.find((invoice) => invoice.customerId === 'cus_claimed')!;
+    const dropped = stuck.find((invoice) => invoice.customerId === 'cus_dropped')!;
+    expect(claimed).toMatchObject({ status: 'finalized', deliveryStatus: 'sending', emails: [] });
+    expect(dropped).toMatchObject({ status: 'finalized', deliveryStatus: 'rendered', emails: [] });
+
+    // Assess the index: the stale claim is stuck now; the dropped request only once its step is as old.
+    const now = new Date().toISOString();
+    expect(await invoices.listStuckDeliveries(new Date(Date.now() - DELIVERY_CLAIM_TIMEOUT_MS).toISOString())).toEqual([claimed.number]);
+    expect((await invoices.listStuckDeliveries(now)).sort()).toEqual([claimed.number, dropped.number].sort());
+
+    // Act: the next hourly run (real clock) recovers the stale claim.
+    crashing = false;
+    const second = await invoiceRun({ asOf: '2026-11-01T03:00:00Z' }, lambdaContext);
+    expect(second.deliveries).toMatchObject({ requeued: [claimed.number], failed: [] });
+    await drainDelivery(stack);
+    // A run 6 minutes later (clock injected into the sweep) recovers the dropped request too.
+    const later = await recoverStuckDeliveries({
+      invoices,
+      requestDocuments: async (numbers) => ({ failed: (await sendBodies(stack.clients.sqs, stack.env[queues.invoiceDocuments.envVar]!, numbers.map((number) => JSON.stringify({ number })))).failed.map((f) => numbers[f.index]!) }),
+      now: () => Date.now() + DELIVERY_CLAIM_TIMEOUT_MS + 60_000,
+    });
+    expect(later.requeued).toEqual([dropped.number]);
+    await drainDelivery(stack);
+
+    // Assess: one email each, recorded; nothing left open, so a further run requeues nothing.
+    for (const invoice of [claimed, dropped]) {
+      const after = (await invoices.findByNumber(invoice.number!))!;
+      expect(after).toMatchObject({ deliveryStatus: 'sent' });
+      expect(after.emails.map((email) => email.kind)).toEqual(['invoice']);
+      expect(await emailsTo(stack, invoice.buyer.email)).toHaveLength(1);
+    }
+    expect(await invoices.listStuckDeliveries(new Date(Date.now() + 3_600_000).toISOString())).toEqual([]);
+    const third = await invoiceRun({ asOf: '2026-11-01T04:00:00Z' }, lambdaContext);
+    expect(third.deliveries.requeued).toEqual([]);
+  });
+});
