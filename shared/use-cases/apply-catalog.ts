@@ -55,7 +55,7 @@ export async function applyCatalog(
   }
   const touchesHead =
     document.issuer !== undefined || document.taxRates !== undefined || document.meters !== undefined || document.plans !== undefined ||
-    document.dunning !== undefined;
+    document.dunning !== undefined || document.billing !== undefined;
   if (touchesHead) await repository.writeHead(mergeIntoHead(head, document));
   const customers = document.customers ?? [];
   if (customers.length > 0) await repository.upsertCustomers(customers);

@@ -50,7 +50,9 @@ export async function changeSubscription(customerId: string, request: Subscripti
   const change = (request.kind === 'cancel' ? { kind: 'cancel', at } : { kind: request.kind, plan: request.plan!, at }) as SubscriptionChange;
   const changed = applyChange(subscriptionsOf(customer), change);
   if (!changed.ok) return { ok: false, issues: [{ path: '--at', message: changed.message }] };
-  return save({ ...withoutPlan(customer), subscriptions: changed.subscriptions.map(toTerm) }, customer, 'update', deps);
+  // enteredAt is the store's record, not a catalog field: the document validated and saved is the catalog's.
+  const { enteredAt: _storedOnly, ...catalogCustomer } = customer;
+  return save({ ...withoutPlan(catalogCustomer), subscriptions: changed.subscriptions.map(toTerm) }, customer, 'update', deps);
 }
 
 /** `customers add|update FILE`: one customer document, validated as the catalog validates customers. */

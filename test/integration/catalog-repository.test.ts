@@ -133,6 +133,21 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
     expect(customerAdded.split('|')[0]).toBe(applied.split('|')[0]);
   });
 
+  it('applies a document that sets only the billing settings, keeping the rest of the head', async () => {
+    // Prepare
+    const { repository } = await freshRepository();
+    await applyCatalog(example('catalog.yaml'), repository);
+
+    // Act
+    const result = await applyCatalog({ billing: { gracePeriodHours: 26 } }, repository);
+
+    // Assess
+    expect(result.ok).toBe(true);
+    const head = await repository.readHead();
+    expect(head.billing).toEqual({ gracePeriodHours: 26 });
+    expect(head.plans).toHaveLength(2);
+  });
+
   it('upserts customers in a later document that references the applied plans', async () => {
     // Prepare
     const { repository, client, tableName } = await freshRepository();
