@@ -96,7 +96,11 @@ describe('kill -9 of npm start during invoice delivery', () => {
     const run = await cli<{ finalized: number; deliveries: { requeued: string[] } }>(running, ['invoices', 'run', '--as-of', asOf], later);
     const final = await cli<Invoice[]>(running, ['invoices', 'list', '--period', period], later);
 
-    // Assess: the crash left deliveries undone, and the run recovered exactly those.
+    // Assess: npm start said what a restart keeps and loses.
+    expect(running.output()).toContain(`kept across restarts, under ${running.home}: the DynamoDB tables`);
+    expect(running.output()).toContain('the invoice PDFs (s3/)');
+    expect(running.output()).toContain('lost at a restart: messages still queued');
+    // The crash left deliveries undone, and the run recovered exactly those.
     expect(emailedBefore.length).toBeGreaterThan(0);
     expect(emailedBefore.length).toBeLessThan(CUSTOMERS);
     expect(run.finalized).toBe(CUSTOMERS);
