@@ -18,7 +18,7 @@ export function startInvoiceRunByHand(
   context: CliContext,
   asOf: number,
   period: string,
-  options: { catalog?: CatalogRepository; ingestSettledAt?: number } = {},
+  options: { catalog?: CatalogRepository; ingestSettledAt?: number; periodNamed?: boolean } = {},
 ): Promise<InvoiceRunStarted> {
   return startInvoiceRun(
     asOf,
@@ -30,7 +30,11 @@ export function startInvoiceRunByHand(
         failed: (await sendBodies(context.clients.sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
       }),
     },
-    { period, ...(options.ingestSettledAt === undefined ? {} : { ingestSettledAt: options.ingestSettledAt }) },
+    {
+      period,
+      periodNamed: options.periodNamed === true,
+      ...(options.ingestSettledAt === undefined ? {} : { ingestSettledAt: options.ingestSettledAt }),
+    },
   );
 }
 

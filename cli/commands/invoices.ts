@@ -38,7 +38,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const run = await beginRunByHand(context, period, since - 1000);
       // By hand, the last ended period is closed for every customer whatever the date (the
       // hourly schedule does that only during the day after a period ends).
-      const started = await startInvoiceRunByHand(context, asOf, period, { ingestSettledAt });
+      const started = await startInvoiceRunByHand(context, asOf, period, { ingestSettledAt, periodNamed: options.period !== undefined });
       // As the hourly run does: deliveries stuck past the claim timeout (of any period) go to render-invoice again.
       const deliveries = await recoverDeliveriesByHand(context);
       const recovered = deliveries.requeued.length > 0 ? `; ${deliveries.requeued.length} stuck deliveries handed to render-invoice again (${deliveries.requeued.join(', ')})` : '';

@@ -42,6 +42,11 @@ export const CLOSING_WINDOW_MS = 24 * 3_600_000;
 export interface InvoiceRunOptions {
   /** Close this period for every customer, instead of the last one ended at `asOf`. */
   readonly period?: string;
+  /**
+   * Whether a person named the period (`--period`): its jobs then bill customers who entered the
+   * catalog after it ended (InvoiceJob.periodNamed). Default: whether `period` is given.
+   */
+  readonly periodNamed?: boolean;
   /** Epoch ms at which the caller saw ingestion idle (see InvoiceJob.ingestSettledAt). */
   readonly ingestSettledAt?: number;
 }
@@ -51,7 +56,7 @@ export async function startInvoiceRun(asOf: number, deps: InvoiceRunDependencies
   const asOfIso = new Date(asOf).toISOString();
   const settled = options.ingestSettledAt === undefined ? {} : { ingestSettledAt: new Date(options.ingestSettledAt).toISOString() };
   const jobs = new Map<string, InvoiceJob>();
-  const named = options.period === undefined ? {} : { periodNamed: true };
+  const named = (options.periodNamed ?? options.period !== undefined) ? { periodNamed: true } : {};
   const add = (customerId: string, billingPeriod: string) =>
     jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso, ...settled, ...(billingPeriod === period ? named : {}) });
 

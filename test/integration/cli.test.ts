@@ -11,7 +11,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalWorkers } from '../../infra/local/workers.ts';
 import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
 import { tables } from '../../infra/resources.ts';
-import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
+import { billingPeriodOf, periodBounds, previousPeriod } from '../../shared/domain/period.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
@@ -204,6 +204,24 @@ describe('billflow CLI against a local pipeline', () => {
     expect(liveClaim.stderr).toContain('run this again after that');
     expect(outputs.eventsQueueUrl).toBe(stack.eventsQueueUrl);
     expect(queueUrl.stdout.trim()).toBe(stack.eventsQueueUrl);
+  });
+
+  it('bills no customer for a month before it entered the catalog unless the run names the month; says who was left out', async () => {
+    // Prepare: every customer entered the catalog this month, and has no events last month.
+    const lastMonth = previousPeriod(PERIOD);
+    const asOf = new Date(periodBounds(PERIOD).start + 2 * 3_600_000).toISOString();
+
+    // Act: `invoices run --as-of` the close of last month, as a README copied today would.
+    const run = await billflow('invoices', 'run', '--as-of', asOf, '--json');
+    const text = await billflow('invoices', 'run', '--as-of', asOf);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    const document = JSON.parse(run.stdout) as { period: string; finalized: number; leftOut: { customerId: string }[]; invoices: unknown[] };
+    expect(document).toMatchObject({ period: lastMonth, finalized: 0, invoices: [] });
+    expect(document.leftOut.map((entry) => entry.customerId).sort()).toEqual(['cus_42', 'cus_43', 'cus_44', 'cus_45']);
+    expect(text.stdout).toContain(`to bill them for it anyway, run again with --period ${lastMonth}`);
+    expect(await json<unknown[]>('invoices', 'list', '--period', lastMonth)).toEqual([]);
   });
 
   it('reports bad arguments on stderr with exit code 2 and nothing on stdout', async () => {

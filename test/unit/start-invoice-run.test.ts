@@ -138,6 +138,27 @@ describe('startInvoiceRun', () => {
     expect(state.listed).toBe(1);
   });
 
+  it('marks the jobs of a period a person named, and only those', async () => {
+    // Prepare
+    const { sent, deps } = fakes([{ customerId: 'cus_b', billingPeriod: '2026-10' }]);
+
+    // Act: `invoices run --period 2026-11`, then `invoices run --as-of ...` (the CLI passes the period it computed).
+    await startInvoiceRun(Date.parse('2026-12-04T10:00:00Z'), deps, { period: '2026-11' });
+    const named = sent.splice(0);
+    await startInvoiceRun(Date.parse('2026-12-04T10:00:00Z'), deps, { period: '2026-11', periodNamed: false });
+    const computed = sent.splice(0);
+    await startInvoiceRun(Date.parse('2026-12-04T10:00:00Z'), deps);
+
+    // Assess: an open draft of another period is never marked.
+    expect(named.map((job) => [job.customerId, job.period, job.periodNamed])).toEqual([
+      ['cus_a', '2026-11', true],
+      ['cus_b', '2026-11', true],
+      ['cus_b', '2026-10', undefined],
+    ]);
+    expect(computed.every((job) => job.periodNamed === undefined)).toBe(true);
+    expect(sent.every((job) => job.periodNamed === undefined)).toBe(true);
+  });
+
   it('runs a period named by hand for every customer, whatever the date and the log', async () => {
     // Prepare
     const { sent, deps } = fakes();
