@@ -44,7 +44,7 @@ function record(body: string): SQSRecord {
 
 /** The consumer's handler module with a batch of poison records around one good record. */
 async function invoke(consumer: Consumer, good: string, poison: readonly string[]) {
-  const { handler } = (await import(`../../${consumer.entry}`)) as { handler: SqsHandler };
+  const { handler } = (await import(/* @vite-ignore */ `../../${consumer.entry}`)) as { handler: SqsHandler };
   const poisonRecords = poison.map(record);
   const goodRecord = record(good);
   const [first, ...rest] = poisonRecords;
