@@ -11,7 +11,8 @@ import { periodBounds } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
 import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
-import { UsageError } from '../errors.ts';
+import { asUsageError, UsageError } from '../errors.ts';
+import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { emit, table } from '../output.ts';
 import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
 
@@ -201,9 +202,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         emit(globals(), voided, () => `voided ${number}: ${options.reason.trim()}`);
         if (metricError !== undefined) process.stderr.write(`billflow: ${number} is void, but the InvoicesVoided metric was not published: ${metricError}\n`);
       } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'InvoiceNotFoundError' || name === 'InvoiceStateError') throw new UsageError((error as Error).message);
-        throw error;
+        asUsageError(error, [InvoiceNotFoundError, InvoiceStateError]);
       }
     });
 }

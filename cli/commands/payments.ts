@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { formatMinor } from '../../shared/domain/money.ts';
 import { summarizePayments, type PaymentSummary } from '../../shared/domain/payments/payment-summary.ts';
 import type { PaymentLink } from '../../shared/ports/payment-store.ts';
-import { matchPaymentToInvoice } from '../../shared/use-cases/match-payment.ts';
+import { matchPaymentToInvoice, PaymentMatchError } from '../../shared/use-cases/match-payment.ts';
+import { PaymentNotUnmatchedError } from '../../shared/adapters/dynamodb/payment-store.ts';
+import { InvoiceNotFoundError } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { createContext, type CliContext } from '../context.ts';
 import { waitForPaymentEvents } from '../by-hand.ts';
-import { UsageError } from '../errors.ts';
+import { asUsageError, UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import type { GlobalOptions } from '../options.ts';
 
@@ -71,9 +73,7 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
           (invoice.customerCredit > 0 ? `, customer credit ${money(invoice.customerCredit)}` : ''),
         );
       } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'PaymentMatchError' || name === 'PaymentNotUnmatchedError' || name === 'InvoiceNotFoundError') throw new UsageError((error as Error).message);
-        throw error;
+        asUsageError(error, [PaymentMatchError, PaymentNotUnmatchedError, InvoiceNotFoundError]);
       }
     });
 }

@@ -7,7 +7,9 @@ import { billingPeriodOf } from '../../shared/domain/period.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import { previewUsage } from '../../shared/use-cases/preview-usage.ts';
 import { createContext } from '../context.ts';
-import { UsageError } from '../errors.ts';
+import { asUsageError, UsageError } from '../errors.ts';
+import { CatalogIncompleteError } from '../../shared/use-cases/close-billing-period.ts';
+import { NoSubscriptionError } from '../../shared/domain/invoice/assemble.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, type GlobalOptions } from '../options.ts';
 
@@ -28,8 +30,7 @@ export function registerUsageCommand(program: Command, globals: () => GlobalOpti
           now,
         });
       } catch (error) {
-        if ((error as Error).name === 'CatalogIncompleteError' || (error as Error).name === 'NoSubscriptionError') throw new UsageError((error as Error).message);
-        throw error;
+        asUsageError(error, [CatalogIncompleteError, NoSubscriptionError]);
       }
       const { invoice } = preview;
       // Once the period's invoice is finalized, events stored since are billed on the next one.

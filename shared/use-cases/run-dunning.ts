@@ -32,7 +32,7 @@ import { reminderDaysOf, reminderDue, utcDatePlusDays, withClaim, type ReminderD
 import type { Invoice, Reminder } from '../domain/invoice/invoice.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
-import type { Mailer } from '../ports/mailer.ts';
+import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface DunningDependencies {
@@ -177,7 +177,7 @@ async function release(
   error: unknown,
   deps: DunningDependencies,
 ): Promise<Outcome> {
-  const permanent = (error as Error | undefined)?.name === 'PermanentSendError';
+  const permanent = error instanceof PermanentSendError;
   const reason = messageOf(error);
   const at = new Date(deps.now()).toISOString();
   try {

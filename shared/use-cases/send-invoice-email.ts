@@ -13,7 +13,7 @@ import { invoiceEmail } from '../domain/invoice/email-content.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
-import type { Mailer } from '../ports/mailer.ts';
+import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface SendDependencies {
@@ -57,7 +57,7 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
   try {
     messageId = await sendWithInvoicePdf(content, invoice, deps);
   } catch (error) {
-    const permanent = (error as Error).name === 'PermanentSendError';
+    const permanent = error instanceof PermanentSendError;
     const at = new Date(deps.now()).toISOString();
     if (kind === 'invoice') {
       const { invoice: released } = await deps.invoices.update(number, (current) =>

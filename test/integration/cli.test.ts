@@ -229,6 +229,10 @@ describe('billflow CLI against a local pipeline', () => {
     const badPeriod = await billflow('stats', '--period', '2026-13', '--json');
     const missingFile = await billflow('events', 'send', join(workDir, 'does-not-exist.ndjson'), '--json');
     const unknown = await billflow('invoicez');
+    // Refusals of the use cases, mapped by their error class: a void invoice, an unknown customer.
+    const voided = (await json<{ number: string | null; status: string }[]>('invoices', 'list', '--period', PERIOD)).find((invoice) => invoice.status === 'void');
+    const voidAgain = await billflow('invoices', 'void', voided!.number!, '--reason', 'twice', '--json');
+    const unknownCustomer = await billflow('usage', 'cus_nobody', '--json');
 
     // Assess
     expect(badPeriod).toMatchObject({ code: 2, stdout: '' });
@@ -236,5 +240,10 @@ describe('billflow CLI against a local pipeline', () => {
     expect(missingFile).toMatchObject({ code: 2, stdout: '' });
     expect(missingFile.stderr).toContain('cannot read');
     expect(unknown.code).toBe(2);
+    expect(voidAgain).toMatchObject({ code: 2, stdout: '' });
+    expect(voidAgain.stderr).toContain(voided!.number!);
+    expect(voidAgain.stderr).not.toContain('    at ');
+    expect(unknownCustomer).toMatchObject({ code: 2, stdout: '' });
+    expect(unknownCustomer.stderr).toContain('cus_nobody is not in the catalog');
   });
 });
