@@ -24,8 +24,15 @@ function tryItBlocks(): string[] {
 }
 
 function runShell(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; transcript: string }> {
+  // bash itself is not preloaded, only what it runs: libfaketime 0.9.10 makes the first process
+  // that loads it own the shared clock state, and a `$(...)` subshell forked from that process
+  // removes it when it exits; every later command then aborts ("sem_open failed", seen once in
+  // four suite runs). Commands started by a plain bash each own their state, or share their
+  // parent's, which outlives them.
+  const { LD_PRELOAD: preload, ...shellEnv } = env;
+  const exportPreload = preload === undefined ? '' : `export LD_PRELOAD='${preload}'\n`;
   return new Promise((resolveRun) => {
-    const child = spawn('bash', ['-c', `set -euo pipefail\n${script}`], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `set -euo pipefail\n${exportPreload}${script}`], { cwd: repoRoot, env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let transcript = '';
     child.stdout.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
