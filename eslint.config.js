@@ -1,0 +1,67 @@
+// House rules, checked by `npm run lint` (part of `npm test`). ESLint with typescript-eslint's
+// type-checked rules rather than Biome: the bugs a billing pipeline cannot afford are an
+// un-awaited write (a Lambda returns before DynamoDB or SQS got the request, and the record is
+// deleted from the queue) and a switch that forgets a new invoice state; catching those needs
+// the type checker, which Biome's stable rules do not use. Formatting is Prettier's
+// (eslint-config-prettier turns off the stylistic rules that would fight it).
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** The domain and the use cases know no AWS, no adapter and no handler (ports and adapters). */
+const layerRules = {
+  'shared/domain/**': ['#adapters/*', '#use-cases/*', '#infra/*', '@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*'],
+  'shared/use-cases/**': ['#adapters/*', '#infra/*', '@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', '.billflow/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'cli/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // An in-memory fake or a cached adapter implements an async port without awaiting anything.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // CloudFormation templates are untyped JSON by nature; these tests walk them as such.
+    files: ['test/infra/**'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  ...Object.entries(layerRules).map(([glob, banned]) => ({
+    files: [glob],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: banned, message: 'the domain and use cases depend on ports, not on adapters, AWS or infra' },
+            { group: ['**/adapters/**', '**/infra/**', '**/functions/**'], message: 'the domain and use cases depend on ports, not on adapters, handlers or infra' },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  prettier,
+);
