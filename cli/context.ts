@@ -59,7 +59,7 @@ export function loadOutputs(file: string | undefined): Outputs {
   // `cdk deploy --outputs-file` nests the outputs under the stack name.
   const candidate =
     json !== null && typeof json === 'object' && !('eventsQueueUrl' in json) && Object.keys(json).length === 1
-      ? Object.values(json)[0]
+      ? (Object.values(json) as unknown[])[0]
       : json;
   const parsed = outputsSchema.safeParse(candidate);
   if (!parsed.success) {

@@ -10,7 +10,7 @@ export interface GlobalOptions {
 
 export function parsePeriod(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!isBillingPeriod(value)) throw new UsageError(`--period ${value} is not a billing period: use YYYY-MM, e.g. 2026-11`);
+  if (!isBillingPeriod(value)) throw new UsageError(`--period ${String(value)} is not a billing period: use YYYY-MM, e.g. 2026-11`);
   return value;
 }
 

@@ -7,7 +7,7 @@ import { billingPeriodOf } from '../../shared/domain/period.ts';
 import { formatMinor } from '../../shared/domain/money.ts';
 import { previewUsage } from '../../shared/use-cases/preview-usage.ts';
 import { createContext } from '../context.ts';
-import { asUsageError, UsageError } from '../errors.ts';
+import { asUsageError } from '../errors.ts';
 import { CatalogIncompleteError } from '../../shared/use-cases/close-billing-period.ts';
 import { NoSubscriptionError } from '../../shared/domain/invoice/assemble.ts';
 import { emit, table } from '../output.ts';

@@ -69,9 +69,9 @@ export function combine(parts: readonly (readonly [Tally, number])[]): Tally {
     addTo(total.dynamodb.units, tally.dynamodb.units, weight);
     addTo(total.sqs.billed, tally.sqs.billed, weight);
     addTo(total.failed, tally.failed, weight);
-    addTo(total.s3 as unknown as Record<string, number>, tally.s3 as unknown as Record<string, number>, weight);
-    addTo(total.ses as unknown as Record<string, number>, tally.ses as unknown as Record<string, number>, weight);
-    addTo(total.modelled as unknown as Record<string, number>, tally.modelled as unknown as Record<string, number>, weight);
+    addTo(total.s3, tally.s3, weight);
+    addTo(total.ses, tally.ses, weight);
+    addTo(total.modelled, tally.modelled, weight);
   }
   return total;
 }
@@ -130,7 +130,10 @@ export function installMeters(): () => void {
     );
   };
 
+  // Unbound on purpose: capturedWrite calls them with the stream as `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalStdout = process.stdout.write;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalStderr = process.stderr.write;
   const capture = (original: typeof process.stdout.write) =>
     function capturedWrite(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
@@ -174,7 +177,7 @@ function countRequest(tally: Tally, service: string | undefined, commandName: st
     }
     case 'SQS': {
       let billed = 1;
-      if (operation === 'SendMessage') billed = chunks(Buffer.byteLength(String(input.MessageBody ?? '')));
+      if (operation === 'SendMessage') billed = chunks(Buffer.byteLength(typeof input.MessageBody === 'string' ? input.MessageBody : ''));
       if (operation === 'SendMessageBatch') {
         const entries = (input.Entries ?? []) as { MessageBody?: string }[];
         billed = chunks(entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody ?? ''), 0));

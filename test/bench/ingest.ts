@@ -91,7 +91,6 @@ export async function benchIngest(
   });
   let invocations = 0;
   let lastDone = 0;
-  let chunks = 0;
   const { QueueArn } = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.eventsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
   const started = performance.now();
   const poller = startQueuePoller({
@@ -117,7 +116,6 @@ export async function benchIngest(
   await poller.stop();
   const ingestSeconds = (lastDone - started) / 1000;
   const ingestWrites = meter.totals.write;
-  chunks = meter.totals.requests.BatchWriteItemCommand ?? 0;
 
   const rejectedStore = new DynamoDbRejectedEventStore({ client: clients.dynamodb, tableName: eventsTable, shardCount, retentionDays: 400 });
   const eventStore = new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, shardCount, retentionDays: 400 });

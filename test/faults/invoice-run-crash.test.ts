@@ -59,7 +59,7 @@ describe('kill -9 during invoices run, then the run again', () => {
   it('ends with one finalized invoice per customer and period, numbered gap-free', { timeout: 240_000 }, async () => {
     // Act: crash while the jobs are being closed (some done, some still queued)
     const started = await pipeline.json<{ jobs: number }>('invoices', 'run', '--as-of', AS_OF, '--no-wait');
-    const jobsQueue = pipeline.current.outputs.invoiceJobsQueueUrl!;
+    const jobsQueue = pipeline.current.outputs.invoiceJobsQueueUrl;
     await waitUntil(async () => (await messagesInFlight(pipeline.sqs, jobsQueue)) < started.jobs - 5, 60_000, 'the first jobs to close');
     const jobsLeftAtCrash = await messagesInFlight(pipeline.sqs, jobsQueue);
     await pipeline.crash();

@@ -7,12 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { SQSEvent } from 'aws-lambda';
 import { startLocalWorkers } from '../../infra/local/workers.ts';
 import { queues, schedules } from '../../infra/resources.ts';
 import { localLambdaContext } from '../../infra/local/lambda-context.ts';
 import type { SqsHandler } from '../../infra/local/queue-poller.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import type { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS, recoverStuckDeliveries } from '../../shared/use-cases/recover-deliveries.ts';
 import { proCustomer } from '../support/invoicing-catalog.ts';
@@ -40,7 +39,7 @@ beforeAll(async () => {
     handlers: {
       sendInvoice: async (event, context) => {
         if (!crashing) return realSend(event, context);
-        for (const record of (event as SQSEvent).Records) {
+        for (const record of (event).Records) {
           const { number } = JSON.parse(record.body) as { number: string };
           const invoice = (await invoices.findByNumber(number))!;
           // A claim made 6 minutes ago by a sender that then died before sending.

@@ -12,7 +12,7 @@ import { startLocalWorkers } from '../../infra/local/workers.ts';
 import { queues, schedules } from '../../infra/resources.ts';
 import { localLambdaContext } from '../../infra/local/lambda-context.ts';
 import type { SqsHandler } from '../../infra/local/queue-poller.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import type { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';

@@ -64,7 +64,7 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
         maxChunkBytes: 256 * 1024,
       });
       return startQueuePoller({
-        sqs: stack.clients.sqs as SQSClient,
+        sqs: stack.clients.sqs,
         queueUrl: stack.eventsQueueUrl,
         queueArn: QueueArn ?? stack.eventsQueueUrl,
         region: TEST_REGION,

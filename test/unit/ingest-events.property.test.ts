@@ -216,9 +216,13 @@ const validSpecArb = (withVariants: boolean): fc.Arbitrary<ValidSpec> =>
 
 const invalidSpecArb: fc.Arbitrary<InvalidSpec> = fc.oneof(
   fc.record({
-    kind: fc.constantFrom('unknown-customer', 'sum-missing', 'bad-specversion', 'no-subject', 'bad-time') as fc.Arbitrary<
-      'unknown-customer' | 'sum-missing' | 'bad-specversion' | 'no-subject' | 'bad-time'
-    >,
+    kind: fc.constantFrom<'unknown-customer' | 'sum-missing' | 'bad-specversion' | 'no-subject' | 'bad-time'>(
+      'unknown-customer',
+      'sum-missing',
+      'bad-specversion',
+      'no-subject',
+      'bad-time',
+    ),
     customerId: fc.constantFrom(...CUSTOMERS),
     period: fc.constantFrom<Period>('2026-11', '2026-12', '2027-01'),
   }),
@@ -229,7 +233,7 @@ const invalidSpecArb: fc.Arbitrary<InvalidSpec> = fc.oneof(
     tokens: fc.constantFrom('1e3', 'NaN', 'Infinity', 'many', ''),
   }),
   fc.record({ kind: fc.constant('future' as const), customerId: fc.constantFrom(...CUSTOMERS), aheadMs: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: HOUR })) }),
-  fc.record({ kind: fc.constantFrom('not-an-object', 'not-json', 'empty-array') as fc.Arbitrary<'not-an-object' | 'not-json' | 'empty-array'> }),
+  fc.record({ kind: fc.constantFrom<'not-an-object' | 'not-json' | 'empty-array'>('not-an-object', 'not-json', 'empty-array') }),
 );
 
 /** What is delivered and how: items, how often each is sent, how bodies are cut and shuffled. */

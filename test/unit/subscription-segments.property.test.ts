@@ -95,10 +95,10 @@ describe('proration', () => {
         fc.integer({ min: 0, max: 10_000_000 }),
         fc.constantFrom(['EUR', 2], ['JPY', 0], ['KWD', 3]),
         ({ period, history }, minor, [currency, exponent]) => {
-          const amount = new Ref(minor).div(new Ref(10).pow(exponent as number)).toFixed(exponent as number);
+          const amount = new Ref(minor).div(new Ref(10).pow(exponent)).toFixed(exponent);
           for (const segment of periodSegments(history, period)) {
-            const exact = new Ref(amount).times(segment.seconds).div(segment.periodSeconds).times(new Ref(10).pow(exponent as number));
-            const prorated = proratedMinor(amount, segment, currency as string);
+            const exact = new Ref(amount).times(segment.seconds).div(segment.periodSeconds).times(new Ref(10).pow(exponent));
+            const prorated = proratedMinor(amount, segment, currency);
             expect(exact.minus(prorated).abs().lessThanOrEqualTo(0.5)).toBe(true);
             expect(prorated).toBe(Number(exact.toDecimalPlaces(0, Ref.ROUND_HALF_UP).toFixed(0)));
             if (segment.whole) expect(prorated).toBe(minor);
