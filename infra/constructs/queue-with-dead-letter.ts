@@ -60,7 +60,8 @@ export class QueueWithDeadLetter extends Construct {
   public readonly deadLetterName: string;
   /** Set by addAlarms. */
   public alarms: QueueAlarms | undefined;
-  private readonly definition: QueueDefinition;
+  /** What the queue is built from (infra/resources.ts), e.g. its env var. */
+  public readonly definition: QueueDefinition;
 
   public constructor(scope: Construct, id: string, props: QueueWithDeadLetterProps) {
     super(scope, id);

@@ -3,7 +3,8 @@
  * (table names, queue URLs, pipeline settings), plus endpoints pointing the SDK at the
  * emulators instead of AWS.
  */
-import { pipelineSettings, queues } from '../resources.ts';
+import { outputDefinitions, outputsSchema, type OutputDefinition, type OutputName, type Outputs } from '../../shared/outputs.ts';
+import { pipelineSettings } from '../resources.ts';
 import { localCredentials } from './credentials.ts';
 import type { ProvisionedResources } from './provision.ts';
 import type { LocalEndpoints } from './services.ts';
@@ -34,33 +35,37 @@ export function localFunctionEnvironment(
   };
 }
 
-/** The outputs file contents for a local pipeline (CONTRACTS.md section 6). */
+/**
+ * The outputs file contents for a local pipeline (CONTRACTS.md section 6), from the outputs
+ * definition (shared/outputs.ts): every output but the stack-only ones, validated with the
+ * schema the CLI reads it with.
+ */
 export function localOutputs(
   resources: ProvisionedResources,
   endpoints: LocalEndpoints,
   region: string,
   mailViewerUrl: string,
-  tableEnv: { events: string; billing: string },
+  /** Unused: the tables' variables come from the outputs definition. Kept for the callers. */
+  _tableEnv: { events: string; billing: string },
   /** The webhook secret is written only when it was generated (not taken from STRIPE_WEBHOOK_SECRET). */
   api?: { url: string; stripeWebhookSecret?: string },
-) {
-  return {
-    region,
-    eventsQueueUrl: resources.eventsQueueUrl,
-    eventsDlqUrl: resources.eventsDlqUrl,
-    invoiceJobsQueueUrl: resources.env[queues.invoiceJobs.envVar]!,
-    invoiceJobsDlqUrl: resources.env[queues.invoiceJobs.deadLetter.envVar]!,
-    invoiceDocumentsQueueUrl: resources.env[queues.invoiceDocuments.envVar]!,
-    invoiceEmailsQueueUrl: resources.env[queues.invoiceEmails.envVar]!,
-    paymentEventsQueueUrl: resources.env[queues.paymentEvents.envVar]!,
-    invoicesBucket: resources.invoicesBucket,
-    eventsTable: resources.env[tableEnv.events]!,
-    billingTable: resources.env[tableEnv.billing]!,
-    eventWriteShards: Number(pipelineSettings.EVENT_WRITE_SHARDS),
-    finalizationSettleSeconds: Number(pipelineSettings.FINALIZATION_SETTLE_SECONDS),
-    mailViewerUrl,
-    ...(api === undefined ? {} : { apiUrl: api.url }),
-    ...(api?.stripeWebhookSecret === undefined ? {} : { stripeWebhookSecret: api.stripeWebhookSecret }),
-    endpoints,
-  };
+): Outputs {
+  const localOnly: Partial<Record<OutputName, unknown>> = { mailViewerUrl, endpoints, stripeWebhookSecret: api?.stripeWebhookSecret };
+  const outputs: Partial<Record<OutputName, unknown>> = {};
+  for (const [output, definition] of Object.entries(outputDefinitions) as [OutputName, OutputDefinition][]) {
+    const { source } = definition;
+    if (source === 'stack') continue;
+    const value =
+      source === 'region'
+        ? region
+        : source === 'apiUrl'
+          ? api?.url
+          : source === 'local'
+            ? localOnly[output]
+            : 'env' in source
+              ? resources.env[source.env]
+              : Number(pipelineSettings[source.setting]);
+    if (value !== undefined) outputs[output] = value;
+  }
+  return outputsSchema.parse(outputs);
 }

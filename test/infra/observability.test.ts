@@ -81,10 +81,10 @@ describe('tracing and logs', () => {
   it('writes API access logs as JSON (an HTTP API has no X-Ray tracing: traces start at the function)', () => {
     const { stack, template } = built.dev;
     const [[, stage]] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.webhookApi.accessLogGroup), 'Arn'] });
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.payments.webhookApi.accessLogGroup), 'Arn'] });
     expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
     expect(resourcesOf(template, 'AWS::ApiGateway::Stage')).toEqual([]);
-    expect(template.toJSON().Resources[logicalId(stack.stripeWebhookFunction)].Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(template.toJSON().Resources[logicalId(stack.payments.stripeWebhookFunction)].Properties.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
   it("keeps scheduled runs that failed every Lambda attempt, in the schedule's dead-letter queue", () => {

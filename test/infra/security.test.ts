@@ -19,24 +19,25 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement as IamStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
 import type { BillflowStack } from '../../infra/stack.ts';
 import type { Stage } from '../../infra/stage.ts';
 import { allStatements, asArray, build, type Built, type LocatedStatement, logicalId, POLICY_RESOURCE_TYPES, STAGES } from './support/synth.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
-/** Every Lambda function of the stack, by its property on BillflowStack. */
-const FUNCTIONS = [
-  'ingestFunction',
-  'closeBillingPeriodFunction',
-  'invoiceRunFunction',
-  'renderInvoiceFunction',
-  'sendInvoiceFunction',
-  'recordMailEventFunction',
-  'applyPaymentEventFunction',
-  'stripeWebhookFunction',
-  'dunningRunFunction',
-] as const satisfies readonly (keyof BillflowStack)[];
+/** Every Lambda function of the stack, by its stage construct and property. */
+const FUNCTIONS: readonly ((stack: BillflowStack) => BillingFunction)[] = [
+  (stack) => stack.ingest.ingestFunction,
+  (stack) => stack.invoiceRun.closeBillingPeriodFunction,
+  (stack) => stack.invoiceRun.invoiceRunFunction,
+  (stack) => stack.delivery.renderInvoiceFunction,
+  (stack) => stack.delivery.sendInvoiceFunction,
+  (stack) => stack.delivery.recordMailEventFunction,
+  (stack) => stack.payments.applyPaymentEventFunction,
+  (stack) => stack.payments.stripeWebhookFunction,
+  (stack) => stack.dunning.dunningRunFunction,
+];
 
 interface AllowedWildcard {
   /** Resource type holding the statement. */
@@ -176,7 +177,7 @@ describe('least privilege', () => {
     ['Resource "*" on a named action', new IamStatement({ actions: ['sqs:SendMessage'], resources: ['*'] })],
     ['action "*"', new IamStatement({ actions: ['*'], resources: ['*'] })],
   ])('fails when a function is granted %s', (_name, statement) => {
-    const { template } = build('dev', { bundle: false, change: (stack) => stack.ingestFunction.addToRolePolicy(statement) });
+    const { template } = build('dev', { bundle: false, change: (stack) => stack.ingest.ingestFunction.addToRolePolicy(statement) });
     expect(unallowed(wildcardFindings(template))).toEqual([expect.stringMatching(/^AWS::IAM::Policy \| - \| .* @ IngestFunctionRoleDefaultPolicy/)]);
   });
 
@@ -184,7 +185,7 @@ describe('least privilege', () => {
     for (const stage of STAGES) {
       const { stack, template } = built[stage];
       const functions = template.findResources('AWS::Lambda::Function');
-      expect(Object.keys(functions).sort()).toEqual(FUNCTIONS.map((name) => logicalId(stack[name])).sort());
+      expect(Object.keys(functions).sort()).toEqual(FUNCTIONS.map((functionOf) => logicalId(functionOf(stack))).sort());
       const roles = Object.values(functions).map((fn) => JSON.stringify(fn.Properties.Role));
       expect(new Set(roles).size).toBe(FUNCTIONS.length);
       // Each identity policy is attached to one role only, so no grant is shared.
@@ -206,8 +207,8 @@ describe('least privilege', () => {
       const { stack, template } = built[stage];
       const json = template.toJSON();
       const known = new Set([...Object.keys(json.Resources), 'SenderIdentity']);
-      for (const name of FUNCTIONS) {
-        const roleId = logicalId(stack[name].role!);
+      for (const functionOf of FUNCTIONS) {
+        const roleId = logicalId(functionOf(stack).role!);
         const statements = allStatements(template).filter(
           ({ resourceType, resourceId }) =>
             resourceType === 'AWS::IAM::Policy' && JSON.stringify(json.Resources[resourceId].Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
@@ -222,7 +223,7 @@ describe('least privilege', () => {
               continue;
             }
             const ids = referencedIds(resource);
-            expect(ids.length, `${name}: ${JSON.stringify(resource)}`).toBeGreaterThan(0);
+            expect(ids.length, `${roleId}: ${JSON.stringify(resource)}`).toBeGreaterThan(0);
             expect(ids.filter((id) => !id.startsWith('AWS::') && !known.has(id))).toEqual([]);
           }
         }

@@ -37,7 +37,7 @@ function roleStatements(template: Template, role: IRole | undefined): PolicyStat
 }
 
 function ingestStatements({ stack, template }: Built): PolicyStatement[] {
-  return roleStatements(template, stack.ingestFunction.role);
+  return roleStatements(template, stack.ingest.ingestFunction.role);
 }
 
 /**
@@ -103,7 +103,7 @@ describe('events queue', () => {
       MaximumMessageSize: queues.events.maxMessageSizeBytes,
       RedrivePolicy: {
         maxReceiveCount: queues.events.maxReceiveCount,
-        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.eventsQueue.deadLetterQueue), 'Arn'] },
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.ingest.eventsQueue.deadLetterQueue), 'Arn'] },
       },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
@@ -114,14 +114,14 @@ describe('events queue', () => {
 
   it('encrypts both queues and denies requests without TLS', () => {
     const { stack, template } = built.dev;
-    expectEncryptedAndTlsOnly(template, [stack.eventsQueue.queue, stack.eventsQueue.deadLetterQueue]);
+    expectEncryptedAndTlsOnly(template, [stack.ingest.eventsQueue.queue, stack.ingest.eventsQueue.deadLetterQueue]);
   });
 
   it('alarms when anything reaches the DLQ, and when the oldest event waits a quarter of the grace period', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.eventsQueue.deadLetterQueue), 0, topic));
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.eventsQueue.queue), 900, topic));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.ingest.eventsQueue.deadLetterQueue), 0, topic));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.ingest.eventsQueue.queue), 900, topic));
   });
 });
 
@@ -169,7 +169,7 @@ describe('ingest function', () => {
       Handler: 'index.handler',
       MemorySize: consumers.ingest.memorySize,
       Timeout: consumers.ingest.timeoutSeconds,
-      LoggingConfig: { LogGroup: { Ref: logicalId(stack.ingestFunction.functionLogGroup) } },
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack.ingest.ingestFunction.functionLogGroup) } },
     });
   });
 
@@ -193,8 +193,8 @@ describe('ingest function', () => {
   it('consumes the events queue with partial batch responses and the consumers.ingest batching', () => {
     const { stack, template } = built.dev;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(stack.ingestFunction) },
-      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.eventsQueue.queue), 'Arn'] },
+      FunctionName: { Ref: logicalId(stack.ingest.ingestFunction) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.ingest.eventsQueue.queue), 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: consumers.ingest.batchSize,
       MaximumBatchingWindowInSeconds: consumers.ingest.maxBatchingWindowSeconds,
@@ -203,12 +203,12 @@ describe('ingest function', () => {
 
   it('may only write to the events table and read the billing table (not its indexes), with exactly the listed actions', () => {
     const { stack, template } = built.dev;
-    const fn = stack.ingestFunction;
+    const fn = stack.ingest.ingestFunction;
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       ...Object.fromEntries(EVENTS_TABLE_ACTIONS.map((action) => [action, [arnOf(stack.eventsTable)]])),
       ...Object.fromEntries(BILLING_TABLE_ACTIONS.map((action) => [action, [arnOf(stack.billingTable)]])),
-      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.eventsQueue.queue)]])),
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.ingest.eventsQueue.queue)]])),
     });
   });
 
@@ -231,7 +231,7 @@ describe('ingest function', () => {
 describe('invoice-jobs queue', () => {
   it('redrives to its DLQ after queues.invoiceJobs.maxReceiveCount receives, with the defined timeouts', () => {
     const { stack, template } = built.dev;
-    const { queue, deadLetterQueue } = stack.invoiceJobsQueue;
+    const { queue, deadLetterQueue } = stack.invoiceRun.invoiceJobsQueue;
     expect(template.toJSON().Resources[logicalId(queue)].Properties).toMatchObject({
       VisibilityTimeout: queues.invoiceJobs.visibilityTimeoutSeconds,
       MessageRetentionPeriod: queues.invoiceJobs.retentionDays * 86_400,
@@ -248,7 +248,7 @@ describe('invoice-jobs queue', () => {
 
   it('encrypts both queues and denies requests without TLS', () => {
     const { stack, template } = built.dev;
-    expectEncryptedAndTlsOnly(template, [stack.invoiceJobsQueue.queue, stack.invoiceJobsQueue.deadLetterQueue]);
+    expectEncryptedAndTlsOnly(template, [stack.invoiceRun.invoiceJobsQueue.queue, stack.invoiceRun.invoiceJobsQueue.deadLetterQueue]);
   });
 
   it('alarms when a job is dead-lettered, and when the oldest job waits half an hour', () => {
@@ -256,26 +256,26 @@ describe('invoice-jobs queue', () => {
     const topic = { Ref: logicalId(stack.alarms.topic) };
     template.hasResourceProperties(
       'AWS::CloudWatch::Alarm',
-      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.invoiceJobsQueue.deadLetterQueue), 0, topic, {
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.invoiceRun.invoiceJobsQueue.deadLetterQueue), 0, topic, {
         // `billflow dlq redrive` only knows the events DLQ.
         AlarmDescription: Match.stringLikeRegexp('billflow invoices run'),
       }),
     );
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.invoiceJobsQueue.queue), 30 * 60, topic));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.invoiceRun.invoiceJobsQueue.queue), 30 * 60, topic));
   });
 });
 
 describe('close-billing-period function', () => {
   it('runs Node 22 on arm64 with tracing, the consumer sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    expectInvoicingFunction(template, stack, stack.closeBillingPeriodFunction, consumers.closeBillingPeriod);
+    expectInvoicingFunction(template, stack, stack.invoiceRun.closeBillingPeriodFunction, consumers.closeBillingPeriod);
   });
 
   it('consumes the invoice-jobs queue with partial batch responses and the consumers.closeBillingPeriod batching', () => {
     const { stack, template } = built.dev;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(stack.closeBillingPeriodFunction) },
-      EventSourceArn: arnOf(stack.invoiceJobsQueue.queue),
+      FunctionName: { Ref: logicalId(stack.invoiceRun.closeBillingPeriodFunction) },
+      EventSourceArn: arnOf(stack.invoiceRun.invoiceJobsQueue.queue),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: consumers.closeBillingPeriod.batchSize,
       // maxBatchingWindowSeconds 0: no window, so the property is left out.
@@ -286,10 +286,10 @@ describe('close-billing-period function', () => {
 
   it('may only Query the events table, read and write items of the billing table, and consume the jobs queue', () => {
     const { stack, template } = built.dev;
-    const fn = stack.closeBillingPeriodFunction;
+    const fn = stack.invoiceRun.closeBillingPeriodFunction;
     const events = [arnOf(stack.eventsTable)];
     const billing = [arnOf(stack.billingTable)];
-    const jobs = [arnOf(stack.invoiceJobsQueue.queue)];
+    const jobs = [arnOf(stack.invoiceRun.invoiceJobsQueue.queue)];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       // The events table, and the billing table itself (a customer's invoices), no index.
@@ -300,7 +300,7 @@ describe('close-billing-period function', () => {
       'dynamodb:UpdateItem': billing,
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, jobs])),
       // requestDocument, to the documents queue only.
-      'sqs:SendMessage': [arnOf(stack.invoiceDocumentsQueue.queue)],
+      'sqs:SendMessage': [arnOf(stack.delivery.invoiceDocumentsQueue.queue)],
     });
   });
 });
@@ -308,12 +308,12 @@ describe('close-billing-period function', () => {
 describe('invoice-run function', () => {
   it('runs with the schedules.invoiceRun sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    expectInvoicingFunction(template, stack, stack.invoiceRunFunction, schedules.invoiceRun);
+    expectInvoicingFunction(template, stack, stack.invoiceRun.invoiceRunFunction, schedules.invoiceRun);
   });
 
   it('may read the catalog version, keep its run log, Scan the billing table, Query the open-drafts and open-deliveries indexes only, send jobs and stuck deliveries and dead-letter failed runs; nothing on the events table', () => {
     const { stack, template } = built.dev;
-    const fn = stack.invoiceRunFunction;
+    const fn = stack.invoiceRun.invoiceRunFunction;
     const billing = [arnOf(stack.billingTable)];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
@@ -328,14 +328,14 @@ describe('invoice-run function', () => {
       ],
       // The jobs, stuck deliveries to render-invoice again, and the function's DeadLetterConfig:
       // runs that failed every Lambda attempt.
-      'sqs:SendMessage': [arnOf(stack.invoiceJobsQueue.queue), arnOf(stack.invoiceDocumentsQueue.queue), arnOf(stack.invoiceRunSchedule.deadLetterQueue)],
+      'sqs:SendMessage': [arnOf(stack.invoiceRun.invoiceJobsQueue.queue), arnOf(stack.delivery.invoiceDocumentsQueue.queue), arnOf(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue)],
     });
   });
 
   it('sends runs that failed every attempt to the schedule\'s dead-letter queue (Scheduler invokes it asynchronously)', () => {
     const { stack, template } = built.dev;
-    expect(template.toJSON().Resources[logicalId(stack.invoiceRunFunction)].Properties.DeadLetterConfig).toEqual({
-      TargetArn: arnOf(stack.invoiceRunSchedule.deadLetterQueue),
+    expect(template.toJSON().Resources[logicalId(stack.invoiceRun.invoiceRunFunction)].Properties.DeadLetterConfig).toEqual({
+      TargetArn: arnOf(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue),
     });
   });
 });
@@ -343,7 +343,7 @@ describe('invoice-run function', () => {
 describe('invoice-run schedule', () => {
   it('invokes invoice-run hourly with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
     const { stack, template } = built.dev;
-    const schedule = stack.invoiceRunSchedule;
+    const schedule = stack.invoiceRun.invoiceRunSchedule;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: schedules.invoiceRun.expression,
       ScheduleExpressionTimezone: 'Etc/UTC',
@@ -351,7 +351,7 @@ describe('invoice-run schedule', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       GroupName: template.toJSON().Resources[logicalId(stack.scheduleGroup)].Properties.Name,
       Target: {
-        Arn: arnOf(stack.invoiceRunFunction),
+        Arn: arnOf(stack.invoiceRun.invoiceRunFunction),
         RoleArn: arnOf(schedule.role),
         Input: Match.serializedJson({ asOf: '<aws.scheduler.scheduled-time>' }),
         DeadLetterConfig: { Arn: arnOf(schedule.deadLetterQueue) },
@@ -363,7 +363,7 @@ describe('invoice-run schedule', () => {
 
   it('has a role that only schedules of its group may assume and that may only invoke invoice-run and dead-letter', () => {
     const { stack, template } = built.dev;
-    const schedule = stack.invoiceRunSchedule;
+    const schedule = stack.invoiceRun.invoiceRunSchedule;
     const trust = template.toJSON().Resources[logicalId(schedule.role)].Properties.AssumeRolePolicyDocument;
     expect(trust.Statement).toEqual([
       {
@@ -377,14 +377,14 @@ describe('invoice-run schedule', () => {
     ]);
     // The unqualified function ARN only: no `{arn}:*` (versions and aliases) as grantInvoke adds.
     expect(grantsOf(template, schedule.role)).toEqual({
-      'lambda:InvokeFunction': [arnOf(stack.invoiceRunFunction)],
+      'lambda:InvokeFunction': [arnOf(stack.invoiceRun.invoiceRunFunction)],
       'sqs:SendMessage': [arnOf(schedule.deadLetterQueue)],
     });
   });
 
   it('encrypts its dead-letter queue, denies requests without TLS and alarms when anything reaches it', () => {
     const { stack, template } = built.dev;
-    const id = logicalId(stack.invoiceRunSchedule.deadLetterQueue);
+    const id = logicalId(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue);
     expect(template.toJSON().Resources[id].Properties).toMatchObject({ SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: id }],
@@ -403,7 +403,7 @@ describe.each([
   ['invoice-documents', 'invoiceDocumentsQueue', queues.invoiceDocuments, consumers.renderInvoice],
   ['invoice-emails', 'invoiceEmailsQueue', queues.invoiceEmails, consumers.sendInvoice],
 ] as const)('%s queue', (_name, property, definition, consumer) => {
-  const queueOf = (stack: BillflowStack): QueueWithDeadLetter => stack[property];
+  const queueOf = (stack: BillflowStack): QueueWithDeadLetter => stack.delivery[property];
 
   it('redrives to its DLQ after maxReceiveCount receives, with the defined timeouts', () => {
     const { stack, template } = built.dev;
@@ -453,15 +453,15 @@ describe.each([
       Handler: 'index.handler',
       MemorySize: consumer.memorySize,
       Timeout: consumer.timeoutSeconds,
-      LoggingConfig: { LogGroup: { Ref: logicalId(stack[property].functionLogGroup) } },
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack.delivery[property].functionLogGroup) } },
     });
   });
 
   it('consumes its queue with partial batch responses and the consumer batching', () => {
     const { stack, template } = built.dev;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(stack[property]) },
-      EventSourceArn: arnOf(stack[queueProperty].queue),
+      FunctionName: { Ref: logicalId(stack.delivery[property]) },
+      EventSourceArn: arnOf(stack.delivery[queueProperty].queue),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: consumer.batchSize,
       MaximumBatchingWindowInSeconds: Match.absent(),
@@ -473,20 +473,20 @@ describe.each([
 describe('render-invoice function', () => {
   it('gets exactly the environment readDeliveryConfig reads, and the Powertools settings', () => {
     const { stack, template } = built.dev;
-    const fn = template.toJSON().Resources[logicalId(stack.renderInvoiceFunction)];
+    const fn = template.toJSON().Resources[logicalId(stack.delivery.renderInvoiceFunction)];
     expect(fn.Properties.Environment.Variables).toEqual({
       [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
-      [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.invoiceEmailsQueue.queue) },
+      [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) },
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
 
   it('may read and put billing items, read and write invoice documents only, request emails and consume its queue', () => {
     const { stack, template } = built.dev;
-    const fn = stack.renderInvoiceFunction;
+    const fn = stack.delivery.renderInvoiceFunction;
     const billing = [arnOf(stack.billingTable)];
-    const documents = [arnOf(stack.invoiceDocumentsQueue.queue)];
+    const documents = [arnOf(stack.delivery.invoiceDocumentsQueue.queue)];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       'dynamodb:GetItem': billing,
@@ -496,14 +496,14 @@ describe('render-invoice function', () => {
       's3:PutObject': [invoiceObjects(stack)],
       // So that HeadObject of a missing document answers 404, not 403.
       's3:ListBucket': [arnOf(stack.invoicesBucket)],
-      'sqs:SendMessage': [arnOf(stack.invoiceEmailsQueue.queue)],
+      'sqs:SendMessage': [arnOf(stack.delivery.invoiceEmailsQueue.queue)],
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, documents])),
     });
   });
 
   it('ships the DejaVu fonts and pdfkit standard fonts in its asset, and the bundle resolves them there', () => {
     const { stack, template } = built.dev;
-    const code = template.toJSON().Resources[logicalId(stack.renderInvoiceFunction)].Properties.Code;
+    const code = template.toJSON().Resources[logicalId(stack.delivery.renderInvoiceFunction)].Properties.Code;
     const asset = join((stack.node.root as App).outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
     for (const file of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
       expect(existsSync(join(asset, 'node_modules/dejavu-fonts-ttf/ttf', file))).toBe(true);
@@ -532,28 +532,28 @@ describe('render-invoice function', () => {
 describe('send-invoice function', () => {
   it('gets exactly the environment readDeliveryConfig reads, with the configuration set name', () => {
     const { stack, template } = built.dev;
-    const fn = template.toJSON().Resources[logicalId(stack.sendInvoiceFunction)];
+    const fn = template.toJSON().Resources[logicalId(stack.delivery.sendInvoiceFunction)];
     expect(fn.Properties.Environment.Variables).toEqual({
       [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
-      [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.invoiceEmailsQueue.queue) },
-      SES_CONFIGURATION_SET: { Ref: logicalId(stack.mailEvents.configurationSet) },
+      [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) },
+      SES_CONFIGURATION_SET: { Ref: logicalId(stack.delivery.mailEvents.configurationSet) },
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
 
   it('may read and put billing items, read invoice documents only, send as the SenderIdentity with the configuration set, and consume its queue', () => {
     const { stack, template } = built.dev;
-    const fn = stack.sendInvoiceFunction;
+    const fn = stack.delivery.sendInvoiceFunction;
     const billing = [arnOf(stack.billingTable)];
-    const emails = [arnOf(stack.invoiceEmailsQueue.queue)];
+    const emails = [arnOf(stack.delivery.invoiceEmailsQueue.queue)];
     const sesArn = (resource: string, name: unknown) => ({
       'Fn::Join': [
         '',
         ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/`, name],
       ],
     });
-    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.mailEvents.configurationSet) })];
+    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.delivery.mailEvents.configurationSet) })];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       'dynamodb:GetItem': billing,
@@ -578,7 +578,7 @@ describe('send-invoice function', () => {
 describe('mail events', () => {
   it('publishes bounces, complaints, rejects and delivery delays of the configuration set to the mail events topic', () => {
     const { stack, template } = built.dev;
-    const { configurationSet, topic } = stack.mailEvents;
+    const { configurationSet, topic } = stack.delivery.mailEvents;
     template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: { Ref: logicalId(configurationSet) },
@@ -592,7 +592,7 @@ describe('mail events', () => {
 
   it('encrypts the topic with a rotating key SES of this configuration set may use, TLS-only', () => {
     const { stack, template } = built.dev;
-    const { configurationSet, key, topic } = stack.mailEvents;
+    const { configurationSet, key, topic } = stack.delivery.mailEvents;
     const sourceArn = {
       'Fn::Join': [
         '',
@@ -627,7 +627,7 @@ describe('mail events', () => {
 
   it('delivers them raw to the encrypted, TLS-only invoice-mail-events queue with a DLQ, ', () => {
     const { stack, template } = built.dev;
-    const { events, topic } = stack.mailEvents;
+    const { events, topic } = stack.delivery.mailEvents;
     template.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: { Ref: logicalId(topic) },
       Protocol: 'sqs',
@@ -663,10 +663,10 @@ describe('mail events', () => {
 
   it('feeds them to record-mail-event, which may only read and write billing items besides consuming the queue', () => {
     const { stack, template } = built.dev;
-    const fn = stack.recordMailEventFunction;
+    const fn = stack.delivery.recordMailEventFunction;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(fn) },
-      EventSourceArn: arnOf(stack.mailEvents.events.queue),
+      EventSourceArn: arnOf(stack.delivery.mailEvents.events.queue),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: consumers.recordMailEvent.batchSize,
     });
@@ -675,20 +675,20 @@ describe('mail events', () => {
       ...functionBaseGrants(fn),
       'dynamodb:GetItem': billing,
       'dynamodb:PutItem': billing,
-      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.mailEvents.events.queue)]])),
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.delivery.mailEvents.events.queue)]])),
     });
   });
 
   it('alarms when a mail event has waited an hour (record-mail-event is failing on it)', () => {
     const { stack, template } = built.dev;
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.mailEvents.events.queue), 3600, { Ref: logicalId(stack.alarms.topic) }));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.delivery.mailEvents.events.queue), 3600, { Ref: logicalId(stack.alarms.topic) }));
   });
 });
 
 describe('payment-events queue', () => {
   it('redrives to its DLQ after queues.paymentEvents.maxReceiveCount receives, with the defined timeouts', () => {
     const { stack, template } = built.dev;
-    const { queue, deadLetterQueue } = stack.paymentEventsQueue;
+    const { queue, deadLetterQueue } = stack.payments.paymentEventsQueue;
     const definition = queues.paymentEvents;
     const resources = template.toJSON().Resources;
     expect(resources[logicalId(queue)].Properties).toMatchObject({
@@ -706,7 +706,7 @@ describe('payment-events queue', () => {
 
   it('encrypts both queues and denies requests without TLS', () => {
     const { stack, template } = built.dev;
-    expectEncryptedAndTlsOnly(template, [stack.paymentEventsQueue.queue, stack.paymentEventsQueue.deadLetterQueue]);
+    expectEncryptedAndTlsOnly(template, [stack.payments.paymentEventsQueue.queue, stack.payments.paymentEventsQueue.deadLetterQueue]);
   });
 
   it('alarms when an event is dead-lettered (saying redelivery is safe and how), and when one waits 15 minutes', () => {
@@ -714,14 +714,14 @@ describe('payment-events queue', () => {
     const topic = { Ref: logicalId(stack.alarms.topic) };
     template.hasResourceProperties(
       'AWS::CloudWatch::Alarm',
-      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.paymentEventsQueue.deadLetterQueue), 0, topic, {
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.payments.paymentEventsQueue.deadLetterQueue), 0, topic, {
         AlarmName: 'billflow-dev-payment-events-dlq-not-empty',
         AlarmDescription: Match.stringLikeRegexp('aws sqs start-message-move-task.*redelivery is safe.*applied once'),
       }),
     );
     template.hasResourceProperties(
       'AWS::CloudWatch::Alarm',
-      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.paymentEventsQueue.queue), 15 * 60, topic, {
+      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.payments.paymentEventsQueue.queue), 15 * 60, topic, {
         AlarmName: 'billflow-dev-payment-events-oldest-message-age',
       }),
     );
@@ -731,7 +731,7 @@ describe('payment-events queue', () => {
 describe('apply-payment-event function', () => {
   it('runs Node 22 on arm64 with tracing, the consumers.applyPaymentEvent sizing and only the billing table name', () => {
     const { stack, template } = built.dev;
-    const fn = stack.applyPaymentEventFunction;
+    const fn = stack.payments.applyPaymentEventFunction;
     expect(template.toJSON().Resources[logicalId(fn)].Properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -750,8 +750,8 @@ describe('apply-payment-event function', () => {
   it('consumes the payment-events queue with partial batch responses and the consumers.applyPaymentEvent batching', () => {
     const { stack, template } = built.dev;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(stack.applyPaymentEventFunction) },
-      EventSourceArn: arnOf(stack.paymentEventsQueue.queue),
+      FunctionName: { Ref: logicalId(stack.payments.applyPaymentEventFunction) },
+      EventSourceArn: arnOf(stack.payments.paymentEventsQueue.queue),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: consumers.applyPaymentEvent.batchSize,
       MaximumBatchingWindowInSeconds: Match.absent(),
@@ -761,7 +761,7 @@ describe('apply-payment-event function', () => {
 
   it('may get, put, update and query billing items (no Scan, no Delete, no index) and consume its queue', () => {
     const { stack, template } = built.dev;
-    const fn = stack.applyPaymentEventFunction;
+    const fn = stack.payments.applyPaymentEventFunction;
     const billing = [arnOf(stack.billingTable)];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
@@ -773,7 +773,7 @@ describe('apply-payment-event function', () => {
       'dynamodb:UpdateItem': billing,
       // eventsOf.
       'dynamodb:Query': billing,
-      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.paymentEventsQueue.queue)]])),
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.payments.paymentEventsQueue.queue)]])),
     });
   });
 });
@@ -781,7 +781,7 @@ describe('apply-payment-event function', () => {
 describe('stripe webhook secret', () => {
   it('is a Secrets Manager secret created with a generated placeholder: no value in the template', () => {
     const { stack, template } = built.dev;
-    const secret = template.toJSON().Resources[logicalId(stack.stripeWebhookSecret)];
+    const secret = template.toJSON().Resources[logicalId(stack.payments.stripeWebhookSecret)];
     expect(secret.Type).toBe('AWS::SecretsManager::Secret');
     expect(secret.Properties.SecretString).toBeUndefined();
     // No punctuation, so the placeholder parses as one secret (no comma) that matches no signature.
@@ -791,11 +791,11 @@ describe('stripe webhook secret', () => {
   });
 
   it('is kept when a prod stack is deleted, and deleted with a dev stack', () => {
-    expect(built.prod.template.toJSON().Resources[logicalId(built.prod.stack.stripeWebhookSecret)]).toMatchObject({
+    expect(built.prod.template.toJSON().Resources[logicalId(built.prod.stack.payments.stripeWebhookSecret)]).toMatchObject({
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
-    expect(built.dev.template.toJSON().Resources[logicalId(built.dev.stack.stripeWebhookSecret)]).toMatchObject({
+    expect(built.dev.template.toJSON().Resources[logicalId(built.dev.stack.payments.stripeWebhookSecret)]).toMatchObject({
       DeletionPolicy: 'Delete',
     });
   });
@@ -812,14 +812,14 @@ describe('stripe webhook secret', () => {
         const text = JSON.stringify(variables);
         expect(text).not.toMatch(/whsec_|SecretString|resolve:secretsmanager/);
         for (const [name, value] of Object.entries(variables)) {
-          if (JSON.stringify(value).includes(logicalId(stack.stripeWebhookSecret))) {
+          if (JSON.stringify(value).includes(logicalId(stack.payments.stripeWebhookSecret))) {
             expect(name).toBe('STRIPE_WEBHOOK_SECRET_ARN');
-            expect(value).toEqual({ Ref: logicalId(stack.stripeWebhookSecret) }); // Ref of a secret is its ARN
+            expect(value).toEqual({ Ref: logicalId(stack.payments.stripeWebhookSecret) }); // Ref of a secret is its ARN
             referencing.push(id);
           }
         }
       }
-      expect(referencing).toEqual([logicalId(stack.stripeWebhookFunction)]);
+      expect(referencing).toEqual([logicalId(stack.payments.stripeWebhookFunction)]);
     }
   });
 
@@ -830,10 +830,10 @@ describe('stripe webhook secret', () => {
     );
     const secretStatements = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('secretsmanager:')));
     expect(secretStatements).toEqual([
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId(stack.stripeWebhookSecret) } },
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId(stack.payments.stripeWebhookSecret) } },
     ]);
-    expect(grantsOf(template, stack.stripeWebhookFunction.role)['secretsmanager:GetSecretValue']).toEqual([
-      { Ref: logicalId(stack.stripeWebhookSecret) },
+    expect(grantsOf(template, stack.payments.stripeWebhookFunction.role)['secretsmanager:GetSecretValue']).toEqual([
+      { Ref: logicalId(stack.payments.stripeWebhookSecret) },
     ]);
   });
 });
@@ -841,7 +841,7 @@ describe('stripe webhook secret', () => {
 describe('stripe-webhook function', () => {
   it('runs Node 22 on arm64 with tracing, the httpRoutes.stripeWebhook sizing and exactly the webhook environment', () => {
     const { stack, template } = built.dev;
-    const fn = stack.stripeWebhookFunction;
+    const fn = stack.payments.stripeWebhookFunction;
     const properties = template.toJSON().Resources[logicalId(fn)].Properties;
     expect(properties).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -855,8 +855,8 @@ describe('stripe-webhook function', () => {
     // What readWebhookConfig (shared/config.ts) reads in AWS.
     expect(properties.Environment.Variables).toEqual({
       [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
-      [queues.paymentEvents.envVar]: { Ref: logicalId(stack.paymentEventsQueue.queue) },
-      STRIPE_WEBHOOK_SECRET_ARN: { Ref: logicalId(stack.stripeWebhookSecret) },
+      [queues.paymentEvents.envVar]: { Ref: logicalId(stack.payments.paymentEventsQueue.queue) },
+      STRIPE_WEBHOOK_SECRET_ARN: { Ref: logicalId(stack.payments.stripeWebhookSecret) },
       ...POWERTOOLS_ENVIRONMENT,
     });
     // Stripe waits 10 s for an answer.
@@ -865,13 +865,13 @@ describe('stripe-webhook function', () => {
 
   it('may only UpdateItem on the billing table, send to the payment-events queue and read the webhook secret', () => {
     const { stack, template } = built.dev;
-    const fn = stack.stripeWebhookFunction;
+    const fn = stack.payments.stripeWebhookFunction;
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       // WebhookEventStore.record: one UpdateItem, first delivery or duplicate.
       'dynamodb:UpdateItem': [arnOf(stack.billingTable)],
-      'sqs:SendMessage': [arnOf(stack.paymentEventsQueue.queue)],
-      'secretsmanager:GetSecretValue': [{ Ref: logicalId(stack.stripeWebhookSecret) }],
+      'sqs:SendMessage': [arnOf(stack.payments.paymentEventsQueue.queue)],
+      'secretsmanager:GetSecretValue': [{ Ref: logicalId(stack.payments.stripeWebhookSecret) }],
     });
   });
 });
@@ -879,13 +879,13 @@ describe('stripe-webhook function', () => {
 describe('webhook API', () => {
   it('is an HTTP API routing POST /webhooks/stripe to stripe-webhook with payload format 2.0', () => {
     const { stack, template } = built.dev;
-    const apiId = logicalId(stack.webhookApi.api);
+    const apiId = logicalId(stack.payments.webhookApi.api);
     expect(template.toJSON().Resources[apiId].Properties).toMatchObject({ ProtocolType: 'HTTP', Name: 'billflow-dev-webhooks' });
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', Object.keys(httpRoutes).length);
     template.resourceCountIs('AWS::Lambda::Url', 0);
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
-      Properties: { ApiId: { Ref: apiId }, IntegrationUri: arnOf(stack.stripeWebhookFunction) },
+      Properties: { ApiId: { Ref: apiId }, IntegrationUri: arnOf(stack.payments.stripeWebhookFunction) },
     });
     const [integrationId, integration] = Object.entries(integrations)[0] ?? [];
     expect(Object.keys(integrations)).toHaveLength(1);
@@ -904,13 +904,13 @@ describe('webhook API', () => {
     const { stack, template } = built.dev;
     const permissions = Object.values(
       template.findResources('AWS::Lambda::Permission', {
-        Properties: { FunctionName: arnOf(stack.stripeWebhookFunction) },
+        Properties: { FunctionName: arnOf(stack.payments.stripeWebhookFunction) },
       }),
     );
     expect(permissions.map((permission) => permission.Properties)).toEqual([
       {
         Action: 'lambda:InvokeFunction',
-        FunctionName: arnOf(stack.stripeWebhookFunction),
+        FunctionName: arnOf(stack.payments.stripeWebhookFunction),
         Principal: 'apigateway.amazonaws.com',
         SourceArn: {
           'Fn::Join': [
@@ -923,7 +923,7 @@ describe('webhook API', () => {
               ':',
               { Ref: 'AWS::AccountId' },
               ':',
-              { Ref: logicalId(stack.webhookApi.api) },
+              { Ref: logicalId(stack.payments.webhookApi.api) },
               '/*/*/webhooks/stripe',
             ],
           ],
@@ -935,8 +935,8 @@ describe('webhook API', () => {
   it('deploys one auto-deployed $default stage, throttled to 100 requests per second with bursts of 200', () => {
     const { stack, template } = built.dev;
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
-    expect(template.toJSON().Resources[logicalId(stack.webhookApi.stage)].Properties).toMatchObject({
-      ApiId: { Ref: logicalId(stack.webhookApi.api) },
+    expect(template.toJSON().Resources[logicalId(stack.payments.webhookApi.stage)].Properties).toMatchObject({
+      ApiId: { Ref: logicalId(stack.payments.webhookApi.api) },
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
@@ -945,8 +945,8 @@ describe('webhook API', () => {
 
   it('logs every request as JSON (ids, status, sizes; no headers or bodies) to its own log group', () => {
     const { stack, template } = built.dev;
-    const { AccessLogSettings } = template.toJSON().Resources[logicalId(stack.webhookApi.stage)].Properties;
-    expect(AccessLogSettings.DestinationArn).toEqual(arnOf(stack.webhookApi.accessLogGroup));
+    const { AccessLogSettings } = template.toJSON().Resources[logicalId(stack.payments.webhookApi.stage)].Properties;
+    expect(AccessLogSettings.DestinationArn).toEqual(arnOf(stack.payments.webhookApi.accessLogGroup));
     expect(JSON.parse(AccessLogSettings.Format)).toEqual({
       requestId: '$context.requestId',
       ip: '$context.identity.sourceIp',
@@ -961,19 +961,19 @@ describe('webhook API', () => {
     expect(AccessLogSettings.Format).not.toMatch(/body|header|authorizer/i);
     // The access log group is no function's log group.
     const functionLogGroups = [
-      stack.ingestFunction, stack.closeBillingPeriodFunction, stack.invoiceRunFunction, stack.renderInvoiceFunction,
-      stack.sendInvoiceFunction, stack.recordMailEventFunction, stack.applyPaymentEventFunction,
-      stack.stripeWebhookFunction, stack.dunningRunFunction,
+      stack.ingest.ingestFunction, stack.invoiceRun.closeBillingPeriodFunction, stack.invoiceRun.invoiceRunFunction, stack.delivery.renderInvoiceFunction,
+      stack.delivery.sendInvoiceFunction, stack.delivery.recordMailEventFunction, stack.payments.applyPaymentEventFunction,
+      stack.payments.stripeWebhookFunction, stack.dunning.dunningRunFunction,
     ].map((fn) => logicalId(fn.functionLogGroup));
-    expect(functionLogGroups).not.toContain(logicalId(stack.webhookApi.accessLogGroup));
+    expect(functionLogGroups).not.toContain(logicalId(stack.payments.webhookApi.accessLogGroup));
   });
 
   it('keeps access logs one month in dev (deleted with the stack) and one year in prod (retained)', () => {
-    expect(built.dev.template.toJSON().Resources[logicalId(built.dev.stack.webhookApi.accessLogGroup)]).toMatchObject({
+    expect(built.dev.template.toJSON().Resources[logicalId(built.dev.stack.payments.webhookApi.accessLogGroup)]).toMatchObject({
       Properties: { RetentionInDays: 30 },
       DeletionPolicy: 'Delete',
     });
-    expect(built.prod.template.toJSON().Resources[logicalId(built.prod.stack.webhookApi.accessLogGroup)]).toMatchObject({
+    expect(built.prod.template.toJSON().Resources[logicalId(built.prod.stack.payments.webhookApi.accessLogGroup)]).toMatchObject({
       Properties: { RetentionInDays: 365 },
       DeletionPolicy: 'Retain',
     });
@@ -983,7 +983,7 @@ describe('webhook API', () => {
 describe('dunning-run function', () => {
   it('runs Node 22 on arm64 with tracing, the schedules.dunningRun sizing and exactly the environment readDunningConfig reads', () => {
     const { stack, template } = built.dev;
-    const fn = stack.dunningRunFunction;
+    const fn = stack.dunning.dunningRunFunction;
     const properties = template.toJSON().Resources[logicalId(fn)].Properties;
     expect(properties).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -997,14 +997,14 @@ describe('dunning-run function', () => {
     expect(properties.Environment.Variables).toEqual({
       [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
-      SES_CONFIGURATION_SET: { Ref: logicalId(stack.mailEvents.configurationSet) },
+      SES_CONFIGURATION_SET: { Ref: logicalId(stack.delivery.mailEvents.configurationSet) },
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
 
   it('may get, batch-get and put billing items, Query the open-receivables index only, read invoice documents and send as the SenderIdentity', () => {
     const { stack, template } = built.dev;
-    const fn = stack.dunningRunFunction;
+    const fn = stack.dunning.dunningRunFunction;
     const billing = [arnOf(stack.billingTable)];
     const sesArn = (resource: string, name: unknown) => ({
       'Fn::Join': [
@@ -1012,7 +1012,7 @@ describe('dunning-run function', () => {
         ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/`, name],
       ],
     });
-    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.mailEvents.configurationSet) })];
+    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.delivery.mailEvents.configurationSet) })];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       // Catalog head, invoice number pointer and invoice.
@@ -1027,10 +1027,10 @@ describe('dunning-run function', () => {
       'ses:SendEmail': ses,
       'ses:SendRawEmail': ses,
       // DeadLetterConfig: runs that failed every Lambda attempt, to the schedule's DLQ.
-      'sqs:SendMessage': [arnOf(stack.dunningRunSchedule.deadLetterQueue)],
+      'sqs:SendMessage': [arnOf(stack.dunning.dunningRunSchedule.deadLetterQueue)],
     });
     expect(template.toJSON().Resources[logicalId(fn)].Properties.DeadLetterConfig).toEqual({
-      TargetArn: arnOf(stack.dunningRunSchedule.deadLetterQueue),
+      TargetArn: arnOf(stack.dunning.dunningRunSchedule.deadLetterQueue),
     });
   });
 });
@@ -1038,7 +1038,7 @@ describe('dunning-run function', () => {
 describe('dunning-run schedule', () => {
   it('invokes dunning-run daily at 06:00 UTC with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
     const { stack, template } = built.dev;
-    const schedule = stack.dunningRunSchedule;
+    const schedule = stack.dunning.dunningRunSchedule;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: schedules.dunningRun.expression,
       ScheduleExpressionTimezone: 'Etc/UTC',
@@ -1046,7 +1046,7 @@ describe('dunning-run schedule', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       GroupName: template.toJSON().Resources[logicalId(stack.scheduleGroup)].Properties.Name,
       Target: {
-        Arn: arnOf(stack.dunningRunFunction),
+        Arn: arnOf(stack.dunning.dunningRunFunction),
         RoleArn: arnOf(schedule.role),
         Input: Match.serializedJson({ asOf: '<aws.scheduler.scheduled-time>' }),
         DeadLetterConfig: { Arn: arnOf(schedule.deadLetterQueue) },
@@ -1058,9 +1058,9 @@ describe('dunning-run schedule', () => {
 
   it('has a role that may only invoke dunning-run and dead-letter, and alarms when an invocation is dead-lettered', () => {
     const { stack, template } = built.dev;
-    const schedule = stack.dunningRunSchedule;
+    const schedule = stack.dunning.dunningRunSchedule;
     expect(grantsOf(template, schedule.role)).toEqual({
-      'lambda:InvokeFunction': [arnOf(stack.dunningRunFunction)],
+      'lambda:InvokeFunction': [arnOf(stack.dunning.dunningRunFunction)],
       'sqs:SendMessage': [arnOf(schedule.deadLetterQueue)],
     });
     expect(template.toJSON().Resources[logicalId(schedule.deadLetterQueue)].Properties).toMatchObject({ SqsManagedSseEnabled: true });
@@ -1090,7 +1090,7 @@ describe('payment alarms', () => {
   it('alarms on any unmatched payment within 5 minutes, saying how to list and match it', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    expect(template.toJSON().Resources[logicalId(stack.unmatchedPaymentsAlarm)].Properties).toMatchObject({
+    expect(template.toJSON().Resources[logicalId(stack.payments.unmatchedPaymentsAlarm)].Properties).toMatchObject({
       ...businessAlarm('UnmatchedPayments', 1),
       AlarmName: 'billflow-dev-unmatched-payments',
       AlarmDescription: expect.stringMatching(/billflow payments unmatched.*billflow payments match PAYMENT_ID NUMBER/),
@@ -1102,7 +1102,7 @@ describe('payment alarms', () => {
   it('alarms on any failed invoice job within 5 minutes, saying where the customer and reason are and how to run it again', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    expect(template.toJSON().Resources[logicalId(stack.invoiceJobsFailedAlarm)].Properties).toMatchObject({
+    expect(template.toJSON().Resources[logicalId(stack.invoiceRun.invoiceJobsFailedAlarm)].Properties).toMatchObject({
       ...businessAlarm('InvoiceJobsFailed', 1),
       AlarmName: 'billflow-dev-invoice-jobs-failed',
       AlarmDescription: expect.stringMatching(/"invoice job failed".*billflow invoices run --period YYYY-MM/),
@@ -1114,7 +1114,7 @@ describe('payment alarms', () => {
   it('alarms on 20 webhook signature failures within 5 minutes (a wrong secret or probing), not on the odd one', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    expect(template.toJSON().Resources[logicalId(stack.webhookSignatureFailuresAlarm)].Properties).toMatchObject({
+    expect(template.toJSON().Resources[logicalId(stack.payments.webhookSignatureFailuresAlarm)].Properties).toMatchObject({
       ...businessAlarm('WebhookSignatureFailures', 20),
       AlarmName: 'billflow-dev-webhook-signature-failures',
       AlarmDescription: expect.stringMatching(/secret.*probing/),
@@ -1257,20 +1257,20 @@ describe('outputs', () => {
   it('carries the CONTRACTS.md section 6 names', () => {
     const { stack, template } = built.dev;
     template.hasOutput('region', { Value: { Ref: 'AWS::Region' } });
-    template.hasOutput('eventsQueueUrl', { Value: { Ref: logicalId(stack.eventsQueue.queue) } });
-    template.hasOutput('eventsDlqUrl', { Value: { Ref: logicalId(stack.eventsQueue.deadLetterQueue) } });
+    template.hasOutput('eventsQueueUrl', { Value: { Ref: logicalId(stack.ingest.eventsQueue.queue) } });
+    template.hasOutput('eventsDlqUrl', { Value: { Ref: logicalId(stack.ingest.eventsQueue.deadLetterQueue) } });
     template.hasOutput('invoicesBucket', { Value: { Ref: logicalId(stack.invoicesBucket) } });
     // The endpoint itself (https://{id}.execute-api.{region}.amazonaws.com): no stage path, no trailing slash.
-    template.hasOutput('apiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.webhookApi.api), 'ApiEndpoint'] } });
+    template.hasOutput('apiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.payments.webhookApi.api), 'ApiEndpoint'] } });
   });
 
   it('carries the webhook secret ARN (where the operator puts the value) and the payment-events queue URL', () => {
     const { stack, template } = built.dev;
     template.hasOutput('stripeWebhookSecretArn', {
-      Value: { Ref: logicalId(stack.stripeWebhookSecret) },
+      Value: { Ref: logicalId(stack.payments.stripeWebhookSecret) },
       Description: Match.stringLikeRegexp('aws secretsmanager put-secret-value'),
     });
-    template.hasOutput('paymentEventsQueueUrl', { Value: { Ref: logicalId(stack.paymentEventsQueue.queue) } });
+    template.hasOutput('paymentEventsQueueUrl', { Value: { Ref: logicalId(stack.payments.paymentEventsQueue.queue) } });
     // Every output name is one outputs.json knows (shared/outputs.ts), except the secret's ARN
     // and the dashboard's URL, which only operators use.
     const known = new Set([...Object.keys(outputsSchema.shape), 'stripeWebhookSecretArn', 'dashboardUrl']);
@@ -1282,12 +1282,12 @@ describe('outputs', () => {
     template.hasOutput('eventsTable', { Value: { Ref: logicalId(stack.eventsTable) } });
     template.hasOutput('billingTable', { Value: { Ref: logicalId(stack.billingTable) } });
     template.hasOutput('eventWriteShards', { Value: pipelineSettings.EVENT_WRITE_SHARDS });
-    template.hasOutput('invoiceJobsQueueUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.queue) } });
-    template.hasOutput('invoiceJobsDlqUrl', { Value: { Ref: logicalId(stack.invoiceJobsQueue.deadLetterQueue) } });
+    template.hasOutput('invoiceJobsQueueUrl', { Value: { Ref: logicalId(stack.invoiceRun.invoiceJobsQueue.queue) } });
+    template.hasOutput('invoiceJobsDlqUrl', { Value: { Ref: logicalId(stack.invoiceRun.invoiceJobsQueue.deadLetterQueue) } });
     template.hasOutput('finalizationSettleSeconds', { Value: pipelineSettings.FINALIZATION_SETTLE_SECONDS });
     // Not required by the CLI: the delivery queues, for operators.
-    template.hasOutput('invoiceDocumentsQueueUrl', { Value: { Ref: logicalId(stack.invoiceDocumentsQueue.queue) } });
-    template.hasOutput('invoiceEmailsQueueUrl', { Value: { Ref: logicalId(stack.invoiceEmailsQueue.queue) } });
+    template.hasOutput('invoiceDocumentsQueueUrl', { Value: { Ref: logicalId(stack.delivery.invoiceDocumentsQueue.queue) } });
+    template.hasOutput('invoiceEmailsQueueUrl', { Value: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) } });
     const required = Object.entries(outputsSchema.shape)
       .filter(([, schema]) => !schema.safeParse(undefined).success)
       .map(([name]) => name);
@@ -1309,7 +1309,7 @@ describe('synthesis', () => {
 function expectInvoicingFunction(
   template: Template,
   stack: BillflowStack,
-  fn: BillflowStack['invoiceRunFunction'],
+  fn: BillflowStack['invoiceRun']['invoiceRunFunction'],
   sizing: { memorySize: number; timeoutSeconds: number },
 ): void {
   template.hasResourceProperties('AWS::Lambda::Function', {
@@ -1323,8 +1323,8 @@ function expectInvoicingFunction(
       Variables: Match.objectEquals({
         [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
         [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
-        [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceJobsQueue.queue) },
-        [queues.invoiceDocuments.envVar]: { Ref: logicalId(stack.invoiceDocumentsQueue.queue) },
+        [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceRun.invoiceJobsQueue.queue) },
+        [queues.invoiceDocuments.envVar]: { Ref: logicalId(stack.delivery.invoiceDocumentsQueue.queue) },
         ...pipelineSettings,
         ...POWERTOOLS_ENVIRONMENT,
       }),
