@@ -106,7 +106,7 @@ export class BillflowStack extends Stack {
       delivery.invoiceEmailsQueue,
       payments.paymentEventsQueue,
     ];
-    const queueUrls = pipelineQueues.flatMap(({ definition, queue, deadLetterQueue }) => [
+    const queueUrls = pipelineQueues.flatMap(({ definition, queue, deadLetterQueue }): [string, string][] => [
       [definition.envVar, queue.queueUrl],
       [definition.deadLetter.envVar, deadLetterQueue.queueUrl],
     ]);

@@ -5,7 +5,8 @@
  * Scheduler could not deliver, and runs that failed every attempt Lambda made), and alarms on
  * that queue.
  */
-import { Aws, Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';

@@ -8,9 +8,10 @@ import { ArnFormat, Aws, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type {
+  EmailSendingEvent} from 'aws-cdk-lib/aws-ses';
 import {
   ConfigurationSet,
-  EmailSendingEvent,
   EventDestination,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';

@@ -2,7 +2,8 @@
  * Runs every queue-fed function of infra/resources.ts locally: the handler module Lambda
  * would run (`consumers[*].entry`), fed by a poller with the event source mapping's settings.
  */
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { consumers, queues } from '../resources.ts';

@@ -252,7 +252,7 @@ function withOverrides<T extends object>(target: T, overrides: Partial<T>): T {
     get(object, property) {
       if (Object.hasOwn(overrides, property)) return overrides[property as keyof T];
       const value: unknown = Reflect.get(object, property, object);
-      return typeof value === 'function' ? value.bind(object) : value;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
     },
   });
 }
