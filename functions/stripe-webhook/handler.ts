@@ -11,6 +11,7 @@ import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhoo
 import { webhookSecrets } from '../../shared/adapters/stripe/webhook-secrets.ts';
 import { readWebhookConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
 import { receiveStripeWebhook } from '../../shared/use-cases/receive-stripe-webhook.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
@@ -23,7 +24,7 @@ function build() {
     secrets: webhookSecrets(config.webhookSecret, () => tracer.captureAWSv3Client(new SecretsManagerClient({}))),
     events: new DynamoDbWebhookEventStore(dynamodb, config.billingTable),
     enqueue: async (eventId: string) => {
-      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: JSON.stringify({ eventId }) }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: paymentEventMessage.serialize({ eventId }) }));
     },
     now: Date.now,
   };
