@@ -9,6 +9,7 @@ import { DynamoDbPaymentStore } from '../../shared/adapters/dynamodb/payment-sto
 import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
 import { readBillingTableConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { readStripePaymentEvent } from '../../shared/formats/stripe-events.ts';
 import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
 import { applyPaymentEvent, type ApplyPaymentOutcome } from '../../shared/use-cases/apply-payment-event.ts';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
@@ -21,6 +22,7 @@ function build() {
     webhookEvents: new DynamoDbWebhookEventStore(dynamodb, billingTable),
     payments: new DynamoDbPaymentStore(dynamodb, billingTable),
     invoices: new DynamoDbInvoiceRepository(dynamodb, billingTable),
+    paymentEventOf: (stored: { readonly body: string }) => readStripePaymentEvent(stored.body),
     now: Date.now,
   };
   return async (record: SQSRecord) => {
