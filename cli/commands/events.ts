@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { replayRejected } from '../../shared/use-cases/replay-rejected.ts';
-import { MAX_EVENTS_PER_BODY } from '../../shared/domain/events/message-body.ts';
+import { MAX_EVENTS_PER_BODY } from '../../shared/formats/cloudevents-batch.ts';
 import type { RejectedEvent } from '../../shared/ports/rejected-event-store.ts';
 import { createContext } from '../context.ts';
 import { emit, table } from '../output.ts';

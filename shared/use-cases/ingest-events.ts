@@ -10,13 +10,13 @@
  */
 import type { Meter } from '../domain/catalog/types.ts';
 import { billingPeriodOf } from '../domain/period.ts';
-import { splitMessageBody } from '../domain/events/message-body.ts';
-import { indexMetersByEventType, validateEvent, type EventVerdict } from '../domain/events/validate-event.ts';
+import { splitMessageBody } from '../formats/cloudevents-batch.ts';
+import { indexMetersByEventType, type EventVerdict } from '../domain/events/validate-event.ts';
+import { MAX_ATTRIBUTE_LENGTH, validateEvent } from '../formats/cloudevents.ts';
 import { noSubscriptionReason } from '../domain/subscriptions/coverage.ts';
 import type { Subscription } from '../domain/subscriptions/subscription.ts';
 import { packChunks } from '../domain/events/pack-chunks.ts';
 import { parseRfc3339 } from '../domain/events/rfc3339.ts';
-import { MAX_ATTRIBUTE_LENGTH } from '../domain/events/cloud-event.ts';
 import type { AcceptedEvent } from '../domain/events/billable-event.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';

@@ -9,7 +9,7 @@
  * 4. Reopen those that could not be sent.
  */
 import type { RejectedEvent, RejectedEventStore } from '../ports/rejected-event-store.ts';
-import { MAX_EVENTS_PER_BODY } from '../domain/events/message-body.ts';
+import { MAX_EVENTS_PER_BODY } from '../formats/cloudevents-batch.ts';
 
 export interface ReplayResult {
   readonly selected: number;
