@@ -5,6 +5,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
+import { recordFailureOf } from '../commons/record-failures.ts';
 import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
 import type { InvoiceJobFailures } from '../../shared/ports/invoice-job-failures.ts';
 import {
@@ -45,7 +46,7 @@ export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependen
  * retried. Recording is best effort: the job is retried and dead-lettered whether or not it worked.
  */
 async function reportFailure(job: { customerId: string; period: string }, error: unknown, failures: JobFailureDependencies): Promise<void> {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { reason } = recordFailureOf(error);
   logger.error('invoice job failed', { customerId: job.customerId, period: job.period, reason, error: error as Error });
   metrics.addMetric('InvoiceJobsFailed', MetricUnit.Count, 1);
   try {
