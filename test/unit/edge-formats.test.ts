@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NotAMailNotificationError, parseMailNotification } from '../../shared/formats/mail-notifications.ts';
+import { groupEventTexts, splitMessageBody } from '../../shared/formats/cloudevents-batch.ts';
 import { NotAScheduledRunError, parseScheduledInvoiceRun, parseScheduledRun, scheduledRunPayload } from '../../shared/formats/scheduler-events.ts';
 
 const bounce = {
@@ -73,5 +74,20 @@ describe('scheduler payloads', () => {
     expect(() => parseScheduledRun({ asOf: 'yesterday' }, now)).toThrow(new NotAScheduledRunError('asOf yesterday is not an ISO date-time'));
     expect(() => parseScheduledInvoiceRun({ period: '2026-13' }, now)).toThrow(/period: period must be YYYY-MM/);
     expect(() => parseScheduledRun('2026-12-01', now)).toThrow(NotAScheduledRunError);
+  });
+});
+
+describe('event texts grouped into bodies to send again (events replay)', () => {
+  it('sends JSON objects together in batches of at most 100, and anything else alone as it came', () => {
+    const objects = Array.from({ length: 150 }, (_, index) => JSON.stringify({ specversion: '1.0', id: `e-${index}` }));
+    const texts = [objects[0]!, 'not json', ...objects.slice(1), '[1,2]'];
+    const bodies = groupEventTexts(texts);
+    expect(bodies.map(({ members }) => members.length)).toEqual([100, 50, 1, 1]);
+    expect(bodies[2]).toEqual({ body: 'not json', members: [1] });
+    expect(bodies[3]).toEqual({ body: '[1,2]', members: [151] });
+    // Every text is in exactly one body, and a batch body splits back into the same events.
+    expect(bodies.flatMap(({ members }) => members).sort((a, b) => a - b)).toEqual(texts.map((_, index) => index));
+    const split = splitMessageBody(bodies[0]!.body);
+    expect(split.map((part) => part.text)).toEqual(bodies[0]!.members.map((index) => texts[index]));
   });
 });
