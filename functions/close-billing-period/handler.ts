@@ -30,7 +30,8 @@ function build() {
     catalog: new DynamoDbCatalogRepository(dynamodb, config.billingTable),
     now: Date.now,
     settleMs: config.settleMs,
-    requestDocument: (number) => sendMessage(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, { number }, `invoice ${number} to rendering`),
+    requestDocument: (number) =>
+      sendMessage(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, { number }, `invoice ${number} to rendering`),
   }, { jobFailures: new DynamoDbInvoiceJobFailures(dynamodb, config.billingTable), now: Date.now });
 }
 

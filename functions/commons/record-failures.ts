@@ -15,7 +15,11 @@ import { MalformedMessageError } from '../../shared/messages/queue-message.ts';
 import { logger } from '../../shared/observability.ts';
 
 /** Errors no retry of the same record can help, by class. */
-const PERMANENT: readonly (abstract new (...args: never[]) => Error)[] = [MalformedMessageError, NotAMailNotificationError, NotAStripeEventError];
+const PERMANENT: readonly (abstract new (...args: never[]) => Error)[] = [
+  MalformedMessageError,
+  NotAMailNotificationError,
+  NotAStripeEventError,
+];
 
 export interface RecordFailure {
   readonly permanent: boolean;
@@ -32,6 +36,8 @@ export function recordFailureOf(error: unknown): RecordFailure {
 export function logRecordFailure(record: SQSRecord, error: unknown): void {
   const { permanent, reason } = recordFailureOf(error);
   const where = { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, reason };
-  if (permanent) logger.error('record cannot be processed: it goes to the dead-letter queue after its receives; fix its producer, then redrive', where);
+  if (permanent) {
+    logger.error('record cannot be processed: it goes to the dead-letter queue after its receives; fix its producer, then redrive', where);
+  }
   else logger.warn('record failed: it is retried', where);
 }

@@ -23,7 +23,8 @@ function build() {
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
     documents: new S3DocumentStore(s3, config.invoicesBucket),
     render: (invoice: Parameters<typeof renderInvoicePdf>[0]) => renderInvoicePdf(invoice),
-    requestEmail: (number: string) => sendMessage(sqs, config.invoiceEmailsQueueUrl, sendRequestMessage, { number }, `invoice ${number} to sending`),
+    requestEmail: (number: string) =>
+      sendMessage(sqs, config.invoiceEmailsQueueUrl, sendRequestMessage, { number }, `invoice ${number} to sending`),
     now: Date.now,
   };
   return async (record: SQSRecord) => {

@@ -25,7 +25,9 @@ export interface StripeDoorDependencies extends WebhookDependencies {
   readonly now: () => number;
 }
 
-export type WebhookOutcome = { readonly status: 200; readonly eventId: string; readonly type: string; readonly duplicate: boolean } | HttpRefusal;
+export type WebhookOutcome =
+  | { readonly status: 200; readonly eventId: string; readonly type: string; readonly duplicate: boolean }
+  | HttpRefusal;
 
 export async function receiveStripeWebhook(
   request: { readonly body: string; readonly signature: string | undefined },
@@ -35,7 +37,9 @@ export async function receiveStripeWebhook(
   try {
     const bytes = Buffer.byteLength(request.body, 'utf8');
     if (bytes > MAX_WEBHOOK_BODY_BYTES) {
-      throw new BodyTooLargeError(`body is ${bytes} bytes; at most ${MAX_WEBHOOK_BODY_BYTES} are accepted (a Stripe event is a few KB): nothing was stored`);
+      throw new BodyTooLargeError(
+        `body is ${bytes} bytes; at most ${MAX_WEBHOOK_BODY_BYTES} are accepted (a Stripe event is a few KB): nothing was stored`,
+      );
     }
     verifyStripeSignature(request.body, request.signature, await deps.secrets(), Math.floor(deps.now() / 1000));
     event = parseStripeEvent(request.body);

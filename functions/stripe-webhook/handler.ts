@@ -26,7 +26,8 @@ function build() {
     secrets: webhookSecrets(config.webhookSecret, () => tracer.captureAWSv3Client(new SecretsManagerClient({}))),
     events: new DynamoDbWebhookEventStore(dynamodb, config.billingTable),
     enqueue: async (eventId: string) => {
-      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: paymentEventMessage.serialize({ eventId }) }));
+      const body = paymentEventMessage.serialize({ eventId });
+      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: body }));
     },
     now: Date.now,
   };

@@ -86,10 +86,10 @@ export function groupEventTexts(texts: readonly string[]): { readonly body: stri
   const groups: number[][] = [];
   for (let start = 0; start < objects.length; start += MAX_EVENTS_PER_BODY) groups.push(objects.slice(start, start + MAX_EVENTS_PER_BODY));
   for (const other of others) groups.push([other]);
-  return groups.map((members) => ({
-    body: members.length === 1 && !isJsonObject(texts[members[0]!]!) ? texts[members[0]!]! : `[${members.map((index) => texts[index]).join(',')}]`,
-    members,
-  }));
+  return groups.map((members) => {
+    const alone = members.length === 1 && !isJsonObject(texts[members[0]!]!);
+    return { body: alone ? texts[members[0]!]! : `[${members.map((index) => texts[index]).join(',')}]`, members };
+  });
 }
 
 function isJsonObject(text: string): boolean {

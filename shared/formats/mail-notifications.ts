@@ -50,7 +50,8 @@ function parseSesEvent(body: string): SesEvent {
     outer = JSON.parse(body) as { Type?: string; Message?: string };
     inner = outer?.Type === 'Notification' && typeof outer.Message === 'string' ? JSON.parse(outer.Message) : outer;
   } catch (error) {
-    throw new NotAMailNotificationError(`the body is not JSON (${(error as Error).message}): expected an SES event or an SNS notification of one`);
+    const problem = (error as Error).message;
+    throw new NotAMailNotificationError(`the body is not JSON (${problem}): expected an SES event or an SNS notification of one`);
   }
   const parsed = sesEvent.safeParse(inner);
   if (!parsed.success) {

@@ -85,7 +85,8 @@ export async function ingestUsageEvents(messages: readonly EventMessage[], deps:
     }
     for (const part of message.parts) {
       if (part.kind === 'rejected') {
-        rejections.push({ ...rejectionIdentity(part.identity, receivePeriod), body: part.text, reason: part.reason, messageId: message.messageId });
+        const identity = rejectionIdentity(part.identity, receivePeriod);
+        rejections.push({ ...identity, body: part.text, reason: part.reason, messageId: message.messageId });
       } else {
         parsed.push({ messageId: message.messageId, read: part.read, text: part.text });
       }

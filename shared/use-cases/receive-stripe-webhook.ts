@@ -15,7 +15,10 @@ export interface WebhookDependencies {
   readonly enqueue: (eventId: string) => Promise<void>;
 }
 
-export async function receiveWebhookEvent(event: ReceivedWebhookEvent, deps: WebhookDependencies): Promise<{ readonly duplicate: boolean }> {
+export async function receiveWebhookEvent(
+  event: ReceivedWebhookEvent,
+  deps: WebhookDependencies,
+): Promise<{ readonly duplicate: boolean }> {
   const stored = await deps.events.record(event);
   await deps.enqueue(event.eventId);
   return { duplicate: stored === 'duplicate' };

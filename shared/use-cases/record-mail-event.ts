@@ -13,7 +13,10 @@ export class UnknownEmailError extends Error {
   override readonly name = 'UnknownEmailError';
 }
 
-export async function recordMailEvent(event: MailEvent, deps: { invoices: InvoiceRepository; now: () => number }): Promise<MailEventOutcome> {
+export async function recordMailEvent(
+  event: MailEvent,
+  deps: { invoices: InvoiceRepository; now: () => number },
+): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.messageId);
   // Possibly the link is not written yet (the event overtook the sender): retry, then DLQ.

@@ -38,7 +38,9 @@ const MAX_QUANTITY = 10 ** MAX_QUANTITY_DIGITS;
 export function checkUsageEvent(event: UsageEvent, context: ValidationContext): EventVerdict {
   const t = parseRfc3339(event.time);
   // The wire formats refuse such times with their own message; this keeps the rule whole.
-  if (t === undefined) return { ok: false, reason: `time ${event.time} is not an RFC 3339 date-time with an offset, e.g. 2026-11-03T10:00:00Z` };
+  if (t === undefined) {
+    return { ok: false, reason: `time ${event.time} is not an RFC 3339 date-time with an offset, e.g. 2026-11-03T10:00:00Z` };
+  }
   if (t > context.now + MAX_CLOCK_SKEW_MS) {
     return {
       ok: false,
