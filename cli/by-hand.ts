@@ -3,7 +3,9 @@
  * and the waits that make their answers complete. Shared by the CLI commands and the local
  * demo (infra/local/demo), so both drive the pipeline the same way.
  */
-import { sendBodies } from '../shared/adapters/sqs/send-bodies.ts';
+import { sendMessages } from '../shared/adapters/sqs/send-messages.ts';
+import { invoiceJobMessage } from '../shared/messages/invoice-job.ts';
+import { renderRequestMessage } from '../shared/messages/render-request.ts';
 import { queueCounts, waitUntilEmpty, waitUntilSettled } from '../shared/adapters/sqs/queue-depth.ts';
 import type { InvoiceJobFailure } from '../shared/ports/invoice-job-failures.ts';
 import type { CatalogRepository } from '../shared/ports/catalog-repository.ts';
@@ -27,7 +29,7 @@ export function startInvoiceRunByHand(
       invoices: context.invoices,
       runs: context.invoiceRuns,
       enqueue: async (jobs) => ({
-        failed: (await sendBodies(context.clients.sqs, context.outputs.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length,
+        failed: (await sendMessages(context.clients.sqs, context.outputs.invoiceJobsQueueUrl, invoiceJobMessage, jobs)).failed.length,
       }),
     },
     {
@@ -42,8 +44,8 @@ export function startInvoiceRunByHand(
 export async function requestDocumentsByHand(context: CliContext, numbers: readonly string[]): Promise<{ failed: string[] }> {
   const queueUrl = context.outputs.invoiceDocumentsQueueUrl;
   if (queueUrl === undefined) throw new Error('the outputs name no invoiceDocumentsQueueUrl: deploy or start a pipeline with invoice delivery');
-  const result = await sendBodies(context.clients.sqs, queueUrl, numbers.map((number) => JSON.stringify({ number })));
-  return { failed: result.failed.map((failure) => numbers[failure.index]!) };
+  const result = await sendMessages(context.clients.sqs, queueUrl, renderRequestMessage, numbers.map((number) => ({ number })));
+  return { failed: result.failed.map((failure) => failure.value.number) };
 }
 
 /** The invoice run's delivery sweep: stuck deliveries (past the claim timeout) to render-invoice again. */

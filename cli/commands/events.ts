@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { replayRejected } from '../../shared/use-cases/replay-rejected.ts';
-import { MAX_EVENTS_PER_BODY } from '../../shared/domain/events/message-body.ts';
+import { groupEventTexts, MAX_EVENTS_PER_BODY } from '../../shared/formats/cloudevents-batch.ts';
 import type { RejectedEvent } from '../../shared/ports/rejected-event-store.ts';
-import { createContext } from '../context.ts';
+import { createContext, type CliContext } from '../context.ts';
 import { emit, table } from '../output.ts';
 import { readEventsFile } from '../read-events-file.ts';
 import { parseBatchSize, parsePeriod, parseShare, parseWholeNumber, type GlobalOptions } from '../options.ts';
@@ -118,7 +118,7 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
       const before = options.wait ? await eventTotals(context) : undefined;
       const result = await replayRejected(
         context.rejected,
-        (bodies) => sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies),
+        (texts) => sendEventTexts(context, texts),
         { ...(period === undefined ? {} : { period }), ...(options.key === undefined ? {} : { keys: options.key }) },
         Date.now(),
       );
@@ -147,4 +147,11 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
         ].join('\n'),
       );
     });
+}
+
+/** Rejected events' texts to the events queue as CloudEvents bodies; what failed comes back by text index. */
+async function sendEventTexts(context: CliContext, texts: readonly string[]): Promise<{ failed: { index: number; error: string }[] }> {
+  const bodies = groupEventTexts(texts);
+  const { failed } = await sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies.map(({ body }) => body));
+  return { failed: failed.flatMap(({ index, error }) => bodies[index]!.members.map((member) => ({ index: member, error }))) };
 }

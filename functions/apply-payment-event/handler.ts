@@ -3,17 +3,16 @@
  * ({ eventId }), applied to its invoice's payment ledger once.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbPaymentStore } from '../../shared/adapters/dynamodb/payment-store.ts';
 import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
 import { readBillingTableConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { readStripePaymentEvent } from '../../shared/formats/stripe-events.ts';
+import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
 import { applyPaymentEvent, type ApplyPaymentOutcome } from '../../shared/use-cases/apply-payment-event.ts';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-
-const job = z.object({ eventId: z.string().min(1) });
 
 function build() {
   const { billingTable } = readBillingTableConfig();
@@ -23,10 +22,11 @@ function build() {
     webhookEvents: new DynamoDbWebhookEventStore(dynamodb, billingTable),
     payments: new DynamoDbPaymentStore(dynamodb, billingTable),
     invoices: new DynamoDbInvoiceRepository(dynamodb, billingTable),
+    paymentEventOf: (stored: { readonly body: string }) => readStripePaymentEvent(stored.body),
     now: Date.now,
   };
   return async (record: SQSRecord) => {
-    const { eventId } = job.parse(JSON.parse(record.body));
+    const { eventId } = paymentEventMessage.parse(record.body);
     const outcome = await applyPaymentEvent(eventId, deps);
     countOutcome(outcome);
     logger.info('payment event', { eventId, action: outcome.action, ...('paymentId' in outcome ? { paymentId: outcome.paymentId } : {}) });

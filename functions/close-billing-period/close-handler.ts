@@ -4,8 +4,8 @@
  * that fails is logged, counted and recorded first, so the failing customer is known.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
-import { isBillingPeriod } from '../../shared/domain/period.ts';
+import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
+import { recordFailureOf } from '../commons/record-failures.ts';
 import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
 import type { InvoiceJobFailures } from '../../shared/ports/invoice-job-failures.ts';
 import {
@@ -14,14 +14,6 @@ import {
   type CloseOutcome,
 } from '../../shared/use-cases/close-billing-period.ts';
 
-const invoiceJob = z.object({
-  customerId: z.string().min(1),
-  period: z.string().refine(isBillingPeriod, 'period must be YYYY-MM'),
-  asOf: z.iso.datetime({ offset: true }),
-  periodNamed: z.boolean().optional(),
-  ingestSettledAt: z.iso.datetime({ offset: true }).optional(),
-});
-
 export interface JobFailureDependencies {
   readonly jobFailures: InvoiceJobFailures;
   readonly now: () => number;
@@ -29,7 +21,7 @@ export interface JobFailureDependencies {
 
 export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependencies, failures: JobFailureDependencies) {
   return async (record: SQSRecord): Promise<CloseOutcome> => {
-    const job = invoiceJob.parse(JSON.parse(record.body));
+    const job = invoiceJobMessage.parse(record.body);
     let outcome: CloseOutcome;
     try {
       outcome = await closeBillingPeriod(job, deps);
@@ -54,7 +46,7 @@ export function createCloseBillingPeriodHandler(deps: CloseBillingPeriodDependen
  * retried. Recording is best effort: the job is retried and dead-lettered whether or not it worked.
  */
 async function reportFailure(job: { customerId: string; period: string }, error: unknown, failures: JobFailureDependencies): Promise<void> {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { reason } = recordFailureOf(error);
   logger.error('invoice job failed', { customerId: job.customerId, period: job.period, reason, error: error as Error });
   metrics.addMetric('InvoiceJobsFailed', MetricUnit.Count, 1);
   try {

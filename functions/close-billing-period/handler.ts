@@ -9,7 +9,8 @@ import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.t
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbInvoiceJobFailures } from '../../shared/adapters/dynamodb/invoice-job-failure-store.ts';
 import { readInvoicingConfig } from '../../shared/config.ts';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { sendMessage } from '../../shared/adapters/sqs/send-messages.ts';
+import { renderRequestMessage } from '../../shared/messages/render-request.ts';
 import { tracer } from '../../shared/observability.ts';
 import { createCloseBillingPeriodHandler } from './close-handler.ts';
 
@@ -29,10 +30,8 @@ function build() {
     catalog: new DynamoDbCatalogRepository(dynamodb, config.billingTable),
     now: Date.now,
     settleMs: config.settleMs,
-    requestDocument: async (number) => {
-      const { failed } = await sendBodies(sqs, config.invoiceDocumentsQueueUrl, [JSON.stringify({ number })]);
-      if (failed.length > 0) throw new Error(`could not hand invoice ${number} to rendering: ${failed[0]!.error}`);
-    },
+    requestDocument: (number) =>
+      sendMessage(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, { number }, `invoice ${number} to rendering`),
   }, { jobFailures: new DynamoDbInvoiceJobFailures(dynamodb, config.billingTable), now: Date.now });
 }
 

@@ -2,18 +2,17 @@
  * Lambda entry point of the daily dunning run, invoked by EventBridge Scheduler with
  * `{ "asOf": "<scheduled time>" }`: emails the overdue reminders due that day, once each.
  */
-import { z } from 'zod';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
+import { parseScheduledRun } from '../../shared/formats/scheduler-events.ts';
 import { readDunningConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { runDunning, type DunningSummary } from '../../shared/use-cases/run-dunning.ts';
 
-const scheduledEvent = z.object({ asOf: z.string().optional() }).loose();
 /** A claim older than this belongs to a run that died mid-send (the function times out at 15 min). */
 const CLAIM_TIMEOUT_MS = 20 * 60_000;
 
@@ -31,9 +30,7 @@ function build() {
     onReminderSent: () => metrics.addMetric('RemindersSent', MetricUnit.Count, 1),
   };
   return async (event: unknown): Promise<DunningSummary> => {
-    const input = scheduledEvent.parse(event ?? {});
-    const asOf = input.asOf === undefined ? Date.now() : Date.parse(input.asOf);
-    if (Number.isNaN(asOf)) throw new Error(`asOf ${input.asOf} is not an ISO date-time`);
+    const { asOf } = parseScheduledRun(event, Date.now);
     const summary = await runDunning(asOf, deps);
     logger.info('dunning run', { asOf: summary.asOf, candidates: summary.candidates, sent: summary.sent.length, skipped: summary.skipped, failed: summary.failed.length });
     return summary;

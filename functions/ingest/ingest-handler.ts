@@ -4,8 +4,19 @@
  * Reports partial batch failures: only messages whose events were not all stored are retried.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ingestEvents, type IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
+import { readEventMessage } from '../../shared/formats/event-messages.ts';
+import { ingestUsageEvents, type IngestDependencies, type IngestOutcome } from '../../shared/use-cases/ingest-events.ts';
 import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
+
+export interface IncomingMessage {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+/** The events queue's messages read at the edge (CloudEvents, one or a batch per body), then ingested. */
+export function ingestEvents(messages: readonly IncomingMessage[], deps: IngestDependencies): Promise<IngestOutcome> {
+  return ingestUsageEvents(messages.map(readEventMessage), deps);
+}
 
 export function createIngestHandler(deps: IngestDependencies) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {

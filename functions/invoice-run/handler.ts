@@ -3,19 +3,19 @@
  * `{ "asOf": "<scheduled time>" }`: enqueues the close-billing-period jobs (see startInvoiceRun),
  * then hands stuck deliveries to render-invoice again (see recoverStuckDeliveries).
  */
-import { z } from 'zod';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbInvoiceRunLog } from '../../shared/adapters/dynamodb/invoice-run-log.ts';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { parseScheduledInvoiceRun } from '../../shared/formats/scheduler-events.ts';
+import { sendMessages } from '../../shared/adapters/sqs/send-messages.ts';
+import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
+import { renderRequestMessage } from '../../shared/messages/render-request.ts';
 import { readInvoicingConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { startInvoiceRun, type InvoiceRunStarted } from '../../shared/use-cases/start-invoice-run.ts';
 import { recoverStuckDeliveries, type DeliveriesRecovered } from '../../shared/use-cases/recover-deliveries.ts';
-
-const scheduledEvent = z.object({ asOf: z.string().optional(), period: z.string().optional() }).loose();
 
 function build() {
   const config = readInvoicingConfig();
@@ -26,21 +26,19 @@ function build() {
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
   const runs = new DynamoDbInvoiceRunLog(dynamodb, config.billingTable);
   const requestDocuments = async (numbers: readonly string[]) => {
-    const result = await sendBodies(sqs, config.invoiceDocumentsQueueUrl, numbers.map((number) => JSON.stringify({ number })));
-    return { failed: result.failed.map((failure) => numbers[failure.index]!) };
+    const result = await sendMessages(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, numbers.map((number) => ({ number })));
+    return { failed: result.failed.map((failure) => failure.value.number) };
   };
   return async (event: unknown): Promise<InvoiceRunStarted & { deliveries: DeliveriesRecovered }> => {
-    const input = scheduledEvent.parse(event ?? {});
-    const asOf = input.asOf === undefined ? Date.now() : Date.parse(input.asOf);
-    if (Number.isNaN(asOf)) throw new Error(`asOf ${input.asOf} is not an ISO date-time`);
+    const input = parseScheduledInvoiceRun(event, Date.now);
     const started = await startInvoiceRun(
-      asOf,
+      input.asOf,
       {
         catalog,
         invoices,
         runs,
         enqueue: async (jobs) => {
-          const result = await sendBodies(sqs, config.invoiceJobsQueueUrl, jobs.map((job) => JSON.stringify(job)));
+          const result = await sendMessages(sqs, config.invoiceJobsQueueUrl, invoiceJobMessage, jobs);
           return { failed: result.failed.length };
         },
       },

@@ -8,6 +8,7 @@ import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { readBillingTableConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { parseMailNotification } from '../../shared/formats/mail-notifications.ts';
 import { recordMailEvent } from '../../shared/use-cases/record-mail-event.ts';
 
 function build() {
@@ -16,7 +17,7 @@ function build() {
   tracer.captureAWSv3Client(dynamodb);
   const deps = { invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable), now: Date.now };
   return async (record: SQSRecord) => {
-    const outcome = await recordMailEvent(record.body, deps);
+    const outcome = await recordMailEvent(parseMailNotification(record.body), deps);
     if (outcome.action === 'bounced') metrics.addMetric('InvoiceEmailBounces', MetricUnit.Count, 1);
     if (outcome.action === 'problem_recorded') metrics.addMetric('InvoiceEmailProblems', MetricUnit.Count, 1);
     logger.info('mail event', { ...outcome });

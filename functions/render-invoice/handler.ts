@@ -4,17 +4,16 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-import { z } from 'zod';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
 import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { sendMessage } from '../../shared/adapters/sqs/send-messages.ts';
 import { readDeliveryConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { renderRequestMessage } from '../../shared/messages/render-request.ts';
+import { sendRequestMessage } from '../../shared/messages/send-request.ts';
 import { renderInvoiceDocument } from '../../shared/use-cases/render-invoice-document.ts';
-
-const job = z.object({ number: z.string().min(1) });
 
 function build() {
   const config = readDeliveryConfig();
@@ -24,14 +23,12 @@ function build() {
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
     documents: new S3DocumentStore(s3, config.invoicesBucket),
     render: (invoice: Parameters<typeof renderInvoicePdf>[0]) => renderInvoicePdf(invoice),
-    requestEmail: async (number: string) => {
-      const { failed } = await sendBodies(sqs, config.invoiceEmailsQueueUrl, [JSON.stringify({ number })]);
-      if (failed.length > 0) throw new Error(`could not hand invoice ${number} to sending: ${failed[0]!.error}`);
-    },
+    requestEmail: (number: string) =>
+      sendMessage(sqs, config.invoiceEmailsQueueUrl, sendRequestMessage, { number }, `invoice ${number} to sending`),
     now: Date.now,
   };
   return async (record: SQSRecord) => {
-    const { number } = job.parse(JSON.parse(record.body));
+    const { number } = renderRequestMessage.parse(record.body);
     const outcome = await renderInvoiceDocument(number, deps);
     if (outcome.action === 'rendered') {
       metrics.addMetric('DocumentsRendered', MetricUnit.Count, 1);

@@ -4,17 +4,15 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-import { z } from 'zod';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
 import { readDeliveryConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
+import { sendRequestMessage } from '../../shared/messages/send-request.ts';
 import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS } from '../../shared/use-cases/recover-deliveries.ts';
-
-const job = z.object({ number: z.string().min(1) });
 
 function build() {
   const config = readDeliveryConfig();
@@ -29,7 +27,7 @@ function build() {
     claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
   };
   return async (record: SQSRecord) => {
-    const { number } = job.parse(JSON.parse(record.body));
+    const { number } = sendRequestMessage.parse(record.body);
     const outcome = await sendInvoiceEmail(number, 'invoice', deps);
     if (outcome.action === 'sent') metrics.addMetric('InvoiceEmailsSent', MetricUnit.Count, 1);
     if (outcome.action === 'failed') metrics.addMetric('InvoiceEmailFailures', MetricUnit.Count, 1);

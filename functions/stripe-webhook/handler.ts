@@ -1,7 +1,8 @@
 /**
  * Lambda entry point of POST /webhooks/stripe (API Gateway HTTP API, payload format 2.0; the
- * local HTTP server in infra/local/http-api.ts hands it the same event). Verifies, stores and
- * queues the event, then answers; applying it happens in apply-payment-event.
+ * local HTTP server in infra/local/http-api.ts hands it the same event). The door (./door.ts)
+ * verifies and reads the event, the use case stores and queues it, then it answers; applying
+ * it happens in apply-payment-event.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -11,8 +12,10 @@ import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhoo
 import { webhookSecrets } from '../../shared/adapters/stripe/webhook-secrets.ts';
 import { readWebhookConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { receiveStripeWebhook } from '../../shared/use-cases/receive-stripe-webhook.ts';
+import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { jsonResponse, refusalMetric, refusalResponse } from '../commons/http-errors.ts';
+import { receiveStripeWebhook } from './door.ts';
 
 function build() {
   const config = readWebhookConfig();
@@ -23,7 +26,8 @@ function build() {
     secrets: webhookSecrets(config.webhookSecret, () => tracer.captureAWSv3Client(new SecretsManagerClient({}))),
     events: new DynamoDbWebhookEventStore(dynamodb, config.billingTable),
     enqueue: async (eventId: string) => {
-      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: JSON.stringify({ eventId }) }));
+      const body = paymentEventMessage.serialize({ eventId });
+      await sqs.send(new SendMessageCommand({ QueueUrl: config.paymentEventsQueueUrl, MessageBody: body }));
     },
     now: Date.now,
   };
@@ -31,19 +35,14 @@ function build() {
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const outcome = await receiveStripeWebhook({ body, signature: event.headers['stripe-signature'] }, deps);
     if (outcome.status !== 200) {
-      const bodyRefused = outcome.refusal === 'not_a_stripe_event' || outcome.refusal === 'body_too_large';
-      metrics.addMetric(bodyRefused ? 'WebhookBodiesRefused' : 'WebhookSignatureFailures', MetricUnit.Count, 1);
+      metrics.addMetric(refusalMetric(outcome), MetricUnit.Count, 1);
       logger.warn('stripe webhook refused', { refusal: outcome.refusal });
-      return json(outcome.status, { error: outcome.message });
+      return refusalResponse(outcome);
     }
     metrics.addMetric(outcome.duplicate ? 'WebhookDuplicates' : 'WebhookEventsAccepted', MetricUnit.Count, 1);
     logger.info('stripe webhook accepted', { eventId: outcome.eventId, type: outcome.type, duplicate: outcome.duplicate });
-    return json(200, { received: true, duplicate: outcome.duplicate });
+    return jsonResponse(200, { received: true, duplicate: outcome.duplicate });
   };
-}
-
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 export const handler = lambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(build);

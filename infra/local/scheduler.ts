@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { schedules, type ScheduleDefinition } from '../resources.ts';
+import { scheduledRunPayload } from '../../shared/formats/scheduler-events.ts';
 import { localLambdaContext } from './lambda-context.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -28,7 +29,7 @@ export async function startLocalSchedules(region: string, onError: (functionId: 
     };
     const fire = (at: number) => {
       if (stopped) return;
-      module.handler({ asOf: new Date(at).toISOString() }, localLambdaContext({ ...schedule, functionName: schedule.functionId, region }))
+      module.handler(scheduledRunPayload(at), localLambdaContext({ ...schedule, functionName: schedule.functionId, region }))
         .catch((error: unknown) => onError(schedule.functionId, error));
     };
     const arm = () => {

@@ -1,7 +1,8 @@
 /**
  * Applies one stored Stripe event to its invoice, once, whatever order events arrive in:
  *
- * 1. Read the stored raw event and map it to a PaymentEvent (other types: `ignored`).
+ * 1. Read the stored raw event as a PaymentEvent, in the provider's format (given by the edge:
+ *    shared/formats/stripe-events.ts); other types are `ignored`.
  * 2. Record it under its payment (idempotent on the event id).
  * 3. A payment that names an invoice (succeeded, or failed against a real invoice) gets its
  *    link: matched, or unmatched with the reason. The first link stands.
@@ -11,19 +12,20 @@
  *    whichever of the two runs second sees the other's write.
  * 5. Mark the stored event with what became of it.
  */
-import { parseStripeEvent, toPaymentEvent } from '../adapters/stripe/stripe-event.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
 import { applyPayments } from '../domain/payments/ledger.ts';
 import { matchPayment } from '../domain/payments/match.ts';
 import type { PaymentEvent } from '../domain/payments/payment-event.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
 import type { PaymentLink, PaymentStore } from '../ports/payment-store.ts';
-import type { WebhookEventStore } from '../ports/webhook-event-store.ts';
+import type { StoredWebhookEvent, WebhookEventStore } from '../ports/webhook-event-store.ts';
 
 export interface ApplyPaymentDependencies {
   readonly webhookEvents: WebhookEventStore;
   readonly payments: PaymentStore;
   readonly invoices: InvoiceRepository;
+  /** The payment event a stored provider event reports; null for a type billflow ignores. */
+  readonly paymentEventOf: (stored: StoredWebhookEvent) => PaymentEvent | null;
   readonly now: () => number;
 }
 
@@ -41,7 +43,7 @@ export class WebhookEventMissingError extends Error {
 export async function applyPaymentEvent(eventId: string, deps: ApplyPaymentDependencies): Promise<ApplyPaymentOutcome> {
   const stored = await deps.webhookEvents.get(eventId);
   if (stored === undefined) throw new WebhookEventMissingError(`webhook event ${eventId} is not stored`);
-  const event = toPaymentEvent(parseStripeEvent(stored.body));
+  const event = deps.paymentEventOf(stored);
   const at = () => new Date(deps.now()).toISOString();
   if (event === null) {
     await deps.webhookEvents.markProcessed(eventId, 'ignored', at());

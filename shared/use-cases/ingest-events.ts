@@ -1,30 +1,28 @@
 /**
- * Ingests one batch of SQS messages carrying billing events.
+ * Ingests one batch of SQS messages carrying billing events, as the edge read them
+ * (shared/formats/event-messages.ts: bodies split, each event's structure read).
  *
- * 1. Split each body into events; bodies that cannot be split are rejected whole.
+ * 1. Bodies that could not be split are rejected whole; a message the edge could not read at
+ *    all fails alone.
  * 2. Look up the customers the events name, once per batch.
- * 3. Validate every event; the invalid ones become rejections with a reason.
+ * 3. Check every event (structure, clock, customer, meter values, subscription); the invalid
+ *    ones become rejections with a reason.
  * 4. Pack the valid ones into chunks per customer, period and shard; write them.
  * 5. Record rejections and late periods.
  * 6. Report the messages whose events were not all stored: only those are retried.
  */
 import type { Meter } from '../domain/catalog/types.ts';
 import { billingPeriodOf } from '../domain/period.ts';
-import { splitMessageBody } from '../domain/events/message-body.ts';
-import { indexMetersByEventType, validateEvent, type EventVerdict } from '../domain/events/validate-event.ts';
+import type { EventIdentity, EventMessage, EventRead } from '../domain/events/event-message.ts';
+import { checkUsageEvent, indexMetersByEventType, type EventVerdict } from '../domain/events/validate-event.ts';
 import { noSubscriptionReason } from '../domain/subscriptions/coverage.ts';
 import type { Subscription } from '../domain/subscriptions/subscription.ts';
 import { packChunks } from '../domain/events/pack-chunks.ts';
 import { parseRfc3339 } from '../domain/events/rfc3339.ts';
-import { MAX_ATTRIBUTE_LENGTH } from '../domain/events/cloud-event.ts';
+import type { UsageEvent } from '../domain/events/usage-event.ts';
 import type { AcceptedEvent } from '../domain/events/billable-event.ts';
 import type { EventStore } from '../ports/event-store.ts';
 import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';
-
-export interface IncomingMessage {
-  readonly messageId: string;
-  readonly body: string;
-}
 
 export interface IngestDependencies {
   readonly events: EventStore;
@@ -62,11 +60,11 @@ export interface IngestOutcome {
   readonly writeErrors: string[];
 }
 
-export async function ingestEvents(messages: readonly IncomingMessage[], deps: IngestDependencies): Promise<IngestOutcome> {
+export async function ingestUsageEvents(messages: readonly EventMessage[], deps: IngestDependencies): Promise<IngestOutcome> {
   const now = deps.now();
   const receivePeriod = billingPeriodOf(now);
   let rejections: Rejection[] = [];
-  const parsed: { messageId: string; raw: unknown; text: string }[] = [];
+  const parsed: { messageId: string; read: EventRead; text: string }[] = [];
 
   // A message that throws where a bad one should have been rejected fails alone (retried, then
   // dead-lettered), never the batch: the other messages of the batch are stored now.
@@ -81,25 +79,23 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
   };
 
   for (const message of messages) {
-    const parts = isolated(message.messageId, () =>
-      splitMessageBody(message.body).map((part) =>
-        part.kind === 'rejected' ? { ...part, identity: bestEffortIdentity(part.text, receivePeriod) } : part,
-      ),
-    );
-    for (const part of parts ?? []) {
+    if ('unreadable' in message) {
+      poisoned.set(message.messageId, message.unreadable);
+      continue;
+    }
+    for (const part of message.parts) {
       if (part.kind === 'rejected') {
-        rejections.push({ ...part.identity, body: part.text, reason: part.reason, messageId: message.messageId });
+        const identity = rejectionIdentity(part.identity, receivePeriod);
+        rejections.push({ ...identity, body: part.text, reason: part.reason, messageId: message.messageId });
       } else {
-        parsed.push({ messageId: message.messageId, raw: part.raw, text: part.text });
+        parsed.push({ messageId: message.messageId, read: part.read, text: part.text });
       }
     }
   }
 
-  // Only subjects that can be customer ids are looked up: a 10,000-character one would fail the
-  // whole lookup (DynamoDB keys stop at 2 KB); validation rejects it by its length anyway.
-  const subjects = [
-    ...new Set(parsed.map(({ raw }) => (raw as { subject?: unknown }).subject).filter((subject) => isString(subject) && subject.length <= MAX_ATTRIBUTE_LENGTH)),
-  ] as string[];
+  // Only the subjects of well-formed events are looked up: the format bounds their length, and a
+  // 10,000-character one would fail the whole lookup (DynamoDB keys stop at 2 KB).
+  const subjects = [...new Set(parsed.flatMap(({ read }) => (read.ok ? [read.event.subject] : [])))];
   const [{ meters, gracePeriodMs }, known, subscriptions] = await Promise.all([
     deps.catalogRules(),
     deps.knownCustomers(subjects),
@@ -108,12 +104,13 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
   const context = { now, metersByEventType: indexMetersByEventType(meters), isKnownCustomer: (id: string) => known.has(id) };
 
   let accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
-  for (const { messageId, raw, text } of parsed) {
+  for (const { messageId, read, text } of parsed) {
     if (poisoned.has(messageId)) continue;
     const verdict = isolated(messageId, () => {
-      const validated = validateEvent(raw, context);
+      if (!read.ok) return { ok: false as const, reason: read.reason, identity: rejectionIdentity(read.identity, receivePeriod) };
+      const validated = checkUsageEvent(read.event, context);
       const checked = validated.ok && subscriptions !== undefined ? subscriptionVerdict(validated, subscriptions) : validated;
-      return checked.ok ? checked : { ...checked, identity: bestEffortIdentity(text, receivePeriod) };
+      return checked.ok ? checked : { ...checked, identity: rejectionIdentity(identityOfEvent(read.event), receivePeriod) };
     });
     if (verdict === undefined) continue;
     if (verdict.ok) accepted.push({ messageId, accepted: verdict.accepted });
@@ -172,26 +169,19 @@ export async function ingestEvents(messages: readonly IncomingMessage[], deps: I
   };
 }
 
-/** What a rejected text says about itself, as far as it can be read: for listing and statistics. */
-function bestEffortIdentity(text: string, receivePeriod: string): Pick<Rejection, 'customerId' | 'source' | 'id' | 'period'> {
-  let raw: Record<string, unknown> = {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) raw = value as Record<string, unknown>;
-  } catch {
-    // Not JSON: nothing more to learn from it.
-  }
-  const time = isString(raw.time) ? parseRfc3339(raw.time) : undefined;
+/** A rejection is listed and counted under its customer and period where the text names them, else the period it was received in. */
+function rejectionIdentity(identity: EventIdentity, receivePeriod: string): Pick<Rejection, 'customerId' | 'source' | 'id' | 'period'> {
   return {
-    period: time === undefined ? receivePeriod : billingPeriodOf(time),
-    ...(isString(raw.subject) ? { customerId: raw.subject } : {}),
-    ...(isString(raw.source) ? { source: raw.source } : {}),
-    ...(isString(raw.id) ? { id: raw.id } : {}),
+    period: identity.t === undefined ? receivePeriod : billingPeriodOf(identity.t),
+    ...(identity.customerId === undefined ? {} : { customerId: identity.customerId }),
+    ...(identity.source === undefined ? {} : { source: identity.source }),
+    ...(identity.id === undefined ? {} : { id: identity.id }),
   };
 }
 
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
+function identityOfEvent(event: UsageEvent): EventIdentity {
+  const t = parseRfc3339(event.time);
+  return { customerId: event.subject, source: event.source, id: event.id, ...(t === undefined ? {} : { t }) };
 }
 
 /** A valid event is billable only where its customer has an active subscription at its `time`. */

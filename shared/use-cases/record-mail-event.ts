@@ -1,27 +1,11 @@
 /**
- * Records what SES reports about an invoice email (configuration-set events via SNS):
- * a permanent bounce marks the invoice `bounced`; a complaint or a transient bounce is kept as
- * the invoice's delivery problem without changing its status; other events are acknowledged.
+ * Records what the mail provider reports about an invoice email (read at the edge into a
+ * MailEvent): a permanent bounce marks the invoice `bounced`; a complaint or a transient bounce
+ * is kept as the invoice's delivery problem without changing its status; other events are
+ * acknowledged.
  */
-import { z } from 'zod';
+import type { MailEvent } from '../domain/delivery/mail-event.ts';
 import type { InvoiceRepository } from '../ports/invoice-repository.ts';
-
-const sesEvent = z
-  .object({
-    eventType: z.string(),
-    mail: z.object({ messageId: z.string().min(1), timestamp: z.string().optional() }).loose(),
-    bounce: z
-      .object({
-        bounceType: z.string(),
-        bounceSubType: z.string().optional(),
-        bouncedRecipients: z.array(z.object({ emailAddress: z.string(), diagnosticCode: z.string().optional() }).loose()).default([]),
-        timestamp: z.string().optional(),
-      })
-      .loose()
-      .optional(),
-    complaint: z.object({ complaintFeedbackType: z.string().optional(), timestamp: z.string().optional() }).loose().optional(),
-  })
-  .loose();
 
 export type MailEventOutcome = { readonly action: 'bounced' | 'problem_recorded' | 'ignored'; readonly number?: string };
 
@@ -29,30 +13,20 @@ export class UnknownEmailError extends Error {
   override readonly name = 'UnknownEmailError';
 }
 
-/** Accepts the SNS notification (raw message delivery off) or the SES event itself. */
-export function parseMailEvent(body: string): z.infer<typeof sesEvent> {
-  const outer = JSON.parse(body) as { Type?: string; Message?: string };
-  return sesEvent.parse(outer.Type === 'Notification' && typeof outer.Message === 'string' ? JSON.parse(outer.Message) : outer);
-}
-
-export async function recordMailEvent(body: string, deps: { invoices: InvoiceRepository; now: () => number }): Promise<MailEventOutcome> {
-  const event = parseMailEvent(body);
-  if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint') return { action: 'ignored' };
-  const number = await deps.invoices.findNumberByEmail(event.mail.messageId);
+export async function recordMailEvent(
+  event: MailEvent,
+  deps: { invoices: InvoiceRepository; now: () => number },
+): Promise<MailEventOutcome> {
+  if (event.kind === 'other') return { action: 'ignored' };
+  const number = await deps.invoices.findNumberByEmail(event.messageId);
   // Possibly the link is not written yet (the event overtook the sender): retry, then DLQ.
-  if (number === undefined) throw new UnknownEmailError(`no invoice email with SES message id ${event.mail.messageId}`);
+  if (number === undefined) throw new UnknownEmailError(`no invoice email with SES message id ${event.messageId}`);
   const at = new Date(deps.now()).toISOString();
-  const permanent = event.eventType === 'Bounce' && event.bounce?.bounceType === 'Permanent';
-  const detail =
-    event.eventType === 'Bounce'
-      ? `${event.bounce?.bounceType ?? 'Unknown'} bounce${event.bounce?.bounceSubType ? ` (${event.bounce.bounceSubType})` : ''}: ${(event.bounce?.bouncedRecipients ?? [])
-          .map((recipient) => `${recipient.emailAddress}${recipient.diagnosticCode ? ` ${recipient.diagnosticCode}` : ''}`)
-          .join(', ')}`
-      : `complaint${event.complaint?.complaintFeedbackType ? ` (${event.complaint.complaintFeedbackType})` : ''}`;
+  const permanent = event.kind === 'bounce' && event.permanent;
   await deps.invoices.update(number, (current) => ({
     ...current,
     ...(permanent ? { deliveryStatus: 'bounced' as const } : {}),
-    deliveryProblem: { kind: event.eventType === 'Bounce' ? 'bounce' : 'complaint', detail, at },
+    deliveryProblem: { kind: event.kind, detail: event.detail, at },
     updatedAt: at,
   }));
   return { action: permanent ? 'bounced' : 'problem_recorded', number };

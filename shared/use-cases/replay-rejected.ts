@@ -5,11 +5,11 @@
  * 1. Select the open rejections (optionally of one period, or by key).
  * 2. Mark them replayed first: if the pipeline rejects one again before this finishes, its
  *    new rejection reopens it and must not be overwritten.
- * 3. Send the bodies, JSON objects grouped into batch bodies of up to 100.
+ * 3. Send their bodies (the sender groups them into batch bodies: see groupEventTexts in
+ *    shared/formats/cloudevents-batch.ts).
  * 4. Reopen those that could not be sent.
  */
 import type { RejectedEvent, RejectedEventStore } from '../ports/rejected-event-store.ts';
-import { MAX_EVENTS_PER_BODY } from '../domain/events/message-body.ts';
 
 export interface ReplayResult {
   readonly selected: number;
@@ -21,6 +21,7 @@ export interface ReplayResult {
 
 export async function replayRejected(
   store: RejectedEventStore,
+  /** Sends the rejected events' bodies to the events queue; returns those not sent, by index. */
   send: (bodies: readonly string[]) => Promise<{ failed: { index: number; error: string }[] }>,
   filter: { period?: string; keys?: readonly string[] },
   now: number,
@@ -33,20 +34,8 @@ export async function replayRejected(
   if (selected.length === 0) return { selected: 0, sent: 0, sentKeys: [], failed: [] };
   await store.markReplayed(selected, now);
 
-  // Bodies that are one JSON object travel together; anything else goes as it came.
-  const objects = selected.filter((rejection) => isJsonObject(rejection.body));
-  const others = selected.filter((rejection) => !isJsonObject(rejection.body));
-  const groups: RejectedEvent[][] = [];
-  for (let start = 0; start < objects.length; start += MAX_EVENTS_PER_BODY) {
-    groups.push(objects.slice(start, start + MAX_EVENTS_PER_BODY));
-  }
-  for (const other of others) groups.push([other]);
-  const bodies = groups.map((group) =>
-    group.length === 1 && !isJsonObject(group[0]!.body) ? group[0]!.body : `[${group.map((r) => r.body).join(',')}]`,
-  );
-
-  const { failed } = await send(bodies);
-  const failedEvents = failed.flatMap(({ index, error }) => groups[index]!.map((rejection) => ({ rejection, error })));
+  const { failed } = await send(selected.map((rejection) => rejection.body));
+  const failedEvents = failed.map(({ index, error }) => ({ rejection: selected[index]!, error }));
   if (failedEvents.length > 0) await store.reopen(failedEvents.map(({ rejection }) => rejection));
   const notSent = new Set(failedEvents.map(({ rejection }) => rejection.key));
   return {
@@ -55,13 +44,4 @@ export async function replayRejected(
     sentKeys: selected.map((rejection) => rejection.key).filter((key) => !notSent.has(key)),
     failed: failedEvents.map(({ rejection, error }) => ({ key: rejection.key, error })),
   };
-}
-
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-  } catch {
-    return false;
-  }
 }

@@ -15,7 +15,7 @@
 import { withEnvironment } from './environment.ts';
 import { Agent, request } from 'node:http';
 import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
-import { verifyStripeSignature } from '../../shared/adapters/stripe/webhook-signature.ts';
+import { verifyStripeSignature } from '../../shared/formats/stripe-signature.ts';
 import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
 import { startLocalHttpApi } from '../../infra/local/http-api.ts';
 import { httpRoutes } from '../../infra/resources.ts';

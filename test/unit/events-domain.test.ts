@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_EVENT_BYTES, MAX_EVENTS_PER_BODY, splitMessageBody, type BodyPart } from '../../shared/domain/events/message-body.ts';
-import { indexMetersByEventType, validateEvent, type ValidationContext } from '../../shared/domain/events/validate-event.ts';
+import { MAX_EVENT_BYTES, MAX_EVENTS_PER_BODY, splitMessageBody, type BodyPart } from '../../shared/formats/cloudevents-batch.ts';
+import { indexMetersByEventType, type ValidationContext } from '../../shared/domain/events/validate-event.ts';
+import { validateEvent } from '../../shared/formats/cloudevents.ts';
 import { billingPeriodOf, gracePeriodEnd, periodBounds } from '../../shared/domain/period.ts';
 import { packChunks, type PackOptions } from '../../shared/domain/events/pack-chunks.ts';
 import { shardOf } from '../../shared/domain/events/shard.ts';

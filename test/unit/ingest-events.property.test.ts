@@ -11,7 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingestEvents, type IngestDependencies, type IncomingMessage } from '../../shared/use-cases/ingest-events.ts';
+import { ingestEvents, type IncomingMessage } from '../../functions/ingest/ingest-handler.ts';
+import type { IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
 import { collectBillableEvents } from '../../shared/use-cases/read-billable-events.ts';
 import { accountEvents, type EventAccountRow } from '../../shared/use-cases/account-events.ts';
 import { eventKey, type StoredEvent } from '../../shared/domain/events/billable-event.ts';

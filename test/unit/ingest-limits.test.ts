@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingestEvents, type IngestDependencies, type IncomingMessage } from '../../shared/use-cases/ingest-events.ts';
-import { MAX_DATA_DEPTH, splitMessageBody } from '../../shared/domain/events/message-body.ts';
-import { measureJson } from '../../shared/domain/events/json-shape.ts';
-import { MAX_ATTRIBUTE_LENGTH } from '../../shared/domain/events/cloud-event.ts';
+import { ingestEvents, type IncomingMessage } from '../../functions/ingest/ingest-handler.ts';
+import type { IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
+import { MAX_DATA_DEPTH, splitMessageBody } from '../../shared/formats/cloudevents-batch.ts';
+import { measureJson } from '../../shared/formats/json-shape.ts';
+import { MAX_ATTRIBUTE_LENGTH } from '../../shared/formats/cloudevents.ts';
 import type { Meter } from '../../shared/domain/catalog/types.ts';
 import { aCloudEvent } from '../support/factories.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';

@@ -11,7 +11,7 @@ import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
 import type { InvoiceRepository, SaveDraftOutcome } from '../../shared/ports/invoice-repository.ts';
 import { closeBillingPeriod, type CloseBillingPeriodDependencies } from '../../shared/use-cases/close-billing-period.ts';
-import { ingestEvents } from '../../shared/use-cases/ingest-events.ts';
+import { ingestEvents } from '../../functions/ingest/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
 import { issuer, proCustomer } from '../support/invoicing-catalog.ts';
 

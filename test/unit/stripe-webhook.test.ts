@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { parseWebhookSecrets, verifyStripeSignature } from '../../shared/adapters/stripe/webhook-signature.ts';
-import { parseStripeEvent, toPaymentEvent } from '../../shared/adapters/stripe/stripe-event.ts';
-import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '../../shared/use-cases/receive-stripe-webhook.ts';
+import { parseWebhookSecrets, verifyStripeSignature } from '../../shared/formats/stripe-signature.ts';
+import { parseStripeEvent, toPaymentEvent } from '../../shared/formats/stripe-events.ts';
+import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '../../functions/stripe-webhook/door.ts';
 import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventStore } from '../../shared/ports/webhook-event-store.ts';
 import { chargeRefunded, disputeEvent, paymentSucceeded, signature } from '../support/stripe-events.ts';
 

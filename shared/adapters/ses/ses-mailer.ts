@@ -2,11 +2,24 @@
  * Mailer on SES v2 with a raw MIME message built by nodemailer's MailComposer (text, HTML and
  * the PDF attachment), sent with the configuration set whose events record bounces.
  */
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  AccountSuspendedException,
+  BadRequestException,
+  MailFromDomainNotVerifiedException,
+  MessageRejected,
+  NotFoundException,
+  SendEmailCommand,
+  type SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { PermanentSendError, type Mailer, type OutgoingEmail } from '../../ports/mailer.ts';
 
-const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'BadRequestException', 'NotFoundException']);
+/** SES refusals that the same email will meet again (the SDK's modeled exceptions, by class). */
+const PERMANENT = [MessageRejected, MailFromDomainNotVerifiedException, AccountSuspendedException, BadRequestException, NotFoundException];
+
+function isPermanent(error: unknown): error is Error {
+  return PERMANENT.some((refusal) => error instanceof refusal);
+}
 
 export class SesMailer implements Mailer {
   constructor(
@@ -35,8 +48,7 @@ export class SesMailer implements Mailer {
       if (result.MessageId === undefined) throw new Error('SES returned no message id');
       return result.MessageId;
     } catch (error) {
-      const name = (error as { name?: string }).name ?? '';
-      if (PERMANENT.has(name)) throw new PermanentSendError(`${name}: ${(error as Error).message}`);
+      if (isPermanent(error)) throw new PermanentSendError(`${error.name}: ${error.message}`);
       throw error;
     }
   }

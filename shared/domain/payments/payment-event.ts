@@ -1,6 +1,6 @@
 /**
  * Payment events as billflow understands them, whatever provider reported them (Stripe today:
- * shared/adapters/stripe/stripe-event.ts maps its webhook events onto these). Amounts are
+ * shared/formats/stripe-events.ts maps its webhook events onto these). Amounts are
  * integer minor units of `currency` (ISO 4217, upper case). Every event carries the provider's
  * event id, which is what "applied once" is keyed on.
  *

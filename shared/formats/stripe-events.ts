@@ -1,13 +1,14 @@
 /**
- * Stripe webhook events: the envelope every event has, the objects of the five types billflow
- * handles (CONTRACTS.md section 5), and their mapping onto billflow's PaymentEvent.
+ * The Stripe webhook event format, read at the edge: the envelope every event has, the objects
+ * of the five types billflow handles (CONTRACTS.md section 5), and their mapping onto billflow's
+ * PaymentEvent (the domain type use cases receive).
  *
  * A body that is not a Stripe event, or a handled type whose object lacks what billflow needs,
  * is refused at the door (HTTP 400) so nothing is accepted that could not be applied.
  * Any other event type is a Stripe event billflow ignores: accepted, stored, not applied.
  */
 import { z } from 'zod';
-import type { PaymentEvent } from '../../domain/payments/payment-event.ts';
+import type { PaymentEvent } from '../domain/payments/payment-event.ts';
 
 export const stripeEventSchema = z.object({
   id: z.string().regex(/^evt_\w+$/, 'id must be a Stripe event id (evt_...)'),
@@ -84,6 +85,11 @@ function objectOf<T>(schema: z.ZodType<T>, event: StripeEvent): T {
   const parsed = schema.safeParse(event.data.object);
   if (!parsed.success) throw new NotAStripeEventError(`${event.type} event ${event.id} has an unusable data.object: ${describe(parsed.error)}`);
   return parsed.data;
+}
+
+/** The PaymentEvent a stored raw Stripe event body reports; null for a type billflow ignores. */
+export function readStripePaymentEvent(rawBody: string): PaymentEvent | null {
+  return toPaymentEvent(parseStripeEvent(rawBody));
 }
 
 /** The PaymentEvent of a handled Stripe event; null for a type billflow ignores. */

@@ -1,10 +1,13 @@
 /**
- * The shape of one billing event as upstream systems publish it: a CloudEvent 1.0 in
- * structured JSON mode (CONTRACTS.md section 1). Only the structure is checked here;
- * rules that need the catalog (known customer, meter values) live in ./validate-event.ts.
+ * The wire format of one billing event as upstream systems publish it: a CloudEvent 1.0 in
+ * structured JSON mode (CONTRACTS.md section 1), read into the domain's UsageEvent. Only the
+ * structure is checked here; rules that need the clock or the catalog (known customer, meter
+ * values) are the domain's (shared/domain/events/validate-event.ts). The message body that
+ * carries one or a batch of them: ./cloudevents-batch.ts.
  */
 import { z } from 'zod';
-import { parseRfc3339 } from './rfc3339.ts';
+import { parseRfc3339 } from '../domain/events/rfc3339.ts';
+import { checkUsageEvent, type EventVerdict, type ValidationContext } from '../domain/events/validate-event.ts';
 
 /** A missing attribute and a mistyped one need different fixes, so they get different messages. */
 const missingOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>
@@ -48,4 +51,11 @@ export type CloudEvent = z.infer<typeof cloudEventSchema>;
 /** Turns zod issues into one sentence a person can act on. */
 export function describeSchemaIssues(error: z.ZodError): string {
   return error.issues.map((issue) => issue.message).join('; ');
+}
+
+/** Reads one event of a message body and decides whether it can be billed: its structure first, then the domain's rules. */
+export function validateEvent(raw: unknown, context: ValidationContext): EventVerdict {
+  const parsed = cloudEventSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: describeSchemaIssues(parsed.error) };
+  return checkUsageEvent(parsed.data, context);
 }

@@ -73,3 +73,30 @@ function eventPart(raw: unknown, text: string, depth: number): BodyPart {
   }
   return { kind: 'event', raw, text };
 }
+
+/**
+ * Groups event texts into message bodies to send again: texts that are one JSON object travel
+ * together, in batch bodies of up to MAX_EVENTS_PER_BODY; anything else goes alone, as it came
+ * (so it is rejected again with the same reason). Each body lists the indexes of its texts.
+ */
+export function groupEventTexts(texts: readonly string[]): { readonly body: string; readonly members: readonly number[] }[] {
+  const indexes = texts.map((_, index) => index);
+  const objects = indexes.filter((index) => isJsonObject(texts[index]!));
+  const others = indexes.filter((index) => !isJsonObject(texts[index]!));
+  const groups: number[][] = [];
+  for (let start = 0; start < objects.length; start += MAX_EVENTS_PER_BODY) groups.push(objects.slice(start, start + MAX_EVENTS_PER_BODY));
+  for (const other of others) groups.push([other]);
+  return groups.map((members) => {
+    const alone = members.length === 1 && !isJsonObject(texts[members[0]!]!);
+    return { body: alone ? texts[members[0]!]! : `[${members.map((index) => texts[index]).join(',')}]`, members };
+  });
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
