@@ -101,15 +101,19 @@ describe('customer balance ledger', () => {
 
   it('follows an invoice overpayment up and down, never below zero, and says what the balance no longer holds', () => {
     const up = overpaymentMovement([], ACCOUNT, 'ACME-2026-000042', 2000, AT);
-    expect(up).toEqual({ movement: { id: 'overpayment:ACME-2026-000042:0->2000', ...ACCOUNT, kind: 'overpayment', amount: 2000, at: AT, reference: 'ACME-2026-000042' }, uncovered: 0 });
+    expect(up).toEqual({ movement: { id: 'overpayment:ACME-2026-000042:1', ...ACCOUNT, kind: 'overpayment', amount: 2000, at: AT, reference: 'ACME-2026-000042' }, uncovered: 0 });
     let ledger = recordMovement([], up.movement!).ledger;
     expect(overpaymentMovement(ledger, ACCOUNT, 'ACME-2026-000042', 2000, AT)).toEqual({ movement: undefined, uncovered: 0 });
     ledger = recordMovement(ledger, applyBalance(ledger, ACCOUNT, 'ACME-2027-000001', 1500, AT).movement!).ledger;
     // The overpaying payment is refunded: 2000 leave the balance, but only 500 are still in it.
     const down = overpaymentMovement(ledger, ACCOUNT, 'ACME-2026-000042', 0, AT);
-    expect(down).toMatchObject({ movement: { id: 'overpayment:ACME-2026-000042:2000->1500', amount: -500 }, uncovered: 1500 });
+    expect(down).toMatchObject({ movement: { id: 'overpayment:ACME-2026-000042:2', amount: -500 }, uncovered: 1500 });
     ledger = recordMovement(ledger, down.movement!).ledger;
     expect(availableBalance(ledger, ACCOUNT)).toBe(0);
+    // Overpaid by 2000 again: the 1500 the balance could not give back are set off against it,
+    // in a change of its own (not the first change's id again).
+    const again = overpaymentMovement(ledger, ACCOUNT, 'ACME-2026-000042', 2000, AT);
+    expect(again).toMatchObject({ movement: { id: 'overpayment:ACME-2026-000042:3', amount: 500 }, uncovered: 0 });
   });
 
   it('refuses to take out more than is available, naming what is available', () => {

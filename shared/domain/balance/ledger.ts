@@ -8,7 +8,9 @@
  *   invoice still had due (id `credit_note:{number}`);
  * - `overpayment` (+ or -): an invoice's payments beyond what it asks, brought up to date when
  *   its payments change; a later refund of the payment takes it back out, as far as the balance
- *   still holds it (id `overpayment:{invoice}:{from}->{to}`);
+ *   still holds it (id `overpayment:{invoice}:{n}`, the invoice's n-th change: a retry computes
+ *   the same id, and two writers racing from the same ledger collide on it instead of both
+ *   adding);
  * - `applied_to_invoice` (-): the balance used on a new invoice's amount due, EN 16931 BT-113
  *   prepaid amount (id `applied:{invoice}`, once per invoice);
  * - `refund` (-): the balance paid back to the customer outside billflow.
@@ -107,13 +109,12 @@ export function overpaymentMovement(
   at: string,
 ): OverpaymentUpdate {
   if (!Number.isSafeInteger(overpayment) || overpayment < 0) throw new Error(`an overpayment is a whole number of minor units, 0 or more, got ${overpayment}`);
-  const recorded = movementsOf(ledger, account)
-    .filter((movement) => movement.kind === 'overpayment' && movement.reference === invoiceNumber)
-    .reduce((total, movement) => total + movement.amount, 0);
+  const earlier = movementsOf(ledger, account).filter((movement) => movement.kind === 'overpayment' && movement.reference === invoiceNumber);
+  const recorded = earlier.reduce((total, movement) => total + movement.amount, 0);
   const wanted = overpayment - recorded;
   const amount = wanted >= 0 ? wanted : -Math.min(-wanted, availableBalance(ledger, account));
   const movement: BalanceMovement | undefined =
-    amount === 0 ? undefined : { id: `overpayment:${invoiceNumber}:${recorded}->${recorded + amount}`, ...account, kind: 'overpayment', amount, at, reference: invoiceNumber };
+    amount === 0 ? undefined : { id: `overpayment:${invoiceNumber}:${earlier.length + 1}`, ...account, kind: 'overpayment', amount, at, reference: invoiceNumber };
   return { movement, uncovered: amount - wanted };
 }
 
