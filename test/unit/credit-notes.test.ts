@@ -125,6 +125,21 @@ describe('credit note assembly', () => {
   });
 });
 
+describe('credit notes across the calendar', () => {
+  it('credits a December invoice in the new year, numbered in the year it is issued', () => {
+    const december = germanInvoice({ billingPeriod: '2026-12', issueDate: '2027-01-01', dueDate: '2027-01-31' });
+    const note = credit(december, 'all', [], { issueDate: '2027-01-15' });
+    expect(note).toMatchObject({ invoiceIssueDate: '2027-01-01', issueDate: '2027-01-15' });
+    expect(formatCreditNoteNumber(creditNoteSequence('ACME', note.issueDate), 1)).toBe('ACME-CN-2027-000001');
+  });
+
+  it('credits amounts in a currency without minor units and refuses cents in it', () => {
+    const yen = germanInvoice({ currency: 'JPY', lines: [anInvoiceLine({ description: 'seats', quantity: '3', unitPrice: '1500' }, 'JPY')] });
+    expect(credit(yen, [{ line: 1, amount: '999' }]).lines[0]!.netAmount).toBe(999);
+    expect(() => credit(yen, [{ line: 1, amount: '999.5' }])).toThrow('Amount "999.5" for line 1 has more decimals than JPY has (0): give it in JPY, e.g. 1000');
+  });
+});
+
 describe('credit note refusals', () => {
   const invoice = germanInvoice();
 
