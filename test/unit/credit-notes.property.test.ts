@@ -38,13 +38,21 @@ import { anInvoice, anInvoiceLine, GERMAN_VAT, REVERSE_CHARGE } from '../support
 const RUNS = { numRuns: 200 };
 const AT = '2026-12-15T12:00:00.000Z';
 const ISSUE_DATE = '2026-12-15';
-const TREATMENTS: readonly TaxTreatment[] = [GERMAN_VAT, REVERSE_CHARGE, { rate: '20', category: 'S', rateCountry: 'FR' }, { rate: '5.5', category: 'S', rateCountry: 'FR' }];
+const TREATMENTS: readonly TaxTreatment[] = [
+  GERMAN_VAT,
+  REVERSE_CHARGE,
+  { rate: '20', category: 'S', rateCountry: 'FR' },
+  { rate: '5.5', category: 'S', rateCountry: 'FR' },
+];
 const PRICES = ['0.001', '0.015', '0.25', '1.99', '10.00', '49.00', '0.3333'];
 
 // ---- the invoice ---------------------------------------------------------------------------
 
 const lineArbitrary = fc.record({
-  quantity: fc.oneof(fc.integer({ min: 1, max: 5000 }).map(String), fc.integer({ min: 1, max: 99999 }).map((n) => decimalText(decimal(String(n)).div(100)))),
+  quantity: fc.oneof(
+    fc.integer({ min: 1, max: 5000 }).map(String),
+    fc.integer({ min: 1, max: 99999 }).map((n) => decimalText(decimal(String(n)).div(100))),
+  ),
   unitPrice: fc.constantFrom(...PRICES),
 });
 
@@ -59,7 +67,16 @@ const invoiceArbitrary: fc.Arbitrary<Invoice> = fc
     const invoiceLines = lines.map((line, index) => anInvoiceLine({ description: `Line ${index + 1}`, ...line }, currency));
     if (giveBack !== null) {
       // A late correction that gives part of a topped-up minimum back (quantity -1, EN 16931 BR-27).
-      invoiceLines.push(anInvoiceLine({ kind: 'minimum_commitment', description: 'Minimum top-up given back', meter: null, quantity: '-1', unitPrice: formatMinor(giveBack, currency), netAmount: -giveBack }));
+      invoiceLines.push(
+        anInvoiceLine({
+          kind: 'minimum_commitment',
+          description: 'Minimum top-up given back',
+          meter: null,
+          quantity: '-1',
+          unitPrice: formatMinor(giveBack, currency),
+          netAmount: -giveBack,
+        }),
+      );
     }
     return anInvoice({ lines: invoiceLines, tax, currency, legends: tax.legend === undefined ? [] : [tax.legend] });
   })
@@ -80,9 +97,15 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     settlement: fc.constantFrom<CreditSettlement>('balance', 'refund'),
     all: fc.boolean(),
     // Up to 120 %: a fifth of the line credits ask for more than is left and must be refused.
-    lines: fc.array(fc.record({ seed: fc.nat(), byAmount: fc.boolean(), percent: fc.integer({ min: 1, max: 120 }) }), { minLength: 1, maxLength: 3 }),
+    lines: fc.array(fc.record({ seed: fc.nat(), byAmount: fc.boolean(), percent: fc.integer({ min: 1, max: 120 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
   }),
-  fc.record({ kind: fc.constant('payment' as const), percent: fc.oneof(fc.constant(100), fc.constant(50), fc.integer({ min: 1, max: 150 })) }),
+  fc.record({
+    kind: fc.constant('payment' as const),
+    percent: fc.oneof(fc.constant(100), fc.constant(50), fc.integer({ min: 1, max: 150 })),
+  }),
   fc.record({ kind: fc.constant('stripeRefund' as const), seed: fc.nat(), percent: fc.integer({ min: 1, max: 100 }) }),
   fc.record({ kind: fc.constant('balanceRefund' as const), percent: fc.integer({ min: 1, max: 100 }) }),
   fc.record({ kind: fc.constant('nextInvoice' as const), amountDue: fc.integer({ min: 0, max: 50_000 }) }),
@@ -123,6 +146,36 @@ function followOverpayment(world: World): void {
   world.uncovered = update.uncovered;
 }
 
+/** A payment of `amount` arrives (Stripe payment_intent.succeeded); the balance follows. */
+function receivePayment(world: World, paymentId: string, occurredAt: string, amount: number): void {
+  const { invoice } = world;
+  world.events.push({
+    kind: 'payment_succeeded',
+    eventId: `evt_${paymentId}`,
+    paymentId,
+    occurredAt,
+    currency: invoice.currency,
+    amount,
+    invoiceNumber: invoice.number,
+  });
+  followOverpayment(world);
+}
+
+/** Stripe reports a payment's cumulative refunded amount (charge.refunded); the balance follows. */
+function refundPayment(world: World, paymentId: string, occurredAt: string, amountRefunded: number): void {
+  const eventId = `evt_refund_${world.events.length}`;
+  world.events.push({
+    kind: 'refund_updated',
+    eventId,
+    paymentId,
+    occurredAt,
+    currency: world.invoice.currency,
+    chargeId: `ch_${paymentId}`,
+    amountRefunded,
+  });
+  followOverpayment(world);
+}
+
 function nextInstant(world: World): string {
   world.clock += 1;
   return new Date(Date.parse('2026-12-02T00:00:00.000Z') + world.clock * 60_000).toISOString();
@@ -130,7 +183,12 @@ function nextInstant(world: World): string {
 
 function issue(world: World, credit: 'all' | LineCredit[], settlement: CreditSettlement): CreditNote {
   // The invoice as stored: its payment ledger is the world's.
-  const draft = assembleCreditNote({ invoice: { ...world.invoice, payments: world.events }, creditNotes: world.notes, request: { reason: 'Correction', settlement, credit }, issueDate: ISSUE_DATE });
+  const draft = assembleCreditNote({
+    invoice: { ...world.invoice, payments: world.events },
+    creditNotes: world.notes,
+    request: { reason: 'Correction', settlement, credit },
+    issueDate: ISSUE_DATE,
+  });
   const note: CreditNote = { ...draft, number: `ACME-CN-2026-${String(world.notes.length + 1).padStart(6, '0')}` };
   world.notes.push(note);
   record(world, creditNoteMovement(note, AT));
@@ -138,7 +196,10 @@ function issue(world: World, credit: 'all' | LineCredit[], settlement: CreditSet
   return note;
 }
 
-function lineCredits(world: World, lines: readonly { seed: number; byAmount: boolean; percent: number }[]): { credits: LineCredit[]; asksTooMuch: boolean } {
+function lineCredits(
+  world: World,
+  lines: readonly { seed: number; byAmount: boolean; percent: number }[],
+): { credits: LineCredit[]; asksTooMuch: boolean } {
   const left = creditableRemainder(world.invoice, world.notes);
   const chargeable = left.lines.filter((line) => world.invoice.lines[line.line - 1]!.netAmount > 0);
   const credits: LineCredit[] = [];
@@ -182,9 +243,7 @@ function play(world: World, step: Step): void {
     }
     case 'payment': {
       const amount = Math.max(1, Math.floor((invoice.total * step.percent) / 100));
-      const id = `p${world.events.length}`;
-      world.events.push({ kind: 'payment_succeeded', eventId: id, paymentId: `pi_${id}`, occurredAt: nextInstant(world), currency: invoice.currency, amount, invoiceNumber: invoice.number });
-      followOverpayment(world);
+      receivePayment(world, `pi_${world.events.length}`, nextInstant(world), amount);
       return;
     }
     case 'stripeRefund': {
@@ -194,8 +253,7 @@ function play(world: World, step: Step): void {
       const earlier = world.events.filter((event) => event.kind === 'refund_updated' && event.paymentId === paid.paymentId);
       const refunded = Math.max(0, ...earlier.map((event) => (event.kind === 'refund_updated' ? event.amountRefunded : 0)));
       const cumulative = Math.min(paid.amount, refunded + Math.max(1, Math.floor((paid.amount * step.percent) / 100)));
-      world.events.push({ kind: 'refund_updated', eventId: `r${world.events.length}`, paymentId: paid.paymentId, occurredAt: nextInstant(world), currency: invoice.currency, chargeId: `ch_${paid.paymentId}`, amountRefunded: cumulative });
-      followOverpayment(world);
+      refundPayment(world, paid.paymentId, nextInstant(world), cumulative);
       return;
     }
     case 'balanceRefund': {
@@ -206,7 +264,13 @@ function play(world: World, step: Step): void {
     }
     case 'nextInvoice': {
       const available = availableBalance(world.balance, account(world));
-      const applied = applyBalance(world.balance, account(world), `ACME-2027-${String(world.balance.length + 1).padStart(6, '0')}`, step.amountDue, AT);
+      const applied = applyBalance(
+        world.balance,
+        account(world),
+        `ACME-2027-${String(world.balance.length + 1).padStart(6, '0')}`,
+        step.amountDue,
+        AT,
+      );
       expect(applied.balanceApplied).toBe(Math.min(available, step.amountDue));
       expect(applied.amountDue + applied.balanceApplied).toBe(step.amountDue);
       expect(applied.carriedForward).toBe(available - applied.balanceApplied);
@@ -225,7 +289,9 @@ function checkInvariants(world: World): void {
   // Never more credited than the invoice, per rate and in total.
   expect(now.creditedAmount).toBeLessThanOrEqual(invoice.total);
   for (const subtotal of invoice.taxSubtotals) {
-    const ofRate = world.notes.flatMap((note) => note.taxSubtotals.filter((each) => each.rate === subtotal.rate && each.category === subtotal.category));
+    const ofRate = world.notes.flatMap((note) =>
+      note.taxSubtotals.filter((each) => each.rate === subtotal.rate && each.category === subtotal.category),
+    );
     expect(ofRate.reduce((total, each) => total + each.taxableAmount, 0)).toBeLessThanOrEqual(subtotal.taxableAmount);
     expect(ofRate.reduce((total, each) => total + each.taxAmount, 0)).toBeLessThanOrEqual(subtotal.taxAmount);
     expect(ofRate.every((each) => each.taxAmount >= 0 && each.taxableAmount >= 0)).toBe(true);
@@ -234,8 +300,11 @@ function checkInvariants(world: World): void {
   // The balance: never negative, and what the movements of each kind add up to.
   const balance = availableBalance(world.balance, account(world));
   expect(balance).toBeGreaterThanOrEqual(0);
-  const byKind = (kind: BalanceMovement['kind']) => world.balance.filter((movement) => movement.kind === kind).reduce((total, movement) => total + movement.amount, 0);
-  const toBalance = world.notes.filter((note) => note.settlement === 'balance').reduce((total, note) => total + note.total - note.appliedToInvoice, 0);
+  const byKind = (kind: BalanceMovement['kind']) =>
+    world.balance.filter((movement) => movement.kind === kind).reduce((total, movement) => total + movement.amount, 0);
+  const toBalance = world.notes
+    .filter((note) => note.settlement === 'balance')
+    .reduce((total, note) => total + note.total - note.appliedToInvoice, 0);
   expect(byKind('credit_note')).toBe(toBalance);
   expect(byKind('overpayment') - world.uncovered).toBe(now.overpayment);
   expect(balance).toBe(toBalance + byKind('overpayment') + byKind('applied_to_invoice') + byKind('refund'));
@@ -248,12 +317,18 @@ function creditTheRestAndCheck(world: World): void {
   checkInvariants(world);
   expect(creditableRemainder(invoice, world.notes)).toMatchObject({ netAmount: 0, total: 0 });
   for (const subtotal of invoice.taxSubtotals) {
-    const ofRate = world.notes.flatMap((note) => note.taxSubtotals.filter((each) => each.rate === subtotal.rate && each.category === subtotal.category));
+    const ofRate = world.notes.flatMap((note) =>
+      note.taxSubtotals.filter((each) => each.rate === subtotal.rate && each.category === subtotal.category),
+    );
     expect(ofRate.reduce((total, each) => total + each.taxableAmount, 0)).toBe(subtotal.taxableAmount);
     expect(ofRate.reduce((total, each) => total + each.taxAmount, 0)).toBe(subtotal.taxAmount);
   }
   const sum = (pick: (note: CreditNote) => number) => world.notes.reduce((total, note) => total + pick(note), 0);
-  expect([sum((note) => note.netTotal), sum((note) => note.taxTotal), sum((note) => note.total)]).toEqual([invoice.netTotal, invoice.taxTotal, invoice.total]);
+  expect([sum((note) => note.netTotal), sum((note) => note.taxTotal), sum((note) => note.total)]).toEqual([
+    invoice.netTotal,
+    invoice.taxTotal,
+    invoice.total,
+  ]);
   // Credited in full while nothing was paid: nothing is due ever after, settled by credit
   // while no money comes in. (Credit beyond what was due went to the balance or was refunded;
   // a later Stripe refund of a payment then makes that much due again, see settleWithCredits.)
@@ -284,8 +359,18 @@ describe('credit notes, payments and the customer balance, as properties', () =>
       fc.record({
         invoice: fc.constant(invoice),
         // Credits by amount: their totals do not depend on the order they are issued in.
-        credits: fc.array(fc.record({ seed: fc.nat(), percent: fc.integer({ min: 1, max: 30 }), settlement: fc.constantFrom<CreditSettlement>('balance', 'refund') }), { maxLength: 3 }),
-        payments: fc.array(fc.record({ percent: fc.integer({ min: 1, max: 120 }), refundPercent: fc.option(fc.integer({ min: 1, max: 100 })) }), { maxLength: 3 }),
+        credits: fc.array(
+          fc.record({
+            seed: fc.nat(),
+            percent: fc.integer({ min: 1, max: 30 }),
+            settlement: fc.constantFrom<CreditSettlement>('balance', 'refund'),
+          }),
+          { maxLength: 3 },
+        ),
+        payments: fc.array(
+          fc.record({ percent: fc.integer({ min: 1, max: 120 }), refundPercent: fc.option(fc.integer({ min: 1, max: 100 })) }),
+          { maxLength: 3 },
+        ),
         order: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
       }),
     );
@@ -293,9 +378,9 @@ describe('credit notes, payments and the customer balance, as properties', () =>
       fc.property(scenario, ({ invoice, credits, payments, order }) => {
         // The same actions, once in the generated order and once in the reverse order.
         const chargeable = invoice.lines.map((line, index) => ({ line, index })).filter(({ line }) => line.netAmount > 0);
-        type Action = () => (world: World) => void;
+        type Action = (world: World) => void;
         const actions: Action[] = [
-          ...credits.map(({ seed, percent, settlement }): Action => () => (world) => {
+          ...credits.map(({ seed, percent, settlement }): Action => (world) => {
             const { line, index } = chargeable[seed % chargeable.length]!;
             // A tenth of the line (or of the invoice's net, when a line gave money back) at most
             // per credit, three credits at most: always within what is left.
@@ -304,28 +389,27 @@ describe('credit notes, payments and the customer balance, as properties', () =>
           }),
           ...payments.flatMap(({ percent, refundPercent }, index): Action[] => {
             const amount = Math.max(1, Math.floor((invoice.total * percent) / 100));
-            const pay: Action = () => (world) => {
-              world.events.push({ kind: 'payment_succeeded', eventId: `p${index}`, paymentId: `pi_${index}`, occurredAt: `2026-12-0${index + 2}T10:00:00.000Z`, currency: invoice.currency, amount, invoiceNumber: invoice.number });
-              followOverpayment(world);
-            };
+            const pay: Action = (world) => receivePayment(world, `pi_${index}`, `2026-12-0${index + 2}T10:00:00.000Z`, amount);
             if (refundPercent === null) return [pay];
             const refunded = Math.max(1, Math.floor((amount * refundPercent) / 100));
-            const refundIt: Action = () => (world) => {
-              world.events.push({ kind: 'refund_updated', eventId: `r${index}`, paymentId: `pi_${index}`, occurredAt: `2026-12-0${index + 2}T11:00:00.000Z`, currency: invoice.currency, chargeId: `ch_${index}`, amountRefunded: refunded });
-              followOverpayment(world);
-            };
+            const refundIt: Action = (world) => refundPayment(world, `pi_${index}`, `2026-12-0${index + 2}T11:00:00.000Z`, refunded);
             return [pay, refundIt];
           }),
         ];
-        const shuffled = actions.map((action, index) => ({ action, key: order[index % order.length]! * 100 + index })).sort((a, b) => a.key - b.key).map(({ action }) => action);
+        const shuffled = actions
+          .map((action, index) => ({ action, key: order[index % order.length]! * 100 + index }))
+          .sort((a, b) => a.key - b.key)
+          .map(({ action }) => action);
         const outcomes = [actions, shuffled, [...actions].reverse()].map((sequence) => {
           const world = newWorld(invoice);
           for (const action of sequence) {
-            action()(world);
+            action(world);
             checkInvariants(world);
           }
           const now = state(world);
-          const refundedByNotes = world.notes.filter((note) => note.settlement === 'refund').reduce((total, note) => total + note.total - note.appliedToInvoice, 0);
+          const refundedByNotes = world.notes
+            .filter((note) => note.settlement === 'refund')
+            .reduce((total, note) => total + note.total - note.appliedToInvoice, 0);
           return {
             paid: now.amountPaid,
             credited: now.creditedAmount,

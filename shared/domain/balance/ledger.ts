@@ -50,7 +50,9 @@ export class InsufficientBalanceError extends Error {
     asked: number,
   ) {
     const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
-    super(`Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`);
+    super(
+      `Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`,
+    );
   }
 }
 
@@ -64,13 +66,18 @@ export function availableBalance(movements: readonly BalanceMovement[], account:
  * (the same id with other figures is a bug, never silently ignored; the instant may differ). Refuses a sign that does
  * not fit the kind and anything that would take the balance below zero.
  */
-export function recordMovement(ledger: readonly BalanceMovement[], movement: BalanceMovement): { ledger: BalanceMovement[]; added: boolean } {
+export function recordMovement(
+  ledger: readonly BalanceMovement[],
+  movement: BalanceMovement,
+): { ledger: BalanceMovement[]; added: boolean } {
   const existing = ledger.find((candidate) => candidate.id === movement.id);
   if (existing !== undefined) {
     // A retry may carry another instant; the figures must be the same.
     const same = (['customerId', 'currency', 'kind', 'amount', 'reference'] as const).every((field) => existing[field] === movement[field]);
     if (!same) {
-      throw new Error(`balance movement ${movement.id} is already recorded with other figures (${existing.amount} ${existing.currency}, not ${movement.amount} ${movement.currency})`);
+      throw new Error(
+        `balance movement ${movement.id} is already recorded with other figures (${existing.amount} ${existing.currency}, not ${movement.amount} ${movement.currency})`,
+      );
     }
     return { ledger: [...ledger], added: false };
   }
@@ -87,7 +94,15 @@ export function recordMovement(ledger: readonly BalanceMovement[], movement: Bal
 export function creditNoteMovement(note: CreditNote, at: string): BalanceMovement | undefined {
   const amount = note.total - note.appliedToInvoice;
   if (note.settlement !== 'balance' || amount === 0) return undefined;
-  return { id: `credit_note:${note.number}`, customerId: note.customerId, currency: note.currency, kind: 'credit_note', amount, at, reference: note.number };
+  return {
+    id: `credit_note:${note.number}`,
+    customerId: note.customerId,
+    currency: note.currency,
+    kind: 'credit_note',
+    amount,
+    at,
+    reference: note.number,
+  };
 }
 
 export interface OverpaymentUpdate {
@@ -108,13 +123,18 @@ export function overpaymentMovement(
   overpayment: number,
   at: string,
 ): OverpaymentUpdate {
-  if (!Number.isSafeInteger(overpayment) || overpayment < 0) throw new Error(`an overpayment is a whole number of minor units, 0 or more, got ${overpayment}`);
-  const earlier = movementsOf(ledger, account).filter((movement) => movement.kind === 'overpayment' && movement.reference === invoiceNumber);
+  if (!Number.isSafeInteger(overpayment) || overpayment < 0)
+    throw new Error(`an overpayment is a whole number of minor units, 0 or more, got ${overpayment}`);
+  const earlier = movementsOf(ledger, account).filter(
+    (movement) => movement.kind === 'overpayment' && movement.reference === invoiceNumber,
+  );
   const recorded = earlier.reduce((total, movement) => total + movement.amount, 0);
   const wanted = overpayment - recorded;
   const amount = wanted >= 0 ? wanted : -Math.min(-wanted, availableBalance(ledger, account));
   const movement: BalanceMovement | undefined =
-    amount === 0 ? undefined : { id: `overpayment:${invoiceNumber}:${earlier.length + 1}`, ...account, kind: 'overpayment', amount, at, reference: invoiceNumber };
+    amount === 0
+      ? undefined
+      : { id: `overpayment:${invoiceNumber}:${earlier.length + 1}`, ...account, kind: 'overpayment', amount, at, reference: invoiceNumber };
   return { movement, uncovered: amount - wanted };
 }
 
@@ -134,13 +154,25 @@ export interface BalanceApplication {
  * carried forward. Once per invoice: called again (a retried run), it returns what was applied
  * the first time and records nothing.
  */
-export function applyBalance(ledger: readonly BalanceMovement[], account: BalanceAccount, invoiceNumber: string, amountDue: number, at: string): BalanceApplication {
-  if (!Number.isSafeInteger(amountDue) || amountDue < 0) throw new Error(`an amount due is a whole number of minor units, 0 or more, got ${amountDue}`);
+export function applyBalance(
+  ledger: readonly BalanceMovement[],
+  account: BalanceAccount,
+  invoiceNumber: string,
+  amountDue: number,
+  at: string,
+): BalanceApplication {
+  if (!Number.isSafeInteger(amountDue) || amountDue < 0)
+    throw new Error(`an amount due is a whole number of minor units, 0 or more, got ${amountDue}`);
   const id = `applied:${invoiceNumber}`;
   const earlier = movementsOf(ledger, account).find((movement) => movement.id === id);
   if (earlier !== undefined) {
     const applied = -earlier.amount;
-    return { balanceApplied: applied, amountDue: Math.max(0, amountDue - applied), carriedForward: availableBalance(ledger, account), movement: undefined };
+    return {
+      balanceApplied: applied,
+      amountDue: Math.max(0, amountDue - applied),
+      carriedForward: availableBalance(ledger, account),
+      movement: undefined,
+    };
   }
   const available = availableBalance(ledger, account);
   const balanceApplied = Math.min(available, amountDue);
@@ -148,13 +180,23 @@ export function applyBalance(ledger: readonly BalanceMovement[], account: Balanc
     balanceApplied,
     amountDue: amountDue - balanceApplied,
     carriedForward: available - balanceApplied,
-    movement: balanceApplied === 0 ? undefined : { id, ...account, kind: 'applied_to_invoice', amount: -balanceApplied, at, reference: invoiceNumber },
+    movement:
+      balanceApplied === 0
+        ? undefined
+        : { id, ...account, kind: 'applied_to_invoice', amount: -balanceApplied, at, reference: invoiceNumber },
   };
 }
 
 /** Paying (part of) the balance back to the customer; refused beyond what is available. */
-export function refundMovement(ledger: readonly BalanceMovement[], account: BalanceAccount, reference: string, amount: number, at: string): BalanceMovement {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new Error(`a balance refund is a whole number of minor units above 0, got ${amount}`);
+export function refundMovement(
+  ledger: readonly BalanceMovement[],
+  account: BalanceAccount,
+  reference: string,
+  amount: number,
+  at: string,
+): BalanceMovement {
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new Error(`a balance refund is a whole number of minor units above 0, got ${amount}`);
   const available = availableBalance(ledger, account);
   if (amount > available) throw new InsufficientBalanceError(account, available, amount);
   return { id: `refund:${reference}`, ...account, kind: 'refund', amount: -amount, at, reference };
@@ -166,6 +208,10 @@ function movementsOf(movements: readonly BalanceMovement[], account: BalanceAcco
 
 function assertSign(movement: BalanceMovement): void {
   const { kind, amount } = movement;
-  const fits = Number.isSafeInteger(amount) && amount !== 0 && (kind === 'overpayment' || (kind === 'credit_note' ? amount > 0 : amount < 0));
-  if (!fits) throw new Error(`balance movement ${movement.id}: a ${kind} movement cannot be ${amount} minor units (${kind === 'credit_note' ? 'credit notes add' : kind === 'overpayment' ? 'a change is never 0' : 'it takes out'})`);
+  const fits =
+    Number.isSafeInteger(amount) && amount !== 0 && (kind === 'overpayment' || (kind === 'credit_note' ? amount > 0 : amount < 0));
+  if (!fits)
+    throw new Error(
+      `balance movement ${movement.id}: a ${kind} movement cannot be ${amount} minor units (${kind === 'credit_note' ? 'credit notes add' : kind === 'overpayment' ? 'a change is never 0' : 'it takes out'})`,
+    );
 }

@@ -27,7 +27,13 @@ import type { InvoiceLine, TaxSubtotal } from '../invoice/types.ts';
 import { currencyExponent } from '../catalog/currencies.ts';
 import { Decimal, decimal, decimalText, formatMinor, roundMinorUnits, toMinorUnits } from '../money.ts';
 import { settleWithCredits } from '../payments/credited-settlement.ts';
-import { CreditExceedsInvoiceError, CreditExceedsLineError, CreditRequestError, InvoiceNotCreditableError, NothingLeftToCreditError } from './errors.ts';
+import {
+  CreditExceedsInvoiceError,
+  CreditExceedsLineError,
+  CreditRequestError,
+  InvoiceNotCreditableError,
+  NothingLeftToCreditError,
+} from './errors.ts';
 import { creditableRemainder, vatGroupKey, type CreditableRemainder, type LineRemainder } from './remaining.ts';
 import type { CreditNote, CreditNoteDraft, CreditNoteLine, CreditRequest, LineCredit } from './types.ts';
 
@@ -49,16 +55,25 @@ export function assembleCreditNote(input: CreditNoteInput): CreditNoteDraft {
   }
   const invoiceNumber = invoice.number;
   const reason = request.reason.trim();
-  if (reason === '') throw new CreditRequestError(`A credit note needs a reason: say why invoice ${invoiceNumber} is credited (--reason TEXT)`);
+  if (reason === '')
+    throw new CreditRequestError(`A credit note needs a reason: say why invoice ${invoiceNumber} is credited (--reason TEXT)`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.issueDate) || input.issueDate < invoice.issueDate) {
-    throw new CreditRequestError(`Credit note issue date "${input.issueDate}" must be a date (YYYY-MM-DD) on or after invoice ${invoiceNumber}'s issue date ${invoice.issueDate}`);
+    throw new CreditRequestError(
+      `Credit note issue date "${input.issueDate}" must be a date (YYYY-MM-DD) on or after invoice ${invoiceNumber}'s issue date ${invoice.issueDate}`,
+    );
   }
   const left = creditableRemainder(invoice, creditNotes);
   if (left.rates.every((rate) => rate.netAmount === 0 && rate.taxAmount === 0)) throw new NothingLeftToCreditError(invoiceNumber);
 
   const credits = request.credit;
-  const lines = credits === 'all' ? allThatIsLeft(invoice, left) : credits.map((credit, index) => lineCredit(invoice, left, credit, credits.slice(0, index)));
-  if (lines.length === 0) throw new CreditRequestError(`Name at least one line of invoice ${invoiceNumber} to credit (--line N with --quantity or --amount), or credit it all (--all)`);
+  const lines =
+    credits === 'all'
+      ? allThatIsLeft(invoice, left)
+      : credits.map((credit, index) => lineCredit(invoice, left, credit, credits.slice(0, index)));
+  if (lines.length === 0)
+    throw new CreditRequestError(
+      `Name at least one line of invoice ${invoiceNumber} to credit (--line N with --quantity or --amount), or credit it all (--all)`,
+    );
   const { taxSubtotals, netTotal, taxTotal } = creditTax(invoice, left, lines);
   const total = netTotal + taxTotal;
   const due = settleWithCredits(invoice.total, invoice.payments, creditNotes).amountDue;
@@ -87,7 +102,9 @@ export function assembleCreditNote(input: CreditNoteInput): CreditNoteDraft {
 function allThatIsLeft(invoice: Invoice, left: CreditableRemainder): CreditNoteLine[] {
   return left.lines
     .filter((line) => line.netAmount !== 0 || !decimal(line.quantity).isZero())
-    .map((line) => creditLine(invoice.lines[line.line - 1]!, line.line, line.netAmount, line.quantity, invoice.lines[line.line - 1]!.unitPrice));
+    .map((line) =>
+      creditLine(invoice.lines[line.line - 1]!, line.line, line.netAmount, line.quantity, invoice.lines[line.line - 1]!.unitPrice),
+    );
 }
 
 function lineCredit(invoice: Invoice, left: CreditableRemainder, credit: LineCredit, before: readonly LineCredit[]): CreditNoteLine {
@@ -97,24 +114,39 @@ function lineCredit(invoice: Invoice, left: CreditableRemainder, credit: LineCre
     throw new CreditRequestError(`Invoice ${number} has lines 1 to ${invoice.lines.length}; there is no line ${credit.line}`);
   }
   if (before.some((earlier) => earlier.line === credit.line)) {
-    throw new CreditRequestError(`Line ${credit.line} is named twice: credit each line once per credit note (add the quantities or amounts up)`);
+    throw new CreditRequestError(
+      `Line ${credit.line} is named twice: credit each line once per credit note (add the quantities or amounts up)`,
+    );
   }
   if (invoiceLine.netAmount <= 0) {
-    throw new CreditRequestError(`Line ${credit.line} of invoice ${number} charges nothing (${formatMinor(invoiceLine.netAmount, invoice.currency)} ${invoice.currency}), so it cannot be credited on its own; credit the invoice with --all`);
+    throw new CreditRequestError(
+      `Line ${credit.line} of invoice ${number} charges nothing (${formatMinor(invoiceLine.netAmount, invoice.currency)} ${invoice.currency}), so it cannot be credited on its own; credit the invoice with --all`,
+    );
   }
   const remainder = left.lines[credit.line - 1]!;
-  return 'quantity' in credit ? byQuantity(invoice, invoiceLine, remainder, credit.quantity) : byAmount(invoice, invoiceLine, remainder, credit.amount);
+  return 'quantity' in credit
+    ? byQuantity(invoice, invoiceLine, remainder, credit.quantity)
+    : byAmount(invoice, invoiceLine, remainder, credit.amount);
 }
 
 function byQuantity(invoice: Invoice, invoiceLine: InvoiceLine, left: LineRemainder, text: string): CreditNoteLine {
   const quantity = positiveDecimal(text, `Quantity "${text}" for line ${left.line}`);
   const quantityLeft = decimal(left.quantity);
   if (quantity.greaterThan(quantityLeft) || left.netAmount <= 0) {
-    throw new CreditExceedsLineError(invoice.number!, left.line, { quantity: left.quantity, netAmount: Math.max(0, left.netAmount), currency: invoice.currency }, `quantity ${decimalText(quantity)}`);
+    throw new CreditExceedsLineError(
+      invoice.number!,
+      left.line,
+      { quantity: left.quantity, netAmount: Math.max(0, left.netAmount), currency: invoice.currency },
+      `quantity ${decimalText(quantity)}`,
+    );
   }
-  const netAmount = quantity.equals(quantityLeft) ? left.netAmount : roundMinorUnits(new Decimal(left.netAmount).times(quantity).div(quantityLeft));
+  const netAmount = quantity.equals(quantityLeft)
+    ? left.netAmount
+    : roundMinorUnits(new Decimal(left.netAmount).times(quantity).div(quantityLeft));
   if (netAmount === 0) {
-    throw new CreditRequestError(`Quantity ${decimalText(quantity)} of line ${left.line} is worth less than half a minor unit of ${invoice.currency}: credit a larger quantity`);
+    throw new CreditRequestError(
+      `Quantity ${decimalText(quantity)} of line ${left.line} is worth less than half a minor unit of ${invoice.currency}: credit a larger quantity`,
+    );
   }
   return creditLine(invoiceLine, left.line, netAmount, decimalText(quantity), invoiceLine.unitPrice);
 }
@@ -123,16 +155,30 @@ function byAmount(invoice: Invoice, invoiceLine: InvoiceLine, left: LineRemainde
   const { currency } = invoice;
   const amount = positiveDecimal(text, `Amount "${text}" for line ${left.line}`);
   if (amount.decimalPlaces() > currencyExponent(currency)) {
-    throw new CreditRequestError(`Amount "${text}" for line ${left.line} has more decimals than ${currency} has (${currencyExponent(currency)}): give it in ${currency}, e.g. ${formatMinor(toMinorUnits(amount, currency), currency)}`);
+    throw new CreditRequestError(
+      `Amount "${text}" for line ${left.line} has more decimals than ${currency} has (${currencyExponent(currency)}): give it in ${currency}, e.g. ${formatMinor(toMinorUnits(amount, currency), currency)}`,
+    );
   }
   const netAmount = toMinorUnits(amount, currency);
   if (netAmount > left.netAmount) {
-    throw new CreditExceedsLineError(invoice.number!, left.line, { quantity: left.quantity, netAmount: Math.max(0, left.netAmount), currency }, `${formatMinor(netAmount, currency)} ${currency}`);
+    throw new CreditExceedsLineError(
+      invoice.number!,
+      left.line,
+      { quantity: left.quantity, netAmount: Math.max(0, left.netAmount), currency },
+      `${formatMinor(netAmount, currency)} ${currency}`,
+    );
   }
   return creditLine(invoiceLine, left.line, netAmount, '0', formatMinor(netAmount, currency), '1');
 }
 
-function creditLine(invoiceLine: InvoiceLine, line: number, netAmount: number, creditedQuantity: string, unitPrice: string, shownQuantity = creditedQuantity): CreditNoteLine {
+function creditLine(
+  invoiceLine: InvoiceLine,
+  line: number,
+  netAmount: number,
+  creditedQuantity: string,
+  unitPrice: string,
+  shownQuantity = creditedQuantity,
+): CreditNoteLine {
   return {
     invoiceLine: line,
     description: invoiceLine.description,
@@ -149,7 +195,11 @@ function creditLine(invoiceLine: InvoiceLine, line: number, netAmount: number, c
 }
 
 /** Step 4 and 5: the per-rate limit, then VAT as the invoice computes it, on the cumulative credit. */
-function creditTax(invoice: Invoice, left: CreditableRemainder, lines: readonly CreditNoteLine[]): { taxSubtotals: TaxSubtotal[]; netTotal: number; taxTotal: number } {
+function creditTax(
+  invoice: Invoice,
+  left: CreditableRemainder,
+  lines: readonly CreditNoteLine[],
+): { taxSubtotals: TaxSubtotal[]; netTotal: number; taxTotal: number } {
   const netByLine = invoice.lines.map(() => 0);
   for (const line of lines) netByLine[line.invoiceLine - 1]! += line.netAmount;
   const netTotal = lines.reduce((total, line) => total + line.netAmount, 0);
@@ -159,18 +209,30 @@ function creditTax(invoice: Invoice, left: CreditableRemainder, lines: readonly 
     const key = vatGroupKey(rate.rate, rate.category);
     const taxable = sumWhere(invoice.lines, netByLine, key);
     if (taxable > rate.netAmount) {
-      throw new CreditExceedsInvoiceError(invoice.number!, { netAmount: rate.netAmount, total: rate.netAmount + rate.taxAmount, currency: invoice.currency }, taxable);
+      throw new CreditExceedsInvoiceError(
+        invoice.number!,
+        { netAmount: rate.netAmount, total: rate.netAmount + rate.taxAmount, currency: invoice.currency },
+        taxable,
+      );
     }
     const invoiceGroup = invoice.taxSubtotals.find((subtotal) => vatGroupKey(subtotal.rate, subtotal.category) === key)!;
     const creditedBefore = invoiceGroup.taxAmount - rate.taxAmount;
     const cumulativeGroup = cumulativeTax.find((subtotal) => vatGroupKey(subtotal.rate, subtotal.category) === key);
-    return { rate: rate.rate, category: rate.category, taxableAmount: taxable, taxAmount: (cumulativeGroup?.taxAmount ?? 0) - creditedBefore };
+    return {
+      rate: rate.rate,
+      category: rate.category,
+      taxableAmount: taxable,
+      taxAmount: (cumulativeGroup?.taxAmount ?? 0) - creditedBefore,
+    };
   });
   return { taxSubtotals, netTotal, taxTotal: taxSubtotals.reduce((total, subtotal) => total + subtotal.taxAmount, 0) };
 }
 
 function sumWhere(invoiceLines: readonly InvoiceLine[], netByLine: readonly number[], key: string): number {
-  return invoiceLines.reduce((total, line, index) => (vatGroupKey(line.taxRate, line.taxCategory) === key ? total + netByLine[index]! : total), 0);
+  return invoiceLines.reduce(
+    (total, line, index) => (vatGroupKey(line.taxRate, line.taxCategory) === key ? total + netByLine[index]! : total),
+    0,
+  );
 }
 
 function positiveDecimal(text: string, what: string): Decimal {
@@ -180,6 +242,7 @@ function positiveDecimal(text: string, what: string): Decimal {
   } catch {
     throw new CreditRequestError(`${what} is not a number: give a decimal such as 12.5`);
   }
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !value.greaterThan(0)) throw new CreditRequestError(`${what} must be a number greater than 0, such as 12.5`);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !value.greaterThan(0))
+    throw new CreditRequestError(`${what} must be a number greater than 0, such as 12.5`);
   return value;
 }

@@ -47,17 +47,23 @@ export function vatGroupKey(rate: string, category: string): string {
 
 export function creditableRemainder(invoice: Invoice, creditNotes: readonly (CreditNote | CreditNoteDraft)[]): CreditableRemainder {
   const invoiceNumber = invoice.number;
-  if (invoiceNumber === null) throw new CreditRequestError(`The ${invoice.status} invoice of ${invoice.customerId} for ${invoice.billingPeriod} has no number, so nothing of it can be credited`);
+  if (invoiceNumber === null)
+    throw new CreditRequestError(
+      `The ${invoice.status} invoice of ${invoice.customerId} for ${invoice.billingPeriod} has no number, so nothing of it can be credited`,
+    );
   const creditedNet = invoice.lines.map(() => 0);
   const creditedQuantity = invoice.lines.map((): Decimal => new Decimal(0));
   const creditedTax = new Map<string, number>();
   for (const note of creditNotes) {
     if (note.invoiceNumber !== invoiceNumber || note.currency !== invoice.currency) {
-      throw new Error(`credit note of invoice ${note.invoiceNumber} (${note.currency}) is not one of invoice ${invoiceNumber} (${invoice.currency})`);
+      throw new Error(
+        `credit note of invoice ${note.invoiceNumber} (${note.currency}) is not one of invoice ${invoiceNumber} (${invoice.currency})`,
+      );
     }
     for (const line of note.lines) {
       const index = line.invoiceLine - 1;
-      if (index < 0 || index >= invoice.lines.length) throw new Error(`a credit note of invoice ${invoiceNumber} credits line ${line.invoiceLine}, which it does not have`);
+      if (index < 0 || index >= invoice.lines.length)
+        throw new Error(`a credit note of invoice ${invoiceNumber} credits line ${line.invoiceLine}, which it does not have`);
       creditedNet[index]! += line.netAmount;
       creditedQuantity[index] = creditedQuantity[index]!.plus(decimal(line.creditedQuantity));
     }
@@ -73,8 +79,17 @@ export function creditableRemainder(invoice: Invoice, creditNotes: readonly (Cre
   }));
   const rates = invoice.taxSubtotals.map((subtotal): RateRemainder => {
     const key = vatGroupKey(subtotal.rate, subtotal.category);
-    const netLeft = sum(lines.filter((_, index) => vatGroupKey(invoice.lines[index]!.taxRate, invoice.lines[index]!.taxCategory) === key).map((line) => line.netAmount));
-    return { rate: subtotal.rate, category: subtotal.category, netAmount: netLeft, taxAmount: subtotal.taxAmount - (creditedTax.get(key) ?? 0) };
+    const netLeft = sum(
+      lines
+        .filter((_, index) => vatGroupKey(invoice.lines[index]!.taxRate, invoice.lines[index]!.taxCategory) === key)
+        .map((line) => line.netAmount),
+    );
+    return {
+      rate: subtotal.rate,
+      category: subtotal.category,
+      netAmount: netLeft,
+      taxAmount: subtotal.taxAmount - (creditedTax.get(key) ?? 0),
+    };
   });
   const netAmount = sum(rates.map((rate) => rate.netAmount));
   return {

@@ -47,8 +47,15 @@ export interface IssuedCredit {
 
 export function settleWithCredits(total: number, ledger: readonly PaymentEvent[], credits: readonly IssuedCredit[]): CreditedPaymentState {
   for (const credit of credits) {
-    if (!Number.isSafeInteger(credit.total) || !Number.isSafeInteger(credit.appliedToInvoice) || credit.appliedToInvoice < 0 || credit.appliedToInvoice > credit.total) {
-      throw new Error(`a credit note must apply a whole amount between 0 and its total to the invoice, got ${credit.appliedToInvoice} of ${credit.total}`);
+    if (
+      !Number.isSafeInteger(credit.total) ||
+      !Number.isSafeInteger(credit.appliedToInvoice) ||
+      credit.appliedToInvoice < 0 ||
+      credit.appliedToInvoice > credit.total
+    ) {
+      throw new Error(
+        `a credit note must apply a whole amount between 0 and its total to the invoice, got ${credit.appliedToInvoice} of ${credit.total}`,
+      );
     }
   }
   const payments = settle(total, ledger);
