@@ -297,6 +297,14 @@ function checkInvariants(world: World): void {
     expect(ofRate.every((each) => each.taxAmount >= 0 && each.taxableAmount >= 0)).toBe(true);
   }
   for (const note of world.notes) expect(note.total).toBe(note.netTotal + note.taxTotal);
+  // What is left (what storage checks a new credit against) plus what was credited is the invoice, per line and in total.
+  const left = creditableRemainder(invoice, world.notes);
+  expect(left.total + now.creditedAmount).toBe(invoice.total);
+  invoice.lines.forEach((line, index) => {
+    const credited = world.notes.flatMap((note) => note.lines.filter((each) => each.invoiceLine === index + 1));
+    expect(left.lines[index]!.netAmount + credited.reduce((total, each) => total + each.netAmount, 0)).toBe(line.netAmount);
+    expect(decimal(left.lines[index]!.quantity).greaterThanOrEqualTo(line.netAmount < 0 ? decimal(line.quantity) : 0)).toBe(true);
+  });
   // The balance: never negative, and what the movements of each kind add up to.
   const balance = availableBalance(world.balance, account(world));
   expect(balance).toBeGreaterThanOrEqual(0);
