@@ -339,7 +339,7 @@ function minimumCommitmentLine(block: Block, currency: string): NetLine | undefi
  * line would let the cents drift from what the tax authority computes from the totals.
  * EN 16931 wants at least one VAT breakdown, so an invoice without lines still gets one.
  */
-function withTax(netLines: readonly NetLine[], tax: TaxTreatment, currency: string): InvoiceComputation {
+export function withTax(netLines: readonly NetLine[], tax: TaxTreatment, currency: string): InvoiceComputation {
   const lines: InvoiceLine[] = netLines.map((line) => ({ ...line, taxRate: tax.rate, taxCategory: tax.category }));
   const groups = new Map<string, { rate: string; category: TaxSubtotal['category']; taxable: number }>();
   groups.set(groupKey(tax.rate, tax.category), { rate: tax.rate, category: tax.category, taxable: 0 });
