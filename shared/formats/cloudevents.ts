@@ -22,7 +22,7 @@ const nonEmpty = (field: string, what: string = field) =>
     .min(1, `${what} must not be empty`)
     .max(MAX_ATTRIBUTE_LENGTH, {
       error: (issue) =>
-        `${what} is ${String(issue.input).length} characters long; at most ${MAX_ATTRIBUTE_LENGTH} are accepted: shorten it`,
+        `${what} is ${typeof issue.input === 'string' ? issue.input.length : 'too many'} characters long; at most ${MAX_ATTRIBUTE_LENGTH} are accepted: shorten it`,
     });
 
 export const cloudEventSchema = z

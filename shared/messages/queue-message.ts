@@ -3,7 +3,7 @@
  * builds, validates and serializes with `serialize`, the consumer reads with `parse`. So a
  * message no consumer could read is refused where it is made, not five receives later.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** A body a consumer cannot read: retrying cannot help (it reaches the dead-letter queue). */
 export class MalformedMessageError extends Error {

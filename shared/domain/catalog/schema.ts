@@ -27,7 +27,8 @@ function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the text "${value}"`;
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'object') return 'a mapping';
-  return String(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint' || value === undefined) return String(value);
+  return typeof value;
 }
 
 /**

@@ -65,7 +65,7 @@ export function packChunks(
         messageIds: new Set(),
       };
       chunks.push(chunk);
-      group = { chunk, bytes: 0, seen: group?.seen ?? new Map() };
+      group = { chunk, bytes: 0, seen: group?.seen ?? new Map<string, EventChunk>() };
       open.set(groupKey, group);
     }
     group.chunk.events.push(event);
