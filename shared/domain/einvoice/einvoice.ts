@@ -6,13 +6,18 @@
 import type { Invoice } from '../invoice/invoice.ts';
 import { writeCii } from './cii.ts';
 import { einvoiceFileName, FORMAT_PROFILES, type EInvoiceFormat } from './format.ts';
-import { toEn16931, type EInvoiceOptions } from './model.ts';
+import { einvoiceObstacle, toEn16931, type EInvoiceOptions } from './model.ts';
 import { writeUbl } from './ubl.ts';
 
 export interface EInvoiceDocument {
   readonly format: EInvoiceFormat;
   readonly fileName: string;
   readonly xml: string;
+}
+
+/** Whether the invoice can be an e-invoice at all: issued, in a currency EN 16931 can express. */
+export function canBeEInvoice(invoice: Invoice): boolean {
+  return einvoiceObstacle(invoice) === undefined;
 }
 
 export function einvoiceDocument(invoice: Invoice, format: EInvoiceFormat, options: EInvoiceOptions = {}): EInvoiceDocument {

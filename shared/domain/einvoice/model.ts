@@ -124,14 +124,22 @@ const EXEMPTIONS: Partial<Record<VatCategory, { code: string; reason: string }>>
 /** Largest rounding difference PEPPOL-EN16931-R120 tolerates between price x quantity and net. */
 const LINE_SLACK = decimal('0.02');
 
+/** Why the invoice cannot be an e-invoice, or undefined when it can. */
+export function einvoiceObstacle(invoice: Invoice): string | undefined {
+  if (invoice.status === 'draft' || invoice.status === 'not_issued' || invoice.number === null || invoice.issueDate === null || invoice.dueDate === null) {
+    return `Only an issued invoice has an e-invoice; this one is ${invoice.status} and has no number or dates yet`;
+  }
+  const exponent = currencyExponent(invoice.currency);
+  if (exponent > 2) {
+    return `EN 16931 amounts have at most two decimals (BR-DEC rules); ${invoice.currency} has ${exponent}, so invoice ${invoice.number} cannot be an e-invoice`;
+  }
+  return undefined;
+}
+
 export function toEn16931(invoice: Invoice, format: EInvoiceFormat, options: EInvoiceOptions = {}): En16931Invoice {
+  const obstacle = einvoiceObstacle(invoice);
   const { number, issueDate, dueDate, currency } = invoice;
-  if (invoice.status === 'draft' || invoice.status === 'not_issued' || number === null || issueDate === null || dueDate === null) {
-    throw new EInvoiceDataError(`Only an issued invoice has an e-invoice; this one is ${invoice.status} and has no number or dates yet`);
-  }
-  if (currencyExponent(currency) > 2) {
-    throw new EInvoiceDataError(`EN 16931 amounts have at most two decimals (BR-DEC rules); ${currency} has ${currencyExponent(currency)}, so invoice ${number} cannot be an e-invoice`);
-  }
+  if (obstacle !== undefined || number === null || issueDate === null || dueDate === null) throw new EInvoiceDataError(obstacle);
   const profile = FORMAT_PROFILES[format];
   const outsideScope = invoice.tax.category === 'O';
   const amount = (minor: number): string => formatMinor(minor, currency);
