@@ -11,6 +11,7 @@ import { periodBounds } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
 import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
+import { registerEInvoiceCommands } from './einvoice.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { emit, table } from '../output.ts';
@@ -184,6 +185,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     });
 
   registerRedeliverCommand(invoices, globals);
+  registerEInvoiceCommands(invoices, globals);
 
   invoices
     .command('void')

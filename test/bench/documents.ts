@@ -13,10 +13,15 @@
  * Reports median and p90 ms per invoice, the ratio chromium / pdfkit of the medians (target:
  * pdfkit at least 10 times faster) and the PDF sizes. When Chromium is unavailable, its side is
  * reported as such, never estimated.
+ *
+ * The pdfkit figure is the PDF as delivered: PDF/A-3b with Factur-X embedded (issue 17). To
+ * state what that costs, the same run also times the plain PDF (`facturX: null`) and the
+ * Factur-X XML alone (einvoiceDocument), alternating with the others.
  */
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
+import { einvoiceDocument } from '../../shared/domain/einvoice/einvoice.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { anInvoice, numberedLines } from '../support/invoice-factory.ts';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.ts';
@@ -35,6 +40,10 @@ export interface DocumentCaseFigures {
   readonly iterations: number;
   readonly warmup: number;
   readonly pdfkit: RendererFigures;
+  /** The same PDF without Factur-X and PDF/A (what it cost before issue 17). */
+  readonly plainPdf: RendererFigures;
+  /** The Factur-X CII XML alone (bytes: its size; pages: 0). */
+  readonly facturXXml: RendererFigures;
   /** Absent when Chromium was unavailable (see DocumentsBenchResult.chromiumUnavailable). */
   readonly chromium?: RendererFigures;
   /** chromium median / pdfkit median. */
@@ -73,6 +82,8 @@ export async function benchDocuments(options: DocumentsBenchOptions = {}): Promi
     },
   ];
   const pdfkit: Render = (invoice) => renderInvoicePdf(invoice, { creationDate: CREATION_DATE });
+  const plainPdf: Render = (invoice) => renderInvoicePdf(invoice, { creationDate: CREATION_DATE, facturX: null });
+  const facturXXml: Render = (invoice) => Promise.resolve(Buffer.from(einvoiceDocument(invoice, 'facturx').xml, 'utf8'));
 
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -108,7 +119,8 @@ export async function benchDocuments(options: DocumentsBenchOptions = {}): Promi
   try {
     const results: DocumentCaseFigures[] = [];
     for (const { name, invoice, warmup, iterations } of cases) {
-      const renderers: Render[] = printed === undefined ? [pdfkit] : [pdfkit, printed];
+      // Chromium, when there, last: the indexes of the first three stay put.
+      const renderers: Render[] = printed === undefined ? [pdfkit, plainPdf, facturXXml] : [pdfkit, plainPdf, facturXXml, printed];
       // Warm-up, discarded: JIT, font subsetting caches, Chromium's layout and font caches.
       for (let i = 0; i < warmup; i += 1) for (const render of renderers) await render(invoice);
       const timings = renderers.map(() => [] as number[]);
@@ -130,13 +142,15 @@ export async function benchDocuments(options: DocumentsBenchOptions = {}): Promi
         pages: pageCount(outputs[index]!),
       });
       const pdfkitFigures = figures(0);
-      const chromiumFigures = printed === undefined ? undefined : figures(1);
+      const chromiumFigures = printed === undefined ? undefined : figures(3);
       results.push({
         name,
         lines: invoice.lines.length,
         iterations,
         warmup,
         pdfkit: pdfkitFigures,
+        plainPdf: figures(1),
+        facturXXml: figures(2),
         ...(chromiumFigures === undefined ? {} : { chromium: chromiumFigures, ratio: chromiumFigures.medianMs / pdfkitFigures.medianMs }),
       });
     }

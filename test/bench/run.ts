@@ -108,7 +108,10 @@ try {
     );
     for (const figures of documents.cases) {
       console.log(`  ${figures.name} (${fmt(figures.lines)} lines), ${figures.warmup} warm-up + ${figures.iterations} timed renders each`);
-      console.log(`    pdfkit                                ${renderer(figures.pdfkit)}`);
+      console.log(`    pdfkit, PDF/A-3b + Factur-X           ${renderer(figures.pdfkit)}`);
+      console.log(`      of which: Factur-X XML alone        median ${ms(figures.facturXXml.medianMs).padStart(9)}  p90 ${ms(figures.facturXXml.p90Ms).padStart(9)}  ${fmt(figures.facturXXml.bytes).padStart(9)} bytes`);
+      console.log(`      plain PDF (no Factur-X, no PDF/A)   ${renderer(figures.plainPdf)}`);
+      console.log(`      Factur-X + PDF/A cost (medians)     ${ms(figures.pdfkit.medianMs - figures.plainPdf.medianMs)}, ${fmt(figures.pdfkit.bytes - figures.plainPdf.bytes)} bytes`);
       if (figures.chromium === undefined || figures.ratio === undefined) {
         console.log('    chromium                              not measured (Chromium unavailable)');
       } else {

@@ -14,6 +14,8 @@ import PDFDocument from 'pdfkit';
 import type { Invoice } from '../../domain/invoice/invoice.ts';
 import type { InvoiceLine } from '../../domain/invoice/types.ts';
 import { formatQuantity } from '../../domain/invoice/line-descriptions.ts';
+import { canBeEInvoice, einvoiceDocument, type EInvoiceDocument } from '../../domain/einvoice/einvoice.ts';
+import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
 import { registerInvoiceFonts } from './fonts.ts';
 import {
   addressLines,
@@ -33,6 +35,12 @@ export interface RenderInvoicePdfOptions {
    * updated, for a draft), so rendering the same record again gives the same bytes.
    */
   readonly creationDate?: Date;
+  /**
+   * The Factur-X XML to embed (the PDF is then PDF/A-3b). Default: the invoice's own, EN 16931
+   * profile, whenever it can be an e-invoice (issued, currency with at most two decimals);
+   * null: a plain PDF.
+   */
+  readonly facturX?: EInvoiceDocument | null;
 }
 
 export class InvoiceNotRenderableError extends Error {
@@ -71,7 +79,10 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
     throw new InvoiceNotRenderableError(`Invoice of customer ${invoice.customerId} for ${invoice.billingPeriod} was not issued; there is nothing to render`);
   }
   const number = invoice.number ?? DRAFT_MARKER;
+  const facturX = options.facturX === undefined ? defaultFacturX(invoice) : options.facturX;
+  const creationDate = options.creationDate ?? new Date(invoice.finalizedAt ?? invoice.updatedAt);
   const doc = new PDFDocument({
+    ...(facturX === null ? {} : PDF_A_3B),
     size: [PAGE.width, PAGE.height],
     margins: MARGIN,
     // No default font: pdfkit would load Helvetica's metrics (parsing its AFM data, about half a
@@ -88,9 +99,10 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
       Subject: `Invoice to ${invoice.buyer.name} for ${formatPeriod(invoice.period)}`,
       Creator: 'billflow',
       Producer: 'billflow (pdfkit)',
-      CreationDate: options.creationDate ?? new Date(invoice.finalizedAt ?? invoice.updatedAt),
+      CreationDate: creationDate,
     },
   });
+  escapeInfoInXmp(doc);
   const bytes = collect(doc);
   registerInvoiceFonts(doc);
 
@@ -127,8 +139,13 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
   for (const block of summary) keepTogether(flow, block);
 
   footers(doc, invoice, number);
+  if (facturX !== null) embedFacturX(doc, facturX, creationDate);
   doc.end();
   return bytes;
+}
+
+function defaultFacturX(invoice: Invoice): EInvoiceDocument | null {
+  return canBeEInvoice(invoice) ? einvoiceDocument(invoice, 'facturx') : null;
 }
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {

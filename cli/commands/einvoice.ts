@@ -1,0 +1,70 @@
+/**
+ * `billflow invoices xml NUMBER --out FILE [--format ...]`: an issued invoice as an e-invoice
+ * XML document in any of the four formats (docs/invoicing.md, "E-invoices"). The catalog does
+ * not hold the XRechnung/Peppol data yet (Leitweg-ID, seller telephone, Peppol ids), so they
+ * are given here; the validators name whatever is missing (e.g. BR-DE-15 without a Leitweg-ID).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { EINVOICE_FORMATS, isEInvoiceFormat } from '../../shared/domain/einvoice/format.ts';
+import { EInvoiceDataError, type ElectronicAddress, type EInvoiceOptions } from '../../shared/domain/einvoice/model.ts';
+import { EInvoiceNotFoundError, exportEInvoice } from '../../shared/use-cases/export-einvoice.ts';
+import { createContext } from '../context.ts';
+import { asUsageError, UsageError } from '../errors.ts';
+import { emit } from '../output.ts';
+import type { GlobalOptions } from '../options.ts';
+
+interface XmlOptions {
+  readonly out: string;
+  readonly format: string;
+  readonly buyerReference?: string;
+  readonly sellerContact?: string;
+  readonly sellerPhone?: string;
+  readonly sellerEndpoint?: string;
+  readonly buyerEndpoint?: string;
+}
+
+export function registerEInvoiceCommands(invoices: Command, globals: () => GlobalOptions): void {
+  invoices
+    .command('xml')
+    .description('write an issued invoice as an e-invoice XML document (Factur-X CII, XRechnung CII or UBL, Peppol BIS 3 UBL)')
+    .argument('<number>', 'invoice number')
+    .requiredOption('--out <file>', 'where to write the XML')
+    .option('--format <format>', `one of ${EINVOICE_FORMATS.join(', ')}`, 'facturx')
+    .option('--buyer-reference <text>', 'BT-10 buyer reference; XRechnung: the Leitweg-ID, e.g. 04011000-12345-34')
+    .option('--seller-contact <name>', 'BT-41 seller contact (XRechnung and Peppol for German sellers require it)')
+    .option('--seller-phone <number>', 'BT-42 seller contact telephone (the same)')
+    .option('--seller-endpoint <scheme:id>', 'BT-34 seller electronic address, e.g. 0088:4035811991021 (Peppol requires a Peppol id; default: the email)')
+    .option('--buyer-endpoint <scheme:id>', 'BT-49 buyer electronic address, the same way')
+    .action(async (number: string, options: XmlOptions) => {
+      const format = options.format;
+      if (!isEInvoiceFormat(format)) throw new UsageError(`--format must be one of ${EINVOICE_FORMATS.join(', ')}, not "${format}"`);
+      const einvoice = einvoiceOptions(options);
+      const context = createContext(globals().outputs);
+      const document = await exportEInvoice(number, format, einvoice, context).catch((error: unknown) =>
+        asUsageError(error, [EInvoiceNotFoundError, EInvoiceDataError]),
+      );
+      writeFileSync(options.out, document.xml);
+      const bytes = Buffer.byteLength(document.xml);
+      emit(globals(), { number, format, file: options.out, bytes }, () => `wrote ${options.out} (${format}, ${bytes} bytes)`);
+    });
+}
+
+export function einvoiceOptions(options: Omit<XmlOptions, 'out' | 'format'>): EInvoiceOptions {
+  const contact = options.sellerContact === undefined && options.sellerPhone === undefined
+    ? undefined
+    : { ...(options.sellerContact === undefined ? {} : { name: options.sellerContact }), ...(options.sellerPhone === undefined ? {} : { telephone: options.sellerPhone }) };
+  return {
+    ...(options.buyerReference === undefined ? {} : { buyerReference: options.buyerReference }),
+    ...(contact === undefined ? {} : { sellerContact: contact }),
+    ...(options.sellerEndpoint === undefined ? {} : { sellerEndpoint: endpoint('--seller-endpoint', options.sellerEndpoint) }),
+    ...(options.buyerEndpoint === undefined ? {} : { buyerEndpoint: endpoint('--buyer-endpoint', options.buyerEndpoint) }),
+  };
+}
+
+/** "0088:4035811991021" -> { scheme: '0088', id: '4035811991021' }. */
+function endpoint(flag: string, value: string): ElectronicAddress {
+  const match = /^([A-Z0-9]{2,4}):(\S+)$/.exec(value);
+  if (match === null) throw new UsageError(`${flag} must be SCHEME:ID with an EAS scheme code, e.g. 0088:4035811991021 or EM:ap@example.com, not "${value}"`);
+  return { scheme: match[1]!, id: match[2]! };
+}

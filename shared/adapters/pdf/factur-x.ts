@@ -1,0 +1,108 @@
+/**
+ * Factur-X (ZUGFeRD 2.x), profile EN 16931, in a pdfkit document: the document is PDF/A-3b
+ * (pdfkit's `subset`: pdfaid XMP and an sRGB output intent; every font billflow uses is an
+ * embedded TrueType subset), the CII XML is attached as `factur-x.xml` with AFRelationship
+ * Alternative (it is the same invoice as the visible one), and the XMP carries the Factur-X
+ * properties together with the PDF/A extension schema that declares them (PDF/A 6.6.2.3).
+ *
+ * Also the fix for pdfkit 0.20's XMP: it copies the document info values into the XMP without
+ * escaping them, so a customer called "Müller & Søn GmbH" made the XMP malformed ("Invalid
+ * character in entity name"), which PDF/A readers and e-invoice validators reject.
+ */
+import type { EInvoiceDocument } from '../../domain/einvoice/einvoice.ts';
+
+/** What pdfkit's PDFDocument constructor needs for PDF/A-3b. */
+export const PDF_A_3B = { subset: 'PDF/A-3b', pdfVersion: '1.7' } as const;
+
+const FX_NAMESPACE = 'urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#';
+
+const FX_PROPERTIES: readonly (readonly [name: string, description: string])[] = [
+  ['DocumentFileName', 'The name of the embedded XML document'],
+  ['DocumentType', 'The type of the hybrid document in capital letters, e.g. INVOICE or ORDER'],
+  ['Version', 'The actual version of the standard applying to the embedded XML document'],
+  ['ConformanceLevel', 'The conformance level of the embedded XML document'],
+];
+
+/** The Factur-X XMP, as the Factur-X 1.07 specification's sample writes it. */
+function facturXXmp(fileName: string): string {
+  const properties = FX_PROPERTIES.map(
+    ([name, description]) => `
+            <rdf:li rdf:parseType="Resource">
+              <pdfaProperty:name>${name}</pdfaProperty:name>
+              <pdfaProperty:valueType>Text</pdfaProperty:valueType>
+              <pdfaProperty:category>external</pdfaProperty:category>
+              <pdfaProperty:description>${description}</pdfaProperty:description>
+            </rdf:li>`,
+  ).join('');
+  return `
+        <rdf:Description rdf:about="" xmlns:fx="${FX_NAMESPACE}">
+          <fx:DocumentType>INVOICE</fx:DocumentType>
+          <fx:DocumentFileName>${fileName}</fx:DocumentFileName>
+          <fx:Version>1.0</fx:Version>
+          <fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
+        </rdf:Description>
+        <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+            xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+          <pdfaExtension:schemas>
+            <rdf:Bag>
+              <rdf:li rdf:parseType="Resource">
+                <pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>${FX_NAMESPACE}</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>fx</pdfaSchema:prefix>
+                <pdfaSchema:property>
+                  <rdf:Seq>${properties}
+                  </rdf:Seq>
+                </pdfaSchema:property>
+              </rdf:li>
+            </rdf:Bag>
+          </pdfaExtension:schemas>
+        </rdf:Description>`;
+}
+
+/** Attaches the Factur-X XML and its XMP; call before `doc.end()`. */
+export function embedFacturX(doc: PDFKit.PDFDocument, einvoice: EInvoiceDocument, date: Date): void {
+  if (einvoice.format !== 'facturx') throw new Error(`Only Factur-X XML is embedded in the PDF, not ${einvoice.format}`);
+  // pdfkit 0.20 takes `relationship` (it writes /AFRelationship); @types/pdfkit 0.17 lacks it.
+  const attachment: PDFKit.Mixins.PDFAttachmentOptions & { relationship: 'Alternative' } = {
+    name: einvoice.fileName,
+    type: 'text/xml',
+    relationship: 'Alternative',
+    description: 'Factur-X invoice (EN 16931)',
+    // Fixed dates keep the bytes the same for the same invoice (no "now" in the file).
+    creationDate: date,
+    modifiedDate: date,
+  };
+  doc.file(Buffer.from(einvoice.xml, 'utf8'), attachment);
+  doc.appendXML(facturXXmp(einvoice.fileName));
+}
+
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** pdfkit's private writer of the info values into the XMP (pdfkit 0.20 MetadataMixin._addInfo). */
+interface InfoXmpWriter {
+  info: Record<string, unknown>;
+  _addInfo?: () => void;
+}
+
+/**
+ * Makes pdfkit write the info values into the XMP escaped. pdfkit writes the Info dictionary
+ * from `doc.info` first and the XMP last (`end()`), so the XMP writer alone sees escaped copies.
+ * Depends on a pdfkit private: test/unit/invoice-pdf-facturx.test.ts parses the XMP of a
+ * document whose info has `&` and `<`, so a pdfkit that renames it fails there, not silently.
+ */
+export function escapeInfoInXmp(doc: PDFKit.PDFDocument): void {
+  const writer = doc as unknown as InfoXmpWriter;
+  const addInfo = writer._addInfo;
+  if (addInfo === undefined) throw new Error('pdfkit no longer has _addInfo: check how it writes the info into the XMP');
+  writer._addInfo = function escapedAddInfo(this: InfoXmpWriter): void {
+    const info = this.info;
+    this.info = Object.fromEntries(
+      Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[&<>"]/g, (character) => XML_ESCAPES[character] ?? character) : value]),
+    );
+    try {
+      addInfo.call(this);
+    } finally {
+      this.info = info;
+    }
+  };
+}
