@@ -12,7 +12,7 @@ import { createContext } from '../context.ts';
 import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
 import { asUsageError, UsageError } from '../errors.ts';
-import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/domain/errors.ts';
 import { emit, table } from '../output.ts';
 import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
 

@@ -5,7 +5,7 @@
  * Safe to repeat: matching again to the same invoice re-applies nothing new.
  */
 import { canApply } from '../domain/payments/match.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { IssuedInvoices } from '../ports/invoice-repository.ts';
 import type { PaymentStore } from '../ports/payment-store.ts';
 import { settle, type ApplyPaymentOutcome } from './apply-payment-event.ts';
 
@@ -16,7 +16,7 @@ export class PaymentMatchError extends Error {
 export async function matchPaymentToInvoice(
   paymentId: string,
   number: string,
-  deps: { readonly payments: PaymentStore; readonly invoices: InvoiceRepository; readonly now: () => number },
+  deps: { readonly payments: PaymentStore; readonly invoices: IssuedInvoices; readonly now: () => number },
 ): Promise<ApplyPaymentOutcome & { action: 'applied' }> {
   const link = await deps.payments.linkOf(paymentId);
   if (link === undefined) throw new PaymentMatchError(`no payment ${paymentId} is known; \`billflow payments unmatched\` lists the ones to match`);

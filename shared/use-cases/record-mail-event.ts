@@ -4,7 +4,8 @@
  * the invoice's delivery problem without changing its status; other events are acknowledged.
  */
 import { z } from 'zod';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import { recordMailProblem } from '../domain/invoice/lifecycle.ts';
+import type { InvoiceEmailLinks, IssuedInvoices } from '../ports/invoice-repository.ts';
 
 const sesEvent = z
   .object({
@@ -35,7 +36,7 @@ export function parseMailEvent(body: string): z.infer<typeof sesEvent> {
   return sesEvent.parse(outer.Type === 'Notification' && typeof outer.Message === 'string' ? JSON.parse(outer.Message) : outer);
 }
 
-export async function recordMailEvent(body: string, deps: { invoices: InvoiceRepository; now: () => number }): Promise<MailEventOutcome> {
+export async function recordMailEvent(body: string, deps: { invoices: Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'findNumberByEmail'>; now: () => number }): Promise<MailEventOutcome> {
   const event = parseMailEvent(body);
   if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.mail.messageId);
@@ -49,11 +50,7 @@ export async function recordMailEvent(body: string, deps: { invoices: InvoiceRep
           .map((recipient) => `${recipient.emailAddress}${recipient.diagnosticCode ? ` ${recipient.diagnosticCode}` : ''}`)
           .join(', ')}`
       : `complaint${event.complaint?.complaintFeedbackType ? ` (${event.complaint.complaintFeedbackType})` : ''}`;
-  await deps.invoices.update(number, (current) => ({
-    ...current,
-    ...(permanent ? { deliveryStatus: 'bounced' as const } : {}),
-    deliveryProblem: { kind: event.eventType === 'Bounce' ? 'bounce' : 'complaint', detail, at },
-    updatedAt: at,
-  }));
+  const problem = { kind: event.eventType === 'Bounce' ? ('bounce' as const) : ('complaint' as const), detail, at };
+  await deps.invoices.update(number, (current) => recordMailProblem(current, problem, permanent));
   return { action: permanent ? 'bounced' : 'problem_recorded', number };
 }

@@ -31,12 +31,12 @@ import { reminderEmail } from '../domain/dunning/reminder-email.ts';
 import { reminderDaysOf, reminderDue, utcDatePlusDays, withClaim, type ReminderDue } from '../domain/dunning/reminder-policy.ts';
 import type { Invoice, Reminder } from '../domain/invoice/invoice.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '../ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface DunningDependencies {
-  readonly invoices: InvoiceRepository;
+  readonly invoices: OpenReceivables & Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'linkEmail'>;
   readonly catalog: { readHead(): Promise<CatalogHead> };
   readonly documents: Pick<DocumentStore, 'get'>;
   readonly mailer: Mailer;

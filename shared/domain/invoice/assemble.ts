@@ -19,6 +19,7 @@
  * 7. Round each line half-up to minor units; VAT once per rate on the sum of the line nets.
  */
 import type { Charge, Customer, Issuer, Meter, Plan } from '../catalog/types.ts';
+import { NoSubscriptionError } from '../errors.ts';
 import { utc } from '../events/rfc3339.ts';
 import { Decimal, decimal, decimalText, formatMinor, roundMinorUnits, toMinorUnits } from '../money.ts';
 import { isBillingPeriod, periodBounds } from '../period.ts';
@@ -77,9 +78,8 @@ interface Block {
   readonly lines: NetLine[];
 }
 
-export class NoSubscriptionError extends Error {
-  override readonly name = 'NoSubscriptionError';
-}
+/** Kept importable from here for the CLI; it lives with the domain's errors. */
+export { NoSubscriptionError };
 
 export function computeInvoice(input: InvoiceInput): InvoiceComputation {
   const { period } = input;
