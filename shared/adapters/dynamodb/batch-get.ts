@@ -19,8 +19,6 @@ export interface BatchGetOptions {
   readonly baseDelayMs?: number;
 }
 
-export { BatchGetError };
-
 export async function batchGetAll(
   client: DynamoDBDocumentClient,
   tableName: string,

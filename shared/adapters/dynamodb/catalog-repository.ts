@@ -31,8 +31,6 @@ export interface CatalogRepositoryOptions {
   readonly now?: () => Date;
 }
 
-export { CatalogStoreError };
-
 interface HeadItem {
   readonly head: CatalogHead;
   readonly version: string;

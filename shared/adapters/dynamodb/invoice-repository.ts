@@ -43,9 +43,6 @@ import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVani
 import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { sleep } from './retry-delay.ts';
 
-/** Kept importable from here; it lives with the domain's errors. */
-export { InvoiceNotFoundError };
-
 const INVOICE_PREFIX = 'INVOICE#';
 const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `${INVOICE_PREFIX}${customerId}`, sk: billingPeriod });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });

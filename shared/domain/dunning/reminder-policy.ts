@@ -10,6 +10,7 @@
  */
 import type { CatalogHead } from '../catalog/types.ts';
 import type { Invoice, Reminder } from '../invoice/invoice.ts';
+import { isOpenReceivable } from '../invoice/lifecycle.ts';
 
 export const DEFAULT_REMINDER_DAYS: readonly number[] = [3, 10, 20];
 
@@ -36,18 +37,9 @@ export function utcDatePlusDays(instant: number, days: number): string {
   return new Date(midnight + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-function owesMoney(invoice: Invoice): boolean {
-  return (
-    invoice.status === 'finalized' &&
-    invoice.dueDate !== null &&
-    invoice.amountDue > 0 &&
-    (invoice.paymentStatus === 'unpaid' || invoice.paymentStatus === 'partially_paid')
-  );
-}
-
 /** CONTRACTS.md section 3's `overdue`: finalized, money still due, past the due date. */
 export function isOverdue(invoice: Invoice, asOf: number): boolean {
-  return owesMoney(invoice) && daysOverdue(invoice.dueDate!, asOf) >= 1;
+  return isOpenReceivable(invoice) && daysOverdue(invoice.dueDate!, asOf) >= 1;
 }
 
 /**
@@ -56,7 +48,7 @@ export function isOverdue(invoice: Invoice, asOf: number): boolean {
  * across that, so those invoices are left to an operator.
  */
 export function isChased(invoice: Invoice): boolean {
-  return owesMoney(invoice) && invoice.amountRefunded === 0 && !invoice.payments.some((event) => event.kind === 'dispute_opened');
+  return isOpenReceivable(invoice) && invoice.amountRefunded === 0 && !invoice.payments.some((event) => event.kind === 'dispute_opened');
 }
 
 export interface ReminderDue {

@@ -78,9 +78,6 @@ interface Block {
   readonly lines: NetLine[];
 }
 
-/** Kept importable from here for the CLI; it lives with the domain's errors. */
-export { NoSubscriptionError };
-
 export function computeInvoice(input: InvoiceInput): InvoiceComputation {
   const { period } = input;
   if (!isBillingPeriod(period)) throw new Error(`"${period}" is not a billing period: use YYYY-MM, e.g. 2026-11`);
