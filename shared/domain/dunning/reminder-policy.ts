@@ -100,6 +100,31 @@ export function withClaim(reminders: readonly Reminder[], due: ReminderDue, at: 
   ].sort((a, b) => a.stage - b.stage);
 }
 
+/** Whether `reminder` is the claim of `stage` made at `claimedAt` (a claim another run took over has another time). */
+export function isClaim(reminder: Reminder, stage: number, claimedAt: string): boolean {
+  return reminder.stage === stage && reminder.status === 'sending' && reminder.at === claimedAt;
+}
+
+/**
+ * The reminders once the reminder claimed at `claimedAt` went out: the claim becomes the `sent`
+ * record; if another run took the stage over meanwhile, its claim stays (both emails are kept).
+ */
+export function withSent(reminders: readonly Reminder[], stage: number, claimedAt: string, sent: { at: string; messageId: string }): Reminder[] {
+  const record: Reminder = { stage, status: 'sent', at: sent.at, messageId: sent.messageId };
+  return [...reminders.filter((reminder) => !isClaim(reminder, stage, claimedAt)), record].sort((a, b) => a.stage - b.stage);
+}
+
+/**
+ * The reminders after the send under the claim failed: a transient failure frees the stage for
+ * the retry; a permanent refusal records it `skipped` (retrying cannot help), at `at`.
+ */
+export function withReleased(reminders: readonly Reminder[], stage: number, claimedAt: string, permanent: boolean, at: string): Reminder[] {
+  const others = reminders.filter((reminder) => !isClaim(reminder, stage, claimedAt));
+  if (!permanent) return others;
+  const skipped: Reminder = { stage, status: 'skipped', at, messageId: null };
+  return [...others, skipped].sort((a, b) => a.stage - b.stage);
+}
+
 function isLiveClaim(reminder: Reminder, claimTimeoutMs: number, now: number): boolean {
   return reminder.status === 'sending' && Date.parse(reminder.at) > now - claimTimeoutMs;
 }
