@@ -36,7 +36,10 @@ export function parseMailEvent(body: string): z.infer<typeof sesEvent> {
   return sesEvent.parse(outer.Type === 'Notification' && typeof outer.Message === 'string' ? JSON.parse(outer.Message) : outer);
 }
 
-export async function recordMailEvent(body: string, deps: { invoices: Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'findNumberByEmail'>; now: () => number }): Promise<MailEventOutcome> {
+/** Where a mail event is recorded: the invoice its message id was linked to. */
+type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'findNumberByEmail'>;
+
+export async function recordMailEvent(body: string, deps: { invoices: MailEventInvoices; now: () => number }): Promise<MailEventOutcome> {
   const event = parseMailEvent(body);
   if (event.eventType !== 'Bounce' && event.eventType !== 'Complaint') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.mail.messageId);

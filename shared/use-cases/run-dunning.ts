@@ -28,7 +28,16 @@
 import { forEachConcurrently } from '../for-each-concurrently.ts';
 import type { CatalogHead } from '../domain/catalog/types.ts';
 import { reminderEmail } from '../domain/dunning/reminder-email.ts';
-import { isClaim, reminderDaysOf, reminderDue, utcDatePlusDays, withClaim, withReleased, withSent, type ReminderDue } from '../domain/dunning/reminder-policy.ts';
+import {
+  isClaim,
+  reminderDaysOf,
+  reminderDue,
+  utcDatePlusDays,
+  withClaim,
+  withReleased,
+  withSent,
+  type ReminderDue,
+} from '../domain/dunning/reminder-policy.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
 import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '../ports/invoice-repository.ts';
@@ -182,7 +191,8 @@ async function release(
       if (!current.reminders.some((reminder) => isClaim(reminder, stage, claimedAt))) return undefined;
       const reminders = withReleased(current.reminders, stage, claimedAt, permanent, at);
       if (!permanent) return { ...current, reminders, updatedAt: at };
-      return { ...current, reminders, deliveryProblem: { kind: 'send_failure', detail: `overdue reminder (day ${stage}): ${reason}`, at }, updatedAt: at };
+      const deliveryProblem = { kind: 'send_failure' as const, detail: `overdue reminder (day ${stage}): ${reason}`, at };
+      return { ...current, reminders, deliveryProblem, updatedAt: at };
     });
   } catch (releaseError) {
     // The claim stays until stale, then the next run takes it over.

@@ -209,7 +209,8 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         const closed = members.filter((_, index) => reasons[1 + 2 * index] === 'ConditionalCheckFailed');
         for (const member of closed) {
           const current = await this.get(member.invoice.customerId, member.invoice.billingPeriod);
-          if (current === undefined) member.reject(new ItemVanishedError(`invoice ${member.invoice.customerId}/${member.invoice.billingPeriod} vanished while finalizing`));
+          const { customerId, billingPeriod } = member.invoice;
+          if (current === undefined) member.reject(new ItemVanishedError(`invoice ${customerId}/${billingPeriod} vanished while finalizing`));
           else member.resolve({ invoice: current, numbered: false });
         }
         members = members.filter((member) => !closed.includes(member));
@@ -219,7 +220,9 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         await sleep(Math.random() * Math.min(5_000, 10 * 2 ** Math.min(attempt, 10)));
       }
     }
-    throw new NumberContentionError(`could not allocate invoice numbers for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`);
+    throw new NumberContentionError(
+      `could not allocate invoice numbers for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`,
+    );
   }
 
   async closeDraft(closed: Invoice): Promise<Invoice> {

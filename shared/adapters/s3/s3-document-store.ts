@@ -4,7 +4,15 @@
  * emulator (which ignores conditional writes) from overwriting, outside of races.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { DocumentMissingError, type DocumentStore, type StoredDocument } from '../../ports/document-store.ts';
 
 export class S3DocumentStore implements DocumentStore {

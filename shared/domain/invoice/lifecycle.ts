@@ -80,7 +80,8 @@ export function voidFinalized(invoice: Invoice, reason: string, at: string): Inv
 /** Payments apply to issued invoices (finalized, or void: the caller routes those to the unmatched payments); a draft has no number to pay. */
 export function takesPayments(invoice: Invoice): void {
   if (invoice.number === null) {
-    throw new InvoiceStateError(`cannot apply payments to the ${invoice.status} invoice of ${invoice.customerId} for ${invoice.billingPeriod}: it has no number`);
+    const which = `the ${invoice.status} invoice of ${invoice.customerId} for ${invoice.billingPeriod}`;
+    throw new InvoiceStateError(`cannot apply payments to ${which}: it has no number`);
   }
 }
 
