@@ -9,8 +9,7 @@ import { renderRequestMessage } from '../shared/messages/render-request.ts';
 import { queueCounts, waitUntilEmpty, waitUntilSettled } from '../shared/adapters/sqs/queue-depth.ts';
 import type { InvoiceJobFailure } from '../shared/ports/invoice-job-failures.ts';
 import type { CatalogRepository } from '../shared/ports/catalog-repository.ts';
-import type { InvoiceRepository } from '../shared/ports/invoice-repository.ts';
-import { runDunning, DunningRunError, type DunningSummary } from '../shared/use-cases/run-dunning.ts';
+import { runDunning, DunningRunError, type DunningDependencies, type DunningSummary } from '../shared/use-cases/run-dunning.ts';
 import { startInvoiceRun, type InvoiceRunStarted } from '../shared/use-cases/start-invoice-run.ts';
 import { recoverStuckDeliveries, type DeliveriesRecovered } from '../shared/use-cases/recover-deliveries.ts';
 import type { CliContext } from './context.ts';
@@ -116,7 +115,7 @@ export async function waitForPaymentEvents(context: CliContext, timeoutMs = 60_0
 export async function runDunningByHand(
   context: CliContext,
   asOf: number,
-  invoices: InvoiceRepository = context.invoices,
+  invoices: DunningDependencies['invoices'] = context.invoices,
 ): Promise<{ summary: DunningSummary; complete: boolean }> {
   await waitForPaymentEvents(context);
   try {

@@ -13,7 +13,8 @@ import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoice
 import { registerRedeliverCommand } from './redeliver.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
 import { asUsageError, UsageError } from '../errors.ts';
-import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/domain/errors.ts';
+import { DocumentMissingError } from '../../shared/ports/document-store.ts';
 import { emit, table } from '../output.ts';
 import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
 
@@ -150,8 +151,8 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if (invoice.document === null) {
         throw new UsageError(`invoice ${number} has no document yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization`);
       }
-      const pdf = await context.documents.get(invoice.document.key).catch((error: Error) => {
-        if (error.name !== 'NoSuchKey' && error.name !== 'NotFound') throw error;
+      const pdf = await context.documents.get(invoice.document.key).catch((error: unknown) => {
+        if (!(error instanceof DocumentMissingError)) throw error;
         throw new Error(
           `invoice ${number}'s PDF is recorded at s3://${invoice.document!.bucket}/${invoice.document!.key} (SHA-256 ${invoice.document!.sha256}) but the bucket no longer holds it; ` +
             'locally, was BILLFLOW_HOME/s3 deleted? Restore the object from a backup: it is the legal record, and is not rendered again',

@@ -9,7 +9,7 @@ import { previewUsage } from '../../shared/use-cases/preview-usage.ts';
 import { createContext } from '../context.ts';
 import { asUsageError } from '../errors.ts';
 import { CatalogIncompleteError } from '../../shared/use-cases/close-billing-period.ts';
-import { NoSubscriptionError } from '../../shared/domain/invoice/assemble.ts';
+import { NoSubscriptionError } from '../../shared/domain/errors.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, type GlobalOptions } from '../options.ts';
 

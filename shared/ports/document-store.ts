@@ -9,5 +9,11 @@ export interface StoredDocument {
 export interface DocumentStore {
   readonly bucket: string;
   putOnce(key: string, body: Buffer, contentType: string): Promise<StoredDocument>;
+  /** Throws DocumentMissingError when nothing is stored at `key`. */
   get(key: string): Promise<Buffer>;
+}
+
+/** Nothing is stored at the key (a document recorded on an invoice, but deleted from the store). */
+export class DocumentMissingError extends Error {
+  override readonly name = 'DocumentMissingError';
 }

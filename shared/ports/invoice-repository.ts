@@ -1,52 +1,92 @@
+/**
+ * The invoice store, split by who needs what: each use case depends on the few methods it
+ * calls, so a test fake implements those and no stubs. The repositories store and enforce
+ * conditions; what may change from which state is decided in domain/invoice/lifecycle.ts.
+ */
 import type { Invoice } from '../domain/invoice/invoice.ts';
+import type { InvoiceSequence } from '../domain/invoice/numbering.ts';
 
 export type SaveDraftOutcome = 'saved' | 'unchanged' | 'closed';
 
-export interface InvoiceRepository {
+/** The invoice of one customer and period, from draft to closed (close-billing-period). */
+export interface BillingPeriodInvoices {
   get(customerId: string, billingPeriod: string): Promise<Invoice | undefined>;
-  findByNumber(number: string): Promise<Invoice | undefined>;
-  /**
-   * Creates or updates the draft for (customer, period). Never touches an invoice that is no
-   * longer a draft (`closed`), and never replaces a draft with one built from fewer events.
-   */
-  saveDraft(draft: Invoice): Promise<SaveDraftOutcome>;
-  /**
-   * Finalizes: allocates the next number of (prefix, year) and stores the finalized invoice in
-   * one transaction. Returns the invoice as stored, and whether this call numbered it (false when
-   * another run closed the period first).
-   */
-  finalize(invoice: Invoice, numbering: { prefix: string; year: number }): Promise<{ invoice: Invoice; numbered: boolean }>;
-  /** Closes the period without issuing an invoice (zero total); no number is used. */
-  markNotIssued(invoice: Invoice): Promise<Invoice>;
-  void(number: string, reason: string, at: string): Promise<Invoice>;
-  list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
   /**
    * A customer's invoices of `fromPeriod` (YYYY-MM) and later, read strongly consistent: which
    * cuts have been taken, for where late windows start. One Query of the customer's partition.
    */
   listCustomerFrom(customerId: string, fromPeriod: string): Promise<Invoice[]>;
   /**
-   * Finalized invoices that still have an amount due and whose due date is before `dueBefore`
-   * (YYYY-MM-DD): the ones dunning looks at. Read from a sparse index, not a table scan.
+   * Creates or updates the draft for (customer, period). Never touches an invoice that is no
+   * longer a draft (`closed`), and never replaces a draft with one built from fewer events.
    */
-  listOpenReceivables(dueBefore: string): Promise<Invoice[]>;
+  saveDraft(draft: Invoice): Promise<SaveDraftOutcome>;
+  /**
+   * Allocates the next number of `sequence` and stores `finalized(position)` (the draft
+   * finalized with the number at that position) in one transaction, unless the period was
+   * closed meanwhile. Concurrent finalizations of one sequence are numbered together. Returns
+   * the invoice as stored, and whether this call numbered it (false when another run closed
+   * the period first).
+   */
+  finalize(
+    draft: Invoice,
+    sequence: InvoiceSequence,
+    finalized: (position: number) => Invoice,
+  ): Promise<{ invoice: Invoice; numbered: boolean }>;
+  /** Stores `closed` (the period closed without a number) unless the period was closed meanwhile; returns what is stored. */
+  closeDraft(closed: Invoice): Promise<Invoice>;
+}
+
+/** What the hourly invoice run still has to close (start-invoice-run). */
+export interface OpenDrafts {
   /**
    * The (customer, period) of every invoice still in draft for `throughPeriod` (YYYY-MM) or
-   * earlier: what the invoice run still has to close. Read from a sparse index, not a table scan.
+   * earlier. Read from a sparse index, not a table scan.
    */
   listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]>;
+}
+
+/** An issued invoice by its number, changed step by step: delivery, payments, dunning, voiding. */
+export interface IssuedInvoices {
+  findByNumber(number: string): Promise<Invoice | undefined>;
+  /**
+   * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
+   * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
+   * Throws InvoiceNotFoundError for an unknown number.
+   */
+  update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }>;
+}
+
+/** Which invoice an email provider message id belongs to (for bounces). */
+export interface InvoiceEmailLinks {
+  linkEmail(messageId: string, number: string): Promise<void>;
+  findNumberByEmail(messageId: string): Promise<string | undefined>;
+}
+
+/** Deliveries whose next step was lost (recover-deliveries). */
+export interface StuckDeliveries {
   /**
    * The numbers of finalized invoices whose delivery is not done (`pending`, `rendered`,
    * `sending`) and whose last delivery step (the claim, for `sending`) is before `before`
    * (ISO 8601). Read from a sparse keys-only index, not a table scan.
    */
   listStuckDeliveries(before: string): Promise<string[]>;
-  /**
-   * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
-   * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
-   */
-  /** Remembers which invoice an email provider message id belongs to (for bounces). */
-  linkEmail(messageId: string, number: string): Promise<void>;
-  findNumberByEmail(messageId: string): Promise<string | undefined>;
-  update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }>;
 }
+
+/** What dunning chases (run-dunning). */
+export interface OpenReceivables {
+  /**
+   * Finalized invoices that still have an amount due and whose due date is before `dueBefore`
+   * (YYYY-MM-DD). Read from a sparse index, not a table scan.
+   */
+  listOpenReceivables(dueBefore: string): Promise<Invoice[]>;
+}
+
+/** The operator's view (CLI, catalog checks): invoices by customer and period. */
+export interface InvoiceListing {
+  list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
+}
+
+/** Every part: what the DynamoDB adapter implements. */
+export interface InvoiceRepository
+  extends BillingPeriodInvoices, OpenDrafts, IssuedInvoices, InvoiceEmailLinks, StuckDeliveries, OpenReceivables, InvoiceListing {}

@@ -2,22 +2,10 @@
  * Payments as billflow tracks them between the provider and its invoices: the events of each
  * payment (Stripe PaymentIntent), and its link to an invoice, or the reason it has none.
  */
+import type { PaymentLink } from '../domain/payments/link.ts';
 import type { PaymentEvent } from '../domain/payments/payment-event.ts';
 
-export interface PaymentLink {
-  readonly paymentId: string;
-  readonly status: 'matched' | 'unmatched';
-  /** The invoice the payment is applied to (matched), or null. */
-  readonly invoiceNumber: string | null;
-  /** What the payer named (Stripe metadata.invoice_number), whatever became of it. */
-  readonly namedInvoice: string | null;
-  readonly currency: string;
-  /** Why the payment is unmatched; null when matched. */
-  readonly reason: string | null;
-  readonly linkedAt: string;
-  /** `provider`: matched from the payment's own data; `operator`: by `billflow payments match`. */
-  readonly linkedBy: 'provider' | 'operator';
-}
+export type { PaymentLink };
 
 export interface PaymentStore {
   /** Idempotent: an event id already recorded is left as it is. */
@@ -30,8 +18,12 @@ export interface PaymentStore {
    * unmatched link is also listed among the unmatched payments. Returns the link in force.
    */
   linkIfUnlinked(link: PaymentLink): Promise<PaymentLink>;
-  /** Operator's match: an unmatched payment becomes matched to `invoiceNumber` (and leaves the unmatched list). */
-  matchUnmatched(paymentId: string, invoiceNumber: string, at: string): Promise<PaymentLink>;
+  /**
+   * Stores `matched` (decided by domain/payments/link.ts) in place of the payment's link if that
+   * is still unmatched, and takes it off the unmatched list, in one transaction. False when the
+   * link was matched meanwhile: decide again on the link as it is now.
+   */
+  replaceUnmatched(matched: PaymentLink): Promise<boolean>;
   listUnmatched(): Promise<PaymentLink[]>;
   listLinks(): Promise<PaymentLink[]>;
 }

@@ -15,7 +15,7 @@ import type { CatalogIssue } from '../domain/catalog/types.ts';
 import { validateCatalogDocument } from '../domain/catalog/validate.ts';
 import { mergeIntoHead } from '../domain/catalog/merge.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { InvoiceListing } from '../ports/invoice-repository.ts';
 import { finalizedRewriteIssues } from './manage-subscriptions.ts';
 
 export interface CatalogApplySummary {
@@ -32,7 +32,7 @@ export type CatalogApplyResult = { ok: true; summary: CatalogApplySummary } | { 
 export async function applyCatalog(
   input: unknown,
   repository: CatalogRepository,
-  invoices?: Pick<InvoiceRepository, 'list'>,
+  invoices?: InvoiceListing,
 ): Promise<CatalogApplyResult> {
   const head = await repository.readHead();
   const validation = validateCatalogDocument(input, head);

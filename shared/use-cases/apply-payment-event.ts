@@ -16,14 +16,14 @@ import type { Invoice } from '../domain/invoice/invoice.ts';
 import { applyPayments } from '../domain/payments/ledger.ts';
 import { matchPayment } from '../domain/payments/match.ts';
 import type { PaymentEvent } from '../domain/payments/payment-event.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { IssuedInvoices } from '../ports/invoice-repository.ts';
 import type { PaymentLink, PaymentStore } from '../ports/payment-store.ts';
 import type { StoredWebhookEvent, WebhookEventStore } from '../ports/webhook-event-store.ts';
 
 export interface ApplyPaymentDependencies {
   readonly webhookEvents: WebhookEventStore;
   readonly payments: PaymentStore;
-  readonly invoices: InvoiceRepository;
+  readonly invoices: IssuedInvoices;
   /** The payment event a stored provider event reports; null for a type billflow ignores. */
   readonly paymentEventOf: (stored: StoredWebhookEvent) => PaymentEvent | null;
   readonly now: () => number;

@@ -12,8 +12,10 @@
  * 4. Add late usage: for each earlier period whose invoice took its cut, the events stored
  *    since the last cut that billed it (docs/storage.md).
  * 5. A period with no active subscription and no late usage is left alone: no invoice.
- * 6. Price it (each subscription segment under its plan) and build the invoice: a draft, a finalized invoice with the next gap-free
- *    number, or a period closed without an invoice when the total is zero.
+ * 6. Price it (each subscription segment under its plan) and build the invoice: a draft, or
+ *    after the grace period a finalized invoice, which takes the next gap-free number of the
+ *    sequence of the issuer's prefix and the issue date's year, or a period closed without an
+ *    invoice when the total is zero (no number used). The transitions are the lifecycle's.
  * Every step is idempotent: retries, re-runs and concurrent runs end with one invoice.
  */
 import { gracePeriodMsOf } from '../domain/catalog/billing-settings.ts';
@@ -21,12 +23,14 @@ import type { CatalogHead, Customer } from '../domain/catalog/types.ts';
 import { computeInvoice, dueDate } from '../domain/invoice/assemble.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
 import { draftInvoice, issue } from '../domain/invoice/invoice-record.ts';
+import { closeNotIssued, finalizeDraft } from '../domain/invoice/lifecycle.ts';
+import { invoiceSequence, numberIn } from '../domain/invoice/numbering.ts';
 import { gracePeriodEnd, periodBounds, previousPeriod } from '../domain/period.ts';
 import { periodSegments } from '../domain/subscriptions/segments.ts';
 import { subscriptionsOf } from '../domain/subscriptions/subscription.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
 import type { EventStore } from '../ports/event-store.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { BillingPeriodInvoices } from '../ports/invoice-repository.ts';
 import { collectUsage, type LateWindow } from './collect-usage.ts';
 
 export interface InvoiceJob {
@@ -59,7 +63,7 @@ export type CloseOutcome =
 
 export interface CloseBillingPeriodDependencies {
   readonly events: EventStore;
-  readonly invoices: InvoiceRepository;
+  readonly invoices: BillingPeriodInvoices;
   readonly catalog: CatalogRepository;
   /** The real clock: what has been written so far, whatever the run is "as of". */
   readonly now: () => number;
@@ -138,14 +142,15 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     return { action: outcome === 'saved' ? 'drafted' : 'draft_unchanged', invoice: draft };
   }
   if (computation.total === 0) {
-    const closed = await deps.invoices.markNotIssued({ ...draft, notIssuedReason: 'the total for the period is zero' });
+    const closed = await deps.invoices.closeDraft(closeNotIssued(draft, 'the total for the period is zero'));
     return closed.status === 'not_issued' ? { action: 'not_issued', invoice: closed } : { action: 'already_closed', invoice: closed };
   }
   const issueDate = new Date(asOf).toISOString().slice(0, 10);
-  const { invoice, numbered } = await deps.invoices.finalize(
-    issue(draft, issueDate, dueDate(issueDate, customer.paymentTermsDays), now),
-    { prefix: issuer.invoicePrefix, year: Number(issueDate.slice(0, 4)) },
-  );
+  const issued = issue(draft, issueDate, dueDate(issueDate, customer.paymentTermsDays), now);
+  // The number is given here, at finalization: the next of the issuer's sequence for the issue
+  // year, allocated by the repository in the transaction that stores the finalized invoice.
+  const sequence = invoiceSequence(issuer.invoicePrefix, issueDate);
+  const { invoice, numbered } = await deps.invoices.finalize(issued, sequence, (position) => finalizeDraft(issued, numberIn(sequence, position)));
   if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') await deps.requestDocument(invoice.number!);
   return { action: numbered ? 'finalized' : 'already_closed', invoice };
 }

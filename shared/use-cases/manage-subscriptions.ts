@@ -19,11 +19,11 @@ import { rewriteMessage, rewrittenPeriods, type ClosedPeriod } from '../domain/s
 import { isWholeSecond } from '../domain/subscriptions/rules.ts';
 import { subscriptionsOf, toTerm, type Subscription } from '../domain/subscriptions/subscription.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { InvoiceListing } from '../ports/invoice-repository.ts';
 
 export interface ManageSubscriptionsDependencies {
   readonly catalog: CatalogRepository;
-  readonly invoices: Pick<InvoiceRepository, 'list'>;
+  readonly invoices: InvoiceListing;
   readonly now: number;
 }
 
@@ -80,7 +80,7 @@ async function save(customer: Customer, before: Customer | undefined, mode: 'add
 }
 
 /** A change to a customer that alters a closed period's segments, as an issue at `subscriptions`. */
-export async function finalizedRewriteIssues(before: Customer, after: Customer, invoices: Pick<InvoiceRepository, 'list'>): Promise<CatalogIssue[]> {
+export async function finalizedRewriteIssues(before: Customer, after: Customer, invoices: InvoiceListing): Promise<CatalogIssue[]> {
   const beforeHistory = subscriptionsOf(before);
   const afterHistory = subscriptionsOf(after);
   if (JSON.stringify(beforeHistory) === JSON.stringify(afterHistory)) return [];

@@ -5,7 +5,8 @@
  * acknowledged.
  */
 import type { MailEvent } from '../domain/delivery/mail-event.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import { recordMailProblem } from '../domain/invoice/lifecycle.ts';
+import type { InvoiceEmailLinks, IssuedInvoices } from '../ports/invoice-repository.ts';
 
 export type MailEventOutcome = { readonly action: 'bounced' | 'problem_recorded' | 'ignored'; readonly number?: string };
 
@@ -13,21 +14,16 @@ export class UnknownEmailError extends Error {
   override readonly name = 'UnknownEmailError';
 }
 
-export async function recordMailEvent(
-  event: MailEvent,
-  deps: { invoices: InvoiceRepository; now: () => number },
-): Promise<MailEventOutcome> {
+/** Where a mail event is recorded: the invoice its message id was linked to. */
+type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'findNumberByEmail'>;
+
+export async function recordMailEvent(event: MailEvent, deps: { invoices: MailEventInvoices; now: () => number }): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.messageId);
   // Possibly the link is not written yet (the event overtook the sender): retry, then DLQ.
   if (number === undefined) throw new UnknownEmailError(`no invoice email with SES message id ${event.messageId}`);
   const at = new Date(deps.now()).toISOString();
   const permanent = event.kind === 'bounce' && event.permanent;
-  await deps.invoices.update(number, (current) => ({
-    ...current,
-    ...(permanent ? { deliveryStatus: 'bounced' as const } : {}),
-    deliveryProblem: { kind: event.kind, detail: event.detail, at },
-    updatedAt: at,
-  }));
+  await deps.invoices.update(number, (current) => recordMailProblem(current, { kind: event.kind, detail: event.detail, at }, permanent));
   return { action: permanent ? 'bounced' : 'problem_recorded', number };
 }

@@ -11,7 +11,7 @@
  *    and passes `rendered` and `sending` ones on to send-invoice, whose conditional claim still
  *    allows one `invoice` email per invoice (a live claim is left alone; a stale one is taken over).
  */
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { StuckDeliveries } from '../ports/invoice-repository.ts';
 
 /**
  * How long a delivery step may take before it counts as lost: send-invoice's claim timeout.
@@ -20,7 +20,7 @@ import type { InvoiceRepository } from '../ports/invoice-repository.ts';
 export const DELIVERY_CLAIM_TIMEOUT_MS = 5 * 60_000;
 
 export interface RecoverDeliveriesDependencies {
-  readonly invoices: Pick<InvoiceRepository, 'listStuckDeliveries'>;
+  readonly invoices: StuckDeliveries;
   /** Sends { number } to the invoice-documents queue; returns the numbers that could not be sent. */
   readonly requestDocuments: (numbers: readonly string[]) => Promise<{ failed: readonly string[] }>;
   readonly now: () => number;

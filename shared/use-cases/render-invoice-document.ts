@@ -10,11 +10,12 @@
  */
 import { documentKey } from '../domain/invoice/email-content.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
+import { canRecordDocument, recordDocument } from '../domain/invoice/lifecycle.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { IssuedInvoices } from '../ports/invoice-repository.ts';
 
 export interface RenderDependencies {
-  readonly invoices: InvoiceRepository;
+  readonly invoices: IssuedInvoices;
   readonly documents: DocumentStore;
   readonly render: (invoice: Invoice) => Promise<Buffer>;
   readonly requestEmail: (number: string) => Promise<void>;
@@ -37,16 +38,8 @@ export async function renderInvoiceDocument(number: string, deps: RenderDependen
     const key = documentKey(found.seller.id, number, found.issueDate!);
     const stored = await deps.documents.putOnce(key, pdf, 'application/pdf');
     const at = new Date(deps.now()).toISOString();
-    const recorded = await deps.invoices.update(number, (current) =>
-      current.document !== null
-        ? undefined
-        : {
-            ...current,
-            document: { bucket: deps.documents.bucket, key, sha256: stored.sha256, bytes: stored.bytes, renderedAt: at },
-            deliveryStatus: current.deliveryStatus === 'pending' ? 'rendered' : current.deliveryStatus,
-            updatedAt: at,
-          },
-    );
+    const document = { bucket: deps.documents.bucket, key, sha256: stored.sha256, bytes: stored.bytes, renderedAt: at };
+    const recorded = await deps.invoices.update(number, (current) => (canRecordDocument(current) ? recordDocument(current, document) : undefined));
     invoice = recorded.invoice;
     action = recorded.changed ? 'rendered' : 'already_rendered';
   }

@@ -28,15 +28,24 @@
 import { forEachConcurrently } from '../for-each-concurrently.ts';
 import type { CatalogHead } from '../domain/catalog/types.ts';
 import { reminderEmail } from '../domain/dunning/reminder-email.ts';
-import { reminderDaysOf, reminderDue, utcDatePlusDays, withClaim, type ReminderDue } from '../domain/dunning/reminder-policy.ts';
-import type { Invoice, Reminder } from '../domain/invoice/invoice.ts';
+import {
+  isClaim,
+  reminderDaysOf,
+  reminderDue,
+  utcDatePlusDays,
+  withClaim,
+  withReleased,
+  withSent,
+  type ReminderDue,
+} from '../domain/dunning/reminder-policy.ts';
+import type { Invoice } from '../domain/invoice/invoice.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '../ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface DunningDependencies {
-  readonly invoices: InvoiceRepository;
+  readonly invoices: OpenReceivables & Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'linkEmail'>;
   readonly catalog: { readHead(): Promise<CatalogHead> };
   readonly documents: Pick<DocumentStore, 'get'>;
   readonly mailer: Mailer;
@@ -139,14 +148,13 @@ async function remind(candidate: Invoice, asOf: number, reminderDays: readonly n
     return { kind: 'failed', number, stage: null, reason: `could not claim the reminder: ${messageOf(error)}`, permanent: false };
   }
   const { stage } = due;
-  const isOurClaim = (reminder: Reminder) => reminder.stage === stage && reminder.status === 'sending' && reminder.at === claimedAt;
 
   // 3b.
   let messageId: string;
   try {
     messageId = await sendWithInvoicePdf(reminderEmail(claimed, due.daysOverdue), claimed, deps);
   } catch (error) {
-    return release(number, stage, isOurClaim, error, deps);
+    return release(number, stage, claimedAt, error, deps);
   }
 
   // 3c. Linked first: once `sent` is recorded no run comes back to this reminder to link it.
@@ -154,11 +162,9 @@ async function remind(candidate: Invoice, asOf: number, reminderDays: readonly n
   try {
     await deps.invoices.linkEmail(messageId, number);
     const sentAt = new Date(deps.now()).toISOString();
-    const sent: Reminder = { stage, status: 'sent', at: sentAt, messageId };
     ({ invoice: recorded } = await deps.invoices.update(number, (current) => ({
       ...current,
-      // Our claim becomes the record; if another run took it over meanwhile, both emails are kept.
-      reminders: [...current.reminders.filter((reminder) => !isOurClaim(reminder)), sent].sort((a, b) => a.stage - b.stage),
+      reminders: withSent(current.reminders, stage, claimedAt, { at: sentAt, messageId }),
       updatedAt: sentAt,
     })));
   } catch (error) {
@@ -173,7 +179,7 @@ async function remind(candidate: Invoice, asOf: number, reminderDays: readonly n
 async function release(
   number: string,
   stage: number,
-  isOurClaim: (reminder: Reminder) => boolean,
+  claimedAt: string,
   error: unknown,
   deps: DunningDependencies,
 ): Promise<Outcome> {
@@ -182,16 +188,11 @@ async function release(
   const at = new Date(deps.now()).toISOString();
   try {
     await deps.invoices.update(number, (current) => {
-      if (!current.reminders.some(isOurClaim)) return undefined;
-      const others = current.reminders.filter((reminder) => !isOurClaim(reminder));
-      if (!permanent) return { ...current, reminders: others, updatedAt: at };
-      const skipped: Reminder = { stage, status: 'skipped', at, messageId: null };
-      return {
-        ...current,
-        reminders: [...others, skipped].sort((a, b) => a.stage - b.stage),
-        deliveryProblem: { kind: 'send_failure', detail: `overdue reminder (day ${stage}): ${reason}`, at },
-        updatedAt: at,
-      };
+      if (!current.reminders.some((reminder) => isClaim(reminder, stage, claimedAt))) return undefined;
+      const reminders = withReleased(current.reminders, stage, claimedAt, permanent, at);
+      if (!permanent) return { ...current, reminders, updatedAt: at };
+      const deliveryProblem = { kind: 'send_failure' as const, detail: `overdue reminder (day ${stage}): ${reason}`, at };
+      return { ...current, reminders, deliveryProblem, updatedAt: at };
     });
   } catch (releaseError) {
     // The claim stays until stale, then the next run takes it over.

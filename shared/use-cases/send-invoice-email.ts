@@ -11,13 +11,14 @@
  */
 import { invoiceEmail } from '../domain/invoice/email-content.ts';
 import type { Invoice } from '../domain/invoice/invoice.ts';
+import { canClaimInvoiceEmail, canReleaseInvoiceEmail, claimInvoiceEmail, recordEmail, releaseInvoiceEmail } from '../domain/invoice/lifecycle.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { InvoiceEmailLinks, IssuedInvoices } from '../ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface SendDependencies {
-  readonly invoices: InvoiceRepository;
+  readonly invoices: IssuedInvoices & InvoiceEmailLinks;
   readonly documents: DocumentStore;
   readonly mailer: Mailer;
   readonly now: () => number;
@@ -34,9 +35,8 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
   let invoice: Invoice;
   if (kind === 'invoice') {
     const claim = await deps.invoices.update(number, (current) => {
-      const stale = current.deliveryStatus === 'sending' && Date.parse(current.sendingSince ?? '') < deps.now() - deps.claimTimeoutMs;
-      if (current.status !== 'finalized' || (current.deliveryStatus !== 'rendered' && !stale)) return undefined;
-      return { ...current, deliveryStatus: 'sending', sendingSince: claimedAt, updatedAt: claimedAt };
+      const staleBefore = deps.now() - deps.claimTimeoutMs;
+      return canClaimInvoiceEmail(current, staleBefore) ? claimInvoiceEmail(current, claimedAt, staleBefore) : undefined;
     });
     if (!claim.changed) {
       // A retry after the email was recorded but not linked: link what was sent (idempotent).
@@ -60,16 +60,9 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
     const permanent = error instanceof PermanentSendError;
     const at = new Date(deps.now()).toISOString();
     if (kind === 'invoice') {
+      const failure = { permanent, detail: (error as Error).message, at };
       const { invoice: released } = await deps.invoices.update(number, (current) =>
-        current.deliveryStatus !== 'sending' || current.sendingSince !== claimedAt
-          ? undefined
-          : {
-              ...current,
-              deliveryStatus: permanent ? 'failed' : 'rendered',
-              sendingSince: undefined,
-              deliveryProblem: { kind: 'send_failure', detail: (error as Error).message, at },
-              updatedAt: at,
-            },
+        canReleaseInvoiceEmail(current, claimedAt) ? releaseInvoiceEmail(current, claimedAt, failure) : undefined,
       );
       if (permanent) return { action: 'failed', invoice: released, reason: (error as Error).message };
     }
@@ -77,12 +70,7 @@ export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend
   }
 
   const sentAt = new Date(deps.now()).toISOString();
-  const { invoice: recorded } = await deps.invoices.update(number, (current) => ({
-    ...current,
-    emails: [...current.emails, { messageId, sentAt, kind, to: content.to }],
-    ...(kind === 'invoice' ? { deliveryStatus: 'sent' as const, sendingSince: undefined } : {}),
-    updatedAt: sentAt,
-  }));
+  const { invoice: recorded } = await deps.invoices.update(number, (current) => recordEmail(current, { messageId, sentAt, kind, to: content.to }));
   // So that a bounce finds its invoice; if this fails, the retry below re-creates the links.
   await deps.invoices.linkEmail(messageId, number);
   return { action: kind === 'invoice' ? 'sent' : 'resent', invoice: recorded, messageId };

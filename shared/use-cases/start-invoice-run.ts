@@ -15,13 +15,13 @@
  */
 import { lastEndedPeriod, periodBounds } from '../domain/period.ts';
 import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { OpenDrafts } from '../ports/invoice-repository.ts';
 import type { InvoiceRunLog } from '../ports/invoice-run-log.ts';
 import type { InvoiceJob } from './close-billing-period.ts';
 
 export interface InvoiceRunDependencies {
   readonly catalog: CatalogRepository;
-  readonly invoices: InvoiceRepository;
+  readonly invoices: OpenDrafts;
   readonly runs: InvoiceRunLog;
   /** Sends the jobs; returns the ones that could not be sent. */
   readonly enqueue: (jobs: readonly InvoiceJob[]) => Promise<{ failed: number }>;

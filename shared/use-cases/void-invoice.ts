@@ -3,15 +3,19 @@
  * A metric that cannot be published does not undo the void: it is reported to the caller.
  */
 import type { Invoice } from '../domain/invoice/invoice.ts';
+import { voidFinalized } from '../domain/invoice/lifecycle.ts';
 import type { BusinessMetrics } from '../ports/business-metrics.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import type { IssuedInvoices } from '../ports/invoice-repository.ts';
 
 export async function voidInvoice(
   number: string,
   reason: string,
-  deps: { invoices: InvoiceRepository; metrics: BusinessMetrics; now: () => number },
+  deps: { invoices: Pick<IssuedInvoices, 'update'>; metrics: BusinessMetrics; now: () => number },
 ): Promise<{ invoice: Invoice; metricError?: string }> {
-  const invoice = await deps.invoices.void(number, reason, new Date(deps.now()).toISOString());
+  const at = new Date(deps.now()).toISOString();
+  // Through update(), so a delivery step recording an email at the same moment is not lost;
+  // decided again on the stored invoice if it changed meanwhile.
+  const { invoice } = await deps.invoices.update(number, (current) => voidFinalized(current, reason, at));
   try {
     await deps.metrics.count('InvoicesVoided', 1, { currency: invoice.currency });
     return { invoice };

@@ -10,6 +10,8 @@ import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
 import { createInvoicingHarness } from '../support/invoicing-harness.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
+import { noBusinessMetrics } from '../../shared/ports/business-metrics.ts';
 import { TEST_REGION } from '../support/local-stack.ts';
 import { tables } from '../../infra/resources.ts';
 import { chunkPartitionKey } from '../../shared/adapters/dynamodb/event-keys.ts';
@@ -191,7 +193,7 @@ describe('the invoice run', () => {
     await harness.stack.clients.dynamodb.send(new PutCommand({ TableName: tableName, Item: { ...legacy, invoice } }));
     const readLegacy = await harness.invoices.get('cus_de', '2026-10');
     const listedLegacy = await harness.invoices.list({ billingPeriod: '2026-10' });
-    await harness.invoices.void(invoice.number!, 'test: rewrite', '2026-11-02T00:00:00Z');
+    await voidAs(harness.invoices, invoice.number!, 'test: rewrite', '2026-11-02T00:00:00Z');
     const rewritten = await raw();
 
     // Assess
@@ -254,10 +256,10 @@ describe('the invoice run', () => {
     await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z');
 
     // Act
-    const voided = await harness.invoices.void('ACME-2026-000001', 'issued to the wrong legal entity', '2026-11-02T09:00:00Z');
+    const voided = await voidAs(harness.invoices, 'ACME-2026-000001', 'issued to the wrong legal entity', '2026-11-02T09:00:00Z');
     // The outcome is captured at once: a rejection left pending across the next await would be
     // reported as unhandled.
-    const again = await harness.invoices.void('ACME-2026-000001', 'twice', '2026-11-02T09:05:00Z').catch((error: unknown) => error);
+    const again = await voidAs(harness.invoices, 'ACME-2026-000001', 'twice', '2026-11-02T09:05:00Z').catch((error: unknown) => error);
     const rerun = await harness.close('cus_de', '2026-10', '2026-11-01T05:00:00Z');
 
     // Assess
@@ -268,3 +270,8 @@ describe('the invoice run', () => {
     expect(await harness.invoices.findByNumber('ACME-2026-000001')).toMatchObject({ status: 'void' });
   });
 });
+
+/** Voids through the use case (voiding is a lifecycle decision, no longer a repository method), as of `at`. */
+async function voidAs(invoices: Parameters<typeof voidInvoice>[2]['invoices'], number: string, reason: string, at: string): Promise<Invoice> {
+  return (await voidInvoice(number, reason, { invoices, metrics: noBusinessMetrics, now: () => Date.parse(at) })).invoice;
+}

@@ -1,5 +1,6 @@
 /**
- * In-memory stand-ins for the invoice repository, the document store and the mailer, for
+ * In-memory stand-ins for the issued invoices (the parts of the invoice repository that
+ * delivery, payments and dunning use), the document store and the mailer, for
  * use-case tests that are about decisions, not DynamoDB. `update` keeps the DynamoDB adapter's
  * contract: optimistic (read, decide, write only if nobody wrote meanwhile, else decide again)
  * and "change returns undefined" leaves the invoice as it is. Every call yields to the event
@@ -7,16 +8,20 @@
  */
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
-import type { InvoiceRepository } from '../../shared/ports/invoice-repository.ts';
+import { InvoiceNotFoundError } from '../../shared/domain/errors.ts';
+import type {
+  InvoiceEmailLinks,
+  InvoiceListing,
+  IssuedInvoices,
+  OpenDrafts,
+  OpenReceivables,
+  StuckDeliveries,
+} from '../../shared/ports/invoice-repository.ts';
 import type { Mailer, OutgoingEmail } from '../../shared/ports/mailer.ts';
 
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function notUsed(): never {
-  throw new Error('not used in these tests');
-}
-
-export class InMemoryInvoices implements InvoiceRepository {
+export class InMemoryInvoices implements IssuedInvoices, InvoiceEmailLinks, OpenReceivables, OpenDrafts, StuckDeliveries, InvoiceListing {
   private readonly stored = new Map<string, { invoice: Invoice; revision: number }>();
   private readonly emailLinks = new Map<string, string>();
   /** dueBefore of every listOpenReceivables call, to check how the run asks. */
@@ -77,7 +82,7 @@ export class InMemoryInvoices implements InvoiceRepository {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       await yieldToOthers();
       const read = this.stored.get(number);
-      if (read === undefined) throw new Error(`no invoice ${number}`);
+      if (read === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
       const next = change(structuredClone(read.invoice));
       if (next === undefined) return { invoice: structuredClone(read.invoice), changed: false };
       await yieldToOthers();
@@ -96,24 +101,15 @@ export class InMemoryInvoices implements InvoiceRepository {
   async findNumberByEmail(messageId: string): Promise<string | undefined> {
     return this.emailLinks.get(messageId);
   }
-
-  get = notUsed;
-  listCustomerFrom = notUsed;
-  saveDraft = notUsed;
-  finalize = notUsed;
-  markNotIssued = notUsed;
-  void = notUsed;
 }
 
-export class InMemoryDocuments implements DocumentStore {
+export class InMemoryDocuments implements Pick<DocumentStore, 'bucket' | 'get'> {
   readonly bucket = 'invoices';
   private readonly bodies = new Map<string, Buffer>();
 
   constructor(documents: Readonly<Record<string, Buffer>> = {}) {
     for (const [key, body] of Object.entries(documents)) this.bodies.set(key, body);
   }
-
-  putOnce = notUsed;
 
   async get(key: string): Promise<Buffer> {
     const body = this.bodies.get(key);

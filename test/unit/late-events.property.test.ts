@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import type { CatalogHead, Customer } from '../../shared/domain/catalog/types.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
-import type { InvoiceRepository, SaveDraftOutcome } from '../../shared/ports/invoice-repository.ts';
+import type { InvoiceSequence } from '../../shared/domain/invoice/numbering.ts';
+import type { BillingPeriodInvoices, SaveDraftOutcome } from '../../shared/ports/invoice-repository.ts';
 import { closeBillingPeriod, type CloseBillingPeriodDependencies } from '../../shared/use-cases/close-billing-period.ts';
 import { ingestEvents } from '../../functions/ingest/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
@@ -32,7 +33,7 @@ const CUSTOMER: Customer = proCustomer('cus_a', { plan: 'metered' });
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Invoices by customer and period, with the conditional writes of the DynamoDB adapter. */
-class InvoiceLedger implements Pick<InvoiceRepository, 'get' | 'listCustomerFrom' | 'saveDraft' | 'finalize' | 'markNotIssued'> {
+class InvoiceLedger implements BillingPeriodInvoices {
   readonly invoices = new Map<string, Invoice>();
   private numbers = 0;
 
@@ -50,20 +51,19 @@ class InvoiceLedger implements Pick<InvoiceRepository, 'get' | 'listCustomerFrom
     this.invoices.set(`${draft.customerId}|${draft.billingPeriod}`, draft);
     return 'saved';
   }
-  async finalize(invoice: Invoice) {
-    const key = `${invoice.customerId}|${invoice.billingPeriod}`;
+  async finalize(draft: Invoice, _sequence: InvoiceSequence, finalized: (position: number) => Invoice) {
+    const key = `${draft.customerId}|${draft.billingPeriod}`;
     const stored = this.invoices.get(key);
     if (stored !== undefined && stored.status !== 'draft') return { invoice: stored, numbered: false };
     this.numbers += 1;
-    const finalized: Invoice = { ...invoice, status: 'finalized', number: `ACME-2026-${String(this.numbers).padStart(6, '0')}` };
-    this.invoices.set(key, finalized);
-    return { invoice: finalized, numbered: true };
+    const numbered = finalized(this.numbers);
+    this.invoices.set(key, numbered);
+    return { invoice: numbered, numbered: true };
   }
-  async markNotIssued(invoice: Invoice) {
-    const key = `${invoice.customerId}|${invoice.billingPeriod}`;
+  async closeDraft(closed: Invoice) {
+    const key = `${closed.customerId}|${closed.billingPeriod}`;
     const stored = this.invoices.get(key);
     if (stored !== undefined && stored.status !== 'draft') return stored;
-    const closed: Invoice = { ...invoice, status: 'not_issued' };
     this.invoices.set(key, closed);
     return closed;
   }
@@ -117,7 +117,7 @@ describe('late events across finalization', () => {
           const cut = finalizingAt - SETTLE_MS;
           const deps = (now: number): CloseBillingPeriodDependencies => ({
             events,
-            invoices: invoices as unknown as InvoiceRepository,
+            invoices,
             catalog,
             now: () => now,
             settleMs: SETTLE_MS,

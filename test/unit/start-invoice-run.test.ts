@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
-import type { InvoiceRepository } from '../../shared/ports/invoice-repository.ts';
+import type { OpenDrafts } from '../../shared/ports/invoice-repository.ts';
 import type { InvoiceRunLog } from '../../shared/ports/invoice-run-log.ts';
 import type { InvoiceJob } from '../../shared/use-cases/close-billing-period.ts';
 import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
@@ -34,7 +34,7 @@ function fakes(drafts: Draft[] = [], options: { failing?: number } = {}) {
           state.draftQueries.push(through);
           return drafts.filter((draft) => draft.billingPeriod <= through);
         },
-      } as unknown as InvoiceRepository,
+      } satisfies OpenDrafts,
       runs,
       enqueue: async (jobs: readonly InvoiceJob[]) => {
         sent.push(...jobs);

@@ -5,10 +5,10 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { CloudWatchBusinessMetrics } from '../../shared/adapters/cloudwatch/cloudwatch-metrics.ts';
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
 import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { InvoiceRepository } from '../../shared/ports/invoice-repository.ts';
+import type { IssuedInvoices } from '../../shared/ports/invoice-repository.ts';
 
 const voided = { number: 'ACME-2026-000007', status: 'void', currency: 'EUR' } as Invoice;
-const invoices = { void: async () => voided } as unknown as InvoiceRepository;
+const invoices: Pick<IssuedInvoices, 'update'> = { update: async () => ({ invoice: voided, changed: true }) };
 
 describe('voidInvoice', () => {
   it('publishes InvoicesVoided with the currency in the Billflow namespace', async () => {

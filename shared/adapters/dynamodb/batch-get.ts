@@ -5,6 +5,7 @@
  * exist.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetError } from './errors.ts';
 import { backoffMs, sleep } from './retry-delay.ts';
 
 const KEYS_PER_REQUEST = 100;
@@ -16,10 +17,6 @@ export interface BatchGetOptions {
   readonly attributes?: readonly string[];
   readonly maxUnprocessedRetries?: number;
   readonly baseDelayMs?: number;
-}
-
-export class BatchGetError extends Error {
-  override readonly name = 'BatchGetError';
 }
 
 export async function batchGetAll(

@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHead, Customer } from '../../domain/catalog/types.ts';
 import type { CatalogRepository } from '../../ports/catalog-repository.ts';
-import { batchGetAll, BatchGetError } from './batch-get.ts';
+import { batchGetAll } from './batch-get.ts';
+import { BatchGetError, CatalogStoreError } from './errors.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;
@@ -28,11 +29,6 @@ export interface CatalogRepositoryOptions {
   readonly maxUnprocessedRetries?: number;
   readonly baseDelayMs?: number;
   readonly now?: () => Date;
-}
-
-/** Some customers could not be written or read even after retries (sustained throttling). */
-export class CatalogStoreError extends Error {
-  override readonly name = 'CatalogStoreError';
 }
 
 interface HeadItem {

@@ -33,20 +33,15 @@ import {
   type QueryCommandOutput,
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { InvoiceNotFoundError } from '../../domain/errors.ts';
 import type { Invoice } from '../../domain/invoice/invoice.ts';
-import { formatInvoiceNumber } from '../../domain/invoice/numbering.ts';
+import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '../../domain/invoice/lifecycle.ts';
+import type { InvoiceSequence } from '../../domain/invoice/numbering.ts';
 import type { InvoiceRepository, SaveDraftOutcome } from '../../ports/invoice-repository.ts';
 import { batchGetAll } from './batch-get.ts';
+import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from './errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { sleep } from './retry-delay.ts';
-
-export class InvoiceNotFoundError extends Error {
-  override readonly name = 'InvoiceNotFoundError';
-}
-
-export class InvoiceStateError extends Error {
-  override readonly name = 'InvoiceStateError';
-}
 
 const INVOICE_PREFIX = 'INVOICE#';
 const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `${INVOICE_PREFIX}${customerId}`, sk: billingPeriod });
@@ -59,7 +54,9 @@ export interface DynamoDbInvoiceRepositoryOptions {
 }
 
 interface Finalization {
+  /** The draft, as issued. */
   readonly invoice: Invoice;
+  readonly finalized: (position: number) => Invoice;
   resolve(outcome: { invoice: Invoice; numbered: boolean }): void;
   reject(error: unknown): void;
 }
@@ -113,26 +110,26 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
           TableName: this.tableName,
           Item: this.item(draft),
           // Events only accumulate, so a draft built from fewer of them is an older view.
-          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :draft AND eventCount <= :eventCount)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':draft': 'draft', ':eventCount': draft.eventCount },
+          ConditionExpression: `attribute_not_exists(pk) OR (${REVISABLE.expression} AND eventCount <= :eventCount)`,
+          ExpressionAttributeNames: REVISABLE.names,
+          ExpressionAttributeValues: { ...REVISABLE.values, ':eventCount': draft.eventCount },
         }),
       );
       return 'saved';
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailed(error)) throw error;
       const current = await this.get(draft.customerId, draft.billingPeriod);
-      return current?.status === 'draft' ? 'unchanged' : 'closed';
+      return current !== undefined && REVISABLE.holds(current) ? 'unchanged' : 'closed';
     }
   }
 
-  finalize(invoice: Invoice, numbering: { prefix: string; year: number }): Promise<{ invoice: Invoice; numbered: boolean }> {
-    const key = `${numbering.prefix}#${numbering.year}`;
+  finalize(draft: Invoice, sequence: InvoiceSequence, finalized: (position: number) => Invoice): Promise<{ invoice: Invoice; numbered: boolean }> {
+    const key = `${sequence.prefix}#${sequence.year}`;
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(key) ?? [];
-      queue.push({ invoice, resolve, reject });
+      queue.push({ invoice: draft, finalized, resolve, reject });
       this.waiting.set(key, queue);
-      if (!this.numbering.has(key)) void this.numberWaiting(key, numbering);
+      if (!this.numbering.has(key)) void this.numberWaiting(key, sequence);
     });
   }
 
@@ -142,7 +139,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
    * then queue here instead of colliding on the sequence item; other processes still race,
    * and the sequence's condition sorts them out.
    */
-  private async numberWaiting(key: string, numbering: { prefix: string; year: number }): Promise<void> {
+  private async numberWaiting(key: string, numbering: InvoiceSequence): Promise<void> {
     this.numbering.add(key);
     try {
       for (;;) {
@@ -158,7 +155,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     }
   }
 
-  private async numberBatch(batch: Finalization[], numbering: { prefix: string; year: number }): Promise<void> {
+  private async numberBatch(batch: Finalization[], numbering: InvoiceSequence): Promise<void> {
     let members = batch;
     for (let attempt = 0; attempt < this.maxFinalizeAttempts; attempt += 1) {
       if (members.length === 0) return;
@@ -166,10 +163,8 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         new GetCommand({ TableName: this.tableName, Key: sequenceKey(numbering.prefix, numbering.year), ConsistentRead: true }),
       );
       const last = Item === undefined ? 0 : Number(Item.last);
-      const finalized = members.map((member, index): Invoice => {
-        const number = formatInvoiceNumber(numbering.prefix, numbering.year, last + 1 + index);
-        return { ...member.invoice, number, paymentReference: number, status: 'finalized' };
-      });
+      // The numbers the sequence item will say are taken once this transaction commits.
+      const finalized = members.map((member, index) => member.finalized(last + 1 + index));
       try {
         await this.client.send(
           new TransactWriteCommand({
@@ -189,9 +184,9 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
                   Put: {
                     TableName: this.tableName,
                     Item: this.item(invoice),
-                    ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: { ':draft': 'draft' },
+                    ConditionExpression: `attribute_not_exists(pk) OR ${FINALIZABLE.expression}`,
+                    ExpressionAttributeNames: FINALIZABLE.names,
+                    ExpressionAttributeValues: FINALIZABLE.values,
                   },
                 },
                 {
@@ -214,7 +209,8 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         const closed = members.filter((_, index) => reasons[1 + 2 * index] === 'ConditionalCheckFailed');
         for (const member of closed) {
           const current = await this.get(member.invoice.customerId, member.invoice.billingPeriod);
-          if (current === undefined) member.reject(new InvoiceStateError(`invoice ${member.invoice.customerId}/${member.invoice.billingPeriod} vanished while finalizing`));
+          const { customerId, billingPeriod } = member.invoice;
+          if (current === undefined) member.reject(new ItemVanishedError(`invoice ${customerId}/${billingPeriod} vanished while finalizing`));
           else member.resolve({ invoice: current, numbered: false });
         }
         members = members.filter((member) => !closed.includes(member));
@@ -224,37 +220,27 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         await sleep(Math.random() * Math.min(5_000, 10 * 2 ** Math.min(attempt, 10)));
       }
     }
-    throw new Error(`could not allocate invoice numbers for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`);
+    throw new NumberContentionError(
+      `could not allocate invoice numbers for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`,
+    );
   }
 
-  async markNotIssued(invoice: Invoice): Promise<Invoice> {
-    const closed: Invoice = { ...invoice, status: 'not_issued', number: null, paymentReference: null };
+  async closeDraft(closed: Invoice): Promise<Invoice> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: this.item(closed),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':draft': 'draft' },
+          ConditionExpression: `attribute_not_exists(pk) OR ${NOT_ISSUABLE.expression}`,
+          ExpressionAttributeNames: NOT_ISSUABLE.names,
+          ExpressionAttributeValues: NOT_ISSUABLE.values,
         }),
       );
       return closed;
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return (await this.get(invoice.customerId, invoice.billingPeriod))!;
+      if (!isConditionFailed(error)) throw error;
+      return (await this.get(closed.customerId, closed.billingPeriod))!;
     }
-  }
-
-  async void(number: string, reason: string, at: string): Promise<Invoice> {
-    // Through update(), so a delivery step recording an email at the same moment is not lost.
-    const { invoice } = await this.update(number, (current) => {
-      if (current.status !== 'finalized') {
-        throw new InvoiceStateError(`invoice ${number} is ${current.status}; only a finalized invoice can be voided`);
-      }
-      return { ...current, status: 'void', voidReason: reason, voidedAt: at, updatedAt: at };
-    });
-    return invoice;
   }
 
   async list(filter: { customerId?: string; billingPeriod?: string } = {}): Promise<Invoice[]> {
@@ -341,11 +327,11 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         );
         return { invoice: next, changed: true };
       } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailed(error)) throw error;
         // Someone else changed it: read again and re-decide.
       }
     }
-    throw new Error(`invoice ${number} kept changing while updating it`);
+    throw new ConcurrentChangeError(`invoice ${number} kept changing while updating it`);
   }
 
   async listOpenReceivables(dueBefore: string): Promise<Invoice[]> {
@@ -395,7 +381,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       eventCount: invoice.eventCount,
       ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
       ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
-      ...(isOpenDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
+      ...(awaitsDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
       invoiceGz: gzipJson(invoice),
     };
   }
@@ -406,25 +392,27 @@ const OPEN_DRAFTS_INDEX = 'open-drafts';
 const OPEN_DELIVERIES_INDEX = 'open-deliveries';
 const OPEN = 'OPEN';
 
-/** A finalized invoice whose PDF or email is still to come. */
-function isOpenDelivery(invoice: Invoice): boolean {
-  return invoice.status === 'finalized' && invoice.number !== null && ['pending', 'rendered', 'sending'].includes(invoice.deliveryStatus);
+/**
+ * The condition that the stored invoice is in a state `transition` may happen from (the
+ * lifecycle decides which; the write only enforces it, so two writers cannot both act on one state).
+ */
+function storedStatusIn(transition: keyof typeof STATUS_TRANSITIONS) {
+  const from: readonly string[] = STATUS_TRANSITIONS[transition].from;
+  return {
+    expression: `#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+    names: { '#status': 'status' },
+    values: Object.fromEntries(from.map((status, index) => [`:from${index}`, status])) as Record<string, string>,
+    holds: (invoice: Invoice) => from.includes(invoice.status),
+  };
 }
+
+const REVISABLE = storedStatusIn('reviseDraft');
+const FINALIZABLE = storedStatusIn('finalize');
+const NOT_ISSUABLE = storedStatusIn('closeNotIssued');
 
 /** The claim's time while `sending`; otherwise the invoice's last change (the step that left it here). */
 function lastDeliveryStep(invoice: Invoice): string {
   return invoice.deliveryStatus === 'sending' && invoice.sendingSince !== undefined ? invoice.sendingSince : invoice.updatedAt;
-}
-
-/** Money is still expected: a finalized invoice, unpaid or partly paid (disputes and refunds are chased by people). */
-function isOpenReceivable(invoice: Invoice): boolean {
-  return (
-    invoice.status === 'finalized' &&
-    invoice.number !== null &&
-    invoice.dueDate !== null &&
-    invoice.amountDue > 0 &&
-    (invoice.paymentStatus === 'unpaid' || invoice.paymentStatus === 'partially_paid')
-  );
 }
 
 /**
@@ -441,11 +429,4 @@ function storedInvoice(item: Record<string, unknown>): Invoice {
     payments: invoice.payments ?? [],
     reminders: invoice.reminders ?? [],
   };
-}
-
-function cancellationReasons(error: unknown): (string | undefined)[] | undefined {
-  const candidate = error as { name?: string; CancellationReasons?: { Code?: string }[] };
-  if (candidate.name === 'TransactionCanceledException') return (candidate.CancellationReasons ?? []).map((reason) => reason.Code);
-  if (candidate.name === 'TransactionConflictException') return [];
-  return undefined;
 }

@@ -19,14 +19,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PaymentEvent } from '../../domain/payments/payment-event.ts';
 import type { PaymentLink, PaymentStore } from '../../ports/payment-store.ts';
+import { isConditionFailed, isTransactionCancelled } from './errors.ts';
 
 const paymentPk = (paymentId: string) => `PAYMENT#${paymentId}`;
 const linkKey = (paymentId: string) => ({ pk: paymentPk(paymentId), sk: 'LINK' });
 const UNMATCHED_PK = 'PAYMENTS#UNMATCHED';
 
-export class PaymentNotUnmatchedError extends Error {
-  override readonly name = 'PaymentNotUnmatchedError';
-}
 
 export class DynamoDbPaymentStore implements PaymentStore {
   constructor(
@@ -44,7 +42,7 @@ export class DynamoDbPaymentStore implements PaymentStore {
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailed(error)) throw error;
     }
   }
 
@@ -82,21 +80,15 @@ export class DynamoDbPaymentStore implements PaymentStore {
       );
       return link;
     } catch (error) {
-      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+      if (!isTransactionCancelled(error)) throw error;
       const existing = await this.linkOf(link.paymentId);
       if (existing === undefined) throw error;
       return existing;
     }
   }
 
-  async matchUnmatched(paymentId: string, invoiceNumber: string, at: string): Promise<PaymentLink> {
-    const current = await this.linkOf(paymentId);
-    if (current === undefined) throw new PaymentNotUnmatchedError(`no payment ${paymentId} is known`);
-    if (current.status === 'matched') {
-      if (current.invoiceNumber === invoiceNumber) return current;
-      throw new PaymentNotUnmatchedError(`payment ${paymentId} is already matched to invoice ${current.invoiceNumber}`);
-    }
-    const matched: PaymentLink = { ...current, status: 'matched', invoiceNumber, reason: null, linkedAt: at, linkedBy: 'operator' };
+  async replaceUnmatched(matched: PaymentLink): Promise<boolean> {
+    const { paymentId } = matched;
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -114,11 +106,11 @@ export class DynamoDbPaymentStore implements PaymentStore {
           ],
         }),
       );
-      return matched;
+      return true;
     } catch (error) {
-      if ((error as Error).name !== 'TransactionCanceledException') throw error;
-      // Matched meanwhile by someone else: answer as if we had come second.
-      return this.matchUnmatched(paymentId, invoiceNumber, at);
+      if (!isTransactionCancelled(error)) throw error;
+      // Matched meanwhile by someone else.
+      return false;
     }
   }
 

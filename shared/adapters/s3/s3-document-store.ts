@@ -4,8 +4,16 @@
  * emulator (which ignores conditional writes) from overwriting, outside of races.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DocumentStore, StoredDocument } from '../../ports/document-store.ts';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { DocumentMissingError, type DocumentStore, type StoredDocument } from '../../ports/document-store.ts';
 
 export class S3DocumentStore implements DocumentStore {
   constructor(
@@ -30,15 +38,18 @@ export class S3DocumentStore implements DocumentStore {
       );
       return { sha256, bytes: body.length, created: true };
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      // Another render stored it first: theirs is the document.
-      if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') return this.describeExisting(key);
+      // Another render stored it first: theirs is the document. S3 models no class for these
+      // (412 PreconditionFailed, 409 ConditionalRequestConflict): told by the HTTP status.
+      if (isRefusedOverwrite(error)) return this.describeExisting(key);
       throw error;
     }
   }
 
   async get(key: string): Promise<Buffer> {
-    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })).catch((error: unknown) => {
+      if (error instanceof NoSuchKey || error instanceof NotFound) throw new DocumentMissingError(error.message, { cause: error });
+      throw error;
+    });
     if (Body === undefined) throw new Error(`s3://${this.bucket}/${key} has no body`);
     return Buffer.from(await Body.transformToByteArray());
   }
@@ -48,8 +59,7 @@ export class S3DocumentStore implements DocumentStore {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return true;
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'NotFound' || name === 'NoSuchKey') return false;
+      if (error instanceof NotFound || error instanceof NoSuchKey) return false;
       throw error;
     }
   }
@@ -58,6 +68,11 @@ export class S3DocumentStore implements DocumentStore {
     const body = await this.get(key);
     return { sha256: sha256Of(body), bytes: body.length, created: false };
   }
+}
+
+function isRefusedOverwrite(error: unknown): boolean {
+  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  return status === 412 || status === 409;
 }
 
 function sha256Of(body: Buffer): string {

@@ -10,6 +10,7 @@
  */
 import type { CatalogHead } from '../catalog/types.ts';
 import type { Invoice, Reminder } from '../invoice/invoice.ts';
+import { isOpenReceivable } from '../invoice/lifecycle.ts';
 
 export const DEFAULT_REMINDER_DAYS: readonly number[] = [3, 10, 20];
 
@@ -36,18 +37,9 @@ export function utcDatePlusDays(instant: number, days: number): string {
   return new Date(midnight + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-function owesMoney(invoice: Invoice): boolean {
-  return (
-    invoice.status === 'finalized' &&
-    invoice.dueDate !== null &&
-    invoice.amountDue > 0 &&
-    (invoice.paymentStatus === 'unpaid' || invoice.paymentStatus === 'partially_paid')
-  );
-}
-
 /** CONTRACTS.md section 3's `overdue`: finalized, money still due, past the due date. */
 export function isOverdue(invoice: Invoice, asOf: number): boolean {
-  return owesMoney(invoice) && daysOverdue(invoice.dueDate!, asOf) >= 1;
+  return isOpenReceivable(invoice) && daysOverdue(invoice.dueDate!, asOf) >= 1;
 }
 
 /**
@@ -56,7 +48,7 @@ export function isOverdue(invoice: Invoice, asOf: number): boolean {
  * across that, so those invoices are left to an operator.
  */
 export function isChased(invoice: Invoice): boolean {
-  return owesMoney(invoice) && invoice.amountRefunded === 0 && !invoice.payments.some((event) => event.kind === 'dispute_opened');
+  return isOpenReceivable(invoice) && invoice.amountRefunded === 0 && !invoice.payments.some((event) => event.kind === 'dispute_opened');
 }
 
 export interface ReminderDue {
@@ -106,6 +98,31 @@ export function withClaim(reminders: readonly Reminder[], due: ReminderDue, at: 
     ...due.skipped.map((stage): Reminder => ({ stage, status: 'skipped', at, messageId: null })),
     claim,
   ].sort((a, b) => a.stage - b.stage);
+}
+
+/** Whether `reminder` is the claim of `stage` made at `claimedAt` (a claim another run took over has another time). */
+export function isClaim(reminder: Reminder, stage: number, claimedAt: string): boolean {
+  return reminder.stage === stage && reminder.status === 'sending' && reminder.at === claimedAt;
+}
+
+/**
+ * The reminders once the reminder claimed at `claimedAt` went out: the claim becomes the `sent`
+ * record; if another run took the stage over meanwhile, its claim stays (both emails are kept).
+ */
+export function withSent(reminders: readonly Reminder[], stage: number, claimedAt: string, sent: { at: string; messageId: string }): Reminder[] {
+  const record: Reminder = { stage, status: 'sent', at: sent.at, messageId: sent.messageId };
+  return [...reminders.filter((reminder) => !isClaim(reminder, stage, claimedAt)), record].sort((a, b) => a.stage - b.stage);
+}
+
+/**
+ * The reminders after the send under the claim failed: a transient failure frees the stage for
+ * the retry; a permanent refusal records it `skipped` (retrying cannot help), at `at`.
+ */
+export function withReleased(reminders: readonly Reminder[], stage: number, claimedAt: string, permanent: boolean, at: string): Reminder[] {
+  const others = reminders.filter((reminder) => !isClaim(reminder, stage, claimedAt));
+  if (!permanent) return others;
+  const skipped: Reminder = { stage, status: 'skipped', at, messageId: null };
+  return [...others, skipped].sort((a, b) => a.stage - b.stage);
 }
 
 function isLiveClaim(reminder: Reminder, claimTimeoutMs: number, now: number): boolean {

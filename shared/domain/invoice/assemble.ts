@@ -19,6 +19,7 @@
  * 7. Round each line half-up to minor units; VAT once per rate on the sum of the line nets.
  */
 import type { Charge, Customer, Issuer, Meter, Plan } from '../catalog/types.ts';
+import { NoSubscriptionError } from '../errors.ts';
 import { utc } from '../events/rfc3339.ts';
 import { Decimal, decimal, decimalText, formatMinor, roundMinorUnits, toMinorUnits } from '../money.ts';
 import { isBillingPeriod, periodBounds } from '../period.ts';
@@ -75,10 +76,6 @@ interface Block {
   readonly usage: Map<string, MeterUsage>;
   readonly billed: MeterUsage[];
   readonly lines: NetLine[];
-}
-
-export class NoSubscriptionError extends Error {
-  override readonly name = 'NoSubscriptionError';
 }
 
 export function computeInvoice(input: InvoiceInput): InvoiceComputation {

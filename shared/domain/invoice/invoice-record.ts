@@ -2,6 +2,7 @@
 import type { Customer, Issuer } from '../catalog/types.ts';
 import { periodBounds } from '../period.ts';
 import type { Invoice, InvoiceParty } from './invoice.ts';
+import { NEW_INVOICE } from './lifecycle.ts';
 import type { InvoiceComputation } from './types.ts';
 
 export interface InvoiceRecordInput {
@@ -26,8 +27,8 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     customerId: customer.id,
     billingPeriod: input.billingPeriod,
     period: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
-    status: 'draft',
-    paymentStatus: 'unpaid',
+    status: NEW_INVOICE.status,
+    paymentStatus: NEW_INVOICE.paymentStatus,
     currency: computation.currency,
     issueDate: null,
     dueDate: null,
@@ -53,7 +54,7 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     duplicateDeliveries: input.duplicateDeliveries,
     readThrough: new Date(input.readThrough).toISOString(),
     lateWindows: input.lateWindows.map((window) => ({ period: window.period, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() })),
-    deliveryStatus: 'pending',
+    deliveryStatus: NEW_INVOICE.deliveryStatus,
     document: null,
     emails: [],
     deliveryProblem: null,

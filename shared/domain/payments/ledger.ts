@@ -5,6 +5,7 @@
  * payment) leave the invoice in the same state as an orderly delivery would.
  */
 import type { Invoice, PaymentStatus } from '../invoice/invoice.ts';
+import { takesPayments } from '../invoice/lifecycle.ts';
 import type { PaymentEvent } from './payment-event.ts';
 import { assertValidPaymentEvent, compareLedgerOrder, summarizePayments } from './payment-summary.ts';
 
@@ -65,9 +66,7 @@ export function settle(total: number, ledger: readonly PaymentEvent[]): PaymentS
  * a draft has no number to pay against, and a payment in another currency is never summed.
  */
 export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[], now: string): Invoice | undefined {
-  if (invoice.number === null) {
-    throw new Error(`cannot apply payments to the ${invoice.status} invoice of ${invoice.customerId} for ${invoice.billingPeriod}: it has no number`);
-  }
+  takesPayments(invoice);
   const foreign = events.find((event) => event.currency !== invoice.currency);
   if (foreign !== undefined) {
     throw new Error(`payment event ${foreign.eventId} is in ${foreign.currency} but invoice ${invoice.number} is in ${invoice.currency}; it belongs to the unmatched payments`);
