@@ -16,10 +16,16 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The official e-invoice rules run in saxon-js: no services, but 20 s to minutes of CPU, so
+        // kept out of the unit tier that developers run on every change.
+        test: { name: 'einvoice', include: ['test/einvoice/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: {
           name: 'services',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**'],
+          exclude: ['test/unit/**', 'test/einvoice/**'],
           // One set of local AWS services for the whole run; each test file provisions its own
           // tables and queues with a random prefix (test/support/local-stack.ts).
           globalSetup: ['test/support/global-setup.ts'],
