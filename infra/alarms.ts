@@ -26,10 +26,10 @@ const requeued = (queue: QueueDefinition) =>
 const retriedAsync = (functionId: string) =>
   `Lambda retries a throttled scheduled run for up to 6 hours; after that it goes to ${functionId}-schedule-dlq.`;
 
-const { ingest, closeBillingPeriod: close, renderInvoice: render, sendInvoice: send, recordMailEvent: mailEvent } = consumers;
+const { ingestEvents: ingest, closeBillingPeriod: close, renderInvoice: render, sendInvoice: send, recordMailEvent: mailEvent } = consumers;
 const { applyPaymentEvent: applyPayment } = consumers;
-const { invoiceRun: run, dunningRun: dunning } = schedules;
-const webhook = httpRoutes.stripeWebhook;
+const { startInvoiceRun: run, runDunning: dunning } = schedules;
+const webhook = httpRoutes.receiveStripeWebhook;
 
 /** Every function has an errors and a throttles alarm: `{functionId}-errors`, `{functionId}-throttles`. */
 export const functionAlarms: Readonly<Record<FunctionId, FunctionAlarmDefinition>> = {
@@ -136,18 +136,18 @@ export const queueAlarms: Readonly<Record<keyof typeof queues, QueueAlarmDefinit
     maxMessageAge: Duration.minutes(15),
     backlogImpact: 'Paid invoices still look unpaid, and the next dunning run may remind a customer who has paid.',
     deadLetterRemedy:
-      'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`: redelivery is safe, because each Stripe event is applied once (idempotent on its event id). A message whose webhook event is not stored fails every time: look for that event id in the stripe-webhook log group.',
+      'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`: redelivery is safe, because each Stripe event is applied once (idempotent on its event id). A message whose webhook event is not stored fails every time: look for that event id in the receive-stripe-webhook log group.',
   },
 };
 
 /** What to do about a scheduled run that did not complete: `{functionId}-schedule-dlq-not-empty`. */
 export const scheduleAlarms: Readonly<Record<keyof typeof schedules, { readonly remedy: string }>> = {
-  invoiceRun: {
+  startInvoiceRun: {
     remedy: 'The next hourly run catches up; to run it now, use "billflow invoices run --as-of <the scheduled time>".',
   },
-  dunningRun: {
+  runDunning: {
     remedy:
-      'Tomorrow\'s run sends whatever is still due; to run it now, invoke the dunning-run function with {"asOf": "<the scheduled time>"} (reminders already sent are not sent again).',
+      'Tomorrow\'s run sends whatever is still due; to run it now, invoke the run-dunning function with {"asOf": "<the scheduled time>"} (reminders already sent are not sent again).',
   },
 };
 

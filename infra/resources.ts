@@ -182,9 +182,9 @@ export const buckets = {
 } as const satisfies Record<string, BucketDefinition>;
 
 export const consumers = {
-  ingest: {
-    functionId: 'ingest',
-    entry: 'functions/ingest/handler.ts',
+  ingestEvents: {
+    functionId: 'ingest-events',
+    entry: 'functions/ingest-events/handler.ts',
     queueId: queues.events.id,
     // 100 bodies of up to 100 events each: enough events per customer in one invocation
     // to pack them into few DynamoDB items (docs/storage.md). Lambda caps the payload at 6 MB.
@@ -243,18 +243,18 @@ export const consumers = {
 
 export const schedules = {
   /** Hourly: drafts for periods that ended, finalization once the grace period is over. */
-  invoiceRun: {
-    functionId: 'invoice-run',
-    entry: 'functions/invoice-run/handler.ts',
+  startInvoiceRun: {
+    functionId: 'start-invoice-run',
+    entry: 'functions/start-invoice-run/handler.ts',
     expression: 'rate(1 hour)',
     every: { unit: 'hour' },
     timeoutSeconds: 300,
     memorySize: 512,
   },
   /** Daily: overdue reminders (dunning) for invoices unpaid 3, 10, 20 days after their due date. */
-  dunningRun: {
-    functionId: 'dunning-run',
-    entry: 'functions/dunning-run/handler.ts',
+  runDunning: {
+    functionId: 'run-dunning',
+    entry: 'functions/run-dunning/handler.ts',
     expression: 'cron(0 6 * * ? *)',
     every: { unit: 'day', atHourUtc: 6 },
     // Sends the reminders itself (a few per second through SES): 15 minutes is thousands.
@@ -275,9 +275,9 @@ export interface HttpRouteDefinition {
 
 export const httpRoutes = {
   /** Stripe payment webhooks (CONTRACTS.md section 5): verified, stored, queued, 200. */
-  stripeWebhook: {
-    functionId: 'stripe-webhook',
-    entry: 'functions/stripe-webhook/handler.ts',
+  receiveStripeWebhook: {
+    functionId: 'receive-stripe-webhook',
+    entry: 'functions/receive-stripe-webhook/handler.ts',
     method: 'POST',
     path: '/webhooks/stripe',
     // Stripe waits up to 10 s for an answer; the work behind the 200 is one put and one send.

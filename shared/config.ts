@@ -78,7 +78,7 @@ export function readInvoicingConfig(env: NodeJS.ProcessEnv = process.env): Invoi
   };
 }
 
-/** What every function that emails an invoice's PDF reads (send-invoice, dunning-run). */
+/** What every function that emails an invoice's PDF reads (send-invoice, run-dunning). */
 const mailingSettings = {
   BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
   INVOICES_BUCKET: required('INVOICES_BUCKET', 'invoices bucket name'),

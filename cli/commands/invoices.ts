@@ -5,7 +5,7 @@ import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
 import { daysOverdue, isOverdue } from '../../shared/domain/dunning/reminder-policy.ts';
 import { summarizePayments } from '../../shared/domain/payments/payment-summary.ts';
 import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
-import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+import { sendInvoice } from '../../shared/use-cases/send-invoice.ts';
 import { writeFileSync } from 'node:fs';
 import { periodBounds } from '../../shared/domain/period.ts';
 import { createContext } from '../context.ts';
@@ -171,7 +171,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     .action(async (number: string) => {
       const context = createContext(globals().outputs);
       if ((await context.invoices.findByNumber(number)) === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
-      const outcome = await sendInvoiceEmail(number, 'resend', {
+      const outcome = await sendInvoice(number, 'resend', {
         invoices: context.invoices,
         documents: context.documents,
         mailer: context.mailer,

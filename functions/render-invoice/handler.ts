@@ -13,7 +13,7 @@ import { readDeliveryConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { renderRequestMessage } from '../../shared/messages/render-request.ts';
 import { sendRequestMessage } from '../../shared/messages/send-request.ts';
-import { renderInvoiceDocument } from '../../shared/use-cases/render-invoice-document.ts';
+import { renderInvoice } from '../../shared/use-cases/render-invoice.ts';
 
 function build() {
   const config = readDeliveryConfig();
@@ -29,7 +29,7 @@ function build() {
   };
   return async (record: SQSRecord) => {
     const { number } = renderRequestMessage.parse(record.body);
-    const outcome = await renderInvoiceDocument(number, deps);
+    const outcome = await renderInvoice(number, deps);
     if (outcome.action === 'rendered') {
       metrics.addMetric('DocumentsRendered', MetricUnit.Count, 1);
       metrics.addMetric('DocumentRenderTime', MetricUnit.Milliseconds, outcome.renderMs);

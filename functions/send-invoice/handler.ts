@@ -11,7 +11,7 @@ import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
 import { readDeliveryConfig } from '../../shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
 import { sendRequestMessage } from '../../shared/messages/send-request.ts';
-import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+import { sendInvoice } from '../../shared/use-cases/send-invoice.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS } from '../../shared/use-cases/recover-deliveries.ts';
 
 function build() {
@@ -28,7 +28,7 @@ function build() {
   };
   return async (record: SQSRecord) => {
     const { number } = sendRequestMessage.parse(record.body);
-    const outcome = await sendInvoiceEmail(number, 'invoice', deps);
+    const outcome = await sendInvoice(number, 'invoice', deps);
     if (outcome.action === 'sent') metrics.addMetric('InvoiceEmailsSent', MetricUnit.Count, 1);
     if (outcome.action === 'failed') metrics.addMetric('InvoiceEmailFailures', MetricUnit.Count, 1);
     logger.info('invoice email', { number, action: outcome.action });

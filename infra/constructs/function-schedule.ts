@@ -32,7 +32,7 @@ export interface ScheduledFunction extends IFunction {
 }
 
 export interface FunctionScheduleProps {
-  /** Name in alarm names and descriptions, e.g. `invoice-run`. */
+  /** Name in alarm names and descriptions, e.g. `start-invoice-run`. */
   readonly name: string;
   readonly fn: ScheduledFunction;
   /** EventBridge Scheduler expression (`rate(1 hour)`, `cron(...)`), evaluated in UTC. */

@@ -221,7 +221,7 @@ export class DeliveryStage implements PipelineStage {
           metrics: [
             count('InvoiceEmailsSent', 'sent'),
             count('InvoiceEmailFailures', 'refused for good'),
-            // Published by invoice-run: deliveries stuck past the claim timeout, handed to render-invoice again.
+            // Published by start-invoice-run: deliveries stuck past the claim timeout, handed to render-invoice again.
             count('InvoiceDeliveriesRecovered', 'stuck deliveries recovered'),
           ],
           unit: 'emails / 5 min',

@@ -1,4 +1,4 @@
-/** Dunning: daily, dunning-run (EventBridge Scheduler) emails the overdue reminders due that day, once each. */
+/** Dunning: daily, run-dunning (EventBridge Scheduler) emails the overdue reminders due that day, once each. */
 import { Duration } from 'aws-cdk-lib';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { BillingFunction } from '../constructs/billing-function.ts';
@@ -23,7 +23,7 @@ export class DunningStage implements PipelineStage {
   public readonly dashboardRows: readonly StageRow[];
 
   public constructor(context: StageContext, props: { readonly delivery: DeliveryStage; readonly scheduleGroup: IScheduleGroup }) {
-    const dunning = schedules.dunningRun;
+    const dunning = schedules.runDunning;
     this.dunningRunFunction = functionFrom(context, dunning, {
       description: 'Daily dunning run: emails the overdue reminders due that day, once each',
     })
@@ -47,7 +47,7 @@ export class DunningStage implements PipelineStage {
     props.delivery.sendsMailAsIssuer(this.dunningRunFunction);
 
     // "Days overdue" are judged as of the scheduled time, also when a retry delivers it later.
-    this.dunningRunSchedule = scheduledRun(context, 'DunningRunSchedule', 'dunningRun', {
+    this.dunningRunSchedule = scheduledRun(context, 'RunDunningSchedule', 'runDunning', {
       fn: this.dunningRunFunction,
       description: 'billflow dunning run: overdue reminders for unpaid invoices',
       group: props.scheduleGroup,

@@ -17,7 +17,7 @@ export class IngestStage implements PipelineStage {
   public constructor(context: StageContext) {
     this.eventsQueue = alarmedQueue(context, 'EventsQueue', 'events');
 
-    const ingest = consumers.ingest;
+    const ingest = consumers.ingestEvents;
     this.ingestFunction = functionFrom(context, ingest, {
       description: 'Validates, deduplicates and stores usage events from the events queue',
       // The same settings the local workers get (write shards, event retention).
@@ -27,7 +27,7 @@ export class IngestStage implements PipelineStage {
       .bindTable(context.eventsTable, tables.events.envVar, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
       // Catalog lookups (customers, meters): reads only, never a Scan.
       .bindTable(context.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query')
-      // consumers.ingest.queueId is queues.events.id.
+      // consumers.ingestEvents.queueId is queues.events.id.
       .consumeQueue(this.eventsQueue.queue, ingest);
 
     this.dashboardRows = [

@@ -74,7 +74,7 @@ export class InvoiceRunStage implements PipelineStage {
     // The URL only, because readInvoicingConfig requires it: this function never sends jobs.
     this.closeBillingPeriodFunction.addEnvironment(queues.invoiceJobs.envVar, this.invoiceJobsQueue.queue.queueUrl);
 
-    const run = schedules.invoiceRun;
+    const run = schedules.startInvoiceRun;
     this.invoiceRunFunction = functionFrom(context, run, {
       description: 'Hourly invoice run: enqueues one close-billing-period job per customer and open draft',
       environment: pipelineSettings,
@@ -102,7 +102,7 @@ export class InvoiceRunStage implements PipelineStage {
     this.invoiceRunFunction.addEnvironment(tables.events.envVar, context.eventsTable.tableName);
 
     // The run is "as of" the scheduled time, also when a retry delivers it later.
-    this.invoiceRunSchedule = scheduledRun(context, 'InvoiceRunSchedule', 'invoiceRun', {
+    this.invoiceRunSchedule = scheduledRun(context, 'StartInvoiceRunSchedule', 'startInvoiceRun', {
       fn: this.invoiceRunFunction,
       description: 'billflow invoice run: drafts for ended periods, finalization after the grace period',
       group: props.scheduleGroup,
@@ -115,7 +115,7 @@ export class InvoiceRunStage implements PipelineStage {
   }
 
   private row(): StageRow {
-    const { invoiceRun: run } = schedules;
+    const { startInvoiceRun: run } = schedules;
     const close = consumers.closeBillingPeriod;
     return {
       title: 'Invoice run',

@@ -1,5 +1,5 @@
 /**
- * Payments (CONTRACTS.md section 5): Stripe webhooks through the HTTP API to stripe-webhook,
+ * Payments (CONTRACTS.md section 5): Stripe webhooks through the HTTP API to receive-stripe-webhook,
  * which verifies, stores and queues each event ({ eventId }); apply-payment-event applies it to
  * its invoice once.
  */
@@ -30,7 +30,7 @@ const WEBHOOK_AUTHENTICATION =
   'the caller is authenticated by its Stripe-Signature header (HMAC-SHA256 of the raw body with the endpoint secret, CONTRACTS.md section 5), verified by the function before anything is stored; Stripe cannot sign AWS (SigV4) requests nor present a JWT.';
 
 export class PaymentsStage implements PipelineStage {
-  /** Accepted Stripe events ({ eventId }) from stripe-webhook to apply-payment-event. */
+  /** Accepted Stripe events ({ eventId }) from receive-stripe-webhook to apply-payment-event. */
   public readonly paymentEventsQueue: QueueWithDeadLetter;
   public readonly applyPaymentEventFunction: BillingFunction;
   /** The Stripe webhook endpoint secret(s): one `whsec_...`, or two separated by a comma. */
@@ -89,7 +89,7 @@ export class PaymentsStage implements PipelineStage {
         "The endpoint secret is issued by Stripe and rotated in Stripe's dashboard, which no rotation Lambda can drive; during the switch the secret holds the old and the new value (comma-separated), both accepted.",
     });
 
-    const webhook = httpRoutes.stripeWebhook;
+    const webhook = httpRoutes.receiveStripeWebhook;
     this.stripeWebhookFunction = functionFrom(context, webhook, {
       description: 'POST /webhooks/stripe: verifies the Stripe signature, stores the event once and queues it',
       // The ARN only, never the value: the function reads the value at run time.
@@ -123,7 +123,7 @@ export class PaymentsStage implements PipelineStage {
   }
 
   private row(): StageRow {
-    const webhook = httpRoutes.stripeWebhook;
+    const webhook = httpRoutes.receiveStripeWebhook;
     const applyPayment = consumers.applyPaymentEvent;
     const api = this.webhookApi.api;
     const period = DASHBOARD_PERIOD;

@@ -1,5 +1,5 @@
 /**
- * Takes a provider webhook event the door verified and read (functions/stripe-webhook/door.ts):
+ * Takes a provider webhook event the door verified and read (functions/receive-stripe-webhook/door.ts):
  *
  * 1. Store the raw event (a duplicate only counts a delivery).
  * 2. Queue its id for applying: on a duplicate delivery too, as the first one may have failed

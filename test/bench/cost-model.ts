@@ -166,13 +166,13 @@ async function importHandlers(): Promise<Handlers> {
     return module.handler;
   };
   return {
-    ingest: await load(consumers.ingest.entry),
+    ingest: await load(consumers.ingestEvents.entry),
     closeBillingPeriod: await load(consumers.closeBillingPeriod.entry),
     renderInvoice: await load(consumers.renderInvoice.entry),
     sendInvoice: await load(consumers.sendInvoice.entry),
     applyPaymentEvent: await load(consumers.applyPaymentEvent.entry),
-    invoiceRun: await load(schedules.invoiceRun.entry),
-    stripeWebhook: await load(httpRoutes.stripeWebhook.entry),
+    invoiceRun: await load(schedules.startInvoiceRun.entry),
+    stripeWebhook: await load(httpRoutes.receiveStripeWebhook.entry),
   };
 }
 
@@ -222,7 +222,7 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
       // 1. Ingest: upstream sends the month's events; the ingest function stores them.
       const ingestTally = newTally();
       const ingestStarted = performance.now();
-      const ingestPoller = await startConsumer(harness.sqs, ingestTally, stack.resources.eventsQueueUrl, consumers.ingest, handlers.ingest, errors);
+      const ingestPoller = await startConsumer(harness.sqs, ingestTally, stack.resources.eventsQueueUrl, consumers.ingestEvents, handlers.ingest, errors);
       await produce(harness.sqs, stack.resources.eventsQueueUrl, ingestTally, customerIds, period, options.events, 1, startedAt);
       await waitForDrained(harness.sqs, stack.resources.eventsQueueUrl, 3_600_000);
       await ingestPoller.stop();
@@ -238,7 +238,7 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
         harness.sqs,
         naiveTally,
         naiveStack.resources.eventsQueueUrl,
-        { ...consumers.ingest, functionId: 'naive-ingest', batchSize: 10, maxBatchingWindowSeconds: 0 },
+        { ...consumers.ingestEvents, functionId: 'naive-ingest', batchSize: 10, maxBatchingWindowSeconds: 0 },
         naiveHandler(createAwsClients().dynamodb, naiveTable),
         errors,
       );
@@ -260,7 +260,7 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
           await startConsumer(harness.sqs, tally, queueUrl(queues.invoiceEmails), consumers.sendInvoice, handlers.sendInvoice, errors),
         ];
         tally.modelled.schedulerInvocations += 1;
-        const run = schedules.invoiceRun;
+        const run = schedules.startInvoiceRun;
         const enqueued = await scope.run({ tally }, () =>
           asLambda(run.functionId, run.memorySize, handlers.invoiceRun)({ asOf: new Date(asOf).toISOString() }, context(run)),
         );
@@ -284,7 +284,7 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
       const paymentsTally = newTally();
       const paymentsStarted = performance.now();
       const applyPoller = await startConsumer(harness.sqs, paymentsTally, queueUrl(queues.paymentEvents), consumers.applyPaymentEvent, handlers.applyPaymentEvent, errors);
-      const route = httpRoutes.stripeWebhook;
+      const route = httpRoutes.receiveStripeWebhook;
       const webhook = asLambda(route.functionId, route.memorySize, handlers.stripeWebhook);
       await scope.run({ tally: paymentsTally }, () =>
         forEachConcurrently(issued, 8, async (invoice) => {
@@ -451,7 +451,7 @@ function naiveHandler(client: ReturnType<typeof createAwsClients>['dynamodb'], t
 
 /** The event API Gateway (HTTP API, payload 2.0) hands the webhook function. */
 function webhookRequest(body: string, stripeSignature: string): APIGatewayProxyEventV2 {
-  const route = httpRoutes.stripeWebhook;
+  const route = httpRoutes.receiveStripeWebhook;
   return apiGatewayEvent(route, {
     method: route.method,
     path: route.path,

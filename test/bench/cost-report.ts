@@ -119,7 +119,7 @@ export function costReport(run: CostRun): CostReport {
   const monthOfRuns = (measured: Measured, runs: number, perCustomer = true): Tally => {
     const tally = combine([[measured.tally, runs * (perCustomer ? invoiceScale : 1)]]);
     tally.modelled.schedulerInvocations = runs;
-    const runFunction = tally.lambda[schedules.invoiceRun.functionId];
+    const runFunction = tally.lambda[schedules.startInvoiceRun.functionId];
     if (runFunction !== undefined) {
       runFunction.logBytes -= (runFunction.invocations - runs) * PLATFORM_LOG_BYTES_PER_INVOCATION;
       runFunction.invocations = runs;
@@ -148,10 +148,10 @@ export function costReport(run: CostRun): CostReport {
     count === quoted ? `measured on ${fmt(count)} ${what}` : `measured on ${fmt(count)} ${what}, scaled x${fmt(quoted / count, 2)} (linear per ${what.replace(/s$/, '')})`;
   const per1k = (seconds: number) => `${fmt(seconds, 1)} s`;
 
-  const eventsPerInvocation = options.events / Math.max(1, run.ingest.tally.lambda[consumers.ingest.functionId]?.invocations ?? 1);
+  const eventsPerInvocation = options.events / Math.max(1, run.ingest.tally.lambda[consumers.ingestEvents.functionId]?.invocations ?? 1);
   const ingest = scenario(
     `billflow ingest, per ${fmt(EVENTS_QUOTED)} events`,
-    `${measuredOn(options.events, EVENTS_QUOTED, 'events')}; ${fmt(options.customers)} customers, one month, bodies of ${EVENTS_PER_BODY}, ${consumers.ingest.batchSize} messages per invocation (as deployed), ${per1k(run.ingest.seconds)}`,
+    `${measuredOn(options.events, EVENTS_QUOTED, 'events')}; ${fmt(options.customers)} customers, one month, bodies of ${EVENTS_PER_BODY}, ${consumers.ingestEvents.batchSize} messages per invocation (as deployed), ${per1k(run.ingest.seconds)}`,
     scaled(run.ingest, eventScale),
     [
       `${fmt(run.ingest.tally.dynamodb.write / options.events, 3)} write units per event: ${fmt(run.ingest.eventsTableItems)} chunks of ${fmt(options.events / Math.max(1, run.ingest.eventsTableItems), 1)} events ` +
@@ -160,7 +160,7 @@ export function costReport(run: CostRun): CostReport {
   );
   const naive = scenario(
     `naive ingest (one item per event, plain BatchWriteItem, Lambda's default 10 messages per invocation), per ${fmt(EVENTS_QUOTED)} events`,
-    `${measuredOn(options.naiveEvents, EVENTS_QUOTED, 'events')}; same customers, bodies and memory (${consumers.ingest.memorySize} MB), ${per1k(run.naive.seconds)}`,
+    `${measuredOn(options.naiveEvents, EVENTS_QUOTED, 'events')}; same customers, bodies and memory (${consumers.ingestEvents.memorySize} MB), ${per1k(run.naive.seconds)}`,
     scaled(run.naive, naiveScale),
   );
   const invoices = scenario(
@@ -180,7 +180,7 @@ export function costReport(run: CostRun): CostReport {
   );
   const payments = scenario(
     `payments: one Stripe webhook per invoice (assumed), per ${fmt(INVOICES_QUOTED)} invoices`,
-    `${measuredOn(options.customers, INVOICES_QUOTED, 'invoices')}; payment_intent.succeeded through stripe-webhook and apply-payment-event; Secrets Manager read once per webhook (5-minute cache, payments ~43 min apart)`,
+    `${measuredOn(options.customers, INVOICES_QUOTED, 'invoices')}; payment_intent.succeeded through receive-stripe-webhook and apply-payment-event; Secrets Manager read once per webhook (5-minute cache, payments ~43 min apart)`,
     scaled(run.payments, invoiceScale),
   );
 
@@ -211,7 +211,7 @@ function xrayFloor(total: Tally, rounds: readonly Tally[]): string {
       sum +
       Object.entries(round.lambda).reduce((inRound, [name, fn]) => {
         // Hourly runs are an hour apart: each is traced.
-        if (name === schedules.invoiceRun.functionId) return inRound + fn.invocations;
+        if (name === schedules.startInvoiceRun.functionId) return inRound + fn.invocations;
         return inRound + (fn.invocations === 0 ? 0 : 1 + XRAY_FIXED_RATE * (fn.invocations - 1));
       }, 0),
     0,

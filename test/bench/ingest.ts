@@ -17,7 +17,7 @@ import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
 import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { accountEvents } from '../../shared/use-cases/account-events.ts';
-import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import { createIngestHandler } from '../../functions/ingest-events/ingest-handler.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { localCredentials } from '../../infra/local/credentials.ts';
 import { consumers, pipelineSettings, tables } from '../../infra/resources.ts';
@@ -100,9 +100,9 @@ export async function benchIngest(
     region: BENCH_REGION,
     functionName: 'bench-ingest',
     batchSize,
-    maxBatchingWindowSeconds: consumers.ingest.maxBatchingWindowSeconds,
-    timeoutSeconds: consumers.ingest.timeoutSeconds,
-    memorySize: consumers.ingest.memorySize,
+    maxBatchingWindowSeconds: consumers.ingestEvents.maxBatchingWindowSeconds,
+    timeoutSeconds: consumers.ingestEvents.timeoutSeconds,
+    memorySize: consumers.ingestEvents.memorySize,
     concurrency: POLLERS,
     handler: async (event) => {
       const response = await handler(event);

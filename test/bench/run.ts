@@ -39,9 +39,9 @@ try {
   if (base !== undefined && runs('ingest')) {
     // The deployed batch size, and Lambda's default of 10 for comparison: fewer messages per
     // invocation means fewer events per customer to pack into one item.
-    for (const batchSize of [consumers.ingest.batchSize, 10]) {
+    for (const batchSize of [consumers.ingestEvents.batchSize, 10]) {
       const ingest = await benchIngest(await provisionBench(base, `bench${batchSize}`), eventCount, batchSize);
-      console.log(`Ingest: 100 customers, batch bodies of 100 events, queue pre-filled, ${batchSize} messages per invocation${batchSize === consumers.ingest.batchSize ? ' (as deployed)' : ' (Lambda default, for comparison)'}`);
+      console.log(`Ingest: 100 customers, batch bodies of 100 events, queue pre-filled, ${batchSize} messages per invocation${batchSize === consumers.ingestEvents.batchSize ? ' (as deployed)' : ' (Lambda default, for comparison)'}`);
       console.log(`  events                                  ${fmt(ingest.events)} (accepted back: ${fmt(ingest.accepted)})`);
       console.log(`  billflow ingest (SQS -> handler -> DynamoDB), ${ingest.pollers} pollers, ${ingest.invocations} invocations`);
       console.log(`    throughput                            ${fmt(ingest.ingestEventsPerSecond)} events/s (${fmt(ingest.ingestSeconds, 2)} s)`);
@@ -55,7 +55,7 @@ try {
 
     // One customer sending 5,000 events/s: the write units land on that customer's period
     // partitions, spread over the write shards. DynamoDB caps a partition at 1,000 WCU/s.
-    const hot = await benchIngest(await provisionBench(base, 'benchhot'), Math.min(eventCount, 20_000), consumers.ingest.batchSize, 1);
+    const hot = await benchIngest(await provisionBench(base, 'benchhot'), Math.min(eventCount, 20_000), consumers.ingestEvents.batchSize, 1);
     const hotPartitionWcu = 5_000 * hot.ingestWcuPerEvent * hot.busiestPartitionShare;
     console.log('Hot customer: 1 customer, batch bodies of 100 events, as deployed');
     console.log(`  write units per accepted event          ${fmt(hot.ingestWcuPerEvent, 3)} (${fmt(hot.events / hot.chunks, 1)} events per item)`);

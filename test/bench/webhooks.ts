@@ -1,7 +1,7 @@
 /**
  * Stripe webhook benchmark (issue 5), side by side in one run:
  * - billflow's webhook path end to end: signed `payment_intent.succeeded` events POSTed to the
- *   local HTTP API, which hands them to the real functions/stripe-webhook/handler.ts as API
+ *   local HTTP API, which hands them to the real functions/receive-stripe-webhook/handler.ts as API
  *   Gateway would (signature check, raw event put into DynamoDB Local, event id sent to the
  *   payment-events queue on fauxqs, then 200), with a fixed number of keep-alive connections;
  * - the ceiling: `verifyStripeSignature` alone on the same bodies and headers, in a tight loop.
@@ -68,7 +68,7 @@ export async function benchWebhooks(stack: BenchStack, requests = 2_000, warmup 
       });
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
       try {
-        const url = new URL(httpRoutes.stripeWebhook.path, api.url);
+        const url = new URL(httpRoutes.receiveStripeWebhook.path, api.url);
         // Warm-up: the handler's first call builds its SDK clients; DynamoDB Local's JIT warms up.
         await sendAll(agent, url, deliveries.slice(0, warmup), concurrency, failures);
         return await sendAll(agent, url, deliveries.slice(warmup), concurrency, failures);

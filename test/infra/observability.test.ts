@@ -166,12 +166,12 @@ describe('dashboard', () => {
   const STAGE_ROWS = ['Ingest', 'Invoice run', 'Render', 'Send', 'Payments', 'Dunning'];
   /** The functions whose errors and throttles each row shows. */
   const ROW_FUNCTIONS: Record<string, readonly string[]> = {
-    Ingest: [consumers.ingest.functionId],
-    'Invoice run': [schedules.invoiceRun.functionId, consumers.closeBillingPeriod.functionId],
+    Ingest: [consumers.ingestEvents.functionId],
+    'Invoice run': [schedules.startInvoiceRun.functionId, consumers.closeBillingPeriod.functionId],
     Render: [consumers.renderInvoice.functionId],
     Send: [consumers.sendInvoice.functionId, consumers.recordMailEvent.functionId],
-    Payments: [httpRoutes.stripeWebhook.functionId, consumers.applyPaymentEvent.functionId],
-    Dunning: [schedules.dunningRun.functionId],
+    Payments: [httpRoutes.receiveStripeWebhook.functionId, consumers.applyPaymentEvent.functionId],
+    Dunning: [schedules.runDunning.functionId],
   };
 
   let widgets: DashboardWidget[];

@@ -178,7 +178,7 @@ describe('least privilege', () => {
     ['action "*"', new IamStatement({ actions: ['*'], resources: ['*'] })],
   ])('fails when a function is granted %s', (_name, statement) => {
     const { template } = build('dev', { bundle: false, change: (stack) => stack.ingest.ingestFunction.addToRolePolicy(statement) });
-    expect(unallowed(wildcardFindings(template))).toEqual([expect.stringMatching(/^AWS::IAM::Policy \| - \| .* @ IngestFunctionRoleDefaultPolicy/)]);
+    expect(unallowed(wildcardFindings(template))).toEqual([expect.stringMatching(/^AWS::IAM::Policy \| - \| .* @ IngestEventsFunctionRoleDefaultPolicy/)]);
   });
 
   it('gives every function a role of its own, and nothing else runs code in the stack', () => {
@@ -386,8 +386,8 @@ describe('cdk-nag', () => {
           ),
       );
     const invoices = logicalId(stack.invoicesBucket);
-    const fns = ['Ingest', 'CloseBillingPeriod', 'InvoiceRun', 'RenderInvoice', 'SendInvoice', 'RecordMailEvent', 'ApplyPaymentEvent', 'StripeWebhook', 'DunningRun'];
-    const consumersOfQueues = { Ingest: 'EventsQueue', CloseBillingPeriod: 'InvoiceJobsQueue', RenderInvoice: 'InvoiceDocumentsQueue', SendInvoice: 'InvoiceEmailsQueue', RecordMailEvent: 'MailEventsQueue', ApplyPaymentEvent: 'PaymentEventsQueue' };
+    const fns = ['IngestEvents', 'CloseBillingPeriod', 'StartInvoiceRun', 'RenderInvoice', 'SendInvoice', 'RecordMailEvent', 'ApplyPaymentEvent', 'ReceiveStripeWebhook', 'RunDunning'];
+    const consumersOfQueues = { IngestEvents: 'EventsQueue', CloseBillingPeriod: 'InvoiceJobsQueue', RenderInvoice: 'InvoiceDocumentsQueue', SendInvoice: 'InvoiceEmailsQueue', RecordMailEvent: 'MailEventsQueue', ApplyPaymentEvent: 'PaymentEventsQueue' };
     const queueDlqs = ['EventsQueue', 'InvoiceJobsQueue', 'InvoiceDocumentsQueue', 'InvoiceEmailsQueue', 'MailEvents/Queue', 'PaymentEventsQueue'];
     expect(acknowledged.map(({ id, path }) => `${id} @ ${path}`).sort()).toEqual(
       [
@@ -398,7 +398,7 @@ describe('cdk-nag', () => {
           `AwsSolutions-IAM5[Resource::*] @ ${fn}FunctionRole/DefaultPolicy`,
         ]),
         // Document keys are per invoice: a key prefix, not the whole bucket.
-        ...['RenderInvoice', 'SendInvoice', 'DunningRun'].map((fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`),
+        ...['RenderInvoice', 'SendInvoice', 'RunDunning'].map((fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`),
         // Queue consumers are invoked synchronously by their event source mapping; SQS mappings
         // take no on-failure destination (the queue's redrive policy is the DLQ).
         ...Object.entries(consumersOfQueues).flatMap(([fn, queue]) => {
@@ -406,10 +406,10 @@ describe('cdk-nag', () => {
           return [`Serverless-LambdaDLQ @ ${fn}Function`, `Serverless-LambdaEventSourceMappingDestination @ ${mapping?.node.path.replace(/^billflow-dev\//, '')}`];
         }),
         // The webhook function is invoked synchronously by the HTTP API.
-        'Serverless-LambdaDLQ @ StripeWebhookFunction',
+        'Serverless-LambdaDLQ @ ReceiveStripeWebhookFunction',
         // Dead-letter queues have no dead-letter queue of their own.
         ...queueDlqs.map((queue) => `Serverless-SQSRedrivePolicy @ ${queue}/DeadLetterQueue`),
-        ...['InvoiceRunSchedule/DeadLetterQueue', 'DunningRunSchedule/DeadLetterQueue', 'Alarms/EmailDeadLetterQueue', 'MailEvents/SubscriptionDeadLetterQueue'].flatMap(
+        ...['StartInvoiceRunSchedule/DeadLetterQueue', 'RunDunningSchedule/DeadLetterQueue', 'Alarms/EmailDeadLetterQueue', 'MailEvents/SubscriptionDeadLetterQueue'].flatMap(
           (queue) => [`Serverless-SQSRedrivePolicy @ ${queue}`, `AwsSolutions-SQS3 @ ${queue}`],
         ),
         'AwsSolutions-S1 @ AccessLogsBucket',

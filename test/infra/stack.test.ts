@@ -167,8 +167,8 @@ describe('ingest function', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
-      MemorySize: consumers.ingest.memorySize,
-      Timeout: consumers.ingest.timeoutSeconds,
+      MemorySize: consumers.ingestEvents.memorySize,
+      Timeout: consumers.ingestEvents.timeoutSeconds,
       LoggingConfig: { LogGroup: { Ref: logicalId(stack.ingest.ingestFunction.functionLogGroup) } },
     });
   });
@@ -190,14 +190,14 @@ describe('ingest function', () => {
     });
   });
 
-  it('consumes the events queue with partial batch responses and the consumers.ingest batching', () => {
+  it('consumes the events queue with partial batch responses and the consumers.ingestEvents batching', () => {
     const { stack, template } = built.dev;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.ingest.ingestFunction) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.ingest.eventsQueue.queue), 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: consumers.ingest.batchSize,
-      MaximumBatchingWindowInSeconds: consumers.ingest.maxBatchingWindowSeconds,
+      BatchSize: consumers.ingestEvents.batchSize,
+      MaximumBatchingWindowInSeconds: consumers.ingestEvents.maxBatchingWindowSeconds,
     });
   });
 
@@ -305,10 +305,10 @@ describe('close-billing-period function', () => {
   });
 });
 
-describe('invoice-run function', () => {
-  it('runs with the schedules.invoiceRun sizing and exactly the invoicing environment', () => {
+describe('start-invoice-run function', () => {
+  it('runs with the schedules.startInvoiceRun sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    expectInvoicingFunction(template, stack, stack.invoiceRun.invoiceRunFunction, schedules.invoiceRun);
+    expectInvoicingFunction(template, stack, stack.invoiceRun.invoiceRunFunction, schedules.startInvoiceRun);
   });
 
   it('may read the catalog version, keep its run log, Scan the billing table, Query the open-drafts and open-deliveries indexes only, send jobs and stuck deliveries and dead-letter failed runs; nothing on the events table', () => {
@@ -340,12 +340,12 @@ describe('invoice-run function', () => {
   });
 });
 
-describe('invoice-run schedule', () => {
+describe('start-invoice-run schedule', () => {
   it('invokes invoice-run hourly with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
     const { stack, template } = built.dev;
     const schedule = stack.invoiceRun.invoiceRunSchedule;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: schedules.invoiceRun.expression,
+      ScheduleExpression: schedules.startInvoiceRun.expression,
       ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -358,7 +358,7 @@ describe('invoice-run schedule', () => {
         RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: 3600 },
       },
     });
-    expect(schedules.invoiceRun.expression).toBe('rate(1 hour)');
+    expect(schedules.startInvoiceRun.expression).toBe('rate(1 hour)');
   });
 
   it('has a role that only schedules of its group may assume and that may only invoke invoice-run and dead-letter', () => {
@@ -823,7 +823,7 @@ describe('stripe webhook secret', () => {
     }
   });
 
-  it('may be read by stripe-webhook only (secretsmanager:GetSecretValue on this secret)', () => {
+  it('may be read by receive-stripe-webhook only (secretsmanager:GetSecretValue on this secret)', () => {
     const { stack, template } = built.dev;
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy): PolicyStatement[] => policy.Properties.PolicyDocument.Statement,
@@ -838,8 +838,8 @@ describe('stripe webhook secret', () => {
   });
 });
 
-describe('stripe-webhook function', () => {
-  it('runs Node 22 on arm64 with tracing, the httpRoutes.stripeWebhook sizing and exactly the webhook environment', () => {
+describe('receive-stripe-webhook function', () => {
+  it('runs Node 22 on arm64 with tracing, the httpRoutes.receiveStripeWebhook sizing and exactly the webhook environment', () => {
     const { stack, template } = built.dev;
     const fn = stack.payments.stripeWebhookFunction;
     const properties = template.toJSON().Resources[logicalId(fn)].Properties;
@@ -848,8 +848,8 @@ describe('stripe-webhook function', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
-      MemorySize: httpRoutes.stripeWebhook.memorySize,
-      Timeout: httpRoutes.stripeWebhook.timeoutSeconds,
+      MemorySize: httpRoutes.receiveStripeWebhook.memorySize,
+      Timeout: httpRoutes.receiveStripeWebhook.timeoutSeconds,
       LoggingConfig: { LogGroup: { Ref: logicalId(fn.functionLogGroup) } },
     });
     // What readWebhookConfig (shared/config.ts) reads in AWS.
@@ -860,7 +860,7 @@ describe('stripe-webhook function', () => {
       ...POWERTOOLS_ENVIRONMENT,
     });
     // Stripe waits 10 s for an answer.
-    expect(httpRoutes.stripeWebhook.timeoutSeconds).toBeLessThanOrEqual(10);
+    expect(httpRoutes.receiveStripeWebhook.timeoutSeconds).toBeLessThanOrEqual(10);
   });
 
   it('may only UpdateItem on the billing table, send to the payment-events queue and read the webhook secret', () => {
@@ -877,7 +877,7 @@ describe('stripe-webhook function', () => {
 });
 
 describe('webhook API', () => {
-  it('is an HTTP API routing POST /webhooks/stripe to stripe-webhook with payload format 2.0', () => {
+  it('is an HTTP API routing POST /webhooks/stripe to receive-stripe-webhook with payload format 2.0', () => {
     const { stack, template } = built.dev;
     const apiId = logicalId(stack.payments.webhookApi.api);
     expect(template.toJSON().Resources[apiId].Properties).toMatchObject({ ProtocolType: 'HTTP', Name: 'billflow-dev-webhooks' });
@@ -892,15 +892,15 @@ describe('webhook API', () => {
     expect(integration?.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       ApiId: { Ref: apiId },
-      RouteKey: `${httpRoutes.stripeWebhook.method} ${httpRoutes.stripeWebhook.path}`,
+      RouteKey: `${httpRoutes.receiveStripeWebhook.method} ${httpRoutes.receiveStripeWebhook.path}`,
       // Authenticated by its Stripe signature, in the function.
       AuthorizationType: 'NONE',
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
     });
-    expect(`${httpRoutes.stripeWebhook.method} ${httpRoutes.stripeWebhook.path}`).toBe('POST /webhooks/stripe');
+    expect(`${httpRoutes.receiveStripeWebhook.method} ${httpRoutes.receiveStripeWebhook.path}`).toBe('POST /webhooks/stripe');
   });
 
-  it('lets API Gateway invoke stripe-webhook through this route only', () => {
+  it('lets API Gateway invoke receive-stripe-webhook through this route only', () => {
     const { stack, template } = built.dev;
     const permissions = Object.values(
       template.findResources('AWS::Lambda::Permission', {
@@ -980,8 +980,8 @@ describe('webhook API', () => {
   });
 });
 
-describe('dunning-run function', () => {
-  it('runs Node 22 on arm64 with tracing, the schedules.dunningRun sizing and exactly the environment readDunningConfig reads', () => {
+describe('run-dunning function', () => {
+  it('runs Node 22 on arm64 with tracing, the schedules.runDunning sizing and exactly the environment readDunningConfig reads', () => {
     const { stack, template } = built.dev;
     const fn = stack.dunning.dunningRunFunction;
     const properties = template.toJSON().Resources[logicalId(fn)].Properties;
@@ -990,8 +990,8 @@ describe('dunning-run function', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
-      MemorySize: schedules.dunningRun.memorySize,
-      Timeout: schedules.dunningRun.timeoutSeconds,
+      MemorySize: schedules.runDunning.memorySize,
+      Timeout: schedules.runDunning.timeoutSeconds,
       LoggingConfig: { LogGroup: { Ref: logicalId(fn.functionLogGroup) } },
     });
     expect(properties.Environment.Variables).toEqual({
@@ -1035,12 +1035,12 @@ describe('dunning-run function', () => {
   });
 });
 
-describe('dunning-run schedule', () => {
-  it('invokes dunning-run daily at 06:00 UTC with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
+describe('run-dunning schedule', () => {
+  it('invokes run-dunning daily at 06:00 UTC with the scheduled time as asOf, a retry policy and a dead-letter queue', () => {
     const { stack, template } = built.dev;
     const schedule = stack.dunning.dunningRunSchedule;
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: schedules.dunningRun.expression,
+      ScheduleExpression: schedules.runDunning.expression,
       ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -1053,10 +1053,10 @@ describe('dunning-run schedule', () => {
         RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: 6 * 3600 },
       },
     });
-    expect(schedules.dunningRun.expression).toBe('cron(0 6 * * ? *)');
+    expect(schedules.runDunning.expression).toBe('cron(0 6 * * ? *)');
   });
 
-  it('has a role that may only invoke dunning-run and dead-letter, and alarms when an invocation is dead-lettered', () => {
+  it('has a role that may only invoke run-dunning and dead-letter, and alarms when an invocation is dead-lettered', () => {
     const { stack, template } = built.dev;
     const schedule = stack.dunning.dunningRunSchedule;
     expect(grantsOf(template, schedule.role)).toEqual({
@@ -1067,7 +1067,7 @@ describe('dunning-run schedule', () => {
     template.hasResourceProperties(
       'AWS::CloudWatch::Alarm',
       sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(schedule.deadLetterQueue), 0, { Ref: logicalId(stack.alarms.topic) }, {
-        AlarmName: 'billflow-dev-dunning-run-schedule-dlq-not-empty',
+        AlarmName: 'billflow-dev-run-dunning-schedule-dlq-not-empty',
       }),
     );
   });
@@ -1127,7 +1127,8 @@ describe('payment alarms', () => {
     const sources = {
       UnmatchedPayments: readFileSync(join(REPO_ROOT, consumers.applyPaymentEvent.entry), 'utf8'),
       InvoiceJobsFailed: readFileSync(join(REPO_ROOT, 'functions/close-billing-period/close-handler.ts'), 'utf8'),
-      WebhookSignatureFailures: readFileSync(join(REPO_ROOT, httpRoutes.stripeWebhook.entry), 'utf8'),
+      // The webhook's refusals are counted where they are mapped to HTTP answers.
+      WebhookSignatureFailures: readFileSync(join(REPO_ROOT, 'functions/commons/http-errors.ts'), 'utf8'),
     };
     for (const [metric, source] of Object.entries(sources)) expect(source).toContain(`'${metric}'`);
     expect(POWERTOOLS_ENVIRONMENT).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'billflow', POWERTOOLS_METRICS_NAMESPACE: 'Billflow' });

@@ -1,6 +1,6 @@
 /**
  * The operator's view: the `billflow` bin (as `npx billflow` runs it) against a local
- * pipeline whose workers run the real Lambda handler module (functions/ingest/handler.ts,
+ * pipeline whose workers run the real Lambda handler module (functions/ingest-events/handler.ts,
  * with its middy and Powertools wiring), exactly as `npm start` wires them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

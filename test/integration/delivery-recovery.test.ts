@@ -63,8 +63,8 @@ afterAll(async () => {
 describe('stuck deliveries', () => {
   it('are picked up by the next invoice run once older than the claim timeout, with one email per invoice', async () => {
     // Prepare: close October; both invoices are rendered, then their sending is lost.
-    const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
-    const lambdaContext = localLambdaContext({ functionName: 'invoice-run', region: TEST_REGION, memorySize: schedules.invoiceRun.memorySize, timeoutSeconds: schedules.invoiceRun.timeoutSeconds });
+    const { handler: invoiceRun } = await import('../../functions/start-invoice-run/handler.ts');
+    const lambdaContext = localLambdaContext({ functionName: schedules.startInvoiceRun.functionId, region: TEST_REGION, memorySize: schedules.startInvoiceRun.memorySize, timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds });
     const first = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext);
     expect(first.deliveries.requeued).toEqual([]);
     await drainDelivery(stack);

@@ -15,7 +15,7 @@ import type { SqsHandler } from '../../infra/local/queue-poller.ts';
 import type { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
 import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
-import { sendInvoiceEmail } from '../../shared/use-cases/send-invoice-email.ts';
+import { sendInvoice } from '../../shared/use-cases/send-invoice.ts';
 import { proCustomer } from '../support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
 import { drainDelivery, emailsTo, prepareDelivery } from '../support/delivery-harness.ts';
@@ -73,10 +73,10 @@ afterAll(async () => {
 describe('invoice delivery', () => {
   it('stores each finalized invoice once as a PDF and emails it exactly once, through crashes and redeliveries', async () => {
     // Act: close October for both customers, as the hourly run would on 1 November at 02:00.
-    // Act: close October through the scheduled invoice-run handler, as EventBridge Scheduler
+    // Act: close October through the scheduled start-invoice-run handler, as EventBridge Scheduler
     // invokes it on 1 November at 02:00.
-    const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
-    const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ functionName: 'invoice-run', region: TEST_REGION, memorySize: schedules.invoiceRun.memorySize, timeoutSeconds: schedules.invoiceRun.timeoutSeconds }));
+    const { handler: invoiceRun } = await import('../../functions/start-invoice-run/handler.ts');
+    const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ functionName: schedules.startInvoiceRun.functionId, region: TEST_REGION, memorySize: schedules.startInvoiceRun.memorySize, timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds }));
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
     await drainDelivery(stack);
     // A duplicate hand-over of an already sent invoice changes nothing either.
@@ -152,7 +152,7 @@ describe('invoice delivery', () => {
     const [invoice] = await invoices.list({ customerId: 'cus_de' });
 
     // Act
-    const outcome = await sendInvoiceEmail(invoice!.number!, 'resend', {
+    const outcome = await sendInvoice(invoice!.number!, 'resend', {
       invoices,
       documents: new S3DocumentStore(stack.clients.s3, stack.invoicesBucket),
       mailer: new SesMailer(stack.clients.ses),

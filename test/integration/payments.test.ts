@@ -1,8 +1,8 @@
 /**
  * Payments end to end on the local services, over HTTP: Stripe events signed by the stripe
- * package are POSTed to the local HTTP API (the real stripe-webhook handler, as API Gateway
+ * package are POSTed to the local HTTP API (the real receive-stripe-webhook handler, as API Gateway
  * would invoke it), applied by the real apply-payment-event handler behind the local poller,
- * and reminders sent by the real dunning-run handler into the SES emulator.
+ * and reminders sent by the real run-dunning handler into the SES emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -70,8 +70,8 @@ async function remindersTo(customerId: string): Promise<StoredEmail[]> {
 }
 
 async function runDunning(asOf: string): Promise<DunningSummary> {
-  const { handler } = await import('../../functions/dunning-run/handler.ts');
-  const { dunningRun } = schedules;
+  const { handler } = await import('../../functions/run-dunning/handler.ts');
+  const { runDunning: dunningRun } = schedules;
   return handler({ asOf }, localLambdaContext({ ...dunningRun, functionName: dunningRun.functionId, region: TEST_REGION }));
 }
 
@@ -100,8 +100,8 @@ beforeAll(async () => {
   );
 
   // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
-  const { handler: invoiceRun } = await import('../../functions/invoice-run/handler.ts');
-  const { invoiceRun: schedule } = schedules;
+  const { handler: invoiceRun } = await import('../../functions/start-invoice-run/handler.ts');
+  const { startInvoiceRun: schedule } = schedules;
   await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ ...schedule, functionName: schedule.functionId, region: TEST_REGION }));
   for (let round = 0; round < 2; round += 1) {
     for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails]) await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);

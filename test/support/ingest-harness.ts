@@ -11,7 +11,7 @@ import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalo
 import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
 import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import { createIngestHandler } from '../../functions/ingest-events/ingest-handler.ts';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from '../../infra/local/queue-poller.ts';
 import { consumers, tables } from '../../infra/resources.ts';
 import type { CatalogDocument } from '../../shared/domain/catalog/types.ts';
@@ -68,11 +68,11 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
         queueUrl: stack.eventsQueueUrl,
         queueArn: QueueArn ?? stack.eventsQueueUrl,
         region: TEST_REGION,
-        functionName: 'ingest',
-        batchSize: consumers.ingest.batchSize,
+        functionName: consumers.ingestEvents.functionId,
+        batchSize: consumers.ingestEvents.batchSize,
         maxBatchingWindowSeconds: 0.2,
-        timeoutSeconds: consumers.ingest.timeoutSeconds,
-        memorySize: consumers.ingest.memorySize,
+        timeoutSeconds: consumers.ingestEvents.timeoutSeconds,
+        memorySize: consumers.ingestEvents.memorySize,
         handler: (workerOptions.wrap ?? ((h) => h))((event) => handler(event)),
         concurrency: workerOptions.concurrency ?? 2,
         onError: (error) => console.error('ingest worker:', error),

@@ -16,7 +16,7 @@ import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejec
 import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
 import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { closeBillingPeriod, type CloseOutcome } from '../../shared/use-cases/close-billing-period.ts';
-import { ingestEvents } from '../../functions/ingest/ingest-handler.ts';
+import { ingestEvents } from '../../functions/ingest-events/ingest-handler.ts';
 import { startInvoiceRun, type InvoiceRunStarted } from '../../shared/use-cases/start-invoice-run.ts';
 import { createCloseBillingPeriodHandler } from '../../functions/close-billing-period/close-handler.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Meter } from '../../shared/domain/catalog/types.ts';
 import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
 import { collectUsage } from '../../shared/use-cases/collect-usage.ts';
-import { ingestEvents } from '../../functions/ingest/ingest-handler.ts';
+import { ingestEvents } from '../../functions/ingest-events/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
 
 const METERS: readonly Meter[] = [

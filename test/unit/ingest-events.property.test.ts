@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingestEvents, type IncomingMessage } from '../../functions/ingest/ingest-handler.ts';
+import { ingestEvents, type IncomingMessage } from '../../functions/ingest-events/ingest-handler.ts';
 import type { IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
 import { collectBillableEvents } from '../../shared/use-cases/read-billable-events.ts';
 import { accountEvents, type EventAccountRow } from '../../shared/use-cases/account-events.ts';

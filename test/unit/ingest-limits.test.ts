@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingestEvents, type IncomingMessage } from '../../functions/ingest/ingest-handler.ts';
+import { ingestEvents, type IncomingMessage } from '../../functions/ingest-events/ingest-handler.ts';
 import type { IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
 import { MAX_DATA_DEPTH, splitMessageBody } from '../../shared/formats/cloudevents-batch.ts';
 import { measureJson } from '../../shared/formats/json-shape.ts';

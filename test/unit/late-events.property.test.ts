@@ -12,7 +12,7 @@ import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts
 import type { InvoiceSequence } from '../../shared/domain/invoice/numbering.ts';
 import type { BillingPeriodInvoices, SaveDraftOutcome } from '../../shared/ports/invoice-repository.ts';
 import { closeBillingPeriod, type CloseBillingPeriodDependencies } from '../../shared/use-cases/close-billing-period.ts';
-import { ingestEvents } from '../../functions/ingest/ingest-handler.ts';
+import { ingestEvents } from '../../functions/ingest-events/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
 import { issuer, proCustomer } from '../support/invoicing-catalog.ts';
 

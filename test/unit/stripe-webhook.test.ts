@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { parseWebhookSecrets, verifyStripeSignature } from '../../shared/formats/stripe-signature.ts';
 import { parseStripeEvent, toPaymentEvent } from '../../shared/formats/stripe-events.ts';
-import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '../../functions/stripe-webhook/door.ts';
+import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '../../functions/receive-stripe-webhook/door.ts';
 import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventStore } from '../../shared/ports/webhook-event-store.ts';
 import { chargeRefunded, disputeEvent, paymentSucceeded, signature } from '../support/stripe-events.ts';
 

@@ -24,7 +24,7 @@ export interface RenderDependencies {
 
 export type RenderOutcome = { readonly action: 'skipped'; readonly reason: string } | { readonly action: 'rendered' | 'already_rendered'; readonly invoice: Invoice; readonly renderMs: number };
 
-export async function renderInvoiceDocument(number: string, deps: RenderDependencies): Promise<RenderOutcome> {
+export async function renderInvoice(number: string, deps: RenderDependencies): Promise<RenderOutcome> {
   const found = await deps.invoices.findByNumber(number);
   if (found === undefined) throw new Error(`no invoice ${number}`);
   if (found.status !== 'finalized') return { action: 'skipped', reason: `invoice is ${found.status}` };

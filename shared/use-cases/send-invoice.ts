@@ -30,7 +30,7 @@ export type SendOutcome =
   | { readonly action: 'skipped'; readonly reason: string }
   | { readonly action: 'failed'; readonly invoice: Invoice; readonly reason: string };
 
-export async function sendInvoiceEmail(number: string, kind: 'invoice' | 'resend', deps: SendDependencies): Promise<SendOutcome> {
+export async function sendInvoice(number: string, kind: 'invoice' | 'resend', deps: SendDependencies): Promise<SendOutcome> {
   const claimedAt = new Date(deps.now()).toISOString();
   let invoice: Invoice;
   if (kind === 'invoice') {
