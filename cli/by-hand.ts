@@ -1,7 +1,7 @@
 /**
  * The scheduled work run by hand against a pipeline's outputs: the invoice run and dunning,
  * and the waits that make their answers complete. Shared by the CLI commands and the local
- * demo (infra/local/demo), so both drive the pipeline the same way.
+ * demo (cli/demo), so both drive the pipeline the same way.
  */
 import { sendMessages } from '../shared/adapters/sqs/send-messages.ts';
 import { invoiceJobMessage } from '../shared/messages/invoice-job.ts';

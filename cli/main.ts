@@ -13,6 +13,7 @@ import { registerUsageCommand } from './commands/usage.ts';
 import { registerPaymentCommands } from './commands/payments.ts';
 import { registerCustomerCommands, registerSubscriptionCommands } from './commands/subscriptions.ts';
 import { registerOutputsCommand } from './commands/outputs.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -34,6 +35,7 @@ registerPaymentCommands(program, globals);
 registerCustomerCommands(program, globals);
 registerSubscriptionCommands(program, globals);
 registerOutputsCommand(program, globals);
+registerDemoCommand(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

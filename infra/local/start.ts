@@ -4,6 +4,7 @@
  * behind a poller like Lambda's event source mapping, writes .billflow/outputs.json and
  * prints `ready`. Ctrl-C stops everything cleanly.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,7 +18,6 @@ import { startLocalWorkers } from './workers.ts';
 import { startLocalSchedules } from './scheduler.ts';
 import { startLocalHttpApi } from './http-api.ts';
 import type { Outputs } from '../../shared/outputs.ts';
-import { runDemo } from './demo/run-demo.ts';
 
 const REGION = process.env.AWS_REGION ?? 'eu-central-1';
 const PREFIX = 'billflow-local';
@@ -34,11 +34,13 @@ async function main(): Promise<void> {
     notice: (line) => console.log(line),
   });
   let workers: { stop(): Promise<void> } | undefined;
+  let demo: ChildProcess | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping workers and local services...`);
+    demo?.kill('SIGINT');
     await workers?.stop();
     await services.stop();
     console.log('stopped');
@@ -58,9 +60,13 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--demo')) {
     // The pipeline keeps running after the demo, or after it failed, until Ctrl-C.
-    await runDemo({ outputsFile: resolve(stateDir, 'outputs.json'), webhookSecret: process.env.STRIPE_WEBHOOK_SECRET }).catch((error: unknown) => {
-      if (!stopping) console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    // The demo is a CLI program (`billflow demo`), run as a child as a user would run it: the
+    // local stack only starts it, and infra/ imports nothing from cli/.
+    demo = spawn(process.execPath, [resolve(import.meta.dirname, '../../cli/billflow.mjs'), 'demo', '--outputs', resolve(stateDir, 'outputs.json')], {
+      stdio: ['ignore', 'inherit', 'inherit'],
     });
+    const code = await new Promise<number | null>((exited) => demo?.once('exit', exited));
+    if (code !== 0 && !stopping) console.error(`demo failed: billflow demo exited with ${code ?? 'a signal'}`);
   }
 }
 

@@ -23,24 +23,24 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createContext, type CliContext } from '../../../cli/context.ts';
-import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../../../cli/by-hand.ts';
-import { batchBodies, sendBodies } from '../../../shared/adapters/sqs/send-bodies.ts';
-import { forEachConcurrently } from '../../../shared/for-each-concurrently.ts';
-import { waitUntilEmpty } from '../../../shared/adapters/sqs/queue-depth.ts';
-import { parseCatalogText } from '../../../shared/domain/catalog/parse.ts';
-import { formatIssue } from '../../../shared/domain/catalog/validate.ts';
-import { reminderDaysOf } from '../../../shared/domain/dunning/reminder-policy.ts';
-import type { Invoice } from '../../../shared/domain/invoice/invoice.ts';
-import { formatMinor } from '../../../shared/domain/money.ts';
-import { billingPeriodOf, periodBounds } from '../../../shared/domain/period.ts';
-import { accountEvents } from '../../../shared/use-cases/account-events.ts';
-import { applyCatalog } from '../../../shared/use-cases/apply-catalog.ts';
+import { createContext, type CliContext } from '../context.ts';
+import { runDunningByHand, startInvoiceRunByHand, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
+import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
+import { waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
+import { parseCatalogText } from '../../shared/domain/catalog/parse.ts';
+import { formatIssue } from '../../shared/domain/catalog/validate.ts';
+import { reminderDaysOf } from '../../shared/domain/dunning/reminder-policy.ts';
+import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
+import { formatMinor } from '../../shared/domain/money.ts';
+import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
+import { accountEvents } from '../../shared/use-cases/account-events.ts';
+import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
 import { DEMO_CUSTOMER_IDS, demoEvents } from './demo-events.ts';
 import { DEMO_PAYMENT_BEHAVIOUR, demoPaymentEvent, postSignedWebhook, signingSecret, type WebhookDelivery } from './demo-payments.ts';
 import { progressBar } from './progress.ts';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const DEMO_CATALOG = resolve(repoRoot, 'docs/examples/demo-catalog.yaml');
 
 const EVENTS_PER_BODY = 100;

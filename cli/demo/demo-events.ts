@@ -9,8 +9,8 @@
  * has passed (events may not be dated in the future), always in the same order, so which
  * snapshot is the latest never changes.
  */
-import { mulberry32 } from '../../../cli/seeded-random.ts';
-import { periodBounds } from '../../../shared/domain/period.ts';
+import { mulberry32 } from '../seeded-random.ts';
+import { periodBounds } from '../../shared/domain/period.ts';
 
 export interface DemoCloudEvent {
   readonly specversion: '1.0';
