@@ -8,10 +8,13 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** The domain and the use cases know no AWS, no adapter and no handler (ports and adapters). */
+/** What lies outside the core: adapters, wire formats and queue messages (read at the edge), handlers, infra, the CLI, AWS. */
+const edges = ['#adapters/*', '#formats/*', '#messages/*', '#functions/*', '#infra/*', '#cli/*', '@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'];
+
+/** The domain and the use cases know no AWS, no adapter, no wire format and no handler (ports and adapters). */
 const layerRules = {
-  'shared/domain/**': ['#adapters/*', '#use-cases/*', '#infra/*', '@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@aws-lambda-powertools/*'],
-  'shared/use-cases/**': ['#adapters/*', '#infra/*', '@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+  'shared/domain/**': [...edges, '#use-cases/*', '#ports/*', '@aws-lambda-powertools/*'],
+  'shared/use-cases/**': edges,
 };
 
 export default tseslint.config(

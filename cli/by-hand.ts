@@ -3,15 +3,15 @@
  * and the waits that make their answers complete. Shared by the CLI commands and the local
  * demo (cli/demo), so both drive the pipeline the same way.
  */
-import { sendMessages } from '../shared/adapters/sqs/send-messages.ts';
-import { invoiceJobMessage } from '../shared/messages/invoice-job.ts';
-import { renderRequestMessage } from '../shared/messages/render-request.ts';
-import { queueCounts, waitUntilEmpty, waitUntilSettled } from '../shared/adapters/sqs/queue-depth.ts';
-import type { InvoiceJobFailure } from '../shared/ports/invoice-job-failures.ts';
-import type { CatalogRepository } from '../shared/ports/catalog-repository.ts';
-import { runDunning, DunningRunError, type DunningDependencies, type DunningSummary } from '../shared/use-cases/run-dunning.ts';
-import { startInvoiceRun, type InvoiceRunStarted } from '../shared/use-cases/start-invoice-run.ts';
-import { recoverStuckDeliveries, type DeliveriesRecovered } from '../shared/use-cases/recover-deliveries.ts';
+import { sendMessages } from '#adapters/sqs/send-messages.ts';
+import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import { renderRequestMessage } from '#messages/render-request.ts';
+import { queueCounts, waitUntilEmpty, waitUntilSettled } from '#adapters/sqs/queue-depth.ts';
+import type { InvoiceJobFailure } from '#ports/invoice-job-failures.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import { runDunning, DunningRunError, type DunningDependencies, type DunningSummary } from '#use-cases/run-dunning.ts';
+import { startInvoiceRun, type InvoiceRunStarted } from '#use-cases/start-invoice-run.ts';
+import { recoverStuckDeliveries, type DeliveriesRecovered } from '#use-cases/recover-deliveries.ts';
 import type { CliContext } from './context.ts';
 
 /** Enqueues the close-billing-period jobs of `period` as of `asOf`, as the hourly run would. */

@@ -5,22 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createAwsClients, type AwsClients } from '../shared/adapters/aws/clients.ts';
-import { DynamoDbEventStore } from '../shared/adapters/dynamodb/event-store.ts';
-import { DynamoDbRejectedEventStore } from '../shared/adapters/dynamodb/rejected-event-store.ts';
-import { DynamoDbCatalogRepository } from '../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../shared/adapters/dynamodb/invoice-repository.ts';
-import { DynamoDbInvoiceRunLog } from '../shared/adapters/dynamodb/invoice-run-log.ts';
-import { DynamoDbInvoiceJobFailures } from '../shared/adapters/dynamodb/invoice-job-failure-store.ts';
-import { DynamoDbPaymentStore } from '../shared/adapters/dynamodb/payment-store.ts';
-import { S3DocumentStore } from '../shared/adapters/s3/s3-document-store.ts';
-import { SesMailer } from '../shared/adapters/ses/ses-mailer.ts';
-import { outputsSchema, type Outputs } from '../shared/outputs.ts';
-import { pipelineSettings } from '../infra/resources.ts';
+import { createAwsClients, type AwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
+import { DynamoDbRejectedEventStore } from '#adapters/dynamodb/rejected-event-store.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceRunLog } from '#adapters/dynamodb/invoice-run-log.ts';
+import { DynamoDbInvoiceJobFailures } from '#adapters/dynamodb/invoice-job-failure-store.ts';
+import { DynamoDbPaymentStore } from '#adapters/dynamodb/payment-store.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
+import { SesMailer } from '#adapters/ses/ses-mailer.ts';
+import { outputsSchema, type Outputs } from '#shared/outputs.ts';
+import { pipelineSettings } from '#infra/resources.ts';
 import { UsageError } from './errors.ts';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchBusinessMetrics } from '../shared/adapters/cloudwatch/cloudwatch-metrics.ts';
-import { noBusinessMetrics, type BusinessMetrics } from '../shared/ports/business-metrics.ts';
+import { CloudWatchBusinessMetrics } from '#adapters/cloudwatch/cloudwatch-metrics.ts';
+import { noBusinessMetrics, type BusinessMetrics } from '#ports/business-metrics.ts';
 
 export interface CliContext {
   readonly outputs: Outputs;

@@ -4,8 +4,8 @@
  * queue is worked off and say what the pipeline made of it, from the stored events themselves
  * (the accounting of `billflow stats`), so the counts printed are the ones stats then shows.
  */
-import { messagesInFlight, waitUntilEmpty } from '../shared/adapters/sqs/queue-depth.ts';
-import { accountEvents, type EventAccount } from '../shared/use-cases/account-events.ts';
+import { messagesInFlight, waitUntilEmpty } from '#adapters/sqs/queue-depth.ts';
+import { accountEvents, type EventAccount } from '#use-cases/account-events.ts';
 import type { CliContext } from './context.ts';
 
 export interface IngestedDelta extends EventAccount {

@@ -1,6 +1,6 @@
-import { isBillingPeriod, lastEndedPeriod } from '../shared/domain/period.ts';
-import { parseRfc3339 } from '../shared/domain/events/rfc3339.ts';
-import { MAX_EVENTS_PER_BODY } from '../shared/formats/cloudevents-batch.ts';
+import { isBillingPeriod, lastEndedPeriod } from '#domain/period.ts';
+import { parseRfc3339 } from '#domain/events/rfc3339.ts';
+import { MAX_EVENTS_PER_BODY } from '#formats/cloudevents-batch.ts';
 import { UsageError } from './errors.ts';
 
 export interface GlobalOptions {

@@ -1,6 +1,6 @@
 /** Reads a JSON or YAML document named on the command line (a catalog, one customer). */
 import { readFileSync } from 'node:fs';
-import { parseCatalogText, type CatalogParse } from '../shared/domain/catalog/parse.ts';
+import { parseCatalogText, type CatalogParse } from '#domain/catalog/parse.ts';
 import { UsageError } from './errors.ts';
 
 export function readDocumentFile(file: string): CatalogParse {

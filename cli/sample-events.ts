@@ -5,7 +5,7 @@
  * for a given seed, so a run can be repeated and its expected counts are known up front.
  */
 import { mulberry32 } from './seeded-random.ts';
-import { billingPeriodOf, periodBounds } from '../shared/domain/period.ts';
+import { billingPeriodOf, periodBounds } from '#domain/period.ts';
 
 export interface SampleOptions {
   readonly customerIds: readonly string[];

@@ -4,7 +4,7 @@
  * the CLI: every output but the local-only ones, under the same names (CONTRACTS.md section 6).
  */
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import { outputDefinitions, type OutputName, type OutputSource } from '../shared/outputs.ts';
+import { outputDefinitions, type OutputName, type OutputSource } from '#shared/outputs.ts';
 import { pipelineSettings } from './resources.ts';
 
 export interface StackOutputValues {

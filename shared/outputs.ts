@@ -7,8 +7,8 @@
  * outputs file with. Outputs without a schema are for operators only; the CLI ignores them.
  */
 import { z } from 'zod';
-import type { pipelineSettings} from '../infra/resources.ts';
-import { buckets, queues, tables } from '../infra/resources.ts';
+import type { pipelineSettings} from '#infra/resources.ts';
+import { buckets, queues, tables } from '#infra/resources.ts';
 
 /**
  * Where an output's value comes from:

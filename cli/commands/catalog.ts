@@ -1,7 +1,7 @@
 /** `billflow catalog apply FILE`: validates the whole document, then upserts it; nothing is written when invalid. */
 import type { Command } from 'commander';
-import { formatIssue } from '../../shared/domain/catalog/validate.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { formatIssue } from '#domain/catalog/validate.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { createContext } from '../context.ts';
 import { readDocumentFile } from '../read-document.ts';
 import { emit } from '../output.ts';

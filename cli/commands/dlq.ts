@@ -1,6 +1,6 @@
 /** `billflow dlq redrive`: moves dead-lettered event messages back to the events queue. */
 import type { Command } from 'commander';
-import { redriveMessages } from '../../shared/adapters/sqs/redrive.ts';
+import { redriveMessages } from '#adapters/sqs/redrive.ts';
 import { createContext } from '../context.ts';
 import { emit } from '../output.ts';
 import type { GlobalOptions } from '../options.ts';

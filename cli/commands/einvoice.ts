@@ -6,9 +6,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EINVOICE_FORMATS, isEInvoiceFormat } from '../../shared/domain/einvoice/format.ts';
-import { EInvoiceDataError, type ElectronicAddress, type EInvoiceOptions } from '../../shared/domain/einvoice/model.ts';
-import { EInvoiceNotFoundError, exportEInvoice } from '../../shared/use-cases/export-einvoice.ts';
+import { EINVOICE_FORMATS, isEInvoiceFormat } from '#domain/einvoice/format.ts';
+import { EInvoiceDataError, type ElectronicAddress, type EInvoiceOptions } from '#domain/einvoice/model.ts';
+import { EInvoiceNotFoundError, exportEInvoice } from '#use-cases/export-einvoice.ts';
 import { createContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { emit } from '../output.ts';

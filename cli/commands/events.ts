@@ -1,17 +1,17 @@
 /** `billflow events send | rejected | replay`. */
 import type { Command } from 'commander';
-import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { replayRejected } from '../../shared/use-cases/replay-rejected.ts';
-import { groupEventTexts, MAX_EVENTS_PER_BODY } from '../../shared/formats/cloudevents-batch.ts';
-import type { RejectedEvent } from '../../shared/ports/rejected-event-store.ts';
+import { batchBodies, sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { replayRejected } from '#use-cases/replay-rejected.ts';
+import { groupEventTexts, MAX_EVENTS_PER_BODY } from '#formats/cloudevents-batch.ts';
+import type { RejectedEvent } from '#ports/rejected-event-store.ts';
 import { createContext, type CliContext } from '../context.ts';
 import { emit, table } from '../output.ts';
 import { readEventsFile } from '../read-events-file.ts';
 import { parseBatchSize, parsePeriod, parseShare, parseWholeNumber, type GlobalOptions } from '../options.ts';
 import { currentPeriod, generateSampleEvents } from '../sample-events.ts';
 import { UsageError } from '../errors.ts';
-import { periodSegments } from '../../shared/domain/subscriptions/segments.ts';
-import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
+import { periodSegments } from '#domain/subscriptions/segments.ts';
+import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
 import { writeFileSync } from 'node:fs';
 import { describeIngested, eventTotals, waitUntilIngested } from '../ingestion.ts';
 

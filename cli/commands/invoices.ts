@@ -1,20 +1,20 @@
 /** `billflow invoices run | list | show | pdf | resend | redeliver | void | run-dunning`. */
 import type { Command } from 'commander';
-import { formatMinor } from '../../shared/domain/money.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { daysOverdue, isOverdue } from '../../shared/domain/dunning/reminder-policy.ts';
-import { summarizePayments } from '../../shared/domain/payments/payment-summary.ts';
-import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
-import { sendInvoice } from '../../shared/use-cases/send-invoice.ts';
+import { formatMinor } from '#domain/money.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { daysOverdue, isOverdue } from '#domain/dunning/reminder-policy.ts';
+import { summarizePayments } from '#domain/payments/payment-summary.ts';
+import { voidInvoice } from '#use-cases/void-invoice.ts';
+import { sendInvoice } from '#use-cases/send-invoice.ts';
 import { writeFileSync } from 'node:fs';
-import { periodBounds } from '../../shared/domain/period.ts';
+import { periodBounds } from '#domain/period.ts';
 import { createContext } from '../context.ts';
 import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
 import { asUsageError, UsageError } from '../errors.ts';
-import { InvoiceNotFoundError, InvoiceStateError } from '../../shared/domain/errors.ts';
-import { DocumentMissingError } from '../../shared/ports/document-store.ts';
+import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
+import { DocumentMissingError } from '#ports/document-store.ts';
 import { emit, table } from '../output.ts';
 import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
 

@@ -1,10 +1,10 @@
 /** `billflow payments list | unmatched | match`. */
 import type { Command } from 'commander';
-import { formatMinor } from '../../shared/domain/money.ts';
-import { summarizePayments, type PaymentSummary } from '../../shared/domain/payments/payment-summary.ts';
-import type { PaymentLink } from '../../shared/ports/payment-store.ts';
-import { matchPaymentToInvoice, PaymentMatchError } from '../../shared/use-cases/match-payment.ts';
-import { InvoiceNotFoundError, PaymentNotUnmatchedError } from '../../shared/domain/errors.ts';
+import { formatMinor } from '#domain/money.ts';
+import { summarizePayments, type PaymentSummary } from '#domain/payments/payment-summary.ts';
+import type { PaymentLink } from '#ports/payment-store.ts';
+import { matchPaymentToInvoice, PaymentMatchError } from '#use-cases/match-payment.ts';
+import { InvoiceNotFoundError, PaymentNotUnmatchedError } from '#domain/errors.ts';
 import { createContext, type CliContext } from '../context.ts';
 import { waitForPaymentEvents } from '../by-hand.ts';
 import { asUsageError, UsageError } from '../errors.ts';

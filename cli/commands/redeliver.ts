@@ -6,8 +6,8 @@
  * claim decides, and a claim younger than the timeout is left to its sender.
  */
 import type { Command } from 'commander';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { DELIVERY_CLAIM_TIMEOUT_MS } from '../../shared/use-cases/recover-deliveries.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 import { createContext, type CliContext } from '../context.ts';
 import { recoverDeliveriesByHand, requestDocumentsByHand, waitForInvoiceRun } from '../by-hand.ts';
 import { UsageError } from '../errors.ts';

@@ -1,6 +1,6 @@
 /** `billflow stats`: the accounting identity received = accepted + duplicates + rejected. */
 import type { Command } from 'commander';
-import { accountEvents } from '../../shared/use-cases/account-events.ts';
+import { accountEvents } from '#use-cases/account-events.ts';
 import { createContext } from '../context.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, type GlobalOptions } from '../options.ts';

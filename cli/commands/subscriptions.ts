@@ -5,11 +5,11 @@
  * change a finalized period is written.
  */
 import type { Command } from 'commander';
-import type { CatalogIssue, Customer } from '../../shared/domain/catalog/types.ts';
-import { formatIssue } from '../../shared/domain/catalog/validate.ts';
-import { subscriptionStatus } from '../../shared/domain/subscriptions/changes.ts';
-import { isoSeconds, subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
-import { changeSubscription, saveCustomer, type ManageResult, type SubscriptionRequest } from '../../shared/use-cases/manage-subscriptions.ts';
+import type { CatalogIssue, Customer } from '#domain/catalog/types.ts';
+import { formatIssue } from '#domain/catalog/validate.ts';
+import { subscriptionStatus } from '#domain/subscriptions/changes.ts';
+import { isoSeconds, subscriptionsOf } from '#domain/subscriptions/subscription.ts';
+import { changeSubscription, saveCustomer, type ManageResult, type SubscriptionRequest } from '#use-cases/manage-subscriptions.ts';
 import { createContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';

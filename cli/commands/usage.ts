@@ -3,13 +3,13 @@
  * has ended but whose invoice is not finalized yet, that is what its invoice will bill.
  */
 import type { Command } from 'commander';
-import { billingPeriodOf } from '../../shared/domain/period.ts';
-import { formatMinor } from '../../shared/domain/money.ts';
-import { previewUsage } from '../../shared/use-cases/preview-usage.ts';
+import { billingPeriodOf } from '#domain/period.ts';
+import { formatMinor } from '#domain/money.ts';
+import { previewUsage } from '#use-cases/preview-usage.ts';
 import { createContext } from '../context.ts';
 import { asUsageError } from '../errors.ts';
-import { CatalogIncompleteError } from '../../shared/use-cases/close-billing-period.ts';
-import { NoSubscriptionError } from '../../shared/domain/errors.ts';
+import { CatalogIncompleteError } from '#use-cases/close-billing-period.ts';
+import { NoSubscriptionError } from '#domain/errors.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, type GlobalOptions } from '../options.ts';
 

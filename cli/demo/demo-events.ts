@@ -10,7 +10,7 @@
  * snapshot is the latest never changes.
  */
 import { mulberry32 } from '../seeded-random.ts';
-import { periodBounds } from '../../shared/domain/period.ts';
+import { periodBounds } from '#domain/period.ts';
 
 export interface DemoCloudEvent {
   readonly specversion: '1.0';

@@ -5,7 +5,7 @@
  * so a second demo run delivers the same events again and billflow answers them as duplicates.
  */
 import Stripe from 'stripe';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
 
 /** How each demo customer pays: all of it, about half (the rest stays due), or nothing. */
 export type PaymentBehaviour = 'in_full' | 'in_part' | 'not_at_all';

@@ -3,15 +3,15 @@
  * ({ eventId }), applied to its invoice's payment ledger once.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { DynamoDbPaymentStore } from '../../shared/adapters/dynamodb/payment-store.ts';
-import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
-import { readBillingTableConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { readStripePaymentEvent } from '../../shared/formats/stripe-events.ts';
-import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
-import { applyPaymentEvent, type ApplyPaymentOutcome } from '../../shared/use-cases/apply-payment-event.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbPaymentStore } from '#adapters/dynamodb/payment-store.ts';
+import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
+import { readBillingTableConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { readStripePaymentEvent } from '#formats/stripe-events.ts';
+import { paymentEventMessage } from '#messages/payment-event.ts';
+import { applyPaymentEvent, type ApplyPaymentOutcome } from '#use-cases/apply-payment-event.ts';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
 
 function build() {

@@ -4,15 +4,15 @@
  * that fails is logged, counted and recorded first, so the failing customer is known.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
+import { invoiceJobMessage } from '#messages/invoice-job.ts';
 import { recordFailureOf } from '../commons/record-failures.ts';
-import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
-import type { InvoiceJobFailures } from '../../shared/ports/invoice-job-failures.ts';
+import { logger, metrics, MetricUnit } from '#shared/observability.ts';
+import type { InvoiceJobFailures } from '#ports/invoice-job-failures.ts';
 import {
   closeBillingPeriod,
   type CloseBillingPeriodDependencies,
   type CloseOutcome,
-} from '../../shared/use-cases/close-billing-period.ts';
+} from '#use-cases/close-billing-period.ts';
 
 export interface JobFailureDependencies {
   readonly jobFailures: InvoiceJobFailures;

@@ -3,15 +3,15 @@
  * message, processed with Powertools BatchProcessor so a failing customer is retried alone.
  */
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { DynamoDbInvoiceJobFailures } from '../../shared/adapters/dynamodb/invoice-job-failure-store.ts';
-import { readInvoicingConfig } from '../../shared/config.ts';
-import { sendMessage } from '../../shared/adapters/sqs/send-messages.ts';
-import { renderRequestMessage } from '../../shared/messages/render-request.ts';
-import { tracer } from '../../shared/observability.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceJobFailures } from '#adapters/dynamodb/invoice-job-failure-store.ts';
+import { readInvoicingConfig } from '#shared/config.ts';
+import { sendMessage } from '#adapters/sqs/send-messages.ts';
+import { renderRequestMessage } from '#messages/render-request.ts';
+import { tracer } from '#shared/observability.ts';
 import { createCloseBillingPeriodHandler } from './close-handler.ts';
 
 function build() {

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
-import { logger, metrics, tracer } from '../../shared/observability.ts';
+import { logger, metrics, tracer } from '#shared/observability.ts';
 
 export function lambdaHandler<TEvent, TResult>(build: () => (event: TEvent, context: Context) => Promise<TResult>) {
   let handle: ((event: TEvent, context: Context) => Promise<TResult>) | undefined;

@@ -9,10 +9,10 @@
  * a fix; a retryable one (throttling, a link not written yet) is expected to pass on a retry.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { NotAMailNotificationError } from '../../shared/formats/mail-notifications.ts';
-import { NotAStripeEventError } from '../../shared/formats/stripe-events.ts';
-import { MalformedMessageError } from '../../shared/messages/queue-message.ts';
-import { logger } from '../../shared/observability.ts';
+import { NotAMailNotificationError } from '#formats/mail-notifications.ts';
+import { NotAStripeEventError } from '#formats/stripe-events.ts';
+import { MalformedMessageError } from '#messages/queue-message.ts';
+import { logger } from '#shared/observability.ts';
 
 /** Errors no retry of the same record can help, by class. */
 const PERMANENT: readonly (abstract new (...args: never[]) => Error)[] = [

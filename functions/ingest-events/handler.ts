@@ -7,13 +7,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
-import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
-import { readIngestConfig } from '../../shared/config.ts';
-import { logger, metrics, tracer } from '../../shared/observability.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { CachedCatalog } from '#adapters/cached-catalog.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
+import { DynamoDbRejectedEventStore } from '#adapters/dynamodb/rejected-event-store.ts';
+import { readIngestConfig } from '#shared/config.ts';
+import { logger, metrics, tracer } from '#shared/observability.ts';
 import { createIngestHandler } from './ingest-handler.ts';
 
 /** Chunks hold at most this much raw JSON: compressed, far below DynamoDB's 400 KB item limit. */

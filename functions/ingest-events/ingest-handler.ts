@@ -4,9 +4,9 @@
  * Reports partial batch failures: only messages whose events were not all stored are retried.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readEventMessage } from '../../shared/formats/event-messages.ts';
-import { ingestUsageEvents, type IngestDependencies, type IngestOutcome } from '../../shared/use-cases/ingest-events.ts';
-import { logger, metrics, MetricUnit } from '../../shared/observability.ts';
+import { readEventMessage } from '#formats/event-messages.ts';
+import { ingestUsageEvents, type IngestDependencies, type IngestOutcome } from '#use-cases/ingest-events.ts';
+import { logger, metrics, MetricUnit } from '#shared/observability.ts';
 
 export interface IncomingMessage {
   readonly messageId: string;

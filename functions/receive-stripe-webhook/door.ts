@@ -9,9 +9,9 @@
  * 3. Hand the event to the use case (stored, then queued), and only then answer 200.
  * Refusals are typed errors, turned into answers by the one mapping in ../commons/http-errors.ts.
  */
-import { parseStripeEvent } from '../../shared/formats/stripe-events.ts';
-import { verifyStripeSignature } from '../../shared/formats/stripe-signature.ts';
-import { receiveWebhookEvent, type WebhookDependencies } from '../../shared/use-cases/receive-stripe-webhook.ts';
+import { parseStripeEvent } from '#formats/stripe-events.ts';
+import { verifyStripeSignature } from '#formats/stripe-signature.ts';
+import { receiveWebhookEvent, type WebhookDependencies } from '#use-cases/receive-stripe-webhook.ts';
 import { BodyTooLargeError, httpRefusalOf, type HttpRefusal } from '../commons/http-errors.ts';
 
 /**

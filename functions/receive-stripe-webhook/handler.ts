@@ -7,12 +7,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
-import { webhookSecrets } from '../../shared/adapters/stripe/webhook-secrets.ts';
-import { readWebhookConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
+import { webhookSecrets } from '#adapters/stripe/webhook-secrets.ts';
+import { readWebhookConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { paymentEventMessage } from '#messages/payment-event.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { jsonResponse, refusalMetric, refusalResponse } from '../commons/http-errors.ts';
 import { receiveStripeWebhook } from './door.ts';

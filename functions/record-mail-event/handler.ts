@@ -4,12 +4,12 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { readBillingTableConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { parseMailNotification } from '../../shared/formats/mail-notifications.ts';
-import { recordMailEvent } from '../../shared/use-cases/record-mail-event.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { readBillingTableConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { parseMailNotification } from '#formats/mail-notifications.ts';
+import { recordMailEvent } from '#use-cases/record-mail-event.ts';
 
 function build() {
   const config = readBillingTableConfig();

@@ -4,16 +4,16 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
-import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
-import { sendMessage } from '../../shared/adapters/sqs/send-messages.ts';
-import { readDeliveryConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { renderRequestMessage } from '../../shared/messages/render-request.ts';
-import { sendRequestMessage } from '../../shared/messages/send-request.ts';
-import { renderInvoice } from '../../shared/use-cases/render-invoice.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
+import { sendMessage } from '#adapters/sqs/send-messages.ts';
+import { readDeliveryConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { renderRequestMessage } from '#messages/render-request.ts';
+import { sendRequestMessage } from '#messages/send-request.ts';
+import { renderInvoice } from '#use-cases/render-invoice.ts';
 
 function build() {
   const config = readDeliveryConfig();

@@ -3,15 +3,15 @@
  * `{ "asOf": "<scheduled time>" }`: emails the overdue reminders due that day, once each.
  */
 import { lambdaHandler } from '../commons/lambda-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
-import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
-import { parseScheduledRun } from '../../shared/formats/scheduler-events.ts';
-import { readDunningConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { runDunning, type DunningSummary } from '../../shared/use-cases/run-dunning.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
+import { SesMailer } from '#adapters/ses/ses-mailer.ts';
+import { parseScheduledRun } from '#formats/scheduler-events.ts';
+import { readDunningConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { runDunning, type DunningSummary } from '#use-cases/run-dunning.ts';
 
 /** A claim older than this belongs to a run that died mid-send (the function times out at 15 min). */
 const CLAIM_TIMEOUT_MS = 20 * 60_000;

@@ -4,15 +4,15 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
-import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
-import { readDeliveryConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { sendRequestMessage } from '../../shared/messages/send-request.ts';
-import { sendInvoice } from '../../shared/use-cases/send-invoice.ts';
-import { DELIVERY_CLAIM_TIMEOUT_MS } from '../../shared/use-cases/recover-deliveries.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
+import { SesMailer } from '#adapters/ses/ses-mailer.ts';
+import { readDeliveryConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { sendRequestMessage } from '#messages/send-request.ts';
+import { sendInvoice } from '#use-cases/send-invoice.ts';
+import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 
 function build() {
   const config = readDeliveryConfig();

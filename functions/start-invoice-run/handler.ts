@@ -4,18 +4,18 @@
  * then hands stuck deliveries to render-invoice again (see recoverStuckDeliveries).
  */
 import { lambdaHandler } from '../commons/lambda-handler.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { DynamoDbInvoiceRunLog } from '../../shared/adapters/dynamodb/invoice-run-log.ts';
-import { parseScheduledInvoiceRun } from '../../shared/formats/scheduler-events.ts';
-import { sendMessages } from '../../shared/adapters/sqs/send-messages.ts';
-import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
-import { renderRequestMessage } from '../../shared/messages/render-request.ts';
-import { readInvoicingConfig } from '../../shared/config.ts';
-import { logger, metrics, MetricUnit, tracer } from '../../shared/observability.ts';
-import { startInvoiceRun, type InvoiceRunStarted } from '../../shared/use-cases/start-invoice-run.ts';
-import { recoverStuckDeliveries, type DeliveriesRecovered } from '../../shared/use-cases/recover-deliveries.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoiceRunLog } from '#adapters/dynamodb/invoice-run-log.ts';
+import { parseScheduledInvoiceRun } from '#formats/scheduler-events.ts';
+import { sendMessages } from '#adapters/sqs/send-messages.ts';
+import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import { renderRequestMessage } from '#messages/render-request.ts';
+import { readInvoicingConfig } from '#shared/config.ts';
+import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
+import { startInvoiceRun, type InvoiceRunStarted } from '#use-cases/start-invoice-run.ts';
+import { recoverStuckDeliveries, type DeliveriesRecovered } from '#use-cases/recover-deliveries.ts';
 
 function build() {
   const config = readInvoicingConfig();

@@ -3,7 +3,7 @@
  * (table names, queue URLs, pipeline settings), plus endpoints pointing the SDK at the
  * emulators instead of AWS.
  */
-import { outputDefinitions, outputsSchema, type OutputDefinition, type OutputName, type Outputs } from '../../shared/outputs.ts';
+import { outputDefinitions, outputsSchema, type OutputDefinition, type OutputName, type Outputs } from '#shared/outputs.ts';
 import { pipelineSettings } from '../resources.ts';
 import { localCredentials } from './credentials.ts';
 import type { ProvisionedResources } from './provision.ts';

@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { schedules, type ScheduleDefinition } from '../resources.ts';
-import { scheduledRunPayload } from '../../shared/formats/scheduler-events.ts';
+import { scheduledRunPayload } from '#formats/scheduler-events.ts';
 import { localLambdaContext } from './lambda-context.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');

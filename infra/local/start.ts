@@ -17,7 +17,7 @@ import { portsFromEnv, startLocalServices, type LocalServices } from './services
 import { startLocalWorkers } from './workers.ts';
 import { startLocalSchedules } from './scheduler.ts';
 import { startLocalHttpApi } from './http-api.ts';
-import type { Outputs } from '../../shared/outputs.ts';
+import type { Outputs } from '#shared/outputs.ts';
 
 const REGION = process.env.AWS_REGION ?? 'eu-central-1';
 const PREFIX = 'billflow-local';

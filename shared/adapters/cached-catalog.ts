@@ -4,10 +4,10 @@
  * few minutes; unknown ids are never cached, so `catalog apply` followed by `events replay`
  * accepts a customer's events at once. Subscriptions are cached per catalog version.
  */
-import { gracePeriodMsOf } from '../domain/catalog/billing-settings.ts';
-import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { IngestRules } from '../use-cases/ingest-events.ts';
-import { subscriptionsOf, type Subscription } from '../domain/subscriptions/subscription.ts';
+import { gracePeriodMsOf } from '#domain/catalog/billing-settings.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { IngestRules } from '#use-cases/ingest-events.ts';
+import { subscriptionsOf, type Subscription } from '#domain/subscriptions/subscription.ts';
 
 export class CachedCatalog {
   private readonly known = new Map<string, number>();

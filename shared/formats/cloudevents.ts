@@ -6,8 +6,8 @@
  * carries one or a batch of them: ./cloudevents-batch.ts.
  */
 import { z } from 'zod';
-import { parseRfc3339 } from '../domain/events/rfc3339.ts';
-import { checkUsageEvent, type EventVerdict, type ValidationContext } from '../domain/events/validate-event.ts';
+import { parseRfc3339 } from '#domain/events/rfc3339.ts';
+import { checkUsageEvent, type EventVerdict, type ValidationContext } from '#domain/events/validate-event.ts';
 
 /** A missing attribute and a mistyped one need different fixes, so they get different messages. */
 const missingOr = (field: string, wrongType: string) => (issue: { input?: unknown }) =>

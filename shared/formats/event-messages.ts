@@ -5,8 +5,8 @@
  * cannot be read comes back with its original text, a reason and what it says about itself;
  * a message whose reading throws comes back unreadable, so it is retried alone.
  */
-import type { EventIdentity, EventMessage, EventPart, EventRead } from '../domain/events/event-message.ts';
-import { parseRfc3339 } from '../domain/events/rfc3339.ts';
+import type { EventIdentity, EventMessage, EventPart, EventRead } from '#domain/events/event-message.ts';
+import { parseRfc3339 } from '#domain/events/rfc3339.ts';
 import { splitMessageBody } from './cloudevents-batch.ts';
 import { cloudEventSchema, describeSchemaIssues } from './cloudevents.ts';
 

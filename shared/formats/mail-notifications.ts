@@ -4,7 +4,7 @@
  * the domain's MailEvent.
  */
 import { z } from 'zod';
-import type { MailEvent } from '../domain/delivery/mail-event.ts';
+import type { MailEvent } from '#domain/delivery/mail-event.ts';
 
 const sesEvent = z
   .object({

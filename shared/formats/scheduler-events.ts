@@ -5,7 +5,7 @@
  * Extra attributes are allowed: a payload edited in the console may carry notes.
  */
 import { z } from 'zod';
-import { isBillingPeriod } from '../domain/period.ts';
+import { isBillingPeriod } from '#domain/period.ts';
 
 /** A scheduler payload a run cannot start from: retrying the same input cannot help. */
 export class NotAScheduledRunError extends Error {

@@ -8,7 +8,7 @@
  * Any other event type is a Stripe event billflow ignores: accepted, stored, not applied.
  */
 import { z } from 'zod';
-import type { PaymentEvent } from '../domain/payments/payment-event.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 
 export const stripeEventSchema = z.object({
   id: z.string().regex(/^evt_\w+$/, 'id must be a Stripe event id (evt_...)'),

@@ -3,8 +3,8 @@
  * `billflow invoices run`), read by close-billing-period.
  */
 import { z } from 'zod';
-import { isBillingPeriod } from '../domain/period.ts';
-import type { InvoiceJob } from '../use-cases/close-billing-period.ts';
+import { isBillingPeriod } from '#domain/period.ts';
+import type { InvoiceJob } from '#use-cases/close-billing-period.ts';
 import { queueMessage } from './queue-message.ts';
 
 const instant = z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import type { CatalogHead, Customer } from '../domain/catalog/types.ts';
+import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
 
 /** Where the applied catalog lives. Applying is an idempotent upsert of head and customers. */
 export interface CatalogRepository {

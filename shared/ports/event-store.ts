@@ -1,5 +1,5 @@
-import type { StoredEvent } from '../domain/events/billable-event.ts';
-import type { EventChunk } from '../domain/events/pack-chunks.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
+import type { EventChunk } from '#domain/events/pack-chunks.ts';
 
 export interface ChunkWriteOutcome {
   readonly chunk: EventChunk;

@@ -3,8 +3,8 @@
  * calls, so a test fake implements those and no stubs. The repositories store and enforce
  * conditions; what may change from which state is decided in domain/invoice/lifecycle.ts.
  */
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import type { InvoiceSequence } from '../domain/invoice/numbering.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
 
 export type SaveDraftOutcome = 'saved' | 'unchanged' | 'closed';
 

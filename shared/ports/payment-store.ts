@@ -2,8 +2,8 @@
  * Payments as billflow tracks them between the provider and its invoices: the events of each
  * payment (Stripe PaymentIntent), and its link to an invoice, or the reason it has none.
  */
-import type { PaymentLink } from '../domain/payments/link.ts';
-import type { PaymentEvent } from '../domain/payments/payment-event.ts';
+import type { PaymentLink } from '#domain/payments/link.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 
 export type { PaymentLink };
 

@@ -4,9 +4,9 @@
  * drift from it. `received` counts deliveries; a re-delivered event counts again, as a
  * duplicate (or again as rejected, if it is rejected again).
  */
-import { DistinctEventFilter } from '../domain/events/distinct-events.ts';
-import type { EventStore } from '../ports/event-store.ts';
-import type { RejectedEventStore } from '../ports/rejected-event-store.ts';
+import { DistinctEventFilter } from '#domain/events/distinct-events.ts';
+import type { EventStore } from '#ports/event-store.ts';
+import type { RejectedEventStore } from '#ports/rejected-event-store.ts';
 
 export interface EventAccount {
   readonly received: number;

@@ -11,11 +11,11 @@
  * Steps 3 and 4 are not one transaction: if step 4 fails, the head is already written;
  * applying the same document again completes it.
  */
-import type { CatalogIssue } from '../domain/catalog/types.ts';
-import { validateCatalogDocument } from '../domain/catalog/validate.ts';
-import { mergeIntoHead } from '../domain/catalog/merge.ts';
-import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { InvoiceListing } from '../ports/invoice-repository.ts';
+import type { CatalogIssue } from '#domain/catalog/types.ts';
+import { validateCatalogDocument } from '#domain/catalog/validate.ts';
+import { mergeIntoHead } from '#domain/catalog/merge.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { InvoiceListing } from '#ports/invoice-repository.ts';
 import { finalizedRewriteIssues } from './manage-subscriptions.ts';
 
 export interface CatalogApplySummary {

@@ -12,13 +12,13 @@
  *    whichever of the two runs second sees the other's write.
  * 5. Mark the stored event with what became of it.
  */
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import { applyPayments } from '../domain/payments/ledger.ts';
-import { matchPayment } from '../domain/payments/match.ts';
-import type { PaymentEvent } from '../domain/payments/payment-event.ts';
-import type { IssuedInvoices } from '../ports/invoice-repository.ts';
-import type { PaymentLink, PaymentStore } from '../ports/payment-store.ts';
-import type { StoredWebhookEvent, WebhookEventStore } from '../ports/webhook-event-store.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { applyPayments } from '#domain/payments/ledger.ts';
+import { matchPayment } from '#domain/payments/match.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import type { IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { PaymentLink, PaymentStore } from '#ports/payment-store.ts';
+import type { StoredWebhookEvent, WebhookEventStore } from '#ports/webhook-event-store.ts';
 
 export interface ApplyPaymentDependencies {
   readonly webhookEvents: WebhookEventStore;

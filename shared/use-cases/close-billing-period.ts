@@ -18,19 +18,19 @@
  *    invoice when the total is zero (no number used). The transitions are the lifecycle's.
  * Every step is idempotent: retries, re-runs and concurrent runs end with one invoice.
  */
-import { gracePeriodMsOf } from '../domain/catalog/billing-settings.ts';
-import type { CatalogHead, Customer } from '../domain/catalog/types.ts';
-import { computeInvoice, dueDate } from '../domain/invoice/assemble.ts';
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import { draftInvoice, issue } from '../domain/invoice/invoice-record.ts';
-import { closeNotIssued, finalizeDraft } from '../domain/invoice/lifecycle.ts';
-import { invoiceSequence, numberIn } from '../domain/invoice/numbering.ts';
-import { gracePeriodEnd, periodBounds, previousPeriod } from '../domain/period.ts';
-import { periodSegments } from '../domain/subscriptions/segments.ts';
-import { subscriptionsOf } from '../domain/subscriptions/subscription.ts';
-import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { EventStore } from '../ports/event-store.ts';
-import type { BillingPeriodInvoices } from '../ports/invoice-repository.ts';
+import { gracePeriodMsOf } from '#domain/catalog/billing-settings.ts';
+import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import { computeInvoice, dueDate } from '#domain/invoice/assemble.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { draftInvoice, issue } from '#domain/invoice/invoice-record.ts';
+import { closeNotIssued, finalizeDraft } from '#domain/invoice/lifecycle.ts';
+import { invoiceSequence, numberIn } from '#domain/invoice/numbering.ts';
+import { gracePeriodEnd, periodBounds, previousPeriod } from '#domain/period.ts';
+import { periodSegments } from '#domain/subscriptions/segments.ts';
+import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { EventStore } from '#ports/event-store.ts';
+import type { BillingPeriodInvoices } from '#ports/invoice-repository.ts';
 import { collectUsage, type LateWindow } from './collect-usage.ts';
 
 export interface InvoiceJob {

@@ -14,15 +14,15 @@
  * A period split into subscription segments is aggregated per segment (each event in the
  * segment active at its `time`), so each segment is priced under its own plan.
  */
-import type { Meter } from '../domain/catalog/types.ts';
-import { DistinctEventFilter } from '../domain/events/distinct-events.ts';
-import type { StoredEvent } from '../domain/events/billable-event.ts';
-import type { MeterUsage } from '../domain/invoice/types.ts';
-import { createAggregator } from '../domain/pricing/aggregate.ts';
-import { decimal, decimalText } from '../domain/money.ts';
-import { periodSegments, segmentIndexAt, segmentKey, type Segment } from '../domain/subscriptions/segments.ts';
-import type { Subscription } from '../domain/subscriptions/subscription.ts';
-import type { EventStore, StoredChunk } from '../ports/event-store.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { DistinctEventFilter } from '#domain/events/distinct-events.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
+import type { MeterUsage } from '#domain/invoice/types.ts';
+import { createAggregator } from '#domain/pricing/aggregate.ts';
+import { decimal, decimalText } from '#domain/money.ts';
+import { periodSegments, segmentIndexAt, segmentKey, type Segment } from '#domain/subscriptions/segments.ts';
+import type { Subscription } from '#domain/subscriptions/subscription.ts';
+import type { EventStore, StoredChunk } from '#ports/event-store.ts';
 import { billableEventParts } from './read-billable-events.ts';
 
 /** An earlier period whose chunks written from `from` on (until the invoice's cut) are late usage. */

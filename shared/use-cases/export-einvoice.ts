@@ -6,10 +6,10 @@
  *    contact, electronic addresses); the Factur-X XML with no options is byte for byte the one
  *    embedded in the invoice's PDF.
  */
-import { einvoiceDocument, type EInvoiceDocument } from '../domain/einvoice/einvoice.ts';
-import type { EInvoiceFormat } from '../domain/einvoice/format.ts';
-import type { EInvoiceOptions } from '../domain/einvoice/model.ts';
-import type { InvoiceRepository } from '../ports/invoice-repository.ts';
+import { einvoiceDocument, type EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import type { EInvoiceFormat } from '#domain/einvoice/format.ts';
+import type { EInvoiceOptions } from '#domain/einvoice/model.ts';
+import type { InvoiceRepository } from '#ports/invoice-repository.ts';
 
 export class EInvoiceNotFoundError extends Error {
   override readonly name = 'EInvoiceNotFoundError';

@@ -11,18 +11,18 @@
  * 5. Record rejections and late periods.
  * 6. Report the messages whose events were not all stored: only those are retried.
  */
-import type { Meter } from '../domain/catalog/types.ts';
-import { billingPeriodOf } from '../domain/period.ts';
-import type { EventIdentity, EventMessage, EventRead } from '../domain/events/event-message.ts';
-import { checkUsageEvent, indexMetersByEventType, type EventVerdict } from '../domain/events/validate-event.ts';
-import { noSubscriptionReason } from '../domain/subscriptions/coverage.ts';
-import type { Subscription } from '../domain/subscriptions/subscription.ts';
-import { packChunks } from '../domain/events/pack-chunks.ts';
-import { parseRfc3339 } from '../domain/events/rfc3339.ts';
-import type { UsageEvent } from '../domain/events/usage-event.ts';
-import type { AcceptedEvent } from '../domain/events/billable-event.ts';
-import type { EventStore } from '../ports/event-store.ts';
-import type { RejectedEventStore, Rejection } from '../ports/rejected-event-store.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { billingPeriodOf } from '#domain/period.ts';
+import type { EventIdentity, EventMessage, EventRead } from '#domain/events/event-message.ts';
+import { checkUsageEvent, indexMetersByEventType, type EventVerdict } from '#domain/events/validate-event.ts';
+import { noSubscriptionReason } from '#domain/subscriptions/coverage.ts';
+import type { Subscription } from '#domain/subscriptions/subscription.ts';
+import { packChunks } from '#domain/events/pack-chunks.ts';
+import { parseRfc3339 } from '#domain/events/rfc3339.ts';
+import type { UsageEvent } from '#domain/events/usage-event.ts';
+import type { AcceptedEvent } from '#domain/events/billable-event.ts';
+import type { EventStore } from '#ports/event-store.ts';
+import type { RejectedEventStore, Rejection } from '#ports/rejected-event-store.ts';
 
 export interface IngestDependencies {
   readonly events: EventStore;

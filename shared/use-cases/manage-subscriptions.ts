@@ -10,16 +10,16 @@
  * 4. Upsert the customer: the catalog's version changes, so ingestion sees the new
  *    subscriptions with its next batch.
  */
-import type { CatalogIssue, Customer } from '../domain/catalog/types.ts';
-import { validateCatalogDocument } from '../domain/catalog/validate.ts';
-import { parseRfc3339 } from '../domain/events/rfc3339.ts';
-import { billingPeriodOf, periodBounds } from '../domain/period.ts';
-import { applyChange, type SubscriptionChange } from '../domain/subscriptions/changes.ts';
-import { rewriteMessage, rewrittenPeriods, type ClosedPeriod } from '../domain/subscriptions/finalized.ts';
-import { isWholeSecond } from '../domain/subscriptions/rules.ts';
-import { subscriptionsOf, toTerm, type Subscription } from '../domain/subscriptions/subscription.ts';
-import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { InvoiceListing } from '../ports/invoice-repository.ts';
+import type { CatalogIssue, Customer } from '#domain/catalog/types.ts';
+import { validateCatalogDocument } from '#domain/catalog/validate.ts';
+import { parseRfc3339 } from '#domain/events/rfc3339.ts';
+import { billingPeriodOf, periodBounds } from '#domain/period.ts';
+import { applyChange, type SubscriptionChange } from '#domain/subscriptions/changes.ts';
+import { rewriteMessage, rewrittenPeriods, type ClosedPeriod } from '#domain/subscriptions/finalized.ts';
+import { isWholeSecond } from '#domain/subscriptions/rules.ts';
+import { subscriptionsOf, toTerm, type Subscription } from '#domain/subscriptions/subscription.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { InvoiceListing } from '#ports/invoice-repository.ts';
 
 export interface ManageSubscriptionsDependencies {
   readonly catalog: CatalogRepository;

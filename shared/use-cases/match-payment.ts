@@ -4,10 +4,10 @@
  * (a payment in the wrong currency is refunded in Stripe, not booked at a made-up rate).
  * Safe to repeat: matching again to the same invoice re-applies nothing new.
  */
-import { matchByOperator, type PaymentLink } from '../domain/payments/link.ts';
-import { canApply } from '../domain/payments/match.ts';
-import type { IssuedInvoices } from '../ports/invoice-repository.ts';
-import type { PaymentStore } from '../ports/payment-store.ts';
+import { matchByOperator, type PaymentLink } from '#domain/payments/link.ts';
+import { canApply } from '#domain/payments/match.ts';
+import type { IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { PaymentStore } from '#ports/payment-store.ts';
 import { settle, type ApplyPaymentOutcome } from './apply-payment-event.ts';
 
 export class PaymentMatchError extends Error {

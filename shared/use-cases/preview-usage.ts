@@ -2,11 +2,11 @@
  * What a customer's open period would cost now: the same aggregation and pricing the invoice
  * run uses, over the events stored so far, with nothing saved.
  */
-import { computeInvoice } from '../domain/invoice/assemble.ts';
-import type { InvoiceComputation, LineSubscription, MeterUsage } from '../domain/invoice/types.ts';
-import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { EventStore } from '../ports/event-store.ts';
-import { periodSegments } from '../domain/subscriptions/segments.ts';
+import { computeInvoice } from '#domain/invoice/assemble.ts';
+import type { InvoiceComputation, LineSubscription, MeterUsage } from '#domain/invoice/types.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { EventStore } from '#ports/event-store.ts';
+import { periodSegments } from '#domain/subscriptions/segments.ts';
 import { requireCatalog } from './close-billing-period.ts';
 import { collectUsage } from './collect-usage.ts';
 

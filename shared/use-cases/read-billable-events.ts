@@ -3,9 +3,9 @@
  * write shard, each deduplicated on its own (every copy of an event is in the same shard),
  * so parts run in parallel and each holds only its own shard's keys in memory.
  */
-import { DistinctEventFilter, type ShardTally } from '../domain/events/distinct-events.ts';
-import type { StoredEvent } from '../domain/events/billable-event.ts';
-import type { EventStore, ShardRange } from '../ports/event-store.ts';
+import { DistinctEventFilter, type ShardTally } from '#domain/events/distinct-events.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
+import type { EventStore, ShardRange } from '#ports/event-store.ts';
 
 export interface BillableEventPart {
   readonly shard: number;

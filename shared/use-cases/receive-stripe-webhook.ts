@@ -8,7 +8,7 @@
  * failure of either write fails the request (500), so the provider delivers again; both writes
  * are safe to repeat.
  */
-import type { ReceivedWebhookEvent, WebhookEventStore } from '../ports/webhook-event-store.ts';
+import type { ReceivedWebhookEvent, WebhookEventStore } from '#ports/webhook-event-store.ts';
 
 export interface WebhookDependencies {
   readonly events: WebhookEventStore;

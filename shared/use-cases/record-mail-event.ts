@@ -4,9 +4,9 @@
  * is kept as the invoice's delivery problem without changing its status; other events are
  * acknowledged.
  */
-import type { MailEvent } from '../domain/delivery/mail-event.ts';
-import { recordMailProblem } from '../domain/invoice/lifecycle.ts';
-import type { InvoiceEmailLinks, IssuedInvoices } from '../ports/invoice-repository.ts';
+import type { MailEvent } from '#domain/delivery/mail-event.ts';
+import { recordMailProblem } from '#domain/invoice/lifecycle.ts';
+import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
 
 export type MailEventOutcome = { readonly action: 'bounced' | 'problem_recorded' | 'ignored'; readonly number?: string };
 

@@ -11,7 +11,7 @@
  *    and passes `rendered` and `sending` ones on to send-invoice, whose conditional claim still
  *    allows one `invoice` email per invoice (a live claim is left alone; a stale one is taken over).
  */
-import type { StuckDeliveries } from '../ports/invoice-repository.ts';
+import type { StuckDeliveries } from '#ports/invoice-repository.ts';
 
 /**
  * How long a delivery step may take before it counts as lost: send-invoice's claim timeout.

@@ -8,11 +8,11 @@
  * 4. Ask for the email, unless it was already sent.
  * Idempotent on the invoice number: a redelivered message repeats no side effect.
  */
-import { documentKey } from '../domain/invoice/email-content.ts';
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import { canRecordDocument, recordDocument } from '../domain/invoice/lifecycle.ts';
-import type { DocumentStore } from '../ports/document-store.ts';
-import type { IssuedInvoices } from '../ports/invoice-repository.ts';
+import { documentKey } from '#domain/invoice/email-content.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { canRecordDocument, recordDocument } from '#domain/invoice/lifecycle.ts';
+import type { DocumentStore } from '#ports/document-store.ts';
+import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 
 export interface RenderDependencies {
   readonly invoices: IssuedInvoices;

@@ -9,7 +9,7 @@
  *    shared/formats/cloudevents-batch.ts).
  * 4. Reopen those that could not be sent.
  */
-import type { RejectedEvent, RejectedEventStore } from '../ports/rejected-event-store.ts';
+import type { RejectedEvent, RejectedEventStore } from '#ports/rejected-event-store.ts';
 
 export interface ReplayResult {
   readonly selected: number;

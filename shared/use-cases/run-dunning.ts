@@ -25,9 +25,9 @@
  * place: the email is sent again only once the claim is stale (`claimTimeoutMs`), the same
  * at-least-once window as the invoice email.
  */
-import { forEachConcurrently } from '../for-each-concurrently.ts';
-import type { CatalogHead } from '../domain/catalog/types.ts';
-import { reminderEmail } from '../domain/dunning/reminder-email.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
+import type { CatalogHead } from '#domain/catalog/types.ts';
+import { reminderEmail } from '#domain/dunning/reminder-email.ts';
 import {
   isClaim,
   reminderDaysOf,
@@ -37,11 +37,11 @@ import {
   withReleased,
   withSent,
   type ReminderDue,
-} from '../domain/dunning/reminder-policy.ts';
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import type { DocumentStore } from '../ports/document-store.ts';
-import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '../ports/invoice-repository.ts';
-import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
+} from '#domain/dunning/reminder-policy.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { DocumentStore } from '#ports/document-store.ts';
+import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '#ports/invoice-repository.ts';
+import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface DunningDependencies {

@@ -9,12 +9,12 @@
  * 3. Record the email (message id, time): deliveryStatus `sent`. A permanent refusal is
  *    recorded as `failed`; a transient error releases the claim and is retried.
  */
-import { invoiceEmail } from '../domain/invoice/email-content.ts';
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import { canClaimInvoiceEmail, canReleaseInvoiceEmail, claimInvoiceEmail, recordEmail, releaseInvoiceEmail } from '../domain/invoice/lifecycle.ts';
-import type { DocumentStore } from '../ports/document-store.ts';
-import type { InvoiceEmailLinks, IssuedInvoices } from '../ports/invoice-repository.ts';
-import { PermanentSendError, type Mailer } from '../ports/mailer.ts';
+import { invoiceEmail } from '#domain/invoice/email-content.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { canClaimInvoiceEmail, canReleaseInvoiceEmail, claimInvoiceEmail, recordEmail, releaseInvoiceEmail } from '#domain/invoice/lifecycle.ts';
+import type { DocumentStore } from '#ports/document-store.ts';
+import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
+import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
 export interface SendDependencies {

@@ -2,10 +2,10 @@
  * Sends an email about an invoice with its archived PDF attached: byte for byte the stored
  * document, never a fresh rendering (the invoice email, resends and overdue reminders).
  */
-import type { EmailContent } from '../domain/invoice/email-content.ts';
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import type { DocumentStore } from '../ports/document-store.ts';
-import type { Mailer } from '../ports/mailer.ts';
+import type { EmailContent } from '#domain/invoice/email-content.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { DocumentStore } from '#ports/document-store.ts';
+import type { Mailer } from '#ports/mailer.ts';
 
 export async function sendWithInvoicePdf(
   content: EmailContent,

@@ -13,10 +13,10 @@
  *   failed job is closed by the next run.
  * A period named by hand (--period) is always run for every customer.
  */
-import { lastEndedPeriod, periodBounds } from '../domain/period.ts';
-import type { CatalogRepository } from '../ports/catalog-repository.ts';
-import type { OpenDrafts } from '../ports/invoice-repository.ts';
-import type { InvoiceRunLog } from '../ports/invoice-run-log.ts';
+import { lastEndedPeriod, periodBounds } from '#domain/period.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { OpenDrafts } from '#ports/invoice-repository.ts';
+import type { InvoiceRunLog } from '#ports/invoice-run-log.ts';
 import type { InvoiceJob } from './close-billing-period.ts';
 
 export interface InvoiceRunDependencies {

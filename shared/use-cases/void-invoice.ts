@@ -2,10 +2,10 @@
  * Voids a finalized invoice: it keeps its number and records why; the voiding is counted.
  * A metric that cannot be published does not undo the void: it is reported to the caller.
  */
-import type { Invoice } from '../domain/invoice/invoice.ts';
-import { voidFinalized } from '../domain/invoice/lifecycle.ts';
-import type { BusinessMetrics } from '../ports/business-metrics.ts';
-import type { IssuedInvoices } from '../ports/invoice-repository.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { voidFinalized } from '#domain/invoice/lifecycle.ts';
+import type { BusinessMetrics } from '#ports/business-metrics.ts';
+import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 
 export async function voidInvoice(
   number: string,

@@ -1,8 +1,8 @@
 /** Fresh local services and resources for one benchmark run (in memory, free ports). */
-import { provisionLocalResources, type ProvisionedResources } from '../../infra/local/provision.ts';
-import { startLocalServices, type LocalServices } from '../../infra/local/services.ts';
-import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.ts';
-import { localCredentials } from '../../infra/local/credentials.ts';
+import { provisionLocalResources, type ProvisionedResources } from '#infra/local/provision.ts';
+import { startLocalServices, type LocalServices } from '#infra/local/services.ts';
+import { createAwsClients, type AwsClients } from '#adapters/aws/clients.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
 
 export const BENCH_REGION = 'eu-central-1';
 

@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { Context } from 'aws-lambda';
-import { tables } from '../../infra/resources.ts';
+import { tables } from '#infra/resources.ts';
 
 const SQS_CHUNK_BYTES = 64 * 1024;
 /** Lambda's START, END and REPORT lines (with the XRAY line tracing adds) per invocation. */

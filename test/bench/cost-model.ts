@@ -50,7 +50,7 @@
  * The counting (SDK requests, Lambda time, logs, X-Ray samples) is in cost-meter.ts; pricing the
  * counts and the printout in cost-report.ts.
  */
-import { apiGatewayEvent } from '../../infra/local/http-api.ts';
+import { apiGatewayEvent } from '#infra/local/http-api.ts';
 import { withEnvironment } from './environment.ts';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,24 +58,24 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
-import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { messagesInFlight } from '../../shared/adapters/sqs/queue-depth.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
-import { logger, metrics } from '../../shared/observability.ts';
-import { consumers, httpRoutes, pipelineSettings, queues, schedules, tables, type QueueConsumerDefinition } from '../../infra/resources.ts';
-import { localCredentials } from '../../infra/local/credentials.ts';
-import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
-import { localLambdaContext } from '../../infra/local/lambda-context.ts';
-import { startQueuePoller, type QueuePoller, type SqsHandler } from '../../infra/local/queue-poller.ts';
-import { generateSampleEvents } from '../../cli/sample-events.ts';
-import { invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
-import { waitForDrained } from '../support/ingest-harness.ts';
-import { paymentSucceeded, signature } from '../support/stripe-events.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
+import { batchBodies, sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { messagesInFlight } from '#adapters/sqs/queue-depth.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { billingPeriodOf, periodBounds } from '#domain/period.ts';
+import { logger, metrics } from '#shared/observability.ts';
+import { consumers, httpRoutes, pipelineSettings, queues, schedules, tables, type QueueConsumerDefinition } from '#infra/resources.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
+import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { startQueuePoller, type QueuePoller, type SqsHandler } from '#infra/local/queue-poller.ts';
+import { generateSampleEvents } from '#cli/sample-events.ts';
+import { invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { waitForDrained } from '#test-support/ingest-harness.ts';
+import { paymentSucceeded, signature } from '#test-support/stripe-events.ts';
 import { BENCH_REGION, provisionBench, type BenchServices } from './bench-stack.ts';
 import { asLambda, chunks, installMeters, newTally, scope, type Tally } from './cost-meter.ts';
 

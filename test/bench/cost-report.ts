@@ -4,7 +4,7 @@
  * from. Only arithmetic on the counts, so it is kept apart from the run, which needs the
  * services, and from the counting (cost-meter.ts).
  */
-import { consumers, pipelineSettings, schedules } from '../../infra/resources.ts';
+import { consumers, pipelineSettings, schedules } from '#infra/resources.ts';
 import { costOf, prices, PRICES_REGION, PRICES_TAKEN, type Price } from './aws-prices.ts';
 import { combine, DYNAMODB_READS, PLATFORM_LOG_BYTES_PER_INVOCATION, XRAY_FIXED_RATE, type Tally } from './cost-meter.ts';
 import {

@@ -20,10 +20,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
-import { einvoiceDocument } from '../../shared/domain/einvoice/einvoice.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { anInvoice, numberedLines } from '../support/invoice-factory.ts';
+import { renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
+import { einvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { anInvoice, numberedLines } from '#test-support/invoice-factory.ts';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.ts';
 import { INVOICE_PDF_MARGIN, invoicePdfFooter, renderInvoiceHtml } from './invoice-html.ts';
 

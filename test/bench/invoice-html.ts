@@ -10,9 +10,9 @@
  * DejaVu Sans is the system font, as the PDF embeds it. The footer ("Page i of n") is Chromium's
  * print footer: see `invoicePdfFooter`.
  */
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { formatQuantity } from '../../shared/domain/invoice/line-descriptions.ts';
-import { DRAFT_MARKER } from '../../shared/adapters/pdf/invoice-pdf.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
+import { DRAFT_MARKER } from '#adapters/pdf/invoice-pdf.ts';
 import {
   addressLines,
   formatAmount,
@@ -22,7 +22,7 @@ import {
   formatRate,
   formatUnitPrice,
   vatCategoryText,
-} from '../../shared/adapters/pdf/format.ts';
+} from '#adapters/pdf/format.ts';
 
 const CSS = `
 @page { size: A4; }

@@ -7,21 +7,21 @@
  * and DynamoDB read and write units per invoice as DynamoDB Local reports them.
  * Events are written straight into the event store (ingestion has its own benchmark).
  */
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { closeBillingPeriod } from '../../shared/use-cases/close-billing-period.ts';
-import { packChunks } from '../../shared/domain/events/pack-chunks.ts';
-import { indexMetersByEventType } from '../../shared/domain/events/validate-event.ts';
-import { validateEvent } from '../../shared/formats/cloudevents.ts';
-import { aggregateUsage } from '../../shared/domain/pricing/aggregate.ts';
-import { computeInvoice } from '../../shared/domain/invoice/assemble.ts';
-import type { AcceptedEvent, StoredEvent } from '../../shared/domain/events/billable-event.ts';
-import type { CatalogHead, Customer } from '../../shared/domain/catalog/types.ts';
-import { tables } from '../../infra/resources.ts';
-import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { closeBillingPeriod } from '#use-cases/close-billing-period.ts';
+import { packChunks } from '#domain/events/pack-chunks.ts';
+import { indexMetersByEventType } from '#domain/events/validate-event.ts';
+import { validateEvent } from '#formats/cloudevents.ts';
+import { aggregateUsage } from '#domain/pricing/aggregate.ts';
+import { computeInvoice } from '#domain/invoice/assemble.ts';
+import type { AcceptedEvent, StoredEvent } from '#domain/events/billable-event.ts';
+import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import { tables } from '#infra/resources.ts';
+import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-support/invoicing-catalog.ts';
 import { BENCH_REGION, type BenchStack } from './bench-stack.ts';
 import { meteredDocumentClient } from './capacity-meter.ts';
 

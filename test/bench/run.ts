@@ -12,7 +12,7 @@
  * 100,000; the naive design is scaled to 1,000,000 events).
  */
 import { provisionBench, startBenchServices } from './bench-stack.ts';
-import { consumers } from '../../infra/resources.ts';
+import { consumers } from '#infra/resources.ts';
 import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';

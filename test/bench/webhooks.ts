@@ -14,12 +14,12 @@
  */
 import { withEnvironment } from './environment.ts';
 import { Agent, request } from 'node:http';
-import { forEachConcurrently } from '../../shared/for-each-concurrently.ts';
-import { verifyStripeSignature } from '../../shared/formats/stripe-signature.ts';
-import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
-import { startLocalHttpApi } from '../../infra/local/http-api.ts';
-import { httpRoutes } from '../../infra/resources.ts';
-import { paymentSucceeded, signature } from '../support/stripe-events.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
+import { verifyStripeSignature } from '#formats/stripe-signature.ts';
+import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
+import { startLocalHttpApi } from '#infra/local/http-api.ts';
+import { httpRoutes } from '#infra/resources.ts';
+import { paymentSucceeded, signature } from '#test-support/stripe-events.ts';
 import { BENCH_REGION, type BenchStack } from './bench-stack.ts';
 
 export interface WebhookBenchResult {

@@ -12,9 +12,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { runBillflow } from '../support/billflow-cli.ts';
-import { deliver, paymentSucceeded, postWebhook, signature, type StripeEventBody } from '../support/stripe-events.ts';
-import { ensurePoppler, pdfToText } from '../support/poppler.ts';
+import { runBillflow } from '#test-support/billflow-cli.ts';
+import { deliver, paymentSucceeded, postWebhook, signature, type StripeEventBody } from '#test-support/stripe-events.ts';
+import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 import { startPipeline, type PipelineProcess } from './pipeline-process.ts';
 
 // The current month: events sent now are on time for it. The cycle is closed as of 02:00 UTC on

@@ -24,9 +24,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startPipeline, type PipelineProcess } from './pipeline-process.ts';
-import { runBillflow } from '../support/billflow-cli.ts';
-import { clockAt, ensureFaketime } from '../support/faketime.ts';
-import { ensurePoppler, pdfToText } from '../support/poppler.ts';
+import { runBillflow } from '#test-support/billflow-cli.ts';
+import { clockAt, ensureFaketime } from '#test-support/faketime.ts';
+import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 
 const BASELINE = resolve(import.meta.dirname, 'demo-month.baseline.json');
 const RECORD = process.env.BILLFLOW_RECORD_BASELINE === '1';

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Outputs } from '../../shared/outputs.ts';
+import type { Outputs } from '#shared/outputs.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 

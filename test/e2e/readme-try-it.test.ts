@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startPipeline, type PipelineProcess } from './pipeline-process.ts';
-import { clockAt, ensureFaketime } from '../support/faketime.ts';
+import { clockAt, ensureFaketime } from '#test-support/faketime.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 

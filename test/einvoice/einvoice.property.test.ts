@@ -8,18 +8,18 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Charge, Customer, Issuer, Meter, Plan } from '../../shared/domain/catalog/types.ts';
-import { parseCatalogText } from '../../shared/domain/catalog/parse.ts';
-import { validateCatalogDocument } from '../../shared/domain/catalog/validate.ts';
-import { einvoiceDocument } from '../../shared/domain/einvoice/einvoice.ts';
-import { EINVOICE_FORMATS, type EInvoiceFormat } from '../../shared/domain/einvoice/format.ts';
-import { EInvoiceDataError, type EInvoiceOptions } from '../../shared/domain/einvoice/model.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { MeterUsage } from '../../shared/domain/invoice/types.ts';
-import { issuedInvoice } from '../support/einvoice/issued-invoice.ts';
-import { describeFindings, validateEInvoice } from '../support/einvoice/validate-einvoice.ts';
-import { anInvoice, numberedLines } from '../support/invoice-factory.ts';
-import { issuer } from '../support/invoicing-catalog.ts';
+import type { Charge, Customer, Issuer, Meter, Plan } from '#domain/catalog/types.ts';
+import { parseCatalogText } from '#domain/catalog/parse.ts';
+import { validateCatalogDocument } from '#domain/catalog/validate.ts';
+import { einvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import { EINVOICE_FORMATS, type EInvoiceFormat } from '#domain/einvoice/format.ts';
+import { EInvoiceDataError, type EInvoiceOptions } from '#domain/einvoice/model.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { MeterUsage } from '#domain/invoice/types.ts';
+import { issuedInvoice } from '#test-support/einvoice/issued-invoice.ts';
+import { describeFindings, validateEInvoice } from '#test-support/einvoice/validate-einvoice.ts';
+import { anInvoice, numberedLines } from '#test-support/invoice-factory.ts';
+import { issuer } from '#test-support/invoicing-catalog.ts';
 
 /** What a customer on each format gives in the catalog: a Leitweg-ID, Peppol ids (GLNs, check digit valid). */
 const OPTIONS: Readonly<Record<EInvoiceFormat, EInvoiceOptions>> = {

@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startPipeline, type PipelineProcess } from '../e2e/pipeline-process.ts';
-import { runBillflow } from '../support/billflow-cli.ts';
-import { clockAt, ensureFaketime } from '../support/faketime.ts';
-import { billingPeriodOf, periodBounds } from '../../shared/domain/period.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { createContext } from '../../cli/context.ts';
+import { runBillflow } from '#test-support/billflow-cli.ts';
+import { clockAt, ensureFaketime } from '#test-support/faketime.ts';
+import { billingPeriodOf, periodBounds } from '#domain/period.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { createContext } from '#cli/context.ts';
 
 const CUSTOMERS = 40;
 const workDir = mkdtempSync(join(tmpdir(), 'billflow-crash-'));

@@ -7,9 +7,9 @@
  * the identity is exact and the events DLQ is empty. FAULT_SEED picks another stream.
  */
 import { describe, expect, it } from 'vitest';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
-import { currentPeriod } from '../../cli/sample-events.ts';
+import { sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { messagesInFlight, waitUntilEmpty } from '#adapters/sqs/queue-depth.ts';
+import { currentPeriod } from '#cli/sample-events.ts';
 import { crashablePipelineForFile } from './support/crashing-pipeline.ts';
 import { hostileStream } from './support/hostile-bodies.ts';
 

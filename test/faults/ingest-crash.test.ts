@@ -5,9 +5,9 @@
  * received = accepted + duplicates + rejected holds.
  */
 import { describe, expect, it } from 'vitest';
-import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
-import { currentPeriod, generateSampleEvents } from '../../cli/sample-events.ts';
+import { batchBodies, sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { messagesInFlight, waitUntilEmpty } from '#adapters/sqs/queue-depth.ts';
+import { currentPeriod, generateSampleEvents } from '#cli/sample-events.ts';
 import { crashablePipelineForFile, waitUntil } from './support/crashing-pipeline.ts';
 
 const PERIOD = currentPeriod(Date.now());

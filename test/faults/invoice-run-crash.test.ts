@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
-import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { currentPeriod } from '../../cli/sample-events.ts';
-import { periodBounds } from '../../shared/domain/period.ts';
+import { messagesInFlight, waitUntilEmpty } from '#adapters/sqs/queue-depth.ts';
+import { batchBodies, sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { currentPeriod } from '#cli/sample-events.ts';
+import { periodBounds } from '#domain/period.ts';
 import { startCrashablePipeline, waitUntil, type CrashablePipeline } from './support/crashing-pipeline.ts';
 
 const CUSTOMERS = 120;

@@ -4,11 +4,11 @@
  * definition, and every function, queue and schedule of infra/resources.ts has its alarm row.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { businessAlarms, functionAlarms, queueAlarms, scheduleAlarms } from '../../infra/alarms.ts';
-import { localOutputs } from '../../infra/local/function-environment.ts';
-import type { ProvisionedResources } from '../../infra/local/provision.ts';
-import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
-import { outputDefinitions, outputsFrom, outputsSchema } from '../../shared/outputs.ts';
+import { businessAlarms, functionAlarms, queueAlarms, scheduleAlarms } from '#infra/alarms.ts';
+import { localOutputs } from '#infra/local/function-environment.ts';
+import type { ProvisionedResources } from '#infra/local/provision.ts';
+import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '#infra/resources.ts';
+import { outputDefinitions, outputsFrom, outputsSchema } from '#shared/outputs.ts';
 import { build, type Built } from './support/synth.ts';
 
 let built: Built;

@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consumers, httpRoutes, schedules } from '../../infra/resources.ts';
-import type { Stage } from '../../infra/stage.ts';
+import { consumers, httpRoutes, schedules } from '#infra/resources.ts';
+import type { Stage } from '#infra/stage.ts';
 import { build, type Built, type DashboardWidget, dashboardWidgets, logicalId, STAGES } from './support/synth.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');

@@ -19,9 +19,9 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement as IamStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
-import type { BillflowStack } from '../../infra/stack.ts';
-import type { Stage } from '../../infra/stage.ts';
+import type { BillingFunction } from '#infra/constructs/billing-function.ts';
+import type { BillflowStack } from '#infra/stack.ts';
+import type { Stage } from '#infra/stage.ts';
 import { allStatements, asArray, build, type Built, type LocatedStatement, logicalId, POLICY_RESOURCE_TYPES, STAGES } from './support/synth.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');

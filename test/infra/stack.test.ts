@@ -14,12 +14,12 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '../../infra/resources.ts';
-import type { BillingFunction } from '../../infra/constructs/billing-function.ts';
-import type { QueueWithDeadLetter } from '../../infra/constructs/queue-with-dead-letter.ts';
-import type { BillflowStack } from '../../infra/stack.ts';
-import { parseStage, type Stage } from '../../infra/stage.ts';
-import { outputsSchema } from '../../shared/outputs.ts';
+import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '#infra/resources.ts';
+import type { BillingFunction } from '#infra/constructs/billing-function.ts';
+import type { QueueWithDeadLetter } from '#infra/constructs/queue-with-dead-letter.ts';
+import type { BillflowStack } from '#infra/stack.ts';
+import { parseStage, type Stage } from '#infra/stage.ts';
+import { outputsSchema } from '#shared/outputs.ts';
 import { arnOf, asArray, build, type Built, logicalId, type PolicyStatement } from './support/synth.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');

@@ -7,14 +7,14 @@
  * expected figures come from the small calculator below, written apart from the pricing code.
  */
 import { describe, expect, it } from 'vitest';
-import type { Customer } from '../../shared/domain/catalog/types.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { previewUsage } from '../../shared/use-cases/preview-usage.ts';
-import { tables } from '../../infra/resources.ts';
-import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
-import { createInvoicingHarness } from '../support/invoicing-harness.ts';
+import type { Customer } from '#domain/catalog/types.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { previewUsage } from '#use-cases/preview-usage.ts';
+import { tables } from '#infra/resources.ts';
+import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-support/invoicing-catalog.ts';
+import { createInvoicingHarness } from '#test-support/invoicing-harness.ts';
 
 type TestEvent = ReturnType<typeof apiRequest> | ReturnType<typeof seatsChanged>;
 

@@ -1,14 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { BatchGetCommand, BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTestStack } from '../support/local-stack.ts';
-import { tables } from '../../infra/resources.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { CatalogStoreError } from '../../shared/adapters/dynamodb/errors.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { parseCatalogText } from '../../shared/domain/catalog/parse.ts';
-import { formatIssue } from '../../shared/domain/catalog/validate.ts';
-import type { Customer } from '../../shared/domain/catalog/types.ts';
+import { createTestStack } from '#test-support/local-stack.ts';
+import { tables } from '#infra/resources.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { CatalogStoreError } from '#adapters/dynamodb/errors.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { parseCatalogText } from '#domain/catalog/parse.ts';
+import { formatIssue } from '#domain/catalog/validate.ts';
+import type { Customer } from '#domain/catalog/types.ts';
 
 function example(name: string): unknown {
   const result = parseCatalogText(readFileSync(new URL(`../../docs/examples/${name}`, import.meta.url), 'utf8'), name);

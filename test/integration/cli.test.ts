@@ -8,14 +8,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
-import { tables } from '../../infra/resources.ts';
-import { billingPeriodOf, periodBounds, previousPeriod } from '../../shared/domain/period.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
-import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
-import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
+import { startLocalWorkers } from '#infra/local/workers.ts';
+import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
+import { tables } from '#infra/resources.ts';
+import { billingPeriodOf, periodBounds, previousPeriod } from '#domain/period.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { queueDepth, waitForDrained } from '#test-support/ingest-harness.ts';
+import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 
 // The current month, and an instant just after it ends: events sent now are on time for it,
 // whatever date the suite runs on.

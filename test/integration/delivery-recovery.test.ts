@@ -7,16 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { queues, schedules } from '../../infra/resources.ts';
-import { localLambdaContext } from '../../infra/local/lambda-context.ts';
-import type { SqsHandler } from '../../infra/local/queue-poller.ts';
-import type { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { DELIVERY_CLAIM_TIMEOUT_MS, recoverStuckDeliveries } from '../../shared/use-cases/recover-deliveries.ts';
-import { proCustomer } from '../support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
-import { drainDelivery, emailsTo, prepareDelivery } from '../support/delivery-harness.ts';
+import { startLocalWorkers } from '#infra/local/workers.ts';
+import { queues, schedules } from '#infra/resources.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import type { SqsHandler } from '#infra/local/queue-poller.ts';
+import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { DELIVERY_CLAIM_TIMEOUT_MS, recoverStuckDeliveries } from '#use-cases/recover-deliveries.ts';
+import { proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery-harness.ts';
 
 const tag = randomUUID().slice(0, 8);
 let stack: TestStack;
@@ -63,7 +63,7 @@ afterAll(async () => {
 describe('stuck deliveries', () => {
   it('are picked up by the next invoice run once older than the claim timeout, with one email per invoice', async () => {
     // Prepare: close October; both invoices are rendered, then their sending is lost.
-    const { handler: invoiceRun } = await import('../../functions/start-invoice-run/handler.ts');
+    const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
     const lambdaContext = localLambdaContext({ functionName: schedules.startInvoiceRun.functionId, region: TEST_REGION, memorySize: schedules.startInvoiceRun.memorySize, timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds });
     const first = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext);
     expect(first.deliveries.requeued).toEqual([]);

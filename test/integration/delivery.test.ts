@@ -8,20 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { queues, schedules } from '../../infra/resources.ts';
-import { localLambdaContext } from '../../infra/local/lambda-context.ts';
-import type { SqsHandler } from '../../infra/local/queue-poller.ts';
-import type { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
-import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
-import { sendInvoice } from '../../shared/use-cases/send-invoice.ts';
-import { proCustomer } from '../support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
-import { drainDelivery, emailsTo, prepareDelivery } from '../support/delivery-harness.ts';
-import { waitForDrained } from '../support/ingest-harness.ts';
-import { ensurePoppler, pdfToText } from '../support/poppler.ts';
-import { formatAmount, formatDate } from '../../shared/adapters/pdf/format.ts';
+import { startLocalWorkers } from '#infra/local/workers.ts';
+import { queues, schedules } from '#infra/resources.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import type { SqsHandler } from '#infra/local/queue-poller.ts';
+import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
+import { SesMailer } from '#adapters/ses/ses-mailer.ts';
+import { sendInvoice } from '#use-cases/send-invoice.ts';
+import { proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery-harness.ts';
+import { waitForDrained } from '#test-support/ingest-harness.ts';
+import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
+import { formatAmount, formatDate } from '#adapters/pdf/format.ts';
 
 const tag = randomUUID().slice(0, 8);
 let stack: TestStack;
@@ -75,7 +75,7 @@ describe('invoice delivery', () => {
     // Act: close October for both customers, as the hourly run would on 1 November at 02:00.
     // Act: close October through the scheduled start-invoice-run handler, as EventBridge Scheduler
     // invokes it on 1 November at 02:00.
-    const { handler: invoiceRun } = await import('../../functions/start-invoice-run/handler.ts');
+    const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
     const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ functionName: schedules.startInvoiceRun.functionId, region: TEST_REGION, memorySize: schedules.startInvoiceRun.memorySize, timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds }));
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
     await drainDelivery(stack);

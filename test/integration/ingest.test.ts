@@ -4,15 +4,15 @@
  * stats` prints, and the events through the reader the invoice run uses.
  */
 import { describe, expect, it } from 'vitest';
-import { batchBodies, sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { redriveMessages } from '../../shared/adapters/sqs/redrive.ts';
-import { accountEvents } from '../../shared/use-cases/account-events.ts';
-import { collectBillableEvents } from '../../shared/use-cases/read-billable-events.ts';
-import type { RejectedEvent } from '../../shared/ports/rejected-event-store.ts';
-import { aCatalog, aCloudEvent } from '../support/factories.ts';
-import { faultyDocumentClient } from '../support/faults.ts';
-import { createIngestHarness, queueDepth, waitForDrained } from '../support/ingest-harness.ts';
-import type { SqsHandler } from '../../infra/local/queue-poller.ts';
+import { batchBodies, sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { redriveMessages } from '#adapters/sqs/redrive.ts';
+import { accountEvents } from '#use-cases/account-events.ts';
+import { collectBillableEvents } from '#use-cases/read-billable-events.ts';
+import type { RejectedEvent } from '#ports/rejected-event-store.ts';
+import { aCatalog, aCloudEvent } from '#test-support/factories.ts';
+import { faultyDocumentClient } from '#test-support/faults.ts';
+import { createIngestHarness, queueDepth, waitForDrained } from '#test-support/ingest-harness.ts';
+import type { SqsHandler } from '#infra/local/queue-poller.ts';
 
 async function listRejected(harness: { rejected: { list(f?: object): AsyncIterable<RejectedEvent> } }): Promise<RejectedEvent[]> {
   const all: RejectedEvent[] = [];

@@ -8,17 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
-import { queues, tables } from '../../infra/resources.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { sendBodies } from '../../shared/adapters/sqs/send-bodies.ts';
-import { billingPeriodOf, lastEndedPeriod, periodBounds, previousPeriod } from '../../shared/domain/period.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { CUSTOMERS_ENTERED, apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
-import { queueDepth, waitForDrained } from '../support/ingest-harness.ts';
-import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
+import { startLocalWorkers } from '#infra/local/workers.ts';
+import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
+import { queues, tables } from '#infra/resources.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { sendBodies } from '#adapters/sqs/send-bodies.ts';
+import { billingPeriodOf, lastEndedPeriod, periodBounds, previousPeriod } from '#domain/period.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { CUSTOMERS_ENTERED, apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { queueDepth, waitForDrained } from '#test-support/ingest-harness.ts';
+import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
 
 // The current month, closed as of 02:30 after it ends: events sent now are on time for it
 // (not late), whatever date the suite runs on.

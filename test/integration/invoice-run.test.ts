@@ -5,16 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { localCredentials } from '../../infra/local/credentials.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '../support/invoicing-catalog.ts';
-import { createInvoicingHarness } from '../support/invoicing-harness.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
-import { noBusinessMetrics } from '../../shared/ports/business-metrics.ts';
-import { TEST_REGION } from '../support/local-stack.ts';
-import { tables } from '../../infra/resources.ts';
-import { chunkPartitionKey } from '../../shared/adapters/dynamodb/event-keys.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-support/invoicing-catalog.ts';
+import { createInvoicingHarness } from '#test-support/invoicing-harness.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { voidInvoice } from '#use-cases/void-invoice.ts';
+import { noBusinessMetrics } from '#ports/business-metrics.ts';
+import { TEST_REGION } from '#test-support/local-stack.ts';
+import { tables } from '#infra/resources.ts';
+import { chunkPartitionKey } from '#adapters/dynamodb/event-keys.ts';
 
 const byCustomer = (invoices: Invoice[]) => Object.fromEntries(invoices.map((invoice) => [invoice.customerId, invoice]));
 const lineFor = (invoice: Invoice, meter: string) => invoice.lines.filter((line) => line.meter === meter);

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startLocalServices, type LocalServices } from '../../infra/local/services.ts';
-import { localCredentials } from '../../infra/local/credentials.ts';
-import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
+import { startLocalServices, type LocalServices } from '#infra/local/services.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
 
 const region = 'eu-central-1';
 let running: LocalServices | undefined;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { createTestStack } from '../support/local-stack.ts';
-import { queues, tables } from '../../infra/resources.ts';
+import { createTestStack } from '#test-support/local-stack.ts';
+import { queues, tables } from '#infra/resources.ts';
 
 describe('local stack provisioned from infra/resources.ts', () => {
   it('creates the tables, the events queue with its redrive policy, and the bucket', async () => {

@@ -9,21 +9,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { startLocalHttpApi, type LocalHttpApi } from '../../infra/local/http-api.ts';
-import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
-import { localLambdaContext } from '../../infra/local/lambda-context.ts';
-import { queues, schedules, tables } from '../../infra/resources.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { DunningSummary } from '../../shared/use-cases/run-dunning.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
-import { waitForDrained } from '../support/ingest-harness.ts';
-import { runBillflow, type CliResult } from '../support/billflow-cli.ts';
+import { startLocalWorkers } from '#infra/local/workers.ts';
+import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
+import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { queues, schedules, tables } from '#infra/resources.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { DunningSummary } from '#use-cases/run-dunning.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { waitForDrained } from '#test-support/ingest-harness.ts';
+import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
 import {
   chargeRefunded,
   deliver,
@@ -31,7 +31,7 @@ import {
   paymentSucceeded,
   postWebhook,
   signature,
-} from '../support/stripe-events.ts';
+} from '#test-support/stripe-events.ts';
 
 const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
 const tag = randomUUID().slice(0, 8);
@@ -70,7 +70,7 @@ async function remindersTo(customerId: string): Promise<StoredEmail[]> {
 }
 
 async function runDunning(asOf: string): Promise<DunningSummary> {
-  const { handler } = await import('../../functions/run-dunning/handler.ts');
+  const { handler } = await import('#functions/run-dunning/handler.ts');
   const { runDunning: dunningRun } = schedules;
   return handler({ asOf }, localLambdaContext({ ...dunningRun, functionName: dunningRun.functionId, region: TEST_REGION }));
 }
@@ -100,7 +100,7 @@ beforeAll(async () => {
   );
 
   // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
-  const { handler: invoiceRun } = await import('../../functions/start-invoice-run/handler.ts');
+  const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
   const { startInvoiceRun: schedule } = schedules;
   await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ ...schedule, functionName: schedule.functionId, region: TEST_REGION }));
   for (let round = 0; round < 2; round += 1) {

@@ -8,16 +8,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
-import { localLambdaContext } from '../../infra/local/lambda-context.ts';
-import { consumers, tables } from '../../infra/resources.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import { DynamoDbWebhookEventStore } from '../../shared/adapters/dynamodb/webhook-event-store.ts';
-import { lastEndedPeriod, previousPeriod } from '../../shared/domain/period.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '../support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '../support/local-stack.ts';
+import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { consumers, tables } from '#infra/resources.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
+import { lastEndedPeriod, previousPeriod } from '#domain/period.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
 
 // Ended more than a month ago: its grace period is long over, so one job drafts and finalizes.
 const PERIOD = previousPeriod(lastEndedPeriod(Date.now()));

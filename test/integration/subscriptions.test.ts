@@ -6,11 +6,11 @@
  * are rejected with the reason, and counted; December brings no invoice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TOTALS, exampleColumns } from '../support/subscription-example.ts';
+import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TOTALS, exampleColumns } from '#test-support/subscription-example.ts';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { waitForDrained } from '../support/ingest-harness.ts';
-import { startCliPipeline, type CliPipeline } from '../support/cli-pipeline.ts';
+import { waitForDrained } from '#test-support/ingest-harness.ts';
+import { startCliPipeline, type CliPipeline } from '#test-support/cli-pipeline.ts';
 
 const examples = resolve(import.meta.dirname, '../../docs/examples');
 let pipeline: CliPipeline;

@@ -5,9 +5,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalWorkers } from '../../infra/local/workers.ts';
-import { localFunctionEnvironment, localOutputs } from '../../infra/local/function-environment.ts';
-import { tables } from '../../infra/resources.ts';
+import { startLocalWorkers } from '#infra/local/workers.ts';
+import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
+import { tables } from '#infra/resources.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 import { runBillflow, type CliResult } from './billflow-cli.ts';
 

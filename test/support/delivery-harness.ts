@@ -1,11 +1,11 @@
 /** What the delivery tests share: the SES emulator's emails to one address, and a drained delivery chain. */
-import { queues, tables } from '../../infra/resources.ts';
-import { localFunctionEnvironment } from '../../infra/local/function-environment.ts';
-import type { SqsHandler } from '../../infra/local/queue-poller.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '../../shared/adapters/dynamodb/invoice-repository.ts';
-import type { Customer } from '../../shared/domain/catalog/types.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
+import { queues, tables } from '#infra/resources.ts';
+import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
+import type { SqsHandler } from '#infra/local/queue-poller.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import type { Customer } from '#domain/catalog/types.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { CUSTOMERS_ENTERED, invoicingCatalog } from './invoicing-catalog.ts';
 import { waitForDrained } from './ingest-harness.ts';
 import { TEST_REGION, type TestStack } from './local-stack.ts';
@@ -43,6 +43,6 @@ export async function prepareDelivery(stack: TestStack, customers: readonly Cust
   const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
   if (!applied.ok) throw new Error('catalog invalid');
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
-  const realSend = (await import('../../functions/send-invoice/handler.ts')).handler as unknown as SqsHandler;
+  const realSend = (await import('#functions/send-invoice/handler.ts')).handler as unknown as SqsHandler;
   return { invoices: new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable), realSend };
 }

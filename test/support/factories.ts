@@ -1,5 +1,5 @@
 /** Record factories: valid by default, overridden per test. */
-import type { CatalogDocument, Customer } from '../../shared/domain/catalog/types.ts';
+import type { CatalogDocument, Customer } from '#domain/catalog/types.ts';
 
 let sequence = 0;
 

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localCredentials } from '../../infra/local/credentials.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
 import { TEST_REGION } from './local-stack.ts';
 
 export type FaultKind = 'throttle' | 'timeout';

@@ -3,7 +3,7 @@
  * on free ports, and stops them when the run ends. Test files reach them via inject().
  */
 import type { TestProject } from 'vitest/node';
-import { startLocalServices, type LocalEndpoints } from '../../infra/local/services.ts';
+import { startLocalServices, type LocalEndpoints } from '#infra/local/services.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

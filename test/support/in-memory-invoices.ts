@@ -6,9 +6,9 @@
  * and "change returns undefined" leaves the invoice as it is. Every call yields to the event
  * loop between its read and its write, so runs started together really interleave.
  */
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { DocumentStore } from '../../shared/ports/document-store.ts';
-import { InvoiceNotFoundError } from '../../shared/domain/errors.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { DocumentStore } from '#ports/document-store.ts';
+import { InvoiceNotFoundError } from '#domain/errors.ts';
 import type {
   InvoiceEmailLinks,
   InvoiceListing,
@@ -16,8 +16,8 @@ import type {
   OpenDrafts,
   OpenReceivables,
   StuckDeliveries,
-} from '../../shared/ports/invoice-repository.ts';
-import type { Mailer, OutgoingEmail } from '../../shared/ports/mailer.ts';
+} from '#ports/invoice-repository.ts';
+import type { Mailer, OutgoingEmail } from '#ports/mailer.ts';
 
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 

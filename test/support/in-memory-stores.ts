@@ -15,11 +15,11 @@
  * such failures per chunk / per rejection instead of throwing, and so do the fakes.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { StoredEvent } from '../../shared/domain/events/billable-event.ts';
-import type { EventChunk } from '../../shared/domain/events/pack-chunks.ts';
-import { periodBounds } from '../../shared/domain/period.ts';
-import type { ChunkWriteOutcome, EventStore, ShardRange, StoredChunk } from '../../shared/ports/event-store.ts';
-import type { RejectedEvent, RejectedEventStore, Rejection, RejectionStatus } from '../../shared/ports/rejected-event-store.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
+import type { EventChunk } from '#domain/events/pack-chunks.ts';
+import { periodBounds } from '#domain/period.ts';
+import type { ChunkWriteOutcome, EventStore, ShardRange, StoredChunk } from '#ports/event-store.ts';
+import type { RejectedEvent, RejectedEventStore, Rejection, RejectionStatus } from '#ports/rejected-event-store.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Events

@@ -4,17 +4,17 @@
  * DynamoDB client of the event store for one with injected faults.
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { messagesInFlight, waitUntilEmpty } from '../../shared/adapters/sqs/queue-depth.ts';
+import { messagesInFlight, waitUntilEmpty } from '#adapters/sqs/queue-depth.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CachedCatalog } from '../../shared/adapters/cached-catalog.ts';
-import { DynamoDbCatalogRepository } from '../../shared/adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbEventStore } from '../../shared/adapters/dynamodb/event-store.ts';
-import { DynamoDbRejectedEventStore } from '../../shared/adapters/dynamodb/rejected-event-store.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { createIngestHandler } from '../../functions/ingest-events/ingest-handler.ts';
-import { startQueuePoller, type QueuePoller, type SqsHandler } from '../../infra/local/queue-poller.ts';
-import { consumers, tables } from '../../infra/resources.ts';
-import type { CatalogDocument } from '../../shared/domain/catalog/types.ts';
+import { CachedCatalog } from '#adapters/cached-catalog.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
+import { DynamoDbRejectedEventStore } from '#adapters/dynamodb/rejected-event-store.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { createIngestHandler } from '#functions/ingest-events/ingest-handler.ts';
+import { startQueuePoller, type QueuePoller, type SqsHandler } from '#infra/local/queue-poller.ts';
+import { consumers, tables } from '#infra/resources.ts';
+import type { CatalogDocument } from '#domain/catalog/types.ts';
 import { CUSTOMERS_ENTERED } from './invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 

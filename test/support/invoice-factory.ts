@@ -5,10 +5,10 @@
  * derives them (line nets summed per rate, VAT rounded half-up once per rate), so an override
  * of the lines, the currency or the tax treatment still gives a consistent invoice.
  */
-import type { Invoice, InvoiceParty } from '../../shared/domain/invoice/invoice.ts';
-import type { InvoiceLine, TaxSubtotal, TaxTreatment } from '../../shared/domain/invoice/types.ts';
-import { decimal, roundMinorUnits, toMinorUnits } from '../../shared/domain/money.ts';
-import { REVERSE_CHARGE_LEGEND } from '../../shared/domain/tax/tax-treatment.ts';
+import type { Invoice, InvoiceParty } from '#domain/invoice/invoice.ts';
+import type { InvoiceLine, TaxSubtotal, TaxTreatment } from '#domain/invoice/types.ts';
+import { decimal, roundMinorUnits, toMinorUnits } from '#domain/money.ts';
+import { REVERSE_CHARGE_LEGEND } from '#domain/tax/tax-treatment.ts';
 
 export const NOVEMBER_2026 = { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' } as const;
 export const OCTOBER_2026 = { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' } as const;

@@ -1,5 +1,5 @@
 /** A catalog for invoice-run tests: the CONTRACTS.md `pro` plan, a free plan, and customers in DE, FR and the US. */
-import type { CatalogDocument, Customer } from '../../shared/domain/catalog/types.ts';
+import type { CatalogDocument, Customer } from '#domain/catalog/types.ts';
 
 export const issuer = {
   name: 'Acme Cloud GmbH',

@@ -4,10 +4,10 @@
  */
 import { inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { provisionLocalResources, type ProvisionedResources } from '../../infra/local/provision.ts';
-import { localCredentials } from '../../infra/local/credentials.ts';
-import { createAwsClients, type AwsClients } from '../../shared/adapters/aws/clients.ts';
-import type { LocalEndpoints } from '../../infra/local/services.ts';
+import { provisionLocalResources, type ProvisionedResources } from '#infra/local/provision.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
+import { createAwsClients, type AwsClients } from '#adapters/aws/clients.ts';
+import type { LocalEndpoints } from '#infra/local/services.ts';
 
 export const TEST_REGION = 'eu-central-1';
 

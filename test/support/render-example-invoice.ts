@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
+import { renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
 import { anInvoice, numberedLines } from './invoice-factory.ts';
 import { ensurePoppler, pdfPageToPng } from './poppler.ts';
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { parseCatalogText } from '../../shared/domain/catalog/parse.ts';
-import { formatIssue, validateCatalogDocument } from '../../shared/domain/catalog/validate.ts';
-import { mergeIntoHead } from '../../shared/domain/catalog/merge.ts';
-import { currencyExponent } from '../../shared/domain/catalog/currencies.ts';
-import { EU_MEMBER_STATES } from '../../shared/domain/catalog/countries.ts';
-import { hasValidIbanChecksum } from '../../shared/domain/catalog/iban.ts';
-import { gracePeriodMsOf } from '../../shared/domain/catalog/billing-settings.ts';
-import type { CatalogDocument, CatalogHead, Meter, Plan } from '../../shared/domain/catalog/types.ts';
+import { parseCatalogText } from '#domain/catalog/parse.ts';
+import { formatIssue, validateCatalogDocument } from '#domain/catalog/validate.ts';
+import { mergeIntoHead } from '#domain/catalog/merge.ts';
+import { currencyExponent } from '#domain/catalog/currencies.ts';
+import { EU_MEMBER_STATES } from '#domain/catalog/countries.ts';
+import { hasValidIbanChecksum } from '#domain/catalog/iban.ts';
+import { gracePeriodMsOf } from '#domain/catalog/billing-settings.ts';
+import type { CatalogDocument, CatalogHead, Meter, Plan } from '#domain/catalog/types.ts';
 
 const EMPTY_HEAD: CatalogHead = { taxRates: {}, meters: [], plans: [] };
 

@@ -3,7 +3,7 @@
  * `invoices run` closes without --period: never more than 3 before the last ended one.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_PERIODS_BACK, parseInstant, periodToRun } from '../../cli/options.ts';
+import { MAX_PERIODS_BACK, parseInstant, periodToRun } from '#cli/options.ts';
 
 describe('parseInstant', () => {
   it.each([

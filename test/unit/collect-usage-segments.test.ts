@@ -4,11 +4,11 @@
  * usage (whose quantity already billed is per segment too); an unsplit period reads as before.
  */
 import { describe, expect, it } from 'vitest';
-import type { Meter } from '../../shared/domain/catalog/types.ts';
-import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
-import { collectUsage } from '../../shared/use-cases/collect-usage.ts';
-import { ingestEvents } from '../../functions/ingest-events/ingest-handler.ts';
-import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
+import { collectUsage } from '#use-cases/collect-usage.ts';
+import { ingestEvents } from '#functions/ingest-events/ingest-handler.ts';
+import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
 
 const METERS: readonly Meter[] = [
   { code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' },

@@ -15,13 +15,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assembleCreditNote } from '../../shared/domain/credit-notes/assemble.ts';
-import { CreditExceedsInvoiceError, CreditExceedsLineError, CreditRequestError } from '../../shared/domain/credit-notes/errors.ts';
-import { creditableRemainder } from '../../shared/domain/credit-notes/remaining.ts';
-import type { CreditNote, CreditSettlement, LineCredit } from '../../shared/domain/credit-notes/types.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { TaxTreatment } from '../../shared/domain/invoice/types.ts';
-import { decimal, decimalText, formatMinor } from '../../shared/domain/money.ts';
+import { assembleCreditNote } from '#domain/credit-notes/assemble.ts';
+import { CreditExceedsInvoiceError, CreditExceedsLineError, CreditRequestError } from '#domain/credit-notes/errors.ts';
+import { creditableRemainder } from '#domain/credit-notes/remaining.ts';
+import type { CreditNote, CreditSettlement, LineCredit } from '#domain/credit-notes/types.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { TaxTreatment } from '#domain/invoice/types.ts';
+import { decimal, decimalText, formatMinor } from '#domain/money.ts';
 import {
   applyBalance,
   availableBalance,
@@ -30,10 +30,10 @@ import {
   recordMovement,
   refundMovement,
   type BalanceMovement,
-} from '../../shared/domain/balance/ledger.ts';
-import { settleWithCredits, type CreditedPaymentState } from '../../shared/domain/payments/credited-settlement.ts';
-import type { PaymentEvent } from '../../shared/domain/payments/payment-event.ts';
-import { anInvoice, anInvoiceLine, GERMAN_VAT, REVERSE_CHARGE } from '../support/invoice-factory.ts';
+} from '#domain/balance/ledger.ts';
+import { settleWithCredits, type CreditedPaymentState } from '#domain/payments/credited-settlement.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import { anInvoice, anInvoiceLine, GERMAN_VAT, REVERSE_CHARGE } from '#test-support/invoice-factory.ts';
 
 const RUNS = { numRuns: 200 };
 const AT = '2026-12-15T12:00:00.000Z';

@@ -3,19 +3,19 @@
  * carries, and each refusal with the message a user acts on.
  */
 import { describe, expect, it } from 'vitest';
-import { assembleCreditNote, type CreditNoteInput } from '../../shared/domain/credit-notes/assemble.ts';
+import { assembleCreditNote, type CreditNoteInput } from '#domain/credit-notes/assemble.ts';
 import {
   CreditExceedsInvoiceError,
   CreditExceedsLineError,
   CreditRequestError,
   InvoiceNotCreditableError,
   NothingLeftToCreditError,
-} from '../../shared/domain/credit-notes/errors.ts';
-import { creditNoteSequence, formatCreditNoteNumber, parseCreditNoteNumber } from '../../shared/domain/credit-notes/numbering.ts';
-import { creditableRemainder } from '../../shared/domain/credit-notes/remaining.ts';
-import type { CreditNoteDraft, CreditRequest } from '../../shared/domain/credit-notes/types.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import { aDraftInvoice, anInvoice, anInvoiceLine, GERMAN_VAT } from '../support/invoice-factory.ts';
+} from '#domain/credit-notes/errors.ts';
+import { creditNoteSequence, formatCreditNoteNumber, parseCreditNoteNumber } from '#domain/credit-notes/numbering.ts';
+import { creditableRemainder } from '#domain/credit-notes/remaining.ts';
+import type { CreditNoteDraft, CreditRequest } from '#domain/credit-notes/types.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { aDraftInvoice, anInvoice, anInvoiceLine, GERMAN_VAT } from '#test-support/invoice-factory.ts';
 
 const ISSUE_DATE = '2026-12-10';
 

@@ -12,10 +12,10 @@ import {
   recordMovement,
   refundMovement,
   type BalanceMovement,
-} from '../../shared/domain/balance/ledger.ts';
-import type { CreditNote } from '../../shared/domain/credit-notes/types.ts';
-import type { PaymentEvent } from '../../shared/domain/payments/payment-event.ts';
-import { settleWithCredits } from '../../shared/domain/payments/credited-settlement.ts';
+} from '#domain/balance/ledger.ts';
+import type { CreditNote } from '#domain/credit-notes/types.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import { settleWithCredits } from '#domain/payments/credited-settlement.ts';
 
 const ACCOUNT = { customerId: 'cus_42', currency: 'EUR' } as const;
 const AT = '2026-12-10T09:00:00.000Z';

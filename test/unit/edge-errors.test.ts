@@ -3,13 +3,13 @@
  * record failures (every failed record is retried; a permanent one is told apart for the log).
  */
 import { describe, expect, it } from 'vitest';
-import { BodyTooLargeError, httpRefusalOf, refusalMetric, refusalResponse } from '../../functions/commons/http-errors.ts';
-import { recordFailureOf } from '../../functions/commons/record-failures.ts';
-import { NotAStripeEventError } from '../../shared/formats/stripe-events.ts';
-import { WebhookSignatureError } from '../../shared/formats/stripe-signature.ts';
-import { NotAMailNotificationError } from '../../shared/formats/mail-notifications.ts';
-import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
-import { UnknownEmailError } from '../../shared/use-cases/record-mail-event.ts';
+import { BodyTooLargeError, httpRefusalOf, refusalMetric, refusalResponse } from '#functions/commons/http-errors.ts';
+import { recordFailureOf } from '#functions/commons/record-failures.ts';
+import { NotAStripeEventError } from '#formats/stripe-events.ts';
+import { WebhookSignatureError } from '#formats/stripe-signature.ts';
+import { NotAMailNotificationError } from '#formats/mail-notifications.ts';
+import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import { UnknownEmailError } from '#use-cases/record-mail-event.ts';
 
 describe('typed errors as HTTP answers', () => {
   it('answers a bad signature and a body that is not a Stripe event 400, a body too large 413, with the message as the error', () => {

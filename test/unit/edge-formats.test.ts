@@ -3,9 +3,9 @@
  * scheduler payloads. A body a run or a record cannot use is a typed error saying what to fix.
  */
 import { describe, expect, it } from 'vitest';
-import { NotAMailNotificationError, parseMailNotification } from '../../shared/formats/mail-notifications.ts';
-import { groupEventTexts, splitMessageBody } from '../../shared/formats/cloudevents-batch.ts';
-import { NotAScheduledRunError, parseScheduledInvoiceRun, parseScheduledRun, scheduledRunPayload } from '../../shared/formats/scheduler-events.ts';
+import { NotAMailNotificationError, parseMailNotification } from '#formats/mail-notifications.ts';
+import { groupEventTexts, splitMessageBody } from '#formats/cloudevents-batch.ts';
+import { NotAScheduledRunError, parseScheduledInvoiceRun, parseScheduledRun, scheduledRunPayload } from '#formats/scheduler-events.ts';
 
 const bounce = {
   eventType: 'Bounce',

@@ -4,16 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_EVENT_BYTES, MAX_EVENTS_PER_BODY, splitMessageBody, type BodyPart } from '../../shared/formats/cloudevents-batch.ts';
-import { indexMetersByEventType, type ValidationContext } from '../../shared/domain/events/validate-event.ts';
-import { validateEvent } from '../../shared/formats/cloudevents.ts';
-import { billingPeriodOf, gracePeriodEnd, periodBounds } from '../../shared/domain/period.ts';
-import { packChunks, type PackOptions } from '../../shared/domain/events/pack-chunks.ts';
-import { shardOf } from '../../shared/domain/events/shard.ts';
-import { DistinctEventFilter } from '../../shared/domain/events/distinct-events.ts';
-import type { AcceptedEvent, StoredEvent } from '../../shared/domain/events/billable-event.ts';
-import type { Meter } from '../../shared/domain/catalog/types.ts';
-import { aCloudEvent } from '../support/factories.ts';
+import { MAX_EVENT_BYTES, MAX_EVENTS_PER_BODY, splitMessageBody, type BodyPart } from '#formats/cloudevents-batch.ts';
+import { indexMetersByEventType, type ValidationContext } from '#domain/events/validate-event.ts';
+import { validateEvent } from '#formats/cloudevents.ts';
+import { billingPeriodOf, gracePeriodEnd, periodBounds } from '#domain/period.ts';
+import { packChunks, type PackOptions } from '#domain/events/pack-chunks.ts';
+import { shardOf } from '#domain/events/shard.ts';
+import { DistinctEventFilter } from '#domain/events/distinct-events.ts';
+import type { AcceptedEvent, StoredEvent } from '#domain/events/billable-event.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { aCloudEvent } from '#test-support/factories.ts';
 
 const HOUR = 3_600_000;
 

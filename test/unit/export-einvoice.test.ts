@@ -7,15 +7,15 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { einvoiceOptions } from '../../cli/commands/einvoice.ts';
-import { UsageError } from '../../cli/errors.ts';
-import { EInvoiceDataError } from '../../shared/domain/einvoice/model.ts';
-import { einvoiceDocument } from '../../shared/domain/einvoice/einvoice.ts';
-import { EInvoiceNotFoundError, exportEInvoice } from '../../shared/use-cases/export-einvoice.ts';
-import { runBillflow } from '../support/billflow-cli.ts';
-import { describeFindings, validateEInvoice } from '../support/einvoice/validate-einvoice.ts';
-import { InMemoryInvoices } from '../support/in-memory-invoices.ts';
-import { aDraftInvoice, anInvoice } from '../support/invoice-factory.ts';
+import { einvoiceOptions } from '#cli/commands/einvoice.ts';
+import { UsageError } from '#cli/errors.ts';
+import { EInvoiceDataError } from '#domain/einvoice/model.ts';
+import { einvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import { EInvoiceNotFoundError, exportEInvoice } from '#use-cases/export-einvoice.ts';
+import { runBillflow } from '#test-support/billflow-cli.ts';
+import { describeFindings, validateEInvoice } from '#test-support/einvoice/validate-einvoice.ts';
+import { InMemoryInvoices } from '#test-support/in-memory-invoices.ts';
+import { aDraftInvoice, anInvoice } from '#test-support/invoice-factory.ts';
 
 const invoices = new InMemoryInvoices([anInvoice()]);
 

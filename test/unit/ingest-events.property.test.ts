@@ -11,14 +11,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingestEvents, type IncomingMessage } from '../../functions/ingest-events/ingest-handler.ts';
-import type { IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
-import { collectBillableEvents } from '../../shared/use-cases/read-billable-events.ts';
-import { accountEvents, type EventAccountRow } from '../../shared/use-cases/account-events.ts';
-import { eventKey, type StoredEvent } from '../../shared/domain/events/billable-event.ts';
-import { shardOf } from '../../shared/domain/events/shard.ts';
-import type { Meter } from '../../shared/domain/catalog/types.ts';
-import { InMemoryEventStore, InMemoryRejectedEventStore, rejectionKey } from '../support/in-memory-stores.ts';
+import { ingestEvents, type IncomingMessage } from '#functions/ingest-events/ingest-handler.ts';
+import type { IngestDependencies } from '#use-cases/ingest-events.ts';
+import { collectBillableEvents } from '#use-cases/read-billable-events.ts';
+import { accountEvents, type EventAccountRow } from '#use-cases/account-events.ts';
+import { eventKey, type StoredEvent } from '#domain/events/billable-event.ts';
+import { shardOf } from '#domain/events/shard.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { InMemoryEventStore, InMemoryRejectedEventStore, rejectionKey } from '#test-support/in-memory-stores.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

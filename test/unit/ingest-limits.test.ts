@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingestEvents, type IncomingMessage } from '../../functions/ingest-events/ingest-handler.ts';
-import type { IngestDependencies } from '../../shared/use-cases/ingest-events.ts';
-import { MAX_DATA_DEPTH, splitMessageBody } from '../../shared/formats/cloudevents-batch.ts';
-import { measureJson } from '../../shared/formats/json-shape.ts';
-import { MAX_ATTRIBUTE_LENGTH } from '../../shared/formats/cloudevents.ts';
-import type { Meter } from '../../shared/domain/catalog/types.ts';
-import { aCloudEvent } from '../support/factories.ts';
-import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
+import { ingestEvents, type IncomingMessage } from '#functions/ingest-events/ingest-handler.ts';
+import type { IngestDependencies } from '#use-cases/ingest-events.ts';
+import { MAX_DATA_DEPTH, splitMessageBody } from '#formats/cloudevents-batch.ts';
+import { measureJson } from '#formats/json-shape.ts';
+import { MAX_ATTRIBUTE_LENGTH } from '#formats/cloudevents.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { aCloudEvent } from '#test-support/factories.ts';
+import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
 const METERS: Meter[] = [

@@ -4,10 +4,10 @@
  * identity holds (received = stored + rejected); an event inside a subscription is stored.
  */
 import { describe, expect, it } from 'vitest';
-import type { Meter } from '../../shared/domain/catalog/types.ts';
-import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
-import { ingestEvents } from '../../functions/ingest-events/ingest-handler.ts';
-import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
+import type { Meter } from '#domain/catalog/types.ts';
+import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
+import { ingestEvents } from '#functions/ingest-events/ingest-handler.ts';
+import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
 
 const METERS: readonly Meter[] = [{ code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' }];
 const NOW = Date.parse('2026-12-05T00:00:00Z');

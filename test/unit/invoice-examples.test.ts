@@ -8,14 +8,14 @@
  * of 1,000 at 0.02, seats at 10.00 each.
  */
 import { describe, expect, it } from 'vitest';
-import { computeInvoice, dueDate, type InvoiceInput } from '../../shared/domain/invoice/assemble.ts';
-import { createAggregator } from '../../shared/domain/pricing/aggregate.ts';
-import { priceCharge } from '../../shared/domain/pricing/charges.ts';
-import { formatMinor, toMinorUnits } from '../../shared/domain/money.ts';
-import { taxTreatment } from '../../shared/domain/tax/tax-treatment.ts';
-import type { Customer, Issuer, Meter, Plan } from '../../shared/domain/catalog/types.ts';
-import type { InvoiceComputation, MeterUsage } from '../../shared/domain/invoice/types.ts';
-import type { StoredEvent } from '../../shared/domain/events/billable-event.ts';
+import { computeInvoice, dueDate, type InvoiceInput } from '#domain/invoice/assemble.ts';
+import { createAggregator } from '#domain/pricing/aggregate.ts';
+import { priceCharge } from '#domain/pricing/charges.ts';
+import { formatMinor, toMinorUnits } from '#domain/money.ts';
+import { taxTreatment } from '#domain/tax/tax-treatment.ts';
+import type { Customer, Issuer, Meter, Plan } from '#domain/catalog/types.ts';
+import type { InvoiceComputation, MeterUsage } from '#domain/invoice/types.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
 
 const REVERSE_CHARGE = 'Reverse charge - VAT to be accounted for by the recipient (Art. 196 Directive 2006/112/EC)';
 const OUTSIDE_SCOPE = 'Outside the scope of EU VAT';

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InvoiceStateError } from '../../shared/domain/errors.ts';
-import type { DeliveryStatus, Invoice, InvoiceStatus, PaymentStatus } from '../../shared/domain/invoice/invoice.ts';
+import { InvoiceStateError } from '#domain/errors.ts';
+import type { DeliveryStatus, Invoice, InvoiceStatus, PaymentStatus } from '#domain/invoice/invoice.ts';
 import {
   canClaimInvoiceEmail,
   canRecordDocument,
@@ -21,9 +21,9 @@ import {
   releaseInvoiceEmail,
   takesPayments,
   voidFinalized,
-} from '../../shared/domain/invoice/lifecycle.ts';
-import { invoiceSequence, numberIn } from '../../shared/domain/invoice/numbering.ts';
-import { aDraftInvoice, anInvoice } from '../support/invoice-factory.ts';
+} from '#domain/invoice/lifecycle.ts';
+import { invoiceSequence, numberIn } from '#domain/invoice/numbering.ts';
+import { aDraftInvoice, anInvoice } from '#test-support/invoice-factory.ts';
 
 const STATUSES: readonly InvoiceStatus[] = ['draft', 'finalized', 'void', 'not_issued'];
 const PAYMENT_STATUSES: readonly PaymentStatus[] = ['unpaid', 'partially_paid', 'paid', 'overpaid', 'refunded', 'disputed'];

@@ -6,13 +6,13 @@
  */
 import SaxonJS from 'saxon-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
-import { formatAmount, formatDate } from '../../shared/adapters/pdf/format.ts';
-import { einvoiceDocument } from '../../shared/domain/einvoice/einvoice.ts';
-import { checkFacturXPdf } from '../support/einvoice/check-facturx-pdf.mjs';
-import { describeFindings, validateEInvoice } from '../support/einvoice/validate-einvoice.ts';
-import { GERMAN_VAT, aDraftInvoice, acmeSeller, anInvoice, globexBuyer, numberedLines } from '../support/invoice-factory.ts';
-import { ensurePoppler, pdfFonts, pdfToText } from '../support/poppler.ts';
+import { renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
+import { formatAmount, formatDate } from '#adapters/pdf/format.ts';
+import { einvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import { checkFacturXPdf } from '#test-support/einvoice/check-facturx-pdf.mjs';
+import { describeFindings, validateEInvoice } from '#test-support/einvoice/validate-einvoice.ts';
+import { GERMAN_VAT, aDraftInvoice, acmeSeller, anInvoice, globexBuyer, numberedLines } from '#test-support/invoice-factory.ts';
+import { ensurePoppler, pdfFonts, pdfToText } from '#test-support/poppler.ts';
 
 const CREATED = new Date('2026-12-01T02:00:00Z');
 const HOSTILE_BUYER = { ...globexBuyer, name: 'Müller & Søn <GmbH> "Ωmega" 株式会社' };

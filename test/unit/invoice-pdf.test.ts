@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { create, type Font } from 'fontkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvoiceNotRenderableError, renderInvoicePdf } from '../../shared/adapters/pdf/invoice-pdf.ts';
-import { formatAmount, formatPeriod, formatUnitPrice } from '../../shared/adapters/pdf/format.ts';
-import { TrueTypeProgram } from '../../shared/adapters/pdf/truetype-subset.ts';
-import { REVERSE_CHARGE_LEGEND } from '../../shared/domain/tax/tax-treatment.ts';
+import { InvoiceNotRenderableError, renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
+import { formatAmount, formatPeriod, formatUnitPrice } from '#adapters/pdf/format.ts';
+import { TrueTypeProgram } from '#adapters/pdf/truetype-subset.ts';
+import { REVERSE_CHARGE_LEGEND } from '#domain/tax/tax-treatment.ts';
 import {
   GERMAN_VAT,
   aDraftInvoice,
@@ -17,8 +17,8 @@ import {
   anInvoiceLine,
   globexBuyer,
   numberedLines,
-} from '../support/invoice-factory.ts';
-import { ensurePoppler, pdfFonts, pdfInfo, pdfPages, pdfToText } from '../support/poppler.ts';
+} from '#test-support/invoice-factory.ts';
+import { ensurePoppler, pdfFonts, pdfInfo, pdfPages, pdfToText } from '#test-support/poppler.ts';
 
 const CREATED = new Date('2026-12-01T02:00:00Z');
 const TABLE_HEADER = 'Description Quantity Unit price VAT Net amount';

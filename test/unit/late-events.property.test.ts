@@ -6,15 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { CatalogHead, Customer } from '../../shared/domain/catalog/types.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
-import type { InvoiceSequence } from '../../shared/domain/invoice/numbering.ts';
-import type { BillingPeriodInvoices, SaveDraftOutcome } from '../../shared/ports/invoice-repository.ts';
-import { closeBillingPeriod, type CloseBillingPeriodDependencies } from '../../shared/use-cases/close-billing-period.ts';
-import { ingestEvents } from '../../functions/ingest-events/ingest-handler.ts';
-import { InMemoryEventStore, InMemoryRejectedEventStore } from '../support/in-memory-stores.ts';
-import { issuer, proCustomer } from '../support/invoicing-catalog.ts';
+import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
+import type { BillingPeriodInvoices, SaveDraftOutcome } from '#ports/invoice-repository.ts';
+import { closeBillingPeriod, type CloseBillingPeriodDependencies } from '#use-cases/close-billing-period.ts';
+import { ingestEvents } from '#functions/ingest-events/ingest-handler.ts';
+import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
+import { issuer, proCustomer } from '#test-support/invoicing-catalog.ts';
 
 const HOUR = 3_600_000;
 const SETTLE_MS = 120_000;

@@ -4,12 +4,12 @@
  * change a finalized period is written.
  */
 import { describe, expect, it } from 'vitest';
-import type { CatalogHead, Customer } from '../../shared/domain/catalog/types.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
-import { changeSubscription, saveCustomer } from '../../shared/use-cases/manage-subscriptions.ts';
-import { applyCatalog } from '../../shared/use-cases/apply-catalog.ts';
-import { issuer, proCustomer } from '../support/invoicing-catalog.ts';
+import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import { changeSubscription, saveCustomer } from '#use-cases/manage-subscriptions.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { issuer, proCustomer } from '#test-support/invoicing-catalog.ts';
 
 const HEAD: CatalogHead = {
   issuer,

@@ -11,10 +11,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyPayments } from '../../shared/domain/payments/ledger.ts';
-import type { Invoice, PaymentStatus } from '../../shared/domain/invoice/invoice.ts';
-import type { PaymentEvent } from '../../shared/domain/payments/payment-event.ts';
-import { anInvoice } from '../support/invoice-factory.ts';
+import { applyPayments } from '#domain/payments/ledger.ts';
+import type { Invoice, PaymentStatus } from '#domain/invoice/invoice.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import { anInvoice } from '#test-support/invoice-factory.ts';
 
 const RUNS = { numRuns: 300 };
 const NOW = '2026-12-31T12:00:00.000Z';

@@ -5,11 +5,11 @@
  * the delivery order.
  */
 import { describe, expect, it } from 'vitest';
-import { addToLedger, applyPayments, settle } from '../../shared/domain/payments/ledger.ts';
-import { summarizePayments } from '../../shared/domain/payments/payment-summary.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { PaymentEvent } from '../../shared/domain/payments/payment-event.ts';
-import { anInvoice, anInvoiceLine } from '../support/invoice-factory.ts';
+import { addToLedger, applyPayments, settle } from '#domain/payments/ledger.ts';
+import { summarizePayments } from '#domain/payments/payment-summary.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import { anInvoice, anInvoiceLine } from '#test-support/invoice-factory.ts';
 
 const NOW = '2026-12-05T12:00:00.000Z';
 const INVOICE_NUMBER = 'ACME-2026-000042';

@@ -12,13 +12,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import DecimalJs from 'decimal.js';
-import { computeInvoice } from '../../shared/domain/invoice/assemble.ts';
-import { priceCharge } from '../../shared/domain/pricing/charges.ts';
-import { createAggregator, type MeterAggregator } from '../../shared/domain/pricing/aggregate.ts';
-import { currencyExponent } from '../../shared/domain/catalog/currencies.ts';
-import type { Aggregation, Charge, Customer, Issuer, Meter, Plan, Tier } from '../../shared/domain/catalog/types.ts';
-import type { StoredEvent } from '../../shared/domain/events/billable-event.ts';
-import type { InvoiceComputation, MeterUsage } from '../../shared/domain/invoice/types.ts';
+import { computeInvoice } from '#domain/invoice/assemble.ts';
+import { priceCharge } from '#domain/pricing/charges.ts';
+import { createAggregator, type MeterAggregator } from '#domain/pricing/aggregate.ts';
+import { currencyExponent } from '#domain/catalog/currencies.ts';
+import type { Aggregation, Charge, Customer, Issuer, Meter, Plan, Tier } from '#domain/catalog/types.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
+import type { InvoiceComputation, MeterUsage } from '#domain/invoice/types.ts';
 
 const Ref = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP });
 type Ref = DecimalJs;

@@ -5,16 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MalformedMessageError } from '../../shared/messages/queue-message.ts';
-import { invoiceJobMessage } from '../../shared/messages/invoice-job.ts';
-import { renderRequestMessage } from '../../shared/messages/render-request.ts';
-import { sendRequestMessage } from '../../shared/messages/send-request.ts';
-import { paymentEventMessage } from '../../shared/messages/payment-event.ts';
-import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
-import type { InvoiceJob } from '../../shared/use-cases/close-billing-period.ts';
-import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
-import type { InvoiceRepository } from '../../shared/ports/invoice-repository.ts';
-import { proCustomer } from '../support/invoicing-catalog.ts';
+import { MalformedMessageError } from '#messages/queue-message.ts';
+import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import { renderRequestMessage } from '#messages/render-request.ts';
+import { sendRequestMessage } from '#messages/send-request.ts';
+import { paymentEventMessage } from '#messages/payment-event.ts';
+import { startInvoiceRun } from '#use-cases/start-invoice-run.ts';
+import type { InvoiceJob } from '#use-cases/close-billing-period.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { InvoiceRepository } from '#ports/invoice-repository.ts';
+import { proCustomer } from '#test-support/invoicing-catalog.ts';
 
 const roundTrip = <T>(message: { serialize(value: T): string; parse(body: string): T }, value: T) => message.parse(message.serialize(value));
 

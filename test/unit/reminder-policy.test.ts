@@ -8,10 +8,10 @@ import {
   reminderDue,
   utcDatePlusDays,
   withClaim,
-} from '../../shared/domain/dunning/reminder-policy.ts';
-import type { Reminder } from '../../shared/domain/invoice/invoice.ts';
-import type { PaymentEvent } from '../../shared/domain/payments/payment-event.ts';
-import { anInvoice } from '../support/invoice-factory.ts';
+} from '#domain/dunning/reminder-policy.ts';
+import type { Reminder } from '#domain/invoice/invoice.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import { anInvoice } from '#test-support/invoice-factory.ts';
 
 const DEFAULT_DAYS = [3, 10, 20];
 const CLAIM_TIMEOUT_MS = 15 * 60_000;

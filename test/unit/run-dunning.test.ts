@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogHead } from '../../shared/domain/catalog/types.ts';
-import type { Invoice, InvoiceDocument, Reminder } from '../../shared/domain/invoice/invoice.ts';
-import { PermanentSendError } from '../../shared/ports/mailer.ts';
-import { DunningRunError, runDunning, type DunningDependencies } from '../../shared/use-cases/run-dunning.ts';
-import { InMemoryDocuments, InMemoryInvoices, RecordingMailer } from '../support/in-memory-invoices.ts';
-import { anInvoice, globexBuyer } from '../support/invoice-factory.ts';
+import type { CatalogHead } from '#domain/catalog/types.ts';
+import type { Invoice, InvoiceDocument, Reminder } from '#domain/invoice/invoice.ts';
+import { PermanentSendError } from '#ports/mailer.ts';
+import { DunningRunError, runDunning, type DunningDependencies } from '#use-cases/run-dunning.ts';
+import { InMemoryDocuments, InMemoryInvoices, RecordingMailer } from '#test-support/in-memory-invoices.ts';
+import { anInvoice, globexBuyer } from '#test-support/invoice-factory.ts';
 
 const DAY_MS = 86_400_000;
 const CLAIM_TIMEOUT_MS = 15 * 60_000;

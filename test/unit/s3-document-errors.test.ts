@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { S3Client } from '@aws-sdk/client-s3';
-import { S3DocumentStore } from '../../shared/adapters/s3/s3-document-store.ts';
-import { DocumentMissingError } from '../../shared/ports/document-store.ts';
+import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
+import { DocumentMissingError } from '#ports/document-store.ts';
 
 const KEY = 'invoices/ACME/2026/ACME-2026-000001.pdf';
 const STORED = Buffer.from('%PDF-1.7 stored first');

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
-import { SesMailer } from '../../shared/adapters/ses/ses-mailer.ts';
-import { PermanentSendError } from '../../shared/ports/mailer.ts';
+import { SesMailer } from '#adapters/ses/ses-mailer.ts';
+import { PermanentSendError } from '#ports/mailer.ts';
 
 const email = {
   from: 'billing@acme.example',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogRepository } from '../../shared/ports/catalog-repository.ts';
-import type { OpenDrafts } from '../../shared/ports/invoice-repository.ts';
-import type { InvoiceRunLog } from '../../shared/ports/invoice-run-log.ts';
-import type { InvoiceJob } from '../../shared/use-cases/close-billing-period.ts';
-import { startInvoiceRun } from '../../shared/use-cases/start-invoice-run.ts';
-import { proCustomer } from '../support/invoicing-catalog.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { OpenDrafts } from '#ports/invoice-repository.ts';
+import type { InvoiceRunLog } from '#ports/invoice-run-log.ts';
+import type { InvoiceJob } from '#use-cases/close-billing-period.ts';
+import { startInvoiceRun } from '#use-cases/start-invoice-run.ts';
+import { proCustomer } from '#test-support/invoicing-catalog.ts';
 
 type Draft = { customerId: string; billingPeriod: string };
 

@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { parseWebhookSecrets, verifyStripeSignature } from '../../shared/formats/stripe-signature.ts';
-import { parseStripeEvent, toPaymentEvent } from '../../shared/formats/stripe-events.ts';
-import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '../../functions/receive-stripe-webhook/door.ts';
-import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventStore } from '../../shared/ports/webhook-event-store.ts';
-import { chargeRefunded, disputeEvent, paymentSucceeded, signature } from '../support/stripe-events.ts';
+import { parseWebhookSecrets, verifyStripeSignature } from '#formats/stripe-signature.ts';
+import { parseStripeEvent, toPaymentEvent } from '#formats/stripe-events.ts';
+import { MAX_WEBHOOK_BODY_BYTES, receiveStripeWebhook } from '#functions/receive-stripe-webhook/door.ts';
+import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventStore } from '#ports/webhook-event-store.ts';
+import { chargeRefunded, disputeEvent, paymentSucceeded, signature } from '#test-support/stripe-events.ts';
 
 const SECRET = 'whsec_current_endpoint_secret';
 const OLD_SECRET = 'whsec_previous_endpoint_secret';

@@ -4,14 +4,14 @@
  * end of November. The figures were computed by hand (see the table there).
  */
 import { describe, expect, it } from 'vitest';
-import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TOTALS, exampleColumns } from '../support/subscription-example.ts';
+import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TOTALS, exampleColumns } from '#test-support/subscription-example.ts';
 import { readFileSync } from 'node:fs';
-import { parseCatalogText } from '../../shared/domain/catalog/parse.ts';
-import { validateCatalogDocument } from '../../shared/domain/catalog/validate.ts';
-import { mergeIntoHead } from '../../shared/domain/catalog/merge.ts';
-import type { CatalogDocument, CatalogHead } from '../../shared/domain/catalog/types.ts';
-import { computeInvoice } from '../../shared/domain/invoice/assemble.ts';
-import { subscriptionsOf } from '../../shared/domain/subscriptions/subscription.ts';
+import { parseCatalogText } from '#domain/catalog/parse.ts';
+import { validateCatalogDocument } from '#domain/catalog/validate.ts';
+import { mergeIntoHead } from '#domain/catalog/merge.ts';
+import type { CatalogDocument, CatalogHead } from '#domain/catalog/types.ts';
+import { computeInvoice } from '#domain/invoice/assemble.ts';
+import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
 
 function applied(...names: string[]): { head: CatalogHead; documents: CatalogDocument[] } {
   let head: CatalogHead = { taxRates: {}, meters: [], plans: [] };

@@ -7,12 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import DecimalJs from 'decimal.js';
-import { computeInvoice } from '../../shared/domain/invoice/assemble.ts';
-import type { Customer, Issuer, Meter, Plan } from '../../shared/domain/catalog/types.ts';
-import type { MeterUsage } from '../../shared/domain/invoice/types.ts';
-import type { Subscription } from '../../shared/domain/subscriptions/subscription.ts';
-import { periodBounds } from '../../shared/domain/period.ts';
-import { issuer } from '../support/invoicing-catalog.ts';
+import { computeInvoice } from '#domain/invoice/assemble.ts';
+import type { Customer, Issuer, Meter, Plan } from '#domain/catalog/types.ts';
+import type { MeterUsage } from '#domain/invoice/types.ts';
+import type { Subscription } from '#domain/subscriptions/subscription.ts';
+import { periodBounds } from '#domain/period.ts';
+import { issuer } from '#test-support/invoicing-catalog.ts';
 
 const Ref = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP });
 type Ref = DecimalJs;

@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import DecimalJs from 'decimal.js';
-import { periodSegments, segmentIndexAt } from '../../shared/domain/subscriptions/segments.ts';
-import { proratedMinor } from '../../shared/domain/subscriptions/proration.ts';
-import { subscriptionProblems } from '../../shared/domain/subscriptions/rules.ts';
-import { activeAt, subscriptionsOf, type Subscription } from '../../shared/domain/subscriptions/subscription.ts';
-import { periodBounds } from '../../shared/domain/period.ts';
+import { periodSegments, segmentIndexAt } from '#domain/subscriptions/segments.ts';
+import { proratedMinor } from '#domain/subscriptions/proration.ts';
+import { subscriptionProblems } from '#domain/subscriptions/rules.ts';
+import { activeAt, subscriptionsOf, type Subscription } from '#domain/subscriptions/subscription.ts';
+import { periodBounds } from '#domain/period.ts';
 
 const Ref = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP });
 const RUNS = { numRuns: 300 };

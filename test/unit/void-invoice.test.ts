@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchBusinessMetrics } from '../../shared/adapters/cloudwatch/cloudwatch-metrics.ts';
-import { voidInvoice } from '../../shared/use-cases/void-invoice.ts';
-import type { Invoice } from '../../shared/domain/invoice/invoice.ts';
-import type { IssuedInvoices } from '../../shared/ports/invoice-repository.ts';
+import { CloudWatchBusinessMetrics } from '#adapters/cloudwatch/cloudwatch-metrics.ts';
+import { voidInvoice } from '#use-cases/void-invoice.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 
 const voided = { number: 'ACME-2026-000007', status: 'void', currency: 'EUR' } as Invoice;
 const invoices: Pick<IssuedInvoices, 'update'> = { update: async () => ({ invoice: voided, changed: true }) };

@@ -1,6 +1,6 @@
 /** BusinessMetrics on CloudWatch PutMetricData, in the namespace the functions' EMF metrics use. */
 import { PutMetricDataCommand, StandardUnit, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { BusinessMetrics } from '../../ports/business-metrics.ts';
+import type { BusinessMetrics } from '#ports/business-metrics.ts';
 
 export const METRICS_NAMESPACE = 'Billflow';
 

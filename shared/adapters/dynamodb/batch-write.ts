@@ -7,7 +7,7 @@
  * fed it (partial batch response) and let the rest of the batch succeed.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { forEachConcurrently } from '../../for-each-concurrently.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
 import { backoffMs, sleep } from './retry-delay.ts';
 
 const ITEMS_PER_REQUEST = 25;

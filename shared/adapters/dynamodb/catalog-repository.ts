@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CatalogHead, Customer } from '../../domain/catalog/types.ts';
-import type { CatalogRepository } from '../../ports/catalog-repository.ts';
+import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import { batchGetAll } from './batch-get.ts';
 import { BatchGetError, CatalogStoreError } from './errors.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';

@@ -11,13 +11,13 @@ import {
   type QueryCommandOutput,
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { EventChunk } from '../../domain/events/pack-chunks.ts';
-import { periodBounds } from '../../domain/period.ts';
-import type { ChunkWriteOutcome, EventStore, ShardRange, StoredChunk } from '../../ports/event-store.ts';
+import type { EventChunk } from '#domain/events/pack-chunks.ts';
+import { periodBounds } from '#domain/period.ts';
+import type { ChunkWriteOutcome, EventStore, ShardRange, StoredChunk } from '#ports/event-store.ts';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.ts';
-import { forEachConcurrently } from '../../for-each-concurrently.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
-import type { StoredEvent } from '../../domain/events/billable-event.ts';
+import type { StoredEvent } from '#domain/events/billable-event.ts';
 import { chunkPartitionKey, chunkSortKey, latePartitionKey, parseChunkPartitionKey } from './event-keys.ts';
 
 export interface DynamoDbEventStoreOptions {

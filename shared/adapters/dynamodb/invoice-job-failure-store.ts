@@ -4,7 +4,7 @@
  * count). Nothing is written when a job succeeds: readers ask for failures since a run began.
  */
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { InvoiceJobFailure, InvoiceJobFailures } from '../../ports/invoice-job-failures.ts';
+import type { InvoiceJobFailure, InvoiceJobFailures } from '#ports/invoice-job-failures.ts';
 
 const partition = (period: string) => `INVOICE_JOB_FAILED#${period}`;
 

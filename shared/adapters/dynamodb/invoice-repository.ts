@@ -33,11 +33,11 @@ import {
   type QueryCommandOutput,
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { InvoiceNotFoundError } from '../../domain/errors.ts';
-import type { Invoice } from '../../domain/invoice/invoice.ts';
-import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '../../domain/invoice/lifecycle.ts';
-import type { InvoiceSequence } from '../../domain/invoice/numbering.ts';
-import type { InvoiceRepository, SaveDraftOutcome } from '../../ports/invoice-repository.ts';
+import { InvoiceNotFoundError } from '#domain/errors.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '#domain/invoice/lifecycle.ts';
+import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
+import type { InvoiceRepository, SaveDraftOutcome } from '#ports/invoice-repository.ts';
 import { batchGetAll } from './batch-get.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from './errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';

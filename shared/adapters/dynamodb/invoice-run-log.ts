@@ -3,7 +3,7 @@
  * `CUSTOMERS_ENQUEUED`, one small item per period, overwritten by each full enqueue.
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { InvoiceRunLog } from '../../ports/invoice-run-log.ts';
+import type { InvoiceRunLog } from '#ports/invoice-run-log.ts';
 
 const runKey = (period: string) => ({ pk: `INVOICE_RUN#${period}`, sk: 'CUSTOMERS_ENQUEUED' });
 

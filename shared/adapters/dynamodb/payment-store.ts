@@ -17,8 +17,8 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { PaymentEvent } from '../../domain/payments/payment-event.ts';
-import type { PaymentLink, PaymentStore } from '../../ports/payment-store.ts';
+import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import type { PaymentLink, PaymentStore } from '#ports/payment-store.ts';
 import { isConditionFailed, isTransactionCancelled } from './errors.ts';
 
 const paymentPk = (paymentId: string) => `PAYMENT#${paymentId}`;

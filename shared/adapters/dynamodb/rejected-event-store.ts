@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { periodBounds } from '../../domain/period.ts';
-import type { RejectedEvent, RejectedEventStore, Rejection, RejectionStatus } from '../../ports/rejected-event-store.ts';
-import { forEachConcurrently } from '../../for-each-concurrently.ts';
+import { periodBounds } from '#domain/period.ts';
+import type { RejectedEvent, RejectedEventStore, Rejection, RejectionStatus } from '#ports/rejected-event-store.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
 import { rejectedPartitionKey } from './event-keys.ts';
 
 export interface DynamoDbRejectedEventStoreOptions {

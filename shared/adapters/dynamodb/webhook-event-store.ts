@@ -4,7 +4,7 @@
  * only count `deliveries`, so a replayed event never overwrites what was first received.
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventOutcome, WebhookEventStore } from '../../ports/webhook-event-store.ts';
+import type { ReceivedWebhookEvent, StoredWebhookEvent, WebhookEventOutcome, WebhookEventStore } from '#ports/webhook-event-store.ts';
 
 const key = (eventId: string) => ({ pk: `WEBHOOK#stripe#${eventId}`, sk: 'EVENT' });
 

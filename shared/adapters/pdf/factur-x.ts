@@ -9,7 +9,7 @@
  * escaping them, so a customer called "Müller & Søn GmbH" made the XMP malformed ("Invalid
  * character in entity name"), which PDF/A readers and e-invoice validators reject.
  */
-import type { EInvoiceDocument } from '../../domain/einvoice/einvoice.ts';
+import type { EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 
 /** What pdfkit's PDFDocument constructor needs for PDF/A-3b. */
 export const PDF_A_3B = { subset: 'PDF/A-3b', pdfVersion: '1.7' } as const;

@@ -4,10 +4,10 @@
  * "30 November 2026" (no day/month order to misread); rates "19 %". Nothing here depends on the
  * machine's locale or time zone, so the same invoice always renders the same text.
  */
-import type { PostalAddress } from '../../domain/catalog/types.ts';
-import { currencyExponent } from '../../domain/catalog/currencies.ts';
-import type { VatCategory } from '../../domain/invoice/types.ts';
-import { decimal, decimalText, formatMinor } from '../../domain/money.ts';
+import type { PostalAddress } from '#domain/catalog/types.ts';
+import { currencyExponent } from '#domain/catalog/currencies.ts';
+import type { VatCategory } from '#domain/invoice/types.ts';
+import { decimal, decimalText, formatMinor } from '#domain/money.ts';
 
 /**
  * Symbols only where they are unambiguous to a European reader; "$" or "¥" could be several

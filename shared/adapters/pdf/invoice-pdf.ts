@@ -11,10 +11,10 @@
  * 4. Footer on every page (issuer, VAT id, "Page i of n"), once the page count is known.
  */
 import PDFDocument from 'pdfkit';
-import type { Invoice } from '../../domain/invoice/invoice.ts';
-import type { InvoiceLine } from '../../domain/invoice/types.ts';
-import { formatQuantity } from '../../domain/invoice/line-descriptions.ts';
-import { canBeEInvoice, einvoiceDocument, type EInvoiceDocument } from '../../domain/einvoice/einvoice.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { InvoiceLine } from '#domain/invoice/types.ts';
+import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
+import { canBeEInvoice, einvoiceDocument, type EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
 import { registerInvoiceFonts } from './fonts.ts';
 import {

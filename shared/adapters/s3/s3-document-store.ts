@@ -13,7 +13,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DocumentMissingError, type DocumentStore, type StoredDocument } from '../../ports/document-store.ts';
+import { DocumentMissingError, type DocumentStore, type StoredDocument } from '#ports/document-store.ts';
 
 export class S3DocumentStore implements DocumentStore {
   constructor(

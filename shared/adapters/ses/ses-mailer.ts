@@ -12,7 +12,7 @@ import {
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { PermanentSendError, type Mailer, type OutgoingEmail } from '../../ports/mailer.ts';
+import { PermanentSendError, type Mailer, type OutgoingEmail } from '#ports/mailer.ts';
 
 /** SES refusals that the same email will meet again (the SDK's modeled exceptions, by class). */
 const PERMANENT = [MessageRejected, MailFromDomainNotVerifiedException, AccountSuspendedException, BadRequestException, NotFoundException];

@@ -3,7 +3,7 @@
  * request, failed entries retried with backoff, and whatever still fails reported by index.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { forEachConcurrently } from '../../for-each-concurrently.ts';
+import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
 
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;

@@ -3,7 +3,7 @@
  * schema (shared/messages), then sent in batches by sendBodies. Failures come back by value.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueMessage } from '../../messages/queue-message.ts';
+import type { QueueMessage } from '#messages/queue-message.ts';
 import { sendBodies } from './send-bodies.ts';
 
 export async function sendMessages<T>(

@@ -5,7 +5,7 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseWebhookSecrets } from '../../formats/stripe-signature.ts';
+import { parseWebhookSecrets } from '#formats/stripe-signature.ts';
 
 const SECRET_CACHE_SECONDS = 300;
 

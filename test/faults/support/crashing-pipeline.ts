@@ -11,10 +11,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { freePort } from '../../../infra/local/services.ts';
-import { localCredentials } from '../../../infra/local/credentials.ts';
+import { freePort } from '#infra/local/services.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
 import { startPipeline, type PipelineProcess } from '../../e2e/pipeline-process.ts';
-import { runBillflow, type CliResult } from '../../support/billflow-cli.ts';
+import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
 
 export interface CrashablePipeline {
   readonly home: string;

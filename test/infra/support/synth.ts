@@ -6,9 +6,9 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
-import { featureFlags } from '../../../infra/feature-flags.ts';
-import { BillflowStack } from '../../../infra/stack.ts';
-import { parseStage, type Stage } from '../../../infra/stage.ts';
+import { featureFlags } from '#infra/feature-flags.ts';
+import { BillflowStack } from '#infra/stack.ts';
+import { parseStage, type Stage } from '#infra/stage.ts';
 
 export const STAGES = ['dev', 'prod'] as const satisfies readonly Stage[];
 

@@ -3,11 +3,11 @@
  * issue -> number), the way the invoice run builds it, for e-invoice tests that want real
  * lines, VAT and totals rather than a hand-made record.
  */
-import { computeInvoice, dueDate, type InvoiceInput } from '../../../shared/domain/invoice/assemble.ts';
-import type { Invoice } from '../../../shared/domain/invoice/invoice.ts';
-import { draftInvoice, issue } from '../../../shared/domain/invoice/invoice-record.ts';
-import { formatInvoiceNumber } from '../../../shared/domain/invoice/numbering.ts';
-import { periodBounds } from '../../../shared/domain/period.ts';
+import { computeInvoice, dueDate, type InvoiceInput } from '#domain/invoice/assemble.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { draftInvoice, issue } from '#domain/invoice/invoice-record.ts';
+import { formatInvoiceNumber } from '#domain/invoice/numbering.ts';
+import { periodBounds } from '#domain/period.ts';
 
 export function issuedInvoice(input: InvoiceInput, sequence = 1): Invoice {
   const { end } = periodBounds(input.period);
