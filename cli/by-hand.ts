@@ -42,8 +42,14 @@ export function startInvoiceRunByHand(
 /** Hands `numbers` to render-invoice (the invoice-documents queue); returns those that could not be sent. */
 export async function requestDocumentsByHand(context: CliContext, numbers: readonly string[]): Promise<{ failed: string[] }> {
   const queueUrl = context.outputs.invoiceDocumentsQueueUrl;
-  if (queueUrl === undefined) throw new Error('the outputs name no invoiceDocumentsQueueUrl: deploy or start a pipeline with invoice delivery');
-  const result = await sendMessages(context.clients.sqs, queueUrl, renderRequestMessage, numbers.map((number) => ({ number })));
+  if (queueUrl === undefined)
+    throw new Error('the outputs name no invoiceDocumentsQueueUrl: deploy or start a pipeline with invoice delivery');
+  const result = await sendMessages(
+    context.clients.sqs,
+    queueUrl,
+    renderRequestMessage,
+    numbers.map((number) => ({ number })),
+  );
   return { failed: result.failed.map((failure) => failure.value.number) };
 }
 
@@ -96,7 +102,9 @@ export async function waitForInvoiceRun(context: CliContext, timeoutMs: number, 
   };
   await waitUntilSettled(sqs, context.outputs.invoiceJobsQueueUrl, timeoutMs, 'the invoice jobs queue', failed);
   // Rendering feeds sending: wait for both, twice, so a message passed on late is seen too.
-  const delivery = [context.outputs.invoiceDocumentsQueueUrl, context.outputs.invoiceEmailsQueueUrl].filter((url): url is string => url !== undefined);
+  const delivery = [context.outputs.invoiceDocumentsQueueUrl, context.outputs.invoiceEmailsQueueUrl].filter(
+    (url): url is string => url !== undefined,
+  );
   for (const url of [...delivery, ...delivery]) await waitUntilEmpty(sqs, url, timeoutMs, 'invoice delivery');
   await failed();
   return failures;

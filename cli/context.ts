@@ -75,9 +75,7 @@ export function createContext(outputsFile: string | undefined): CliContext {
   const local = outputs.endpoints;
   const clients = createAwsClients({
     region: outputs.region,
-    ...(local === undefined
-      ? {}
-      : { endpoints: local, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...(local === undefined ? {} : { endpoints: local, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   });
   const retentionDays = Number(pipelineSettings.EVENT_RETENTION_DAYS);
   return {

@@ -35,6 +35,8 @@ export async function waitUntilIngested(context: CliContext, before: EventAccoun
 export function describeIngested(delta: IngestedDelta): string {
   return (
     `received ${delta.received} = accepted ${delta.accepted} + duplicates ${delta.duplicates} + rejected ${delta.rejected}` +
-    (delta.deadLettered > 0 ? `; ${delta.deadLettered} messages are in the events dead-letter queue (billflow dlq redrive, once the cause is fixed)` : '')
+    (delta.deadLettered > 0
+      ? `; ${delta.deadLettered} messages are in the events dead-letter queue (billflow dlq redrive, once the cause is fixed)`
+      : '')
   );
 }

@@ -33,7 +33,9 @@ export function readEventsFile(path: string): unknown[] {
     }
   });
   if (bad.length > 0) {
-    throw new UsageError(`${path} is neither a JSON array nor NDJSON; lines that are not JSON:\n  ${bad.slice(0, 20).join('\n  ')}${bad.length > 20 ? `\n  ... and ${bad.length - 20} more` : ''}`);
+    throw new UsageError(
+      `${path} is neither a JSON array nor NDJSON; lines that are not JSON:\n  ${bad.slice(0, 20).join('\n  ')}${bad.length > 20 ? `\n  ... and ${bad.length - 20} more` : ''}`,
+    );
   }
   return events;
 }

@@ -56,7 +56,11 @@ export function generateSampleEvents(options: SampleOptions): SampleSet {
       type: 'api.request',
       subject: customer,
       time,
-      data: { tokens: 100 + Math.floor(random() * 5000), model: random() < 0.7 ? 'small' : 'large', userId: `u-${Math.floor(random() * 50)}` },
+      data: {
+        tokens: 100 + Math.floor(random() * 5000),
+        model: random() < 0.7 ? 'small' : 'large',
+        userId: `u-${Math.floor(random() * 50)}`,
+      },
     });
   }
   const events: unknown[] = [...valid];

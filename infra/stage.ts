@@ -13,9 +13,7 @@ export function parseStage(value: unknown): Stage {
   if (value === undefined) return 'dev';
   const stage = STAGES.find((candidate) => candidate === value);
   if (stage === undefined) {
-    throw new Error(
-      `Unknown stage ${JSON.stringify(value)}: pass -c stage=dev or -c stage=prod (default dev).`,
-    );
+    throw new Error(`Unknown stage ${JSON.stringify(value)}: pass -c stage=dev or -c stage=prod (default dev).`);
   }
   return stage;
 }

@@ -107,7 +107,9 @@ function mailingConfig(value: z.infer<typeof dunningConfigSchema>): DunningConfi
   return {
     billingTable: value.BILLING_TABLE,
     invoicesBucket: value.INVOICES_BUCKET,
-    ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === '' ? {} : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
+    ...(value.SES_CONFIGURATION_SET === undefined || value.SES_CONFIGURATION_SET === ''
+      ? {}
+      : { sesConfigurationSet: value.SES_CONFIGURATION_SET }),
   };
 }
 
@@ -149,6 +151,8 @@ export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
     billingTable: value.BILLING_TABLE,
     paymentEventsQueueUrl: value.PAYMENT_EVENTS_QUEUE_URL,
     webhookSecret:
-      (value.STRIPE_WEBHOOK_SECRET_ARN ?? '') !== '' ? { secretArn: value.STRIPE_WEBHOOK_SECRET_ARN! } : { value: value.STRIPE_WEBHOOK_SECRET! },
+      (value.STRIPE_WEBHOOK_SECRET_ARN ?? '') !== ''
+        ? { secretArn: value.STRIPE_WEBHOOK_SECRET_ARN! }
+        : { value: value.STRIPE_WEBHOOK_SECRET! },
   };
 }

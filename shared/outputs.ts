@@ -7,7 +7,7 @@
  * outputs file with. Outputs without a schema are for operators only; the CLI ignores them.
  */
 import { z } from 'zod';
-import type { pipelineSettings} from '#infra/resources.ts';
+import type { pipelineSettings } from '#infra/resources.ts';
 import { buckets, queues, tables } from '#infra/resources.ts';
 
 /**
@@ -18,12 +18,7 @@ import { buckets, queues, tables } from '#infra/resources.ts';
  * - `stack`: only a deployed stack has it; `local`: only `npm start` has it.
  */
 export type OutputSource =
-  | { readonly env: string }
-  | { readonly setting: keyof typeof pipelineSettings }
-  | 'region'
-  | 'apiUrl'
-  | 'stack'
-  | 'local';
+  { readonly env: string } | { readonly setting: keyof typeof pipelineSettings } | 'region' | 'apiUrl' | 'stack' | 'local';
 
 export interface OutputDefinition {
   readonly description: string;
@@ -44,17 +39,29 @@ export const outputDefinitions = {
   eventsQueueUrl: fromEnv(queues.events.envVar, name, 'Publish billing events (CloudEvents JSON) here'),
   eventsDlqUrl: fromEnv(queues.events.deadLetter.envVar, name, 'Events that failed every retry; `billflow dlq redrive` moves them back'),
   /** Not in CONTRACTS.md: the invoice run's fan-out queue, for `billflow invoices run`. */
-  invoiceJobsQueueUrl: fromEnv(queues.invoiceJobs.envVar, name,
-    'Invoice run fan-out: one close-billing-period job per customer and period (CLI)'),
-  invoiceJobsDlqUrl: fromEnv(queues.invoiceJobs.deadLetter.envVar, name,
-    'Invoice jobs that failed every retry (`billflow invoices run --period` enqueues them again)'),
+  invoiceJobsQueueUrl: fromEnv(
+    queues.invoiceJobs.envVar,
+    name,
+    'Invoice run fan-out: one close-billing-period job per customer and period (CLI)',
+  ),
+  invoiceJobsDlqUrl: fromEnv(
+    queues.invoiceJobs.deadLetter.envVar,
+    name,
+    'Invoice jobs that failed every retry (`billflow invoices run --period` enqueues them again)',
+  ),
   /** Optional: when present, `billflow invoices run` also waits for rendering and sending. */
-  invoiceDocumentsQueueUrl: fromEnv(queues.invoiceDocuments.envVar, name.optional(),
-    'Finalized invoices to render (one { number } per message)'),
+  invoiceDocumentsQueueUrl: fromEnv(
+    queues.invoiceDocuments.envVar,
+    name.optional(),
+    'Finalized invoices to render (one { number } per message)',
+  ),
   invoiceEmailsQueueUrl: fromEnv(queues.invoiceEmails.envVar, name.optional(), 'Rendered invoices to email (one { number } per message)'),
   /** Optional: when present, `billflow payments` commands wait for queued webhook events. */
-  paymentEventsQueueUrl: fromEnv(queues.paymentEvents.envVar, name.optional(),
-    'Accepted Stripe events waiting to be applied (`billflow payments` waits for it to drain)'),
+  paymentEventsQueueUrl: fromEnv(
+    queues.paymentEvents.envVar,
+    name.optional(),
+    'Accepted Stripe events waiting to be applied (`billflow payments` waits for it to drain)',
+  ),
   invoicesBucket: fromEnv(buckets.invoices.envVar, name, 'Rendered invoice documents'),
   // Not in the contract: the CLI reads and writes the tables directly and must use the
   // functions' shard count, so `cdk deploy --outputs-file` works as --outputs.
@@ -89,7 +96,8 @@ export const outputDefinitions = {
     schema: z.object({ dynamodb: z.string(), sqs: z.string(), s3: z.string(), ses: z.string() }).optional(),
   },
   stripeWebhookSecretArn: {
-    description: 'Put the Stripe webhook signing secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string whsec_...',
+    description:
+      'Put the Stripe webhook signing secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string whsec_...',
     source: 'stack',
   },
   dashboardUrl: { description: 'CloudWatch dashboard of the pipeline: one row per stage (docs/operations.md)', source: 'stack' },

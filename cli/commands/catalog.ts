@@ -16,7 +16,9 @@ export function registerCatalogCommands(program: Command, globals: () => GlobalO
     .action(async (file: string) => {
       const parsed = readDocumentFile(file);
       const context = createContext(globals().outputs);
-      const result = parsed.ok ? await applyCatalog(parsed.value, context.catalog, context.invoices) : { ok: false as const, issues: parsed.issues };
+      const result = parsed.ok
+        ? await applyCatalog(parsed.value, context.catalog, context.invoices)
+        : { ok: false as const, issues: parsed.issues };
       if (!result.ok) {
         if (globals().json) process.stdout.write(`${JSON.stringify({ applied: false, errors: result.issues }, null, 2)}\n`);
         process.stderr.write(
@@ -26,8 +28,11 @@ export function registerCatalogCommands(program: Command, globals: () => GlobalO
         return;
       }
       const s = result.summary;
-      emit(globals(), { applied: true, ...s }, () =>
-        `applied ${file}: ${s.meters} meters, ${s.plans} plans, ${s.customers} customers, ${s.taxRates} tax rates${s.issuer ? ', issuer' : ''}`,
+      emit(
+        globals(),
+        { applied: true, ...s },
+        () =>
+          `applied ${file}: ${s.meters} meters, ${s.plans} plans, ${s.customers} customers, ${s.taxRates} tax rates${s.issuer ? ', issuer' : ''}`,
       );
     });
 }

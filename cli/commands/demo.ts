@@ -20,7 +20,8 @@ export function registerDemoCommand(program: Command, globals: () => GlobalOptio
       const outputs = loadOutputs(outputsFile);
       // The demo closes its customers' month as of a simulated date and posts signed webhooks:
       // fine on a pipeline of one's own, never on a deployed stack that bills real customers.
-      if (outputs.endpoints === undefined) throw new UsageError(`${outputsFile} names a deployed stack: the demo runs on the local pipeline only (npm start)`);
+      if (outputs.endpoints === undefined)
+        throw new UsageError(`${outputsFile} names a deployed stack: the demo runs on the local pipeline only (npm start)`);
       await runDemo({ outputsFile, webhookSecret: outputs.stripeWebhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET });
     });
 }

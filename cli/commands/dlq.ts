@@ -13,6 +13,10 @@ export function registerDlqCommands(program: Command, globals: () => GlobalOptio
     .action(async () => {
       const context = createContext(globals().outputs);
       const result = await redriveMessages(context.clients.sqs, context.outputs.eventsDlqUrl, context.outputs.eventsQueueUrl);
-      emit(globals(), { queue: 'events', ...result }, () => `moved ${result.moved} messages from the events dead-letter queue back to the events queue`);
+      emit(
+        globals(),
+        { queue: 'events', ...result },
+        () => `moved ${result.moved} messages from the events dead-letter queue back to the events queue`,
+      );
     });
 }

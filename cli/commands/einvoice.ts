@@ -34,7 +34,10 @@ export function registerEInvoiceCommands(invoices: Command, globals: () => Globa
     .option('--buyer-reference <text>', 'BT-10 buyer reference; XRechnung: the Leitweg-ID, e.g. 04011000-12345-34')
     .option('--seller-contact <name>', 'BT-41 seller contact (XRechnung and Peppol for German sellers require it)')
     .option('--seller-phone <number>', 'BT-42 seller contact telephone (the same)')
-    .option('--seller-endpoint <scheme:id>', 'BT-34 seller electronic address, e.g. 0088:4035811991021 (Peppol requires a Peppol id; default: the email)')
+    .option(
+      '--seller-endpoint <scheme:id>',
+      'BT-34 seller electronic address, e.g. 0088:4035811991021 (Peppol requires a Peppol id; default: the email)',
+    )
     .option('--buyer-endpoint <scheme:id>', 'BT-49 buyer electronic address, the same way')
     .action(async (number: string, options: XmlOptions) => {
       const format = options.format;
@@ -51,9 +54,13 @@ export function registerEInvoiceCommands(invoices: Command, globals: () => Globa
 }
 
 export function einvoiceOptions(options: Omit<XmlOptions, 'out' | 'format'>): EInvoiceOptions {
-  const contact = options.sellerContact === undefined && options.sellerPhone === undefined
-    ? undefined
-    : { ...(options.sellerContact === undefined ? {} : { name: options.sellerContact }), ...(options.sellerPhone === undefined ? {} : { telephone: options.sellerPhone }) };
+  const contact =
+    options.sellerContact === undefined && options.sellerPhone === undefined
+      ? undefined
+      : {
+          ...(options.sellerContact === undefined ? {} : { name: options.sellerContact }),
+          ...(options.sellerPhone === undefined ? {} : { telephone: options.sellerPhone }),
+        };
   return {
     ...(options.buyerReference === undefined ? {} : { buyerReference: options.buyerReference }),
     ...(contact === undefined ? {} : { sellerContact: contact }),
@@ -65,6 +72,7 @@ export function einvoiceOptions(options: Omit<XmlOptions, 'out' | 'format'>): EI
 /** "0088:4035811991021" -> { scheme: '0088', id: '4035811991021' }. */
 function endpoint(flag: string, value: string): ElectronicAddress {
   const match = /^([A-Z0-9]{2,4}):(\S+)$/.exec(value);
-  if (match === null) throw new UsageError(`${flag} must be SCHEME:ID with an EAS scheme code, e.g. 0088:4035811991021 or EM:ap@example.com, not "${value}"`);
+  if (match === null)
+    throw new UsageError(`${flag} must be SCHEME:ID with an EAS scheme code, e.g. 0088:4035811991021 or EM:ap@example.com, not "${value}"`);
   return { scheme: match[1]!, id: match[2]! };
 }

@@ -20,7 +20,9 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
 
   events
     .command('send')
-    .description('send CloudEvents from a JSON array or NDJSON file to the events queue, in batch bodies, and wait until the pipeline has stored or rejected them')
+    .description(
+      'send CloudEvents from a JSON array or NDJSON file to the events queue, in batch bodies, and wait until the pipeline has stored or rejected them',
+    )
     .argument('<file>', 'JSON array or NDJSON of CloudEvents')
     .option('--batch-size <n>', `events per message body (1-${MAX_EVENTS_PER_BODY})`, String(MAX_EVENTS_PER_BODY))
     .option('--no-wait', 'return once sent, without waiting for ingestion (then watch billflow stats)')
@@ -34,7 +36,13 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
       const result = await sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies);
       const sent = `sent ${payload.length} events in ${result.sent} of ${bodies.length} messages`;
       const ingested = before === undefined ? undefined : await waitUntilIngested(context, before, timeoutMs);
-      const document = { events: payload.length, messages: bodies.length, sentMessages: result.sent, failed: result.failed, ...(ingested === undefined ? {} : { ingested }) };
+      const document = {
+        events: payload.length,
+        messages: bodies.length,
+        sentMessages: result.sent,
+        failed: result.failed,
+        ...(ingested === undefined ? {} : { ingested }),
+      };
       emit(globals(), document, () =>
         ingested === undefined
           ? `${sent}; ingestion is asynchronous: billflow stats shows them as they are stored (or send without --no-wait, which waits)`
@@ -48,7 +56,7 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
 
   events
     .command('generate')
-    .description('write sample CloudEvents for the catalog\'s customers (NDJSON), with duplicates and invalid events mixed in')
+    .description("write sample CloudEvents for the catalog's customers (NDJSON), with duplicates and invalid events mixed in")
     .requiredOption('--out <file>', 'NDJSON file to write')
     .option('--count <n>', 'events to write, duplicates and invalid ones included', '10000')
     .option('--period <YYYY-MM>', 'billing period the events fall in (default: the current one)')
@@ -62,7 +70,10 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
       // Only customers subscribed for the whole period, so every valid event is accepted and
       // the expected counts hold (an event outside a subscription is rejected).
       const subscribed = customers.filter((customer) => periodSegments(subscriptionsOf(customer), period).some((segment) => segment.whole));
-      if (customers.length > 0 && subscribed.length === 0) throw new UsageError(`no customer has a subscription covering all of ${period}: start one (billflow subscriptions start) or choose another --period`);
+      if (customers.length > 0 && subscribed.length === 0)
+        throw new UsageError(
+          `no customer has a subscription covering all of ${period}: start one (billflow subscriptions start) or choose another --period`,
+        );
       const sample = generateSampleEvents({
         customerIds: subscribed.map((customer) => customer.id),
         count: parseWholeNumber('--count', options.count, 1, 1_000_000),
@@ -73,8 +84,11 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
         notAfter: Date.now(),
       });
       writeFileSync(options.out, sample.events.map((event) => JSON.stringify(event)).join('\n') + '\n');
-      emit(globals(), { file: options.out, expected: sample.expected }, () =>
-        `wrote ${sample.events.length} events to ${options.out}; once sent, billflow stats should show received ${sample.expected.received}, accepted ${sample.expected.accepted}, duplicates ${sample.expected.duplicates}, rejected ${sample.expected.rejected}`,
+      emit(
+        globals(),
+        { file: options.out, expected: sample.expected },
+        () =>
+          `wrote ${sample.events.length} events to ${options.out}; once sent, billflow stats should show received ${sample.expected.received}, accepted ${sample.expected.accepted}, duplicates ${sample.expected.duplicates}, rejected ${sample.expected.rejected}`,
       );
     });
 
@@ -106,7 +120,9 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
 
   events
     .command('replay')
-    .description('re-submit open rejected events to the events queue (after fixing the cause), wait, and say which were accepted and which rejected again')
+    .description(
+      're-submit open rejected events to the events queue (after fixing the cause), wait, and say which were accepted and which rejected again',
+    )
     .option('--period <YYYY-MM>', 'only events of this billing period')
     .option('--key <key...>', 'only these rejected events (keys as listed by `events rejected --json`)')
     .option('--no-wait', 'return once sent, without waiting for ingestion')
@@ -152,6 +168,10 @@ export function registerEventCommands(program: Command, globals: () => GlobalOpt
 /** Rejected events' texts to the events queue as CloudEvents bodies; what failed comes back by text index. */
 async function sendEventTexts(context: CliContext, texts: readonly string[]): Promise<{ failed: { index: number; error: string }[] }> {
   const bodies = groupEventTexts(texts);
-  const { failed } = await sendBodies(context.clients.sqs, context.outputs.eventsQueueUrl, bodies.map(({ body }) => body));
+  const { failed } = await sendBodies(
+    context.clients.sqs,
+    context.outputs.eventsQueueUrl,
+    bodies.map(({ body }) => body),
+  );
   return { failed: failed.flatMap(({ index, error }) => bodies[index]!.members.map((member) => ({ index: member, error }))) };
 }

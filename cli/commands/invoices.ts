@@ -9,7 +9,15 @@ import { sendInvoice } from '#use-cases/send-invoice.ts';
 import { writeFileSync } from 'node:fs';
 import { periodBounds } from '#domain/period.ts';
 import { createContext } from '../context.ts';
-import { beginRunByHand, recoverDeliveriesByHand, runDunningByHand, startInvoiceRunByHand, waitForIngestion, waitForInvoiceRun, waitForPaymentEvents } from '../by-hand.ts';
+import {
+  beginRunByHand,
+  recoverDeliveriesByHand,
+  runDunningByHand,
+  startInvoiceRunByHand,
+  waitForIngestion,
+  waitForInvoiceRun,
+  waitForPaymentEvents,
+} from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
 import { asUsageError, UsageError } from '../errors.ts';
@@ -44,10 +52,17 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const started = await startInvoiceRunByHand(context, asOf, period, { ingestSettledAt, periodNamed: options.period !== undefined });
       // As the hourly run does: deliveries stuck past the claim timeout (of any period) go to render-invoice again.
       const deliveries = await recoverDeliveriesByHand(context);
-      const recovered = deliveries.requeued.length > 0 ? `; ${deliveries.requeued.length} stuck deliveries handed to render-invoice again (${deliveries.requeued.join(', ')})` : '';
+      const recovered =
+        deliveries.requeued.length > 0
+          ? `; ${deliveries.requeued.length} stuck deliveries handed to render-invoice again (${deliveries.requeued.join(', ')})`
+          : '';
       if (deliveries.failed.length > 0) process.exitCode = 1;
       if (!options.wait) {
-        emit(globals(), { ...started, deliveries }, () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}${recovered}`);
+        emit(
+          globals(),
+          { ...started, deliveries },
+          () => `enqueued ${started.jobs} invoice jobs for ${started.period} as of ${started.asOf}${recovered}`,
+        );
         return;
       }
       const failedJobs = await waitForInvoiceRun(context, timeoutMs, run);
@@ -59,7 +74,12 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const leftOut =
         options.period === undefined
           ? (await context.catalog.listCustomers())
-              .filter((customer) => !invoiced.has(customer.id) && customer.enteredAt !== undefined && Date.parse(customer.enteredAt) >= periodBounds(started.period).end)
+              .filter(
+                (customer) =>
+                  !invoiced.has(customer.id) &&
+                  customer.enteredAt !== undefined &&
+                  Date.parse(customer.enteredAt) >= periodBounds(started.period).end,
+              )
               .map((customer) => ({ customerId: customer.id, enteredAt: customer.enteredAt! }))
           : [];
       const document = {
@@ -69,7 +89,12 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         drafts: count('draft'),
         notIssued: count('not_issued'),
         void: count('void'),
-        failedJobs: failedJobs.map(({ customerId, period: failedPeriod, reason, attempts }) => ({ customerId, period: failedPeriod, reason, attempts })),
+        failedJobs: failedJobs.map(({ customerId, period: failedPeriod, reason, attempts }) => ({
+          customerId,
+          period: failedPeriod,
+          reason,
+          attempts,
+        })),
         leftOut,
         invoices: closed.map(summary),
       };
@@ -141,7 +166,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
 
   invoices
     .command('pdf')
-    .description('write an invoice\'s stored PDF to a file')
+    .description("write an invoice's stored PDF to a file")
     .argument('<number>', 'invoice number')
     .requiredOption('--out <file>', 'where to write the PDF')
     .action(async (number: string, options: { out: string }) => {
@@ -149,7 +174,9 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const invoice = await context.invoices.findByNumber(number);
       if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
       if (invoice.document === null) {
-        throw new UsageError(`invoice ${number} has no document yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization`);
+        throw new UsageError(
+          `invoice ${number} has no document yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization`,
+        );
       }
       const pdf = await context.documents.get(invoice.document.key).catch((error: unknown) => {
         if (!(error instanceof DocumentMissingError)) throw error;
@@ -159,8 +186,10 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         );
       });
       writeFileSync(options.out, pdf);
-      emit(globals(), { number, file: options.out, bytes: pdf.length, sha256: invoice.document.sha256, key: invoice.document.key }, () =>
-        `wrote ${options.out} (${pdf.length} bytes, s3://${invoice.document!.bucket}/${invoice.document!.key})`,
+      emit(
+        globals(),
+        { number, file: options.out, bytes: pdf.length, sha256: invoice.document.sha256, key: invoice.document.key },
+        () => `wrote ${options.out} (${pdf.length} bytes, s3://${invoice.document!.bucket}/${invoice.document!.key})`,
       );
     });
 
@@ -170,7 +199,8 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     .argument('<number>', 'invoice number')
     .action(async (number: string) => {
       const context = createContext(globals().outputs);
-      if ((await context.invoices.findByNumber(number)) === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
+      if ((await context.invoices.findByNumber(number)) === undefined)
+        throw new UsageError(`no invoice ${number}: see billflow invoices list`);
       const outcome = await sendInvoice(number, 'resend', {
         invoices: context.invoices,
         documents: context.documents,
@@ -180,7 +210,9 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       });
       if (outcome.action === 'skipped') throw new UsageError(`invoice ${number} was not resent: ${outcome.reason}`);
       emit(globals(), outcome, () =>
-        outcome.action === 'failed' ? `could not resend ${number}: ${outcome.reason}` : `resent ${number} to ${outcome.invoice.buyer.email}`,
+        outcome.action === 'failed'
+          ? `could not resend ${number}: ${outcome.reason}`
+          : `resent ${number} to ${outcome.invoice.buyer.email}`,
       );
       if (outcome.action === 'failed') process.exitCode = 1;
     });
@@ -203,7 +235,8 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
           now: Date.now,
         });
         emit(globals(), voided, () => `voided ${number}: ${options.reason.trim()}`);
-        if (metricError !== undefined) process.stderr.write(`billflow: ${number} is void, but the InvoicesVoided metric was not published: ${metricError}\n`);
+        if (metricError !== undefined)
+          process.stderr.write(`billflow: ${number} is void, but the InvoicesVoided metric was not published: ${metricError}\n`);
       } catch (error) {
         asUsageError(error, [InvoiceNotFoundError, InvoiceStateError]);
       }
@@ -264,10 +297,13 @@ export function describeInvoice(invoice: Invoice): string {
       (invoice.amountRefunded > 0 ? `  refunded ${money(invoice.amountRefunded)}` : '') +
       (invoice.customerCredit > 0 ? `  customer credit ${money(invoice.customerCredit)}` : ''),
     ...summarizePayments(invoice.payments).map(
-      (payment) => `  ${payment.paymentId}  received ${money(payment.received)}  refunded ${money(payment.refunded)}  net ${money(payment.net)}` +
+      (payment) =>
+        `  ${payment.paymentId}  received ${money(payment.received)}  refunded ${money(payment.refunded)}  net ${money(payment.net)}` +
         (payment.disputes.length > 0 ? `  disputes ${payment.disputes.map((d) => `${d.disputeId} ${d.status}`).join(', ')}` : ''),
     ),
-    ...invoice.reminders.filter((reminder) => reminder.status === 'sent').map((reminder) => `  reminder day ${reminder.stage} sent ${reminder.at}`),
+    ...invoice.reminders
+      .filter((reminder) => reminder.status === 'sent')
+      .map((reminder) => `  reminder day ${reminder.stage} sent ${reminder.at}`),
     ...invoice.legends,
     ...(invoice.voidReason === null ? [] : [`voided: ${invoice.voidReason}`]),
   ].join('\n');

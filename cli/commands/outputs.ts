@@ -11,7 +11,7 @@ import type { GlobalOptions } from '../options.ts';
 export function registerOutputsCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('outputs')
-    .description('print the pipeline\'s outputs, or the value of one (e.g. apiUrl, mailViewerUrl, stripeWebhookSecret)')
+    .description("print the pipeline's outputs, or the value of one (e.g. apiUrl, mailViewerUrl, stripeWebhookSecret)")
     .argument('[name]', 'one output')
     .action((name: string | undefined) => {
       const outputs = loadOutputs(globals().outputs) as Record<string, unknown>;

@@ -64,12 +64,26 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
       const context = createContext(globals().outputs);
       await waitForPaymentEvents(context);
       try {
-        const outcome = await matchPaymentToInvoice(paymentId, number, { payments: context.payments, invoices: context.invoices, now: Date.now });
+        const outcome = await matchPaymentToInvoice(paymentId, number, {
+          payments: context.payments,
+          invoices: context.invoices,
+          now: Date.now,
+        });
         const invoice = outcome.invoice;
         const money = (minor: number) => `${formatMinor(minor, invoice.currency)} ${invoice.currency}`;
-        emit(globals(), { paymentId, number, paymentStatus: invoice.paymentStatus, amountPaid: invoice.amountPaid, amountDue: invoice.amountDue, customerCredit: invoice.customerCredit }, () =>
-          `applied ${paymentId} to ${number}: ${invoice.paymentStatus}, paid ${money(invoice.amountPaid)}, due ${money(invoice.amountDue)}` +
-          (invoice.customerCredit > 0 ? `, customer credit ${money(invoice.customerCredit)}` : ''),
+        emit(
+          globals(),
+          {
+            paymentId,
+            number,
+            paymentStatus: invoice.paymentStatus,
+            amountPaid: invoice.amountPaid,
+            amountDue: invoice.amountDue,
+            customerCredit: invoice.customerCredit,
+          },
+          () =>
+            `applied ${paymentId} to ${number}: ${invoice.paymentStatus}, paid ${money(invoice.amountPaid)}, due ${money(invoice.amountDue)}` +
+            (invoice.customerCredit > 0 ? `, customer credit ${money(invoice.customerCredit)}` : ''),
         );
       } catch (error) {
         asUsageError(error, [PaymentMatchError, PaymentNotUnmatchedError, InvoiceNotFoundError]);

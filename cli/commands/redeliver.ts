@@ -32,7 +32,10 @@ export function registerRedeliverCommand(invoices: Command, globals: () => Globa
         requeued.length === 0
           ? `no delivery is stuck: every finalized invoice is sent, failed or bounced, or its last step is younger than ${DELIVERY_CLAIM_TIMEOUT_MS / 60_000} minutes`
           : [
-              ...after.map((invoice) => `${invoice.number}  ${invoice.deliveryStatus}${invoice.deliveryProblem == null ? '' : `  (${invoice.deliveryProblem.detail})`}`),
+              ...after.map(
+                (invoice) =>
+                  `${invoice.number}  ${invoice.deliveryStatus}${invoice.deliveryProblem == null ? '' : `  (${invoice.deliveryProblem.detail})`}`,
+              ),
               `handed ${requeued.length} to render-invoice again: ${after.length - notSent.length} sent` +
                 (notSent.length > 0 ? `, ${notSent.length} not (see billflow invoices show NUMBER)` : ''),
             ].join('\n'),
@@ -42,7 +45,8 @@ export function registerRedeliverCommand(invoices: Command, globals: () => Globa
 
 async function requeueStuck(context: CliContext): Promise<string[]> {
   const recovered = await recoverDeliveriesByHand(context);
-  if (recovered.failed.length > 0) throw new Error(`could not queue ${recovered.failed.join(', ')} for render-invoice; run the command again`);
+  if (recovered.failed.length > 0)
+    throw new Error(`could not queue ${recovered.failed.join(', ')} for render-invoice; run the command again`);
   return [...recovered.requeued];
 }
 
@@ -68,5 +72,10 @@ async function requeueOne(context: CliContext, number: string): Promise<string[]
 }
 
 function deliveryOf(invoice: Invoice) {
-  return { number: invoice.number, deliveryStatus: invoice.deliveryStatus, deliveryProblem: invoice.deliveryProblem ?? null, emails: invoice.emails };
+  return {
+    number: invoice.number,
+    deliveryStatus: invoice.deliveryStatus,
+    deliveryProblem: invoice.deliveryProblem ?? null,
+    emails: invoice.emails,
+  };
 }

@@ -18,14 +18,24 @@ export function registerStatsCommand(program: Command, globals: () => GlobalOpti
         ...(period === undefined ? {} : { period }),
         ...(options.customer === undefined ? {} : { customerId: options.customer }),
       });
-      emit(globals(), statement, () =>
-        `${table(
-          ['PERIOD', 'CUSTOMER', 'RECEIVED', 'ACCEPTED', 'DUPLICATES', 'REJECTED'],
-          [
-            ...statement.rows.map((row) => [row.period, row.customerId ?? '(none)', row.received, row.accepted, row.duplicates, row.rejected]),
-            [period ?? 'all', 'total', statement.received, statement.accepted, statement.duplicates, statement.rejected],
-          ],
-        )}`,
+      emit(
+        globals(),
+        statement,
+        () =>
+          `${table(
+            ['PERIOD', 'CUSTOMER', 'RECEIVED', 'ACCEPTED', 'DUPLICATES', 'REJECTED'],
+            [
+              ...statement.rows.map((row) => [
+                row.period,
+                row.customerId ?? '(none)',
+                row.received,
+                row.accepted,
+                row.duplicates,
+                row.rejected,
+              ]),
+              [period ?? 'all', 'total', statement.received, statement.accepted, statement.duplicates, statement.rejected],
+            ],
+          )}`,
       );
     });
 }

@@ -17,7 +17,9 @@ import { readDocumentFile } from '../read-document.ts';
 import type { GlobalOptions } from '../options.ts';
 
 export function registerCustomerCommands(program: Command, globals: () => GlobalOptions): void {
-  const customers = program.command('customers').description('add or update one customer (JSON or YAML, as one entry of the catalog\'s customers)');
+  const customers = program
+    .command('customers')
+    .description("add or update one customer (JSON or YAML, as one entry of the catalog's customers)");
   for (const mode of ['add', 'update'] as const) {
     customers
       .command(mode)
@@ -26,14 +28,23 @@ export function registerCustomerCommands(program: Command, globals: () => Global
       .action(async (file: string) => {
         const parsed = readDocumentFile(file);
         const context = createContext(globals().outputs);
-        const result = parsed.ok ? await saveCustomer(parsed.value, mode, { catalog: context.catalog, invoices: context.invoices, now: Date.now() }) : { ok: false as const, issues: parsed.issues };
-        report(globals(), result, `${file}`, (customer) => `${mode === 'add' ? 'added' : 'updated'} customer ${customer.id}\n${subscriptionTable(customer)}`);
+        const result = parsed.ok
+          ? await saveCustomer(parsed.value, mode, { catalog: context.catalog, invoices: context.invoices, now: Date.now() })
+          : { ok: false as const, issues: parsed.issues };
+        report(
+          globals(),
+          result,
+          `${file}`,
+          (customer) => `${mode === 'add' ? 'added' : 'updated'} customer ${customer.id}\n${subscriptionTable(customer)}`,
+        );
       });
   }
 }
 
 export function registerSubscriptionCommands(program: Command, globals: () => GlobalOptions): void {
-  const subscriptions = program.command('subscriptions').description("a customer's subscriptions over time: start, change plan, cancel, list");
+  const subscriptions = program
+    .command('subscriptions')
+    .description("a customer's subscriptions over time: start, change plan, cancel, list");
   const run = async (customerId: string, request: SubscriptionRequest, done: string) => {
     const context = createContext(globals().outputs);
     const result = await changeSubscription(customerId, request, { catalog: context.catalog, invoices: context.invoices, now: Date.now() });
@@ -44,9 +55,16 @@ export function registerSubscriptionCommands(program: Command, globals: () => Gl
     .description('start a subscription (at most one active at any instant)')
     .argument('<customer>', 'customer id')
     .requiredOption('--plan <code>', 'plan code')
-    .option('--at <instant>', 'RFC 3339 instant in whole seconds (default: now); past instants are fine while no finalized invoice covers them')
+    .option(
+      '--at <instant>',
+      'RFC 3339 instant in whole seconds (default: now); past instants are fine while no finalized invoice covers them',
+    )
     .action(async (customerId: string, options: { plan: string; at?: string }) =>
-      run(customerId, { kind: 'start', plan: options.plan, ...(options.at === undefined ? {} : { at: options.at }) }, `${customerId} starts on plan ${options.plan}`),
+      run(
+        customerId,
+        { kind: 'start', plan: options.plan, ...(options.at === undefined ? {} : { at: options.at }) },
+        `${customerId} starts on plan ${options.plan}`,
+      ),
     );
   subscriptions
     .command('change')
@@ -54,13 +72,17 @@ export function registerSubscriptionCommands(program: Command, globals: () => Gl
     .argument('<customer>', 'customer id')
     .requiredOption('--plan <code>', 'the new plan')
     .requiredOption('--at <instant>', 'RFC 3339 instant in whole seconds, or period-end')
-    .action(async (customerId: string, options: { plan: string; at: string }) => run(customerId, { kind: 'change', plan: options.plan, at: options.at }, `${customerId} moves to plan ${options.plan}`));
+    .action(async (customerId: string, options: { plan: string; at: string }) =>
+      run(customerId, { kind: 'change', plan: options.plan, at: options.at }, `${customerId} moves to plan ${options.plan}`),
+    );
   subscriptions
     .command('cancel')
     .description('end the subscription active at --at then (its last partial period is billed on the normal schedule)')
     .argument('<customer>', 'customer id')
     .requiredOption('--at <instant>', 'RFC 3339 instant in whole seconds, or period-end')
-    .action(async (customerId: string, options: { at: string }) => run(customerId, { kind: 'cancel', at: options.at }, `${customerId} cancelled`));
+    .action(async (customerId: string, options: { at: string }) =>
+      run(customerId, { kind: 'cancel', at: options.at }, `${customerId} cancelled`),
+    );
   subscriptions
     .command('list')
     .description("a customer's subscriptions, oldest first, with where each stands now")
@@ -91,12 +113,21 @@ function subscriptionTable(customer: Customer): string {
   );
 }
 
-function report(options: GlobalOptions, result: ManageResult | { ok: false; issues: CatalogIssue[] }, what: string, text: (customer: Customer) => string): void {
+function report(
+  options: GlobalOptions,
+  result: ManageResult | { ok: false; issues: CatalogIssue[] },
+  what: string,
+  text: (customer: Customer) => string,
+): void {
   if (!result.ok) {
     if (options.json) process.stdout.write(`${JSON.stringify({ applied: false, errors: result.issues }, null, 2)}\n`);
-    process.stderr.write(`${what}: refused, nothing was written (${result.issues.length} errors):\n${result.issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}\n`);
+    process.stderr.write(
+      `${what}: refused, nothing was written (${result.issues.length} errors):\n${result.issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}\n`,
+    );
     process.exitCode = 1;
     return;
   }
-  emit(options, { applied: true, customer: result.customer, subscriptions: subscriptionRows(result.customer, Date.now()) }, () => text(result.customer));
+  emit(options, { applied: true, customer: result.customer, subscriptions: subscriptionRows(result.customer, Date.now()) }, () =>
+    text(result.customer),
+  );
 }

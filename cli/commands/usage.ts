@@ -35,20 +35,30 @@ export function registerUsageCommand(program: Command, globals: () => GlobalOpti
       const { invoice } = preview;
       // Once the period's invoice is finalized, events stored since are billed on the next one.
       const closed = await context.invoices.get(customerId, preview.period);
-      const finalized = closed !== undefined && closed.status !== 'draft' ? { number: closed.number, status: closed.status, readThrough: closed.readThrough } : undefined;
+      const finalized =
+        closed !== undefined && closed.status !== 'draft'
+          ? { number: closed.number, status: closed.status, readThrough: closed.readThrough }
+          : undefined;
       const money = (minor: number) => `${formatMinor(minor, invoice.currency)} ${invoice.currency}`;
       emit(globals(), { ...preview, ...(finalized === undefined ? {} : { closedBy: finalized }) }, () =>
         [
           `${customerId}, ${preview.period}, as of ${preview.asOf} (${preview.eventCount} events)`,
           ...(finalized === undefined
             ? []
-            : [`${preview.period} is closed (${finalized.number ?? finalized.status}); events stored after ${finalized.readThrough} are billed on the next invoice as late usage`]),
+            : [
+                `${preview.period} is closed (${finalized.number ?? finalized.status}); events stored after ${finalized.readThrough} are billed on the next invoice as late usage`,
+              ]),
           '',
           preview.segments.length === 0
             ? 'no subscription active in this period'
             : table(
                 ['PLAN', 'FROM', 'UNTIL (EXCLUDED)', 'SHARE OF PERIOD'],
-                preview.segments.map((segment) => [segment.plan, segment.start, segment.end, `${segment.seconds}/${segment.periodSeconds} s`]),
+                preview.segments.map((segment) => [
+                  segment.plan,
+                  segment.start,
+                  segment.end,
+                  `${segment.seconds}/${segment.periodSeconds} s`,
+                ]),
               ),
           '',
           table(

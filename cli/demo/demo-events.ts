@@ -43,7 +43,13 @@ const PROFILES: readonly UsageProfile[] = [
   { customerId: 'cus_weber', apiRequests: 1200, tokens: [50, 400], storageGb: [2, 4.2] },
   { customerId: 'cus_lumiere', apiRequests: 4500, tokens: [200, 2000], seats: [2, 3, 3] },
   { customerId: 'cus_dubois', apiRequests: 4000, tokens: [50, 400], storageGb: [10, 12.5] },
-  { customerId: 'cus_northwind', apiRequests: 6000, tokens: [100, 1000], activeUsers: { events: 600, distinct: 40 }, storageGb: [180, 240] },
+  {
+    customerId: 'cus_northwind',
+    apiRequests: 6000,
+    tokens: [100, 1000],
+    activeUsers: { events: 600, distinct: 40 },
+    storageGb: [180, 240],
+  },
   { customerId: 'cus_sakura', apiRequests: 5000, tokens: [500, 5000], seats: [3, 5, 4] },
 ];
 

@@ -28,7 +28,10 @@ export interface WebhookDelivery {
 }
 
 /** The Stripe event that pays `amount` (minor units) of the invoice, or undefined for a customer who does not pay. */
-export function demoPaymentEvent(invoice: Invoice, createdSeconds: number): { body: string; amount: number; behaviour: PaymentBehaviour } | undefined {
+export function demoPaymentEvent(
+  invoice: Invoice,
+  createdSeconds: number,
+): { body: string; amount: number; behaviour: PaymentBehaviour } | undefined {
   const behaviour = DEMO_PAYMENT_BEHAVIOUR[invoice.customerId] ?? 'in_full';
   if (behaviour === 'not_at_all' || invoice.number === null) return undefined;
   // What the customer chose to transfer, not a price: the invoice total, or half of it.
@@ -56,7 +59,11 @@ export function demoPaymentEvent(invoice: Invoice, createdSeconds: number): { bo
 }
 
 /** POSTs a body signed as Stripe signs it; answers the HTTP status and whether billflow saw it before. */
-export async function postSignedWebhook(apiUrl: string, body: string, secret: string): Promise<{ status: number; duplicate: boolean; text: string }> {
+export async function postSignedWebhook(
+  apiUrl: string,
+  body: string,
+  secret: string,
+): Promise<{ status: number; duplicate: boolean; text: string }> {
   const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret });
   const response = await fetch(`${apiUrl}/webhooks/stripe`, {
     method: 'POST',
@@ -75,7 +82,10 @@ export async function postSignedWebhook(apiUrl: string, body: string, secret: st
 
 /** The secret to sign with: STRIPE_WEBHOOK_SECRET may hold two during a rotation; Stripe signs with each, one is enough. */
 export function signingSecret(configured: string | undefined): string {
-  const first = (configured ?? '').split(',').map((secret) => secret.trim()).find((secret) => secret !== '');
+  const first = (configured ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .find((secret) => secret !== '');
   if (first === undefined) throw new Error('no webhook secret: npm start sets STRIPE_WEBHOOK_SECRET before the demo runs');
   return first;
 }

@@ -64,7 +64,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const say = (line = '') => out.write(`${line}\n`);
   // One step per line, continued on an indented second line where it would not fit 100 columns.
-  const step = (label: string, ...lines: string[]) => lines.forEach((text, index) => say(`  ${(index === 0 ? label : '').padEnd(10)}${text}`));
+  const step = (label: string, ...lines: string[]) =>
+    lines.forEach((text, index) => say(`  ${(index === 0 ? label : '').padEnd(10)}${text}`));
   const context = createContext(options.outputsFile);
   const { outputs } = context;
   const { sqs } = context.clients;
@@ -111,28 +112,28 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     bar.update(sentEvents);
   });
   const ingestSettledAt = await waitUntilEmpty(sqs, outputs.eventsQueueUrl, QUEUE_TIMEOUT_MS, 'the events queue');
-  bar.finish(`  ${'events'.padEnd(10)}${count(demo.events.length)} sent in ${count(bodies.length)} messages (${count(demo.redelivered)} redelivered copies), ingested in ${seconds(started)}`);
+  bar.finish(
+    `  ${'events'.padEnd(10)}${count(demo.events.length)} sent in ${count(bodies.length)} messages (${count(demo.redelivered)} redelivered copies), ingested in ${seconds(started)}`,
+  );
   const statement = await accountEvents(context.events, context.rejected, { period });
   const rows = statement.rows.filter((row) => row.customerId !== null && demoIds.has(row.customerId));
   const total = (field: 'received' | 'accepted' | 'duplicates' | 'rejected') => rows.reduce((sum, row) => sum + row[field], 0);
-  step('stored', `${count(total('accepted'))} distinct events, once each; ${count(total('duplicates'))} duplicates dropped; ${count(total('rejected'))} rejected`);
+  step(
+    'stored',
+    `${count(total('accepted'))} distinct events, once each; ${count(total('duplicates'))} duplicates dropped; ${count(total('rejected'))} rejected`,
+  );
 
   // 3. The invoice run as of 02:00 UTC on the 1st of next month, for the demo's customers.
   started = Date.now();
   const asOf = periodBounds(period).end + 2 * HOUR_MS;
   // What an earlier demo on this BILLFLOW_HOME already did, so only this run's work is claimed.
   const before = deliveryProgress(await demoInvoices(context, period, demoIds));
-  const run = await startInvoiceRunByHand(
-    context,
-    asOf,
-    period,
-    {
-      catalog: withOverrides(context.catalog, {
-        listCustomers: async () => (await context.catalog.listCustomers()).filter((customer) => demoIds.has(customer.id)),
-      }),
-      ingestSettledAt,
-    },
-  );
+  const run = await startInvoiceRunByHand(context, asOf, period, {
+    catalog: withOverrides(context.catalog, {
+      listCustomers: async () => (await context.catalog.listCustomers()).filter((customer) => demoIds.has(customer.id)),
+    }),
+    ingestSettledAt,
+  });
   if (run.failed > 0) throw new Error(`${run.failed} invoice jobs could not be enqueued`);
   await waitForInvoiceRun(context, QUEUE_TIMEOUT_MS);
   let invoices = await demoInvoices(context, period, demoIds);
@@ -143,10 +144,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     'invoices',
     `${period} closed as of ${instant(asOf)} (a simulated month end) in ${seconds(started)}:`,
     `${after.finalized - before.finalized} finalized, ${after.rendered - before.rendered} PDFs rendered, ${after.emailed - before.emailed} emailed` +
-      (before.finalized > 0 ? `; ${before.finalized} finalized, ${before.rendered} rendered and ${before.emailed} emailed by an earlier run (each once)` : ''),
+      (before.finalized > 0
+        ? `; ${before.finalized} finalized, ${before.rendered} rendered and ${before.emailed} emailed by an earlier run (each once)`
+        : ''),
   );
   const notFinalized = invoices.filter((invoice) => invoice.status !== 'finalized');
-  if (notFinalized.length > 0) step('', `not finalized: ${notFinalized.map((invoice) => `${invoice.customerId} (${invoice.status})`).join(', ')}`);
+  if (notFinalized.length > 0)
+    step('', `not finalized: ${notFinalized.map((invoice) => `${invoice.customerId} (${invoice.status})`).join(', ')}`);
 
   // 4. Stripe webhooks, signed with the endpoint secret, then applied from the payment-events queue.
   if (outputs.apiUrl === undefined) throw new Error('the outputs name no apiUrl: start the pipeline with npm start');
@@ -157,10 +161,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     if (payment === undefined) continue;
     const answer = await postSignedWebhook(outputs.apiUrl, payment.body, secret);
     if (answer.status !== 200) throw new Error(`the webhook for ${invoice.number} was refused (HTTP ${answer.status}): ${answer.text}`);
-    deliveries.push({ number: invoice.number!, behaviour: payment.behaviour, amount: payment.amount, status: answer.status, duplicate: answer.duplicate });
+    deliveries.push({
+      number: invoice.number!,
+      behaviour: payment.behaviour,
+      amount: payment.amount,
+      status: answer.status,
+      duplicate: answer.duplicate,
+    });
   }
   await waitForPaymentEvents(context, QUEUE_TIMEOUT_MS);
-  const unpaidCustomers = Object.entries(DEMO_PAYMENT_BEHAVIOUR).filter(([, behaviour]) => behaviour === 'not_at_all').map(([id]) => id);
+  const unpaidCustomers = Object.entries(DEMO_PAYMENT_BEHAVIOUR)
+    .filter(([, behaviour]) => behaviour === 'not_at_all')
+    .map(([id]) => id);
   const duplicates = deliveries.filter((delivery) => delivery.duplicate).length;
   step(
     'payments',
@@ -172,7 +184,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   // 5. Dunning as of the day the unpaid invoice is first reminded.
   invoices = await demoInvoices(context, period, demoIds);
-  const unpaid = invoices.find((invoice) => unpaidCustomers.includes(invoice.customerId) && invoice.status === 'finalized' && invoice.dueDate !== null);
+  const unpaid = invoices.find(
+    (invoice) => unpaidCustomers.includes(invoice.customerId) && invoice.status === 'finalized' && invoice.dueDate !== null,
+  );
   if (unpaid !== undefined) {
     const firstDay = reminderDaysOf(head)[0] ?? 3;
     // 06:00 UTC: when the daily schedule runs.
@@ -181,7 +195,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       context,
       dunningAsOf,
       withOverrides(context.invoices, {
-        listOpenReceivables: async (dueBefore: string) => (await context.invoices.listOpenReceivables(dueBefore)).filter((invoice) => demoIds.has(invoice.customerId)),
+        listOpenReceivables: async (dueBefore: string) =>
+          (await context.invoices.listOpenReceivables(dueBefore)).filter((invoice) => demoIds.has(invoice.customerId)),
       }),
     );
     const reminded = summary.sent.map((sent) => `${sent.number}, ${sent.stage} days overdue`);
@@ -191,7 +206,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       (summary.sent.length === 0
         ? `${summary.candidates} overdue, no new reminder (each reminder is sent once)`
         : `${summary.sent.length} ${summary.sent.length === 1 ? 'reminder' : 'reminders'} emailed (${reminded.join('; ')})`) +
-        (summary.failed.length > 0 ? `; ${summary.failed.length} failed: ${summary.failed.map((failed) => `${failed.number} ${failed.reason}`).join('; ')}` : ''),
+        (summary.failed.length > 0
+          ? `; ${summary.failed.length} failed: ${summary.failed.map((failed) => `${failed.number} ${failed.reason}`).join('; ')}`
+          : ''),
     );
     invoices = await demoInvoices(context, period, demoIds);
   }
@@ -208,13 +225,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         invoice.buyer.address.country,
         money(invoice.total, invoice.currency),
         invoice.status === 'finalized' ? invoice.paymentStatus : '-',
-        invoice.document === null ? '-' : `s3://${invoice.document.bucket}/${invoice.document.key}${missingPdfs.has(invoice.document.key) ? ' (gone)' : ''}`,
+        invoice.document === null
+          ? '-'
+          : `s3://${invoice.document.bucket}/${invoice.document.key}${missingPdfs.has(invoice.document.key) ? ' (gone)' : ''}`,
       ]),
       new Set([3]),
     ),
   );
   say();
-  const mail = await mailStore(outputs.endpoints?.ses, customers.map((customer) => customer.email));
+  const mail = await mailStore(
+    outputs.endpoints?.ses,
+    customers.map((customer) => customer.email),
+  );
   const mailText =
     mail === undefined
       ? ''
@@ -224,18 +246,25 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   say(`mail viewer  ${outputs.mailViewerUrl ?? '(none)'}${mailText}`);
   if (mail !== undefined && mail.invoices < emailed) {
     say('note: the mail viewer keeps emails in memory, so those of an earlier `npm start` are gone from it');
-    say(`      (each invoice keeps the record of its email: invoices show NUMBER); for a fresh demo, delete ${dirname(resolve(options.outputsFile))} first`);
+    say(
+      `      (each invoice keeps the record of its email: invoices show NUMBER); for a fresh demo, delete ${dirname(resolve(options.outputsFile))} first`,
+    );
   }
-  if (missingPdfs.size > 0) say(`note: ${missingPdfs.size} recorded PDFs are missing from the bucket (marked "gone"): was ${dirname(resolve(options.outputsFile))}/s3 deleted?`);
+  if (missingPdfs.size > 0)
+    say(
+      `note: ${missingPdfs.size} recorded PDFs are missing from the bucket (marked "gone"): was ${dirname(resolve(options.outputsFile))}/s3 deleted?`,
+    );
   const example = invoices.find((invoice) => invoice.paymentStatus === 'partially_paid') ?? invoices[0];
   if (example?.number != null) {
     say();
     say('try next:');
     // The CLI reads .billflow/outputs.json unless told otherwise.
-    if (resolve(options.outputsFile) !== resolve('.billflow/outputs.json')) say(`  export BILLFLOW_OUTPUTS=${resolve(options.outputsFile)}`);
+    if (resolve(options.outputsFile) !== resolve('.billflow/outputs.json'))
+      say(`  export BILLFLOW_OUTPUTS=${resolve(options.outputsFile)}`);
     say('  npx billflow invoices list');
     say(`  npx billflow invoices show ${example.number}`);
-    if (example.document !== null && !missingPdfs.has(example.document.key)) say(`  npx billflow invoices pdf ${example.number} --out invoice.pdf`);
+    if (example.document !== null && !missingPdfs.has(example.document.key))
+      say(`  npx billflow invoices pdf ${example.number} --out invoice.pdf`);
     say('  npx billflow payments list');
   }
   say();
@@ -289,10 +318,15 @@ async function pdfsMissing(context: CliContext, invoices: readonly Invoice[]): P
 }
 
 /** Emails the SES emulator holds for these addresses, by kind; undefined where there is no emulator. */
-async function mailStore(sesEndpoint: string | undefined, addresses: readonly string[]): Promise<{ invoices: number; reminders: number } | undefined> {
+async function mailStore(
+  sesEndpoint: string | undefined,
+  addresses: readonly string[],
+): Promise<{ invoices: number; reminders: number } | undefined> {
   if (sesEndpoint === undefined) return undefined;
   try {
-    const { emails } = (await (await fetch(`${sesEndpoint}/store`)).json()) as { emails: { subject: string; destination: { to: string[] } }[] };
+    const { emails } = (await (await fetch(`${sesEndpoint}/store`)).json()) as {
+      emails: { subject: string; destination: { to: string[] } }[];
+    };
     const ours = emails.filter((email) => email.destination.to.some((to) => addresses.some((address) => to.includes(address))));
     return {
       invoices: ours.filter((email) => email.subject.startsWith('Invoice ')).length,
@@ -306,7 +340,10 @@ async function mailStore(sesEndpoint: string | undefined, addresses: readonly st
 function table(headers: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 

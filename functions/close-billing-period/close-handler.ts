@@ -8,11 +8,7 @@ import { invoiceJobMessage } from '#messages/invoice-job.ts';
 import { recordFailureOf } from '../commons/record-failures.ts';
 import { logger, metrics, MetricUnit } from '#shared/observability.ts';
 import type { InvoiceJobFailures } from '#ports/invoice-job-failures.ts';
-import {
-  closeBillingPeriod,
-  type CloseBillingPeriodDependencies,
-  type CloseOutcome,
-} from '#use-cases/close-billing-period.ts';
+import { closeBillingPeriod, type CloseBillingPeriodDependencies, type CloseOutcome } from '#use-cases/close-billing-period.ts';
 
 export interface JobFailureDependencies {
   readonly jobFailures: InvoiceJobFailures;
@@ -50,7 +46,12 @@ async function reportFailure(job: { customerId: string; period: string }, error:
   logger.error('invoice job failed', { customerId: job.customerId, period: job.period, reason, error: error as Error });
   metrics.addMetric('InvoiceJobsFailed', MetricUnit.Count, 1);
   try {
-    await failures.jobFailures.record({ customerId: job.customerId, period: job.period, reason, failedAt: new Date(failures.now()).toISOString() });
+    await failures.jobFailures.record({
+      customerId: job.customerId,
+      period: job.period,
+      reason,
+      failedAt: new Date(failures.now()).toISOString(),
+    });
   } catch (recordError) {
     logger.error('invoice job failure not recorded', { customerId: job.customerId, period: job.period, error: recordError as Error });
   }

@@ -19,20 +19,23 @@ function build() {
   const { dynamodb, sqs } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
   tracer.captureAWSv3Client(sqs);
-  return createCloseBillingPeriodHandler({
-    events: new DynamoDbEventStore({
-      client: dynamodb,
-      tableName: config.eventsTable,
-      shardCount: config.eventWriteShards,
-      retentionDays: config.eventRetentionDays,
-    }),
-    invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
-    catalog: new DynamoDbCatalogRepository(dynamodb, config.billingTable),
-    now: Date.now,
-    settleMs: config.settleMs,
-    requestDocument: (number) =>
-      sendMessage(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, { number }, `invoice ${number} to rendering`),
-  }, { jobFailures: new DynamoDbInvoiceJobFailures(dynamodb, config.billingTable), now: Date.now });
+  return createCloseBillingPeriodHandler(
+    {
+      events: new DynamoDbEventStore({
+        client: dynamodb,
+        tableName: config.eventsTable,
+        shardCount: config.eventWriteShards,
+        retentionDays: config.eventRetentionDays,
+      }),
+      invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
+      catalog: new DynamoDbCatalogRepository(dynamodb, config.billingTable),
+      now: Date.now,
+      settleMs: config.settleMs,
+      requestDocument: (number) =>
+        sendMessage(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, { number }, `invoice ${number} to rendering`),
+    },
+    { jobFailures: new DynamoDbInvoiceJobFailures(dynamodb, config.billingTable), now: Date.now },
+  );
 }
 
 export const handler = sqsRecordHandler(build);

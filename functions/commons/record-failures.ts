@@ -38,6 +38,5 @@ export function logRecordFailure(record: SQSRecord, error: unknown): void {
   const where = { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, reason };
   if (permanent) {
     logger.error('record cannot be processed: it goes to the dead-letter queue after its receives; fix its producer, then redrive', where);
-  }
-  else logger.warn('record failed: it is retried', where);
+  } else logger.warn('record failed: it is retried', where);
 }

@@ -26,8 +26,7 @@ export interface StripeDoorDependencies extends WebhookDependencies {
 }
 
 export type WebhookOutcome =
-  | { readonly status: 200; readonly eventId: string; readonly type: string; readonly duplicate: boolean }
-  | HttpRefusal;
+  { readonly status: 200; readonly eventId: string; readonly type: string; readonly duplicate: boolean } | HttpRefusal;
 
 export async function receiveStripeWebhook(
   request: { readonly body: string; readonly signature: string | undefined },

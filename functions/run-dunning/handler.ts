@@ -32,7 +32,13 @@ function build() {
   return async (event: unknown): Promise<DunningSummary> => {
     const { asOf } = parseScheduledRun(event, Date.now);
     const summary = await runDunning(asOf, deps);
-    logger.info('dunning run', { asOf: summary.asOf, candidates: summary.candidates, sent: summary.sent.length, skipped: summary.skipped, failed: summary.failed.length });
+    logger.info('dunning run', {
+      asOf: summary.asOf,
+      candidates: summary.candidates,
+      sent: summary.sent.length,
+      skipped: summary.skipped,
+      failed: summary.failed.length,
+    });
     return summary;
   };
 }

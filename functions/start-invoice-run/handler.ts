@@ -26,7 +26,12 @@ function build() {
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
   const runs = new DynamoDbInvoiceRunLog(dynamodb, config.billingTable);
   const requestDocuments = async (numbers: readonly string[]) => {
-    const result = await sendMessages(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, numbers.map((number) => ({ number })));
+    const result = await sendMessages(
+      sqs,
+      config.invoiceDocumentsQueueUrl,
+      renderRequestMessage,
+      numbers.map((number) => ({ number })),
+    );
     return { failed: result.failed.map((failure) => failure.value.number) };
   };
   return async (event: unknown): Promise<InvoiceRunStarted & { deliveries: DeliveriesRecovered }> => {
@@ -49,10 +54,12 @@ function build() {
     // Wall-clock time, not asOf: a claim's age is real time whatever period the run closes.
     const deliveries = await recoverStuckDeliveries({ invoices, requestDocuments, now: Date.now });
     if (deliveries.requeued.length > 0) metrics.addMetric('InvoiceDeliveriesRecovered', MetricUnit.Count, deliveries.requeued.length);
-    if (deliveries.requeued.length + deliveries.failed.length > 0) logger.warn('stuck invoice deliveries handed to render-invoice again', { ...deliveries });
+    if (deliveries.requeued.length + deliveries.failed.length > 0)
+      logger.warn('stuck invoice deliveries handed to render-invoice again', { ...deliveries });
     // Jobs and deliveries that could not be enqueued are not lost: the next hourly run enqueues them again.
     if (started.failed > 0) throw new Error(`${started.failed} of ${started.jobs} invoice jobs could not be enqueued`);
-    if (deliveries.failed.length > 0) throw new Error(`${deliveries.failed.length} stuck deliveries could not be requeued: ${deliveries.failed.join(', ')}`);
+    if (deliveries.failed.length > 0)
+      throw new Error(`${deliveries.failed.length} stuck deliveries could not be requeued: ${deliveries.failed.join(', ')}`);
     return { ...started, deliveries };
   };
 }

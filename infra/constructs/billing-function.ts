@@ -147,8 +147,7 @@ export class BillingFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // CommonJS dependencies bundled into an ESM file still call require(); give them one.
         // Aliased so it cannot clash with a createRequire import inside the bundle.
-        banner:
-          "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);",
+        banner: "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);",
         // Bundle the AWS SDK instead of using the runtime's copy: the SDK version we test
         // against (package-lock.json) is the one that runs, and a runtime update cannot
         // change behaviour under us. Costs a slightly larger asset.
@@ -176,8 +175,7 @@ export class BillingFunction extends NodejsFunction {
     if (defaultPolicy === undefined) throw new Error(`${role.node.path}: expected the X-Ray grant in DefaultPolicy`);
     Validations.of(defaultPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so active tracing requires Resource "*".',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so active tracing requires Resource "*".',
     });
   }
 
@@ -282,9 +280,7 @@ export class BillingFunction extends NodejsFunction {
     this.addEventSource(
       new SqsEventSource(queue, {
         batchSize: consumer.batchSize,
-        ...(consumer.maxBatchingWindowSeconds > 0
-          ? { maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds) }
-          : {}),
+        ...(consumer.maxBatchingWindowSeconds > 0 ? { maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds) } : {}),
         reportBatchItemFailures: true,
       }),
     );

@@ -88,9 +88,13 @@ export class FunctionSchedule extends Construct {
       enforceSSL: true,
       retentionPeriod: this.deadLetterRetention,
     });
-    acknowledgeDeadLetterQueue(this.deadLetterQueue, `the ${props.name} schedule's target and of the ${props.name} function's asynchronous invocations`, {
-      unrecognized: true,
-    });
+    acknowledgeDeadLetterQueue(
+      this.deadLetterQueue,
+      `the ${props.name} schedule's target and of the ${props.name} function's asynchronous invocations`,
+      {
+        unrecognized: true,
+      },
+    );
     // Scheduler invokes the function asynchronously: its own retry policy (below) covers
     // delivering the invocation; a run that is delivered but fails is retried by Lambda and
     // then lands here too, so one queue holds every run that did not complete.
@@ -150,8 +154,6 @@ class InvokeFunction extends ScheduleTargetBase implements IScheduleTarget {
   }
 
   protected override addTargetActionToRole(role: IRole): void {
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
-    );
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
   }
 }

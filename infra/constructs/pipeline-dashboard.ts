@@ -132,7 +132,10 @@ export class PipelineDashboard extends Construct {
     ]);
     const operational: IWidget[] = [
       graph({ title: `${row.title}: throughput`, metrics: row.throughput, unit: 'count / 5 min' }, width),
-      graph({ title: `${row.title}: errors & throttles`, metrics: [...failures, ...(row.otherFailures ?? [])], unit: 'count / 5 min' }, width),
+      graph(
+        { title: `${row.title}: errors & throttles`, metrics: [...failures, ...(row.otherFailures ?? [])], unit: 'count / 5 min' },
+        width,
+      ),
       graph(
         {
           title: `${row.title}: dead-letter queues`,

@@ -104,7 +104,11 @@ export async function createDirectoryS3Store(dir: string): Promise<FauxqsS3Store
     private keep(bucket: string, object: FauxqsS3Object): void {
       // The object file first: a meta file never names bytes that are not there.
       writeAtomically(pathIn(bucket, 'objects', object.key), object.body);
-      const meta: StoredMeta = { contentType: object.contentType, metadata: object.metadata, lastModified: object.lastModified.toISOString() };
+      const meta: StoredMeta = {
+        contentType: object.contentType,
+        metadata: object.metadata,
+        lastModified: object.lastModified.toISOString(),
+      };
       writeAtomically(`${pathIn(bucket, 'meta', object.key)}.json`, JSON.stringify(meta));
     }
 

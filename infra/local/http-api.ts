@@ -52,10 +52,18 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
       .then(async (body) => {
         if (body === undefined) return reply(413, JSON.stringify({ message: 'Request Entity Too Large' }));
         const event = toApiGatewayEvent(request, path, body, target.route);
-        const context = localLambdaContext({ ...target.route, functionName: `${options.prefix}-${target.route.functionId}`, region: options.region });
+        const context = localLambdaContext({
+          ...target.route,
+          functionName: `${options.prefix}-${target.route.functionId}`,
+          region: options.region,
+        });
         const result = await target.handler(event, context);
         const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
-        reply(result.statusCode ?? 200, result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? ''), headers);
+        reply(
+          result.statusCode ?? 200,
+          result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? ''),
+          headers,
+        );
       })
       .catch((error: unknown) => {
         options.onError(target.route.functionId, error);
@@ -91,7 +99,12 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function toApiGatewayEvent(request: IncomingMessage, path: string, body: Buffer, route: { method: string; path: string }): APIGatewayProxyEventV2 {
+function toApiGatewayEvent(
+  request: IncomingMessage,
+  path: string,
+  body: Buffer,
+  route: { method: string; path: string },
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -113,7 +126,15 @@ function toApiGatewayEvent(request: IncomingMessage, path: string, body: Buffer,
  */
 export function apiGatewayEvent(
   route: { readonly method: string; readonly path: string },
-  request: { method: string; path: string; query?: string; headers: Readonly<Record<string, string>>; body: Buffer; sourceIp?: string; protocol?: string },
+  request: {
+    method: string;
+    path: string;
+    query?: string;
+    headers: Readonly<Record<string, string>>;
+    body: Buffer;
+    sourceIp?: string;
+    protocol?: string;
+  },
 ): APIGatewayProxyEventV2 {
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]));
   const contentType = headers['content-type'] ?? '';

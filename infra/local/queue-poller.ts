@@ -8,12 +8,7 @@
  *   identifier that is not in the batch, fails the whole batch;
  * - redrive to the dead-letter queue after maxReceiveCount is done by the queue itself.
  */
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { localLambdaContext } from './lambda-context.ts';
 

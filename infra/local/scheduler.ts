@@ -20,7 +20,10 @@ export function nextFiring(every: ScheduleDefinition['every'], now: number): num
   return today > now ? today : today + DAY_MS;
 }
 
-export async function startLocalSchedules(region: string, onError: (functionId: string, error: unknown) => void): Promise<{ stop(): void }> {
+export async function startLocalSchedules(
+  region: string,
+  onError: (functionId: string, error: unknown) => void,
+): Promise<{ stop(): void }> {
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   for (const schedule of Object.values(schedules)) {
@@ -29,7 +32,8 @@ export async function startLocalSchedules(region: string, onError: (functionId: 
     };
     const fire = (at: number) => {
       if (stopped) return;
-      module.handler(scheduledRunPayload(at), localLambdaContext({ ...schedule, functionName: schedule.functionId, region }))
+      module
+        .handler(scheduledRunPayload(at), localLambdaContext({ ...schedule, functionName: schedule.functionId, region }))
         .catch((error: unknown) => onError(schedule.functionId, error));
     };
     const arm = () => {

@@ -43,14 +43,10 @@ const HOST = '127.0.0.1';
 // aws-ses-v2-local is CommonJS with `exports.default`; under Node's ESM interop the default
 // import is the exports object, under a bundler it is the function itself.
 type StartSes = (config: { host: string; port: number }) => Promise<import('node:http').Server>;
-const startSesLocal: StartSes =
-  typeof sesLocal === 'function' ? (sesLocal) : (sesLocal as unknown as { default: StartSes }).default;
+const startSesLocal: StartSes = typeof sesLocal === 'function' ? sesLocal : (sesLocal as unknown as { default: StartSes }).default;
 
 /** Reads the ports from BILLFLOW_*_PORT, falling back to the given defaults. */
-export function portsFromEnv(
-  env: NodeJS.ProcessEnv,
-  defaults: LocalServicesOptions['ports'],
-): LocalServicesOptions['ports'] {
+export function portsFromEnv(env: NodeJS.ProcessEnv, defaults: LocalServicesOptions['ports']): LocalServicesOptions['ports'] {
   const read = (name: string, fallback: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -158,7 +154,8 @@ async function stopStaleDynamoDb(dataDir: string, notice: (line: string) => void
  */
 function stopWhenParentDies(child: ChildProcess): ChildProcess | undefined {
   if (child.pid === undefined) return undefined;
-  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; ` +
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; ` +
     `if ! kill -0 ${process.pid} 2>/dev/null; then kill ${child.pid} 2>/dev/null; fi`;
   const watchdog = spawnProcess('sh', ['-c', script], { stdio: 'ignore' });
   watchdog.on('error', () => undefined);
@@ -174,19 +171,13 @@ async function startDynamoDb(port: number, dataDir: string | undefined): Promise
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`DynamoDB Local exited with code ${code} (is Java 17+ installed?):\n${output}`)),
-    ),
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code} (is Java 17+ installed?):\n${output}`))),
   );
   const spawnFailed = new Promise<never>((_, reject) =>
     child.once('error', (error) => reject(new Error(`could not start DynamoDB Local (java): ${error.message}`))),
   );
   // DynamoDB Local answers any HTTP request with 400 once it listens; that is our readiness probe.
-  const ready = waitUntil(
-    async () => (await fetch(`http://${HOST}:${port}/`, { method: 'GET' })).status > 0,
-    'DynamoDB Local',
-    60_000,
-  );
+  const ready = waitUntil(async () => (await fetch(`http://${HOST}:${port}/`, { method: 'GET' })).status > 0, 'DynamoDB Local', 60_000);
   await Promise.race([ready, exited, spawnFailed]);
   return child;
 }

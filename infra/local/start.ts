@@ -62,9 +62,13 @@ async function main(): Promise<void> {
     // The pipeline keeps running after the demo, or after it failed, until Ctrl-C.
     // The demo is a CLI program (`billflow demo`), run as a child as a user would run it: the
     // local stack only starts it, and infra/ imports nothing from cli/.
-    demo = spawn(process.execPath, [resolve(import.meta.dirname, '../../cli/billflow.mjs'), 'demo', '--outputs', resolve(stateDir, 'outputs.json')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    demo = spawn(
+      process.execPath,
+      [resolve(import.meta.dirname, '../../cli/billflow.mjs'), 'demo', '--outputs', resolve(stateDir, 'outputs.json')],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const code = await new Promise<number | null>((exited) => demo?.once('exit', exited));
     if (code !== 0 && !stopping) console.error(`demo failed: billflow demo exited with ${code ?? 'a signal'}`);
   }
@@ -102,10 +106,17 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
     },
   });
 
-  const outputs: Outputs = localOutputs(resources, services.endpoints, REGION, services.mailViewerUrl, {
-    events: tables.events.envVar,
-    billing: tables.billing.envVar,
-  }, { url: api.url, ...(secretConfigured ? {} : { stripeWebhookSecret }) });
+  const outputs: Outputs = localOutputs(
+    resources,
+    services.endpoints,
+    REGION,
+    services.mailViewerUrl,
+    {
+      events: tables.events.envVar,
+      billing: tables.billing.envVar,
+    },
+    { url: api.url, ...(secretConfigured ? {} : { stripeWebhookSecret }) },
+  );
   writeFileSync(resolve(stateDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
   console.log(`billflow local pipeline (region ${REGION}, state in ${stateDir})`);
   console.log(`  events queue  ${outputs.eventsQueueUrl}`);
@@ -122,7 +133,7 @@ function restartNotice(dir: string): string[] {
     `  kept across restarts, under ${dir}: the DynamoDB tables (events, catalog, invoices, payments), the invoice PDFs (s3/), the webhook secret`,
     '  lost at a restart: messages still queued (events not yet stored: send them again, duplicates are billed once;',
     '    deliveries: the next `invoices run` or `invoices redeliver` picks them up once 5 minutes old)',
-    '    and the mail viewer\'s emails (each invoice keeps the record of its own)',
+    "    and the mail viewer's emails (each invoice keeps the record of its own)",
   ];
 }
 
@@ -167,7 +178,8 @@ function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port: set it to a whole number from 0 to 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name}=${raw} is not a TCP port: set it to a whole number from 0 to 65535`);
   return port;
 }
 

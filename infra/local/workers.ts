@@ -31,9 +31,7 @@ export async function startLocalWorkers(options: LocalWorkersOptions): Promise<{
     if (queue === undefined) throw new Error(`consumer ${name} reads unknown queue ${consumer.queueId}`);
     const queueUrl = options.resources.env[queue.envVar]!;
     const handler = options.handlers?.[name] ?? (await importHandler(consumer.entry));
-    const { Attributes } = await options.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
+    const { Attributes } = await options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
     pollers.push(
       startQueuePoller({
         sqs: options.sqs,

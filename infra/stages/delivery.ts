@@ -49,8 +49,7 @@ export class DeliveryStage implements PipelineStage {
       type: 'String',
       allowedPattern: '^([^@\\s*]+@)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$',
       constraintDescription: 'a domain (acme.example) or email address (billing@acme.example), no wildcards',
-      description:
-        'SES identity invoices are sent from: the verified domain (acme.example) or email address of the issuer\'s From address.',
+      description: "SES identity invoices are sent from: the verified domain (acme.example) or email address of the issuer's From address.",
     });
     this.senderIdentityArn = context.stack.formatArn({
       service: 'ses',
@@ -106,48 +105,50 @@ export class DeliveryStage implements PipelineStage {
   // Both delivery functions read their configuration with readDeliveryConfig.
   private renderInvoice(): BillingFunction {
     const { context } = this;
-    return functionFrom(context, consumers.renderInvoice, {
-      description: 'Renders each finalized invoice to PDF once, stores it in S3 and requests its email',
-      // Files the renderer loads at run time, which esbuild cannot inline:
-      // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
-      //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license
-      //   must accompany the fonts);
-      // - pdfkit loads its standard fonts through require('#standard-fonts/...'); billflow's
-      //   renderer passes `font: ''` so none is loaded today, but any call that falls back to
-      //   a standard font would, so they stay shipped: a subpath import of pdfkit's package.json. In
-      //   the bundle that require is resolved against the asset's package.json, so the asset
-      //   gets one mapping it to pdfkit's exported `pdfkit/standard-fonts/*` (Node does not
-      //   allow an imports target inside node_modules), and pdfkit's package.json (its
-      //   exports) with the font metrics they point to.
-      packageFiles: [
-        { packageName: 'dejavu-fonts-ttf', files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf', 'LICENSE'] },
-        { packageName: 'pdfkit', files: ['js/standard-fonts', 'LICENSE'] },
-      ],
-      packageImports: { '#standard-fonts/*': 'pdfkit/standard-fonts/*' },
-    })
-      .bindTable(
-        context.billingTable,
-        tables.billing.envVar,
-        // InvoiceRepository.findByNumber (number pointer, then the invoice) and the read of update.
-        'dynamodb:GetItem',
-        // InvoiceRepository.update: the conditional put recording the document.
-        'dynamodb:PutItem',
-      )
-      .bindBucket(
-        context.invoicesBucket,
-        buckets.invoices.envVar,
-        INVOICE_DOCUMENT_KEYS,
-        // S3DocumentStore.putOnce: HeadObject (authorized by s3:GetObject), the conditional
-        // PutObject, and GetObject of a document that already exists.
-        's3:GetObject',
-        's3:PutObject',
-        // Without it S3 answers HeadObject of a missing key with 403 instead of 404, and
-        // putOnce (which expects NotFound before the first render) would fail every new invoice.
-        's3:ListBucket',
-      )
-      // requestEmail: one { number } per rendered invoice, to send-invoice.
-      .sendsTo(this.invoiceEmailsQueue.queue, queues.invoiceEmails.envVar)
-      .consumeQueue(this.invoiceDocumentsQueue.queue, consumers.renderInvoice);
+    return (
+      functionFrom(context, consumers.renderInvoice, {
+        description: 'Renders each finalized invoice to PDF once, stores it in S3 and requests its email',
+        // Files the renderer loads at run time, which esbuild cannot inline:
+        // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
+        //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license
+        //   must accompany the fonts);
+        // - pdfkit loads its standard fonts through require('#standard-fonts/...'); billflow's
+        //   renderer passes `font: ''` so none is loaded today, but any call that falls back to
+        //   a standard font would, so they stay shipped: a subpath import of pdfkit's package.json. In
+        //   the bundle that require is resolved against the asset's package.json, so the asset
+        //   gets one mapping it to pdfkit's exported `pdfkit/standard-fonts/*` (Node does not
+        //   allow an imports target inside node_modules), and pdfkit's package.json (its
+        //   exports) with the font metrics they point to.
+        packageFiles: [
+          { packageName: 'dejavu-fonts-ttf', files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf', 'LICENSE'] },
+          { packageName: 'pdfkit', files: ['js/standard-fonts', 'LICENSE'] },
+        ],
+        packageImports: { '#standard-fonts/*': 'pdfkit/standard-fonts/*' },
+      })
+        .bindTable(
+          context.billingTable,
+          tables.billing.envVar,
+          // InvoiceRepository.findByNumber (number pointer, then the invoice) and the read of update.
+          'dynamodb:GetItem',
+          // InvoiceRepository.update: the conditional put recording the document.
+          'dynamodb:PutItem',
+        )
+        .bindBucket(
+          context.invoicesBucket,
+          buckets.invoices.envVar,
+          INVOICE_DOCUMENT_KEYS,
+          // S3DocumentStore.putOnce: HeadObject (authorized by s3:GetObject), the conditional
+          // PutObject, and GetObject of a document that already exists.
+          's3:GetObject',
+          's3:PutObject',
+          // Without it S3 answers HeadObject of a missing key with 403 instead of 404, and
+          // putOnce (which expects NotFound before the first render) would fail every new invoice.
+          's3:ListBucket',
+        )
+        // requestEmail: one { number } per rendered invoice, to send-invoice.
+        .sendsTo(this.invoiceEmailsQueue.queue, queues.invoiceEmails.envVar)
+        .consumeQueue(this.invoiceDocumentsQueue.queue, consumers.renderInvoice)
+    );
   }
 
   private sendInvoice(): BillingFunction {

@@ -16,7 +16,10 @@ export const stripeEventSchema = z.object({
   type: z.string().min(1, 'type is empty'),
   created: z.number({ error: 'created must be a unix time' }).int().nonnegative(),
   livemode: z.boolean().optional(),
-  data: z.object({ object: z.record(z.string(), z.unknown(), { error: 'data.object must be an object' }) }, { error: 'data must be an object' }),
+  data: z.object(
+    { object: z.record(z.string(), z.unknown(), { error: 'data.object must be an object' }) },
+    { error: 'data must be an object' },
+  ),
 });
 
 export type StripeEvent = z.infer<typeof stripeEventSchema>;
@@ -83,7 +86,8 @@ function describe(error: z.ZodError): string {
 
 function objectOf<T>(schema: z.ZodType<T>, event: StripeEvent): T {
   const parsed = schema.safeParse(event.data.object);
-  if (!parsed.success) throw new NotAStripeEventError(`${event.type} event ${event.id} has an unusable data.object: ${describe(parsed.error)}`);
+  if (!parsed.success)
+    throw new NotAStripeEventError(`${event.type} event ${event.id} has an unusable data.object: ${describe(parsed.error)}`);
   return parsed.data;
 }
 

@@ -40,7 +40,8 @@ function parseHeader(header: string): ParsedHeader {
     const key = part.slice(0, separator).trim();
     const value = part.slice(separator + 1).trim();
     if (key === 't') {
-      if (!/^\d{1,12}$/.test(value)) throw new WebhookSignatureError('malformed_header', 'Stripe-Signature has a t= that is not a unix time in seconds');
+      if (!/^\d{1,12}$/.test(value))
+        throw new WebhookSignatureError('malformed_header', 'Stripe-Signature has a t= that is not a unix time in seconds');
       timestamp = Number(value);
     }
     // Other schemes (v0 test signatures, future ones) are ignored, as Stripe advises.
@@ -62,7 +63,8 @@ export function verifyStripeSignature(
   nowSeconds: number,
   toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
 ): number {
-  if (header === undefined || header.trim() === '') throw new WebhookSignatureError('missing_header', 'the Stripe-Signature header is missing');
+  if (header === undefined || header.trim() === '')
+    throw new WebhookSignatureError('missing_header', 'the Stripe-Signature header is missing');
   const { timestamp, signatures } = parseHeader(header);
   if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) {
     throw new WebhookSignatureError('stale_timestamp', `the signature's timestamp is more than ${toleranceSeconds} s away from now`);
@@ -83,6 +85,7 @@ export function parseWebhookSecrets(value: string): string[] {
     .map((secret) => secret.trim())
     .filter((secret) => secret !== '');
   if (secrets.length === 0) throw new Error('the Stripe webhook secret is empty: set one secret, or two separated by a comma');
-  if (secrets.length > 2) throw new Error(`the Stripe webhook secret holds ${secrets.length} secrets; at most two are accepted at once (rotation)`);
+  if (secrets.length > 2)
+    throw new Error(`the Stripe webhook secret holds ${secrets.length} secrets; at most two are accepted at once (rotation)`);
   return secrets;
 }

@@ -32,7 +32,10 @@ export async function accountEvents(
   rejected: RejectedEventStore,
   filter: { period?: string; customerId?: string } = {},
 ): Promise<EventStatement> {
-  const groups = new Map<string, { customerId: string | null; period: string; filters: Map<number, DistinctEventFilter>; rejected: number }>();
+  const groups = new Map<
+    string,
+    { customerId: string | null; period: string; filters: Map<number, DistinctEventFilter>; rejected: number }
+  >();
   const groupFor = (customerId: string | null, period: string) => {
     const key = JSON.stringify([customerId, period]);
     let group = groups.get(key);

@@ -29,11 +29,7 @@ export interface CatalogApplySummary {
 
 export type CatalogApplyResult = { ok: true; summary: CatalogApplySummary } | { ok: false; issues: CatalogIssue[] };
 
-export async function applyCatalog(
-  input: unknown,
-  repository: CatalogRepository,
-  invoices?: InvoiceListing,
-): Promise<CatalogApplyResult> {
+export async function applyCatalog(input: unknown, repository: CatalogRepository, invoices?: InvoiceListing): Promise<CatalogApplyResult> {
   const head = await repository.readHead();
   const validation = validateCatalogDocument(input, head);
   if (!validation.ok) return validation;
@@ -54,8 +50,12 @@ export async function applyCatalog(
     if (issues.length > 0) return { ok: false, issues };
   }
   const touchesHead =
-    document.issuer !== undefined || document.taxRates !== undefined || document.meters !== undefined || document.plans !== undefined ||
-    document.dunning !== undefined || document.billing !== undefined;
+    document.issuer !== undefined ||
+    document.taxRates !== undefined ||
+    document.meters !== undefined ||
+    document.plans !== undefined ||
+    document.dunning !== undefined ||
+    document.billing !== undefined;
   if (touchesHead) await repository.writeHead(mergeIntoHead(head, document));
   const customers = document.customers ?? [];
   if (customers.length > 0) await repository.upsertCustomers(customers);

@@ -34,7 +34,13 @@ export type ApplyPaymentOutcome =
   /** Waits for its payment's link (e.g. a refund before the payment's own event). */
   | { readonly action: 'pending'; readonly paymentId: string }
   | { readonly action: 'unmatched'; readonly paymentId: string; readonly reason: string; readonly newlyUnmatched: boolean }
-  | { readonly action: 'applied'; readonly paymentId: string; readonly invoice: Invoice; readonly before: Invoice; readonly added: readonly PaymentEvent[] };
+  | {
+      readonly action: 'applied';
+      readonly paymentId: string;
+      readonly invoice: Invoice;
+      readonly before: Invoice;
+      readonly added: readonly PaymentEvent[];
+    };
 
 export class WebhookEventMissingError extends Error {
   override readonly name = 'WebhookEventMissingError';
@@ -59,7 +65,11 @@ export async function applyPaymentEvent(eventId: string, deps: ApplyPaymentDepen
 }
 
 /** Step 3: the link this event establishes, if it can establish one. */
-async function linkFor(event: PaymentEvent, deps: ApplyPaymentDependencies, at: string): Promise<{ link: PaymentLink; created: boolean } | undefined> {
+async function linkFor(
+  event: PaymentEvent,
+  deps: ApplyPaymentDependencies,
+  at: string,
+): Promise<{ link: PaymentLink; created: boolean } | undefined> {
   if (event.kind !== 'payment_succeeded' && event.kind !== 'payment_failed') return undefined;
   const invoice = event.invoiceNumber === null ? undefined : await deps.invoices.findByNumber(event.invoiceNumber);
   const decision = matchPayment({ namedInvoice: event.invoiceNumber, currency: event.currency }, invoice);
@@ -97,5 +107,11 @@ export async function settle(
     return applyPayments(current, events, new Date(deps.now()).toISOString());
   });
   const known = new Set(before!.payments.map((payment) => payment.eventId));
-  return { action: 'applied', paymentId, invoice, before: before!, added: invoice.payments.filter((payment) => !known.has(payment.eventId)) };
+  return {
+    action: 'applied',
+    paymentId,
+    invoice,
+    before: before!,
+    added: invoice.payments.filter((payment) => !known.has(payment.eventId)),
+  };
 }

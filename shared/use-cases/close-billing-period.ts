@@ -150,7 +150,9 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   // The number is given here, at finalization: the next of the issuer's sequence for the issue
   // year, allocated by the repository in the transaction that stores the finalized invoice.
   const sequence = invoiceSequence(issuer.invoicePrefix, issueDate);
-  const { invoice, numbered } = await deps.invoices.finalize(issued, sequence, (position) => finalizeDraft(issued, numberIn(sequence, position)));
+  const { invoice, numbered } = await deps.invoices.finalize(issued, sequence, (position) =>
+    finalizeDraft(issued, numberIn(sequence, position)),
+  );
   if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') await deps.requestDocument(invoice.number!);
   return { action: numbered ? 'finalized' : 'already_closed', invoice };
 }
@@ -195,7 +197,10 @@ async function lateWindows(
   deps: CloseBillingPeriodDependencies,
 ): Promise<LateWindow[]> {
   const candidates = new Set((await deps.events.latePeriods(job.customerId)).filter((period) => period < job.period));
-  const closedEarly = previous !== undefined && isClosed(previous) && Date.parse(previous.readThrough) < gracePeriodEnd(previous.billingPeriod, gracePeriodMs);
+  const closedEarly =
+    previous !== undefined &&
+    isClosed(previous) &&
+    Date.parse(previous.readThrough) < gracePeriodEnd(previous.billingPeriod, gracePeriodMs);
   if (closedEarly) candidates.add(previous.billingPeriod);
   if (candidates.size === 0) return [];
   const oldest = [...candidates].sort()[0]!;
@@ -224,7 +229,8 @@ function enteredAfter(customer: Customer, period: string): boolean {
 /** The issuer, the customer and its subscriptions, each plan of which the catalog must define. */
 export function requireCatalog(head: CatalogHead, customer: Customer | undefined, customerId: string) {
   if (customer === undefined) throw new CatalogIncompleteError(`customer ${customerId} is not in the catalog`);
-  if (head.issuer === undefined) throw new CatalogIncompleteError('the catalog has no issuer: add one (billflow catalog apply) before invoices can be issued');
+  if (head.issuer === undefined)
+    throw new CatalogIncompleteError('the catalog has no issuer: add one (billflow catalog apply) before invoices can be issued');
   const subscriptions = subscriptionsOf(customer);
   for (const subscription of subscriptions) {
     if (!head.plans.some((candidate) => candidate.code === subscription.plan)) {

@@ -64,7 +64,10 @@ class Aggregators {
     meters: readonly Meter[],
     private readonly segments: readonly Segment[],
   ) {
-    this.sets = Array.from({ length: Math.max(1, segments.length) }, () => new Map(meters.map((meter) => [meter.code, createAggregator(meter)])));
+    this.sets = Array.from(
+      { length: Math.max(1, segments.length) },
+      () => new Map(meters.map((meter) => [meter.code, createAggregator(meter)])),
+    );
   }
 
   add(event: StoredEvent): void {
@@ -103,7 +106,9 @@ export async function collectUsage(
   usage.push(...toUsage(own, period));
 
   const billedUsage: MeterUsage[] = [];
-  const latePeriods = new Map(window.late.filter((late) => late.period < period && late.from < window.readThrough).map((late) => [late.period, late]));
+  const latePeriods = new Map(
+    window.late.filter((late) => late.period < period && late.from < window.readThrough).map((late) => [late.period, late]),
+  );
   for (const late of [...latePeriods.values()].sort((a, b) => (a.period < b.period ? -1 : 1))) {
     const found = await lateUsageOf(store, meters, customerId, late, window);
     if (found === undefined) continue;
@@ -131,7 +136,11 @@ async function lateUsageOf(
   const consistency = { eventuallyConsistent: window.eventuallyConsistent === true };
   const shards = Array.from({ length: store.shardCount }, (_, shard) => shard);
   const inWindow = await Promise.all(
-    shards.map((shard) => readAll(store.readShard(customerId, late.period, shard, { ingestedFrom: late.from, ingestedBefore: window.readThrough, ...consistency }))),
+    shards.map((shard) =>
+      readAll(
+        store.readShard(customerId, late.period, shard, { ingestedFrom: late.from, ingestedBefore: window.readThrough, ...consistency }),
+      ),
+    ),
   );
   if (inWindow.every((chunks) => chunks.length === 0)) return undefined;
   const billed = aggregatorsFor(meters, late.period, window.subscriptions);
@@ -204,6 +213,12 @@ function toUsage(aggregators: Aggregators, period: string): MeterUsage[] {
   return aggregators.entries().flatMap(({ segment, set }) =>
     [...set.entries()]
       .filter(([, aggregator]) => aggregator.eventCount > 0)
-      .map(([meter, aggregator]) => ({ meter, period, quantity: aggregator.quantity(), eventCount: aggregator.eventCount, ...(segment === undefined ? {} : { segment }) })),
+      .map(([meter, aggregator]) => ({
+        meter,
+        period,
+        quantity: aggregator.quantity(),
+        eventCount: aggregator.eventCount,
+        ...(segment === undefined ? {} : { segment }),
+      })),
   );
 }

@@ -128,10 +128,7 @@ export async function ingestUsageEvents(messages: readonly EventMessage[], deps:
     gracePeriodMs,
     maxChunkBytes: deps.maxChunkBytes,
   });
-  const [outcomes, rejectionStored] = await Promise.all([
-    deps.events.writeChunks(chunks, now),
-    deps.rejected.record(rejections, now),
-  ]);
+  const [outcomes, rejectionStored] = await Promise.all([deps.events.writeChunks(chunks, now), deps.rejected.record(rejections, now)]);
 
   const failed = new Set<string>(poisoned.keys());
   const writeErrors: string[] = [...poisoned].map(([messageId, error]) => `message ${messageId} could not be read: ${error}`);
@@ -185,7 +182,10 @@ function identityOfEvent(event: UsageEvent): EventIdentity {
 }
 
 /** A valid event is billable only where its customer has an active subscription at its `time`. */
-function subscriptionVerdict(verdict: EventVerdict & { ok: true }, subscriptions: ReadonlyMap<string, readonly Subscription[]>): EventVerdict {
+function subscriptionVerdict(
+  verdict: EventVerdict & { ok: true },
+  subscriptions: ReadonlyMap<string, readonly Subscription[]>,
+): EventVerdict {
   const { customerId, event } = verdict.accepted;
   const reason = noSubscriptionReason(customerId, event.time, event.t, subscriptions.get(customerId) ?? []);
   return reason === undefined ? verdict : { ok: false, reason };

@@ -36,18 +36,28 @@ export interface SubscriptionRequest {
   readonly at?: string;
 }
 
-export async function changeSubscription(customerId: string, request: SubscriptionRequest, deps: ManageSubscriptionsDependencies): Promise<ManageResult> {
+export async function changeSubscription(
+  customerId: string,
+  request: SubscriptionRequest,
+  deps: ManageSubscriptionsDependencies,
+): Promise<ManageResult> {
   const [head, found] = await Promise.all([deps.catalog.readHead(), deps.catalog.findCustomers([customerId])]);
   const customer = found.get(customerId);
   const issues: CatalogIssue[] = [];
-  if (customer === undefined) issues.push({ path: 'customer', message: `no customer "${customerId}" in the catalog: add it first (billflow customers add FILE)` });
+  if (customer === undefined)
+    issues.push({ path: 'customer', message: `no customer "${customerId}" in the catalog: add it first (billflow customers add FILE)` });
   if (request.kind !== 'cancel' && !head.plans.some((plan) => plan.code === request.plan)) {
-    issues.push({ path: '--plan', message: `no plan "${request.plan ?? ''}" in the catalog; plans: ${head.plans.map((plan) => plan.code).join(', ') || 'none'}` });
+    issues.push({
+      path: '--plan',
+      message: `no plan "${request.plan ?? ''}" in the catalog; plans: ${head.plans.map((plan) => plan.code).join(', ') || 'none'}`,
+    });
   }
   const at = instantOf(request, deps.now, issues);
   if (customer === undefined || at === undefined || issues.length > 0) return { ok: false, issues };
 
-  const change = (request.kind === 'cancel' ? { kind: 'cancel', at } : { kind: request.kind, plan: request.plan!, at }) as SubscriptionChange;
+  const change = (
+    request.kind === 'cancel' ? { kind: 'cancel', at } : { kind: request.kind, plan: request.plan!, at }
+  ) as SubscriptionChange;
   const changed = applyChange(subscriptionsOf(customer), change);
   if (!changed.ok) return { ok: false, issues: [{ path: '--at', message: changed.message }] };
   // enteredAt is the store's record, not a catalog field: the document validated and saved is the catalog's.
@@ -59,18 +69,30 @@ export async function changeSubscription(customerId: string, request: Subscripti
 export async function saveCustomer(input: unknown, mode: 'add' | 'update', deps: ManageSubscriptionsDependencies): Promise<ManageResult> {
   const head = await deps.catalog.readHead();
   const validation = validateCatalogDocument({ customers: [input] }, head);
-  if (!validation.ok) return { ok: false, issues: validation.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^customers\[0\]\.?/, '') || '(document)' })) };
+  if (!validation.ok)
+    return {
+      ok: false,
+      issues: validation.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^customers\[0\]\.?/, '') || '(document)' })),
+    };
   const customer = validation.document.customers![0]!;
   const existing = (await deps.catalog.findCustomers([customer.id])).get(customer.id);
-  if (mode === 'add' && existing !== undefined) return { ok: false, issues: [{ path: 'id', message: `customer "${customer.id}" already exists: use billflow customers update` }] };
-  if (mode === 'update' && existing === undefined) return { ok: false, issues: [{ path: 'id', message: `no customer "${customer.id}" in the catalog: use billflow customers add` }] };
+  if (mode === 'add' && existing !== undefined)
+    return { ok: false, issues: [{ path: 'id', message: `customer "${customer.id}" already exists: use billflow customers update` }] };
+  if (mode === 'update' && existing === undefined)
+    return { ok: false, issues: [{ path: 'id', message: `no customer "${customer.id}" in the catalog: use billflow customers add` }] };
   return save(customer, existing, mode, deps);
 }
 
-async function save(customer: Customer, before: Customer | undefined, mode: 'add' | 'update', deps: ManageSubscriptionsDependencies): Promise<ManageResult> {
+async function save(
+  customer: Customer,
+  before: Customer | undefined,
+  mode: 'add' | 'update',
+  deps: ManageSubscriptionsDependencies,
+): Promise<ManageResult> {
   // The whole result is validated again: overlaps, currencies and plans, by path.
   const validation = validateCatalogDocument({ customers: [customer] }, await deps.catalog.readHead());
-  if (!validation.ok) return { ok: false, issues: validation.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^customers\[0\]\./, '') })) };
+  if (!validation.ok)
+    return { ok: false, issues: validation.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^customers\[0\]\./, '') })) };
   if (before !== undefined && mode === 'update') {
     const issues = await finalizedRewriteIssues(before, customer, deps.invoices);
     if (issues.length > 0) return { ok: false, issues };
@@ -100,7 +122,10 @@ function instantOf(request: SubscriptionRequest, now: number, issues: CatalogIss
   if (request.at === 'period-end') return periodBounds(billingPeriodOf(now)).end;
   const parsed = parseRfc3339(request.at);
   if (parsed === undefined || !isWholeSecond(parsed)) {
-    issues.push({ path: '--at', message: `"${request.at}" must be an RFC 3339 instant in whole seconds such as 2026-11-20T00:00:00Z, or period-end` });
+    issues.push({
+      path: '--at',
+      message: `"${request.at}" must be an RFC 3339 instant in whole seconds such as 2026-11-20T00:00:00Z, or period-end`,
+    });
     return undefined;
   }
   return parsed;

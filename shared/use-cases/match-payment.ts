@@ -20,7 +20,8 @@ export async function matchPaymentToInvoice(
   deps: { readonly payments: PaymentStore; readonly invoices: IssuedInvoices; readonly now: () => number },
 ): Promise<ApplyPaymentOutcome & { action: 'applied' }> {
   const link = await deps.payments.linkOf(paymentId);
-  if (link === undefined) throw new PaymentMatchError(`no payment ${paymentId} is known; \`billflow payments unmatched\` lists the ones to match`);
+  if (link === undefined)
+    throw new PaymentMatchError(`no payment ${paymentId} is known; \`billflow payments unmatched\` lists the ones to match`);
   const invoice = await deps.invoices.findByNumber(number);
   if (invoice === undefined) throw new PaymentMatchError(`there is no invoice ${number}`);
   const decision = canApply(link.currency, invoice);

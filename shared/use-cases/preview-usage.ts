@@ -53,5 +53,13 @@ export async function previewUsage(
     seconds: segment.seconds,
     periodSeconds: segment.periodSeconds,
   }));
-  return { customerId, period, asOf: new Date(deps.now).toISOString(), segments, usage: collected.usage, eventCount: collected.eventCount, invoice };
+  return {
+    customerId,
+    period,
+    asOf: new Date(deps.now).toISOString(),
+    segments,
+    usage: collected.usage,
+    eventCount: collected.eventCount,
+    invoice,
+  };
 }

@@ -15,12 +15,7 @@ export interface BillableEventPart {
   readonly tally: ShardTally;
 }
 
-export function billableEventParts(
-  store: EventStore,
-  customerId: string,
-  period: string,
-  range: ShardRange = {},
-): BillableEventPart[] {
+export function billableEventParts(store: EventStore, customerId: string, period: string, range: ShardRange = {}): BillableEventPart[] {
   return Array.from({ length: store.shardCount }, (_, shard) => {
     const filter = new DistinctEventFilter();
     return {

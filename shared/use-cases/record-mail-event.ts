@@ -17,7 +17,10 @@ export class UnknownEmailError extends Error {
 /** Where a mail event is recorded: the invoice its message id was linked to. */
 type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'findNumberByEmail'>;
 
-export async function recordMailEvent(event: MailEvent, deps: { invoices: MailEventInvoices; now: () => number }): Promise<MailEventOutcome> {
+export async function recordMailEvent(
+  event: MailEvent,
+  deps: { invoices: MailEventInvoices; now: () => number },
+): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.messageId);
   // Possibly the link is not written yet (the event overtook the sender): retry, then DLQ.

@@ -22,7 +22,9 @@ export interface RenderDependencies {
   readonly now: () => number;
 }
 
-export type RenderOutcome = { readonly action: 'skipped'; readonly reason: string } | { readonly action: 'rendered' | 'already_rendered'; readonly invoice: Invoice; readonly renderMs: number };
+export type RenderOutcome =
+  | { readonly action: 'skipped'; readonly reason: string }
+  | { readonly action: 'rendered' | 'already_rendered'; readonly invoice: Invoice; readonly renderMs: number };
 
 export async function renderInvoice(number: string, deps: RenderDependencies): Promise<RenderOutcome> {
   const found = await deps.invoices.findByNumber(number);
@@ -39,7 +41,9 @@ export async function renderInvoice(number: string, deps: RenderDependencies): P
     const stored = await deps.documents.putOnce(key, pdf, 'application/pdf');
     const at = new Date(deps.now()).toISOString();
     const document = { bucket: deps.documents.bucket, key, sha256: stored.sha256, bytes: stored.bytes, renderedAt: at };
-    const recorded = await deps.invoices.update(number, (current) => (canRecordDocument(current) ? recordDocument(current, document) : undefined));
+    const recorded = await deps.invoices.update(number, (current) =>
+      canRecordDocument(current) ? recordDocument(current, document) : undefined,
+    );
     invoice = recorded.invoice;
     action = recorded.changed ? 'rendered' : 'already_rendered';
   }

@@ -83,7 +83,9 @@ export class DunningRunError extends Error {
   override readonly name = 'DunningRunError';
   constructor(readonly summary: DunningSummary) {
     const failed = summary.failed.filter((failure) => !failure.permanent);
-    super(`${failed.length} overdue reminders failed; the next run retries them: ${failed.map((f) => `${f.number} (${f.reason})`).join('; ')}`);
+    super(
+      `${failed.length} overdue reminders failed; the next run retries them: ${failed.map((f) => `${f.number} (${f.reason})`).join('; ')}`,
+    );
   }
 }
 
@@ -110,12 +112,16 @@ export async function runDunning(asOf: number, deps: DunningDependencies): Promi
     reminderDays,
     candidates: candidates.length,
     sent: outcomes
-      .flatMap((outcome) => (outcome.kind === 'sent' ? [{ number: outcome.number, stage: outcome.stage, messageId: outcome.messageId }] : []))
+      .flatMap((outcome) =>
+        outcome.kind === 'sent' ? [{ number: outcome.number, stage: outcome.stage, messageId: outcome.messageId }] : [],
+      )
       .sort(byNumber),
     skipped: outcomes.filter((outcome) => outcome.kind === 'skipped').length,
     failed: outcomes
       .flatMap((outcome) =>
-        outcome.kind === 'failed' ? [{ number: outcome.number, stage: outcome.stage, reason: outcome.reason, permanent: outcome.permanent }] : [],
+        outcome.kind === 'failed'
+          ? [{ number: outcome.number, stage: outcome.stage, reason: outcome.reason, permanent: outcome.permanent }]
+          : [],
       )
       .sort(byNumber),
   };
@@ -176,13 +182,7 @@ async function remind(candidate: Invoice, asOf: number, reminderDays: readonly n
 }
 
 /** After a failed send: a transient error frees the stage for the retry; a permanent one skips it. */
-async function release(
-  number: string,
-  stage: number,
-  claimedAt: string,
-  error: unknown,
-  deps: DunningDependencies,
-): Promise<Outcome> {
+async function release(number: string, stage: number, claimedAt: string, error: unknown, deps: DunningDependencies): Promise<Outcome> {
   const permanent = error instanceof PermanentSendError;
   const reason = messageOf(error);
   const at = new Date(deps.now()).toISOString();

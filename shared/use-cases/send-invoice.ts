@@ -11,7 +11,13 @@
  */
 import { invoiceEmail } from '#domain/invoice/email-content.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
-import { canClaimInvoiceEmail, canReleaseInvoiceEmail, claimInvoiceEmail, recordEmail, releaseInvoiceEmail } from '#domain/invoice/lifecycle.ts';
+import {
+  canClaimInvoiceEmail,
+  canReleaseInvoiceEmail,
+  claimInvoiceEmail,
+  recordEmail,
+  releaseInvoiceEmail,
+} from '#domain/invoice/lifecycle.ts';
 import type { DocumentStore } from '#ports/document-store.ts';
 import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
@@ -70,7 +76,9 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
   }
 
   const sentAt = new Date(deps.now()).toISOString();
-  const { invoice: recorded } = await deps.invoices.update(number, (current) => recordEmail(current, { messageId, sentAt, kind, to: content.to }));
+  const { invoice: recorded } = await deps.invoices.update(number, (current) =>
+    recordEmail(current, { messageId, sentAt, kind, to: content.to }),
+  );
   // So that a bounce finds its invoice; if this fails, the retry below re-creates the links.
   await deps.invoices.linkEmail(messageId, number);
   return { action: kind === 'invoice' ? 'sent' : 'resent', invoice: recorded, messageId };

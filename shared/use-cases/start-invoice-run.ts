@@ -51,14 +51,24 @@ export interface InvoiceRunOptions {
   readonly ingestSettledAt?: number;
 }
 
-export async function startInvoiceRun(asOf: number, deps: InvoiceRunDependencies, options: InvoiceRunOptions = {}): Promise<InvoiceRunStarted> {
+export async function startInvoiceRun(
+  asOf: number,
+  deps: InvoiceRunDependencies,
+  options: InvoiceRunOptions = {},
+): Promise<InvoiceRunStarted> {
   const period = options.period ?? lastEndedPeriod(asOf);
   const asOfIso = new Date(asOf).toISOString();
   const settled = options.ingestSettledAt === undefined ? {} : { ingestSettledAt: new Date(options.ingestSettledAt).toISOString() };
   const jobs = new Map<string, InvoiceJob>();
   const named = (options.periodNamed ?? options.period !== undefined) ? { periodNamed: true } : {};
   const add = (customerId: string, billingPeriod: string) =>
-    jobs.set(`${customerId}|${billingPeriod}`, { customerId, period: billingPeriod, asOf: asOfIso, ...settled, ...(billingPeriod === period ? named : {}) });
+    jobs.set(`${customerId}|${billingPeriod}`, {
+      customerId,
+      period: billingPeriod,
+      asOf: asOfIso,
+      ...settled,
+      ...(billingPeriod === period ? named : {}),
+    });
 
   let catalogVersion: string | undefined;
   const closing = asOf < periodBounds(period).end + CLOSING_WINDOW_MS;

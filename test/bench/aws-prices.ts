@@ -45,10 +45,28 @@ export const prices = {
    * Standard queue, after the first million requests of the month. Every 64 KB chunk of a
    * request's payload is billed as one request (a 256 KB SendMessageBatch is 4 requests).
    */
-  sqsRequests: { usd: 0.4, per: 1_000_000, unit: 'requests', source: SQS, note: 'standard queue; each 64 KB chunk of a payload is one request' },
+  sqsRequests: {
+    usd: 0.4,
+    per: 1_000_000,
+    unit: 'requests',
+    source: SQS,
+    note: 'standard queue; each 64 KB chunk of a payload is one request',
+  },
   /** On-demand, Standard table class, after the 50 % on-demand price cut of 2024-11-01. */
-  dynamodbWriteUnits: { usd: 0.7625, per: 1_000_000, unit: 'write request units', source: DYNAMODB, note: 'on-demand, after the 2024-11-01 price cut ($1.525 before)' },
-  dynamodbReadUnits: { usd: 0.1525, per: 1_000_000, unit: 'read request units', source: DYNAMODB, note: 'on-demand, after the 2024-11-01 price cut ($0.305 before)' },
+  dynamodbWriteUnits: {
+    usd: 0.7625,
+    per: 1_000_000,
+    unit: 'write request units',
+    source: DYNAMODB,
+    note: 'on-demand, after the 2024-11-01 price cut ($1.525 before)',
+  },
+  dynamodbReadUnits: {
+    usd: 0.1525,
+    per: 1_000_000,
+    unit: 'read request units',
+    source: DYNAMODB,
+    note: 'on-demand, after the 2024-11-01 price cut ($0.305 before)',
+  },
   dynamodbStorage: { usd: 0.306, per: 1, unit: 'GB-month', source: DYNAMODB, note: 'Standard table class; item size + 100 bytes per item' },
   s3PutRequests: { usd: 0.0054, per: 1_000, unit: 'PUT/COPY/POST/LIST requests', source: S3, note: 'S3 Standard' },
   s3GetRequests: { usd: 0.00043, per: 1_000, unit: 'GET/HEAD and other requests', source: S3, note: 'S3 Standard' },
@@ -66,7 +84,13 @@ export const prices = {
   },
   cloudwatchLogsIngestion: { usd: 0.63, per: 1, unit: 'GB ingested', source: CLOUDWATCH, note: 'Standard log class' },
   xrayTraces: { usd: 5.0, per: 1_000_000, unit: 'traces recorded', source: XRAY },
-  schedulerInvocations: { usd: 1.0, per: 1_000_000, unit: 'invocations', source: EVENTBRIDGE, note: 'EventBridge Scheduler, after 14 million free a month' },
+  schedulerInvocations: {
+    usd: 1.0,
+    per: 1_000_000,
+    unit: 'invocations',
+    source: EVENTBRIDGE,
+    note: 'EventBridge Scheduler, after 14 million free a month',
+  },
 } as const satisfies Record<string, Price>;
 
 /** USD for `quantity` units at `price`. */

@@ -24,6 +24,11 @@ export async function startBenchServices(): Promise<BenchServices> {
 /** A fresh set of tables, queues and buckets for one scenario. */
 export async function provisionBench(base: BenchServices, prefix: string): Promise<BenchStack> {
   // A long visibility timeout: nothing in a benchmark run should be delivered twice.
-  const resources = await provisionLocalResources({ endpoints: base.services.endpoints, region: BENCH_REGION, prefix, visibilityTimeoutSeconds: 300 });
+  const resources = await provisionLocalResources({
+    endpoints: base.services.endpoints,
+    region: BENCH_REGION,
+    prefix,
+    visibilityTimeoutSeconds: 300,
+  });
   return { ...base, resources };
 }

@@ -37,7 +37,10 @@ export function ensureChromium(): string {
   let attempt = aptGet(['install', '-y', 'chromium']);
   if (!attempt.ok) {
     const update = aptGet(['update']);
-    if (!update.ok) throw new ChromiumUnavailableError(`apt-get install chromium failed (${attempt.detail}), and so did apt-get update (${update.detail})`);
+    if (!update.ok)
+      throw new ChromiumUnavailableError(
+        `apt-get install chromium failed (${attempt.detail}), and so did apt-get update (${update.detail})`,
+      );
     attempt = aptGet(['install', '-y', 'chromium']);
   }
   if (!attempt.ok) throw new ChromiumUnavailableError(`apt-get install chromium failed: ${attempt.detail}`);

@@ -99,7 +99,11 @@ const DOCUMENT_COMMANDS: Record<string, string> = {
   TransactGetCommand: 'TransactGetItems',
 };
 
-type Send = (this: { config?: { serviceId?: string } }, command: { input: Record<string, unknown> }, ...rest: unknown[]) => Promise<unknown>;
+type Send = (
+  this: { config?: { serviceId?: string } },
+  command: { input: Record<string, unknown> },
+  ...rest: unknown[]
+) => Promise<unknown>;
 
 /**
  * Counts every AWS SDK request made inside a scope, and swallows and counts what a function
@@ -155,7 +159,13 @@ export function installMeters(): () => void {
   };
 }
 
-function countRequest(tally: Tally, service: string | undefined, commandName: string, input: Record<string, unknown>, output: Record<string, unknown>): void {
+function countRequest(
+  tally: Tally,
+  service: string | undefined,
+  commandName: string,
+  input: Record<string, unknown>,
+  output: Record<string, unknown>,
+): void {
   const operation = DOCUMENT_COMMANDS[commandName] ?? commandName.replace(/Command$/, '');
   switch (service) {
     case 'DynamoDB': {
@@ -165,7 +175,10 @@ function countRequest(tally: Tally, service: string | undefined, commandName: st
         units = transactWriteUnits(input);
       } else {
         const consumed = output.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
-        units = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]).reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+        units = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]).reduce(
+          (sum, entry) => sum + (entry.CapacityUnits ?? 0),
+          0,
+        );
         // DynamoDB Local reports 0 for a read that finds nothing; AWS bills every read request
         // at least one 4 KB unit: 1 strongly consistent, 0.5 eventually consistent.
         if (['GetItem', 'Query', 'Scan'].includes(operation)) units = Math.max(units, input.ConsistentRead === true ? 1 : 0.5);
@@ -205,11 +218,19 @@ function countRequest(tally: Tally, service: string | undefined, commandName: st
       return;
     }
     default:
-      throw new Error(`cost model: a measured function called ${service ?? 'an unknown service'} ${operation}, which the model does not price`);
+      throw new Error(
+        `cost model: a measured function called ${service ?? 'an unknown service'} ${operation}, which the model does not price`,
+      );
   }
 }
 
-function countFailedRequest(tally: Tally, service: string | undefined, commandName: string, input: Record<string, unknown>, error: unknown): void {
+function countFailedRequest(
+  tally: Tally,
+  service: string | undefined,
+  commandName: string,
+  input: Record<string, unknown>,
+  error: unknown,
+): void {
   const operation = DOCUMENT_COMMANDS[commandName] ?? commandName.replace(/Command$/, '');
   const reason = (error as { name?: string }).name ?? 'Error';
   tally.failed[`${service} ${operation} ${reason}`] = (tally.failed[`${service} ${operation} ${reason}`] ?? 0) + 1;
@@ -270,7 +291,10 @@ function transactWriteUnits(input: Record<string, unknown>): number {
 
 /** DynamoDB's item size: attribute names plus values (docs: "Item sizes and formats"). */
 export function itemBytes(item: Record<string, unknown>): number {
-  return Object.entries(item).reduce((sum, [name, value]) => (value === undefined ? sum : sum + Buffer.byteLength(name) + valueBytes(value)), 0);
+  return Object.entries(item).reduce(
+    (sum, [name, value]) => (value === undefined ? sum : sum + Buffer.byteLength(name) + valueBytes(value)),
+    0,
+  );
 }
 
 function valueBytes(value: unknown): number {
@@ -284,7 +308,13 @@ function valueBytes(value: unknown): number {
   if (value instanceof Set) return [...value].reduce((sum: number, member) => sum + valueBytes(member), 0);
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, member) => sum + 1 + valueBytes(member), 0);
   if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [name, member]) => (member === undefined ? sum : sum + 1 + Buffer.byteLength(name) + valueBytes(member)), 0);
+    return (
+      3 +
+      Object.entries(value as Record<string, unknown>).reduce(
+        (sum, [name, member]) => (member === undefined ? sum : sum + 1 + Buffer.byteLength(name) + valueBytes(member)),
+        0,
+      )
+    );
   }
   return 0;
 }

@@ -141,7 +141,13 @@ export interface CostRun {
   /** The hourly rounds of the invoice run, each measured once. */
   readonly rounds: { readonly draft: Measured; readonly finalize: Measured; readonly closed: Measured; readonly idle: Measured };
   readonly payments: Measured;
-  readonly checks: { readonly billedEvents: number; readonly finalized: number; readonly emailed: number; readonly pdfBytes: number; readonly paid: number };
+  readonly checks: {
+    readonly billedEvents: number;
+    readonly finalized: number;
+    readonly emailed: number;
+    readonly pdfBytes: number;
+    readonly paid: number;
+  };
 }
 
 type Handlers = {
@@ -210,7 +216,10 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
       const customerIds = Array.from({ length: options.customers }, (_, i) => `cus_${String(i).padStart(6, '0')}`);
       const customers = customerIds.map((id, i) =>
         i % 3 === 1
-          ? proCustomer(id, { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' })
+          ? proCustomer(id, {
+              address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+              vatId: 'FR12345678901',
+            })
           : proCustomer(id),
       );
       const billingTable = stack.resources.env[tables.billing.envVar]!;
@@ -222,7 +231,14 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
       // 1. Ingest: upstream sends the month's events; the ingest function stores them.
       const ingestTally = newTally();
       const ingestStarted = performance.now();
-      const ingestPoller = await startConsumer(harness.sqs, ingestTally, stack.resources.eventsQueueUrl, consumers.ingestEvents, handlers.ingest, errors);
+      const ingestPoller = await startConsumer(
+        harness.sqs,
+        ingestTally,
+        stack.resources.eventsQueueUrl,
+        consumers.ingestEvents,
+        handlers.ingest,
+        errors,
+      );
       await produce(harness.sqs, stack.resources.eventsQueueUrl, ingestTally, customerIds, period, options.events, 1, startedAt);
       await waitForDrained(harness.sqs, stack.resources.eventsQueueUrl, 3_600_000);
       await ingestPoller.stop();
@@ -242,7 +258,16 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
         naiveHandler(createAwsClients().dynamodb, naiveTable),
         errors,
       );
-      await produce(harness.sqs, naiveStack.resources.eventsQueueUrl, naiveTally, customerIds, period, options.naiveEvents, 1_000, startedAt);
+      await produce(
+        harness.sqs,
+        naiveStack.resources.eventsQueueUrl,
+        naiveTally,
+        customerIds,
+        period,
+        options.naiveEvents,
+        1_000,
+        startedAt,
+      );
       await waitForDrained(harness.sqs, naiveStack.resources.eventsQueueUrl, 3_600_000);
       await naivePoller.stop();
       const naiveSeconds = (performance.now() - naiveStarted) / 1000;
@@ -255,8 +280,22 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
         const tally = newTally();
         const started = performance.now();
         const pollers = [
-          await startConsumer(harness.sqs, tally, queueUrl(queues.invoiceJobs), consumers.closeBillingPeriod, handlers.closeBillingPeriod, errors),
-          await startConsumer(harness.sqs, tally, queueUrl(queues.invoiceDocuments), consumers.renderInvoice, handlers.renderInvoice, errors),
+          await startConsumer(
+            harness.sqs,
+            tally,
+            queueUrl(queues.invoiceJobs),
+            consumers.closeBillingPeriod,
+            handlers.closeBillingPeriod,
+            errors,
+          ),
+          await startConsumer(
+            harness.sqs,
+            tally,
+            queueUrl(queues.invoiceDocuments),
+            consumers.renderInvoice,
+            handlers.renderInvoice,
+            errors,
+          ),
           await startConsumer(harness.sqs, tally, queueUrl(queues.invoiceEmails), consumers.sendInvoice, handlers.sendInvoice, errors),
         ];
         tally.modelled.schedulerInvocations += 1;
@@ -283,13 +322,22 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
       clockOffsetMs = periodEnd + 72 * HOUR - realNow();
       const paymentsTally = newTally();
       const paymentsStarted = performance.now();
-      const applyPoller = await startConsumer(harness.sqs, paymentsTally, queueUrl(queues.paymentEvents), consumers.applyPaymentEvent, handlers.applyPaymentEvent, errors);
+      const applyPoller = await startConsumer(
+        harness.sqs,
+        paymentsTally,
+        queueUrl(queues.paymentEvents),
+        consumers.applyPaymentEvent,
+        handlers.applyPaymentEvent,
+        errors,
+      );
       const route = httpRoutes.receiveStripeWebhook;
       const webhook = asLambda(route.functionId, route.memorySize, handlers.stripeWebhook);
       await scope.run({ tally: paymentsTally }, () =>
         forEachConcurrently(issued, 8, async (invoice) => {
           const at = Math.floor(Date.now() / 1000);
-          const body = JSON.stringify(paymentSucceeded({ amount: invoice.amountDue, currency: invoice.currency, invoiceNumber: invoice.number!, at }));
+          const body = JSON.stringify(
+            paymentSucceeded({ amount: invoice.amountDue, currency: invoice.currency, invoiceNumber: invoice.number!, at }),
+          );
           paymentsTally.modelled.apiRequests += 1;
           // The secret is cached for 5 minutes per container; 1,000 payments a month arrive ~43 minutes apart.
           paymentsTally.modelled.secretsApiCalls += 1;
@@ -312,13 +360,21 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
       };
       if (errors.length > 0) throw new Error(`cost model: ${errors.length} failures, first: ${errors[0]}`);
       if (checks.finalized !== options.customers || checks.emailed !== options.customers || checks.paid !== options.customers) {
-        throw new Error(`cost model: expected ${options.customers} invoices finalized, emailed and paid, got ${checks.finalized}, ${checks.emailed}, ${checks.paid}`);
+        throw new Error(
+          `cost model: expected ${options.customers} invoices finalized, emailed and paid, got ${checks.finalized}, ${checks.emailed}, ${checks.paid}`,
+        );
       }
-      if (checks.billedEvents !== options.events) throw new Error(`cost model: ${options.events} events sent, ${checks.billedEvents} billed`);
+      if (checks.billedEvents !== options.events)
+        throw new Error(`cost model: ${options.events} events sent, ${checks.billedEvents} billed`);
       return {
         options,
         period,
-        ingest: { tally: ingestTally, seconds: ingestSeconds, eventsTableBytes: described.Table?.TableSizeBytes ?? 0, eventsTableItems: described.Table?.ItemCount ?? 0 },
+        ingest: {
+          tally: ingestTally,
+          seconds: ingestSeconds,
+          eventsTableBytes: described.Table?.TableSizeBytes ?? 0,
+          eventsTableItems: described.Table?.ItemCount ?? 0,
+        },
         naive: { tally: naiveTally, seconds: naiveSeconds },
         rounds: { draft, finalize, closed, idle },
         payments: { tally: paymentsTally, seconds: paymentsSeconds },
@@ -335,7 +391,12 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
 }
 
 function context(fn: { functionId: string; memorySize: number; timeoutSeconds: number }): Context {
-  return localLambdaContext({ functionName: `bench-cost-${fn.functionId}`, region: BENCH_REGION, memorySize: fn.memorySize, timeoutSeconds: fn.timeoutSeconds });
+  return localLambdaContext({
+    functionName: `bench-cost-${fn.functionId}`,
+    region: BENCH_REGION,
+    memorySize: fn.memorySize,
+    timeoutSeconds: fn.timeoutSeconds,
+  });
 }
 
 /** A queue consumer with the event source mapping's settings; its polling is counted in `tally`. */
@@ -415,8 +476,14 @@ async function createNaiveTable(endpoint: string, tableName: string): Promise<vo
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
       }),
     );
   } finally {
@@ -428,13 +495,15 @@ async function createNaiveTable(endpoint: string, tableName: string): Promise<vo
 function naiveHandler(client: ReturnType<typeof createAwsClients>['dynamodb'], tableName: string): SqsHandler {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const items = event.Records.flatMap((record) =>
-      (JSON.parse(record.body) as { source: string; id: string; subject: string; time: string; type: string; data: unknown }[]).map((cloudEvent) => ({
-        pk: `${cloudEvent.subject}|${cloudEvent.time.slice(0, 7)}`,
-        sk: `${cloudEvent.source}|${cloudEvent.id}`,
-        type: cloudEvent.type,
-        time: cloudEvent.time,
-        data: cloudEvent.data,
-      })),
+      (JSON.parse(record.body) as { source: string; id: string; subject: string; time: string; type: string; data: unknown }[]).map(
+        (cloudEvent) => ({
+          pk: `${cloudEvent.subject}|${cloudEvent.time.slice(0, 7)}`,
+          sk: `${cloudEvent.source}|${cloudEvent.id}`,
+          type: cloudEvent.type,
+          time: cloudEvent.time,
+          data: cloudEvent.data,
+        }),
+      ),
     );
     const requests: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += 25) requests.push(items.slice(start, start + 25));
@@ -455,7 +524,11 @@ function webhookRequest(body: string, stripeSignature: string): APIGatewayProxyE
   return apiGatewayEvent(route, {
     method: route.method,
     path: route.path,
-    headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': stripeSignature,
+      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    },
     body: Buffer.from(body),
     sourceIp: '3.18.12.63',
   });

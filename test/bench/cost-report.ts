@@ -52,13 +52,17 @@ function line(item: string, quantity: number, unit: string, price: Price): CostL
 function priceTally(tally: Tally): { lines: CostLine[]; notes: string[] } {
   const lines: CostLine[] = [];
   const notes: string[] = [];
-  if (tally.modelled.upstreamSends > 0) lines.push(line('SQS SendMessage, upstream (1 per body of 100)', tally.modelled.upstreamSends, 'requests', prices.sqsRequests));
+  if (tally.modelled.upstreamSends > 0)
+    lines.push(line('SQS SendMessage, upstream (1 per body of 100)', tally.modelled.upstreamSends, 'requests', prices.sqsRequests));
   for (const [operation, billed] of Object.entries(tally.sqs.billed).sort()) {
     lines.push(line(SQS_LABELS[operation] ?? `SQS ${operation}`, billed, 'requests', prices.sqsRequests));
   }
-  if (tally.modelled.schedulerInvocations > 0) lines.push(line('EventBridge Scheduler invocations', tally.modelled.schedulerInvocations, 'invocations', prices.schedulerInvocations));
-  if (tally.modelled.apiRequests > 0) lines.push(line('API Gateway HTTP API requests', tally.modelled.apiRequests, 'requests', prices.apiGatewayHttpRequests));
-  if (tally.modelled.secretsApiCalls > 0) lines.push(line('Secrets Manager GetSecretValue', tally.modelled.secretsApiCalls, 'API calls', prices.secretsManagerApiCalls));
+  if (tally.modelled.schedulerInvocations > 0)
+    lines.push(line('EventBridge Scheduler invocations', tally.modelled.schedulerInvocations, 'invocations', prices.schedulerInvocations));
+  if (tally.modelled.apiRequests > 0)
+    lines.push(line('API Gateway HTTP API requests', tally.modelled.apiRequests, 'requests', prices.apiGatewayHttpRequests));
+  if (tally.modelled.secretsApiCalls > 0)
+    lines.push(line('Secrets Manager GetSecretValue', tally.modelled.secretsApiCalls, 'API calls', prices.secretsManagerApiCalls));
   let invocations = 0;
   let traces = 0;
   let logBytes = tally.modelled.accessLogBytes;
@@ -68,7 +72,14 @@ function priceTally(tally: Tally): { lines: CostLine[]; notes: string[] } {
     logBytes += fn.logBytes;
     lines.push(line(`Lambda requests, ${name}`, fn.invocations, 'invocations', prices.lambdaRequests));
     const gbSeconds = (fn.billedMs / 1000) * (fn.memoryMb / 1024);
-    lines.push(line(`Lambda duration, ${name} (${fn.memoryMb} MB, ${fmt(fn.billedMs / Math.max(1, fn.invocations))} ms avg)`, gbSeconds, 'GB-s', prices.lambdaGbSecond));
+    lines.push(
+      line(
+        `Lambda duration, ${name} (${fn.memoryMb} MB, ${fmt(fn.billedMs / Math.max(1, fn.invocations))} ms avg)`,
+        gbSeconds,
+        'GB-s',
+        prices.lambdaGbSecond,
+      ),
+    );
   }
   if (tally.dynamodb.write > 0) lines.push(line('DynamoDB write request units', tally.dynamodb.write, 'WRU', prices.dynamodbWriteUnits));
   if (tally.dynamodb.read > 0) lines.push(line('DynamoDB read request units', tally.dynamodb.read, 'RRU', prices.dynamodbReadUnits));
@@ -80,13 +91,19 @@ function priceTally(tally: Tally): { lines: CostLine[]; notes: string[] } {
   }
   lines.push(line('CloudWatch Logs ingested', logBytes / 1e9, 'GB', prices.cloudwatchLogsIngestion));
   if (invocations > 0) {
-    lines.push(line(`X-Ray traces (Lambda sampling: 1st per second + 5 %, of ${fmt(invocations)} invocations)`, traces, 'traces', prices.xrayTraces));
+    lines.push(
+      line(`X-Ray traces (Lambda sampling: 1st per second + 5 %, of ${fmt(invocations)} invocations)`, traces, 'traces', prices.xrayTraces),
+    );
   }
   const requests = Object.entries(tally.dynamodb.requests).sort(([, a], [, b]) => b - a);
   const unitsOf = (operation: string) => `${fmt(tally.dynamodb.units[operation] ?? 0)} ${DYNAMODB_READS.has(operation) ? 'RRU' : 'WRU'}`;
-  if (requests.length > 0) notes.push(`DynamoDB requests: ${requests.map(([operation, count]) => `${operation} ${fmt(count)} (${unitsOf(operation)})`).join(', ')}`);
+  if (requests.length > 0)
+    notes.push(
+      `DynamoDB requests: ${requests.map(([operation, count]) => `${operation} ${fmt(count)} (${unitsOf(operation)})`).join(', ')}`,
+    );
   const failed = Object.entries(tally.failed).sort(([, a], [, b]) => b - a);
-  if (failed.length > 0) notes.push(`of which answered with an error (and counted): ${failed.map(([what, count]) => `${what} ${fmt(count)}`).join(', ')}`);
+  if (failed.length > 0)
+    notes.push(`of which answered with an error (and counted): ${failed.map(([what, count]) => `${what} ${fmt(count)}`).join(', ')}`);
   return { lines, notes };
 }
 
@@ -145,7 +162,9 @@ export function costReport(run: CostRun): CostReport {
     [byRound.idle, 1],
   ]);
   const measuredOn = (count: number, quoted: number, what: string) =>
-    count === quoted ? `measured on ${fmt(count)} ${what}` : `measured on ${fmt(count)} ${what}, scaled x${fmt(quoted / count, 2)} (linear per ${what.replace(/s$/, '')})`;
+    count === quoted
+      ? `measured on ${fmt(count)} ${what}`
+      : `measured on ${fmt(count)} ${what}, scaled x${fmt(quoted / count, 2)} (linear per ${what.replace(/s$/, '')})`;
   const per1k = (seconds: number) => `${fmt(seconds, 1)} s`;
 
   const eventsPerInvocation = options.events / Math.max(1, run.ingest.tally.lambda[consumers.ingestEvents.functionId]?.invocations ?? 1);
@@ -188,14 +207,24 @@ export function costReport(run: CostRun): CostReport {
   const eventsGb = ((run.ingest.eventsTableBytes + 100 * run.ingest.eventsTableItems) * eventScale) / 1e9;
   const pdfGb = (run.checks.pdfBytes * invoiceScale) / 1e9;
   const storage = [
-    line(`DynamoDB storage of ${fmt(EVENTS_QUOTED)} events (${fmt(run.ingest.eventsTableItems * eventScale)} chunks), per month kept`, eventsGb, 'GB-month', prices.dynamodbStorage),
+    line(
+      `DynamoDB storage of ${fmt(EVENTS_QUOTED)} events (${fmt(run.ingest.eventsTableItems * eventScale)} chunks), per month kept`,
+      eventsGb,
+      'GB-month',
+      prices.dynamodbStorage,
+    ),
     line(`  the same over the ~${RETENTION_MONTHS} months they are kept`, eventsGb * RETENTION_MONTHS, 'GB-month', prices.dynamodbStorage),
     line(`S3 storage of ${fmt(INVOICES_QUOTED)} invoice PDFs, per month kept`, pdfGb, 'GB-month', prices.s3Storage),
   ];
   const fixed = [
     line('Secrets Manager secret (Stripe webhook secret)', 1, 'secret-months', prices.secretsManagerSecrets),
     // Estimate: Lambda keeps ~5 pollers long-polling (20 s) an idle queue; AWS does not document the count.
-    line(`SQS idle polls, ${Object.keys(consumers).length} queue consumers (estimate: 5 x 20 s polls)`, Object.keys(consumers).length * 5 * 3 * 60 * 24 * 30, 'requests', prices.sqsRequests),
+    line(
+      `SQS idle polls, ${Object.keys(consumers).length} queue consumers (estimate: 5 x 20 s polls)`,
+      Object.keys(consumers).length * 5 * 3 * 60 * 24 * 30,
+      'requests',
+      prices.sqsRequests,
+    ),
   ];
   return { ingest, naive, invoices, idleRuns, payments, storage, fixed, run };
 }
@@ -243,7 +272,13 @@ function fmtQuantity(value: number): string {
 }
 
 function fmtPrice(price: Price): string {
-  const usd = price.usd < 0.001 ? price.usd.toString() : price.usd.toFixed(price.usd < 1 ? 4 : 2).replace(/0+$/, '').replace(/\.$/, '');
+  const usd =
+    price.usd < 0.001
+      ? price.usd.toString()
+      : price.usd
+          .toFixed(price.usd < 1 ? 4 : 2)
+          .replace(/0+$/, '')
+          .replace(/\.$/, '');
   return `$${usd} / ${price.per === 1 ? '' : `${fmt(price.per)} `}${price.unit}`;
 }
 
@@ -266,7 +301,8 @@ function formatScenario(entry: CostScenario, total: string): string[] {
 
 export function formatCostReport(report: CostReport): string[] {
   const { ingest, naive, invoices, payments, run } = report;
-  const verdict = (value: number, target: number) => (value <= target ? `target <= ${fmtCost(target)}: met` : `target <= ${fmtCost(target)}: MISSED`);
+  const verdict = (value: number, target: number) =>
+    value <= target ? `target <= ${fmtCost(target)}: met` : `target <= ${fmtCost(target)}: MISSED`;
   return [
     `\nCost model: monthly cost at AWS list prices, ${PRICES_REGION}, prices as of ${PRICES_TAKEN} (test/bench/aws-prices.ts; free tiers ignored)`,
     `  workload: ${fmt(run.options.events)} events from ${fmt(run.options.customers)} customers in ${run.period}, upstream bodies of ${EVENTS_PER_BODY} events; the month's invoice cycle (1 invoice each); 1 payment webhook per invoice`,
@@ -290,7 +326,7 @@ export function formatCostReport(report: CostReport): string[] {
     ...formatLines(report.fixed),
     '',
     ...formatScenario(report.idleRuns, 'total a month, fixed'),
-    
+
     '    not modelled: CloudWatch alarms, custom metric series (EMF), KMS keys, S3 access logs, data transfer, dunning reminders,',
     '    SES bounce/complaint events, Lambda INIT (cold start) time, free tiers',
     `  checks: ${fmt(run.checks.finalized)} invoices finalized, ${fmt(run.checks.emailed)} emailed, ${fmt(run.checks.paid)} paid; they bill ${fmt(run.checks.billedEvents)} events (sent: ${fmt(run.options.events)})`,

@@ -91,7 +91,9 @@ export async function benchIngest(
   });
   let invocations = 0;
   let lastDone = 0;
-  const { QueueArn } = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.eventsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
+  const { QueueArn } =
+    (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: resources.eventsQueueUrl, AttributeNames: ['QueueArn'] })))
+      .Attributes ?? {};
   const started = performance.now();
   const poller = startQueuePoller({
     sqs: clients.sqs,
@@ -117,7 +119,12 @@ export async function benchIngest(
   const ingestSeconds = (lastDone - started) / 1000;
   const ingestWrites = meter.totals.write;
 
-  const rejectedStore = new DynamoDbRejectedEventStore({ client: clients.dynamodb, tableName: eventsTable, shardCount, retentionDays: 400 });
+  const rejectedStore = new DynamoDbRejectedEventStore({
+    client: clients.dynamodb,
+    tableName: eventsTable,
+    shardCount,
+    retentionDays: 400,
+  });
   const eventStore = new DynamoDbEventStore({ client: clients.dynamodb, tableName: eventsTable, shardCount, retentionDays: 400 });
   const statement = await accountEvents(eventStore, rejectedStore);
   let chunkItems = 0;
@@ -136,8 +143,14 @@ export async function benchIngest(
     new CreateTableCommand({
       TableName: naiveTable,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
     }),
   );
   raw.destroy();

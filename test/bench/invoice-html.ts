@@ -119,7 +119,8 @@ export function renderInvoiceHtml(invoice: Invoice): string {
     ['Due date', invoice.dueDate === null ? '–' : formatDate(invoice.dueDate)],
   ];
 
-  const vatLabel = invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined ? `VAT ${formatRate(invoice.taxSubtotals[0].rate)}` : 'VAT';
+  const vatLabel =
+    invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined ? `VAT ${formatRate(invoice.taxSubtotals[0].rate)}` : 'VAT';
   const paid = invoice.amountPaid !== 0;
   const totalRows = [
     `<tr><td>Net total</td><td class="num">${escape(amount(invoice.netTotal))}</td></tr>`,

@@ -43,14 +43,22 @@ export interface InvoicingBenchResult {
 const PERIOD = '2026-10';
 const SHARDS = 4;
 
-export async function benchInvoicing(stack: BenchStack, customerCount: number, eventsPerCustomer: number, concurrency: number): Promise<InvoicingBenchResult> {
+export async function benchInvoicing(
+  stack: BenchStack,
+  customerCount: number,
+  eventsPerCustomer: number,
+  concurrency: number,
+): Promise<InvoicingBenchResult> {
   const { services, resources, clients } = stack;
   const billingTable = resources.env[tables.billing.envVar]!;
   const eventsTable = resources.env[tables.events.envVar]!;
   const ids = Array.from({ length: customerCount }, (_, i) => `cus_${String(i).padStart(6, '0')}`);
   const customers = ids.map((id, i) =>
     i % 3 === 1
-      ? proCustomer(id, { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' })
+      ? proCustomer(id, {
+          address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+          vatId: 'FR12345678901',
+        })
       : proCustomer(id),
   );
   const catalogRepository = new DynamoDbCatalogRepository(clients.dynamodb, billingTable);
@@ -61,7 +69,11 @@ export async function benchInvoicing(stack: BenchStack, customerCount: number, e
   // October's events for every customer, validated and packed as ingestion would, written once.
   const eventsByCustomer = new Map<string, StoredEvent[]>();
   const accepted: { messageId: string; accepted: AcceptedEvent }[] = [];
-  const context = { now: Date.parse('2026-10-31T23:00:00Z'), metersByEventType: indexMetersByEventType(head.meters), isKnownCustomer: () => true };
+  const context = {
+    now: Date.parse('2026-10-31T23:00:00Z'),
+    metersByEventType: indexMetersByEventType(head.meters),
+    isKnownCustomer: () => true,
+  };
   for (const id of ids) {
     const list: StoredEvent[] = [];
     for (let n = 0; n < eventsPerCustomer; n += 1) {

@@ -133,14 +133,23 @@ async function sendAll(
   return { seconds: (performance.now() - started) / 1000, latenciesMs, connections: sockets.size };
 }
 
-function post(agent: Agent, url: URL, delivery: SignedDelivery, onSocket: (socket: unknown) => void): Promise<{ status: number; body: string }> {
+function post(
+  agent: Agent,
+  url: URL,
+  delivery: SignedDelivery,
+  onSocket: (socket: unknown) => void,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(delivery.body), 'stripe-signature': delivery.header },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(delivery.body),
+          'stripe-signature': delivery.header,
+        },
       },
       (incoming) => {
         const chunks: Buffer[] = [];

@@ -257,11 +257,21 @@ interface CloudEvent {
 const timeAt = (fraction: number) => new Date(START + Math.floor((Math.min(Date.now(), END - 1) - START) * fraction)).toISOString();
 
 function event(customer: string, id: string, type: string, fraction: number, data: Record<string, unknown>): CloudEvent {
-  return { specversion: '1.0', id: `${customer}-${id}`, source: '//e2e.billflow.test', type, subject: customer, time: timeAt(fraction), data };
+  return {
+    specversion: '1.0',
+    id: `${customer}-${id}`,
+    source: '//e2e.billflow.test',
+    type,
+    subject: customer,
+    time: timeAt(fraction),
+    data,
+  };
 }
 
 function requests(customer: string, count: number, tokens: (index: number) => number): CloudEvent[] {
-  return Array.from({ length: count }, (_, index) => event(customer, `req-${index}`, 'api.request', (index + 1) / (count + 2), { tokens: tokens(index) }));
+  return Array.from({ length: count }, (_, index) =>
+    event(customer, `req-${index}`, 'api.request', (index + 1) / (count + 2), { tokens: tokens(index) }),
+  );
 }
 
 /** The month's usage, as message bodies in sending order (CloudEvents JSON batches of at most 100). */
@@ -282,7 +292,9 @@ function usageEvents(): { bodies: string[]; distinct: number; duplicates: number
   ];
   const us = [
     ...requests('c_us', 120, () => 5),
-    ...Array.from({ length: 14 }, (_, index) => event('c_us', `user-${index}`, 'user.active', (index + 1) / 16, { userId: `u${(index % 7) + 1}` })),
+    ...Array.from({ length: 14 }, (_, index) =>
+      event('c_us', `user-${index}`, 'user.active', (index + 1) / 16, { userId: `u${(index % 7) + 1}` }),
+    ),
   ];
   const jp = requests('c_jp', 60, () => 25);
   const deBodies = batches(de);
@@ -297,7 +309,12 @@ function usageEvents(): { bodies: string[]; distinct: number; duplicates: number
     // An event for a customer the catalog does not know: rejected, never billed.
     JSON.stringify(event('c_nobody', 'req-0', 'api.request', 0.5, { tokens: 1 })),
   ];
-  return { bodies, distinct: de.length + fr.length + frConsumer.length + storage.length + us.length + jp.length, duplicates: 100, rejected: 1 };
+  return {
+    bodies,
+    distinct: de.length + fr.length + frConsumer.length + storage.length + us.length + jp.length,
+    duplicates: 100,
+    rejected: 1,
+  };
 }
 
 interface InvoiceJson {
@@ -373,16 +390,25 @@ describe('a billing cycle through npm start, end to end', () => {
     // Prepare
     const catalogFile = join(pipeline.home, 'catalog.yaml');
     writeFileSync(catalogFile, CATALOG);
-    const sqs = new SQSClient({ region: pipeline.outputs.region, endpoint: pipeline.outputs.endpoints!.sqs, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const sqs = new SQSClient({
+      region: pipeline.outputs.region,
+      endpoint: pipeline.outputs.endpoints!.sqs,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const usage = usageEvents();
 
     // Act
-    const applied = await billflowJson<{ applied: boolean; customers: number; plans: number; meters: number }>('catalog', 'apply', catalogFile);
-    for (const body of usage.bodies) await sqs.send(new SendMessageCommand({ QueueUrl: pipeline.outputs.eventsQueueUrl, MessageBody: body }));
+    const applied = await billflowJson<{ applied: boolean; customers: number; plans: number; meters: number }>(
+      'catalog',
+      'apply',
+      catalogFile,
+    );
+    for (const body of usage.bodies)
+      await sqs.send(new SendMessageCommand({ QueueUrl: pipeline.outputs.eventsQueueUrl, MessageBody: body }));
     // Poll with a deadline until ingestion has stored everything that was sent.
     const expectedReceived = usage.distinct + usage.duplicates + usage.rejected;
     let stats = { received: 0, accepted: 0, duplicates: 0, rejected: 0 };
-    for (const deadline = Date.now() + 60_000; stats.received < expectedReceived && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; stats.received < expectedReceived && Date.now() < deadline;) {
       stats = await billflowJson('stats', '--period', PERIOD);
     }
     sqs.destroy();
@@ -396,7 +422,12 @@ describe('a billing cycle through npm start, end to end', () => {
   it('closes the month into one finalized invoice per customer, every line, VAT and total as worked out by hand', async () => {
     // Act
     const run = await billflowJson<{ period: string; finalized: number; drafts: number; notIssued: number }>(
-      'invoices', 'run', '--as-of', RUN_AS_OF, '--period', PERIOD,
+      'invoices',
+      'run',
+      '--as-of',
+      RUN_AS_OF,
+      '--period',
+      PERIOD,
     );
     const everyInvoice = await billflowJson<InvoiceJson[]>('invoices', 'list');
     const listed = everyInvoice.filter((invoice) => invoice.billingPeriod === PERIOD);
@@ -431,7 +462,10 @@ describe('a billing cycle through npm start, end to end', () => {
         invoice.lines.map(({ meter, quantity, unitPrice, netAmount }) => ({ meter, quantity, unitPrice, netAmount })),
         customer,
       ).toEqual(expected.lines);
-      expect(invoice.lines.every((line) => line.taxRate === expected.taxRate && line.taxCategory === expected.taxCategory), customer).toBe(true);
+      expect(
+        invoice.lines.every((line) => line.taxRate === expected.taxRate && line.taxCategory === expected.taxCategory),
+        customer,
+      ).toBe(true);
       expect(invoice.taxSubtotals, customer).toEqual([
         { rate: expected.taxRate, category: expected.taxCategory, taxableAmount: expected.netTotal, taxAmount: expected.taxTotal },
       ]);
@@ -453,7 +487,9 @@ describe('a billing cycle through npm start, end to end', () => {
     const pdfs = new Map<string, string>();
     for (const customer of CUSTOMERS) {
       const { number } = invoices[customer]!;
-      const object = await s3.send(new GetObjectCommand({ Bucket: pipeline.outputs.invoicesBucket, Key: `invoices/E2E/${YEAR}/${number}.pdf` }));
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: pipeline.outputs.invoicesBucket, Key: `invoices/E2E/${YEAR}/${number}.pdf` }),
+      );
       pdfs.set(customer, pdfToText(Buffer.from(await object.Body!.transformToByteArray()), 'layout'));
     }
     s3.destroy();
@@ -472,7 +508,10 @@ describe('a billing cycle through npm start, end to end', () => {
       expect(invoiceEmails, customer).toHaveLength(1);
       expect(invoiceEmails[0]!.destination.to.join(','), customer).toContain(expected.email);
       expect(invoiceEmails[0]!.from, customer).toContain('billing@acme.example');
-      expect(invoiceEmails[0]!.attachments.map((attachment) => attachment.filename), customer).toEqual([`${invoice.number}.pdf`]);
+      expect(
+        invoiceEmails[0]!.attachments.map((attachment) => attachment.filename),
+        customer,
+      ).toEqual([`${invoice.number}.pdf`]);
       expect(invoice.emails, customer).toEqual([expect.objectContaining({ kind: 'invoice', to: expected.email })]);
     }
   }, 120_000);
@@ -500,8 +539,15 @@ describe('a billing cycle through npm start, end to end', () => {
     ];
     const refused = await postWebhook(apiUrl!, forgedBody, { 'stripe-signature': signature(forgedBody, 'whsec_not_the_endpoint_secret') });
     // `payments list` waits for queued webhook events to be applied before it reads.
-    const frPayments = await billflowJson<{ received: number; net: number; invoiceNumber: string }[]>('payments', 'list', '--invoice', fr.number);
-    const shown = Object.fromEntries((await billflowJson<InvoiceJson[]>('invoices', 'list', '--period', PERIOD)).map((invoice) => [invoice.customerId, invoice]));
+    const frPayments = await billflowJson<{ received: number; net: number; invoiceNumber: string }[]>(
+      'payments',
+      'list',
+      '--invoice',
+      fr.number,
+    );
+    const shown = Object.fromEntries(
+      (await billflowJson<InvoiceJson[]>('invoices', 'list', '--period', PERIOD)).map((invoice) => [invoice.customerId, invoice]),
+    );
 
     // Assess
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
@@ -519,10 +565,17 @@ describe('a billing cycle through npm start, end to end', () => {
 
   it('reminds the unpaid invoice once, 3 days after its due date, and no paid or not yet due one', async () => {
     // Act
-    const first = await billflowJson<{ candidates: number; sent: { number: string; stage: number }[]; failed: unknown[] }>('invoices', 'run-dunning', '--as-of', DUNNING_AS_OF);
+    const first = await billflowJson<{ candidates: number; sent: { number: string; stage: number }[]; failed: unknown[] }>(
+      'invoices',
+      'run-dunning',
+      '--as-of',
+      DUNNING_AS_OF,
+    );
     const second = await billflowJson<{ sent: unknown[] }>('invoices', 'run-dunning', '--as-of', DUNNING_AS_OF);
     const [unpaid, partlyPaid] = await Promise.all(
-      [invoices.c_fr_consumer!, invoices.c_fr!].map((invoice) => billflowJson<InvoiceJson>('invoices', 'show', invoice.number, '--as-of', DUNNING_AS_OF)),
+      [invoices.c_fr_consumer!, invoices.c_fr!].map((invoice) =>
+        billflowJson<InvoiceJson>('invoices', 'show', invoice.number, '--as-of', DUNNING_AS_OF),
+      ),
     );
     const reminders = (await emails()).filter((email) => email.subject.startsWith('Reminder'));
 
@@ -531,7 +584,12 @@ describe('a billing cycle through npm start, end to end', () => {
     expect(first.sent).toEqual([expect.objectContaining({ number, stage: 3 })]);
     expect(first.failed).toEqual([]);
     expect(second.sent).toEqual([]);
-    expect(unpaid).toMatchObject({ overdue: true, daysOverdue: 3, amountDue: 3000, reminders: [expect.objectContaining({ stage: 3, status: 'sent' })] });
+    expect(unpaid).toMatchObject({
+      overdue: true,
+      daysOverdue: 3,
+      amountDue: 3000,
+      reminders: [expect.objectContaining({ stage: 3, status: 'sent' })],
+    });
     // Partly paid, but due only 30 days after issue: not overdue yet, not reminded.
     expect(partlyPaid).toMatchObject({ overdue: false, amountDue: 1030, reminders: [] });
     expect(reminders).toHaveLength(1);

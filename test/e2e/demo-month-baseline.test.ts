@@ -105,7 +105,8 @@ async function cli(outputsFile: string, clock: NodeJS.ProcessEnv, args: string[]
 }
 
 async function fingerprint(pipeline: PipelineProcess, clock: NodeJS.ProcessEnv, demoOutput: string): Promise<Fingerprint> {
-  const listed = (await cli(pipeline.outputsFile, clock, ['invoices', 'list'])) as { invoices?: { number: string | null; customerId: string }[] } | { number: string | null; customerId: string }[];
+  const listed = (await cli(pipeline.outputsFile, clock, ['invoices', 'list'])) as
+    { invoices?: { number: string | null; customerId: string }[] } | { number: string | null; customerId: string }[];
   const rows = Array.isArray(listed) ? listed : (listed.invoices ?? []);
   const numbered = rows.filter((row): row is { number: string; customerId: string } => row.number !== null);
   const numbersToCustomers = new Map(numbered.map((row) => [row.number, row.customerId]));
@@ -134,7 +135,8 @@ async function fingerprint(pipeline: PipelineProcess, clock: NodeJS.ProcessEnv, 
       attachments: (email.attachments ?? []).map((attachment) => ({
         filename: mask.text(attachment.filename ?? ''),
         contentType: attachment.contentType,
-        text: attachment.contentType === 'application/pdf' ? mask.text(pdfToText(Buffer.from(attachment.content, 'base64'))) : '<not a pdf>',
+        text:
+          attachment.contentType === 'application/pdf' ? mask.text(pdfToText(Buffer.from(attachment.content, 'base64'))) : '<not a pdf>',
       })),
     }))
     .sort((a, b) => `${a.to.join()} ${a.subject}`.localeCompare(`${b.to.join()} ${b.subject}`));
@@ -146,10 +148,21 @@ async function fingerprint(pipeline: PipelineProcess, clock: NodeJS.ProcessEnv, 
     .slice(start, demoOutput.indexOf(DONE, start) + DONE.length)
     .split('\n')
     // The demo's timings and the state directory it names vary; its counts and figures do not.
-    .map((line) => mask.text(line).replace(/\d+(?:\.\d+)? s\b/g, '<seconds>').replace(/[\d,]+ events\/s/g, '<rate>').split(pipeline.home).join('<home>'))
+    .map((line) =>
+      mask
+        .text(line)
+        .replace(/\d+(?:\.\d+)? s\b/g, '<seconds>')
+        .replace(/[\d,]+ events\/s/g, '<rate>')
+        .split(pipeline.home)
+        .join('<home>'),
+    )
     .filter((line) => !line.includes('mail viewer'))
     // "try next" names the first partially paid invoice by number, so either of the two.
-    .map((line) => (line.startsWith('  npx billflow invoices ') ? line.replace(/<invoice of cus_(northwind|lumiere)>/, '<a partially paid invoice>') : line));
+    .map((line) =>
+      line.startsWith('  npx billflow invoices ')
+        ? line.replace(/<invoice of cus_(northwind|lumiere)>/, '<a partially paid invoice>')
+        : line,
+    );
   // The invoice table is in number order, which is the order the customers' jobs finished.
   const tableStart = demoReport.findIndex((line) => line.startsWith('NUMBER '));
   const tableEnd = demoReport.indexOf('', tableStart);
@@ -169,7 +182,14 @@ describe('the demo month before and after the redesign', () => {
     const actual = await fingerprint(running, clock, running.output());
 
     // Assert
-    expect(actual.numbers).toEqual(['DEMO-2026-000001', 'DEMO-2026-000002', 'DEMO-2026-000003', 'DEMO-2026-000004', 'DEMO-2026-000005', 'DEMO-2026-000006']);
+    expect(actual.numbers).toEqual([
+      'DEMO-2026-000001',
+      'DEMO-2026-000002',
+      'DEMO-2026-000003',
+      'DEMO-2026-000004',
+      'DEMO-2026-000005',
+      'DEMO-2026-000006',
+    ]);
     if (RECORD) writeFileSync(BASELINE, `${JSON.stringify(actual, null, 2)}\n`);
     expect(existsSync(BASELINE), `${BASELINE} is missing: record it (see this file's comment)`).toBe(true);
     const baseline = JSON.parse(readFileSync(BASELINE, 'utf8')) as Fingerprint;

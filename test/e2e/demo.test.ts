@@ -59,7 +59,14 @@ describe('npm start -- --demo', () => {
     expect(first).toContain('3 pay in full, 2 in part, 1 left unpaid\n');
     expect(first).toMatch(/1 reminder emailed \(DEMO-\d{4}-\d{6}, 3 days overdue\)/);
     expect(first).toContain('(6 invoice emails and 1 reminder to the demo customers)');
-    expect(rows.map((row) => row.customer).sort()).toEqual(['cus_bergmann', 'cus_dubois', 'cus_lumiere', 'cus_northwind', 'cus_sakura', 'cus_weber']);
+    expect(rows.map((row) => row.customer).sort()).toEqual([
+      'cus_bergmann',
+      'cus_dubois',
+      'cus_lumiere',
+      'cus_northwind',
+      'cus_sakura',
+      'cus_weber',
+    ]);
     expect(new Set(rows.map((row) => row.country))).toEqual(new Set(['DE', 'FR', 'US', 'JP']));
     expect(rows.map((row) => row.payment).sort()).toEqual(['paid', 'paid', 'paid', 'partially_paid', 'partially_paid', 'unpaid']);
     for (const row of rows) {
@@ -74,7 +81,9 @@ describe('npm start -- --demo', () => {
     expect(second).toContain('3 pay in full, 2 in part, 1 left unpaid; 5 answered as duplicates (applied before)');
     expect(second).toContain('no new reminder (each reminder is sent once)');
     // It claims no work it did not do, and the PDFs of the first run are still in the local S3.
-    expect(second).toContain('0 finalized, 0 PDFs rendered, 0 emailed; 6 finalized, 6 rendered and 6 emailed by an earlier run (each once)');
+    expect(second).toContain(
+      '0 finalized, 0 PDFs rendered, 0 emailed; 6 finalized, 6 rendered and 6 emailed by an earlier run (each once)',
+    );
     expect(second).not.toContain('(gone)');
     expect(second).toContain('npx billflow invoices pdf DEMO-');
   }, 420_000);

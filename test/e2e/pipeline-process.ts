@@ -81,9 +81,13 @@ export async function startPipeline(
     new Promise<void>((resolveWait, reject) => {
       const check = () => {
         if (output.includes(text)) done(() => resolveWait());
-        else if (exitCode !== undefined) done(() => reject(new Error(`npm start exited (${exitCode}) before printing "${text}":\n${output}`)));
+        else if (exitCode !== undefined)
+          done(() => reject(new Error(`npm start exited (${exitCode}) before printing "${text}":\n${output}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`npm start did not print "${text}" within ${timeoutMs} ms:\n${output}`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`npm start did not print "${text}" within ${timeoutMs} ms:\n${output}`))),
+        timeoutMs,
+      );
       const done = (settle: () => void) => {
         clearTimeout(timer);
         listeners.delete(check);

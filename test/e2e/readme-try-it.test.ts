@@ -32,7 +32,11 @@ function runShell(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Pr
   const { LD_PRELOAD: preload, ...shellEnv } = env;
   const exportPreload = preload === undefined ? '' : `export LD_PRELOAD='${preload}'\n`;
   return new Promise((resolveRun) => {
-    const child = spawn('bash', ['-c', `set -euo pipefail\n${exportPreload}${script}`], { cwd: repoRoot, env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `set -euo pipefail\n${exportPreload}${script}`], {
+      cwd: repoRoot,
+      env: shellEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let transcript = '';
     child.stdout.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (transcript += chunk.toString()));
@@ -82,7 +86,11 @@ describe('README "Try it"', () => {
       const period = at.toISOString().slice(0, 7);
 
       // Act
-      const { code, transcript } = await runShell(tryItBlocks().join('\n'), { ...process.env, ...clock, BILLFLOW_OUTPUTS: running.outputsFile }, 360_000);
+      const { code, transcript } = await runShell(
+        tryItBlocks().join('\n'),
+        { ...process.env, ...clock, BILLFLOW_OUTPUTS: running.outputsFile },
+        360_000,
+      );
 
       // Assess: every command succeeded, on the shifted date, and did what its comment says.
       expect(code, transcript).toBe(0);

@@ -27,14 +27,22 @@ const OPTIONS: Readonly<Record<EInvoiceFormat, EInvoiceOptions>> = {
   'xrechnung-cii': { buyerReference: '04011000-12345-34', sellerContact: { name: 'Accounts receivable', telephone: '+49 30 1234567' } },
   'xrechnung-ubl': { buyerReference: '04011000-12345-34', sellerContact: { name: 'Accounts receivable', telephone: '+49 30 1234567' } },
   // Peppol's German national rules (DE-R-005/006) want the seller's contact too.
-  peppol: { buyerReference: 'PO-4711', sellerContact: { name: 'Accounts receivable', telephone: '+49 30 1234567' }, sellerEndpoint: { scheme: '0088', id: '4035811991021' }, buyerEndpoint: { scheme: '0088', id: '5790000435968' } },
+  peppol: {
+    buyerReference: 'PO-4711',
+    sellerContact: { name: 'Accounts receivable', telephone: '+49 30 1234567' },
+    sellerEndpoint: { scheme: '0088', id: '4035811991021' },
+    buyerEndpoint: { scheme: '0088', id: '5790000435968' },
+  },
 };
 
 async function expectValidInAllFormats(invoice: Invoice): Promise<void> {
   for (const format of EINVOICE_FORMATS) {
     const { xml } = einvoiceDocument(invoice, format, OPTIONS[format]);
     const report = await validateEInvoice(xml);
-    expect(report.errors, `${invoice.number} as ${format} (${invoice.buyer.name}, ${invoice.currency}, ${invoice.tax.category}):\n${describeFindings(report.errors)}`).toEqual([]);
+    expect(
+      report.errors,
+      `${invoice.number} as ${format} (${invoice.buyer.name}, ${invoice.currency}, ${invoice.tax.category}):\n${describeFindings(report.errors)}`,
+    ).toEqual([]);
     expect(report.steps.length).toBeGreaterThanOrEqual(2);
   }
 }
@@ -53,7 +61,15 @@ const SITUATIONS = [
   { country: 'JP', category: 'O' },
 ] as const;
 
-const NAMES = ['Müller & Søn GmbH', 'A<B> "Quotes" & \'Apostrophes\' Ltd', '株式会社さくらロボティクス', 'Ελληνική Εταιρεία Α.Ε.', 'ООО «Ромашка»', 'شركة الاختبار', 'Plain Name SARL'];
+const NAMES = [
+  'Müller & Søn GmbH',
+  'A<B> "Quotes" & \'Apostrophes\' Ltd',
+  '株式会社さくらロボティクス',
+  'Ελληνική Εταιρεία Α.Ε.',
+  'ООО «Ромашка»',
+  'شركة الاختبار',
+  'Plain Name SARL',
+];
 
 const METERS: readonly Meter[] = [
   { code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' },
@@ -63,10 +79,20 @@ const METERS: readonly Meter[] = [
 ];
 
 const price = fc.constantFrom('0', '0.0005', '0.001', '0.25', '1.5', '10.00', '0.333333333333');
-const wholeOrDecimal = fc.oneof(fc.integer({ min: 0, max: 2_000_000 }).map(String), fc.integer({ min: 0, max: 99_999_999 }).map((n) => (n / 1000).toString()));
+const wholeOrDecimal = fc.oneof(
+  fc.integer({ min: 0, max: 2_000_000 }).map(String),
+  fc.integer({ min: 0, max: 99_999_999 }).map((n) => (n / 1000).toString()),
+);
 
 function chargeFor(meter: string): fc.Arbitrary<Charge> {
-  const tiers = fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 50_000 }), price, price, price, fc.option(fc.constantFrom('5.00', '0.50', '12.345'), { nil: undefined }));
+  const tiers = fc.tuple(
+    fc.integer({ min: 1, max: 5000 }),
+    fc.integer({ min: 1, max: 50_000 }),
+    price,
+    price,
+    price,
+    fc.option(fc.constantFrom('5.00', '0.50', '12.345'), { nil: undefined }),
+  );
   return fc.oneof(
     price.map((unitPrice) => ({ meter, model: 'per_unit' as const, unitPrice })),
     fc.tuple(fc.constantFrom('graduated' as const, 'volume' as const), tiers).map(([model, [first, more, p1, p2, p3, flat]]) => ({
@@ -78,14 +104,18 @@ function chargeFor(meter: string): fc.Arbitrary<Charge> {
         { upTo: null, unitPrice: p3 },
       ],
     })),
-    fc.tuple(fc.constantFrom('100', '1000', '0.5'), price).map(([packageSize, packagePrice]) => ({ meter, model: 'package' as const, packageSize, packagePrice })),
+    fc
+      .tuple(fc.constantFrom('100', '1000', '0.5'), price)
+      .map(([packageSize, packagePrice]) => ({ meter, model: 'package' as const, packageSize, packagePrice })),
   );
 }
 
 const scenario = fc.record({
   currency: fc.constantFrom('EUR', 'JPY'),
   situation: fc.constantFrom(...SITUATIONS),
-  name: fc.tuple(fc.constantFrom(...NAMES), fc.integer({ min: 1, max: 6 })).map(([name, times]) => Array.from({ length: times }, () => name).join(' ')),
+  name: fc
+    .tuple(fc.constantFrom(...NAMES), fc.integer({ min: 1, max: 6 }))
+    .map(([name, times]) => Array.from({ length: times }, () => name).join(' ')),
   baseFee: fc.constantFrom('0', '49.00', '19.99', '6000'),
   minimum: fc.option(fc.constantFrom('50.00', '100000'), { nil: undefined }),
   charges: fc.tuple(...METERS.map((meter) => chargeFor(meter.code))),
@@ -113,14 +143,23 @@ function scenarioInvoice(s: Scenario): Invoice {
     plan: plan.code,
     paymentTermsDays: s.paymentTermsDays,
   };
-  const usage: MeterUsage[] = METERS.map((meter, index) => ({ meter: meter.code, period: '2026-11', quantity: s.usage[index] ?? '0', eventCount: 1 }));
+  const usage: MeterUsage[] = METERS.map((meter, index) => ({
+    meter: meter.code,
+    period: '2026-11',
+    quantity: s.usage[index] ?? '0',
+    eventCount: 1,
+  }));
   if (s.late !== undefined) usage.push({ meter: 'storage', period: '2026-10', quantity: s.late, eventCount: 1 });
   return issuedInvoice({ issuer: ISSUER, customer, plan, meters: METERS, taxRates: TAX_RATES, period: '2026-11', usage });
 }
 
 /** One scenario per VAT situation, alternating the currency: every flat-fee, rounding and late-usage path at once. */
 function exampleScenario(situation: Scenario['situation'], index: number): Scenario {
-  const tiers = [{ upTo: '10', unitPrice: '0.25' }, { upTo: '100', unitPrice: '0.0005', flatPrice: '12.345' }, { upTo: null, unitPrice: '1.5' }];
+  const tiers = [
+    { upTo: '10', unitPrice: '0.25' },
+    { upTo: '100', unitPrice: '0.0005', flatPrice: '12.345' },
+    { upTo: null, unitPrice: '1.5' },
+  ];
   const volume = (meter: string): Charge => ({ meter, model: 'volume', tiers });
   return {
     currency: index % 2 === 0 ? 'EUR' : 'JPY',
@@ -139,7 +178,10 @@ function exampleScenario(situation: Scenario['situation'], index: number): Scena
 // a busy 2-core machine, hence the long timeouts; they bound a run, they assert no speed.
 describe('e-invoices pass the official rules', () => {
   it('every customer of the demo catalog, in every format', async () => {
-    const parsed = parseCatalogText(readFileSync(new URL('../../docs/examples/demo-catalog.yaml', import.meta.url), 'utf8'), 'demo-catalog.yaml');
+    const parsed = parseCatalogText(
+      readFileSync(new URL('../../docs/examples/demo-catalog.yaml', import.meta.url), 'utf8'),
+      'demo-catalog.yaml',
+    );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const validation = validateCatalogDocument(parsed.value, { taxRates: {}, meters: [], plans: [] });
     if (!validation.ok) throw new Error(JSON.stringify(validation.issues));
@@ -148,8 +190,24 @@ describe('e-invoices pass the official rules', () => {
     expect(customers.length).toBe(6);
     for (const [index, customer] of customers.entries()) {
       const plan = (catalog.plans ?? []).find((candidate) => candidate.code === customer.plan);
-      const usage = (catalog.meters ?? []).map((meter, position) => ({ meter: meter.code, period: '2026-11', quantity: String(1234 * (position + 1) + index * 777), eventCount: 1 }));
-      const invoice = issuedInvoice({ issuer: catalog.issuer ?? ISSUER, customer, ...(plan === undefined ? {} : { plan }), meters: catalog.meters ?? [], taxRates: catalog.taxRates ?? {}, period: '2026-11', usage }, index + 1);
+      const usage = (catalog.meters ?? []).map((meter, position) => ({
+        meter: meter.code,
+        period: '2026-11',
+        quantity: String(1234 * (position + 1) + index * 777),
+        eventCount: 1,
+      }));
+      const invoice = issuedInvoice(
+        {
+          issuer: catalog.issuer ?? ISSUER,
+          customer,
+          ...(plan === undefined ? {} : { plan }),
+          meters: catalog.meters ?? [],
+          taxRates: catalog.taxRates ?? {},
+          period: '2026-11',
+          usage,
+        },
+        index + 1,
+      );
       await expectValidInAllFormats(invoice);
     }
   }, 240_000);
@@ -169,15 +227,23 @@ describe('e-invoices pass the official rules', () => {
   }, 240_000);
 
   it('an invoice of 100 lines', async () => {
-    await expectValidInAllFormats(anInvoice({ lines: numberedLines(100, { suffix: (index) => (index % 3 === 0 ? ' & <more>' : ' 日本語') }) }));
+    await expectValidInAllFormats(
+      anInvoice({ lines: numberedLines(100, { suffix: (index) => (index % 3 === 0 ? ' & <more>' : ' 日本語') }) }),
+    );
   }, 240_000);
 });
 
 describe('the rules can fail', () => {
   it('a total changed after writing fails BR-CO-15 in CII and UBL', async () => {
     const invoice = anInvoice();
-    const cii = einvoiceDocument(invoice, 'facturx').xml.replace(/<ram:GrandTotalAmount>([\d.]+)</, (_, total: string) => `<ram:GrandTotalAmount>${(Number(total) + 1).toFixed(2)}<`);
-    const ubl = einvoiceDocument(invoice, 'peppol', OPTIONS.peppol).xml.replace(/<cbc:TaxInclusiveAmount currencyID="EUR">([\d.]+)</, (_, total: string) => `<cbc:TaxInclusiveAmount currencyID="EUR">${(Number(total) + 1).toFixed(2)}<`);
+    const cii = einvoiceDocument(invoice, 'facturx').xml.replace(
+      /<ram:GrandTotalAmount>([\d.]+)</,
+      (_, total: string) => `<ram:GrandTotalAmount>${(Number(total) + 1).toFixed(2)}<`,
+    );
+    const ubl = einvoiceDocument(invoice, 'peppol', OPTIONS.peppol).xml.replace(
+      /<cbc:TaxInclusiveAmount currencyID="EUR">([\d.]+)</,
+      (_, total: string) => `<cbc:TaxInclusiveAmount currencyID="EUR">${(Number(total) + 1).toFixed(2)}<`,
+    );
     for (const xml of [cii, ubl]) {
       const report = await validateEInvoice(xml);
       expect(report.ok).toBe(false);
@@ -186,7 +252,10 @@ describe('the rules can fail', () => {
   });
 
   it('an element the schema does not know fails the XSD', async () => {
-    const xml = einvoiceDocument(anInvoice(), 'xrechnung-ubl', OPTIONS['xrechnung-ubl']).xml.replace('<cbc:DueDate>', '<cbc:PayBy>2026-12-31</cbc:PayBy><cbc:DueDate>');
+    const xml = einvoiceDocument(anInvoice(), 'xrechnung-ubl', OPTIONS['xrechnung-ubl']).xml.replace(
+      '<cbc:DueDate>',
+      '<cbc:PayBy>2026-12-31</cbc:PayBy><cbc:DueDate>',
+    );
     const report = await validateEInvoice(xml);
     expect(report.errors.some((error) => error.id === 'xsd' && error.text.includes('PayBy'))).toBe(true);
   });
@@ -196,7 +265,9 @@ describe('the rules can fail', () => {
       const report = await validateEInvoice(einvoiceDocument(anInvoice(), format, { sellerContact: OPTIONS[format].sellerContact }).xml);
       const missing = report.errors.find((error) => error.id === 'BR-DE-15');
       expect(missing, describeFindings(report.errors)).toBeDefined();
-      expect(missing?.location).toMatch(/^\/(rsm:CrossIndustryInvoice|Q\{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\}Invoice|.*Invoice)/);
+      expect(missing?.location).toMatch(
+        /^\/(rsm:CrossIndustryInvoice|Q\{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\}Invoice|.*Invoice)/,
+      );
     }
   });
 });

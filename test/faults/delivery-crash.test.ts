@@ -27,7 +27,9 @@ let running: PipelineProcess | undefined;
 
 /** The example catalog with CUSTOMERS customers like cus_43 (German consumers, EUR), so delivery takes a while. */
 function crashCatalog(): string {
-  const catalog = parse(readFileSync(resolve(import.meta.dirname, '../../docs/examples/catalog.yaml'), 'utf8')) as { customers: Record<string, unknown>[] };
+  const catalog = parse(readFileSync(resolve(import.meta.dirname, '../../docs/examples/catalog.yaml'), 'utf8')) as {
+    customers: Record<string, unknown>[];
+  };
   const template = catalog.customers.find((customer) => customer.id === 'cus_43')!;
   catalog.customers = Array.from({ length: CUSTOMERS }, (_, index) => ({
     ...template,
@@ -46,7 +48,9 @@ async function cli<T>(pipeline: PipelineProcess, args: string[], env: NodeJS.Pro
 }
 
 async function emailsInStore(pipeline: PipelineProcess): Promise<{ destination: { to: string[] }; subject: string }[]> {
-  const { emails } = (await (await fetch(`${pipeline.outputs.mailViewerUrl!.replace(/\/$/, '')}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
+  const { emails } = (await (await fetch(`${pipeline.outputs.mailViewerUrl!.replace(/\/$/, '')}/store`)).json()) as {
+    emails: { destination: { to: string[] }; subject: string }[];
+  };
   return emails.filter((email) => email.destination.to.some((to) => to.startsWith('crash-')));
 }
 
@@ -81,7 +85,8 @@ describe('kill -9 of npm start during invoice delivery', () => {
       const atCrash = await watched.list({ billingPeriod: period });
       const emailed = atCrash.filter((invoice) => invoice.emails.length > 0).length;
       if (emailed > 0 && emailed < CUSTOMERS) break;
-      if (emailed === CUSTOMERS || Date.now() > deadline) throw new Error(`delivery was not caught midway (${emailed} of ${CUSTOMERS} emailed): the crash would prove nothing`);
+      if (emailed === CUSTOMERS || Date.now() > deadline)
+        throw new Error(`delivery was not caught midway (${emailed} of ${CUSTOMERS} emailed): the crash would prove nothing`);
       await new Promise((resolveWait) => setTimeout(resolveWait, 20));
     }
     running.killGroup();
@@ -112,7 +117,10 @@ describe('kill -9 of npm start during invoice delivery', () => {
     expect(final).toHaveLength(CUSTOMERS);
     for (const invoice of final) {
       expect(invoice.deliveryStatus, invoice.number!).toBe('sent');
-      expect(invoice.emails.map((email) => email.kind), invoice.number!).toEqual(['invoice']);
+      expect(
+        invoice.emails.map((email) => email.kind),
+        invoice.number!,
+      ).toEqual(['invoice']);
       expect(invoice.document?.key).toMatch(new RegExp(`/${invoice.number}\\.pdf$`));
     }
     // The mail store lost the emails sent before the crash (it keeps them in memory): it holds

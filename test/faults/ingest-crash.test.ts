@@ -41,7 +41,11 @@ describe('kill -9 during ingestion, then the events sent again', () => {
 
     // Assess
     expect(remainingAtCrash).toBeGreaterThan(0);
-    const stats = await pipeline.json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
+    const stats = await pipeline.json<{ received: number; accepted: number; duplicates: number; rejected: number }>(
+      'stats',
+      '--period',
+      PERIOD,
+    );
     expect(stats.accepted).toBe(sample.expected.accepted);
     expect(stats.received).toBe(stats.accepted + stats.duplicates + stats.rejected);
     // Everything sent after the restart was received; what was ingested before the crash came on top.

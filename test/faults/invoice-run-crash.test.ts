@@ -30,14 +30,24 @@ beforeAll(async () => {
     customers: Record<string, unknown>[];
   };
   const template = example.customers[0]!;
-  const catalog = { ...example, issuer: { ...example.issuer, invoicePrefix: 'FAULT' }, customers: customerIds.map((id) => ({ ...template, id })) };
+  const catalog = {
+    ...example,
+    issuer: { ...example.issuer, invoicePrefix: 'FAULT' },
+    customers: customerIds.map((id) => ({ ...template, id })),
+  };
   const file = join(pipeline.home, 'fault-catalog.json');
   writeFileSync(file, JSON.stringify(catalog));
   await pipeline.json('catalog', 'apply', file);
   // One event per customer in the period, so every invoice has a usage line.
   const at = new Date(Math.max(periodBounds(PERIOD).start, Date.now() - 60_000)).toISOString();
   const events = customerIds.map((subject, index) => ({
-    specversion: '1.0', id: `fault-${index}`, source: '//faults', type: 'api.request', subject, time: at, data: { tokens: 1000 + index },
+    specversion: '1.0',
+    id: `fault-${index}`,
+    source: '//faults',
+    type: 'api.request',
+    subject,
+    time: at,
+    data: { tokens: 1000 + index },
   }));
   const queueUrl = pipeline.current.outputs.eventsQueueUrl;
   expect((await sendBodies(pipeline.sqs, queueUrl, batchBodies(events, 100))).failed).toEqual([]);

@@ -26,7 +26,12 @@ function provisioned(): ProvisionedResources {
     env[queue.deadLetter.envVar] = `http://sqs/p-${queue.deadLetter.id}`;
   }
   for (const bucket of Object.values(buckets)) env[bucket.envVar] = `p-${bucket.id}`;
-  return { env, eventsQueueUrl: env[queues.events.envVar]!, eventsDlqUrl: env[queues.events.deadLetter.envVar]!, invoicesBucket: 'p-invoices' };
+  return {
+    env,
+    eventsQueueUrl: env[queues.events.envVar]!,
+    eventsDlqUrl: env[queues.events.deadLetter.envVar]!,
+    invoicesBucket: 'p-invoices',
+  };
 }
 
 const endpoints = { dynamodb: 'http://dynamodb', sqs: 'http://sqs', s3: 'http://s3', ses: 'http://ses' };
@@ -91,7 +96,10 @@ describe('outputs', () => {
     for (const name of stackOnly) expect(outputsSchema.shape).not.toHaveProperty(name);
     // A deployed stack's outputs file: every value a string, as CloudFormation gives them.
     const deployed = Object.fromEntries(
-      Object.keys(built.template.toJSON().Outputs as object).map((name) => [name, name.endsWith('Shards') || name.endsWith('Seconds') ? '4' : 'x']),
+      Object.keys(built.template.toJSON().Outputs as object).map((name) => [
+        name,
+        name.endsWith('Shards') || name.endsWith('Seconds') ? '4' : 'x',
+      ]),
     );
     const parsed = outputsSchema.parse(deployed);
     expect(parsed.eventWriteShards).toBe(4);
@@ -116,7 +124,11 @@ describe('alarm definitions', () => {
     }
     for (const definition of Object.values(businessAlarms)) {
       expect(named(definition.name)).toEqual([
-        expect.objectContaining({ MetricName: definition.metricName, Threshold: definition.threshold, AlarmDescription: definition.description }),
+        expect.objectContaining({
+          MetricName: definition.metricName,
+          Threshold: definition.threshold,
+          AlarmDescription: definition.description,
+        }),
       ]);
     }
     for (const [key, row] of Object.entries(queueAlarms)) {

@@ -81,10 +81,17 @@ describe('tracing and logs', () => {
   it('writes API access logs as JSON (an HTTP API has no X-Ray tracing: traces start at the function)', () => {
     const { stack, template } = built.dev;
     const [[, stage]] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.payments.webhookApi.accessLogGroup), 'Arn'] });
-    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({
+      'Fn::GetAtt': [logicalId(stack.payments.webhookApi.accessLogGroup), 'Arn'],
+    });
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+    });
     expect(resourcesOf(template, 'AWS::ApiGateway::Stage')).toEqual([]);
-    expect(template.toJSON().Resources[logicalId(stack.payments.stripeWebhookFunction)].Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(template.toJSON().Resources[logicalId(stack.payments.stripeWebhookFunction)].Properties.TracingConfig).toEqual({
+      Mode: 'Active',
+    });
   });
 
   it("keeps scheduled runs that failed every Lambda attempt, in the schedule's dead-letter queue", () => {
@@ -100,20 +107,23 @@ describe('tracing and logs', () => {
 });
 
 describe('alarms', () => {
-  it.each(STAGES)('%s: each has a unique name the alarm topic accepts, a description of what it means and what to do, and notifies on alarm and OK', (stage) => {
-    const { stack, template } = built[stage];
-    const topic = { Ref: logicalId(stack.alarms.topic) };
-    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
-    expect(alarms.length).toBeGreaterThan(40);
-    expect(new Set(alarms.map((alarm) => alarm.AlarmName)).size).toBe(alarms.length);
-    for (const alarm of alarms) {
-      expect(alarm.AlarmName).toMatch(new RegExp(`^billflow-${stage}-`));
-      expect(alarm.AlarmDescription).toMatch(/^.{80,}$/s);
-      expect(alarm.AlarmActions).toEqual([topic]);
-      expect(alarm.OKActions).toEqual([topic]);
-      expect(alarm.TreatMissingData).toBe('notBreaching');
-    }
-  });
+  it.each(STAGES)(
+    '%s: each has a unique name the alarm topic accepts, a description of what it means and what to do, and notifies on alarm and OK',
+    (stage) => {
+      const { stack, template } = built[stage];
+      const topic = { Ref: logicalId(stack.alarms.topic) };
+      const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+      expect(alarms.length).toBeGreaterThan(40);
+      expect(new Set(alarms.map((alarm) => alarm.AlarmName)).size).toBe(alarms.length);
+      for (const alarm of alarms) {
+        expect(alarm.AlarmName).toMatch(new RegExp(`^billflow-${stage}-`));
+        expect(alarm.AlarmDescription).toMatch(/^.{80,}$/s);
+        expect(alarm.AlarmActions).toEqual([topic]);
+        expect(alarm.OKActions).toEqual([topic]);
+        expect(alarm.TreatMissingData).toBe('notBreaching');
+      }
+    },
+  );
 
   it('alarms on any error and any throttle of every function within 5 minutes', () => {
     const { template } = built.dev;
@@ -125,9 +135,10 @@ describe('alarms', () => {
         const matching = alarms.filter(
           (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metricName && alarm.Dimensions[0].Value.Ref === id,
         );
-        expect(matching.map((alarm) => [alarm.Statistic, alarm.Period, alarm.EvaluationPeriods, alarm.Threshold, alarm.ComparisonOperator]), `${id} ${metricName}`).toEqual([
-          ['Sum', 300, 1, 0, 'GreaterThanThreshold'],
-        ]);
+        expect(
+          matching.map((alarm) => [alarm.Statistic, alarm.Period, alarm.EvaluationPeriods, alarm.Threshold, alarm.ComparisonOperator]),
+          `${id} ${metricName}`,
+        ).toEqual([['Sum', 300, 1, 0, 'GreaterThanThreshold']]);
       }
     }
   });
@@ -139,11 +150,15 @@ describe('alarms', () => {
     expect(deadLetterQueues.size).toBe(10);
     for (const [id, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
       if (deadLetterQueues.has(id)) {
-        expect(queueAlarms(template, id, 'ApproximateNumberOfMessagesVisible').map((a) => [a.Properties.Threshold, a.Properties.Period]), id).toEqual([[0, 60]]);
+        expect(
+          queueAlarms(template, id, 'ApproximateNumberOfMessagesVisible').map((a) => [a.Properties.Threshold, a.Properties.Period]),
+          id,
+        ).toEqual([[0, 60]]);
         // Half the retention: a message's expiry counts from when it was first sent.
-        expect(queueAlarms(template, id, 'ApproximateAgeOfOldestMessage').map((a) => a.Properties.Threshold), id).toEqual([
-          queue.Properties.MessageRetentionPeriod / 2,
-        ]);
+        expect(
+          queueAlarms(template, id, 'ApproximateAgeOfOldestMessage').map((a) => a.Properties.Threshold),
+          id,
+        ).toEqual([queue.Properties.MessageRetentionPeriod / 2]);
       } else {
         // A pipeline queue: its consumer is failing or falling behind.
         const [age] = queueAlarms(template, id, 'ApproximateAgeOfOldestMessage');
@@ -204,21 +219,24 @@ describe('dashboard', () => {
     expect([...overview!.properties.alarms].sort()).toEqual(alarmIds.sort());
   });
 
-  it.each(STAGE_ROWS)('%s: throughput, errors & throttles of its functions, dead-letter queues, queue age, then business figures', (title) => {
-    const widgetsOfRow = row(title);
-    expect(widgetsOfRow.slice(0, 4).map((w) => w.properties.title)).toEqual([
-      `${title}: throughput`,
-      `${title}: errors & throttles`,
-      `${title}: dead-letter queues`,
-      title === 'Dunning' ? 'Dunning: run duration' : `${title}: age of oldest message`,
-    ]);
-    const failures = metricsOf(widgetsOfRow[1]!).filter((m) => m[0] === 'AWS/Lambda');
-    expect(failures.map((m) => (m.at(-1) as { label: string }).label)).toEqual(
-      ROW_FUNCTIONS[title]!.flatMap((fn) => [`${fn} errors`, `${fn} throttles`]),
-    );
-    expect(metricsOf(widgetsOfRow[2]!).every((m) => m[1] === 'ApproximateNumberOfMessagesVisible')).toBe(true);
-    expect(widgetsOfRow.length).toBeGreaterThan(4);
-  });
+  it.each(STAGE_ROWS)(
+    '%s: throughput, errors & throttles of its functions, dead-letter queues, queue age, then business figures',
+    (title) => {
+      const widgetsOfRow = row(title);
+      expect(widgetsOfRow.slice(0, 4).map((w) => w.properties.title)).toEqual([
+        `${title}: throughput`,
+        `${title}: errors & throttles`,
+        `${title}: dead-letter queues`,
+        title === 'Dunning' ? 'Dunning: run duration' : `${title}: age of oldest message`,
+      ]);
+      const failures = metricsOf(widgetsOfRow[1]!).filter((m) => m[0] === 'AWS/Lambda');
+      expect(failures.map((m) => (m.at(-1) as { label: string }).label)).toEqual(
+        ROW_FUNCTIONS[title]!.flatMap((fn) => [`${fn} errors`, `${fn} throttles`]),
+      );
+      expect(metricsOf(widgetsOfRow[2]!).every((m) => m[1] === 'ApproximateNumberOfMessagesVisible')).toBe(true);
+      expect(widgetsOfRow.length).toBeGreaterThan(4);
+    },
+  );
 
   it('shows every function, every dead-letter queue and every queue of the stack', () => {
     const { template } = built.dev;
@@ -263,7 +281,9 @@ describe('dashboard', () => {
     const applyHandler = readFileSync(join(REPO_ROOT, 'functions/apply-payment-event/handler.ts'), 'utf8');
     expect(closeHandler).toContain("addDimension('currency'");
     expect(applyHandler).toContain("addDimension('Currency'");
-    const expressions = widgets.flatMap(metricsOf).flatMap((m) => m.filter((part) => typeof part === 'object' && part !== null && 'expression' in part));
+    const expressions = widgets
+      .flatMap(metricsOf)
+      .flatMap((m) => m.filter((part) => typeof part === 'object' && part !== null && 'expression' in part));
     const search = (metric: string, dimension: string, period: number) =>
       `SEARCH('{Billflow,${dimension},service} MetricName="${metric}" service="billflow"', 'Sum', ${period})`;
     expect(expressions).toEqual(

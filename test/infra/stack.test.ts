@@ -120,8 +120,14 @@ describe('events queue', () => {
   it('alarms when anything reaches the DLQ, and when the oldest event waits a quarter of the grace period', () => {
     const { stack, template } = built.dev;
     const topic = { Ref: logicalId(stack.alarms.topic) };
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.ingest.eventsQueue.deadLetterQueue), 0, topic));
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.ingest.eventsQueue.queue), 900, topic));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.ingest.eventsQueue.deadLetterQueue), 0, topic),
+    );
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.ingest.eventsQueue.queue), 900, topic),
+    );
   });
 });
 
@@ -261,7 +267,10 @@ describe('invoice-jobs queue', () => {
         AlarmDescription: Match.stringLikeRegexp('billflow invoices run'),
       }),
     );
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.invoiceRun.invoiceJobsQueue.queue), 30 * 60, topic));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.invoiceRun.invoiceJobsQueue.queue), 30 * 60, topic),
+    );
   });
 });
 
@@ -328,11 +337,15 @@ describe('start-invoice-run function', () => {
       ],
       // The jobs, stuck deliveries to render-invoice again, and the function's DeadLetterConfig:
       // runs that failed every Lambda attempt.
-      'sqs:SendMessage': [arnOf(stack.invoiceRun.invoiceJobsQueue.queue), arnOf(stack.delivery.invoiceDocumentsQueue.queue), arnOf(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue)],
+      'sqs:SendMessage': [
+        arnOf(stack.invoiceRun.invoiceJobsQueue.queue),
+        arnOf(stack.delivery.invoiceDocumentsQueue.queue),
+        arnOf(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue),
+      ],
     });
   });
 
-  it('sends runs that failed every attempt to the schedule\'s dead-letter queue (Scheduler invokes it asynchronously)', () => {
+  it("sends runs that failed every attempt to the schedule's dead-letter queue (Scheduler invokes it asynchronously)", () => {
     const { stack, template } = built.dev;
     expect(template.toJSON().Resources[logicalId(stack.invoiceRun.invoiceRunFunction)].Properties.DeadLetterConfig).toEqual({
       TargetArn: arnOf(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue),
@@ -390,7 +403,10 @@ describe('start-invoice-run schedule', () => {
       Queues: [{ Ref: id }],
       PolicyDocument: { Statement: Match.arrayWith([SSL_ONLY]) },
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateNumberOfMessagesVisible', id, 0, { Ref: logicalId(stack.alarms.topic) }));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', id, 0, { Ref: logicalId(stack.alarms.topic) }),
+    );
   });
 });
 
@@ -436,7 +452,10 @@ describe.each([
         AlarmDescription: Match.stringLikeRegexp('redelivery is safe.*idempotent on the invoice number.*aws sqs start-message-move-task'),
       }),
     );
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(queueOf(stack).queue), 15 * 60, topic));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(queueOf(stack).queue), 15 * 60, topic),
+    );
   });
 });
 
@@ -553,7 +572,10 @@ describe('send-invoice function', () => {
         ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/`, name],
       ],
     });
-    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.delivery.mailEvents.configurationSet) })];
+    const ses = [
+      sesArn('identity', { Ref: 'SenderIdentity' }),
+      sesArn('configuration-set', { Ref: logicalId(stack.delivery.mailEvents.configurationSet) }),
+    ];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       'dynamodb:GetItem': billing,
@@ -596,7 +618,16 @@ describe('mail events', () => {
     const sourceArn = {
       'Fn::Join': [
         '',
-        ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', { Ref: logicalId(configurationSet) }],
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ses:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':configuration-set/',
+          { Ref: logicalId(configurationSet) },
+        ],
       ],
     };
     expect(template.toJSON().Resources[logicalId(topic)].Properties).toMatchObject({ KmsMasterKeyId: arnOf(key) });
@@ -681,7 +712,12 @@ describe('mail events', () => {
 
   it('alarms when a mail event has waited an hour (record-mail-event is failing on it)', () => {
     const { stack, template } = built.dev;
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.delivery.mailEvents.events.queue), 3600, { Ref: logicalId(stack.alarms.topic) }));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateAgeOfOldestMessage', logicalId(stack.delivery.mailEvents.events.queue), 3600, {
+        Ref: logicalId(stack.alarms.topic),
+      }),
+    );
   });
 });
 
@@ -961,9 +997,15 @@ describe('webhook API', () => {
     expect(AccessLogSettings.Format).not.toMatch(/body|header|authorizer/i);
     // The access log group is no function's log group.
     const functionLogGroups = [
-      stack.ingest.ingestFunction, stack.invoiceRun.closeBillingPeriodFunction, stack.invoiceRun.invoiceRunFunction, stack.delivery.renderInvoiceFunction,
-      stack.delivery.sendInvoiceFunction, stack.delivery.recordMailEventFunction, stack.payments.applyPaymentEventFunction,
-      stack.payments.stripeWebhookFunction, stack.dunning.dunningRunFunction,
+      stack.ingest.ingestFunction,
+      stack.invoiceRun.closeBillingPeriodFunction,
+      stack.invoiceRun.invoiceRunFunction,
+      stack.delivery.renderInvoiceFunction,
+      stack.delivery.sendInvoiceFunction,
+      stack.delivery.recordMailEventFunction,
+      stack.payments.applyPaymentEventFunction,
+      stack.payments.stripeWebhookFunction,
+      stack.dunning.dunningRunFunction,
     ].map((fn) => logicalId(fn.functionLogGroup));
     expect(functionLogGroups).not.toContain(logicalId(stack.payments.webhookApi.accessLogGroup));
   });
@@ -1012,7 +1054,10 @@ describe('run-dunning function', () => {
         ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}/`, name],
       ],
     });
-    const ses = [sesArn('identity', { Ref: 'SenderIdentity' }), sesArn('configuration-set', { Ref: logicalId(stack.delivery.mailEvents.configurationSet) })];
+    const ses = [
+      sesArn('identity', { Ref: 'SenderIdentity' }),
+      sesArn('configuration-set', { Ref: logicalId(stack.delivery.mailEvents.configurationSet) }),
+    ];
     expect(grantsOf(template, fn.role)).toEqual({
       ...functionBaseGrants(fn),
       // Catalog head, invoice number pointer and invoice.
@@ -1066,9 +1111,15 @@ describe('run-dunning schedule', () => {
     expect(template.toJSON().Resources[logicalId(schedule.deadLetterQueue)].Properties).toMatchObject({ SqsManagedSseEnabled: true });
     template.hasResourceProperties(
       'AWS::CloudWatch::Alarm',
-      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(schedule.deadLetterQueue), 0, { Ref: logicalId(stack.alarms.topic) }, {
-        AlarmName: 'billflow-dev-run-dunning-schedule-dlq-not-empty',
-      }),
+      sqsAlarm(
+        'ApproximateNumberOfMessagesVisible',
+        logicalId(schedule.deadLetterQueue),
+        0,
+        { Ref: logicalId(stack.alarms.topic) },
+        {
+          AlarmName: 'billflow-dev-run-dunning-schedule-dlq-not-empty',
+        },
+      ),
     );
   });
 });

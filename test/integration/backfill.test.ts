@@ -25,7 +25,8 @@ function monthOfUsage(customerId: string, month: string, seed: number, requests:
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
     return state % below;
   };
-  const at = () => `${month}-${String(1 + next(days)).padStart(2, '0')}T${String(next(24)).padStart(2, '0')}:${String(next(60)).padStart(2, '0')}:00Z`;
+  const at = () =>
+    `${month}-${String(1 + next(days)).padStart(2, '0')}T${String(next(24)).padStart(2, '0')}:${String(next(60)).padStart(2, '0')}:00Z`;
   const events: TestEvent[] = [];
   for (let i = 0; i < requests; i += 1) events.push(apiRequest(customerId, at(), 1 + next(5000), `${customerId}-${month}-req-${i}`));
   for (let i = 0; i < 6; i += 1) events.push({ ...seatsChanged(customerId, at(), 1 + next(9)), id: `${customerId}-${month}-seats-${i}` });
@@ -60,7 +61,10 @@ function expectedInvoice(events: readonly TestEvent[], country: string): { net: 
 
 const CUSTOMERS: Customer[] = [
   proCustomer('cus_de'),
-  proCustomer('cus_fr', { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' }),
+  proCustomer('cus_fr', {
+    address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+    vatId: 'FR12345678901',
+  }),
   proCustomer('cus_us', { address: { line1: '1 Main St', city: 'Austin', postalCode: '78701', country: 'US' }, vatId: undefined }),
 ];
 
@@ -71,7 +75,9 @@ describe('backfills and delayed runs', () => {
   it('bills a past month sent days after it ended on that month, run by hand as of its close; the next month has no late line for it', async () => {
     // Prepare: on 4 December, a team loads November's usage before its first run.
     const harness = await createInvoicingHarness(invoicingCatalog(CUSTOMERS));
-    const november = Object.fromEntries(CUSTOMERS.map((customer, index) => [customer.id, monthOfUsage(customer.id, '2026-11', 17 + index, 400 + 150 * index)]));
+    const november = Object.fromEntries(
+      CUSTOMERS.map((customer, index) => [customer.id, monthOfUsage(customer.id, '2026-11', 17 + index, 400 + 150 * index)]),
+    );
     await harness.ingestAt('2026-12-04T09:00:00Z', Object.values(november).flat());
 
     // Act: `billflow invoices run --as-of 2026-12-01T02:00:00Z`, typed at 09:05.
@@ -84,13 +90,22 @@ describe('backfills and delayed runs', () => {
       november.cus_de![0]!,
     ]);
     await harness.runThroughQueue('2027-01-01T02:00:00Z');
-    const december = Object.fromEntries((await harness.invoices.list({ billingPeriod: '2026-12' })).map((invoice) => [invoice.customerId, invoice]));
+    const december = Object.fromEntries(
+      (await harness.invoices.list({ billingPeriod: '2026-12' })).map((invoice) => [invoice.customerId, invoice]),
+    );
 
     // Assess: every November invoice bills all of November, as the calculator says.
     expect(novemberInvoices).toHaveLength(3);
     for (const invoice of novemberInvoices) {
       const expected = expectedInvoice(november[invoice.customerId]!, invoice.buyer.address.country);
-      expect({ customer: invoice.customerId, status: invoice.status, net: invoice.netTotal, tax: invoice.taxTotal, total: invoice.total, events: invoice.eventCount }).toEqual({
+      expect({
+        customer: invoice.customerId,
+        status: invoice.status,
+        net: invoice.netTotal,
+        tax: invoice.taxTotal,
+        total: invoice.total,
+        events: invoice.eventCount,
+      }).toEqual({
         customer: invoice.customerId,
         status: 'finalized',
         net: expected.net,
@@ -104,8 +119,13 @@ describe('backfills and delayed runs', () => {
     expect(usageLinesOf(december.cus_fr, '2026-11')).toEqual([]);
     expect(usageLinesOf(december.cus_us, '2026-11')).toEqual([]);
     const late = usageLinesOf(december.cus_de, '2026-11');
-    expect(late.find((line) => line.meter === 'api_calls')).toMatchObject({ quantity: '1', description: expect.stringContaining('late usage from 2026-11') });
-    expect(december.cus_de!.lateWindows).toEqual([{ period: '2026-11', from: '2026-12-04T09:03:00.000Z', to: december.cus_de!.readThrough }]);
+    expect(late.find((line) => line.meter === 'api_calls')).toMatchObject({
+      quantity: '1',
+      description: expect.stringContaining('late usage from 2026-11'),
+    });
+    expect(december.cus_de!.lateWindows).toEqual([
+      { period: '2026-11', from: '2026-12-04T09:03:00.000Z', to: december.cus_de!.readThrough },
+    ]);
     // The copy of a November event already billed is a duplicate, not billed twice.
     expect(december.cus_de!.duplicateDeliveries).toBeGreaterThanOrEqual(1);
   });
@@ -120,12 +140,22 @@ describe('backfills and delayed runs', () => {
 
     // Act: the first run after the outage, as the schedule fires it (its as-of is its own time).
     const started = await harness.runThroughQueue('2026-12-03T05:00:00Z');
-    const invoices = Object.fromEntries((await harness.invoices.list({ billingPeriod: '2026-11' })).map((invoice) => [invoice.customerId, invoice]));
+    const invoices = Object.fromEntries(
+      (await harness.invoices.list({ billingPeriod: '2026-11' })).map((invoice) => [invoice.customerId, invoice]),
+    );
 
     // Assess
     expect(started).toMatchObject({ period: '2026-11', everyCustomer: true, jobs: 3 });
-    expect(invoices.cus_de).toMatchObject({ status: 'finalized', netTotal: expectedInvoice(early, 'DE').net, total: expectedInvoice(early, 'DE').total });
-    expect(invoices.cus_fr).toMatchObject({ status: 'finalized', netTotal: expectedInvoice(exported, 'FR').net, eventCount: expectedInvoice(exported, 'FR').eventCount });
+    expect(invoices.cus_de).toMatchObject({
+      status: 'finalized',
+      netTotal: expectedInvoice(early, 'DE').net,
+      total: expectedInvoice(early, 'DE').total,
+    });
+    expect(invoices.cus_fr).toMatchObject({
+      status: 'finalized',
+      netTotal: expectedInvoice(exported, 'FR').net,
+      eventCount: expectedInvoice(exported, 'FR').eventCount,
+    });
     expect(invoices.cus_us).toMatchObject({ status: 'finalized', netTotal: 10_000, eventCount: 0 });
   });
 
@@ -140,7 +170,11 @@ describe('backfills and delayed runs', () => {
     await harness.runThroughQueue('2026-12-01T02:00:00Z');
     const draft = await harness.invoices.get('cus_de', '2026-11');
     await harness.ingestAt('2026-12-01T03:00:00Z', month.slice(100));
-    const preview = await previewUsage('cus_de', '2026-11', { events: harness.events, catalog: harness.catalog, now: Date.parse('2026-12-01T03:30:00Z') });
+    const preview = await previewUsage('cus_de', '2026-11', {
+      events: harness.events,
+      catalog: harness.catalog,
+      now: Date.parse('2026-12-01T03:30:00Z'),
+    });
     await harness.runThroughQueue('2026-12-02T01:00:00Z');
     const stillDraft = await harness.invoices.get('cus_de', '2026-11');
     await harness.runThroughQueue('2026-12-02T03:00:00Z');
@@ -152,7 +186,12 @@ describe('backfills and delayed runs', () => {
     expect(stillDraft).toMatchObject({ status: 'draft', eventCount: expected.eventCount });
     // `billflow usage cus_de --period 2026-11` before finalization shows what the invoice bills.
     expect(preview.invoice.total).toBe(expected.total);
-    expect(finalized).toMatchObject({ status: 'finalized', netTotal: expected.net, total: expected.total, eventCount: expected.eventCount });
+    expect(finalized).toMatchObject({
+      status: 'finalized',
+      netTotal: expected.net,
+      total: expected.total,
+      eventCount: expected.eventCount,
+    });
   });
 
   it('bills no month before a customer entered the catalog, unless it has events there or the run names the month', async () => {
@@ -168,12 +207,17 @@ describe('backfills and delayed runs', () => {
 
     // Act: `invoices run --as-of 2026-12-01T02:00:00Z` typed at 10:00, then with --period 2026-11.
     const asOf = '2026-12-01T02:00:00Z';
-    const unnamed = await Promise.all(['cus_new', 'cus_migrated'].map((id) => harness.close(id, '2026-11', asOf, { now: '2026-12-04T10:00:00Z' })));
+    const unnamed = await Promise.all(
+      ['cus_new', 'cus_migrated'].map((id) => harness.close(id, '2026-11', asOf, { now: '2026-12-04T10:00:00Z' })),
+    );
     const named = await harness.close('cus_new', '2026-11', asOf, { now: '2026-12-04T10:05:00Z', periodNamed: true });
 
     // Assess
     expect(unnamed[0]).toEqual({ action: 'before_customer' });
-    expect(unnamed[1]).toMatchObject({ action: 'finalized', invoice: { netTotal: expectedInvoice(migrated, 'DE').net, eventCount: expectedInvoice(migrated, 'DE').eventCount } });
+    expect(unnamed[1]).toMatchObject({
+      action: 'finalized',
+      invoice: { netTotal: expectedInvoice(migrated, 'DE').net, eventCount: expectedInvoice(migrated, 'DE').eventCount },
+    });
     expect(named).toMatchObject({ action: 'finalized', invoice: { netTotal: 10_000, eventCount: 0 } });
   });
 

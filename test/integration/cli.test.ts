@@ -54,7 +54,12 @@ beforeAll(async () => {
   outputsFile = join(workDir, 'outputs.json');
   writeFileSync(
     outputsFile,
-    JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { events: tables.events.envVar, billing: tables.billing.envVar })),
+    JSON.stringify(
+      localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', {
+        events: tables.events.envVar,
+        billing: tables.billing.envVar,
+      }),
+    ),
   );
 });
 
@@ -83,12 +88,27 @@ describe('billflow CLI against a local pipeline', () => {
     // Prepare
     const file = join(workDir, 'events.ndjson');
     const generated = await json<{ expected: { received: number; accepted: number; duplicates: number; rejected: number } }>(
-      'events', 'generate', '--out', file, '--count', '10000', '--duplicates', '0.1', '--invalid', '0.02', '--period', PERIOD,
+      'events',
+      'generate',
+      '--out',
+      file,
+      '--count',
+      '10000',
+      '--duplicates',
+      '0.1',
+      '--invalid',
+      '0.02',
+      '--period',
+      PERIOD,
     );
 
     // Act
     // events send waits until the pipeline has stored or rejected every event it sent.
-    const sent = await json<{ events: number; messages: number; failed: unknown[]; ingested: Record<string, number> }>('events', 'send', file);
+    const sent = await json<{ events: number; messages: number; failed: unknown[]; ingested: Record<string, number> }>(
+      'events',
+      'send',
+      file,
+    );
     const stats = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', PERIOD);
     const rejected = await json<{ count: number; rejected: { reason: string; body: string }[] }>('events', 'rejected');
 
@@ -107,12 +127,25 @@ describe('billflow CLI against a local pipeline', () => {
     await stack.clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: stack.eventsDlqUrl,
-        MessageBody: JSON.stringify({ specversion: '1.0', id: 'from-dlq', source: 'cli-test', type: 'api.request', subject: 'cus_42', time: new Date(periodBounds(PERIOD).start + 3_600_000).toISOString(), data: { tokens: 5, userId: 'u' } }),
+        MessageBody: JSON.stringify({
+          specversion: '1.0',
+          id: 'from-dlq',
+          source: 'cli-test',
+          type: 'api.request',
+          subject: 'cus_42',
+          time: new Date(periodBounds(PERIOD).start + 3_600_000).toISOString(),
+          data: { tokens: 5, userId: 'u' },
+        }),
       }),
     );
 
     // Act
-    const replay = await json<{ selected: number; sent: number; rejectedAgain: number; ingested: Record<string, number> }>('events', 'replay', '--period', PERIOD);
+    const replay = await json<{ selected: number; sent: number; rejectedAgain: number; ingested: Record<string, number> }>(
+      'events',
+      'replay',
+      '--period',
+      PERIOD,
+    );
     const replayText = await billflow('events', 'replay', '--period', PERIOD, '--no-wait');
     const redrive = await json<{ moved: number }>('dlq', 'redrive');
     await waitForDrained(stack.clients.sqs, stack.eventsQueueUrl, 60_000);
@@ -136,20 +169,34 @@ describe('billflow CLI against a local pipeline', () => {
 
   it('runs the invoice cycle by hand, lists, shows and voids invoices; a second run changes nothing', async () => {
     // Act
-    const run = await json<{ period: string; finalized: number; drafts: number; invoices: { number: string | null; customerId: string; total: number }[] }>(
-      'invoices', 'run', '--as-of', AFTER_PERIOD(2),
-    );
+    const run = await json<{
+      period: string;
+      finalized: number;
+      drafts: number;
+      invoices: { number: string | null; customerId: string; total: number }[];
+    }>('invoices', 'run', '--as-of', AFTER_PERIOD(2));
     const listed = await json<{ number: string; customerId: string; status: string; total: number; netTotal: number; taxTotal: number }[]>(
-      'invoices', 'list', '--period', PERIOD,
+      'invoices',
+      'list',
+      '--period',
+      PERIOD,
     );
     const shown = await json<Record<string, unknown> & { lines: Record<string, unknown>[]; total: number; customerId: string }>(
-      'invoices', 'show', listed[0]!.number,
+      'invoices',
+      'show',
+      listed[0]!.number,
     );
     const preview = await json<{ invoice: { total: number } }>('usage', shown.customerId, '--period', PERIOD);
     const pdfFile = join(workDir, 'invoice.pdf');
     const pdf = await json<{ bytes: number; key: string }>('invoices', 'pdf', listed[0]!.number, '--out', pdfFile);
     const resent = await json<{ action: string; invoice: { emails: { kind: string }[] } }>('invoices', 'resend', listed[0]!.number);
-    const voided = await json<{ status: string; number: string; voidReason: string }>('invoices', 'void', listed[0]!.number, '--reason', 'sent to the wrong address');
+    const voided = await json<{ status: string; number: string; voidReason: string }>(
+      'invoices',
+      'void',
+      listed[0]!.number,
+      '--reason',
+      'sent to the wrong address',
+    );
     const rerun = await json<{ finalized: number; void: number }>('invoices', 'run', '--as-of', AFTER_PERIOD(3));
     const notFound = await billflow('invoices', 'show', 'ACME-2026-999999', '--json');
 
@@ -157,13 +204,32 @@ describe('billflow CLI against a local pipeline', () => {
     expect(run.period).toBe(PERIOD);
     expect(run.finalized).toBeGreaterThan(0);
     expect(run.drafts).toBe(0);
-    const numbers = listed.map((invoice) => invoice.number).filter(Boolean).sort();
+    const numbers = listed
+      .map((invoice) => invoice.number)
+      .filter(Boolean)
+      .sort();
     expect(numbers).toEqual(numbers.map((_, i) => `ACME-${AFTER_PERIOD(2).slice(0, 4)}-${String(i + 1).padStart(6, '0')}`));
     for (const invoice of listed) expect(invoice.total).toBe(invoice.netTotal + invoice.taxTotal);
-    for (const field of ['number', 'customerId', 'period', 'status', 'paymentStatus', 'currency', 'issueDate', 'dueDate', 'lines', 'netTotal', 'taxTotal', 'total', 'amountPaid', 'amountDue']) {
+    for (const field of [
+      'number',
+      'customerId',
+      'period',
+      'status',
+      'paymentStatus',
+      'currency',
+      'issueDate',
+      'dueDate',
+      'lines',
+      'netTotal',
+      'taxTotal',
+      'total',
+      'amountPaid',
+      'amountDue',
+    ]) {
       expect(shown).toHaveProperty(field);
     }
-    for (const field of ['description', 'meter', 'quantity', 'unitPrice', 'netAmount', 'taxRate']) expect(shown.lines[0]).toHaveProperty(field);
+    for (const field of ['description', 'meter', 'quantity', 'unitPrice', 'netAmount', 'taxRate'])
+      expect(shown.lines[0]).toHaveProperty(field);
     expect(preview.invoice.total).toBe(shown.total);
     // invoices run waited for rendering and sending: the PDF is stored and the email went out.
     expect(shown).toMatchObject({ deliveryStatus: 'sent' });
@@ -188,7 +254,10 @@ describe('billflow CLI against a local pipeline', () => {
     const queueUrl = await billflow('outputs', 'eventsQueueUrl');
 
     // Act
-    const redelivered = await json<{ requeued: string[]; invoices: { number: string; deliveryStatus: string; emails: unknown[] }[] }>('invoices', 'redeliver');
+    const redelivered = await json<{ requeued: string[]; invoices: { number: string; deliveryStatus: string; emails: unknown[] }[] }>(
+      'invoices',
+      'redeliver',
+    );
     const again = await billflow('invoices', 'redeliver');
     const alreadySent = await billflow('invoices', 'redeliver', sent!.number!);
     await invoices.update(sent!.number!, (current) => ({ ...current, deliveryStatus: 'sending', sendingSince: claimedAt(1) }));
@@ -196,7 +265,9 @@ describe('billflow CLI against a local pipeline', () => {
 
     // Assess
     expect(redelivered.requeued).toEqual([stuck!.number]);
-    expect(redelivered.invoices).toEqual([expect.objectContaining({ number: stuck!.number, deliveryStatus: 'sent', emails: [expect.objectContaining({ kind: 'invoice' })] })]);
+    expect(redelivered.invoices).toEqual([
+      expect.objectContaining({ number: stuck!.number, deliveryStatus: 'sent', emails: [expect.objectContaining({ kind: 'invoice' })] }),
+    ]);
     expect(again.stdout).toContain('no delivery is stuck');
     expect(alreadySent.code).toBe(2);
     expect(alreadySent.stderr).toContain(`billflow invoices resend ${sent!.number}`);
@@ -217,7 +288,12 @@ describe('billflow CLI against a local pipeline', () => {
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
-    const document = JSON.parse(run.stdout) as { period: string; finalized: number; leftOut: { customerId: string }[]; invoices: unknown[] };
+    const document = JSON.parse(run.stdout) as {
+      period: string;
+      finalized: number;
+      leftOut: { customerId: string }[];
+      invoices: unknown[];
+    };
     expect(document).toMatchObject({ period: lastMonth, finalized: 0, invoices: [] });
     expect(document.leftOut.map((entry) => entry.customerId).sort()).toEqual(['cus_42', 'cus_43', 'cus_44', 'cus_45']);
     expect(text.stdout).toContain(`to bill them for it anyway, run again with --period ${lastMonth}`);
@@ -230,7 +306,9 @@ describe('billflow CLI against a local pipeline', () => {
     const missingFile = await billflow('events', 'send', join(workDir, 'does-not-exist.ndjson'), '--json');
     const unknown = await billflow('invoicez');
     // Refusals of the use cases, mapped by their error class: a void invoice, an unknown customer.
-    const voided = (await json<{ number: string | null; status: string }[]>('invoices', 'list', '--period', PERIOD)).find((invoice) => invoice.status === 'void');
+    const voided = (await json<{ number: string | null; status: string }[]>('invoices', 'list', '--period', PERIOD)).find(
+      (invoice) => invoice.status === 'void',
+    );
     const voidAgain = await billflow('invoices', 'void', voided!.number!, '--reason', 'twice', '--json');
     const unknownCustomer = await billflow('usage', 'cus_nobody', '--json');
 

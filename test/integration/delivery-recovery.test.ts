@@ -39,7 +39,7 @@ beforeAll(async () => {
     handlers: {
       sendInvoice: async (event, context) => {
         if (!crashing) return realSend(event, context);
-        for (const record of (event).Records) {
+        for (const record of event.Records) {
           const { number } = JSON.parse(record.body) as { number: string };
           const invoice = (await invoices.findByNumber(number))!;
           // A claim made 6 minutes ago by a sender that then died before sending.
@@ -64,7 +64,12 @@ describe('stuck deliveries', () => {
   it('are picked up by the next invoice run once older than the claim timeout, with one email per invoice', async () => {
     // Prepare: close October; both invoices are rendered, then their sending is lost.
     const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
-    const lambdaContext = localLambdaContext({ functionName: schedules.startInvoiceRun.functionId, region: TEST_REGION, memorySize: schedules.startInvoiceRun.memorySize, timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds });
+    const lambdaContext = localLambdaContext({
+      functionName: schedules.startInvoiceRun.functionId,
+      region: TEST_REGION,
+      memorySize: schedules.startInvoiceRun.memorySize,
+      timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds,
+    });
     const first = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext);
     expect(first.deliveries.requeued).toEqual([]);
     await drainDelivery(stack);
@@ -87,7 +92,15 @@ describe('stuck deliveries', () => {
     // A run 6 minutes later (clock injected into the sweep) recovers the dropped request too.
     const later = await recoverStuckDeliveries({
       invoices,
-      requestDocuments: async (numbers) => ({ failed: (await sendBodies(stack.clients.sqs, stack.env[queues.invoiceDocuments.envVar]!, numbers.map((number) => JSON.stringify({ number })))).failed.map((f) => numbers[f.index]!) }),
+      requestDocuments: async (numbers) => ({
+        failed: (
+          await sendBodies(
+            stack.clients.sqs,
+            stack.env[queues.invoiceDocuments.envVar]!,
+            numbers.map((number) => JSON.stringify({ number })),
+          )
+        ).failed.map((f) => numbers[f.index]!),
+      }),
       now: () => Date.now() + DELIVERY_CLAIM_TIMEOUT_MS + 60_000,
     });
     expect(later.requeued).toEqual([dropped.number]);

@@ -76,11 +76,24 @@ describe('invoice delivery', () => {
     // Act: close October through the scheduled start-invoice-run handler, as EventBridge Scheduler
     // invokes it on 1 November at 02:00.
     const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
-    const started = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ functionName: schedules.startInvoiceRun.functionId, region: TEST_REGION, memorySize: schedules.startInvoiceRun.memorySize, timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds }));
+    const started = await invoiceRun(
+      { asOf: '2026-11-01T02:00:00Z' },
+      localLambdaContext({
+        functionName: schedules.startInvoiceRun.functionId,
+        region: TEST_REGION,
+        memorySize: schedules.startInvoiceRun.memorySize,
+        timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds,
+      }),
+    );
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
     await drainDelivery(stack);
     // A duplicate hand-over of an already sent invoice changes nothing either.
-    await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.env[queues.invoiceEmails.envVar]!, MessageBody: JSON.stringify({ number: 'ACME-2026-000001' }) }));
+    await stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.env[queues.invoiceEmails.envVar]!,
+        MessageBody: JSON.stringify({ number: 'ACME-2026-000001' }),
+      }),
+    );
     await drainDelivery(stack);
 
     // Assess
@@ -115,21 +128,32 @@ describe('invoice delivery', () => {
       expect(text).toContain(invoice.buyer.vatId!);
     }
     const reverseCharged = closed.find((invoice) => invoice.customerId === 'cus_fr')!;
-    expect(pdfToText(await new S3DocumentStore(stack.clients.s3, stack.invoicesBucket).get(reverseCharged.document!.key)).replace(/\s+/g, ' ')).toContain(
-      'Reverse charge - VAT to be accounted for by the recipient',
-    );
+    expect(
+      pdfToText(await new S3DocumentStore(stack.clients.s3, stack.invoicesBucket).get(reverseCharged.document!.key)).replace(/\s+/g, ' '),
+    ).toContain('Reverse charge - VAT to be accounted for by the recipient');
   });
 
   it('records a permanent bounce as bounced and a complaint as a delivery problem, from SES events via SNS', async () => {
     // Prepare: SES configuration-set events as SNS delivers them to the mail events queue.
-    const byCustomer = Object.fromEntries((await invoices.list({ billingPeriod: '2026-10' })).map((invoice) => [invoice.customerId, invoice]));
-    const notification = (event: object) => JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify(event) });
+    const byCustomer = Object.fromEntries(
+      (await invoices.list({ billingPeriod: '2026-10' })).map((invoice) => [invoice.customerId, invoice]),
+    );
+    const notification = (event: object) =>
+      JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify(event) });
     const bounce = {
       eventType: 'Bounce',
       mail: { messageId: byCustomer.cus_de!.emails[0]!.messageId, timestamp: '2026-11-01T02:01:00Z' },
-      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: byCustomer.cus_de!.buyer.email, diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: byCustomer.cus_de!.buyer.email, diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      },
     };
-    const complaint = { eventType: 'Complaint', mail: { messageId: byCustomer.cus_fr!.emails[0]!.messageId }, complaint: { complaintFeedbackType: 'abuse' } };
+    const complaint = {
+      eventType: 'Complaint',
+      mail: { messageId: byCustomer.cus_fr!.emails[0]!.messageId },
+      complaint: { complaintFeedbackType: 'abuse' },
+    };
     const delivered = { eventType: 'Delivery', mail: { messageId: byCustomer.cus_fr!.emails[0]!.messageId } };
 
     // Act

@@ -32,18 +32,20 @@ describe('ingest through SQS and the event source mapping', () => {
     // timing out would: SQS delivers the very same message again after the visibility timeout.
     let failedAfterStoring = 0;
     let deliveriesRedone = 0;
-    const failOnceAfterStoring = (handler: SqsHandler): SqsHandler => async (event, context) => {
-      const response = await handler(event, context);
-      if (failedAfterStoring === 0 && event.Records.some((record) => record.body === toBeRedelivered)) {
-        failedAfterStoring += 1;
-        for (const record of event.Records) {
-          const body: unknown = JSON.parse(record.body);
-          deliveriesRedone += Array.isArray(body) ? body.length : 1;
+    const failOnceAfterStoring =
+      (handler: SqsHandler): SqsHandler =>
+      async (event, context) => {
+        const response = await handler(event, context);
+        if (failedAfterStoring === 0 && event.Records.some((record) => record.body === toBeRedelivered)) {
+          failedAfterStoring += 1;
+          for (const record of event.Records) {
+            const body: unknown = JSON.parse(record.body);
+            deliveriesRedone += Array.isArray(body) ? body.length : 1;
+          }
+          throw new Error('simulated timeout after the writes');
         }
-        throw new Error('simulated timeout after the writes');
-      }
-      return response;
-    };
+        return response;
+      };
 
     // Act
     await sendBodies(harness.stack.clients.sqs, harness.stack.eventsQueueUrl, [
@@ -65,7 +67,12 @@ describe('ingest through SQS and the event source mapping', () => {
     expect(statement.received).toBe(106 + deliveriesRedone);
     expect(statement.duplicates).toBe(6 + deliveriesRedone);
     const cus1 = await collectBillableEvents(harness.events, 'cus_1', '2026-11');
-    expect(cus1.events.map((e) => e.id).sort()).toEqual(events.filter((_, i) => i % 2 === 0).map((e) => e.id).sort());
+    expect(cus1.events.map((e) => e.id).sort()).toEqual(
+      events
+        .filter((_, i) => i % 2 === 0)
+        .map((e) => e.id)
+        .sort(),
+    );
     const cus2 = await collectBillableEvents(harness.events, 'cus_2', '2026-11');
     expect(cus2.events).toHaveLength(50);
   });
@@ -133,7 +140,10 @@ describe('ingest through SQS and the event source mapping', () => {
   it('retries only the messages whose writes were throttled or timed out; the others are not redone', async () => {
     // Prepare
     const harness = await createIngestHarness(aCatalog(['cus_ok', 'cus_throttled', 'cus_slow']));
-    const failures = new Map([['cus_throttled', 2], ['cus_slow', 1]]);
+    const failures = new Map([
+      ['cus_throttled', 2],
+      ['cus_slow', 1],
+    ]);
     const { client, injected } = faultyDocumentClient(harness.stack.endpoints.dynamodb, {
       failWhen: (pk) => {
         for (const [customer, left] of failures) {

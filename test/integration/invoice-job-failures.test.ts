@@ -52,7 +52,12 @@ beforeAll(async () => {
   outputsFile = join(mkdtempSync(join(tmpdir(), 'billflow-job-failures-')), 'outputs.json');
   writeFileSync(
     outputsFile,
-    JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { events: tables.events.envVar, billing: tables.billing.envVar })),
+    JSON.stringify(
+      localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', {
+        events: tables.events.envVar,
+        billing: tables.billing.envVar,
+      }),
+    ),
   );
   // Each value is within ingest's bounds; 999,999,999,999,999 seats at 10.00 EUR is not an amount
   // a JavaScript number holds in cents, so that customer's invoice job fails on every attempt.
@@ -77,7 +82,10 @@ describe('invoices run with a failing customer', () => {
 
     // Assess
     expect(run.code, run.stderr).toBe(1);
-    const document = JSON.parse(run.stdout) as { finalized: number; failedJobs: { customerId: string; period: string; reason: string; attempts: number }[] };
+    const document = JSON.parse(run.stdout) as {
+      finalized: number;
+      failedJobs: { customerId: string; period: string; reason: string; attempts: number }[];
+    };
     expect(document.finalized).toBe(2);
     expect(document.failedJobs).toEqual([
       { customerId: 'cus_overflow', period: PERIOD, reason: expect.stringMatching(/^RangeError: Amount .* is too large/), attempts: 1 },

@@ -25,7 +25,10 @@ describe('the invoice run', () => {
     const harness = await createInvoicingHarness(
       invoicingCatalog([
         proCustomer('cus_de'),
-        proCustomer('cus_fr', { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' }),
+        proCustomer('cus_fr', {
+          address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+          vatId: 'FR12345678901',
+        }),
         proCustomer('cus_us', { address: { line1: '1 Main St', city: 'Austin', postalCode: '78701', country: 'US' }, vatId: undefined }),
         proCustomer('cus_free', { plan: 'free' }),
       ]),
@@ -52,7 +55,15 @@ describe('the invoice run', () => {
     // cus_de (domestic, 19 %): api_calls 150 in the free tier = 0; tokens 150,000 = 150 packages
     // x 0.02 = 3.00; seats max 5 x 10.00 = 50.00; base 49.00 -> net 102.00 (above the 100.00
     // minimum); VAT 19.38; total 121.38.
-    expect(invoices.cus_de).toMatchObject({ status: 'finalized', netTotal: 10200, taxTotal: 1938, total: 12138, currency: 'EUR', eventCount: 153, duplicateDeliveries: 0 });
+    expect(invoices.cus_de).toMatchObject({
+      status: 'finalized',
+      netTotal: 10200,
+      taxTotal: 1938,
+      total: 12138,
+      currency: 'EUR',
+      eventCount: 153,
+      duplicateDeliveries: 0,
+    });
     expect(lineFor(invoices.cus_de!, 'seats')[0]).toMatchObject({ quantity: '5', netAmount: 5000 });
     expect(lineFor(invoices.cus_de!, 'tokens')[0]).toMatchObject({ netAmount: 300 });
     // cus_fr (reverse charge): tokens 10 packages = 0.20; base 49.00; top-up to 100.00 = 50.80; VAT 0.
@@ -64,7 +75,12 @@ describe('the invoice run', () => {
     expect(invoices.cus_us!.legends).toContain('Outside the scope of EU VAT');
     // cus_free: no usage and no base fee: nothing issued, no number used.
     expect(invoices.cus_free).toMatchObject({ status: 'not_issued', number: null, total: 0 });
-    expect(first.map((invoice) => invoice.number).filter(Boolean).sort()).toEqual(['ACME-2026-000001', 'ACME-2026-000002', 'ACME-2026-000003']);
+    expect(
+      first
+        .map((invoice) => invoice.number)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['ACME-2026-000001', 'ACME-2026-000002', 'ACME-2026-000003']);
     expect(invoices.cus_de!.issueDate).toBe('2026-11-01');
     expect(invoices.cus_de!.dueDate).toBe('2026-12-01');
     expect(after).toEqual(first);
@@ -75,7 +91,10 @@ describe('the invoice run', () => {
   it('hourly runs of the day after a period ends: drafts, then finalization from the open-drafts index; a customer added meanwhile is invoiced too', async () => {
     // Prepare
     const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_a'), proCustomer('cus_b')]));
-    await harness.ingestAt('2026-10-31T12:00:00Z', [apiRequest('cus_a', '2026-10-10T08:00:00Z', 1000), apiRequest('cus_b', '2026-10-11T08:00:00Z', 1000)]);
+    await harness.ingestAt('2026-10-31T12:00:00Z', [
+      apiRequest('cus_a', '2026-10-10T08:00:00Z', 1000),
+      apiRequest('cus_b', '2026-10-11T08:00:00Z', 1000),
+    ]);
 
     // Act: drafts in the grace period; cus_c joins the catalog; the runs after the grace period.
     const drafting = await harness.runThroughQueue('2026-11-01T00:30:00Z');
@@ -111,7 +130,10 @@ describe('the invoice run', () => {
 
     // Act: a draft at 00:30, events in the grace period at 00:40, the draft again, then final.
     const draft = await harness.close('cus_de', '2026-10', '2026-11-01T00:30:00Z');
-    await harness.ingestAt('2026-11-01T00:40:00Z', Array.from({ length: 5 }, (_, i) => apiRequest('cus_de', '2026-10-31T23:59:00Z', 1000, `grace-${i}`)));
+    await harness.ingestAt(
+      '2026-11-01T00:40:00Z',
+      Array.from({ length: 5 }, (_, i) => apiRequest('cus_de', '2026-10-31T23:59:00Z', 1000, `grace-${i}`)),
+    );
     const updated = await harness.close('cus_de', '2026-10', '2026-11-01T00:50:00Z');
     const finalized = await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z');
     // After finalization: 3 late October requests, a late copy of a request already billed,
@@ -122,7 +144,10 @@ describe('the invoice run', () => {
       seatsChanged('cus_de', '2026-10-20T09:00:00Z', 5),
       seatsChanged('cus_de', '2026-10-21T09:00:00Z', 7),
     ]);
-    await harness.ingestAt('2026-11-10T10:00:00Z', [apiRequest('cus_de', '2026-11-09T10:00:00Z', 1000), apiRequest('cus_de', '2026-11-09T11:00:00Z', 1000)]);
+    await harness.ingestAt('2026-11-10T10:00:00Z', [
+      apiRequest('cus_de', '2026-11-09T10:00:00Z', 1000),
+      apiRequest('cus_de', '2026-11-09T11:00:00Z', 1000),
+    ]);
     const afterLate = await harness.invoices.get('cus_de', '2026-10');
     const november = await harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z');
 
@@ -140,14 +165,18 @@ describe('the invoice run', () => {
     expect(lateLines.every((line) => line.description.includes('2026-10'))).toBe(true);
     // Peak seats rose from 5 (billed in October) to 7: 2 seats x 10.00 more, not 7 or 12.
     expect(lateLines.find((line) => line.meter === 'seats')).toMatchObject({ quantity: '2', netAmount: 2000 });
-    expect(novemberInvoice.lines.find((line) => line.meter === 'api_calls' && line.period.start.startsWith('2026-11'))).toMatchObject({ quantity: '2' });
+    expect(novemberInvoice.lines.find((line) => line.meter === 'api_calls' && line.period.start.startsWith('2026-11'))).toMatchObject({
+      quantity: '2',
+    });
   });
 
   it('reads the events of a draft eventually consistent (half the read units) and those of the invoice it finalizes strongly consistent', async () => {
     // Prepare
     const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
     await harness.ingestAt('2026-10-25T00:00:00Z', [apiRequest('cus_de', '2026-10-10T08:00:00Z', 1000)]);
-    const watched = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: TEST_REGION, credentials: localCredentials }));
+    const watched = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: TEST_REGION, credentials: localCredentials }),
+    );
     let eventQueries: { consistent: boolean }[] = [];
     watched.middlewareStack.add(
       (next, context) => async (args) => {
@@ -185,7 +214,8 @@ describe('the invoice run', () => {
     const invoice = (closed as { invoice: Invoice }).invoice;
     const tableName = harness.stack.env[tables.billing.envVar]!;
     const key = { pk: 'INVOICE#cus_de', sk: '2026-10' };
-    const raw = async () => (await harness.stack.clients.dynamodb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item!;
+    const raw = async () =>
+      (await harness.stack.clients.dynamodb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item!;
 
     // Act
     const stored = await raw();
@@ -205,7 +235,11 @@ describe('the invoice run', () => {
     expect(listedLegacy).toEqual([invoice]);
     expect(rewritten.invoice).toBeUndefined();
     expect(rewritten.invoiceGz).toBeInstanceOf(Uint8Array);
-    expect(await harness.invoices.get('cus_de', '2026-10')).toMatchObject({ status: 'void', voidReason: 'test: rewrite', total: invoice.total });
+    expect(await harness.invoices.get('cus_de', '2026-10')).toMatchObject({
+      status: 'void',
+      voidReason: 'test: rewrite',
+      total: invoice.total,
+    });
   });
 
   it('numbers 200 concurrently finalized invoices without a gap or a repeat, even when transactions fail or their answers are lost', async () => {
@@ -214,7 +248,12 @@ describe('the invoice run', () => {
     const harness = await createInvoicingHarness(invoicingCatalog(ids.map((id) => proCustomer(id))));
     let calls = 0;
     const flaky = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: TEST_REGION, credentials: localCredentials, maxAttempts: 1 }),
+      new DynamoDBClient({
+        endpoint: harness.stack.endpoints.dynamodb,
+        region: TEST_REGION,
+        credentials: localCredentials,
+        maxAttempts: 1,
+      }),
     );
     // Every 7th transaction fails before reaching DynamoDB (a crash before allocation); every
     // 11th commits but its answer is lost (a crash after): neither may leave a gap.
@@ -272,6 +311,11 @@ describe('the invoice run', () => {
 });
 
 /** Voids through the use case (voiding is a lifecycle decision, no longer a repository method), as of `at`. */
-async function voidAs(invoices: Parameters<typeof voidInvoice>[2]['invoices'], number: string, reason: string, at: string): Promise<Invoice> {
+async function voidAs(
+  invoices: Parameters<typeof voidInvoice>[2]['invoices'],
+  number: string,
+  reason: string,
+  at: string,
+): Promise<Invoice> {
   return (await voidInvoice(number, reason, { invoices, metrics: noBusinessMetrics, now: () => Date.parse(at) })).invoice;
 }

@@ -24,14 +24,7 @@ import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/
 import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
-import {
-  chargeRefunded,
-  deliver,
-  newPaymentIntentId,
-  paymentSucceeded,
-  postWebhook,
-  signature,
-} from '#test-support/stripe-events.ts';
+import { chargeRefunded, deliver, newPaymentIntentId, paymentSucceeded, postWebhook, signature } from '#test-support/stripe-events.ts';
 
 const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
 const tag = randomUUID().slice(0, 8);
@@ -66,7 +59,9 @@ interface StoredEmail {
 
 async function remindersTo(customerId: string): Promise<StoredEmail[]> {
   const { emails } = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: StoredEmail[] };
-  return emails.filter((email) => email.destination.to.some((to) => to.includes(emailOf(customerId))) && email.subject.startsWith('Reminder'));
+  return emails.filter(
+    (email) => email.destination.to.some((to) => to.includes(emailOf(customerId))) && email.subject.startsWith('Reminder'),
+  );
 }
 
 async function runDunning(asOf: string): Promise<DunningSummary> {
@@ -79,10 +74,16 @@ beforeAll(async () => {
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
   const billingTable = stack.env[tables.billing.envVar]!;
   const customers = CUSTOMERS.map((id) => proCustomer(id, { email: emailOf(id) }));
-  const catalog = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
+  const catalog = await applyCatalog(
+    invoicingCatalog(customers),
+    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
+  );
   if (!catalog.ok) throw new Error('catalog invalid');
   invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
-  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }));
+  Object.assign(
+    process.env,
+    localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }),
+  );
   workers = await startLocalWorkers({
     sqs: stack.clients.sqs,
     region: TEST_REGION,
@@ -91,20 +92,38 @@ beforeAll(async () => {
     concurrency: 2,
     onError: (functionId, error) => console.error(functionId, error),
   });
-  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'payments-test', onError: (functionId, error) => console.error(functionId, error) });
+  api = await startLocalHttpApi({
+    port: 0,
+    region: TEST_REGION,
+    prefix: 'payments-test',
+    onError: (functionId, error) => console.error(functionId, error),
+  });
   const workDir = mkdtempSync(join(tmpdir(), 'billflow-payments-'));
   outputsFile = join(workDir, 'outputs.json');
   writeFileSync(
     outputsFile,
-    JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { events: tables.events.envVar, billing: tables.billing.envVar }, { url: api.url })),
+    JSON.stringify(
+      localOutputs(
+        stack,
+        stack.endpoints,
+        TEST_REGION,
+        'http://127.0.0.1:0/',
+        { events: tables.events.envVar, billing: tables.billing.envVar },
+        { url: api.url },
+      ),
+    ),
   );
 
   // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
   const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
   const { startInvoiceRun: schedule } = schedules;
-  await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, localLambdaContext({ ...schedule, functionName: schedule.functionId, region: TEST_REGION }));
+  await invoiceRun(
+    { asOf: '2026-11-01T02:00:00Z' },
+    localLambdaContext({ ...schedule, functionName: schedule.functionId, region: TEST_REGION }),
+  );
   for (let round = 0; round < 2; round += 1) {
-    for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails]) await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);
+    for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails])
+      await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);
   }
   for (const invoice of await invoices.list({ billingPeriod: '2026-10' })) issued.set(invoice.customerId, invoice);
 }, 120_000);
@@ -152,7 +171,12 @@ describe('Stripe payments over HTTP', () => {
     await applied();
     // Assess
     expect(beforePayment).toMatchObject({ paymentStatus: 'unpaid', amountPaid: 0, payments: [] });
-    expect(await invoiceOf('cus_refund_first')).toMatchObject({ paymentStatus: 'partially_paid', amountPaid: 10000, amountRefunded: 1900, amountDue: 1900 });
+    expect(await invoiceOf('cus_refund_first')).toMatchObject({
+      paymentStatus: 'partially_paid',
+      amountPaid: 10000,
+      amountRefunded: 1900,
+      amountDue: 1900,
+    });
   });
 
   it('applies an event delivered twice, one copy while the other is in flight, once', async () => {
@@ -231,7 +255,13 @@ describe('Stripe payments over HTTP', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('is in EUR');
     expect(matched.code, matched.stderr).toBe(0);
-    expect(JSON.parse(matched.stdout)).toMatchObject({ paymentId: paymentIntent, number, paymentStatus: 'paid', amountPaid: 11900, amountDue: 0 });
+    expect(JSON.parse(matched.stdout)).toMatchObject({
+      paymentId: paymentIntent,
+      number,
+      paymentStatus: 'paid',
+      amountPaid: 11900,
+      amountDue: 0,
+    });
     expect((JSON.parse(after.stdout) as { currency: string }[]).map((row) => row.currency)).toEqual(['USD']);
     const invoice = JSON.parse(shown.stdout) as Invoice & { overdue: boolean; paymentSummary: { paymentId: string; net: number }[] };
     expect(invoice).toMatchObject({ paymentStatus: 'paid', overdue: false, paymentSummary: [{ paymentId: paymentIntent, net: 11900 }] });
@@ -258,9 +288,16 @@ describe('Stripe payments over HTTP', () => {
     expect(reminders).toHaveLength(2);
     expect(reminders[1]!.subject).toBe(`Reminder: invoice ${invoice.number} from Acme Cloud GmbH is 10 days overdue`);
     expect(reminders[1]!.attachments.map((attachment) => attachment.filename)).toEqual([`${invoice.number}.pdf`]);
-    const shown = JSON.parse((await billflow('invoices', 'show', invoice.number!, '--as-of', day(10), '--json')).stdout) as { overdue: boolean; daysOverdue: number; reminders: { stage: number; status: string }[] };
+    const shown = JSON.parse((await billflow('invoices', 'show', invoice.number!, '--as-of', day(10), '--json')).stdout) as {
+      overdue: boolean;
+      daysOverdue: number;
+      reminders: { stage: number; status: string }[];
+    };
     expect(shown).toMatchObject({ overdue: true, daysOverdue: 10 });
-    expect(shown.reminders.map((reminder) => [reminder.stage, reminder.status])).toEqual([[3, 'sent'], [10, 'sent']]);
+    expect(shown.reminders.map((reminder) => [reminder.stage, reminder.status])).toEqual([
+      [3, 'sent'],
+      [10, 'sent'],
+    ]);
 
     // paid in full before day 20: no third reminder
     await deliver(api.url, paymentSucceeded({ amount: 11900, invoiceNumber: invoice.number }), SECRET);

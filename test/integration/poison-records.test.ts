@@ -33,7 +33,12 @@ function record(body: string): SQSRecord {
     messageId: randomUUID(),
     receiptHandle: randomUUID(),
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -49,14 +54,23 @@ async function invoke(consumer: Consumer, good: string, poison: readonly string[
   const goodRecord = record(good);
   const [first, ...rest] = poisonRecords;
   const records = [first!, goodRecord, ...rest];
-  const response = await handler({ Records: records }, localLambdaContext({ ...consumer, functionName: consumer.functionId, region: TEST_REGION }));
-  return { failed: response.batchItemFailures.map((failure) => failure.itemIdentifier).sort(), poison: poisonRecords.map((r) => r.messageId).sort() };
+  const response = await handler(
+    { Records: records },
+    localLambdaContext({ ...consumer, functionName: consumer.functionId, region: TEST_REGION }),
+  );
+  return {
+    failed: response.batchItemFailures.map((failure) => failure.itemIdentifier).sort(),
+    poison: poisonRecords.map((r) => r.messageId).sort(),
+  };
 }
 
 beforeAll(async () => {
   stack = await createTestStack();
   const billingTable = stack.env[tables.billing.envVar]!;
-  const applied = await applyCatalog(invoicingCatalog([proCustomer('cus_good')]), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
+  const applied = await applyCatalog(
+    invoicingCatalog([proCustomer('cus_good')]),
+    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
+  );
   if (!applied.ok) throw new Error('catalog invalid');
   invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
@@ -66,14 +80,21 @@ describe('a poison record fails alone', () => {
   // In pipeline order: each good record makes what the next consumer's good record needs.
   it('close-billing-period: the good customer is invoiced', async () => {
     const job = (customerId: string) => JSON.stringify({ customerId, period: PERIOD, asOf: new Date().toISOString() });
-    const outcome = await invoke(consumers.closeBillingPeriod, job('cus_good'), ['not json', JSON.stringify({ customerId: 'cus_good', period: '2026-13' }), job('cus_not_in_catalog')]);
+    const outcome = await invoke(consumers.closeBillingPeriod, job('cus_good'), [
+      'not json',
+      JSON.stringify({ customerId: 'cus_good', period: '2026-13' }),
+      job('cus_not_in_catalog'),
+    ]);
     expect(outcome.failed).toEqual(outcome.poison);
     expect(await invoices.get('cus_good', PERIOD)).toMatchObject({ status: 'finalized' });
   });
 
   it('render-invoice: the good invoice is rendered', async () => {
     const { number } = (await invoices.get('cus_good', PERIOD))!;
-    const outcome = await invoke(consumers.renderInvoice, JSON.stringify({ number }), ['{"number":', JSON.stringify({ number: 'NOPE-2026-000001' })]);
+    const outcome = await invoke(consumers.renderInvoice, JSON.stringify({ number }), [
+      '{"number":',
+      JSON.stringify({ number: 'NOPE-2026-000001' }),
+    ]);
     expect(outcome.failed).toEqual(outcome.poison);
     expect((await invoices.findByNumber(number!))?.document).not.toBeNull();
   });
@@ -87,7 +108,11 @@ describe('a poison record fails alone', () => {
 
   it('record-mail-event: the good event is handled', async () => {
     const sesEvent = (eventType: string, messageId: string) =>
-      JSON.stringify({ eventType, mail: { messageId, timestamp: new Date().toISOString(), destination: ['a@b.example'] }, bounce: { bounceType: 'Permanent', bouncedRecipients: [] } });
+      JSON.stringify({
+        eventType,
+        mail: { messageId, timestamp: new Date().toISOString(), destination: ['a@b.example'] },
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [] },
+      });
     const outcome = await invoke(consumers.recordMailEvent, sesEvent('Delivery', 'any'), ['', sesEvent('Bounce', 'no-such-message')]);
     expect(outcome.failed).toEqual(outcome.poison);
   });
@@ -95,9 +120,25 @@ describe('a poison record fails alone', () => {
   it('apply-payment-event: the good event is applied', async () => {
     const store = new DynamoDbWebhookEventStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!);
     const eventId = `evt_${randomUUID().replaceAll('-', '')}`;
-    const body = JSON.stringify({ id: eventId, object: 'event', type: 'customer.created', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_x', object: 'customer' } } });
-    await store.record({ provider: 'stripe', eventId, type: 'customer.created', createdAt: new Date().toISOString(), receivedAt: new Date().toISOString(), body });
-    const outcome = await invoke(consumers.applyPaymentEvent, JSON.stringify({ eventId }), ['not json', JSON.stringify({ eventId: 'evt_never_stored' })]);
+    const body = JSON.stringify({
+      id: eventId,
+      object: 'event',
+      type: 'customer.created',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'cus_x', object: 'customer' } },
+    });
+    await store.record({
+      provider: 'stripe',
+      eventId,
+      type: 'customer.created',
+      createdAt: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+      body,
+    });
+    const outcome = await invoke(consumers.applyPaymentEvent, JSON.stringify({ eventId }), [
+      'not json',
+      JSON.stringify({ eventId: 'evt_never_stored' }),
+    ]);
     expect(outcome.failed).toEqual(outcome.poison);
     expect(await store.get(eventId)).toMatchObject({ outcome: 'ignored' });
   });

@@ -49,7 +49,15 @@ describe('a customer who starts on the 10th, upgrades on the 20th and cancels at
     // Act
     await json('catalog', 'apply', join(examples, 'catalog.yaml'));
     await json('catalog', 'apply', join(examples, 'subscriptions.yaml'));
-    const started = await json<{ subscriptions: unknown[] }>('subscriptions', 'start', 'cus_50', '--plan', 'starter', '--at', '2026-11-10T00:00:00Z');
+    const started = await json<{ subscriptions: unknown[] }>(
+      'subscriptions',
+      'start',
+      'cus_50',
+      '--plan',
+      'starter',
+      '--at',
+      '2026-11-10T00:00:00Z',
+    );
     const overlapping = await pipeline.billflow('subscriptions', 'start', 'cus_50', '--plan', 'pro', '--at', '2026-11-15T00:00:00Z');
     await json('subscriptions', 'change', 'cus_50', '--plan', 'pro', '--at', '2026-11-20T00:00:00Z');
     await json('subscriptions', 'cancel', 'cus_50', '--at', '2026-12-01T00:00:00Z');
@@ -59,7 +67,9 @@ describe('a customer who starts on the 10th, upgrades on the 20th and cancels at
     // Assess
     expect(started.subscriptions).toEqual([{ plan: 'starter', start: '2026-11-10T00:00:00Z', end: null, status: expect.any(String) }]);
     expect(overlapping.code).toBe(1);
-    expect(overlapping.stderr).toContain('subscriptions[1].start: overlaps the subscription to plan starter (from 2026-11-10T00:00:00Z), which has no end');
+    expect(overlapping.stderr).toContain(
+      'subscriptions[1].start: overlaps the subscription to plan starter (from 2026-11-10T00:00:00Z), which has no end',
+    );
     expect(listed.subscriptions).toEqual([
       { plan: 'starter', start: '2026-11-10T00:00:00Z', end: '2026-11-20T00:00:00Z', status: 'ended' },
       { plan: 'pro', start: '2026-11-20T00:00:00Z', end: '2026-12-01T00:00:00Z', status: 'ended' },
@@ -79,7 +89,15 @@ describe('a customer who starts on the 10th, upgrades on the 20th and cancels at
     const events = [
       ...calls('starter', 3_000, '2026-11-10T00:00:00Z', '2026-11-20T00:00:00Z'),
       ...calls('pro', 12_000, '2026-11-20T00:00:00Z', '2026-12-01T00:00:00Z'),
-      { specversion: '1.0', id: 'seat-1', source: '//subscriptions-test', type: 'seats.changed', subject: 'cus_50', time: '2026-11-25T09:00:00Z', data: { count: 1 } },
+      {
+        specversion: '1.0',
+        id: 'seat-1',
+        source: '//subscriptions-test',
+        type: 'seats.changed',
+        subject: 'cus_50',
+        time: '2026-11-25T09:00:00Z',
+        data: { count: 1 },
+      },
       ...outside,
     ];
     const file = join(pipeline.workDir, 'cus_50.ndjson');
@@ -91,12 +109,23 @@ describe('a customer who starts on the 10th, upgrades on the 20th and cancels at
     const usage = await json<{ segments: unknown[] }>('usage', 'cus_50', '--period', '2026-11');
     await json('invoices', 'run', '--as-of', '2026-12-01T02:00:00Z');
     const [listed] = await json<{ number: string }[]>('invoices', 'list', '--customer', 'cus_50', '--period', '2026-11');
-    const invoice = await json<{ lines: { description: string; quantity: string; unitPrice: string; netAmount: number }[]; netTotal: number; taxTotal: number; total: number }>(
-      'invoices', 'show', listed!.number,
-    );
+    const invoice = await json<{
+      lines: { description: string; quantity: string; unitPrice: string; netAmount: number }[];
+      netTotal: number;
+      taxTotal: number;
+      total: number;
+    }>('invoices', 'show', listed!.number);
     const rejected = await json<{ rejected: { id?: string; reason: string }[] }>('events', 'rejected');
-    const november = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-11');
-    const december = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-12');
+    const november = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>(
+      'stats',
+      '--period',
+      '2026-11',
+    );
+    const december = await json<{ received: number; accepted: number; duplicates: number; rejected: number }>(
+      'stats',
+      '--period',
+      '2026-12',
+    );
     const rewrite = await pipeline.billflow('subscriptions', 'change', 'cus_50', '--plan', 'starter', '--at', '2026-11-25T00:00:00Z');
 
     // Assess: the worked example, line by line (docs/invoicing.md).
@@ -108,7 +137,9 @@ describe('a customer who starts on the 10th, upgrades on the 20th and cancels at
     expect([invoice.netTotal, invoice.taxTotal, invoice.total]).toEqual(WORKED_EXAMPLE_TOTALS);
     const reasons = new Map(rejected.rejected.map((entry) => [entry.id, entry.reason]));
     expect(reasons.get('before-start-0')).toContain('customer "cus_50" has no active subscription at time 2026-11-05T00:00:00.000Z');
-    expect(reasons.get('after-cancel-0')).toContain('has no active subscription at time 2026-12-01T00:00:00.000Z (plan pro ended at 2026-12-01T00:00:00Z)');
+    expect(reasons.get('after-cancel-0')).toContain(
+      'has no active subscription at time 2026-12-01T00:00:00.000Z (plan pro ended at 2026-12-01T00:00:00Z)',
+    );
     expect(reasons.get('after-cancel-1')).toContain('billflow subscriptions start cus_50');
     expect(november).toMatchObject({ accepted: 15_001, rejected: 1 });
     expect(december).toMatchObject({ accepted: 0, rejected: 2 });

@@ -33,7 +33,12 @@ export async function startCliPipeline(prefix: string): Promise<CliPipeline> {
   const outputsFile = join(workDir, 'outputs.json');
   writeFileSync(
     outputsFile,
-    JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { events: tables.events.envVar, billing: tables.billing.envVar })),
+    JSON.stringify(
+      localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', {
+        events: tables.events.envVar,
+        billing: tables.billing.envVar,
+      }),
+    ),
   );
   return { stack, workDir, billflow: (...args) => runBillflow(outputsFile, args), stop: () => workers.stop() };
 }

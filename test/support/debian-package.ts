@@ -16,7 +16,9 @@ export function ensureDebianPackage(pkg: string, present: () => boolean, provide
   }
   if (result.status !== 0 || !present()) {
     const output = `${result.error?.message ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
-    throw new Error(`${provides} (Debian package ${pkg}) is missing and \`apt-get install -y ${pkg}\` failed; install ${pkg} and run the tests again.\n${output}`);
+    throw new Error(
+      `${provides} (Debian package ${pkg}) is missing and \`apt-get install -y ${pkg}\` failed; install ${pkg} and run the tests again.\n${output}`,
+    );
   }
 }
 

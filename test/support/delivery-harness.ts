@@ -38,9 +38,15 @@ export async function drainDelivery(stack: TestStack): Promise<void> {
  * Applies the invoicing catalog with `customers`, points the handlers' environment at the stack
  * and returns the invoice repository and the real send-invoice handler (to wrap with faults).
  */
-export async function prepareDelivery(stack: TestStack, customers: readonly Customer[]): Promise<{ invoices: DynamoDbInvoiceRepository; realSend: SqsHandler }> {
+export async function prepareDelivery(
+  stack: TestStack,
+  customers: readonly Customer[],
+): Promise<{ invoices: DynamoDbInvoiceRepository; realSend: SqsHandler }> {
   const billingTable = stack.env[tables.billing.envVar]!;
-  const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
+  const applied = await applyCatalog(
+    invoicingCatalog(customers),
+    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
+  );
   if (!applied.ok) throw new Error('catalog invalid');
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
   const realSend = (await import('#functions/send-invoice/handler.ts')).handler as unknown as SqsHandler;

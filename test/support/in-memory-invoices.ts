@@ -55,7 +55,11 @@ export class InMemoryInvoices implements IssuedInvoices, InvoiceEmailLinks, Open
     await yieldToOthers();
     return [...this.stored.values()]
       .map((entry) => structuredClone(entry.invoice))
-      .filter((invoice) => (filter.customerId === undefined || invoice.customerId === filter.customerId) && (filter.billingPeriod === undefined || invoice.billingPeriod === filter.billingPeriod));
+      .filter(
+        (invoice) =>
+          (filter.customerId === undefined || invoice.customerId === filter.customerId) &&
+          (filter.billingPeriod === undefined || invoice.billingPeriod === filter.billingPeriod),
+      );
   }
 
   async listOpenReceivables(dueBefore: string): Promise<Invoice[]> {
@@ -74,7 +78,9 @@ export class InMemoryInvoices implements IssuedInvoices, InvoiceEmailLinks, Open
   async listStuckDeliveries(before: string): Promise<string[]> {
     return (await this.list())
       .filter((invoice) => invoice.status === 'finalized' && ['pending', 'rendered', 'sending'].includes(invoice.deliveryStatus))
-      .filter((invoice) => (invoice.deliveryStatus === 'sending' ? (invoice.sendingSince ?? invoice.updatedAt) : invoice.updatedAt) < before)
+      .filter(
+        (invoice) => (invoice.deliveryStatus === 'sending' ? (invoice.sendingSince ?? invoice.updatedAt) : invoice.updatedAt) < before,
+      )
       .map((invoice) => invoice.number!);
   }
 

@@ -34,7 +34,10 @@ export interface IngestHarness {
   }): QueuePoller;
 }
 
-export async function createIngestHarness(catalog: CatalogDocument, options: { visibilityTimeoutSeconds?: number } = {}): Promise<IngestHarness> {
+export async function createIngestHarness(
+  catalog: CatalogDocument,
+  options: { visibilityTimeoutSeconds?: number } = {},
+): Promise<IngestHarness> {
   const stack = await createTestStack({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 5 });
   const eventsTable = stack.env[tables.events.envVar]!;
   const billingTable = stack.env[tables.billing.envVar]!;
@@ -42,11 +45,19 @@ export async function createIngestHarness(catalog: CatalogDocument, options: { v
   const applied = await applyCatalog(catalog, repository);
   if (!applied.ok) throw new Error(`test catalog is invalid: ${JSON.stringify(applied.issues)}`);
   const storesFor = (client: DynamoDBDocumentClient) => ({
-    events: new DynamoDbEventStore({ client, tableName: eventsTable, shardCount: SHARDS, retentionDays: 400, batchWrite: { concurrency: 8, maxUnprocessedRetries: 3, baseDelayMs: 10 } }),
+    events: new DynamoDbEventStore({
+      client,
+      tableName: eventsTable,
+      shardCount: SHARDS,
+      retentionDays: 400,
+      batchWrite: { concurrency: 8, maxUnprocessedRetries: 3, baseDelayMs: 10 },
+    }),
     rejected: new DynamoDbRejectedEventStore({ client, tableName: eventsTable, shardCount: SHARDS, retentionDays: 400 }),
   });
   const { events, rejected } = storesFor(stack.clients.dynamodb);
-  const { QueueArn } = (await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.eventsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
+  const { QueueArn } =
+    (await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.eventsQueueUrl, AttributeNames: ['QueueArn'] })))
+      .Attributes ?? {};
   return {
     stack,
     events,

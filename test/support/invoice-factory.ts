@@ -78,8 +78,20 @@ export function proPlanLines(): InvoiceLine[] {
     anInvoiceLine({ description: 'api_calls, 100,001 and above', quantity: '152340', unitPrice: '0.0005', tier: 3 }),
     anInvoiceLine({ description: 'tokens: 2,324,001 in packages of 1,000', meter: 'tokens', quantity: '2325', unitPrice: '0.02' }),
     anInvoiceLine({ description: 'seats (peak)', meter: 'seats', quantity: '12', unitPrice: '10.00' }),
-    anInvoiceLine({ description: 'api_calls, 100,001 and above, late usage from 2026-10', quantity: '4210', unitPrice: '0.0005', tier: 3, period: OCTOBER_2026 }),
-    anInvoiceLine({ description: 'tokens: 48,000 in packages of 1,000, late usage from 2026-10', meter: 'tokens', quantity: '48', unitPrice: '0.02', period: OCTOBER_2026 }),
+    anInvoiceLine({
+      description: 'api_calls, 100,001 and above, late usage from 2026-10',
+      quantity: '4210',
+      unitPrice: '0.0005',
+      tier: 3,
+      period: OCTOBER_2026,
+    }),
+    anInvoiceLine({
+      description: 'tokens: 48,000 in packages of 1,000, late usage from 2026-10',
+      meter: 'tokens',
+      quantity: '48',
+      unitPrice: '0.02',
+      period: OCTOBER_2026,
+    }),
   ];
 }
 

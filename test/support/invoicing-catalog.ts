@@ -82,5 +82,13 @@ export function apiRequest(customerId: string, time: string, tokens: number, id?
 
 export function seatsChanged(customerId: string, time: string, count: number) {
   sequence += 1;
-  return { specversion: '1.0', id: `seats-${sequence}`, source: '//admin.example.com', type: 'seats.changed', subject: customerId, time, data: { count } };
+  return {
+    specversion: '1.0',
+    id: `seats-${sequence}`,
+    source: '//admin.example.com',
+    type: 'seats.changed',
+    subject: customerId,
+    time,
+    data: { count },
+  };
 }

@@ -39,7 +39,12 @@ export interface InvoicingHarness {
   /** Ingests events as the ingest function would at instant `at`. */
   ingestAt(at: string, events: readonly unknown[]): Promise<void>;
   /** Closes one customer's period directly, the real clock reading `now`. */
-  close(customerId: string, period: string, asOf: string, options?: { now?: string; dynamodb?: DynamoDBDocumentClient; periodNamed?: boolean }): Promise<CloseOutcome>;
+  close(
+    customerId: string,
+    period: string,
+    asOf: string,
+    options?: { now?: string; dynamodb?: DynamoDBDocumentClient; periodNamed?: boolean },
+  ): Promise<CloseOutcome>;
   /** The whole run through the queue: the hourly run's jobs, processed with pollers. */
   runThroughQueue(asOf: string, options?: { now?: string; concurrency?: number }): Promise<InvoiceRunStarted>;
 }
@@ -52,7 +57,8 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
   const catalogRepository = new DynamoDbCatalogRepository(client, billingTable, CUSTOMERS_ENTERED);
   const applied = await applyCatalog(catalog, catalogRepository);
   if (!applied.ok) throw new Error(`test catalog is invalid: ${JSON.stringify(applied.issues)}`);
-  const eventStoreFor = (c: DynamoDBDocumentClient) => new DynamoDbEventStore({ client: c, tableName: eventsTable, shardCount: 4, retentionDays: 400 });
+  const eventStoreFor = (c: DynamoDBDocumentClient) =>
+    new DynamoDbEventStore({ client: c, tableName: eventsTable, shardCount: 4, retentionDays: 400 });
   const events = eventStoreFor(client);
   const rejected = new DynamoDbRejectedEventStore({ client, tableName: eventsTable, shardCount: 4, retentionDays: 400 });
   const invoices = new DynamoDbInvoiceRepository(client, billingTable);
@@ -90,11 +96,15 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
         now: () => Date.parse(at),
         maxChunkBytes: 256 * 1024,
       });
-      if (outcome.failedMessageIds.length > 0 || outcome.rejected > 0) throw new Error(`test events were not all stored: ${JSON.stringify(outcome)}`);
+      if (outcome.failedMessageIds.length > 0 || outcome.rejected > 0)
+        throw new Error(`test events were not all stored: ${JSON.stringify(outcome)}`);
     },
     close(customerId, period, asOf, options = {}) {
       const now = Date.parse(options.now ?? asOf);
-      return closeBillingPeriod({ customerId, period, asOf, ...(options.periodNamed ? { periodNamed: true } : {}) }, closeDeps(() => now, options.dynamodb));
+      return closeBillingPeriod(
+        { customerId, period, asOf, ...(options.periodNamed ? { periodNamed: true } : {}) },
+        closeDeps(() => now, options.dynamodb),
+      );
     },
     async runThroughQueue(asOf, options = {}) {
       const now = Date.parse(options.now ?? asOf);
@@ -102,13 +112,26 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
         catalog: catalogRepository,
         invoices,
         runs: new DynamoDbInvoiceRunLog(client, billingTable),
-        enqueue: async (jobs) => ({ failed: (await sendBodies(stack.clients.sqs, jobsQueueUrl, jobs.map((job) => JSON.stringify(job)))).failed.length }),
+        enqueue: async (jobs) => ({
+          failed: (
+            await sendBodies(
+              stack.clients.sqs,
+              jobsQueueUrl,
+              jobs.map((job) => JSON.stringify(job)),
+            )
+          ).failed.length,
+        }),
       });
-      const handler = createCloseBillingPeriodHandler(closeDeps(() => now), {
-        jobFailures: new DynamoDbInvoiceJobFailures(client, billingTable),
-        now: () => now,
-      });
-      const { QueueArn } = (await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: jobsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes ?? {};
+      const handler = createCloseBillingPeriodHandler(
+        closeDeps(() => now),
+        {
+          jobFailures: new DynamoDbInvoiceJobFailures(client, billingTable),
+          now: () => now,
+        },
+      );
+      const { QueueArn } =
+        (await stack.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: jobsQueueUrl, AttributeNames: ['QueueArn'] })))
+          .Attributes ?? {};
       const poller = startQueuePoller({
         sqs: stack.clients.sqs,
         queueUrl: jobsQueueUrl,

@@ -66,7 +66,18 @@ export function pdfInfo(pdf: Buffer): Record<string, string> {
 /** One page of a PDF file as a PNG file, at `resolution` dots per inch. */
 export function pdfPageToPng(pdfFile: string, page: number, pngFile: string, resolution = 80): void {
   // pdftoppm -singlefile writes exactly PREFIX.png for the one page.
-  run('pdftoppm', ['-png', '-r', String(resolution), '-f', String(page), '-l', String(page), '-singlefile', pdfFile, pngFile.replace(/\.png$/, '')]);
+  run('pdftoppm', [
+    '-png',
+    '-r',
+    String(resolution),
+    '-f',
+    String(page),
+    '-l',
+    String(page),
+    '-singlefile',
+    pdfFile,
+    pngFile.replace(/\.png$/, ''),
+  ]);
 }
 
 function hasPdftotext(): boolean {

@@ -28,7 +28,13 @@ export const newPaymentIntentId = () => stripeId('pi');
 export const newChargeId = () => stripeId('ch');
 export const newDisputeId = () => stripeId('dp');
 
-export function paymentSucceeded(options: { paymentIntent?: string; amount: number; currency?: string; invoiceNumber?: string | null; at?: string | number }): StripeEventBody {
+export function paymentSucceeded(options: {
+  paymentIntent?: string;
+  amount: number;
+  currency?: string;
+  invoiceNumber?: string | null;
+  at?: string | number;
+}): StripeEventBody {
   const metadata = options.invoiceNumber === null || options.invoiceNumber === undefined ? {} : { invoice_number: options.invoiceNumber };
   return event(
     'payment_intent.succeeded',
@@ -45,7 +51,13 @@ export function paymentSucceeded(options: { paymentIntent?: string; amount: numb
   );
 }
 
-export function paymentFailed(options: { paymentIntent?: string; amount: number; currency?: string; invoiceNumber?: string; at?: string | number }): StripeEventBody {
+export function paymentFailed(options: {
+  paymentIntent?: string;
+  amount: number;
+  currency?: string;
+  invoiceNumber?: string;
+  at?: string | number;
+}): StripeEventBody {
   return event(
     'payment_intent.payment_failed',
     {
@@ -62,7 +74,14 @@ export function paymentFailed(options: { paymentIntent?: string; amount: number;
   );
 }
 
-export function chargeRefunded(options: { paymentIntent: string; charge?: string; amount: number; amountRefunded: number; currency?: string; at?: string | number }): StripeEventBody {
+export function chargeRefunded(options: {
+  paymentIntent: string;
+  charge?: string;
+  amount: number;
+  amountRefunded: number;
+  currency?: string;
+  at?: string | number;
+}): StripeEventBody {
   return event(
     'charge.refunded',
     {
@@ -109,7 +128,11 @@ export async function postWebhook(
   body: string,
   headers: Record<string, string>,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${apiUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(`${apiUrl}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await response.text();
   let json: Record<string, unknown> = {};
   try {
@@ -120,7 +143,11 @@ export async function postWebhook(
   return { status: response.status, json };
 }
 
-export async function deliver(apiUrl: string, stripeEvent: StripeEventBody, secret: string): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function deliver(
+  apiUrl: string,
+  stripeEvent: StripeEventBody,
+  secret: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const body = JSON.stringify(stripeEvent);
   return postWebhook(apiUrl, body, { 'stripe-signature': signature(body, secret) });
 }

@@ -133,7 +133,9 @@ describe('validateCatalogDocument', () => {
     const issues = issuesOf(input);
 
     // Assess
-    expect(issues.some((issue) => issue.startsWith('plans[0].charges[2].tiers[1].upTo: must be greater than the previous tier'))).toBe(true);
+    expect(issues.some((issue) => issue.startsWith('plans[0].charges[2].tiers[1].upTo: must be greater than the previous tier'))).toBe(
+      true,
+    );
     expect(issues).toEqual([
       'issuer.bank.iban: IBAN check digits do not match; check it for a typo',
       'taxRates.FR: give the rate as a decimal string such as "19", not a number',
@@ -212,10 +214,16 @@ describe('validateCatalogDocument', () => {
     // Prepare
     const head: CatalogHead = { taxRates: {}, meters: [meter('api_calls')], plans: [perUnitPlan('basic', 'api_calls')] };
     const input = {
-      plans: [{ code: 'pro', currency: 'EUR', charges: [
-        { meter: 'api_calls', model: 'per_unit', unitPrice: '1' },
-        { meter: 'storage', model: 'per_unit', unitPrice: '1' },
-      ] }],
+      plans: [
+        {
+          code: 'pro',
+          currency: 'EUR',
+          charges: [
+            { meter: 'api_calls', model: 'per_unit', unitPrice: '1' },
+            { meter: 'storage', model: 'per_unit', unitPrice: '1' },
+          ],
+        },
+      ],
       customers: [customer('cus_1', 'basic'), customer('cus_2', 'pro'), customer('cus_3', 'enterprise')],
     };
 
@@ -232,7 +240,16 @@ describe('validateCatalogDocument', () => {
   it('runs the cross-reference checks even when the referencing item has other errors', () => {
     // Prepare: the charge's price is broken and its model misspelt; its meter is unknown too.
     const input = {
-      plans: [{ code: 'pro', currency: 'EUR', charges: [{ meter: 'ghost', model: 'per_unit', unitPrice: 5 }, { meter: 'ghost2', model: 'per-unit' }] }],
+      plans: [
+        {
+          code: 'pro',
+          currency: 'EUR',
+          charges: [
+            { meter: 'ghost', model: 'per_unit', unitPrice: 5 },
+            { meter: 'ghost2', model: 'per-unit' },
+          ],
+        },
+      ],
       customers: [{ ...customer('cus_1', 'gold'), email: 'not an email' }],
     };
 
@@ -254,10 +271,16 @@ describe('validateCatalogDocument', () => {
     // Prepare
     const input = {
       meters: [meter('a'), meter('b'), meter('a')],
-      plans: [perUnitPlan('pro', 'a'), { ...perUnitPlan('pro', 'b'), charges: [
-        { meter: 'b', model: 'per_unit', unitPrice: '1' },
-        { meter: 'b', model: 'package', packageSize: '10', packagePrice: '1' },
-      ] }],
+      plans: [
+        perUnitPlan('pro', 'a'),
+        {
+          ...perUnitPlan('pro', 'b'),
+          charges: [
+            { meter: 'b', model: 'per_unit', unitPrice: '1' },
+            { meter: 'b', model: 'package', packageSize: '10', packagePrice: '1' },
+          ],
+        },
+      ],
       customers: [customer('cus_1', 'pro'), customer('cus_2', 'pro'), customer('cus_1', 'pro')],
     };
 
@@ -364,11 +387,18 @@ describe('validateCatalogDocument', () => {
     // Prepare
     const head: CatalogHead = { ...EMPTY_HEAD, plans: [perUnitPlan('pro', 'a')], meters: [meter('a')] };
     const issuer = (readExample('catalog.yaml') as { issuer: unknown }).issuer;
-    const inAustria = (id: string) => ({ ...customer(id, 'pro'), address: { line1: 'Ring 1', city: 'Wien', postalCode: '1010', country: 'AT' } });
+    const inAustria = (id: string) => ({
+      ...customer(id, 'pro'),
+      address: { line1: 'Ring 1', city: 'Wien', postalCode: '1010', country: 'AT' },
+    });
     const input = {
       issuer,
       taxRates: { FR: '20' },
-      customers: [inAustria('consumer'), { ...inAustria('business'), vatId: 'ATU12345678' }, { ...customer('us', 'pro'), address: { line1: '1 Main St', city: 'Austin', postalCode: '73301', country: 'US' } }],
+      customers: [
+        inAustria('consumer'),
+        { ...inAustria('business'), vatId: 'ATU12345678' },
+        { ...customer('us', 'pro'), address: { line1: '1 Main St', city: 'Austin', postalCode: '73301', country: 'US' } },
+      ],
     };
 
     // Act
@@ -383,7 +413,12 @@ describe('validateCatalogDocument', () => {
 
   it('keeps fixed fees within the currency minor unit', () => {
     // Prepare
-    const input = { plans: [{ code: 'jp', currency: 'JPY', baseFee: '7500.5' }, { code: 'kw', currency: 'KWD', baseFee: '1.250', minimumCommitment: '10.0001' }] };
+    const input = {
+      plans: [
+        { code: 'jp', currency: 'JPY', baseFee: '7500.5' },
+        { code: 'kw', currency: 'KWD', baseFee: '1.250', minimumCommitment: '10.0001' },
+      ],
+    };
 
     // Act
     const issues = issuesOf(input);
@@ -397,7 +432,9 @@ describe('validateCatalogDocument', () => {
 
   it('reports an empty document or one that is not a mapping', () => {
     // Prepare / Act / Assess
-    expect(issuesOf(parsed(''))).toEqual(['(document): the document is empty; give at least one of issuer, taxRates, meters, plans, customers, dunning, billing']);
+    expect(issuesOf(parsed(''))).toEqual([
+      '(document): the document is empty; give at least one of issuer, taxRates, meters, plans, customers, dunning, billing',
+    ]);
     expect(issuesOf(parsed('- a\n- b\n'))).toEqual(['(document): must be a mapping of fields, not a list']);
   });
 });
@@ -541,7 +578,10 @@ describe('parseCatalogText', () => {
     const result = parseCatalogText('{}', 'catalog.txt');
 
     // Assess
-    expect(result).toEqual({ ok: false, issues: [{ path: '(document)', message: 'cannot tell the format of "catalog.txt": name it .json, .yaml or .yml' }] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ path: '(document)', message: 'cannot tell the format of "catalog.txt": name it .json, .yaml or .yml' }],
+    });
   });
 });
 
@@ -637,7 +677,9 @@ describe('catalog validation properties', () => {
   // fc.string over a small alphabet: far cheaper to generate than fc.stringMatching.
   const word = (alphabet: string, minLength: number, maxLength: number) =>
     fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
-  const code = fc.tuple(word('abcdefghijklmnopqrstuvwxyz', 1, 1), word('abcdefghijklmnopqrstuvwxyz0123456789_', 0, 11)).map(([head, tail]) => head + tail);
+  const code = fc
+    .tuple(word('abcdefghijklmnopqrstuvwxyz', 1, 1), word('abcdefghijklmnopqrstuvwxyz0123456789_', 0, 11))
+    .map(([head, tail]) => head + tail);
   const fraction = word('0123456789', 1, 12);
   const price = fc
     .tuple(fc.nat({ max: 100_000 }), fc.option(fraction, { nil: undefined }))
@@ -645,20 +687,24 @@ describe('catalog validation properties', () => {
   const currency = fc.constantFrom('EUR', 'USD', 'JPY', 'KWD', 'GBP');
   const aggregation = fc.constantFrom('count', 'sum', 'max', 'unique_count', 'latest');
 
-  const meterArbitrary = fc.record({ code, eventType: fc.constantFrom('api.request', 'user.active'), aggregation }).chain((entry) =>
-    entry.aggregation === 'count'
-      ? fc.constant(entry)
-      : fc.constantFrom('tokens', 'count', 'userId', 'gb').map((valueProperty) => ({ ...entry, valueProperty })),
-  );
+  const meterArbitrary = fc
+    .record({ code, eventType: fc.constantFrom('api.request', 'user.active'), aggregation })
+    .chain((entry) =>
+      entry.aggregation === 'count'
+        ? fc.constant(entry)
+        : fc.constantFrom('tokens', 'count', 'userId', 'gb').map((valueProperty) => ({ ...entry, valueProperty })),
+    );
 
   /** A bound as a YAML author writes it: a number or a decimal string. */
   const bound = (value: number) => fc.boolean().map((asText) => (asText ? String(value) : value));
-  const tiers = fc.uniqueArray(fc.integer({ min: 1, max: 1_000_000 }), { maxLength: 4 }).chain((bounds) =>
-    fc.tuple(
-      ...[...bounds].sort((a, b) => a - b).map((value) => fc.record({ upTo: bound(value), unitPrice: price })),
-      fc.record({ upTo: fc.constant(null), unitPrice: price, flatPrice: price }, { requiredKeys: ['upTo', 'unitPrice'] }),
-    ),
-  );
+  const tiers = fc
+    .uniqueArray(fc.integer({ min: 1, max: 1_000_000 }), { maxLength: 4 })
+    .chain((bounds) =>
+      fc.tuple(
+        ...[...bounds].sort((a, b) => a - b).map((value) => fc.record({ upTo: bound(value), unitPrice: price })),
+        fc.record({ upTo: fc.constant(null), unitPrice: price, flatPrice: price }, { requiredKeys: ['upTo', 'unitPrice'] }),
+      ),
+    );
 
   const chargeFor = (meterCode: string) =>
     fc.oneof(
@@ -821,7 +867,7 @@ describe('customer subscriptions (CONTRACTS.md section 7)', () => {
       'customers[2].subscriptions[0].end: must be an RFC 3339 date-time in whole seconds such as "2026-11-10T00:00:00Z", not "2026-11-20T00:00:00.5Z"',
       'customers[2].subscriptions[1].end: must be after start (2026-11-10T00:00:00Z)',
       'customers[2].subscriptions[2].plan: no plan "prO" in this document or the applied catalog; did you mean "pro"?',
-      'customers[2].subscriptions[3].plan: plan usd bills in USD but plan pro (from 2026-11-10T00:00:00Z) in EUR; all of a customer\'s subscriptions use one currency',
+      "customers[2].subscriptions[3].plan: plan usd bills in USD but plan pro (from 2026-11-10T00:00:00Z) in EUR; all of a customer's subscriptions use one currency",
     ]);
   });
 

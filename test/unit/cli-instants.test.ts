@@ -15,14 +15,21 @@ describe('parseInstant', () => {
     expect(parseInstant('--as-of', text, 'e.g.')).toBe(expected);
   });
 
-  it.each(['1', '2001', '2026-12-01', '2027-02-30T00:00:00Z', '2027-02-29T00:00:00Z', '2026-12-01T24:00:00Z', '2026-12-01 02:00:00Z', '2026-12-01T02:00:00', 'Tue, 01 Dec 2026 02:00:00 GMT'])(
-    'refuses %s, saying what to give instead',
-    (text) => {
-      expect(() => parseInstant('--as-of', text, '2026-12-01T02:00:00Z')).toThrow(
-        `--as-of ${text} is not an RFC 3339 date-time: give a real date and time with an offset, e.g. 2026-12-01T02:00:00Z`,
-      );
-    },
-  );
+  it.each([
+    '1',
+    '2001',
+    '2026-12-01',
+    '2027-02-30T00:00:00Z',
+    '2027-02-29T00:00:00Z',
+    '2026-12-01T24:00:00Z',
+    '2026-12-01 02:00:00Z',
+    '2026-12-01T02:00:00',
+    'Tue, 01 Dec 2026 02:00:00 GMT',
+  ])('refuses %s, saying what to give instead', (text) => {
+    expect(() => parseInstant('--as-of', text, '2026-12-01T02:00:00Z')).toThrow(
+      `--as-of ${text} is not an RFC 3339 date-time: give a real date and time with an offset, e.g. 2026-12-01T02:00:00Z`,
+    );
+  });
 
   it('is now when no instant is given', () => {
     const before = Date.now();
@@ -52,7 +59,7 @@ describe('periodToRun', () => {
     );
   });
 
-  it('refuses the issue\'s --as-of 1 read as 2001 (had it parsed)', () => {
+  it("refuses the issue's --as-of 1 read as 2001 (had it parsed)", () => {
     expect(() => periodToRun(Date.UTC(2001, 0, 1), NOW, '2001-01-01T00:00:00Z')).toThrow('would bill 2000-12, 311 periods before');
   });
 });

@@ -75,9 +75,11 @@ describe('collectUsage over subscription segments', () => {
       { meter: 'api_calls', period: '2026-11', quantity: '1', billedQuantity: '1', eventCount: 1, segment: PRO },
       { meter: 'seats', period: '2026-11', quantity: '1', billedQuantity: '2', eventCount: 1, segment: PRO },
     ]);
-    expect(december.billedUsage).toEqual(expect.arrayContaining([
-      { meter: 'api_calls', period: '2026-11', quantity: '2', eventCount: 2, segment: STARTER },
-      { meter: 'seats', period: '2026-11', quantity: '2', eventCount: 1, segment: PRO },
-    ]));
+    expect(december.billedUsage).toEqual(
+      expect.arrayContaining([
+        { meter: 'api_calls', period: '2026-11', quantity: '2', eventCount: 2, segment: STARTER },
+        { meter: 'seats', period: '2026-11', quantity: '2', eventCount: 1, segment: PRO },
+      ]),
+    );
   });
 });

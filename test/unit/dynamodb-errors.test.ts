@@ -30,12 +30,19 @@ function answeredWith(body: Record<string, unknown>): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client);
 }
 
-const put = new PutCommand({ TableName: 'billing', Item: { pk: 'INVOICE#cus_1', sk: '2026-11' }, ConditionExpression: 'attribute_not_exists(pk)' });
+const put = new PutCommand({
+  TableName: 'billing',
+  Item: { pk: 'INVOICE#cus_1', sk: '2026-11' },
+  ConditionExpression: 'attribute_not_exists(pk)',
+});
 
 describe('DynamoDB errors through the document client', () => {
   it('a failed condition is a ConditionalCheckFailedException, told by class', async () => {
     // Prepare
-    const client = answeredWith({ __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' });
+    const client = answeredWith({
+      __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+      message: 'The conditional request failed',
+    });
 
     // Act
     const error = await client.send(put).catch((caught: unknown) => caught);
@@ -47,7 +54,7 @@ describe('DynamoDB errors through the document client', () => {
     expect(cancellationReasons(error)).toBeUndefined();
   });
 
-  it('a cancelled transaction is a TransactionCanceledException carrying each item\'s reason', async () => {
+  it("a cancelled transaction is a TransactionCanceledException carrying each item's reason", async () => {
     // Prepare
     const client = answeredWith({
       __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
@@ -56,7 +63,9 @@ describe('DynamoDB errors through the document client', () => {
     });
 
     // Act
-    const error = await client.send(new TransactWriteCommand({ TransactItems: [{ Put: put.input }, { Put: put.input }] })).catch((caught: unknown) => caught);
+    const error = await client
+      .send(new TransactWriteCommand({ TransactItems: [{ Put: put.input }, { Put: put.input }] }))
+      .catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(TransactionCanceledException);
@@ -64,7 +73,7 @@ describe('DynamoDB errors through the document client', () => {
     expect(cancellationReasons(error)).toEqual(['None', 'ConditionalCheckFailed']);
   });
 
-  it('an error that only carries the name is not taken for DynamoDB\'s', () => {
+  it("an error that only carries the name is not taken for DynamoDB's", () => {
     const impostor = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 
     expect(isConditionFailed(impostor)).toBe(false);

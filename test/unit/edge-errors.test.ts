@@ -21,7 +21,11 @@ describe('typed errors as HTTP answers', () => {
     expect(refusalMetric(notStripe)).toBe('WebhookBodiesRefused');
     const tooLarge = httpRefusalOf(new BodyTooLargeError('body is 400000 bytes'))!;
     expect(refusalMetric(tooLarge)).toBe('WebhookBodiesRefused');
-    expect(refusalResponse(tooLarge)).toEqual({ statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"error":"body is 400000 bytes"}' });
+    expect(refusalResponse(tooLarge)).toEqual({
+      statusCode: 413,
+      headers: { 'content-type': 'application/json' },
+      body: '{"error":"body is 400000 bytes"}',
+    });
   });
 
   it('leaves any other error to propagate (500, so the sender retries)', () => {
@@ -38,7 +42,10 @@ describe('errors as SQS record failures', () => {
         return error;
       }
     })();
-    expect(recordFailureOf(malformed)).toMatchObject({ permanent: true, reason: expect.stringMatching(/^MalformedMessageError: the body is not JSON/) });
+    expect(recordFailureOf(malformed)).toMatchObject({
+      permanent: true,
+      reason: expect.stringMatching(/^MalformedMessageError: the body is not JSON/),
+    });
     expect(recordFailureOf(new NotAMailNotificationError('no messageId')).permanent).toBe(true);
   });
 

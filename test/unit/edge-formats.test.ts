@@ -34,13 +34,21 @@ describe('SES mail notifications', () => {
 
   it('reads a transient bounce without recipients and a complaint as problems that are not permanent', () => {
     const transient = { ...bounce, bounce: { bounceType: 'Transient' } };
-    expect(parseMailNotification(sns(transient))).toEqual({ kind: 'bounce', messageId: 'ses-1', permanent: false, detail: 'Transient bounce: ' });
+    expect(parseMailNotification(sns(transient))).toEqual({
+      kind: 'bounce',
+      messageId: 'ses-1',
+      permanent: false,
+      detail: 'Transient bounce: ',
+    });
     const complaint = { eventType: 'Complaint', mail: { messageId: 'ses-2' }, complaint: { complaintFeedbackType: 'abuse' } };
     expect(parseMailNotification(sns(complaint))).toEqual({ kind: 'complaint', messageId: 'ses-2', detail: 'complaint (abuse)' });
   });
 
   it('reads a delivery as an event to acknowledge', () => {
-    expect(parseMailNotification(JSON.stringify({ eventType: 'Delivery', mail: { messageId: 'ses-3' } }))).toEqual({ kind: 'other', messageId: 'ses-3' });
+    expect(parseMailNotification(JSON.stringify({ eventType: 'Delivery', mail: { messageId: 'ses-3' } }))).toEqual({
+      kind: 'other',
+      messageId: 'ses-3',
+    });
   });
 
   it('refuses an empty body, a non-JSON message inside SNS, and an event without a message id, saying what is wrong', () => {
@@ -66,12 +74,17 @@ describe('scheduler payloads', () => {
   });
 
   it('reads a period named by hand for the invoice run', () => {
-    expect(parseScheduledInvoiceRun({ asOf: '2026-12-01T02:00:00Z', period: '2026-10' }, now)).toEqual({ asOf: Date.parse('2026-12-01T02:00:00Z'), period: '2026-10' });
+    expect(parseScheduledInvoiceRun({ asOf: '2026-12-01T02:00:00Z', period: '2026-10' }, now)).toEqual({
+      asOf: Date.parse('2026-12-01T02:00:00Z'),
+      period: '2026-10',
+    });
     expect(parseScheduledInvoiceRun({ asOf: '2026-12-01T02:00:00Z' }, now)).toEqual({ asOf: Date.parse('2026-12-01T02:00:00Z') });
   });
 
   it('refuses an asOf that is not a date-time, a period that is not YYYY-MM and an input that is not an object', () => {
-    expect(() => parseScheduledRun({ asOf: 'yesterday' }, now)).toThrow(new NotAScheduledRunError('asOf yesterday is not an ISO date-time'));
+    expect(() => parseScheduledRun({ asOf: 'yesterday' }, now)).toThrow(
+      new NotAScheduledRunError('asOf yesterday is not an ISO date-time'),
+    );
     expect(() => parseScheduledInvoiceRun({ period: '2026-13' }, now)).toThrow(/period: period must be YYYY-MM/);
     expect(() => parseScheduledRun('2026-12-01', now)).toThrow(NotAScheduledRunError);
   });

@@ -171,7 +171,9 @@ describe('splitMessageBody', () => {
     const parts = splitMessageBody('null');
 
     // Assess
-    expect(parts).toEqual([{ kind: 'rejected', text: 'null', reason: 'event is not a JSON object: each event must be a CloudEvent object' }]);
+    expect(parts).toEqual([
+      { kind: 'rejected', text: 'null', reason: 'event is not a JSON object: each event must be a CloudEvent object' },
+    ]);
   });
 
   it('accepts an event of exactly 64 KiB and rejects one of 64 KiB + 1 byte, with its size in the reason', () => {
@@ -232,7 +234,14 @@ describe('validateEvent', () => {
     expect(accepted).toEqual({
       customerId: 'cus_1',
       period: '2026-11',
-      event: { source: '//s', id: 'e-1', type: 'api.request', time: '2026-11-03T10:00:00Z', t: Date.UTC(2026, 10, 3, 10), data: { tokens: 1200 } },
+      event: {
+        source: '//s',
+        id: 'e-1',
+        type: 'api.request',
+        time: '2026-11-03T10:00:00Z',
+        t: Date.UTC(2026, 10, 3, 10),
+        data: { tokens: 1200 },
+      },
     });
   });
 
@@ -361,7 +370,8 @@ describe('validateEvent', () => {
     expect(atLimitWithOffset.ok).toBe(true);
     expect(beyond).toEqual({
       ok: false,
-      reason: "time 2026-11-15T12:05:00.001Z is more than 5 minutes in the future (received 2026-11-15T12:00:00.000Z): check the sender's clock",
+      reason:
+        "time 2026-11-15T12:05:00.001Z is more than 5 minutes in the future (received 2026-11-15T12:00:00.000Z): check the sender's clock",
     });
   });
 
@@ -580,9 +590,7 @@ describe('packChunks', () => {
     for (const chunk of chunks) {
       const expected = deliveries.filter(
         ({ accepted }) =>
-          accepted.customerId === chunk.customerId &&
-          accepted.period === chunk.period &&
-          shardOf(accepted.event, 4) === chunk.shard,
+          accepted.customerId === chunk.customerId && accepted.period === chunk.period && shardOf(accepted.event, 4) === chunk.shard,
       );
       expect(chunk.events).toEqual(expected.map(({ accepted }) => accepted.event));
       expect(chunk.deliveries).toBe(expected.length);
@@ -685,7 +693,8 @@ describe('packChunks', () => {
   // DynamoDB's 400 KB item limit. That write can never succeed; the message ends in the DLQ.
   it('bounds a chunk by the UTF-8 bytes of its events, not by their characters', () => {
     // Prepare
-    const cjk = (seed: number) => Array.from({ length: 300 }, (_, i) => String.fromCharCode(0x4e00 + ((seed * 7919 + i * 104729) % 20000))).join('');
+    const cjk = (seed: number) =>
+      Array.from({ length: 300 }, (_, i) => String.fromCharCode(0x4e00 + ((seed * 7919 + i * 104729) % 20000))).join('');
     const deliveries = Array.from({ length: 12 }, (_, i) =>
       delivery(`m-${i}`, 'cus_1', '2026-11', stored('//s', `e-${i}`, { data: { tokens: 1, note: cjk(i) } })),
     );
@@ -822,7 +831,14 @@ describe('DistinctEventFilter', () => {
   it('tells apart pairs that a naive join of source and id would confuse', () => {
     // Prepare
     const filter = new DistinctEventFilter();
-    const events = [stored('a|b', 'c'), stored('a', 'b|c'), stored('ab', 'c'), stored('a', 'bc'), stored('//s', 'e-1'), stored('//t', 'e-1')];
+    const events = [
+      stored('a|b', 'c'),
+      stored('a', 'b|c'),
+      stored('ab', 'c'),
+      stored('a', 'bc'),
+      stored('//s', 'e-1'),
+      stored('//t', 'e-1'),
+    ];
 
     // Act
     const fresh = filter.admit({ events, deliveries: events.length });

@@ -21,7 +21,11 @@ const invoices = new InMemoryInvoices([anInvoice()]);
 
 describe('exportEInvoice', () => {
   it('writes XRechnung UBL with the data given as flags, and it passes the XRechnung rules', async () => {
-    const options = einvoiceOptions({ buyerReference: '04011000-12345-34', sellerContact: 'Accounts receivable', sellerPhone: '+49 30 1234567' });
+    const options = einvoiceOptions({
+      buyerReference: '04011000-12345-34',
+      sellerContact: 'Accounts receivable',
+      sellerPhone: '+49 30 1234567',
+    });
 
     const document = await exportEInvoice('ACME-2026-000042', 'xrechnung-ubl', options, { invoices });
 

@@ -77,19 +77,24 @@ interface ValidSpec {
   readonly t: number;
   readonly offset: string;
   readonly millis: boolean;
-  readonly payloads: readonly ({ type: string; data?: Record<string, unknown> })[];
+  readonly payloads: readonly { type: string; data?: Record<string, unknown> }[];
   readonly extension: boolean;
 }
 
 type InvalidSpec =
-  | { readonly kind: 'unknown-customer' | 'sum-missing' | 'bad-specversion' | 'no-subject' | 'bad-time'; readonly customerId: string; readonly period: Period }
+  | {
+      readonly kind: 'unknown-customer' | 'sum-missing' | 'bad-specversion' | 'no-subject' | 'bad-time';
+      readonly customerId: string;
+      readonly period: Period;
+    }
   | { readonly kind: 'sum-not-decimal'; readonly customerId: string; readonly period: Period; readonly tokens: string }
   | { readonly kind: 'future'; readonly customerId: string; readonly aheadMs: number }
   | { readonly kind: 'not-an-object' | 'not-json' | 'empty-array' };
 
 /** RFC 3339 text for instant t as seen at a UTC offset such as +05:30 (or Z). */
 function rfc3339(t: number, offset: string, millis: boolean): string {
-  const minutes = offset.toUpperCase() === 'Z' ? 0 : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const minutes =
+    offset.toUpperCase() === 'Z' ? 0 : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const local = new Date(t + minutes * MINUTE).toISOString().slice(0, millis ? 23 : 19);
   return `${local}${offset}`;
 }
@@ -116,7 +121,14 @@ function validItem(spec: ValidSpec, index: number): ValidItem {
       ...(payload.data === undefined ? {} : { data: payload.data }),
       ...(spec.extension ? { traceparent: `00-${index}-${variant}-01` } : {}),
     };
-    const stored: StoredEvent = { source, id, type: payload.type, time, t: spec.t, ...(payload.data === undefined ? {} : { data: payload.data }) };
+    const stored: StoredEvent = {
+      source,
+      id,
+      type: payload.type,
+      time,
+      t: spec.t,
+      ...(payload.data === undefined ? {} : { data: payload.data }),
+    };
     return { raw, stored };
   });
   const group = { customerId: spec.customerId, period: periodOf(spec.t) };
@@ -137,14 +149,26 @@ function invalidItem(spec: InvalidSpec, index: number): InvalidItem {
     data: { tokens: 5 },
     ...overrides,
   });
-  const asEvent = (raw: Record<string, unknown>, group: Group): InvalidItem => ({ kind: 'invalid', group, raw, text: JSON.stringify(raw), wholeBody: false });
+  const asEvent = (raw: Record<string, unknown>, group: Group): InvalidItem => ({
+    kind: 'invalid',
+    group,
+    raw,
+    text: JSON.stringify(raw),
+    wholeBody: false,
+  });
   switch (spec.kind) {
     case 'unknown-customer':
       return asEvent(event('cus_unknown', spec.period, { subject: 'cus_unknown' }), { customerId: 'cus_unknown', period: spec.period });
     case 'sum-missing':
-      return asEvent(event(spec.customerId, spec.period, { data: { model: 'small' } }), { customerId: spec.customerId, period: spec.period });
+      return asEvent(event(spec.customerId, spec.period, { data: { model: 'small' } }), {
+        customerId: spec.customerId,
+        period: spec.period,
+      });
     case 'sum-not-decimal':
-      return asEvent(event(spec.customerId, spec.period, { data: { tokens: spec.tokens } }), { customerId: spec.customerId, period: spec.period });
+      return asEvent(event(spec.customerId, spec.period, { data: { tokens: spec.tokens } }), {
+        customerId: spec.customerId,
+        period: spec.period,
+      });
     case 'bad-specversion':
       return asEvent(event(spec.customerId, spec.period, { specversion: '0.3' }), { customerId: spec.customerId, period: spec.period });
     case 'no-subject': {
@@ -156,10 +180,19 @@ function invalidItem(spec: InvalidSpec, index: number): InvalidItem {
       return asEvent(event(spec.customerId, spec.period, { time: 'yesterday' }), { customerId: spec.customerId, period: RECEIVE_PERIOD });
     case 'future': {
       const t = NOW + 5 * MINUTE + spec.aheadMs;
-      return asEvent(event(spec.customerId, '2027-01', { time: rfc3339(t, 'Z', true) }), { customerId: spec.customerId, period: '2027-01' });
+      return asEvent(event(spec.customerId, '2027-01', { time: rfc3339(t, 'Z', true) }), {
+        customerId: spec.customerId,
+        period: '2027-01',
+      });
     }
     case 'not-an-object':
-      return { kind: 'invalid', group: { customerId: null, period: RECEIVE_PERIOD }, raw: 1000 + index, text: String(1000 + index), wholeBody: false };
+      return {
+        kind: 'invalid',
+        group: { customerId: null, period: RECEIVE_PERIOD },
+        raw: 1000 + index,
+        text: String(1000 + index),
+        wholeBody: false,
+      };
     case 'not-json': {
       const text = `{"specversion": "1.0", "id": "${id}", `;
       return { kind: 'invalid', group: { customerId: null, period: RECEIVE_PERIOD }, raw: text, text, wholeBody: true };
@@ -211,7 +244,15 @@ const validSpecArb = (withVariants: boolean): fc.Arbitrary<ValidSpec> =>
           const value = base.first.type === 'api.request' ? { tokens: base.other.tokens, model: 'small' } : { count: base.other.count };
           payloads.push({ type: base.first.type, data: base.first.type === 'page.viewed' ? { path: `/v${base.other.count}` } : value });
         }
-        return { customerId: base.customerId, period: base.period, t, offset: base.offset, millis: base.millis, extension: base.extension, payloads };
+        return {
+          customerId: base.customerId,
+          period: base.period,
+          t,
+          offset: base.offset,
+          millis: base.millis,
+          extension: base.extension,
+          payloads,
+        };
       }),
     );
 
@@ -233,7 +274,11 @@ const invalidSpecArb: fc.Arbitrary<InvalidSpec> = fc.oneof(
     period: fc.constantFrom<Period>('2026-11', '2026-12', '2027-01'),
     tokens: fc.constantFrom('1e3', 'NaN', 'Infinity', 'many', ''),
   }),
-  fc.record({ kind: fc.constant('future' as const), customerId: fc.constantFrom(...CUSTOMERS), aheadMs: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: HOUR })) }),
+  fc.record({
+    kind: fc.constant('future' as const),
+    customerId: fc.constantFrom(...CUSTOMERS),
+    aheadMs: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: HOUR })),
+  }),
   fc.record({ kind: fc.constantFrom<'not-an-object' | 'not-json' | 'empty-array'>('not-an-object', 'not-json', 'empty-array') }),
 );
 
@@ -260,7 +305,10 @@ const scenarioArb = (options: { withVariants: boolean }): fc.Arbitrary<Scenario>
       invalid: fc.array(invalidSpecArb, { maxLength: 10 }),
       copies: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 60, maxLength: 60 }),
       variantPicks: fc.array(fc.nat(1), { minLength: 180, maxLength: 180 }),
-      bodySizes: fc.array(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 100 }), fc.constant(100)), { minLength: 1, maxLength: 8 }),
+      bodySizes: fc.array(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 100 }), fc.constant(100)), {
+        minLength: 1,
+        maxLength: 8,
+      }),
       bareSingles: fc.boolean(),
       prettyArrays: fc.boolean(),
       redeliver: fc.array(fc.nat(), { maxLength: 4 }),
@@ -271,9 +319,20 @@ const scenarioArb = (options: { withVariants: boolean }): fc.Arbitrary<Scenario>
       const items: Item[] = [...s.valid.map(validItem), ...s.invalid.map((spec, i) => invalidItem(spec, i))];
       const sends = items.map((item, i) => {
         const copies = item.kind === 'valid' ? s.copies[i % 60]! : Math.min(2, s.copies[i % 60]!);
-        return Array.from({ length: copies }, (_, c) => (item.kind === 'valid' ? s.variantPicks[(i * 3 + c) % 180]! % item.variants.length : 0));
+        return Array.from({ length: copies }, (_, c) =>
+          item.kind === 'valid' ? s.variantPicks[(i * 3 + c) % 180]! % item.variants.length : 0,
+        );
       });
-      return { items, sends, bodySizes: s.bodySizes, bareSingles: s.bareSingles, prettyArrays: s.prettyArrays, redeliver: s.redeliver, seed: s.seed, maxChunkBytes: s.maxChunkBytes };
+      return {
+        items,
+        sends,
+        bodySizes: s.bodySizes,
+        bareSingles: s.bareSingles,
+        prettyArrays: s.prettyArrays,
+        redeliver: s.redeliver,
+        seed: s.seed,
+        maxChunkBytes: s.maxChunkBytes,
+      };
     });
 
 /** Fault budgets: how many times each write fails before it succeeds. */
@@ -392,7 +451,13 @@ interface RunResult {
 
 async function runThroughQueue(scenario: Scenario, budgets: FaultBudgets): Promise<RunResult> {
   const random = prng(scenario.seed);
-  const chunkId = () => Math.floor(random(2 ** 32)).toString(16).padStart(8, '0') + Math.floor(random(2 ** 32)).toString(16).padStart(8, '0');
+  const chunkId = () =>
+    Math.floor(random(2 ** 32))
+      .toString(16)
+      .padStart(8, '0') +
+    Math.floor(random(2 ** 32))
+      .toString(16)
+      .padStart(8, '0');
 
   // The fakes' faults: a budget is spent once per call in which its partition/text appears.
   const chunkLeft = new Map(budgets.chunks);
@@ -432,7 +497,9 @@ async function runThroughQueue(scenario: Scenario, budgets: FaultBudgets): Promi
     },
   });
   const rejected = new InMemoryRejectedEventStore({
-    faults: { failRejection: (rejection, call) => decide(decidedRejections, rejectionLeft, call, rejection.body, () => (fired.rejections += 1)) },
+    faults: {
+      failRejection: (rejection, call) => decide(decidedRejections, rejectionLeft, call, rejection.body, () => (fired.rejections += 1)),
+    },
   });
   const known = new Set<string>(CUSTOMERS);
   const deps: IngestDependencies = {
@@ -500,8 +567,7 @@ async function runThroughQueue(scenario: Scenario, budgets: FaultBudgets): Promi
 
   // SQS: batches of 1-10; failed messages go back into the queue at random places.
   const queue = buildMessages(scenario, random);
-  const totalBudget =
-    [...budgets.chunks.values(), ...budgets.rejections.values()].reduce((sum, n) => sum + n, 0) + budgets.latePeriods;
+  const totalBudget = [...budgets.chunks.values(), ...budgets.rejections.values()].reduce((sum, n) => sum + n, 0) + budgets.latePeriods;
   // Every invocation that fails a message spends at least one fault, and returns at most 10 messages.
   const maxInvocations = queue.length + 10 * totalBudget + 1;
   let invocations = 0;
@@ -521,7 +587,10 @@ async function runThroughQueue(scenario: Scenario, budgets: FaultBudgets): Promi
     const failed = new Set(outcome.failedMessageIds);
     // Exactly the messages with an unrecorded delivery are retried: none is dropped, none redone for nothing.
     expect(failed).toEqual(mustRetry);
-    for (const message of shuffle(batch.filter((m) => failed.has(m.messageId)), random)) {
+    for (const message of shuffle(
+      batch.filter((m) => failed.has(m.messageId)),
+      random,
+    )) {
       queue.splice(Math.floor(random(queue.length + 1)), 0, message);
       retried += 1;
     }
@@ -573,7 +642,16 @@ function expectedRows(expected: Map<string, Expected & Group>): EventAccountRow[
 }
 
 const sortRows = (rows: readonly EventAccountRow[]) =>
-  rows.map(({ customerId, period, received, accepted, duplicates, rejected }) => ({ customerId, period, received, accepted, duplicates, rejected })).sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
+  rows
+    .map(({ customerId, period, received, accepted, duplicates, rejected }) => ({
+      customerId,
+      period,
+      received,
+      accepted,
+      duplicates,
+      rejected,
+    }))
+    .sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -608,7 +686,11 @@ describe('ingestEvents, for any delivery schedule', () => {
             for (const item of items) {
               const billed = events.find((event) => eventKey(event) === item.key);
               expect(item.variants.map((variant) => variant.stored)).toContainEqual(billed);
-              if (billed !== undefined && item.variants.length > 1 && item.variants.findIndex((v) => JSON.stringify(v.stored) === JSON.stringify(billed)) > 0) {
+              if (
+                billed !== undefined &&
+                item.variants.length > 1 &&
+                item.variants.findIndex((v) => JSON.stringify(v.stored) === JSON.stringify(billed)) > 0
+              ) {
                 seen.variantsBilled += 1;
               }
             }
@@ -640,7 +722,11 @@ describe('ingestEvents, for any delivery schedule', () => {
           // Assess: late events are marked, and their periods recorded for the next invoice.
           for (const chunk of run.events.writtenChunks()) expect(chunk.late).toBe(LATE_PERIODS.has(chunk.period));
           for (const customerId of CUSTOMERS) {
-            const late = [...new Set(validItems.filter((i) => i.group.customerId === customerId && LATE_PERIODS.has(i.group.period)).map((i) => i.group.period))];
+            const late = [
+              ...new Set(
+                validItems.filter((i) => i.group.customerId === customerId && LATE_PERIODS.has(i.group.period)).map((i) => i.group.period),
+              ),
+            ];
             expect(await run.events.latePeriods(customerId)).toEqual(late.sort());
           }
 
@@ -704,7 +790,15 @@ describe('ingestEvents, examples the properties rely on', () => {
     // Prepare
     const events = new InMemoryEventStore({ shardCount: SHARDS });
     const rejected = new InMemoryRejectedEventStore();
-    const body = JSON.stringify({ specversion: '1.0', id: 'far', source: '//s', type: 'api.request', subject: 'cus_a', time: '+010000-01-01T00:00:00Z', data: { tokens: 1 } });
+    const body = JSON.stringify({
+      specversion: '1.0',
+      id: 'far',
+      source: '//s',
+      type: 'api.request',
+      subject: 'cus_a',
+      time: '+010000-01-01T00:00:00Z',
+      data: { tokens: 1 },
+    });
     const deps: IngestDependencies = {
       events,
       rejected,
@@ -719,7 +813,9 @@ describe('ingestEvents, examples the properties rely on', () => {
 
     // Assess
     expect(outcome.failedMessageIds).toEqual([]);
-    expect(rejected.stored()).toEqual([expect.objectContaining({ body, customerId: 'cus_a', id: 'far', period: RECEIVE_PERIOD, deliveries: 1 })]);
+    expect(rejected.stored()).toEqual([
+      expect.objectContaining({ body, customerId: 'cus_a', id: 'far', period: RECEIVE_PERIOD, deliveries: 1 }),
+    ]);
   });
 
   it('retries a message whose events were split over a written and an unwritten chunk, and bills each event once', async () => {
@@ -756,12 +852,15 @@ describe('ingestEvents, examples the properties rely on', () => {
   });
 });
 
-describe('the late cutoff and the stores\' write-time ranges', () => {
-  it('puts every chunk in exactly one of a period\'s on-time and late reads, agreeing with its late flag', async () => {
+describe("the late cutoff and the stores' write-time ranges", () => {
+  it("puts every chunk in exactly one of a period's on-time and late reads, agreeing with its late flag", async () => {
     const cutoff = Date.UTC(2026, 11, 1) + GRACE_MS;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.constantFrom(cutoff - 1, cutoff, cutoff + 1), fc.integer({ min: cutoff - HOUR, max: cutoff + HOUR })), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.oneof(fc.constantFrom(cutoff - 1, cutoff, cutoff + 1), fc.integer({ min: cutoff - HOUR, max: cutoff + HOUR })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         async (writeTimes) => {
           // Prepare: one event per write, all in November, each ingested at its own instant.
           const events = new InMemoryEventStore({ shardCount: 1 });
@@ -770,7 +869,14 @@ describe('the late cutoff and the stores\' write-time ranges', () => {
 
           // Act
           for (const [index, at] of writeTimes.entries()) {
-            const body = JSON.stringify({ specversion: '1.0', id: `e-${index}`, source: '//s', type: 'page.viewed', subject: 'cus_a', time: '2026-11-30T23:00:00Z' });
+            const body = JSON.stringify({
+              specversion: '1.0',
+              id: `e-${index}`,
+              source: '//s',
+              type: 'page.viewed',
+              subject: 'cus_a',
+              time: '2026-11-30T23:00:00Z',
+            });
             const outcome = await ingestEvents([{ messageId: `m-${index}`, body }], {
               events,
               rejected,
@@ -791,7 +897,9 @@ describe('the late cutoff and the stores\' write-time ranges', () => {
           const expectedLate = writeTimes.flatMap((at, i) => (at >= cutoff ? [`e-${i}`] : []));
           expect(onTime.events.map((e) => e.id).sort()).toEqual(expectedOnTime.sort());
           expect(late.events.map((e) => e.id).sort()).toEqual(expectedLate.sort());
-          expect(both.events.map((e) => e.id).sort()).toEqual(writeTimes.flatMap((at, i) => (at >= cutoff - HOUR && at < cutoff ? [`e-${i}`] : [])).sort());
+          expect(both.events.map((e) => e.id).sort()).toEqual(
+            writeTimes.flatMap((at, i) => (at >= cutoff - HOUR && at < cutoff ? [`e-${i}`] : [])).sort(),
+          );
           for (const chunk of events.writtenChunks()) expect(chunk.late).toBe(lateFlags.get(chunk.events[0]!.id));
           expect(await events.latePeriods('cus_a')).toEqual(expectedLate.length > 0 ? ['2026-11'] : []);
         },
@@ -803,7 +911,15 @@ describe('the late cutoff and the stores\' write-time ranges', () => {
   it('reads a shard in write-time order whatever order the chunks were written in', async () => {
     // Prepare
     const store = new InMemoryEventStore({ shardCount: 1 });
-    const chunk = (id: string) => ({ customerId: 'cus_a', period: '2026-11', shard: 0, late: false, events: [{ source: '//s', id, type: 't', time: '2026-11-03T10:00:00Z', t: 0 }], deliveries: 1, messageIds: new Set(['m']) });
+    const chunk = (id: string) => ({
+      customerId: 'cus_a',
+      period: '2026-11',
+      shard: 0,
+      late: false,
+      events: [{ source: '//s', id, type: 't', time: '2026-11-03T10:00:00Z', t: 0 }],
+      deliveries: 1,
+      messageIds: new Set(['m']),
+    });
     const times = [Date.UTC(2026, 10, 3, 12), Date.UTC(2026, 10, 3, 10), Date.UTC(2026, 10, 3, 11)];
 
     // Act

@@ -102,31 +102,38 @@ describe('limits at ingest', () => {
     expect(stored.find((r) => r.id === 'deep-2')!.body).toBe(eventWithData(nested(10_000), 'deep-2'));
   });
 
-  it.each(['id', 'source', 'type', 'subject'] as const)(`accepts a %s of ${MAX_ATTRIBUTE_LENGTH} characters and rejects one more, naming the limit`, async (field) => {
-    // Prepare
-    const value = (length: number) => (field === 'subject' ? `cus_${'x'.repeat(length - 4)}` : 'x'.repeat(length));
-    const fits = JSON.stringify(aCloudEvent({ [field]: value(MAX_ATTRIBUTE_LENGTH) }));
-    const tooLong = JSON.stringify(aCloudEvent({ [field]: value(10_000) }));
+  it.each(['id', 'source', 'type', 'subject'] as const)(
+    `accepts a %s of ${MAX_ATTRIBUTE_LENGTH} characters and rejects one more, naming the limit`,
+    async (field) => {
+      // Prepare
+      const value = (length: number) => (field === 'subject' ? `cus_${'x'.repeat(length - 4)}` : 'x'.repeat(length));
+      const fits = JSON.stringify(aCloudEvent({ [field]: value(MAX_ATTRIBUTE_LENGTH) }));
+      const tooLong = JSON.stringify(aCloudEvent({ [field]: value(10_000) }));
 
-    // Act
-    const reasons = await reasonsFor(fits, tooLong);
+      // Act
+      const reasons = await reasonsFor(fits, tooLong);
 
-    // Assess
-    const what = field === 'subject' ? 'subject (the customer id)' : field;
-    expect(reasons).toEqual([`${what} is 10000 characters long; at most 256 are accepted: shorten it`]);
-  });
+      // Assess
+      const what = field === 'subject' ? 'subject (the customer id)' : field;
+      expect(reasons).toEqual([`${what} is 10000 characters long; at most 256 are accepted: shorten it`]);
+    },
+  );
 
   it('never looks up a subject too long to be a customer id (DynamoDB refuses keys over 2 KB, failing the whole batch)', async () => {
     // Prepare: a lookup that fails like DynamoDB's BatchGetItem on an oversized key
     const { deps, rejected } = dependencies({
       knownCustomers: async (ids) => {
-        if (ids.some((id) => id.length > MAX_ATTRIBUTE_LENGTH)) throw new Error('ValidationException: Hash primary key values must be under 2048 bytes');
+        if (ids.some((id) => id.length > MAX_ATTRIBUTE_LENGTH))
+          throw new Error('ValidationException: Hash primary key values must be under 2048 bytes');
         return new Set(ids);
       },
     });
 
     // Act
-    const outcome = await ingestEvents(messages(JSON.stringify(aCloudEvent({ subject: `cus_${'s'.repeat(10_000)}` })), JSON.stringify(aCloudEvent())), deps);
+    const outcome = await ingestEvents(
+      messages(JSON.stringify(aCloudEvent({ subject: `cus_${'s'.repeat(10_000)}` })), JSON.stringify(aCloudEvent())),
+      deps,
+    );
 
     // Assess
     expect(outcome).toMatchObject({ failedMessageIds: [], stored: 1, rejected: 1 });
@@ -136,9 +143,18 @@ describe('limits at ingest', () => {
   });
 
   it.each([
-    [1e308, 'data.tokens (read by meter tokens) is 1e+308; values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events'],
-    [-1e15, 'data.tokens (read by meter tokens) is -1000000000000000; values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events'],
-    ['9'.repeat(400), `data.tokens (read by meter tokens) is ${'9'.repeat(32)}... (400 characters); values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events`],
+    [
+      1e308,
+      'data.tokens (read by meter tokens) is 1e+308; values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events',
+    ],
+    [
+      -1e15,
+      'data.tokens (read by meter tokens) is -1000000000000000; values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events',
+    ],
+    [
+      '9'.repeat(400),
+      `data.tokens (read by meter tokens) is ${'9'.repeat(32)}... (400 characters); values must be smaller than 10^15 in magnitude: send it in a smaller unit or split it over several events`,
+    ],
     ['0.1234567890123', 'data.tokens (read by meter tokens) is 0.1234567890123; at most 12 fraction digits are accepted: round it'],
   ])('rejects the quantity %# (1e308, -1e15, 400 digits, 13 fraction digits) with the limit in the reason', async (tokens, reason) => {
     expect(await reasonsFor(JSON.stringify(aCloudEvent({ data: { tokens } })))).toEqual([reason]);
@@ -197,17 +213,31 @@ describe('fuzz: nothing in ingest throws on input shape', () => {
     .record(
       {
         specversion: text('1.0'),
-        id: fc.oneof(fc.string({ minLength: 1, maxLength: 300 }).map((id) => JSON.stringify(id)), hostileValue),
+        id: fc.oneof(
+          fc.string({ minLength: 1, maxLength: 300 }).map((id) => JSON.stringify(id)),
+          hostileValue,
+        ),
         source: text('s'),
         type: text('api.request'),
-        subject: fc.oneof(text('cus_1'), fc.string({ maxLength: 300 }).map((subject) => JSON.stringify(`cus_${subject}`))),
+        subject: fc.oneof(
+          text('cus_1'),
+          fc.string({ maxLength: 300 }).map((subject) => JSON.stringify(`cus_${subject}`)),
+        ),
         time: text('2026-11-03T10:00:00Z'),
-        data: fc.oneof(hostileValue.map((tokens) => `{"tokens":${tokens}}`), hostileValue),
+        data: fc.oneof(
+          hostileValue.map((tokens) => `{"tokens":${tokens}}`),
+          hostileValue,
+        ),
         __proto__: hostileValue,
       },
       { requiredKeys: [] },
     )
-    .map((fields) => `{${Object.entries(fields).map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`);
+    .map(
+      (fields) =>
+        `{${Object.entries(fields)
+          .map(([name, value]) => `${JSON.stringify(name)}:${value}`)
+          .join(',')}}`,
+    );
   const hostileBody = fc.oneof(
     hostileEvent,
     fc.array(hostileEvent, { minLength: 0, maxLength: 120 }).map((events) => `[${events.join(',')}]`),

@@ -11,7 +11,14 @@ import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in
 
 const METERS: readonly Meter[] = [{ code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' }];
 const NOW = Date.parse('2026-12-05T00:00:00Z');
-const event = (id: string, subject: string, time: string) => ({ specversion: '1.0', id, source: '//s', type: 'api.request', subject, time });
+const event = (id: string, subject: string, time: string) => ({
+  specversion: '1.0',
+  id,
+  source: '//s',
+  type: 'api.request',
+  subject,
+  time,
+});
 
 describe('ingest: events outside every subscription', () => {
   it('are rejected with the reason and kept; events inside one are stored', async () => {
@@ -47,7 +54,8 @@ describe('ingest: events outside every subscription', () => {
       rejected,
       catalogRules: async () => ({ meters: METERS, gracePeriodMs: 3_600_000 }),
       knownCustomers: async (ids) => new Set(ids),
-      customerSubscriptions: async (ids) => new Map(ids.flatMap((id) => (subscriptions.has(id) ? [[id, subscriptions.get(id)!] as const] : []))),
+      customerSubscriptions: async (ids) =>
+        new Map(ids.flatMap((id) => (subscriptions.has(id) ? [[id, subscriptions.get(id)!] as const] : []))),
       now: () => NOW,
       maxChunkBytes: 256 * 1024,
     });
@@ -57,8 +65,12 @@ describe('ingest: events outside every subscription', () => {
     expect([outcome.received, outcome.stored, outcome.rejected]).toEqual([7, 4, 3]);
     const reasons = Object.fromEntries(rejected.stored().map((rejection) => [rejection.id, rejection.reason]));
     expect(reasons).toEqual({
-      before: expect.stringMatching(/^customer "cus_50" has no active subscription at time 2026-11-09T23:59:59Z: events are billed only while a subscription is active/),
-      after: expect.stringContaining('customer "cus_50" has no active subscription at time 2026-12-01T00:00:00Z (plan pro ended at 2026-12-01T00:00:00Z)'),
+      before: expect.stringMatching(
+        /^customer "cus_50" has no active subscription at time 2026-11-09T23:59:59Z: events are billed only while a subscription is active/,
+      ),
+      after: expect.stringContaining(
+        'customer "cus_50" has no active subscription at time 2026-12-01T00:00:00Z (plan pro ended at 2026-12-01T00:00:00Z)',
+      ),
       never: expect.stringContaining('customer "cus_60" has no subscription: '),
     });
     expect(reasons.after).toContain('billflow subscriptions start cus_50 --plan PLAN --at T), then billflow events replay');

@@ -335,7 +335,14 @@ describe('worked invoices in other currencies', () => {
       currency: 'JPY',
       baseFee: '980',
       charges: [
-        { meter: 'api_calls', model: 'graduated', tiers: [{ upTo: '1000', unitPrice: '0' }, { upTo: null, unitPrice: '0.15' }] },
+        {
+          meter: 'api_calls',
+          model: 'graduated',
+          tiers: [
+            { upTo: '1000', unitPrice: '0' },
+            { upTo: null, unitPrice: '0.15' },
+          ],
+        },
         { meter: 'tokens', model: 'package', packageSize: '1000', packagePrice: '2.5' },
         { meter: 'seats', model: 'per_unit', unitPrice: '1234.5' },
       ],
@@ -404,7 +411,14 @@ describe('worked invoices in other currencies', () => {
 
 describe('exact decimals, never binary floats', () => {
   const sumMeter: Meter = { code: 'gb', eventType: 'storage', aggregation: 'sum', valueProperty: 'gb', unitCode: 'C62' };
-  const event = (id: string, gb: number | string): StoredEvent => ({ source: '//s', id, type: 'storage', time: '2026-11-01T00:00:00Z', t: 0, data: { gb } });
+  const event = (id: string, gb: number | string): StoredEvent => ({
+    source: '//s',
+    id,
+    type: 'storage',
+    time: '2026-11-01T00:00:00Z',
+    t: 0,
+    data: { gb },
+  });
 
   it('sums 0.1 and 0.2 to exactly 0.3, from decimal strings and from JSON numbers', () => {
     // Prepare
@@ -457,10 +471,22 @@ describe('exact decimals, never binary floats', () => {
 describe('tax treatment', () => {
   it('applies the rules of CONTRACTS.md section 2 and names what is missing', () => {
     // Assess
-    expect(taxTreatment('DE', { address: { country: 'DE' }, vatId: 'DE811111111' }, TAX_RATES)).toEqual({ rate: '19', category: 'S', rateCountry: 'DE' });
+    expect(taxTreatment('DE', { address: { country: 'DE' }, vatId: 'DE811111111' }, TAX_RATES)).toEqual({
+      rate: '19',
+      category: 'S',
+      rateCountry: 'DE',
+    });
     expect(taxTreatment('DE', { address: { country: 'DE' } }, { DE: '0' })).toEqual({ rate: '0', category: 'Z', rateCountry: 'DE' });
-    expect(taxTreatment('DE', { address: { country: 'AT' }, vatId: 'ATU12345678' }, TAX_RATES)).toEqual({ rate: '0', category: 'AE', legend: REVERSE_CHARGE });
-    expect(taxTreatment('DE', { address: { country: 'CH' }, vatId: 'CHE123' }, TAX_RATES)).toEqual({ rate: '0', category: 'O', legend: OUTSIDE_SCOPE });
+    expect(taxTreatment('DE', { address: { country: 'AT' }, vatId: 'ATU12345678' }, TAX_RATES)).toEqual({
+      rate: '0',
+      category: 'AE',
+      legend: REVERSE_CHARGE,
+    });
+    expect(taxTreatment('DE', { address: { country: 'CH' }, vatId: 'CHE123' }, TAX_RATES)).toEqual({
+      rate: '0',
+      category: 'O',
+      legend: OUTSIDE_SCOPE,
+    });
     expect(() => taxTreatment('DE', { address: { country: 'AT' } }, TAX_RATES)).toThrow(/No VAT rate for AT/);
     expect(() => taxTreatment('DE', { address: { country: 'DE' } }, {})).toThrow(/No VAT rate for DE/);
     expect(() => taxTreatment('US', { address: { country: 'US' } }, TAX_RATES)).toThrow(/issuer is in US, which is not an EU member state/);

@@ -29,7 +29,13 @@ const STATUSES: readonly InvoiceStatus[] = ['draft', 'finalized', 'void', 'not_i
 const PAYMENT_STATUSES: readonly PaymentStatus[] = ['unpaid', 'partially_paid', 'paid', 'overpaid', 'refunded', 'disputed'];
 const CLAIMED_AT = '2026-12-02T10:00:00.000Z';
 const CLAIM_MS = Date.parse(CLAIMED_AT);
-const DOCUMENT = { bucket: 'invoices', key: 'invoices/ACME/2026/ACME-2026-000001.pdf', sha256: 'ab', bytes: 1, renderedAt: '2026-12-01T03:00:00.000Z' };
+const DOCUMENT = {
+  bucket: 'invoices',
+  key: 'invoices/ACME/2026/ACME-2026-000001.pdf',
+  sha256: 'ab',
+  bytes: 1,
+  renderedAt: '2026-12-01T03:00:00.000Z',
+};
 
 /** Any invoice state: status, delivery, payment, a claim of any age, with or without a document. */
 const anyState = fc
@@ -124,9 +130,23 @@ describe('the invoice lifecycle', () => {
     const voided = voidFinalized(finalized, 'issued to the wrong legal entity', CLAIMED_AT);
 
     expect(finalized).toEqual({ ...draft, status: 'finalized', number: 'ACME-2027-000012', paymentReference: 'ACME-2027-000012' });
-    expect(notIssued).toEqual({ ...draft, status: 'not_issued', number: null, paymentReference: null, notIssuedReason: 'the total for the period is zero' });
-    expect(voided).toEqual({ ...finalized, status: 'void', voidReason: 'issued to the wrong legal entity', voidedAt: CLAIMED_AT, updatedAt: CLAIMED_AT });
-    expect(() => voidFinalized(voided, 'twice', CLAIMED_AT)).toThrow('invoice ACME-2027-000012 is void; only a finalized invoice can be voided');
+    expect(notIssued).toEqual({
+      ...draft,
+      status: 'not_issued',
+      number: null,
+      paymentReference: null,
+      notIssuedReason: 'the total for the period is zero',
+    });
+    expect(voided).toEqual({
+      ...finalized,
+      status: 'void',
+      voidReason: 'issued to the wrong legal entity',
+      voidedAt: CLAIMED_AT,
+      updatedAt: CLAIMED_AT,
+    });
+    expect(() => voidFinalized(voided, 'twice', CLAIMED_AT)).toThrow(
+      'invoice ACME-2027-000012 is void; only a finalized invoice can be voided',
+    );
   });
 
   it('walks a delivery through render, claim, a transient failure, a retry and the sent email', () => {
@@ -137,7 +157,12 @@ describe('the invoice lifecycle', () => {
     const claimed = claimInvoiceEmail(rendered, CLAIMED_AT, CLAIM_MS - 300_000);
     const released = releaseInvoiceEmail(claimed, CLAIMED_AT, { permanent: false, detail: 'throttled', at: CLAIMED_AT });
     const reclaimed = claimInvoiceEmail(released, '2026-12-02T10:01:00.000Z', CLAIM_MS - 300_000);
-    const sent = recordEmail(reclaimed, { messageId: 'msg-1', sentAt: '2026-12-02T10:01:01.000Z', kind: 'invoice', to: 'ap@globex.example' });
+    const sent = recordEmail(reclaimed, {
+      messageId: 'msg-1',
+      sentAt: '2026-12-02T10:01:01.000Z',
+      kind: 'invoice',
+      to: 'ap@globex.example',
+    });
     for (const step of [issued, rendered, claimed, released, reclaimed, sent]) statuses.push(step.deliveryStatus);
 
     expect(statuses).toEqual(['pending', 'rendered', 'sending', 'rendered', 'sending', 'sent']);

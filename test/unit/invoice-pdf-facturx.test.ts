@@ -51,7 +51,12 @@ describe('Factur-X invoice PDF', () => {
   });
 
   it('embeds exactly the generated XML, and it passes the XSDs and the EN 16931 rules', async () => {
-    const invoice = anInvoice({ buyer: HOSTILE_BUYER, tax: GERMAN_VAT, legends: [], lines: numberedLines(40, { suffix: (index) => (index % 2 === 0 ? ' & <co>' : '') }) });
+    const invoice = anInvoice({
+      buyer: HOSTILE_BUYER,
+      tax: GERMAN_VAT,
+      legends: [],
+      lines: numberedLines(40, { suffix: (index) => (index % 2 === 0 ? ' & <co>' : '') }),
+    });
 
     const check = await checkFacturXPdf(await renderInvoicePdf(invoice, { creationDate: CREATED }));
 
@@ -73,7 +78,10 @@ describe('Factur-X invoice PDF', () => {
 
   it('renders the same bytes for the same invoice and creation date', async () => {
     const invoice = anInvoice();
-    const [first, second] = await Promise.all([renderInvoicePdf(invoice, { creationDate: CREATED }), renderInvoicePdf(invoice, { creationDate: CREATED })]);
+    const [first, second] = await Promise.all([
+      renderInvoicePdf(invoice, { creationDate: CREATED }),
+      renderInvoicePdf(invoice, { creationDate: CREATED }),
+    ]);
     expect(first.equals(second)).toBe(true);
   });
 

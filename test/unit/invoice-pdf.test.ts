@@ -10,14 +10,7 @@ import { InvoiceNotRenderableError, renderInvoicePdf } from '#adapters/pdf/invoi
 import { formatAmount, formatPeriod, formatUnitPrice } from '#adapters/pdf/format.ts';
 import { TrueTypeProgram } from '#adapters/pdf/truetype-subset.ts';
 import { REVERSE_CHARGE_LEGEND } from '#domain/tax/tax-treatment.ts';
-import {
-  GERMAN_VAT,
-  aDraftInvoice,
-  anInvoice,
-  anInvoiceLine,
-  globexBuyer,
-  numberedLines,
-} from '#test-support/invoice-factory.ts';
+import { GERMAN_VAT, aDraftInvoice, anInvoice, anInvoiceLine, globexBuyer, numberedLines } from '#test-support/invoice-factory.ts';
 import { ensurePoppler, pdfFonts, pdfInfo, pdfPages, pdfToText } from '#test-support/poppler.ts';
 
 const CREATED = new Date('2026-12-01T02:00:00Z');
@@ -118,12 +111,19 @@ describe('renderInvoicePdf', () => {
 
   it('prints yen without decimals and Kuwaiti dinar with three', async () => {
     // Prepare: a yen invoice under reverse charge, a dinar invoice at the German rate (VAT rounds to fils).
-    const yen = anInvoice({ currency: 'JPY', lines: [anInvoiceLine({ description: 'seats (peak)', quantity: '12', unitPrice: '1500' }, 'JPY')] });
+    const yen = anInvoice({
+      currency: 'JPY',
+      lines: [anInvoiceLine({ description: 'seats (peak)', quantity: '12', unitPrice: '1500' }, 'JPY')],
+    });
     const dinar = anInvoice({
       currency: 'KWD',
       tax: GERMAN_VAT,
       legends: [],
-      buyer: { ...globexBuyer, address: { line1: 'Alexanderplatz 1', city: 'Berlin', postalCode: '10178', country: 'DE' }, vatId: 'DE987654321' },
+      buyer: {
+        ...globexBuyer,
+        address: { line1: 'Alexanderplatz 1', city: 'Berlin', postalCode: '10178', country: 'DE' },
+        vatId: 'DE987654321',
+      },
       lines: [anInvoiceLine({ description: 'seats (peak)', quantity: '3', unitPrice: '12.345' }, 'KWD')],
     });
 

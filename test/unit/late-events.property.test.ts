@@ -80,7 +80,11 @@ interface Write {
 
 const writeArbitrary = fc.record({
   events: fc.array(fc.integer({ min: 0, max: 29 }), { minLength: 1, maxLength: 8 }),
-  offsetMs: fc.oneof(fc.integer({ min: -5 * HOUR, max: -1 }), fc.integer({ min: 0, max: SETTLE_MS }), fc.integer({ min: SETTLE_MS, max: 10 * 86_400_000 })),
+  offsetMs: fc.oneof(
+    fc.integer({ min: -5 * HOUR, max: -1 }),
+    fc.integer({ min: 0, max: SETTLE_MS }),
+    fc.integer({ min: SETTLE_MS, max: 10 * 86_400_000 }),
+  ),
   duringFinalization: fc.boolean(),
 });
 
@@ -140,7 +144,10 @@ describe('late events across finalization', () => {
           // Act
           await Promise.all(before.map(ingest));
           const [november] = await Promise.all([
-            closeBillingPeriod({ customerId: CUSTOMER.id, period: '2026-11', asOf: new Date(finalizingAt).toISOString() }, deps(finalizingAt)),
+            closeBillingPeriod(
+              { customerId: CUSTOMER.id, period: '2026-11', asOf: new Date(finalizingAt).toISOString() },
+              deps(finalizingAt),
+            ),
             ...during.map((write, index) => ingest(write, before.length + index)),
           ]);
           const december = await closeBillingPeriod(

@@ -57,13 +57,19 @@ function storyArbitrary(total: number): fc.Arbitrary<PaymentStory> {
     startMinute: fc.integer({ min: 0, max: 10 * 24 * 60 }),
     failedAttempts: fc.integer({ min: 0, max: 2 }),
     // Exact halves and the total come up often, so "paid" is reached, not only approached.
-    received: fc.option(fc.oneof(fc.constant(total), fc.constant(half), fc.constant(total - half), fc.integer({ min: 1, max: 2 * total })), {
-      nil: null,
-      freq: 5,
-    }),
+    received: fc.option(
+      fc.oneof(fc.constant(total), fc.constant(half), fc.constant(total - half), fc.integer({ min: 1, max: 2 * total })),
+      {
+        nil: null,
+        freq: 5,
+      },
+    ),
     refundPercents: fc.array(fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 3 }), { maxLength: 2 }),
     dispute: fc.option(
-      fc.record({ percent: fc.integer({ min: 1, max: 100 }), closings: fc.array(fc.constantFrom('won' as const, 'lost' as const), { maxLength: 2 }) }),
+      fc.record({
+        percent: fc.integer({ min: 1, max: 100 }),
+        closings: fc.array(fc.constantFrom('won' as const, 'lost' as const), { maxLength: 2 }),
+      }),
       { nil: null, freq: 3 },
     ),
     gaps: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 12 }),
@@ -123,7 +129,9 @@ function tell(story: PaymentStory, paymentIndex: number): { events: PaymentEvent
   // Contradicting closings: the latest wins, on the same instant the greatest event id.
   const decisive = closings.reduce<(typeof closings)[number] | undefined>(
     (latest, closing) =>
-      latest === undefined || closing.occurredAt > latest.occurredAt || (closing.occurredAt === latest.occurredAt && closing.eventId > latest.eventId)
+      latest === undefined ||
+      closing.occurredAt > latest.occurredAt ||
+      (closing.occurredAt === latest.occurredAt && closing.eventId > latest.eventId)
         ? closing
         : latest,
     undefined,

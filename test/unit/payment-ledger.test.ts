@@ -27,7 +27,16 @@ function paymentSucceeded(eventId: string, paymentId: string, amount: number, oc
 }
 
 function paymentFailed(eventId: string, paymentId: string, amount: number, occurredAt: string): PaymentEvent {
-  return { kind: 'payment_failed', eventId, paymentId, amount, occurredAt, currency: 'EUR', invoiceNumber: INVOICE_NUMBER, reason: 'card_declined' };
+  return {
+    kind: 'payment_failed',
+    eventId,
+    paymentId,
+    amount,
+    occurredAt,
+    currency: 'EUR',
+    invoiceNumber: INVOICE_NUMBER,
+    reason: 'card_declined',
+  };
 }
 
 /** `amountRefunded` is the charge's cumulative refunded amount, as Stripe reports it. */
@@ -39,7 +48,14 @@ function disputeOpened(eventId: string, paymentId: string, disputeId: string, am
   return { kind: 'dispute_opened', eventId, paymentId, disputeId, amount, occurredAt, currency: 'EUR' };
 }
 
-function disputeClosed(eventId: string, paymentId: string, disputeId: string, amount: number, outcome: 'won' | 'lost', occurredAt: string): PaymentEvent {
+function disputeClosed(
+  eventId: string,
+  paymentId: string,
+  disputeId: string,
+  amount: number,
+  outcome: 'won' | 'lost',
+  occurredAt: string,
+): PaymentEvent {
   return { kind: 'dispute_closed', eventId, paymentId, disputeId, amount, outcome, occurredAt, currency: 'EUR' };
 }
 
@@ -64,7 +80,13 @@ describe('applyPayments', () => {
 
     // Assess
     expect(invoice.total).toBe(10000);
-    expect(paid && paymentFields(paid)).toEqual({ paymentStatus: 'paid', amountPaid: 10000, amountDue: 0, amountRefunded: 0, customerCredit: 0 });
+    expect(paid && paymentFields(paid)).toEqual({
+      paymentStatus: 'paid',
+      amountPaid: 10000,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     expect(paid?.payments).toEqual([payment]);
     expect(paid?.updatedAt).toBe(NOW);
   });
@@ -78,8 +100,20 @@ describe('applyPayments', () => {
     const afterSecond = deliver(afterFirst, paymentSucceeded('evt_2', 'pi_2', 6000, '2026-12-04T09:00:00.000Z'));
 
     // Assess
-    expect(paymentFields(afterFirst)).toEqual({ paymentStatus: 'partially_paid', amountPaid: 4000, amountDue: 6000, amountRefunded: 0, customerCredit: 0 });
-    expect(paymentFields(afterSecond)).toEqual({ paymentStatus: 'paid', amountPaid: 10000, amountDue: 0, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(afterFirst)).toEqual({
+      paymentStatus: 'partially_paid',
+      amountPaid: 4000,
+      amountDue: 6000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
+    expect(paymentFields(afterSecond)).toEqual({
+      paymentStatus: 'paid',
+      amountPaid: 10000,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
   });
 
   it('records an overpayment as customer credit', () => {
@@ -90,7 +124,13 @@ describe('applyPayments', () => {
     const overpaid = deliver(invoice, paymentSucceeded('evt_1', 'pi_1', 12500, '2026-12-03T09:00:00.000Z'));
 
     // Assess
-    expect(paymentFields(overpaid)).toEqual({ paymentStatus: 'overpaid', amountPaid: 12500, amountDue: 0, amountRefunded: 0, customerCredit: 2500 });
+    expect(paymentFields(overpaid)).toEqual({
+      paymentStatus: 'overpaid',
+      amountPaid: 12500,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 2500,
+    });
   });
 
   it('ends in the same state when a refund is delivered before its payment', () => {
@@ -106,9 +146,21 @@ describe('applyPayments', () => {
 
     // Assess
     // Nothing received yet: the early refund refunds nothing and never makes the amounts negative.
-    expect(paymentFields(refundOnly)).toEqual({ paymentStatus: 'unpaid', amountPaid: 0, amountDue: 10000, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(refundOnly)).toEqual({
+      paymentStatus: 'unpaid',
+      amountPaid: 0,
+      amountDue: 10000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     // 10000 received - 3000 refunded = 7000 paid, 3000 due.
-    expect(paymentFields(refundFirst)).toEqual({ paymentStatus: 'partially_paid', amountPaid: 7000, amountDue: 3000, amountRefunded: 3000, customerCredit: 0 });
+    expect(paymentFields(refundFirst)).toEqual({
+      paymentStatus: 'partially_paid',
+      amountPaid: 7000,
+      amountDue: 3000,
+      amountRefunded: 3000,
+      customerCredit: 0,
+    });
     expect(refundFirst).toEqual(paymentFirst);
   });
 
@@ -124,7 +176,13 @@ describe('applyPayments', () => {
     );
 
     // Assess
-    expect(paymentFields(refunded)).toEqual({ paymentStatus: 'refunded', amountPaid: 0, amountDue: 10000, amountRefunded: 10000, customerCredit: 0 });
+    expect(paymentFields(refunded)).toEqual({
+      paymentStatus: 'refunded',
+      amountPaid: 0,
+      amountDue: 10000,
+      amountRefunded: 10000,
+      customerCredit: 0,
+    });
   });
 
   it('marks a partially refunded invoice partially_paid and records the refund', () => {
@@ -135,7 +193,13 @@ describe('applyPayments', () => {
     const partlyRefunded = deliver(invoice, refundUpdated('evt_2', 'pi_1', 'ch_1', 2500, '2026-12-04T09:00:00.000Z'));
 
     // Assess
-    expect(paymentFields(partlyRefunded)).toEqual({ paymentStatus: 'partially_paid', amountPaid: 7500, amountDue: 2500, amountRefunded: 2500, customerCredit: 0 });
+    expect(paymentFields(partlyRefunded)).toEqual({
+      paymentStatus: 'partially_paid',
+      amountPaid: 7500,
+      amountDue: 2500,
+      amountRefunded: 2500,
+      customerCredit: 0,
+    });
   });
 
   it('keeps the largest cumulative refund of a charge when an older figure arrives late', () => {
@@ -166,7 +230,13 @@ describe('applyPayments', () => {
     );
 
     // Assess
-    expect(paymentFields(refunded)).toEqual({ paymentStatus: 'partially_paid', amountPaid: 6500, amountDue: 3500, amountRefunded: 3500, customerCredit: 0 });
+    expect(paymentFields(refunded)).toEqual({
+      paymentStatus: 'partially_paid',
+      amountPaid: 6500,
+      amountDue: 3500,
+      amountRefunded: 3500,
+      customerCredit: 0,
+    });
   });
 
   it('marks an invoice disputed and withdraws the disputed amount while the dispute is open', () => {
@@ -177,7 +247,13 @@ describe('applyPayments', () => {
     const disputed = deliver(invoice, disputeOpened('evt_2', 'pi_1', 'dp_1', 4000, '2026-12-10T09:00:00.000Z'));
 
     // Assess
-    expect(paymentFields(disputed)).toEqual({ paymentStatus: 'disputed', amountPaid: 6000, amountDue: 4000, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(disputed)).toEqual({
+      paymentStatus: 'disputed',
+      amountPaid: 6000,
+      amountDue: 4000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     expect(settle(disputed.total, disputed.payments).openDisputes).toBe(1);
   });
 
@@ -193,7 +269,13 @@ describe('applyPayments', () => {
     const won = deliver(invoice, disputeClosed('evt_3', 'pi_1', 'dp_1', 10000, 'won', '2026-12-20T09:00:00.000Z'));
 
     // Assess
-    expect(paymentFields(invoice)).toEqual({ paymentStatus: 'disputed', amountPaid: 0, amountDue: 10000, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(invoice)).toEqual({
+      paymentStatus: 'disputed',
+      amountPaid: 0,
+      amountDue: 10000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     expect(paymentFields(won)).toEqual({ paymentStatus: 'paid', amountPaid: 10000, amountDue: 0, amountRefunded: 0, customerCredit: 0 });
   });
 
@@ -222,7 +304,13 @@ describe('applyPayments', () => {
     const closingFirst = deliver(hundredEuroInvoice(), payment, won, opened);
 
     // Assess
-    expect(paymentFields(closingFirst)).toEqual({ paymentStatus: 'paid', amountPaid: 10000, amountDue: 0, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(closingFirst)).toEqual({
+      paymentStatus: 'paid',
+      amountPaid: 10000,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     expect(closingFirst).toEqual(deliver(hundredEuroInvoice(), payment, opened, won));
   });
 
@@ -251,9 +339,21 @@ describe('applyPayments', () => {
     const afterSuccess = deliver(afterFailure, paymentSucceeded('evt_2', 'pi_1', 10000, '2026-12-03T09:05:00.000Z'));
 
     // Assess
-    expect(paymentFields(afterFailure)).toEqual({ paymentStatus: 'unpaid', amountPaid: 0, amountDue: 10000, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(afterFailure)).toEqual({
+      paymentStatus: 'unpaid',
+      amountPaid: 0,
+      amountDue: 10000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     expect(afterFailure.payments).toHaveLength(1);
-    expect(paymentFields(afterSuccess)).toEqual({ paymentStatus: 'paid', amountPaid: 10000, amountDue: 0, amountRefunded: 0, customerCredit: 0 });
+    expect(paymentFields(afterSuccess)).toEqual({
+      paymentStatus: 'paid',
+      amountPaid: 10000,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
     expect(settle(afterSuccess.total, afterSuccess.payments).failedAttempts).toBe(1);
   });
 
@@ -361,7 +461,9 @@ describe('settle', () => {
     const settleFractional = () => settle(10000, ledger);
 
     // Assess
-    expect(settleFractional).toThrow('payment event evt_1 (payment_succeeded): amount must be a whole, non-negative number of minor units, got 100.5');
+    expect(settleFractional).toThrow(
+      'payment event evt_1 (payment_succeeded): amount must be a whole, non-negative number of minor units, got 100.5',
+    );
   });
 });
 

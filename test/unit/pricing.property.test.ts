@@ -81,9 +81,7 @@ const digitString = (maxLength: number) => fc.string({ unit: fc.constantFrom(...
 const joinDecimal = ([whole, fraction]: [number, string]): string => (fraction === '' ? String(whole) : `${whole}.${fraction}`);
 
 /** A catalog price: up to 3 integer digits and 0-12 fraction digits ("0", "12.5", "0.000000000001"). */
-const priceText = fc
-  .tuple(fc.integer({ min: 0, max: 999 }), digitString(12))
-  .map(joinDecimal);
+const priceText = fc.tuple(fc.integer({ min: 0, max: 999 }), digitString(12)).map(joinDecimal);
 
 /** A quantity: an integer or a decimal with up to 6 fraction digits, up to ten million. */
 const quantityText = fc.oneof(
@@ -116,8 +114,14 @@ function tiersArb(integerBounds: boolean): fc.Arbitrary<Tier[]> {
 function chargeArb(meter: string): fc.Arbitrary<Charge> {
   return fc.oneof(
     priceText.map((unitPrice): Charge => ({ meter, model: 'per_unit', unitPrice })),
-    fc.boolean().chain((integerBounds) => tiersArb(integerBounds)).map((tiers): Charge => ({ meter, model: 'graduated', tiers })),
-    fc.boolean().chain((integerBounds) => tiersArb(integerBounds)).map((tiers): Charge => ({ meter, model: 'volume', tiers })),
+    fc
+      .boolean()
+      .chain((integerBounds) => tiersArb(integerBounds))
+      .map((tiers): Charge => ({ meter, model: 'graduated', tiers })),
+    fc
+      .boolean()
+      .chain((integerBounds) => tiersArb(integerBounds))
+      .map((tiers): Charge => ({ meter, model: 'volume', tiers })),
     fc
       .tuple(fc.integer({ min: 1, max: 5_000 }), priceText)
       .map(([size, packagePrice]): Charge => ({ meter, model: 'package', packageSize: String(size), packagePrice })),
@@ -342,10 +346,13 @@ describe('invoice arithmetic for any plan, usage and tax situation', () => {
           if (charge.model !== 'graduated') continue;
           const lines = invoice.lines.filter((line) => line.meter === priced.meter.code);
           const quantity = Ref.max(new Ref(priced.quantity), 0);
-          const integerCase = quantity.isInteger() && quantity.lessThanOrEqualTo(2_000) && boundsOf(charge).every((bound) => new Ref(bound).isInteger());
+          const integerCase =
+            quantity.isInteger() && quantity.lessThanOrEqualTo(2_000) && boundsOf(charge).every((bound) => new Ref(bound).isInteger());
 
           // Act
-          const reference = integerCase ? graduatedUnitByUnit(charge.tiers, quantity.toNumber()) : graduatedByFormula(charge.tiers, quantity);
+          const reference = integerCase
+            ? graduatedUnitByUnit(charge.tiers, quantity.toNumber())
+            : graduatedByFormula(charge.tiers, quantity);
 
           // Assess: same tiers, same rounded amount per tier, and the total is the sum of its tier lines
           const expected = [...reference.entries()].map(([tier, amount]) => ({ tier, netAmount: refMinor(amount, testCase.currency) }));
@@ -462,7 +469,9 @@ const meterFor = (aggregation: Aggregation): Meter => ({
 /** Values as senders write them: JSON numbers (integers and decimals) and decimal strings, some negative. */
 const numericValue = fc.oneof(
   fc.integer({ min: -1_000, max: 1_000_000 }),
-  fc.tuple(fc.integer({ min: -1_000, max: 1_000 }), fc.integer({ min: 0, max: 999 })).map(([whole, fraction]) => Number(`${whole}.${fraction}`)),
+  fc
+    .tuple(fc.integer({ min: -1_000, max: 1_000 }), fc.integer({ min: 0, max: 999 }))
+    .map(([whole, fraction]) => Number(`${whole}.${fraction}`)),
   fc.tuple(fc.integer({ min: -1_000, max: 1_000_000 }), digitString(12)).map(joinDecimal),
 );
 /** unique_count values: small pools so repeats happen, and 1 next to "1". */
@@ -503,7 +512,9 @@ function referenceQuantity(aggregation: Aggregation, events: readonly StoredEven
     case 'count':
       return String(mine.length);
     case 'sum':
-      return decimals().reduce((total, value) => total.plus(value), new Ref(0)).toFixed();
+      return decimals()
+        .reduce((total, value) => total.plus(value), new Ref(0))
+        .toFixed();
     case 'max':
       return values.length === 0 ? '0' : Ref.max(...decimals()).toFixed();
     case 'unique_count':
@@ -528,7 +539,10 @@ describe('aggregation', () => {
             fc.constant(drafts),
             fc.array(fc.integer({ min: 0, max: 3 }), { minLength: drafts.length, maxLength: drafts.length }),
             fc.shuffledSubarray([0, 1, 2, 3], { minLength: 4, maxLength: 4 }),
-            fc.shuffledSubarray(drafts.map((_, index) => index), { minLength: drafts.length, maxLength: drafts.length }),
+            fc.shuffledSubarray(
+              drafts.map((_, index) => index),
+              { minLength: drafts.length, maxLength: drafts.length },
+            ),
           ),
         ),
         (aggregation, [drafts, partOf, mergeOrder, eventOrder]) => {

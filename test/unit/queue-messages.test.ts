@@ -13,10 +13,10 @@ import { paymentEventMessage } from '#messages/payment-event.ts';
 import { startInvoiceRun } from '#use-cases/start-invoice-run.ts';
 import type { InvoiceJob } from '#use-cases/close-billing-period.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
-import type { InvoiceRepository } from '#ports/invoice-repository.ts';
 import { proCustomer } from '#test-support/invoicing-catalog.ts';
 
-const roundTrip = <T>(message: { serialize(value: T): string; parse(body: string): T }, value: T) => message.parse(message.serialize(value));
+const roundTrip = <T>(message: { serialize(value: T): string; parse(body: string): T }, value: T) =>
+  message.parse(message.serialize(value));
 
 describe('the invoice job message', () => {
   it('reads back every field a run by hand sets: asOf, ingestSettledAt and periodNamed, in a past month and at a month end', () => {
@@ -34,7 +34,9 @@ describe('the invoice job message', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T23:59:59Z'), noInvalidDate: true }),
-        fc.option(fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T23:59:59Z'), noInvalidDate: true }), { nil: undefined }),
+        fc.option(fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T23:59:59Z'), noInvalidDate: true }), {
+          nil: undefined,
+        }),
         fc.boolean(),
         async (asOf, settled, named) => {
           const sent: InvoiceJob[] = [];
@@ -42,7 +44,7 @@ describe('the invoice job message', () => {
             asOf.getTime(),
             {
               catalog: { version: async () => 'v1', listCustomers: async () => [proCustomer('cus_a')] } as unknown as CatalogRepository,
-              invoices: { listOpenDrafts: async () => [{ customerId: 'cus_b', billingPeriod: '2019-12' }] } as unknown as InvoiceRepository,
+              invoices: { listOpenDrafts: async () => [{ customerId: 'cus_b', billingPeriod: '2019-12' }] },
               runs: { customersEnqueued: async () => undefined, recordCustomersEnqueued: async () => undefined },
               enqueue: async (jobs) => {
                 sent.push(...jobs);

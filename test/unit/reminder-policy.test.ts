@@ -74,7 +74,9 @@ describe('isOverdue', () => {
     // Act / Assess
     expect(isOverdue(invoice, overdueBy(0))).toBe(false);
     expect(isOverdue(invoice, overdueBy(1))).toBe(true);
-    expect(isOverdue({ ...invoice, paymentStatus: 'partially_paid', amountPaid: 100, amountDue: invoice.total - 100 }, overdueBy(1))).toBe(true);
+    expect(isOverdue({ ...invoice, paymentStatus: 'partially_paid', amountPaid: 100, amountDue: invoice.total - 100 }, overdueBy(1))).toBe(
+      true,
+    );
   });
 
   it('is false for paid, overpaid, draft and void invoices', () => {
@@ -110,7 +112,14 @@ describe('isChased', () => {
   it('leaves refunded and disputed invoices to an operator, even a lost dispute that left money due', () => {
     // Prepare
     const disputeOpened: PaymentEvent = { ...payment, kind: 'dispute_opened', disputeId: 'dp_1', amount: invoice.total };
-    const disputeLost: PaymentEvent = { ...payment, eventId: 'evt_2', kind: 'dispute_closed', disputeId: 'dp_1', amount: invoice.total, outcome: 'lost' };
+    const disputeLost: PaymentEvent = {
+      ...payment,
+      eventId: 'evt_2',
+      kind: 'dispute_closed',
+      disputeId: 'dp_1',
+      amount: invoice.total,
+      outcome: 'lost',
+    };
 
     // Act / Assess
     expect(isChased({ ...invoice, paymentStatus: 'refunded', amountRefunded: invoice.total })).toBe(false);
@@ -129,8 +138,16 @@ describe('reminderDue', () => {
     expect(reminderDue(invoice, overdueBy(2), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
     expect(reminderDue(invoice, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toEqual({ stage: 3, daysOverdue: 3, skipped: [] });
     expect(reminderDue({ ...invoice, reminders: [sent(3)] }, overdueBy(9), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
-    expect(reminderDue({ ...invoice, reminders: [sent(3)] }, overdueBy(10), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toEqual({ stage: 10, daysOverdue: 10, skipped: [] });
-    expect(reminderDue({ ...invoice, reminders: [sent(3), sent(10)] }, overdueBy(21), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toEqual({ stage: 20, daysOverdue: 21, skipped: [] });
+    expect(reminderDue({ ...invoice, reminders: [sent(3)] }, overdueBy(10), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toEqual({
+      stage: 10,
+      daysOverdue: 10,
+      skipped: [],
+    });
+    expect(reminderDue({ ...invoice, reminders: [sent(3), sent(10)] }, overdueBy(21), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toEqual({
+      stage: 20,
+      daysOverdue: 21,
+      skipped: [],
+    });
   });
 
   it('is not due again once the last stage is sent or skipped', () => {
@@ -139,7 +156,9 @@ describe('reminderDue', () => {
 
     // Act / Assess
     expect(reminderDue(invoice, overdueBy(45), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
-    expect(reminderDue({ ...invoice, reminders: [sent(3), sent(10), skipped(20)] }, overdueBy(45), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
+    expect(
+      reminderDue({ ...invoice, reminders: [sent(3), sent(10), skipped(20)] }, overdueBy(45), DEFAULT_DAYS, CLAIM_TIMEOUT_MS),
+    ).toBeUndefined();
   });
 
   it('gives an invoice first seen 25 days overdue one reminder, for day 20, skipping 3 and 10', () => {
@@ -184,7 +203,11 @@ describe('reminderDue', () => {
 
     // Act / Assess
     expect(reminderDue(invoice, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS, now)).toBeUndefined();
-    expect(reminderDue(invoice, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS, now + CLAIM_TIMEOUT_MS)).toEqual({ stage: 3, daysOverdue: 3, skipped: [] });
+    expect(reminderDue(invoice, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS, now + CLAIM_TIMEOUT_MS)).toEqual({
+      stage: 3,
+      daysOverdue: 3,
+      skipped: [],
+    });
   });
 
   it('is never due for an invoice dunning does not chase', () => {
@@ -192,7 +215,14 @@ describe('reminderDue', () => {
     const invoice = anInvoice();
 
     // Act / Assess
-    expect(reminderDue({ ...invoice, paymentStatus: 'paid', amountPaid: invoice.total, amountDue: 0 }, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
+    expect(
+      reminderDue(
+        { ...invoice, paymentStatus: 'paid', amountPaid: invoice.total, amountDue: 0 },
+        overdueBy(3),
+        DEFAULT_DAYS,
+        CLAIM_TIMEOUT_MS,
+      ),
+    ).toBeUndefined();
     expect(reminderDue({ ...invoice, amountRefunded: 100 }, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
     expect(reminderDue({ ...invoice, status: 'void' }, overdueBy(3), DEFAULT_DAYS, CLAIM_TIMEOUT_MS)).toBeUndefined();
   });

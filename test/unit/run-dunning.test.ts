@@ -15,7 +15,13 @@ const GLOBEX_INVOICE = 'ACME-2026-000042';
 const daysAfterDue = (days: number, hour = 6) => Date.parse('2026-12-31T00:00:00Z') + days * DAY_MS + hour * 3_600_000;
 
 function renderedPdf(number: string): InvoiceDocument {
-  return { bucket: 'invoices', key: `invoices/ACME/2026/${number}.pdf`, sha256: `sha-${number}`, bytes: 1024, renderedAt: '2026-12-01T02:00:05.000Z' };
+  return {
+    bucket: 'invoices',
+    key: `invoices/ACME/2026/${number}.pdf`,
+    sha256: `sha-${number}`,
+    bytes: 1024,
+    renderedAt: '2026-12-01T02:00:05.000Z',
+  };
 }
 
 /** A finalized, emailed, unpaid invoice with its PDF stored. */
@@ -30,7 +36,9 @@ function paid(invoice: Invoice): Invoice {
 
 function dunningDesk(invoices: readonly Invoice[], head: CatalogHead = EMPTY_HEAD, concurrency?: number) {
   const repository = new InMemoryInvoices(invoices);
-  const pdfs = Object.fromEntries(invoices.flatMap((invoice) => (invoice.document ? [[invoice.document.key, Buffer.from(`%PDF ${invoice.number}`)]] : [])));
+  const pdfs = Object.fromEntries(
+    invoices.flatMap((invoice) => (invoice.document ? [[invoice.document.key, Buffer.from(`%PDF ${invoice.number}`)]] : [])),
+  );
   const mailer = new RecordingMailer();
   const remindersSent: { number: string | null; stage: number }[] = [];
   let clock = 0;
@@ -228,7 +236,10 @@ describe('runDunning', () => {
     expect(sameDay.sent).toEqual([]);
     expect(tenth.sent).toEqual([{ number: GLOBEX_INVOICE, stage: 10, messageId: 'msg-1' }]);
     const invoice = desk.repository.current(GLOBEX_INVOICE);
-    expect(stagesOf(invoice.reminders)).toEqual([{ stage: 3, status: 'skipped' }, { stage: 10, status: 'sent' }]);
+    expect(stagesOf(invoice.reminders)).toEqual([
+      { stage: 3, status: 'skipped' },
+      { stage: 10, status: 'sent' },
+    ]);
     expect(invoice.deliveryProblem).toEqual({
       kind: 'send_failure',
       detail: 'overdue reminder (day 3): Email address is not verified.',
@@ -251,7 +262,12 @@ describe('runDunning', () => {
 
     // Assess
     expect((failure as DunningRunError).summary.failed).toEqual([
-      { number: GLOBEX_INVOICE, stage: 3, reason: 'sent as msg-1 but not recorded: ProvisionedThroughputExceededException', permanent: false },
+      {
+        number: GLOBEX_INVOICE,
+        stage: 3,
+        reason: 'sent as msg-1 but not recorded: ProvisionedThroughputExceededException',
+        permanent: false,
+      },
     ]);
     expect(retried).toMatchObject({ sent: [], skipped: 1 });
     expect(afterTimeout.sent).toEqual([{ number: GLOBEX_INVOICE, stage: 3, messageId: 'msg-2' }]);
@@ -293,7 +309,9 @@ describe('runDunning', () => {
   it('leaves a live claim of another run alone and takes it over once it is stale', async () => {
     // Prepare: a run claimed day 3 a minute ago, then crashed before sending.
     const claimedAt = daysAfterDue(3) - 60_000;
-    const desk = dunningDesk([unpaidInvoice({ reminders: [{ stage: 3, status: 'sending', at: new Date(claimedAt).toISOString(), messageId: null }] })]);
+    const desk = dunningDesk([
+      unpaidInvoice({ reminders: [{ stage: 3, status: 'sending', at: new Date(claimedAt).toISOString(), messageId: null }] }),
+    ]);
 
     // Act
     const whileLive = await desk.runAt(daysAfterDue(3));
@@ -308,7 +326,9 @@ describe('runDunning', () => {
   it('emails the customer from the issuer with the amount still due, how to pay, and the stored PDF', async () => {
     // Prepare: partly paid, and a customer name that must be escaped in HTML.
     const buyer = { ...globexBuyer, name: 'Globex & Fils <SARL>' };
-    const desk = dunningDesk([unpaidInvoice({ buyer, paymentStatus: 'partially_paid', total: 150_000, amountPaid: 50_000, amountDue: 100_000 })]);
+    const desk = dunningDesk([
+      unpaidInvoice({ buyer, paymentStatus: 'partially_paid', total: 150_000, amountPaid: 50_000, amountDue: 100_000 }),
+    ]);
 
     // Act
     await desk.runAt(daysAfterDue(10));
@@ -321,7 +341,15 @@ describe('runDunning', () => {
       subject: `Reminder: invoice ${GLOBEX_INVOICE} from Acme Cloud GmbH is 10 days overdue`,
       attachment: { filename: `${GLOBEX_INVOICE}.pdf`, content: Buffer.from(`%PDF ${GLOBEX_INVOICE}`), contentType: 'application/pdf' },
     });
-    for (const words of ['Amount due: 1000.00 EUR', 'due on 2026-12-31', 'is 10 days overdue', 'IBAN DE89370400440532013000', 'BIC COBADEFFXXX', `reference ${GLOBEX_INVOICE}`, 'If you have already paid, please disregard this reminder.']) {
+    for (const words of [
+      'Amount due: 1000.00 EUR',
+      'due on 2026-12-31',
+      'is 10 days overdue',
+      'IBAN DE89370400440532013000',
+      'BIC COBADEFFXXX',
+      `reference ${GLOBEX_INVOICE}`,
+      'If you have already paid, please disregard this reminder.',
+    ]) {
       expect(email?.text).toContain(words);
     }
     expect(email?.html).toContain('Dear Globex &amp; Fils &lt;SARL&gt;,');

@@ -42,7 +42,7 @@ function storeAnswering(byMethod: Record<string, Answer>): S3DocumentStore {
 }
 
 describe('S3 document store errors', () => {
-  it('reports a missing document as DocumentMissingError, keeping S3\'s message', async () => {
+  it("reports a missing document as DocumentMissingError, keeping S3's message", async () => {
     // Prepare
     const store = storeAnswering({ GET: { statusCode: 404, body: s3Error('NoSuchKey', 'The specified key does not exist.') } });
 

@@ -64,13 +64,25 @@ describe('the Stripe webhook door', () => {
   });
 
   const refusals: [string, () => { body: string; header: string | undefined }, string][] = [
-    ['a tampered body', () => ({ body: payment.replace('12138', '99999'), header: signature(payment, SECRET, NOW_SECONDS) }), 'no_matching_signature'],
+    [
+      'a tampered body',
+      () => ({ body: payment.replace('12138', '99999'), header: signature(payment, SECRET, NOW_SECONDS) }),
+      'no_matching_signature',
+    ],
     ['a wrong secret', () => ({ body: payment, header: signature(payment, 'whsec_someone_else', NOW_SECONDS) }), 'no_matching_signature'],
     ['a timestamp 301 s old', () => ({ body: payment, header: signature(payment, SECRET, NOW_SECONDS - 301) }), 'stale_timestamp'],
-    ['a timestamp 301 s in the future', () => ({ body: payment, header: signature(payment, SECRET, NOW_SECONDS + 301) }), 'stale_timestamp'],
+    [
+      'a timestamp 301 s in the future',
+      () => ({ body: payment, header: signature(payment, SECRET, NOW_SECONDS + 301) }),
+      'stale_timestamp',
+    ],
     ['a missing header', () => ({ body: payment, header: undefined }), 'missing_header'],
     ['a header without v1', () => ({ body: payment, header: `t=${NOW_SECONDS}` }), 'malformed_header'],
-    ['a non-JSON body', () => ({ body: 'not json at all', header: signature('not json at all', SECRET, NOW_SECONDS) }), 'not_a_stripe_event'],
+    [
+      'a non-JSON body',
+      () => ({ body: 'not json at all', header: signature('not json at all', SECRET, NOW_SECONDS) }),
+      'not_a_stripe_event',
+    ],
     [
       'JSON that is not a Stripe event',
       () => ({ body: '{"hello":"world"}', header: signature('{"hello":"world"}', SECRET, NOW_SECONDS) }),
@@ -140,11 +152,20 @@ describe('the Stripe webhook door', () => {
     expect(await rotating.receive(payment, signature(payment, OLD_SECRET, NOW_SECONDS))).toMatchObject({ status: 200 });
     expect(await rotating.receive(payment, signature(payment, SECRET, NOW_SECONDS))).toMatchObject({ status: 200 });
     const rotated = door([SECRET]);
-    expect(await rotated.receive(payment, signature(payment, OLD_SECRET, NOW_SECONDS))).toMatchObject({ status: 400, refusal: 'no_matching_signature' });
+    expect(await rotated.receive(payment, signature(payment, OLD_SECRET, NOW_SECONDS))).toMatchObject({
+      status: 400,
+      refusal: 'no_matching_signature',
+    });
   });
 
   it('accepts an event type billflow ignores (it is a Stripe event)', async () => {
-    const body = JSON.stringify({ id: 'evt_customer1', object: 'event', type: 'customer.created', created: NOW_SECONDS, data: { object: { id: 'cus_1' } } });
+    const body = JSON.stringify({
+      id: 'evt_customer1',
+      object: 'event',
+      type: 'customer.created',
+      created: NOW_SECONDS,
+      data: { object: { id: 'cus_1' } },
+    });
     const { queued, receive } = door();
     expect(await receive(body, signature(body, SECRET, NOW_SECONDS))).toMatchObject({ status: 200 });
     expect(queued).toEqual(['evt_customer1']);
@@ -181,14 +202,41 @@ describe('verifyStripeSignature', () => {
 describe('Stripe events as payment events', () => {
   it('maps the five handled types with upper-case currencies and the cumulative refund', () => {
     const pi = 'pi_mapping1';
-    const succeeded = toPaymentEvent(parseStripeEvent(JSON.stringify(paymentSucceeded({ paymentIntent: pi, amount: 5000, invoiceNumber: ' ACME-2026-000007 ', at: NOW_SECONDS }))));
-    expect(succeeded).toMatchObject({ kind: 'payment_succeeded', paymentId: pi, amount: 5000, currency: 'EUR', invoiceNumber: 'ACME-2026-000007', occurredAt: '2026-12-05T10:00:00.000Z' });
-    const refunded = toPaymentEvent(parseStripeEvent(JSON.stringify(chargeRefunded({ paymentIntent: pi, amount: 5000, amountRefunded: 1500 }))));
+    const succeeded = toPaymentEvent(
+      parseStripeEvent(
+        JSON.stringify(paymentSucceeded({ paymentIntent: pi, amount: 5000, invoiceNumber: ' ACME-2026-000007 ', at: NOW_SECONDS })),
+      ),
+    );
+    expect(succeeded).toMatchObject({
+      kind: 'payment_succeeded',
+      paymentId: pi,
+      amount: 5000,
+      currency: 'EUR',
+      invoiceNumber: 'ACME-2026-000007',
+      occurredAt: '2026-12-05T10:00:00.000Z',
+    });
+    const refunded = toPaymentEvent(
+      parseStripeEvent(JSON.stringify(chargeRefunded({ paymentIntent: pi, amount: 5000, amountRefunded: 1500 }))),
+    );
     expect(refunded).toMatchObject({ kind: 'refund_updated', paymentId: pi, amountRefunded: 1500 });
-    const opened = toPaymentEvent(parseStripeEvent(JSON.stringify(disputeEvent('charge.dispute.created', { paymentIntent: pi, dispute: 'dp_1', amount: 5000, status: 'needs_response' }))));
+    const opened = toPaymentEvent(
+      parseStripeEvent(
+        JSON.stringify(
+          disputeEvent('charge.dispute.created', { paymentIntent: pi, dispute: 'dp_1', amount: 5000, status: 'needs_response' }),
+        ),
+      ),
+    );
     expect(opened).toMatchObject({ kind: 'dispute_opened', disputeId: 'dp_1', amount: 5000 });
-    for (const [status, outcome] of [['won', 'won'], ['warning_closed', 'won'], ['lost', 'lost']] as const) {
-      const closed = toPaymentEvent(parseStripeEvent(JSON.stringify(disputeEvent('charge.dispute.closed', { paymentIntent: pi, dispute: 'dp_1', amount: 5000, status }))));
+    for (const [status, outcome] of [
+      ['won', 'won'],
+      ['warning_closed', 'won'],
+      ['lost', 'lost'],
+    ] as const) {
+      const closed = toPaymentEvent(
+        parseStripeEvent(
+          JSON.stringify(disputeEvent('charge.dispute.closed', { paymentIntent: pi, dispute: 'dp_1', amount: 5000, status })),
+        ),
+      );
       expect(closed).toMatchObject({ kind: 'dispute_closed', outcome });
     }
   });

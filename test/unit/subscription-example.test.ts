@@ -70,16 +70,23 @@ describe('worked example: start on the 10th, upgrade on the 20th, cancel at peri
 
   it('late usage of November after the cancellation is billed in its segment and re-rates its prorated minimum', () => {
     // November billed: pro's segment 29.97, topped up by 6.70 to 36.67. Then a peak of 5 seats arrives late.
-    const invoice = invoiceFor('2026-12', [
-      { meter: 'seats', period: '2026-11', quantity: '4', billedQuantity: '1', eventCount: 1, segment: '2026-11-20T00:00:00.000Z' },
-    ], [
-      { meter: 'api_calls', period: '2026-11', quantity: '12000', eventCount: 12000, segment: '2026-11-20T00:00:00.000Z' },
-      { meter: 'seats', period: '2026-11', quantity: '1', eventCount: 1, segment: '2026-11-20T00:00:00.000Z' },
-      { meter: 'api_calls', period: '2026-11', quantity: '3000', eventCount: 3000, segment: '2026-11-10T00:00:00.000Z' },
-    ]);
+    const invoice = invoiceFor(
+      '2026-12',
+      [{ meter: 'seats', period: '2026-11', quantity: '4', billedQuantity: '1', eventCount: 1, segment: '2026-11-20T00:00:00.000Z' }],
+      [
+        { meter: 'api_calls', period: '2026-11', quantity: '12000', eventCount: 12000, segment: '2026-11-20T00:00:00.000Z' },
+        { meter: 'seats', period: '2026-11', quantity: '1', eventCount: 1, segment: '2026-11-20T00:00:00.000Z' },
+        { meter: 'api_calls', period: '2026-11', quantity: '3000', eventCount: 3000, segment: '2026-11-10T00:00:00.000Z' },
+      ],
+    );
     expect(exampleColumns(invoice.lines)).toEqual([
       ['seats (peak), plan pro, 2026-11-20 – 2026-11-30, late usage from 2026-11', '4', '10.00', 4000],
-      ['Minimum commitment top-up already billed for 2026-11, plan pro, 2026-11-20 – 2026-11-30, now covered by its late usage (commitment 36.67 EUR)', '-1', '6.70', -670],
+      [
+        'Minimum commitment top-up already billed for 2026-11, plan pro, 2026-11-20 – 2026-11-30, now covered by its late usage (commitment 36.67 EUR)',
+        '-1',
+        '6.70',
+        -670,
+      ],
     ]);
     expect(invoice.netTotal).toBe(3330);
   });
@@ -92,7 +99,16 @@ describe('worked example: start on the 10th, upgrade on the 20th, cancel at peri
 
   it('a customer without any subscription cannot be priced, and is told why', () => {
     expect(() =>
-      computeInvoice({ issuer: head.issuer!, customer, plans: head.plans, subscriptions: [], meters: head.meters, taxRates: head.taxRates, period: '2026-11', usage: [] }),
+      computeInvoice({
+        issuer: head.issuer!,
+        customer,
+        plans: head.plans,
+        subscriptions: [],
+        meters: head.meters,
+        taxRates: head.taxRates,
+        period: '2026-11',
+        usage: [],
+      }),
     ).toThrow('Customer cus_50 has no subscription: start one (billflow subscriptions start) before it can be billed');
   });
 

@@ -34,24 +34,31 @@ const METERS: readonly Meter[] = [
 
 const price = (maxCents: number) => fc.integer({ min: 0, max: maxCents }).map((value) => new Ref(value).div(100).toFixed(2));
 const plan = (code: string) =>
-  fc.record({
-    baseFee: price(20_000),
-    minimum: fc.option(price(50_000), { nil: undefined }),
-    freeCalls: fc.integer({ min: 1, max: 5_000 }),
-    callPrice: fc.integer({ min: 0, max: 5_000 }).map((value) => new Ref(value).div(1_000_000).toFixed()),
-    seatPrice: price(5_000),
-  }).map(
-    ({ baseFee, minimum, freeCalls, callPrice, seatPrice }): Plan => ({
+  fc
+    .record({
+      baseFee: price(20_000),
+      minimum: fc.option(price(50_000), { nil: undefined }),
+      freeCalls: fc.integer({ min: 1, max: 5_000 }),
+      callPrice: fc.integer({ min: 0, max: 5_000 }).map((value) => new Ref(value).div(1_000_000).toFixed()),
+      seatPrice: price(5_000),
+    })
+    .map(({ baseFee, minimum, freeCalls, callPrice, seatPrice }): Plan => ({
       code,
       currency: 'EUR',
       baseFee,
       ...(minimum === undefined ? {} : { minimumCommitment: minimum }),
       charges: [
-        { meter: 'calls', model: 'graduated', tiers: [{ upTo: String(freeCalls), unitPrice: '0' }, { upTo: null, unitPrice: callPrice }] },
+        {
+          meter: 'calls',
+          model: 'graduated',
+          tiers: [
+            { upTo: String(freeCalls), unitPrice: '0' },
+            { upTo: null, unitPrice: callPrice },
+          ],
+        },
         { meter: 'seats', model: 'per_unit', unitPrice: seatPrice },
       ],
-    }),
-  );
+    }));
 
 /** A history of up to 4 subscriptions over the period, with gaps, back-to-back or open-ended. */
 const scenario = fc
@@ -61,7 +68,10 @@ const scenario = fc
     boundaries: fc.uniqueArray(fc.integer({ min: -3 * 86_400, max: 32 * 86_400 }), { minLength: 2, maxLength: 8 }),
     choice: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 4, maxLength: 4 }),
     openEnd: fc.boolean(),
-    usage: fc.array(fc.record({ calls: fc.integer({ min: 0, max: 50_000 }), seats: fc.integer({ min: 0, max: 40 }) }), { minLength: 4, maxLength: 4 }),
+    usage: fc.array(fc.record({ calls: fc.integer({ min: 0, max: 50_000 }), seats: fc.integer({ min: 0, max: 40 }) }), {
+      minLength: 4,
+      maxLength: 4,
+    }),
   })
   .map(({ period, plans, boundaries, choice, openEnd, usage }) => {
     const { start } = periodBounds(period);
@@ -80,7 +90,12 @@ const scenario = fc
   });
 
 /** The reference: what each segment of the period owes, computed from first principles. */
-function reference(period: string, plans: readonly Plan[], subscriptions: readonly Subscription[], usage: readonly { calls: number; seats: number }[]) {
+function reference(
+  period: string,
+  plans: readonly Plan[],
+  subscriptions: readonly Subscription[],
+  usage: readonly { calls: number; seats: number }[],
+) {
   const { start, end } = periodBounds(period);
   const periodSeconds = (end - start) / 1000;
   let net = 0;
@@ -144,7 +159,9 @@ describe('an invoice over several subscription segments', () => {
         });
         expect(invoice.netTotal).toBe(expected.net);
         expect(invoice.lines).toHaveLength(expected.lineCount);
-        expect(new Ref(invoice.netTotal).div(100).minus(expected.exact).abs().lessThanOrEqualTo(new Ref(expected.lineCount).times('0.005'))).toBe(true);
+        expect(
+          new Ref(invoice.netTotal).div(100).minus(expected.exact).abs().lessThanOrEqualTo(new Ref(expected.lineCount).times('0.005')),
+        ).toBe(true);
         // Every line of a partial segment names its plan and dates.
         for (const line of invoice.lines.filter((candidate) => candidate.subscription !== undefined)) {
           expect(line.description).toContain(line.subscription!.start.slice(0, 10));

@@ -125,7 +125,13 @@ describe('subscription rules', () => {
     );
     expect(problems).toEqual([
       { index: 2, field: 'end', message: 'must be after start (2026-12-20T00:00:00Z)' },
-      expect.objectContaining({ index: 1, field: 'start', message: expect.stringContaining('overlaps the subscription to plan basic (from 2026-11-10T00:00:00Z), which ends at 2026-11-20T00:00:00Z') }),
+      expect.objectContaining({
+        index: 1,
+        field: 'start',
+        message: expect.stringContaining(
+          'overlaps the subscription to plan basic (from 2026-11-10T00:00:00Z), which ends at 2026-11-20T00:00:00Z',
+        ),
+      }),
       expect.objectContaining({ index: 2, field: 'start', message: expect.stringContaining('which has no end') }),
       expect.objectContaining({ index: 2, field: 'plan', message: expect.stringContaining('bills in USD') }),
     ]);

@@ -47,7 +47,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     sqs: new SQSClient({
       ...base,
       ...endpoint('sqs'),
-      ...(options.endpoints?.sqs ?? process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {}),
+      ...((options.endpoints?.sqs ?? process.env.AWS_ENDPOINT_URL_SQS) ? { useQueueUrlAsEndpoint: false } : {}),
     }),
     s3: new S3Client({ ...base, ...endpoint('s3'), forcePathStyle: s3Endpoint !== undefined }),
     ses: new SESv2Client({ ...base, ...endpoint('ses') }),

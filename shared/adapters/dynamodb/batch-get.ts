@@ -36,13 +36,15 @@ export async function batchGetAll(
           ExpressionAttributeNames: Object.fromEntries(options.attributes.map((name, i) => [`#a${i}`, name])),
         };
   for (let start = 0; start < keys.length; start += KEYS_PER_REQUEST) {
-    let pending = keys.slice(start, start + KEYS_PER_REQUEST) as Record<string, unknown>[];
+    let pending: Record<string, unknown>[] = keys.slice(start, start + KEYS_PER_REQUEST);
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > maxRetries) {
         throw new BatchGetError(`${pending.length} items still unprocessed after ${attempt} BatchGetItem attempts (throttled); try again`);
       }
       if (attempt > 0) await sleep(backoffMs(baseDelayMs, attempt));
-      const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ...projection } } }));
+      const result = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistentRead, ...projection } } }),
+      );
       items.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

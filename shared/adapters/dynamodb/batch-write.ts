@@ -51,9 +51,7 @@ export async function batchPutAll(
             RequestItems: { [tableName]: pending.map((index) => ({ PutRequest: { Item: items[index] } })) },
           }),
         );
-        const unprocessed = new Set(
-          (result.UnprocessedItems?.[tableName] ?? []).map((request) => keyOf(request.PutRequest?.Item ?? {})),
-        );
+        const unprocessed = new Set((result.UnprocessedItems?.[tableName] ?? []).map((request) => keyOf(request.PutRequest?.Item ?? {})));
         pending = pending.filter((index) => unprocessed.has(keyOf(items[index]!)));
       } catch (error) {
         // The SDK already retried this request; a second whole-request failure is reported per item.

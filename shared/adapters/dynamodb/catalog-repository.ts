@@ -83,7 +83,12 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     const updatedAt = this.now().toISOString();
     // When each customer first entered the catalog survives every later upsert.
     const entered = new Map(
-      (await this.batchGet(latest.map((customer) => customerKey(customer.id)), ['pk', 'enteredAt'])).map((item) => [String(item.pk), item.enteredAt]),
+      (
+        await this.batchGet(
+          latest.map((customer) => customerKey(customer.id)),
+          ['pk', 'enteredAt'],
+        )
+      ).map((item) => [String(item.pk), item.enteredAt]),
     );
     const items = latest.map((customer) => {
       const key = customerKey(customer.id);
@@ -94,14 +99,19 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     });
     const failures = await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
     if (failures.length > 0) {
-      const ids = failures.map((failure) => latest[failure.index]?.id).slice(0, 5).join(', ');
+      const ids = failures
+        .map((failure) => latest[failure.index]?.id)
+        .slice(0, 5)
+        .join(', ');
       throw new CatalogStoreError(
         `${failures.length} of ${latest.length} customers were not written (${ids}${failures.length > 5 ? ', ...' : ''}): ` +
           `${failures[0]?.error}. Applying the catalog again is safe and writes them.`,
       );
     }
     // After the customers: a reader that saw the old version may have missed them, never the reverse.
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...CUSTOMERS_VERSION_KEY, version: `${updatedAt}#${randomUUID()}`, updatedAt } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...CUSTOMERS_VERSION_KEY, version: `${updatedAt}#${randomUUID()}`, updatedAt } }),
+    );
   }
 
   async version(): Promise<string> {

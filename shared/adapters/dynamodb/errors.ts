@@ -3,11 +3,7 @@
  * classes (lib-dynamodb's document client sends through client-dynamodb, whose deserializer
  * throws these; test/unit/dynamodb-errors.test.ts proves it), never by comparing names.
  */
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-  TransactionConflictException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 
 /** Some items could not be read or written even after retries (sustained throttling): try again. */
 export class BatchGetError extends Error {

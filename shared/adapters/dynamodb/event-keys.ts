@@ -2,8 +2,7 @@
  * Key layout of the events table (docs/storage.md). Customer ids cannot contain '|'
  * (the catalog refuses them), so the parts split back unambiguously.
  */
-export const chunkPartitionKey = (customerId: string, period: string, shard: number): string =>
-  `E|${customerId}|${period}|${shard}`;
+export const chunkPartitionKey = (customerId: string, period: string, shard: number): string => `E|${customerId}|${period}|${shard}`;
 
 /** Chunks sort by write time, so a period's on-time and late chunks are two key ranges. */
 export const chunkSortKey = (ingestedAtIso: string, chunkId: string): string => `${ingestedAtIso}|${chunkId}`;

@@ -117,10 +117,8 @@ export class DynamoDbEventStore implements EventStore {
               TableName: this.options.tableName,
               Segment: segment,
               TotalSegments: segments,
-              FilterExpression:
-                filter.period === undefined ? 'begins_with(pk, :e)' : 'begins_with(pk, :e) AND contains(pk, :period)',
-              ExpressionAttributeValues:
-                filter.period === undefined ? { ':e': 'E|' } : { ':e': 'E|', ':period': `|${filter.period}|` },
+              FilterExpression: filter.period === undefined ? 'begins_with(pk, :e)' : 'begins_with(pk, :e) AND contains(pk, :period)',
+              ExpressionAttributeValues: filter.period === undefined ? { ':e': 'E|' } : { ':e': 'E|', ':period': `|${filter.period}|` },
               ExclusiveStartKey: startKey,
             }),
           );

@@ -28,7 +28,6 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandOutput,
   type ScanCommandOutput,
@@ -123,7 +122,11 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     }
   }
 
-  finalize(draft: Invoice, sequence: InvoiceSequence, finalized: (position: number) => Invoice): Promise<{ invoice: Invoice; numbered: boolean }> {
+  finalize(
+    draft: Invoice,
+    sequence: InvoiceSequence,
+    finalized: (position: number) => Invoice,
+  ): Promise<{ invoice: Invoice; numbered: boolean }> {
     const key = `${sequence.prefix}#${sequence.year}`;
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(key) ?? [];
@@ -210,7 +213,8 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         for (const member of closed) {
           const current = await this.get(member.invoice.customerId, member.invoice.billingPeriod);
           const { customerId, billingPeriod } = member.invoice;
-          if (current === undefined) member.reject(new ItemVanishedError(`invoice ${customerId}/${billingPeriod} vanished while finalizing`));
+          if (current === undefined)
+            member.reject(new ItemVanishedError(`invoice ${customerId}/${billingPeriod} vanished while finalizing`));
           else member.resolve({ invoice: current, numbered: false });
         }
         members = members.filter((member) => !closed.includes(member));
@@ -274,7 +278,10 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return invoices.sort(
-      (a, b) => a.billingPeriod.localeCompare(b.billingPeriod) || (a.number ?? '~').localeCompare(b.number ?? '~') || a.customerId.localeCompare(b.customerId),
+      (a, b) =>
+        a.billingPeriod.localeCompare(b.billingPeriod) ||
+        (a.number ?? '~').localeCompare(b.number ?? '~') ||
+        a.customerId.localeCompare(b.customerId),
     );
   }
 
@@ -307,7 +314,9 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
 
   async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const { Item: pointer } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: numberKey(number), ConsistentRead: true }));
+      const { Item: pointer } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: numberKey(number), ConsistentRead: true }),
+      );
       if (pointer === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
       const key = invoiceKey(String(pointer.customerId), String(pointer.billingPeriod));
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
@@ -335,7 +344,10 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
   }
 
   async listOpenReceivables(dueBefore: string): Promise<Invoice[]> {
-    const keys = await this.indexKeys(OPEN_RECEIVABLES_INDEX, 'receivable = :open AND receivableDue < :before', { ':open': OPEN, ':before': dueBefore });
+    const keys = await this.indexKeys(OPEN_RECEIVABLES_INDEX, 'receivable = :open AND receivableDue < :before', {
+      ':open': OPEN,
+      ':before': dueBefore,
+    });
     // The index holds keys only (its writes stay one unit per change of a large invoice); the
     // invoices are read here, eventually consistent: dunning re-reads each one it acts on.
     const items = await batchGetAll(this.client, this.tableName, keys, { consistentRead: false });
@@ -344,12 +356,20 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
   }
 
   async listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]> {
-    const keys = await this.indexKeys(OPEN_DRAFTS_INDEX, 'openDraft = :open AND draftPeriod <= :through', { ':open': OPEN, ':through': throughPeriod });
+    const keys = await this.indexKeys(OPEN_DRAFTS_INDEX, 'openDraft = :open AND draftPeriod <= :through', {
+      ':open': OPEN,
+      ':through': throughPeriod,
+    });
     return keys.map((key) => ({ customerId: key.pk.slice(INVOICE_PREFIX.length), billingPeriod: key.sk }));
   }
 
   async listStuckDeliveries(before: string): Promise<string[]> {
-    const keys = await this.indexKeys(OPEN_DELIVERIES_INDEX, 'openDelivery = :open AND deliveryStep < :before', { ':open': OPEN, ':before': before }, ['deliveryStep']);
+    const keys = await this.indexKeys(
+      OPEN_DELIVERIES_INDEX,
+      'openDelivery = :open AND deliveryStep < :before',
+      { ':open': OPEN, ':before': before },
+      ['deliveryStep'],
+    );
     return keys.map((key) => key.deliveryStep!.slice(key.deliveryStep!.indexOf('#') + 1));
   }
 
@@ -367,7 +387,11 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        keys.push({ pk: String(item.pk), sk: String(item.sk), ...Object.fromEntries(indexAttributes.map((name) => [name, item[name] === undefined ? undefined : String(item[name])])) });
+        keys.push({
+          pk: String(item.pk),
+          sk: String(item.sk),
+          ...Object.fromEntries(indexAttributes.map((name) => [name, item[name] === undefined ? undefined : String(item[name])])),
+        });
       }
     }
     return keys;

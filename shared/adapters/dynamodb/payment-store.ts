@@ -25,7 +25,6 @@ const paymentPk = (paymentId: string) => `PAYMENT#${paymentId}`;
 const linkKey = (paymentId: string) => ({ pk: paymentPk(paymentId), sk: 'LINK' });
 const UNMATCHED_PK = 'PAYMENTS#UNMATCHED';
 
-
 export class DynamoDbPaymentStore implements PaymentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -71,7 +70,13 @@ export class DynamoDbPaymentStore implements PaymentStore {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...linkKey(link.paymentId), link }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...linkKey(link.paymentId), link },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             ...(link.status === 'unmatched'
               ? [{ Put: { TableName: this.tableName, Item: { pk: UNMATCHED_PK, sk: link.paymentId, link } } }]
               : []),
@@ -118,7 +123,12 @@ export class DynamoDbPaymentStore implements PaymentStore {
     const links: PaymentLink[] = [];
     const pages = paginateQuery(
       { client: this.client },
-      { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': UNMATCHED_PK }, ConsistentRead: true },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': UNMATCHED_PK },
+        ConsistentRead: true,
+      },
     );
     for await (const page of pages) for (const item of page.Items ?? []) links.push(item.link as PaymentLink);
     return links;

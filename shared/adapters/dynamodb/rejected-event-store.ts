@@ -124,7 +124,10 @@ export function bodyKey(body: string): string {
 }
 
 function toRejectedEvent(item: Record<string, unknown>): RejectedEvent {
-  const optional = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : undefined);
+  const optional = (name: string) => {
+    const value = item[name];
+    return typeof value === 'string' ? value : undefined;
+  };
   const customerId = optional('customerId');
   const source = optional('source');
   const id = optional('eventId');

@@ -97,7 +97,10 @@ export function escapeInfoInXmp(doc: PDFKit.PDFDocument): void {
   writer._addInfo = function escapedAddInfo(this: InfoXmpWriter): void {
     const info = this.info;
     this.info = Object.fromEntries(
-      Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[&<>"]/g, (character) => XML_ESCAPES[character] ?? character) : value]),
+      Object.entries(info).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value.replace(/[&<>"]/g, (character) => XML_ESCAPES[character] ?? character) : value,
+      ]),
     );
     try {
       addInfo.call(this);

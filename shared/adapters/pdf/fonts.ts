@@ -94,7 +94,10 @@ export class InvoiceFont {
    */
   layout(text: string): GlyphRun {
     const glyphs = this.glyphsOf(text);
-    return new GlyphRun(glyphs, glyphs.map((glyph) => ({ xAdvance: glyph.advanceWidth })));
+    return new GlyphRun(
+      glyphs,
+      glyphs.map((glyph) => ({ xAdvance: glyph.advanceWidth })),
+    );
   }
 
   /**
@@ -146,6 +149,7 @@ export class InvoiceFont {
 
 /** U+0300, where the combining diacritical marks start: no text entirely below it changes under NFC. */
 const COMBINING_MARKS = 0x300;
+// eslint-disable-next-line no-control-regex -- the range starts at U+0000 on purpose: all of Basic Latin up to U+02FF.
 const MAY_COMPOSE = /[^\u0000-\u02ff]/;
 
 /** The text in NFC, skipping the normalization (a fifth of a microsecond) where it cannot change anything. */

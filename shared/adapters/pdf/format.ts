@@ -15,10 +15,7 @@ import { decimal, decimalText, formatMinor } from '#domain/money.ts';
  */
 const SYMBOLS: Readonly<Record<string, string>> = { EUR: '€', GBP: '£' };
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** Countries whose addresses put the city before the postal code. */
 const CITY_FIRST = new Set(['AU', 'CA', 'GB', 'IE', 'NZ', 'US']);

@@ -76,7 +76,9 @@ const ADDRESS_TOP = 140;
 
 export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoicePdfOptions = {}): Promise<Buffer> {
   if (invoice.status === 'not_issued') {
-    throw new InvoiceNotRenderableError(`Invoice of customer ${invoice.customerId} for ${invoice.billingPeriod} was not issued; there is nothing to render`);
+    throw new InvoiceNotRenderableError(
+      `Invoice of customer ${invoice.customerId} for ${invoice.billingPeriod} was not issued; there is nothing to render`,
+    );
   }
   const number = invoice.number ?? DRAFT_MARKER;
   const facturX = options.facturX === undefined ? defaultFacturX(invoice) : options.facturX;
@@ -176,7 +178,12 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
   // The reserved logo area: the issuer's name as a wordmark until the catalog carries a logo.
   flow.text({ text: seller.name, x: LOGO_AREA.x, width: LOGO_AREA.width, style: STYLE.wordmark }, LOGO_AREA.y);
 
-  const right = (text: string, style: TextBox['style'] = STYLE.body): TextBox => ({ text, x: RIGHT_COLUMN.x, width: RIGHT_COLUMN.width, style });
+  const right = (text: string, style: TextBox['style'] = STYLE.body): TextBox => ({
+    text,
+    x: RIGHT_COLUMN.x,
+    width: RIGHT_COLUMN.width,
+    style,
+  });
   const issuerHeight = flow.stack(
     [
       right(seller.name, STYLE.bodyBold),
@@ -218,7 +225,12 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
   flow.y = Math.max(top + buyerHeight, detailsTop + detailsHeight) + 18;
   if (invoice.status === 'draft') {
     flow.y += flow.text(
-      { text: 'Draft: not yet issued, amounts may still change. Not a request for payment.', x: CONTENT.left, width: CONTENT.width, style: STYLE.bodyBold },
+      {
+        text: 'Draft: not yet issued, amounts may still change. Not a request for payment.',
+        x: CONTENT.left,
+        width: CONTENT.width,
+        style: STYLE.bodyBold,
+      },
       flow.y,
     );
     flow.y += 8;
@@ -226,7 +238,15 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
 }
 
 /** Label / value rows (labels muted on the left); returns their height. */
-function pairs(flow: PageFlow, rows: readonly (readonly [string, string])[], x: number, width: number, labelWidth: number, y: number, draw: boolean): number {
+function pairs(
+  flow: PageFlow,
+  rows: readonly (readonly [string, string])[],
+  x: number,
+  width: number,
+  labelWidth: number,
+  y: number,
+  draw: boolean,
+): number {
   let height = 0;
   for (const [label, value] of rows) {
     const labelText = flow.typeset({ text: label, x, width: labelWidth - 6, style: STYLE.label });
@@ -244,9 +264,18 @@ function pairs(flow: PageFlow, rows: readonly (readonly [string, string])[], x: 
 
 function continuationHeader(flow: PageFlow, invoice: Invoice, number: string): void {
   const y = flow.y;
-  const leftHeight = flow.text({ text: `Invoice ${number} (continued)`, x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold }, y);
+  const leftHeight = flow.text(
+    { text: `Invoice ${number} (continued)`, x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold },
+    y,
+  );
   const rightHeight = flow.text(
-    { text: `${invoice.seller.name} · ${invoice.buyer.name}`, x: CONTENT.left + CONTENT.width / 2, width: CONTENT.width / 2, style: STYLE.label, align: 'right' },
+    {
+      text: `${invoice.seller.name} · ${invoice.buyer.name}`,
+      x: CONTENT.left + CONTENT.width / 2,
+      width: CONTENT.width / 2,
+      style: STYLE.label,
+      align: 'right',
+    },
     y + 1,
   );
   flow.y = y + Math.max(leftHeight, rightHeight) + 6;
@@ -275,7 +304,8 @@ function lineCells(line: InvoiceLine, currency: string): string[] {
 /** At the right, amounts aligned with the net amount column, so the totals read down from the lines. */
 function totals(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
   const amount = (minor: number): string => formatAmount(minor, invoice.currency);
-  const vatLabel = invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined ? `VAT ${formatRate(invoice.taxSubtotals[0].rate)}` : 'VAT';
+  const vatLabel =
+    invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined ? `VAT ${formatRate(invoice.taxSubtotals[0].rate)}` : 'VAT';
   const paid = invoice.amountPaid !== 0;
   const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; shaded?: boolean }[] = [
     { label: 'Net total', value: amount(invoice.netTotal) },

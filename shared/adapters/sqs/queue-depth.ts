@@ -53,7 +53,9 @@ export async function waitUntilSettled(
     if (quiet === 1) quietSince = askedAt;
     if (quiet >= 3) return quietSince;
     if (Date.now() > deadline) {
-      throw new Error(`${what} still has ${pending} messages after ${Math.round(timeoutMs / 1000)} s: are the workers running (npm start)?`);
+      throw new Error(
+        `${what} still has ${pending} messages after ${Math.round(timeoutMs / 1000)} s: are the workers running (npm start)?`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }

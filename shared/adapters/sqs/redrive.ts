@@ -3,12 +3,7 @@
  * then delete only what was sent. Done with plain SQS calls rather than StartMessageMoveTask
  * so it works the same on AWS and on the local emulator (which lacks message move tasks).
  */
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export async function redriveMessages(sqs: SQSClient, fromQueueUrl: string, toQueueUrl: string): Promise<{ moved: number }> {
   let moved = 0;
@@ -50,7 +45,9 @@ export async function redriveMessages(sqs: SQSClient, fromQueueUrl: string, toQu
     }
     moved += done.length;
     if ((sent.Failed ?? []).length > 0) {
-      throw new Error(`could not move ${sent.Failed!.length} messages (${sent.Failed![0]!.Code}); they stay in the dead-letter queue: run again`);
+      throw new Error(
+        `could not move ${sent.Failed!.length} messages (${sent.Failed![0]!.Code}); they stay in the dead-letter queue: run again`,
+      );
     }
   }
   return { moved };

@@ -85,10 +85,16 @@ function meterIssues(document: Fields): RuleIssue[] {
     // Rejected rather than ignored: "count" with a valueProperty is most likely a meter
     // meant to be "sum", and would silently bill the number of events instead.
     if (aggregation === 'count' && meter.valueProperty !== undefined) {
-      issues.push({ path, message: 'a count meter counts events and reads no property; remove valueProperty or choose another aggregation' });
+      issues.push({
+        path,
+        message: 'a count meter counts events and reads no property; remove valueProperty or choose another aggregation',
+      });
     }
     if (typeof aggregation === 'string' && VALUE_AGGREGATIONS.has(aggregation) && meter.valueProperty === undefined) {
-      issues.push({ path, message: `is required for a ${aggregation} meter: name the property of the event data to read, such as "tokens"` });
+      issues.push({
+        path,
+        message: `is required for a ${aggregation} meter: name the property of the event data to read, such as "tokens"`,
+      });
     }
   });
   issues.push(...duplicateIssues(listAt(document, 'meters'), ['meters'], 'code', 'meter code'));
@@ -180,7 +186,8 @@ function customerIssues(document: Fields, existing: CatalogHead): RuleIssue[] {
     if (planCode !== undefined && !knownPlans.has(planCode)) {
       issues.push({ path: ['customers', index, 'plan'], message: unknownReference('plan', planCode, 'plans', knownPlans) });
     }
-    if (isFields(customer)) issues.push(...subscriptionIssues(customer, ['customers', index], knownPlans, planCurrencies(document, existing)));
+    if (isFields(customer))
+      issues.push(...subscriptionIssues(customer, ['customers', index], knownPlans, planCurrencies(document, existing)));
   });
   return issues;
 }
@@ -268,13 +275,7 @@ function taxCoverageIssues(document: Fields, existing: CatalogHead): RuleIssue[]
 }
 
 /** Each repeat of a key is reported at the repeat, pointing back at the first one. */
-function duplicateIssues(
-  items: readonly unknown[],
-  path: readonly PathSegment[],
-  key: string,
-  what: string,
-  hint?: string,
-): RuleIssue[] {
+function duplicateIssues(items: readonly unknown[], path: readonly PathSegment[], key: string, what: string, hint?: string): RuleIssue[] {
   const firstIndex = new Map<string, number>();
   const issues: RuleIssue[] = [];
   items.forEach((item, index) => {

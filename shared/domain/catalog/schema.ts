@@ -60,8 +60,7 @@ export const catalogErrorMap: ErrorMap = (issue) => {
 function closedObject<Shape extends z.ZodRawShape>(shape: Shape) {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown field; check the spelling (allowed here: ${allowed})` : undefined,
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; check the spelling (allowed here: ${allowed})` : undefined),
   });
 }
 
@@ -101,21 +100,19 @@ const taxRate = decimalString('rate', '19').superRefine((value, context) => {
   }
 });
 
-const countryCode = z.string({ error: requiredOr('must be an ISO 3166-1 alpha-2 country code such as "DE"') }).superRefine(
-  (value, context) => {
+const countryCode = z
+  .string({ error: requiredOr('must be an ISO 3166-1 alpha-2 country code such as "DE"') })
+  .superRefine((value, context) => {
     if (isCountryCode(value)) return;
     const hint = isCountryCode(value.toUpperCase()) ? `; write it in upper case: "${value.toUpperCase()}"` : '';
     context.addIssue({ code: 'custom', message: `"${value}" is not an ISO 3166-1 alpha-2 country code such as "DE"${hint}` });
-  },
-);
+  });
 
-const currencyCode = z.string({ error: requiredOr('must be an ISO 4217 currency code such as "EUR"') }).superRefine(
-  (value, context) => {
-    if (isCurrencyCode(value)) return;
-    const hint = isCurrencyCode(value.toUpperCase()) ? `; write it in upper case: "${value.toUpperCase()}"` : '';
-    context.addIssue({ code: 'custom', message: `"${value}" is not an ISO 4217 currency code such as "EUR"${hint}` });
-  },
-);
+const currencyCode = z.string({ error: requiredOr('must be an ISO 4217 currency code such as "EUR"') }).superRefine((value, context) => {
+  if (isCurrencyCode(value)) return;
+  const hint = isCurrencyCode(value.toUpperCase()) ? `; write it in upper case: "${value.toUpperCase()}"` : '';
+  context.addIssue({ code: 'custom', message: `"${value}" is not an ISO 4217 currency code such as "EUR"${hint}` });
+});
 
 const email = z.email({
   error: (issue) => (issue.input === undefined ? 'is required' : 'must be an email address such as billing@example.com'),
@@ -158,9 +155,9 @@ const issuer = closedObject({
   vatId,
   email,
   // Goes into S3 keys and invoice numbers (ACME-2026-000001).
-  invoicePrefix: z
-    .string({ error: requiredOr('must be 1-10 upper-case letters or digits such as "ACME"') })
-    .regex(/^[A-Z0-9]{1,10}$/, { error: 'must be 1-10 upper-case letters or digits such as "ACME" (it is used in invoice numbers and file names)' }),
+  invoicePrefix: z.string({ error: requiredOr('must be 1-10 upper-case letters or digits such as "ACME"') }).regex(/^[A-Z0-9]{1,10}$/, {
+    error: 'must be 1-10 upper-case letters or digits such as "ACME" (it is used in invoice numbers and file names)',
+  }),
   bank: closedObject({
     iban: z
       .string({ error: requiredOr('must be an IBAN such as "DE89370400440532013000"') })
@@ -187,7 +184,9 @@ const issuer = closedObject({
 
 const aggregation = z.enum(['count', 'sum', 'max', 'unique_count', 'latest'], {
   error: (issue) =>
-    issue.input === undefined ? 'is required: one of count, sum, max, unique_count, latest' : 'must be one of count, sum, max, unique_count, latest',
+    issue.input === undefined
+      ? 'is required: one of count, sum, max, unique_count, latest'
+      : 'must be one of count, sum, max, unique_count, latest',
 });
 
 /**
@@ -217,7 +216,10 @@ const tierBound = z
     if (value === null) return null;
     const text = typeof value === 'number' ? numberToDecimalText(value) : value;
     if (text === undefined) {
-      context.addIssue({ code: 'custom', message: 'write very large or very small bounds as a decimal string such as "1000000000000000000000"' });
+      context.addIssue({
+        code: 'custom',
+        message: 'write very large or very small bounds as a decimal string such as "1000000000000000000000"',
+      });
       return z.NEVER;
     }
     const problem = decimalTextProblem(text, '10000');
@@ -343,7 +345,10 @@ const reminderDay = z
   .superRefine((value, context) => {
     // One message per entry, whichever way it is wrong (zod's int/min/max would each add one).
     if (Number.isInteger(value) && value >= 1 && value <= 365) return;
-    context.addIssue({ code: 'custom', message: value === 0 ? `${REMINDER_DAY}; day 0 is the due date itself, when payment is not late yet` : REMINDER_DAY });
+    context.addIssue({
+      code: 'custom',
+      message: value === 0 ? `${REMINDER_DAY}; day 0 is the due date itself, when payment is not late yet` : REMINDER_DAY,
+    });
   });
 
 const MAX_REMINDERS = 10;

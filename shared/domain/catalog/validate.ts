@@ -11,7 +11,10 @@ export type CatalogValidation = { ok: true; document: CatalogDocument } | { ok: 
 
 export function validateCatalogDocument(input: unknown, existing: CatalogHead): CatalogValidation {
   if (input === null || input === undefined) {
-    return { ok: false, issues: [{ path: '(document)', message: `the document is empty; give at least one of ${SECTION_ORDER.join(', ')}` }] };
+    return {
+      ok: false,
+      issues: [{ path: '(document)', message: `the document is empty; give at least one of ${SECTION_ORDER.join(', ')}` }],
+    };
   }
   const parsed = catalogDocumentSchema.safeParse(input, { error: catalogErrorMap });
   const found = [...(parsed.success ? [] : parsed.error.issues.flatMap(fromZodIssue)), ...documentRuleIssues(input, existing)];

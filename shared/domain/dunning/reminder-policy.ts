@@ -109,7 +109,12 @@ export function isClaim(reminder: Reminder, stage: number, claimedAt: string): b
  * The reminders once the reminder claimed at `claimedAt` went out: the claim becomes the `sent`
  * record; if another run took the stage over meanwhile, its claim stays (both emails are kept).
  */
-export function withSent(reminders: readonly Reminder[], stage: number, claimedAt: string, sent: { at: string; messageId: string }): Reminder[] {
+export function withSent(
+  reminders: readonly Reminder[],
+  stage: number,
+  claimedAt: string,
+  sent: { at: string; messageId: string },
+): Reminder[] {
   const record: Reminder = { stage, status: 'sent', at: sent.at, messageId: sent.messageId };
   return [...reminders.filter((reminder) => !isClaim(reminder, stage, claimedAt)), record].sort((a, b) => a.stage - b.stage);
 }

@@ -18,7 +18,8 @@ export function writeCii(invoice: En16931Invoice): string {
     'rsm:CrossIndustryInvoice': {
       ...NAMESPACES,
       'rsm:ExchangedDocumentContext': {
-        'ram:BusinessProcessSpecifiedDocumentContextParameter': invoice.businessProcess === undefined ? undefined : { 'ram:ID': invoice.businessProcess },
+        'ram:BusinessProcessSpecifiedDocumentContextParameter':
+          invoice.businessProcess === undefined ? undefined : { 'ram:ID': invoice.businessProcess },
         'ram:GuidelineSpecifiedDocumentContextParameter': { 'ram:ID': invoice.specification },
       },
       'rsm:ExchangedDocument': {
@@ -89,7 +90,11 @@ function lineItem(line: En16931Line): XmlElement {
       'ram:SpecifiedTradeAllowanceCharge':
         line.charge === undefined
           ? undefined
-          : { 'ram:ChargeIndicator': { 'udt:Indicator': 'true' }, 'ram:ActualAmount': line.charge.amount, 'ram:Reason': line.charge.reason },
+          : {
+              'ram:ChargeIndicator': { 'udt:Indicator': 'true' },
+              'ram:ActualAmount': line.charge.amount,
+              'ram:Reason': line.charge.reason,
+            },
       'ram:SpecifiedTradeSettlementLineMonetarySummation': { 'ram:LineTotalAmount': line.net },
     },
   };
@@ -105,7 +110,8 @@ function tradeParty(party: En16931Party): XmlElement {
         ? undefined
         : {
             'ram:PersonName': contact.name,
-            'ram:TelephoneUniversalCommunication': contact.telephone === undefined ? undefined : { 'ram:CompleteNumber': contact.telephone },
+            'ram:TelephoneUniversalCommunication':
+              contact.telephone === undefined ? undefined : { 'ram:CompleteNumber': contact.telephone },
             'ram:EmailURIUniversalCommunication': contact.email === undefined ? undefined : { 'ram:URIID': contact.email },
           },
     'ram:PostalTradeAddress': {

@@ -98,7 +98,13 @@ export interface En16931Invoice {
   readonly period: { readonly start: string; readonly end: string };
   readonly seller: En16931Party;
   readonly buyer: En16931Party;
-  readonly payment: { readonly meansCode: '58'; readonly iban: string; readonly bic: string; readonly reference: string; readonly terms: string };
+  readonly payment: {
+    readonly meansCode: '58';
+    readonly iban: string;
+    readonly bic: string;
+    readonly reference: string;
+    readonly terms: string;
+  };
   readonly vat: readonly En16931VatBreakdown[];
   readonly totals: {
     readonly lines: string;
@@ -126,7 +132,13 @@ const LINE_SLACK = decimal('0.02');
 
 /** Why the invoice cannot be an e-invoice, or undefined when it can. */
 export function einvoiceObstacle(invoice: Invoice): string | undefined {
-  if (invoice.status === 'draft' || invoice.status === 'not_issued' || invoice.number === null || invoice.issueDate === null || invoice.dueDate === null) {
+  if (
+    invoice.status === 'draft' ||
+    invoice.status === 'not_issued' ||
+    invoice.number === null ||
+    invoice.issueDate === null ||
+    invoice.dueDate === null
+  ) {
     return `Only an issued invoice has an e-invoice; this one is ${invoice.status} and has no number or dates yet`;
   }
   const exponent = currencyExponent(invoice.currency);
@@ -155,7 +167,10 @@ export function toEn16931(invoice: Invoice, format: EInvoiceFormat, options: EIn
     currency,
     ...(options.buyerReference === undefined ? {} : { buyerReference: options.buyerReference }),
     notes: invoice.legends,
-    period: spanOf(lines.map((line) => line.period), inclusiveDates(invoice.period)),
+    period: spanOf(
+      lines.map((line) => line.period),
+      inclusiveDates(invoice.period),
+    ),
     seller: {
       ...party(invoice.seller, options.sellerEndpoint, outsideScope),
       // BT-29 only where the VAT id may not be given (see the header); BT-46 is the customer id.
@@ -203,9 +218,15 @@ function en16931Line(line: InvoiceLine, index: number, currency: string): En1693
   const exponent = currencyExponent(currency);
   const net = minorToDecimal(line.netAmount, currency);
   const quantity = decimal(line.quantity);
-  const charge = line.flatPrice === undefined || decimal(line.flatPrice).isZero() ? undefined : decimal(line.flatPrice).toDecimalPlaces(exponent);
+  const charge =
+    line.flatPrice === undefined || decimal(line.flatPrice).isZero() ? undefined : decimal(line.flatPrice).toDecimalPlaces(exponent);
   const chargeAmount = charge ?? decimal('0');
-  const perUnit = quantity.isZero() || net.minus(quantity.times(decimal(line.unitPrice)).plus(chargeAmount)).abs().lessThanOrEqualTo(LINE_SLACK);
+  const perUnit =
+    quantity.isZero() ||
+    net
+      .minus(quantity.times(decimal(line.unitPrice)).plus(chargeAmount))
+      .abs()
+      .lessThanOrEqualTo(LINE_SLACK);
   return {
     id: String(index + 1),
     name: line.description,

@@ -21,8 +21,7 @@ export type EventPart =
   | { readonly kind: 'read'; readonly text: string; readonly read: EventRead };
 
 export type EventRead =
-  | { readonly ok: true; readonly event: UsageEvent }
-  | { readonly ok: false; readonly reason: string; readonly identity: EventIdentity };
+  { readonly ok: true; readonly event: UsageEvent } | { readonly ok: false; readonly reason: string; readonly identity: EventIdentity };
 
 export type EventMessage =
   | { readonly messageId: string; readonly parts: readonly EventPart[] }

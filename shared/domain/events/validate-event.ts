@@ -19,9 +19,7 @@ export interface ValidationContext {
   readonly isKnownCustomer: (customerId: string) => boolean;
 }
 
-export type EventVerdict =
-  | { readonly ok: true; readonly accepted: AcceptedEvent }
-  | { readonly ok: false; readonly reason: string };
+export type EventVerdict = { readonly ok: true; readonly accepted: AcceptedEvent } | { readonly ok: false; readonly reason: string };
 
 const DECIMAL_STRING = /^-?(\d+)(?:\.(\d+))?$/;
 

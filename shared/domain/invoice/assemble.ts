@@ -80,19 +80,23 @@ interface Block {
 
 export function computeInvoice(input: InvoiceInput): InvoiceComputation {
   const { period } = input;
-  if (!isBillingPeriod(period)) throw new Error(`"${period}" is not a billing period: use YYYY-MM, e.g. 2026-11`);
+  if (!isBillingPeriod(period)) throw new Error(`"${String(period)}" is not a billing period: use YYYY-MM, e.g. 2026-11`);
   const plans = new Map([...(input.plans ?? []), ...(input.plan === undefined ? [] : [input.plan])].map((plan) => [plan.code, plan]));
   const subscriptions = input.subscriptions ?? (input.plan === undefined ? [] : [{ plan: input.plan.code }]);
   const planOf = (code: string): Plan => {
     const plan = plans.get(code);
-    if (plan === undefined) throw new Error(`Customer ${input.customer.id} has a subscription to plan ${code}, which the catalog does not define`);
+    if (plan === undefined)
+      throw new Error(`Customer ${input.customer.id} has a subscription to plan ${code}, which the catalog does not define`);
     return plan;
   };
   const tax = taxTreatment(input.issuer.address.country, input.customer, input.taxRates);
   const blocks = usageBlocks(input, subscriptions, planOf);
   const ownBlocks = blocks.filter((block) => !block.late);
   const anyPlan = blocks[0]?.plan.code ?? subscriptions[0]?.plan;
-  if (anyPlan === undefined) throw new NoSubscriptionError(`Customer ${input.customer.id} has no subscription: start one (billflow subscriptions start) before it can be billed`);
+  if (anyPlan === undefined)
+    throw new NoSubscriptionError(
+      `Customer ${input.customer.id} has no subscription: start one (billflow subscriptions start) before it can be billed`,
+    );
   // All of a customer's subscriptions bill in one currency (the catalog refuses anything else).
   const currency = planOf(anyPlan).currency;
   const metersByCode = new Map(input.meters.map((meter) => [meter.code, meter]));
@@ -154,18 +158,31 @@ function usageBlocks(input: InvoiceInput, subscriptions: readonly Subscription[]
     const key = `${period}|${segmentKey(segment)}`;
     const existing = blocks.get(key);
     if (existing !== undefined) return existing;
-    const block: Block = { period, segment, plan: planOf(segment.plan), late: period !== input.period, usage: new Map(), billed: [], lines: [] };
+    const block: Block = {
+      period,
+      segment,
+      plan: planOf(segment.plan),
+      late: period !== input.period,
+      usage: new Map(),
+      billed: [],
+      lines: [],
+    };
     blocks.set(key, block);
     return block;
   };
   for (const segment of periodSegments(subscriptions, input.period)) blockOf(input.period, segment);
   const segmentOf = (entry: MeterUsage): Segment => {
-    if (!isBillingPeriod(entry.period)) throw new Error(`Usage of meter ${entry.meter} has period "${entry.period}": use YYYY-MM`);
+    if (!isBillingPeriod(entry.period)) throw new Error(`Usage of meter ${entry.meter} has period "${String(entry.period)}": use YYYY-MM`);
     if (entry.period > input.period) {
-      throw new Error(`Usage of meter ${entry.meter} for ${entry.period} cannot be billed on the invoice for the earlier period ${input.period}`);
+      throw new Error(
+        `Usage of meter ${entry.meter} for ${entry.period} cannot be billed on the invoice for the earlier period ${input.period}`,
+      );
     }
     const segments = periodSegments(subscriptions, entry.period);
-    const found = entry.segment === undefined && segments.length === 1 ? segments[0] : segments.find((segment) => segmentKey(segment) === entry.segment);
+    const found =
+      entry.segment === undefined && segments.length === 1
+        ? segments[0]
+        : segments.find((segment) => segmentKey(segment) === entry.segment);
     if (found === undefined) {
       throw new NoSubscriptionError(
         `Customer ${input.customer.id} has usage of meter ${entry.meter} in ${entry.period}${entry.segment === undefined ? '' : ` from ${entry.segment}`} but no subscription active then: add one that covers it (billflow subscriptions start)`,
@@ -176,7 +193,9 @@ function usageBlocks(input: InvoiceInput, subscriptions: readonly Subscription[]
   for (const entry of input.usage) {
     const block = blockOf(entry.period, segmentOf(entry));
     if (block.usage.has(entry.meter)) {
-      throw new Error(`Usage of meter ${entry.meter} for ${entry.period}${entry.segment === undefined ? '' : ` from ${entry.segment}`} is given twice; aggregate it into one entry`);
+      throw new Error(
+        `Usage of meter ${entry.meter} for ${entry.period}${entry.segment === undefined ? '' : ` from ${entry.segment}`} is given twice; aggregate it into one entry`,
+      );
     }
     block.usage.set(entry.meter, entry);
   }
@@ -215,7 +234,8 @@ function lineSubscription(block: Block): { subscription?: LineSubscription } {
  */
 function usageLines(charge: Charge, meter: Meter, usage: MeterUsage, block: Block, currency: string): NetLine[] {
   const priced = priceCharge(charge, usage.quantity, usage.billedQuantity ?? '0');
-  const suffix = (block.segment.whole ? '' : segmentSuffix(block.segment, block.plan.code)) + (block.late ? lateUsageSuffix(usage.period) : '');
+  const suffix =
+    (block.segment.whole ? '' : segmentSuffix(block.segment, block.plan.code)) + (block.late ? lateUsageSuffix(usage.period) : '');
   const period = isoBounds(usage.period);
   return priced.entries
     .map((entry): NetLine => {

@@ -18,10 +18,20 @@ export interface EmailContent {
 export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend'): EmailContent {
   if (invoice.number === null || invoice.dueDate === null) throw new Error('only a finalized invoice is emailed');
   const amount = `${formatMinor(invoice.amountDue, invoice.currency)} ${invoice.currency}`;
-  const intro = kind === 'resend' ? `As requested, here is invoice ${invoice.number} again.` : `Please find attached invoice ${invoice.number}.`;
+  const intro =
+    kind === 'resend' ? `As requested, here is invoice ${invoice.number} again.` : `Please find attached invoice ${invoice.number}.`;
   const period = `${invoice.period.start.slice(0, 10)} to ${new Date(Date.parse(invoice.period.end) - 1).toISOString().slice(0, 10)}`;
   const payment = `Amount due: ${amount}, due by ${invoice.dueDate}. Please transfer it to IBAN ${invoice.paymentMeans.iban} (BIC ${invoice.paymentMeans.bic}) quoting the reference ${invoice.number}.`;
-  const text = [`Dear ${invoice.buyer.name},`, '', intro, `Supply period: ${period}.`, payment, '', 'Kind regards,', invoice.seller.name].join('\n');
+  const text = [
+    `Dear ${invoice.buyer.name},`,
+    '',
+    intro,
+    `Supply period: ${period}.`,
+    payment,
+    '',
+    'Kind regards,',
+    invoice.seller.name,
+  ].join('\n');
   const html = [
     `<p>Dear ${escapeHtml(invoice.buyer.name)},</p>`,
     `<p>${escapeHtml(intro)}<br>Supply period: ${period}.</p>`,

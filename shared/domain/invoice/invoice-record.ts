@@ -53,7 +53,11 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     eventCount: input.eventCount,
     duplicateDeliveries: input.duplicateDeliveries,
     readThrough: new Date(input.readThrough).toISOString(),
-    lateWindows: input.lateWindows.map((window) => ({ period: window.period, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() })),
+    lateWindows: input.lateWindows.map((window) => ({
+      period: window.period,
+      from: new Date(window.from).toISOString(),
+      to: new Date(window.to).toISOString(),
+    })),
     deliveryStatus: NEW_INVOICE.deliveryStatus,
     document: null,
     emails: [],

@@ -91,7 +91,8 @@ export function canRecordDocument(invoice: Invoice): boolean {
 }
 
 export function recordDocument(invoice: Invoice, document: InvoiceDocument): Invoice {
-  if (!canRecordDocument(invoice)) throw new InvoiceStateError(`invoice ${label(invoice)} already has its document ${invoice.document!.key}`);
+  if (!canRecordDocument(invoice))
+    throw new InvoiceStateError(`invoice ${label(invoice)} already has its document ${invoice.document!.key}`);
   const deliveryStatus = invoice.deliveryStatus === 'pending' ? 'rendered' : invoice.deliveryStatus;
   return { ...invoice, document, deliveryStatus, updatedAt: document.renderedAt };
 }
@@ -107,7 +108,9 @@ export function canClaimInvoiceEmail(invoice: Invoice, staleBefore: number): boo
 
 export function claimInvoiceEmail(invoice: Invoice, claimedAt: string, staleBefore: number): Invoice {
   if (!canClaimInvoiceEmail(invoice, staleBefore)) {
-    throw new InvoiceStateError(`invoice ${label(invoice)} is ${invoice.status}, delivery ${invoice.deliveryStatus}; its email cannot be claimed`);
+    throw new InvoiceStateError(
+      `invoice ${label(invoice)} is ${invoice.status}, delivery ${invoice.deliveryStatus}; its email cannot be claimed`,
+    );
   }
   return { ...invoice, deliveryStatus: 'sending', sendingSince: claimedAt, updatedAt: claimedAt };
 }
@@ -118,7 +121,11 @@ export function canReleaseInvoiceEmail(invoice: Invoice, claimedAt: string): boo
 }
 
 /** After a failed send: a permanent refusal ends in `failed`; a transient one frees the email for the retry (`rendered`). */
-export function releaseInvoiceEmail(invoice: Invoice, claimedAt: string, failure: { permanent: boolean; detail: string; at: string }): Invoice {
+export function releaseInvoiceEmail(
+  invoice: Invoice,
+  claimedAt: string,
+  failure: { permanent: boolean; detail: string; at: string },
+): Invoice {
   if (!canReleaseInvoiceEmail(invoice, claimedAt)) {
     throw new InvoiceStateError(`invoice ${label(invoice)} is not sending under the claim of ${claimedAt}; there is no claim to release`);
   }
@@ -142,7 +149,11 @@ export function recordEmail(invoice: Invoice, email: SentEmail): Invoice {
 }
 
 /** A bounce or complaint of an email sent for the invoice; a permanent bounce makes it `bounced`. */
-export function recordMailProblem(invoice: Invoice, problem: { kind: 'bounce' | 'complaint'; detail: string; at: string }, permanent: boolean): Invoice {
+export function recordMailProblem(
+  invoice: Invoice,
+  problem: { kind: 'bounce' | 'complaint'; detail: string; at: string },
+  permanent: boolean,
+): Invoice {
   return {
     ...invoice,
     ...(permanent ? { deliveryStatus: 'bounced' as const } : {}),

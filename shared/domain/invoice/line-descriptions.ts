@@ -81,7 +81,12 @@ export function segmentSuffix(segment: Pick<Segment, 'from' | 'to'>, plan?: stri
 }
 
 /** "49.00 EUR x 10/30 days": the fixed amount and the share of the period it is prorated by. */
-export function prorationText(amount: string, currency: string, segment: Pick<Segment, 'seconds' | 'periodSeconds'>, label?: string): string {
+export function prorationText(
+  amount: string,
+  currency: string,
+  segment: Pick<Segment, 'seconds' | 'periodSeconds'>,
+  label?: string,
+): string {
   const days = segment.seconds % 86_400 === 0 && segment.periodSeconds % 86_400 === 0;
   const share = days
     ? `${segment.seconds / 86_400}/${segment.periodSeconds / 86_400} days`
@@ -94,7 +99,11 @@ function isoDate(instant: number): string {
 }
 
 function isoInstant(instant: number): string {
-  return new Date(instant).toISOString().replace('T', ' ').replace('.000Z', ' UTC').replace(/\.(\d{3})Z$/, '.$1 UTC');
+  return new Date(instant)
+    .toISOString()
+    .replace('T', ' ')
+    .replace('.000Z', ' UTC')
+    .replace(/\.(\d{3})Z$/, '.$1 UTC');
 }
 
 function flatFeeText(flatPrice: string | undefined): string {

@@ -69,7 +69,9 @@ export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[],
   takesPayments(invoice);
   const foreign = events.find((event) => event.currency !== invoice.currency);
   if (foreign !== undefined) {
-    throw new Error(`payment event ${foreign.eventId} is in ${foreign.currency} but invoice ${invoice.number} is in ${invoice.currency}; it belongs to the unmatched payments`);
+    throw new Error(
+      `payment event ${foreign.eventId} is in ${foreign.currency} but invoice ${invoice.number} is in ${invoice.currency}; it belongs to the unmatched payments`,
+    );
   }
   const { ledger, added } = addToLedger(invoice.payments, events);
   if (added.length === 0) return undefined;

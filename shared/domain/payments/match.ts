@@ -8,7 +8,8 @@ import type { Invoice } from '../invoice/invoice.ts';
 export type MatchDecision = { readonly status: 'matched' } | { readonly status: 'unmatched'; readonly reason: string };
 
 export function matchPayment(payment: { namedInvoice: string | null; currency: string }, invoice: Invoice | undefined): MatchDecision {
-  if (payment.namedInvoice === null) return { status: 'unmatched', reason: 'the payment names no invoice (metadata.invoice_number is missing)' };
+  if (payment.namedInvoice === null)
+    return { status: 'unmatched', reason: 'the payment names no invoice (metadata.invoice_number is missing)' };
   if (invoice === undefined) return { status: 'unmatched', reason: `there is no invoice ${payment.namedInvoice}` };
   return canApply(payment.currency, invoice);
 }

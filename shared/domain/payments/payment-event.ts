@@ -7,12 +7,7 @@
  * `paymentId` groups the events of one payment attempt (Stripe: the PaymentIntent id), so a
  * refund or dispute that names only the payment finds its invoice through the payment.
  */
-export type PaymentEvent =
-  | PaymentSucceeded
-  | PaymentFailed
-  | RefundUpdated
-  | DisputeOpened
-  | DisputeClosed;
+export type PaymentEvent = PaymentSucceeded | PaymentFailed | RefundUpdated | DisputeOpened | DisputeClosed;
 
 interface PaymentEventBase {
   /** Provider event id (Stripe `evt_...`): the key of exactly-once application. */

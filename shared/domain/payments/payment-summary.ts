@@ -53,7 +53,9 @@ export function compareLedgerOrder(a: PaymentEvent, b: PaymentEvent): number {
 export function assertValidPaymentEvent(event: PaymentEvent): void {
   const amount = event.kind === 'refund_updated' ? event.amountRefunded : event.amount;
   if (!Number.isSafeInteger(amount) || amount < 0) {
-    throw new Error(`payment event ${event.eventId} (${event.kind}): amount must be a whole, non-negative number of minor units, got ${amount}`);
+    throw new Error(
+      `payment event ${event.eventId} (${event.kind}): amount must be a whole, non-negative number of minor units, got ${amount}`,
+    );
   }
   occurredAtMillis(event);
 }
@@ -66,7 +68,9 @@ export function assertValidPaymentEvent(event: PaymentEvent): void {
 export function summarizePayments(ledger: readonly PaymentEvent[]): PaymentSummary[] {
   const currencies = [...new Set(ledger.map((event) => event.currency))];
   if (currencies.length > 1) {
-    throw new Error(`payment ledger mixes currencies (${currencies.join(', ')}); events in another currency belong to the unmatched payments`);
+    throw new Error(
+      `payment ledger mixes currencies (${currencies.join(', ')}); events in another currency belong to the unmatched payments`,
+    );
   }
   ledger.forEach(assertValidPaymentEvent);
   const byPayment = new Map<string, PaymentEvent[]>();
@@ -138,7 +142,8 @@ function disputeSummary(disputeId: string, opened: DisputeOpened | undefined, cl
 
 function occurredAtMillis(event: PaymentEvent): number {
   const millis = Date.parse(event.occurredAt);
-  if (Number.isNaN(millis)) throw new Error(`payment event ${event.eventId}: occurredAt is not an instant: ${JSON.stringify(event.occurredAt)}`);
+  if (Number.isNaN(millis))
+    throw new Error(`payment event ${event.eventId}: occurredAt is not an instant: ${JSON.stringify(event.occurredAt)}`);
   return millis;
 }
 

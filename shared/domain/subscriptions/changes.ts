@@ -30,7 +30,8 @@ export function applyChange(history: readonly Subscription[], change: Subscripti
       if (current === undefined) {
         return { ok: false, message: `no subscription is active at ${isoSeconds(at)} to change: use billflow subscriptions start` };
       }
-      if (current.plan === change.plan) return { ok: false, message: `the subscription active at ${isoSeconds(at)} is already on plan ${change.plan}` };
+      if (current.plan === change.plan)
+        return { ok: false, message: `the subscription active at ${isoSeconds(at)} is already on plan ${change.plan}` };
       const replaced =
         current.start !== undefined && current.start === at
           ? [{ ...current, plan: change.plan }]
@@ -38,7 +39,10 @@ export function applyChange(history: readonly Subscription[], change: Subscripti
               { ...current, end: at },
               { plan: change.plan, start: at, ...(current.end === undefined ? {} : { end: current.end }) },
             ];
-      return { ok: true, subscriptions: withStarts(history.flatMap((subscription) => (subscription === current ? replaced : [subscription]))) };
+      return {
+        ok: true,
+        subscriptions: withStarts(history.flatMap((subscription) => (subscription === current ? replaced : [subscription]))),
+      };
     }
     case 'cancel': {
       const later = history.filter((subscription) => subscription.start !== undefined && subscription.start >= at);

@@ -4,7 +4,12 @@
  */
 import { activeAt, isoSeconds, type Subscription } from './subscription.ts';
 
-export function noSubscriptionReason(customerId: string, time: string, instant: number, subscriptions: readonly Subscription[]): string | undefined {
+export function noSubscriptionReason(
+  customerId: string,
+  time: string,
+  instant: number,
+  subscriptions: readonly Subscription[],
+): string | undefined {
   if (activeAt(subscriptions, instant) !== undefined) return undefined;
   const ended = subscriptions.filter((subscription) => subscription.end !== undefined && subscription.end <= instant).at(-1);
   const context =

@@ -12,7 +12,11 @@ export interface ClosedPeriod {
   readonly label: string;
 }
 
-export function rewrittenPeriods(before: readonly Subscription[], after: readonly Subscription[], closed: readonly ClosedPeriod[]): ClosedPeriod[] {
+export function rewrittenPeriods(
+  before: readonly Subscription[],
+  after: readonly Subscription[],
+  closed: readonly ClosedPeriod[],
+): ClosedPeriod[] {
   return closed.filter(({ period }) => JSON.stringify(periodSegments(before, period)) !== JSON.stringify(periodSegments(after, period)));
 }
 

@@ -21,7 +21,9 @@ export function subscriptionProblems(
       problems.push({ index, field: 'end', message: `must be after start (${isoSeconds(subscription.start)})` });
     }
   });
-  const ordered = subscriptions.map((subscription, index) => ({ subscription, index })).sort((a, b) => (a.subscription.start ?? -Infinity) - (b.subscription.start ?? -Infinity));
+  const ordered = subscriptions
+    .map((subscription, index) => ({ subscription, index }))
+    .sort((a, b) => (a.subscription.start ?? -Infinity) - (b.subscription.start ?? -Infinity));
   for (let position = 1; position < ordered.length; position += 1) {
     const previous = ordered[position - 1]!;
     const current = ordered[position]!;

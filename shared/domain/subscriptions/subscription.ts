@@ -51,7 +51,9 @@ export function activeAt(subscriptions: readonly Subscription[], instant: number
 }
 
 export function covers(subscription: Subscription, instant: number): boolean {
-  return (subscription.start === undefined || subscription.start <= instant) && (subscription.end === undefined || instant < subscription.end);
+  return (
+    (subscription.start === undefined || subscription.start <= instant) && (subscription.end === undefined || instant < subscription.end)
+  );
 }
 
 function byStart(a: Subscription, b: Subscription): number {

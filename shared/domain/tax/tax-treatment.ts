@@ -33,14 +33,16 @@ export function taxTreatment(issuerCountry: string, customer: TaxCustomer, taxRa
   if (customer.vatId !== undefined && customer.vatId.trim() !== '') {
     return { rate: '0', category: 'AE', legend: REVERSE_CHARGE_LEGEND };
   }
-  return countryRate(customerCountry, taxRates, 'EU consumers pay their own country\'s VAT (OSS)');
+  return countryRate(customerCountry, taxRates, "EU consumers pay their own country's VAT (OSS)");
 }
 
 /** A country's standard rate; a zero rate is category Z (zero-rated), not S. */
 function countryRate(country: string, taxRates: Readonly<Record<string, string>>, why: string): TaxTreatment {
   const rate = Object.hasOwn(taxRates, country) ? taxRates[country] : undefined;
   if (rate === undefined) {
-    throw new Error(`No VAT rate for ${country} in the catalog's taxRates, and one is needed (${why}); add e.g. taxRates: { ${country}: "20" }`);
+    throw new Error(
+      `No VAT rate for ${country} in the catalog's taxRates, and one is needed (${why}); add e.g. taxRates: { ${country}: "20" }`,
+    );
   }
   return { rate, category: decimal(rate).isZero() ? 'Z' : 'S', rateCountry: country };
 }

@@ -18,7 +18,9 @@ export interface StreamBody {
 const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
 
 function event(fields: Record<string, string>): string {
-  return `{${Object.entries(fields).map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`;
+  return `{${Object.entries(fields)
+    .map(([name, value]) => `${JSON.stringify(name)}:${value}`)
+    .join(',')}}`;
 }
 
 /** Attribute texts (already JSON) of an event that is valid for `customerId` at `time`. */
@@ -38,12 +40,22 @@ function validFields(id: string, customerId: string, time: string, tokens: strin
 export function hostileBody(customerId: string, time: string) {
   const text = (json: unknown) => JSON.stringify(json);
   return fc.oneof(
-    fc.integer({ min: 33, max: 20_000 }).map((depth) => ({ kind: 'deep data', make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), data: `{"tokens":1,"x":${nested(depth)}}` }) })),
-    fc.integer({ min: 257, max: 10_000 }).map((length) => ({ kind: 'long id', make: (n: number) => event(validFields(`h-${n}-${'i'.repeat(length)}`, customerId, time, '1')) })),
+    fc.integer({ min: 33, max: 20_000 }).map((depth) => ({
+      kind: 'deep data',
+      make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), data: `{"tokens":1,"x":${nested(depth)}}` }),
+    })),
+    fc.integer({ min: 257, max: 10_000 }).map((length) => ({
+      kind: 'long id',
+      make: (n: number) => event(validFields(`h-${n}-${'i'.repeat(length)}`, customerId, time, '1')),
+    })),
     fc.constantFrom('source', 'type', 'subject').chain((field) =>
       fc.integer({ min: 257, max: 10_000 }).map((length) => ({
         kind: `long ${field}`,
-        make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), [field]: text(`${field === 'subject' ? 'cus_' : ''}${'s'.repeat(length)}`) }),
+        make: (n: number) =>
+          event({
+            ...validFields(`h-${n}`, customerId, time, '1'),
+            [field]: text(`${field === 'subject' ? 'cus_' : ''}${'s'.repeat(length)}`),
+          }),
       })),
     ),
     fc.constantFrom('1e308', '-1e15', text('9'.repeat(400)), text('0.1234567890123')).map((tokens) => ({
@@ -54,11 +66,23 @@ export function hostileBody(customerId: string, time: string) {
     fc.constant({ kind: 'a number', make: (n: number) => String(n) }),
     // An element of an array body is kept as its own text (`7`), not the body's (`[7]`).
     fc.constant({ kind: 'a number in an array', make: (n: number) => `[${n}]` }),
-    fc.constant({ kind: 'impossible date', make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), time: '"2026-02-30T00:00:00Z"' }) }),
+    fc.constant({
+      kind: 'impossible date',
+      make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), time: '"2026-02-30T00:00:00Z"' }),
+    }),
     fc.constant({ kind: 'unknown customer', make: (n: number) => event(validFields(`h-${n}`, `cus_unknown_${n}`, time, '1')) }),
-    fc.constant({ kind: '__proto__ keys', make: (n: number) => `{"__proto__":{"specversion":"1.0"},"constructor":{"prototype":{}},"id":"h-${n}"}` }),
-    fc.constant({ kind: 'wrong specversion', make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), specversion: '"0.3"' }) }),
-    fc.constant({ kind: 'numeric subject', make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), subject: String(n) }) }),
+    fc.constant({
+      kind: '__proto__ keys',
+      make: (n: number) => `{"__proto__":{"specversion":"1.0"},"constructor":{"prototype":{}},"id":"h-${n}"}`,
+    }),
+    fc.constant({
+      kind: 'wrong specversion',
+      make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), specversion: '"0.3"' }),
+    }),
+    fc.constant({
+      kind: 'numeric subject',
+      make: (n: number) => event({ ...validFields(`h-${n}`, customerId, time, '1'), subject: String(n) }),
+    }),
   );
 }
 
@@ -70,7 +94,13 @@ export function hostileStream(options: { seed: number; size: number; customerIds
     {
       weight: 3,
       arbitrary: fc
-        .array(fc.record({ customer: fc.constantFrom(...customerIds), tokens: fc.oneof(fc.integer({ min: -1000, max: 1_000_000 }).map(String), fc.constant('"12.5"')) }), { minLength: 1, maxLength: 20 })
+        .array(
+          fc.record({
+            customer: fc.constantFrom(...customerIds),
+            tokens: fc.oneof(fc.integer({ min: -1000, max: 1_000_000 }).map(String), fc.constant('"12.5"')),
+          }),
+          { minLength: 1, maxLength: 20 },
+        )
         .map((valid) => ({ valid })),
     },
   );

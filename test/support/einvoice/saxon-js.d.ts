@@ -5,7 +5,10 @@ declare module 'saxon-js' {
     readonly resultForm?: 'array' | 'default';
   }
   interface SaxonJs {
-    transform(options: { stylesheetInternal: unknown; sourceText: string; destination: 'document' }, mode: 'async'): Promise<{ principalResult: Node }>;
+    transform(
+      options: { stylesheetInternal: unknown; sourceText: string; destination: 'document' },
+      mode: 'async',
+    ): Promise<{ principalResult: Node }>;
     getResource(options: { text: string; type: 'xml' }): Promise<Node>;
     XPath: { evaluate(expression: string, context: Node, options?: XPathOptions): unknown };
   }

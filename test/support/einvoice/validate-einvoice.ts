@@ -20,7 +20,8 @@ import { validateXML } from 'xmllint-wasm';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SVRL = { namespaceContext: { svrl: 'http://purl.oclc.org/dsdl/svrl' } };
 
-export type RuleSet = 'EN16931-CII-validation' | 'EN16931-UBL-validation' | 'XRechnung-CII-validation' | 'XRechnung-UBL-validation' | 'PEPPOL-EN16931-UBL';
+export type RuleSet =
+  'EN16931-CII-validation' | 'EN16931-UBL-validation' | 'XRechnung-CII-validation' | 'XRechnung-UBL-validation' | 'PEPPOL-EN16931-UBL';
 export type Schema = 'cii-d16b' | 'facturx-1.07.3-en16931' | 'ubl21-invoice';
 
 const SCHEMAS: Readonly<Record<Schema, { dir: string; main: string }>> = {
@@ -51,7 +52,9 @@ export interface ValidationReport {
 /** What applies to a document: XSDs and rule sets, from its syntax and BT-24. */
 export function applicableChecks(xml: string): { schemas: Schema[]; ruleSets: RuleSet[] } {
   const cii = /<([\w-]+:)?CrossIndustryInvoice[\s>]/.test(xml);
-  const specification = (cii ? /GuidelineSpecifiedDocumentContextParameter>\s*<ram:ID>([^<]*)</.exec(xml) : /<cbc:CustomizationID>([^<]*)</.exec(xml))?.[1] ?? '';
+  const specification =
+    (cii ? /GuidelineSpecifiedDocumentContextParameter>\s*<ram:ID>([^<]*)</.exec(xml) : /<cbc:CustomizationID>([^<]*)</.exec(xml))?.[1] ??
+    '';
   const xrechnung = /xrechnung/i.test(specification);
   if (cii) {
     // Factur-X EN 16931 has its own (restricted) XSD; XRechnung CII is plain CII D16B.
@@ -61,7 +64,11 @@ export function applicableChecks(xml: string): { schemas: Schema[]; ruleSets: Ru
   const peppol = /peppol\.eu:2017:poacc:billing:3\.0/.test(specification);
   return {
     schemas: ['ubl21-invoice'],
-    ruleSets: ['EN16931-UBL-validation', ...(xrechnung ? (['XRechnung-UBL-validation'] as const) : []), ...(peppol ? (['PEPPOL-EN16931-UBL'] as const) : [])],
+    ruleSets: [
+      'EN16931-UBL-validation',
+      ...(xrechnung ? (['XRechnung-UBL-validation'] as const) : []),
+      ...(peppol ? (['PEPPOL-EN16931-UBL'] as const) : []),
+    ],
   };
 }
 
@@ -102,7 +109,10 @@ export async function validateSchema(schema: Schema, xml: string): Promise<Findi
 
 export async function runSchematron(ruleSet: RuleSet, xml: string): Promise<Finding[]> {
   const result = await SaxonJS.transform({ stylesheetInternal: stylesheet(ruleSet), sourceText: xml, destination: 'document' }, 'async');
-  const nodes = SaxonJS.XPath.evaluate('//svrl:failed-assert | //svrl:successful-report', result.principalResult, { ...SVRL, resultForm: 'array' }) as SvrlElement[];
+  const nodes = SaxonJS.XPath.evaluate('//svrl:failed-assert | //svrl:successful-report', result.principalResult, {
+    ...SVRL,
+    resultForm: 'array',
+  }) as SvrlElement[];
   return nodes.map((node) => ({
     source: ruleSet,
     id: node.getAttribute('id') ?? '(no id)',
