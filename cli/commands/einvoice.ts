@@ -7,8 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EINVOICE_FORMATS, isEInvoiceFormat } from '#domain/einvoice/format.ts';
-import { EInvoiceDataError, type ElectronicAddress, type EInvoiceOptions } from '#domain/einvoice/model.ts';
-import { EInvoiceNotFoundError, exportEInvoice } from '#use-cases/export-einvoice.ts';
+import { type ElectronicAddress, type EInvoiceOptions } from '#domain/einvoice/model.ts';
+import { EInvoiceDataError } from '#domain/errors.ts';
+import { exportEInvoice } from '#use-cases/export-einvoice.ts';
+import { EInvoiceNotFoundError } from '#use-cases/errors.ts';
 import { createContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { emit } from '../output.ts';

@@ -8,7 +8,7 @@ import { formatMinor } from '#domain/money.ts';
 import { previewUsage } from '#use-cases/preview-usage.ts';
 import { createContext } from '../context.ts';
 import { asUsageError } from '../errors.ts';
-import { CatalogIncompleteError } from '#use-cases/close-billing-period.ts';
+import { CatalogIncompleteError } from '#use-cases/errors.ts';
 import { NoSubscriptionError } from '#domain/errors.ts';
 import { emit, table } from '../output.ts';
 import { parsePeriod, type GlobalOptions } from '../options.ts';

@@ -4,8 +4,9 @@
  * not know is a fault of ours: it propagates, and the caller answers 500 so the sender retries.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { NotAStripeEventError } from '#formats/stripe-events.ts';
-import { WebhookSignatureError, type SignatureProblem } from '#formats/stripe-signature.ts';
+import { NotAStripeEventError } from '#formats/errors.ts';
+import { type SignatureProblem } from '#formats/stripe-signature.ts';
+import { WebhookSignatureError } from '#formats/errors.ts';
 
 /** A request body over what a route stores. */
 export class BodyTooLargeError extends Error {

@@ -9,8 +9,9 @@
  * a fix; a retryable one (throttling, a link not written yet) is expected to pass on a retry.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { NotAMailNotificationError } from '#formats/mail-notifications.ts';
-import { NotAStripeEventError } from '#formats/stripe-events.ts';
+import { InvoiceNotRenderableError } from '#adapters/errors.ts';
+import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
+import { NotAMailNotificationError, NotAStripeEventError } from '#formats/errors.ts';
 import { MalformedMessageError } from '#messages/queue-message.ts';
 import { logger } from '#shared/observability.ts';
 
@@ -19,6 +20,11 @@ const PERMANENT: readonly (abstract new (...args: never[]) => Error)[] = [
   MalformedMessageError,
   NotAMailNotificationError,
   NotAStripeEventError,
+  // A message naming an invoice that does not exist, or asking what its state forbids, and an
+  // invoice the renderer cannot draw: the same on every receive until someone fixes the data.
+  InvoiceNotFoundError,
+  InvoiceStateError,
+  InvoiceNotRenderableError,
 ];
 
 export interface RecordFailure {

@@ -59,7 +59,7 @@ export class InvoiceRunStage implements PipelineStage {
         // InvoiceRepository.listCustomerFrom: the customer's invoices from the oldest period
         // with late events on, for the cuts that start its late window (its own partition).
         'dynamodb:Query',
-        // saveDraft and markNotIssued (conditional puts), and the two Puts in finalize's
+        // saveDraft and closeDraft (conditional puts), and the two Puts in finalize's
         // TransactWriteItems (numbered invoice, number claim): a transaction is authorized
         // per contained action, so TransactWriteItems needs no permission of its own.
         'dynamodb:PutItem',

@@ -3,6 +3,8 @@
  * so callers tell them apart with `instanceof` (the CLI prints them as usage errors: a person
  * fixes them by asking for something else), never by comparing names or messages.
  */
+import type { BalanceAccount } from './balance/ledger.ts';
+import { formatMinor } from './money.ts';
 
 /** An invoice lifecycle transition was asked of an invoice in a state it may not happen from (lifecycle.ts). */
 export class InvoiceStateError extends Error {
@@ -22,4 +24,73 @@ export class PaymentNotUnmatchedError extends Error {
 /** The customer has no subscription to price in the period (invoice/assemble.ts). */
 export class NoSubscriptionError extends Error {
   override readonly name = 'NoSubscriptionError';
+}
+
+export class InsufficientBalanceError extends Error {
+  override readonly name = 'InsufficientBalanceError';
+  constructor(
+    readonly account: BalanceAccount,
+    readonly available: number,
+    asked: number,
+  ) {
+    const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
+    super(
+      `Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`,
+    );
+  }
+}
+
+/** An invoice that cannot be written as an e-invoice; the message says what to fix. */
+export class EInvoiceDataError extends Error {
+  override readonly name = 'EInvoiceDataError';
+}
+
+/** A request that cannot be read or does not fit the invoice (unknown line, bad quantity, ...). */
+export class CreditRequestError extends Error {
+  override readonly name: string = 'CreditRequestError';
+}
+
+/** The invoice is not one that can be credited (a draft, a void or not-issued invoice). */
+export class InvoiceNotCreditableError extends CreditRequestError {
+  override readonly name = 'InvoiceNotCreditableError';
+}
+
+/** A line credit asks for more than is left of the line. */
+export class CreditExceedsLineError extends CreditRequestError {
+  override readonly name = 'CreditExceedsLineError';
+  constructor(
+    readonly invoiceNumber: string,
+    readonly line: number,
+    readonly left: { readonly quantity: string; readonly netAmount: number; readonly currency: string },
+    asked: string,
+  ) {
+    super(
+      `Line ${line} of invoice ${invoiceNumber} has ${left.quantity} left to credit, worth ${formatMinor(left.netAmount, left.currency)} ${left.currency} net; ` +
+        `${asked} is more: credit at most what is left`,
+    );
+  }
+}
+
+/** The lines asked for add up to more than is left of the invoice at their VAT rate. */
+export class CreditExceedsInvoiceError extends CreditRequestError {
+  override readonly name = 'CreditExceedsInvoiceError';
+  constructor(
+    readonly invoiceNumber: string,
+    readonly left: { readonly netAmount: number; readonly total: number; readonly currency: string },
+    readonly askedNet: number,
+  ) {
+    const money = (minor: number) => `${formatMinor(minor, left.currency)} ${left.currency}`;
+    super(
+      `Invoice ${invoiceNumber} has ${money(left.netAmount)} net (${money(left.total)} with VAT) left to credit, ` +
+        `but this credit note asks for ${money(askedNet)} net: credit at most ${money(left.netAmount)} net`,
+    );
+  }
+}
+
+/** Earlier credit notes already took everything back. */
+export class NothingLeftToCreditError extends CreditRequestError {
+  override readonly name = 'NothingLeftToCreditError';
+  constructor(readonly invoiceNumber: string) {
+    super(`Invoice ${invoiceNumber} is credited in full already: there is nothing left to credit`);
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { MailEvent } from '#domain/delivery/mail-event.ts';
+import { NotAMailNotificationError } from './errors.ts';
 
 const sesEvent = z
   .object({
@@ -24,11 +25,6 @@ const sesEvent = z
   .loose();
 
 type SesEvent = z.infer<typeof sesEvent>;
-
-/** A body that is neither an SES event nor an SNS notification carrying one. */
-export class NotAMailNotificationError extends Error {
-  override readonly name = 'NotAMailNotificationError';
-}
 
 export function parseMailNotification(body: string): MailEvent {
   const event = parseSesEvent(body);

@@ -6,11 +6,7 @@
  */
 import { z } from 'zod';
 import { isBillingPeriod } from '#domain/period.ts';
-
-/** A scheduler payload a run cannot start from: retrying the same input cannot help. */
-export class NotAScheduledRunError extends Error {
-  override readonly name = 'NotAScheduledRunError';
-}
+import { NotAScheduledRunError } from './errors.ts';
 
 export interface ScheduledRun {
   readonly asOf: number;

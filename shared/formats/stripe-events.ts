@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import { NotAStripeEventError } from './errors.ts';
 
 export const stripeEventSchema = z.object({
   id: z.string().regex(/^evt_\w+$/, 'id must be a Stripe event id (evt_...)'),
@@ -60,10 +61,6 @@ export const HANDLED_TYPES = [
   'charge.dispute.created',
   'charge.dispute.closed',
 ] as const;
-
-export class NotAStripeEventError extends Error {
-  override readonly name = 'NotAStripeEventError';
-}
 
 /** Parses a raw body; throws NotAStripeEventError saying what is wrong. */
 export function parseStripeEvent(rawBody: string): StripeEvent {

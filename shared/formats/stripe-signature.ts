@@ -9,20 +9,11 @@
  * sign with the SDK's `generateTestHeaderString`, so both sides still meet in the middle.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WebhookSignatureError } from './errors.ts';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type SignatureProblem = 'missing_header' | 'malformed_header' | 'stale_timestamp' | 'no_matching_signature';
-
-export class WebhookSignatureError extends Error {
-  override readonly name = 'WebhookSignatureError';
-  constructor(
-    readonly problem: SignatureProblem,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 interface ParsedHeader {
   readonly timestamp: number;

@@ -19,6 +19,7 @@ import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 import type { PaymentLink, PaymentStore } from '#ports/payment-store.ts';
 import type { StoredWebhookEvent, WebhookEventStore } from '#ports/webhook-event-store.ts';
+import { WebhookEventMissingError } from './errors.ts';
 
 export interface ApplyPaymentDependencies {
   readonly webhookEvents: WebhookEventStore;
@@ -41,10 +42,6 @@ export type ApplyPaymentOutcome =
       readonly before: Invoice;
       readonly added: readonly PaymentEvent[];
     };
-
-export class WebhookEventMissingError extends Error {
-  override readonly name = 'WebhookEventMissingError';
-}
 
 export async function applyPaymentEvent(eventId: string, deps: ApplyPaymentDependencies): Promise<ApplyPaymentOutcome> {
   const stored = await deps.webhookEvents.get(eventId);

@@ -32,6 +32,7 @@ import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { BillingPeriodInvoices } from '#ports/invoice-repository.ts';
 import { collectUsage, type LateWindow } from './collect-usage.ts';
+import { CatalogIncompleteError } from './errors.ts';
 
 export interface InvoiceJob {
   readonly customerId: string;
@@ -71,10 +72,6 @@ export interface CloseBillingPeriodDependencies {
   readonly settleMs: number;
   /** Hands a finalized invoice to rendering and delivery (the invoice-documents queue). */
   readonly requestDocument: (number: string) => Promise<void>;
-}
-
-export class CatalogIncompleteError extends Error {
-  override readonly name = 'CatalogIncompleteError';
 }
 
 export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeriodDependencies): Promise<CloseOutcome> {

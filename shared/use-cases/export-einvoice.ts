@@ -10,10 +10,7 @@ import { einvoiceDocument, type EInvoiceDocument } from '#domain/einvoice/einvoi
 import type { EInvoiceFormat } from '#domain/einvoice/format.ts';
 import type { EInvoiceOptions } from '#domain/einvoice/model.ts';
 import type { InvoiceRepository } from '#ports/invoice-repository.ts';
-
-export class EInvoiceNotFoundError extends Error {
-  override readonly name = 'EInvoiceNotFoundError';
-}
+import { EInvoiceNotFoundError } from './errors.ts';
 
 export async function exportEInvoice(
   number: string,

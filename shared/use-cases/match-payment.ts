@@ -9,10 +9,7 @@ import { canApply } from '#domain/payments/match.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 import type { PaymentStore } from '#ports/payment-store.ts';
 import { settle, type ApplyPaymentOutcome } from './apply-payment-event.ts';
-
-export class PaymentMatchError extends Error {
-  override readonly name = 'PaymentMatchError';
-}
+import { PaymentMatchError } from './errors.ts';
 
 export async function matchPaymentToInvoice(
   paymentId: string,

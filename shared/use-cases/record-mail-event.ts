@@ -7,12 +7,9 @@
 import type { MailEvent } from '#domain/delivery/mail-event.ts';
 import { recordMailProblem } from '#domain/invoice/lifecycle.ts';
 import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
+import { UnknownEmailError } from './errors.ts';
 
 export type MailEventOutcome = { readonly action: 'bounced' | 'problem_recorded' | 'ignored'; readonly number?: string };
-
-export class UnknownEmailError extends Error {
-  override readonly name = 'UnknownEmailError';
-}
 
 /** Where a mail event is recorded: the invoice its message id was linked to. */
 type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'findNumberByEmail'>;

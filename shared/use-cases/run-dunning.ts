@@ -43,6 +43,7 @@ import type { DocumentStore } from '#ports/document-store.ts';
 import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '#ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
+import { DunningRunError } from './errors.ts';
 
 export interface DunningDependencies {
   readonly invoices: OpenReceivables & Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'linkEmail'>;
@@ -76,17 +77,6 @@ export interface DunningSummary {
   /** Candidates left alone: not due yet, no longer chased, claimed by another run, no PDF yet. */
   readonly skipped: number;
   readonly failed: readonly DunningFailure[];
-}
-
-/** Some reminders could not be sent for now; `summary` says which, and what did go out. */
-export class DunningRunError extends Error {
-  override readonly name = 'DunningRunError';
-  constructor(readonly summary: DunningSummary) {
-    const failed = summary.failed.filter((failure) => !failure.permanent);
-    super(
-      `${failed.length} overdue reminders failed; the next run retries them: ${failed.map((f) => `${f.number} (${f.reason})`).join('; ')}`,
-    );
-  }
 }
 
 type Outcome =

@@ -4,7 +4,7 @@ import { BatchGetCommand, BatchWriteCommand, ScanCommand, type DynamoDBDocumentC
 import { createTestStack } from '#test-support/local-stack.ts';
 import { tables } from '#infra/resources.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
-import { CatalogStoreError } from '#adapters/dynamodb/errors.ts';
+import { CatalogStoreError } from '#adapters/errors.ts';
 import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { parseCatalogText } from '#domain/catalog/parse.ts';
 import { formatIssue } from '#domain/catalog/validate.ts';

@@ -16,7 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assembleCreditNote } from '#domain/credit-notes/assemble.ts';
-import { CreditExceedsInvoiceError, CreditExceedsLineError, CreditRequestError } from '#domain/credit-notes/errors.ts';
+import { CreditExceedsInvoiceError, CreditExceedsLineError, CreditRequestError } from '#domain/errors.ts';
 import { creditableRemainder } from '#domain/credit-notes/remaining.ts';
 import type { CreditNote, CreditSettlement, LineCredit } from '#domain/credit-notes/types.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';

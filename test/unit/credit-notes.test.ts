@@ -10,7 +10,7 @@ import {
   CreditRequestError,
   InvoiceNotCreditableError,
   NothingLeftToCreditError,
-} from '#domain/credit-notes/errors.ts';
+} from '#domain/errors.ts';
 import { creditNoteSequence, formatCreditNoteNumber, parseCreditNoteNumber } from '#domain/credit-notes/numbering.ts';
 import { creditableRemainder } from '#domain/credit-notes/remaining.ts';
 import type { CreditNoteDraft, CreditRequest } from '#domain/credit-notes/types.ts';

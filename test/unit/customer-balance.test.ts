@@ -7,12 +7,12 @@ import {
   applyBalance,
   availableBalance,
   creditNoteMovement,
-  InsufficientBalanceError,
   overpaymentMovement,
   recordMovement,
   refundMovement,
   type BalanceMovement,
 } from '#domain/balance/ledger.ts';
+import { InsufficientBalanceError } from '#domain/errors.ts';
 import type { CreditNote } from '#domain/credit-notes/types.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import { settleWithCredits } from '#domain/payments/credited-settlement.ts';

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, isConditionFailed, isTransactionCancelled } from '#adapters/dynamodb/errors.ts';
+import { cancellationReasons, isConditionFailed, isTransactionCancelled } from '#adapters/errors.ts';
 
 /** A document client whose every request is answered with DynamoDB's error response `body` (HTTP 400). */
 function answeredWith(body: Record<string, unknown>): DynamoDBDocumentClient {

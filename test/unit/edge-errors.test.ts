@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { BodyTooLargeError, httpRefusalOf, refusalMetric, refusalResponse } from '#functions/commons/http-errors.ts';
 import { recordFailureOf } from '#functions/commons/record-failures.ts';
-import { NotAStripeEventError } from '#formats/stripe-events.ts';
-import { WebhookSignatureError } from '#formats/stripe-signature.ts';
-import { NotAMailNotificationError } from '#formats/mail-notifications.ts';
+import { NotAStripeEventError } from '#formats/errors.ts';
+import { WebhookSignatureError } from '#formats/errors.ts';
+import { NotAMailNotificationError } from '#formats/errors.ts';
 import { invoiceJobMessage } from '#messages/invoice-job.ts';
-import { UnknownEmailError } from '#use-cases/record-mail-event.ts';
+import { UnknownEmailError } from '#use-cases/errors.ts';
+import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
 
 describe('typed errors as HTTP answers', () => {
   it('answers a bad signature and a body that is not a Stripe event 400, a body too large 413, with the message as the error', () => {
@@ -47,6 +48,13 @@ describe('errors as SQS record failures', () => {
       reason: expect.stringMatching(/^MalformedMessageError: the body is not JSON/),
     });
     expect(recordFailureOf(new NotAMailNotificationError('no messageId')).permanent).toBe(true);
+  });
+
+  it('tells data no retry can fix as permanent: an unknown invoice, a transition its state forbids', () => {
+    expect(recordFailureOf(new InvoiceNotFoundError('no invoice ACME-2026-000009')).permanent).toBe(true);
+    expect(recordFailureOf(new InvoiceStateError('invoice ACME-2026-000001 is void')).permanent).toBe(true);
+    // An error merely named like one is not one.
+    expect(recordFailureOf(Object.assign(new Error('x'), { name: 'InvoiceNotFoundError' })).permanent).toBe(false);
   });
 
   it('keeps anything else retryable: a link not written yet, throttling, a thrown string', () => {

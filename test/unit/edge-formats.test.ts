@@ -3,9 +3,11 @@
  * scheduler payloads. A body a run or a record cannot use is a typed error saying what to fix.
  */
 import { describe, expect, it } from 'vitest';
-import { NotAMailNotificationError, parseMailNotification } from '#formats/mail-notifications.ts';
+import { parseMailNotification } from '#formats/mail-notifications.ts';
+import { NotAMailNotificationError } from '#formats/errors.ts';
 import { groupEventTexts, splitMessageBody } from '#formats/cloudevents-batch.ts';
-import { NotAScheduledRunError, parseScheduledInvoiceRun, parseScheduledRun, scheduledRunPayload } from '#formats/scheduler-events.ts';
+import { parseScheduledInvoiceRun, parseScheduledRun, scheduledRunPayload } from '#formats/scheduler-events.ts';
+import { NotAScheduledRunError } from '#formats/errors.ts';
 
 const bounce = {
   eventType: 'Bounce',

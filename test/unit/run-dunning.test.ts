@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogHead } from '#domain/catalog/types.ts';
 import type { Invoice, InvoiceDocument, Reminder } from '#domain/invoice/invoice.ts';
 import { PermanentSendError } from '#ports/mailer.ts';
-import { DunningRunError, runDunning, type DunningDependencies } from '#use-cases/run-dunning.ts';
+import { runDunning, type DunningDependencies } from '#use-cases/run-dunning.ts';
+import { DunningRunError } from '#use-cases/errors.ts';
 import { InMemoryDocuments, InMemoryInvoices, RecordingMailer } from '#test-support/in-memory-invoices.ts';
 import { anInvoice, globexBuyer } from '#test-support/invoice-factory.ts';
 

@@ -5,7 +5,7 @@
  * exist.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetError } from './errors.ts';
+import { BatchGetError } from '../errors.ts';
 import { backoffMs, sleep } from './retry-delay.ts';
 
 const KEYS_PER_REQUEST = 100;

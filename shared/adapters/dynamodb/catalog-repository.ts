@@ -14,7 +14,7 @@ import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from
 import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import { batchGetAll } from './batch-get.ts';
-import { BatchGetError, CatalogStoreError } from './errors.ts';
+import { BatchGetError, CatalogStoreError } from '../errors.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;

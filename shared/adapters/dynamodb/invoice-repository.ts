@@ -38,7 +38,7 @@ import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '#domain/in
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
 import type { InvoiceRepository, SaveDraftOutcome } from '#ports/invoice-repository.ts';
 import { batchGetAll } from './batch-get.ts';
-import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from './errors.ts';
+import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from '../errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { sleep } from './retry-delay.ts';
 

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import type { PaymentLink, PaymentStore } from '#ports/payment-store.ts';
-import { isConditionFailed, isTransactionCancelled } from './errors.ts';
+import { isConditionFailed, isTransactionCancelled } from '../errors.ts';
 
 const paymentPk = (paymentId: string) => `PAYMENT#${paymentId}`;
 const linkKey = (paymentId: string) => ({ pk: paymentPk(paymentId), sk: 'LINK' });

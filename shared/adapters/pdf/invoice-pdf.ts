@@ -28,6 +28,7 @@ import {
   vatCategoryText,
 } from './format.ts';
 import { CELL_PADDING, COLOR, CONTENT, type Column, MARGIN, PAGE, PageFlow, STYLE, type TextBox } from './layout.ts';
+import { InvoiceNotRenderableError } from '../errors.ts';
 
 export interface RenderInvoicePdfOptions {
   /**
@@ -41,10 +42,6 @@ export interface RenderInvoicePdfOptions {
    * null: a plain PDF.
    */
   readonly facturX?: EInvoiceDocument | null;
-}
-
-export class InvoiceNotRenderableError extends Error {
-  override readonly name = 'InvoiceNotRenderableError';
 }
 
 /** Shown where a draft, which has no number yet, would show it. */

@@ -19,8 +19,8 @@
  * refused (InsufficientBalanceError names what is available), and the functions that compute
  * movements only ever take what is there.
  */
-import { formatMinor } from '../money.ts';
 import type { CreditNote } from '../credit-notes/types.ts';
+import { InsufficientBalanceError } from '../errors.ts';
 
 export type BalanceMovementKind = 'credit_note' | 'overpayment' | 'applied_to_invoice' | 'refund';
 
@@ -40,20 +40,6 @@ export interface BalanceMovement {
 export interface BalanceAccount {
   readonly customerId: string;
   readonly currency: string;
-}
-
-export class InsufficientBalanceError extends Error {
-  override readonly name = 'InsufficientBalanceError';
-  constructor(
-    readonly account: BalanceAccount,
-    readonly available: number,
-    asked: number,
-  ) {
-    const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
-    super(
-      `Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`,
-    );
-  }
 }
 
 /** The customer's available balance in the currency (movements of other accounts are ignored). */

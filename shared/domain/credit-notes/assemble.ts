@@ -33,7 +33,7 @@ import {
   CreditRequestError,
   InvoiceNotCreditableError,
   NothingLeftToCreditError,
-} from './errors.ts';
+} from '../errors.ts';
 import { creditableRemainder, vatGroupKey, type CreditableRemainder, type LineRemainder } from './remaining.ts';
 import type { CreditNote, CreditNoteDraft, CreditNoteLine, CreditRequest, LineCredit } from './types.ts';
 

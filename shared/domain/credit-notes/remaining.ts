@@ -8,7 +8,7 @@
 import type { Invoice } from '../invoice/invoice.ts';
 import type { TaxSubtotal } from '../invoice/types.ts';
 import { decimal, decimalText, Decimal } from '../money.ts';
-import { CreditRequestError } from './errors.ts';
+import { CreditRequestError } from '../errors.ts';
 import type { CreditNote, CreditNoteDraft } from './types.ts';
 
 export interface LineRemainder {

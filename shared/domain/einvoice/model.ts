@@ -21,6 +21,7 @@ import type { Invoice, InvoiceParty } from '../invoice/invoice.ts';
 import type { InvoiceLine, VatCategory } from '../invoice/types.ts';
 import { decimal, decimalText, formatMinor, minorToDecimal } from '../money.ts';
 import { FORMAT_PROFILES, type EInvoiceFormat } from './format.ts';
+import { EInvoiceDataError } from '../errors.ts';
 
 /** Per-customer e-invoice data the invoice record does not hold (the catalog's `einvoice`). */
 export interface EInvoiceOptions {
@@ -114,11 +115,6 @@ export interface En16931Invoice {
     readonly payable: string;
   };
   readonly lines: readonly En16931Line[];
-}
-
-/** An invoice that cannot be written as an e-invoice; the message says what to fix. */
-export class EInvoiceDataError extends Error {
-  override readonly name = 'EInvoiceDataError';
 }
 
 /** VATEX codes (CEF code list) and texts for the categories that need an exemption reason. */

@@ -1,5 +1,5 @@
 /**
- * The DynamoDB adapters' errors, and how they recognise DynamoDB's own: by the SDK's exception
+ * The adapters' errors (DynamoDB, the PDF renderer), and how they recognise DynamoDB's own: by the SDK's exception
  * classes (lib-dynamodb's document client sends through client-dynamodb, whose deserializer
  * throws these; test/unit/dynamodb-errors.test.ts proves it), never by comparing names.
  */
@@ -49,4 +49,8 @@ export function cancellationReasons(error: unknown): (string | undefined)[] | un
   if (error instanceof TransactionCanceledException) return (error.CancellationReasons ?? []).map((reason) => reason.Code);
   if (error instanceof TransactionConflictException) return [];
   return undefined;
+}
+
+export class InvoiceNotRenderableError extends Error {
+  override readonly name = 'InvoiceNotRenderableError';
 }
