@@ -14,7 +14,7 @@ import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repos
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { sendInvoice } from '#use-cases/send-invoice.ts';
-import { proCustomer } from '#test-support/invoicing-catalog.ts';
+import { frenchProCustomer, proCustomer } from '#test-support/invoicing-catalog.ts';
 import { createTestStack, type TestStack } from '#test-support/local-stack.ts';
 import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
 import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery-harness.ts';
@@ -32,14 +32,10 @@ let sendInvocations = 0;
 beforeAll(async () => {
   ensurePoppler();
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
-  const customers = ['cus_de', 'cus_fr'].map((id) =>
-    proCustomer(id, {
-      email: `${id}.${tag}@customer.example`,
-      ...(id === 'cus_fr'
-        ? { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' }
-        : {}),
-    }),
-  );
+  const customers = [
+    proCustomer('cus_de', { email: `cus_de.${tag}@customer.example` }),
+    frenchProCustomer('cus_fr', { email: `cus_fr.${tag}@customer.example` }),
+  ];
   ({ invoices, realSend } = await prepareDelivery(stack, customers));
   workers = await startTestWorkers(stack, 'delivery-test', {
     handlers: {

@@ -31,6 +31,23 @@ export function proCustomer(id: string, overrides: Partial<Customer> = {}): Cust
   };
 }
 
+/** A French business customer on the pro plan: reverse charge from the German issuer. */
+export function frenchProCustomer(id: string, overrides: Partial<Customer> = {}): Customer {
+  return proCustomer(id, {
+    address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+    vatId: 'FR12345678901',
+    ...overrides,
+  });
+}
+
+/** `count` customers cus_000000, cus_000001, ... on the pro plan: every third French (reverse charge), the others German. */
+export function mixedProCustomers(count: number): Customer[] {
+  return Array.from({ length: count }, (_, i) => {
+    const id = `cus_${String(i).padStart(6, '0')}`;
+    return i % 3 === 1 ? frenchProCustomer(id) : proCustomer(id);
+  });
+}
+
 /** The standard VAT rates of the CONTRACTS.md catalog, percent per country. */
 export const TAX_RATES = { DE: '19', FR: '20', NL: '21' };
 
