@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarmAction, Metric, MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import { notifyingAlarm } from './notifying-alarm.ts';
 import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -314,13 +314,7 @@ export class BillingFunction extends NodejsFunction {
    * (not a record reported as a partial batch failure), a timeout or an out-of-memory crash.
    */
   public addErrorsAlarm(props: ErrorsAlarmProps): Alarm {
-    return notifyingAlarm(this, 'ErrorsAlarm', {
-      alarmName: props.alarmName,
-      alarmDescription: props.alarmDescription,
-      metric: this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      action: props.action,
-    });
+    return this.anyInFiveMinutesAlarm('ErrorsAlarm', this.metricErrors.bind(this), props);
   }
 
   /**
@@ -328,10 +322,15 @@ export class BillingFunction extends NodejsFunction {
    * function's reserved) concurrency is exhausted, so work waits or is refused.
    */
   public addThrottlesAlarm(props: ThrottlesAlarmProps): Alarm {
-    return notifyingAlarm(this, 'ThrottlesAlarm', {
+    return this.anyInFiveMinutesAlarm('ThrottlesAlarm', this.metricThrottles.bind(this), props);
+  }
+
+  /** An alarm on the sum of one of the function's metrics over five minutes: any at all fires it. */
+  private anyInFiveMinutesAlarm(id: string, metric: (props: MetricOptions) => Metric, props: ErrorsAlarmProps): Alarm {
+    return notifyingAlarm(this, id, {
       alarmName: props.alarmName,
       alarmDescription: props.alarmDescription,
-      metric: this.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      metric: metric({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
       action: props.action,
     });

@@ -19,19 +19,20 @@
  * Every step is idempotent: retries, re-runs and concurrent runs end with one invoice.
  */
 import { gracePeriodMsOf } from '#domain/catalog/billing-settings.ts';
-import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { CatalogHead, Customer, Issuer } from '#domain/catalog/types.ts';
 import { computeInvoice, dueDate } from '#domain/invoice/assemble.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { InvoiceComputation } from '#domain/invoice/types.ts';
 import { draftInvoice, issue } from '#domain/invoice/invoice-record.ts';
 import { closeNotIssued, finalizeDraft } from '#domain/invoice/lifecycle.ts';
 import { invoiceSequence, numberIn } from '#domain/invoice/numbering.ts';
 import { gracePeriodEnd, periodBounds, previousPeriod } from '#domain/period.ts';
 import { periodSegments } from '#domain/subscriptions/segments.ts';
-import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
+import { subscriptionsOf, type Subscription } from '#domain/subscriptions/subscription.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { BillingPeriodInvoices } from '#ports/invoice-repository.ts';
-import { collectUsage, type LateWindow } from './collect-usage.ts';
+import { collectUsage, type CollectedUsage, type LateWindow } from './collect-usage.ts';
 import { CatalogIncompleteError } from './errors.ts';
 
 export interface InvoiceJob {
@@ -84,9 +85,8 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     return { action: 'already_closed', invoice: existing };
   }
 
-  const head = await deps.catalog.readHead();
-  const found = (await deps.catalog.findCustomers([job.customerId])).get(job.customerId);
-  const { issuer, customer, subscriptions } = requireCatalog(head, found, job.customerId);
+  const terms = await readBillingTerms(deps.catalog, job.customerId);
+  const { head, issuer, customer, subscriptions } = terms;
 
   const gracePeriodMs = gracePeriodMsOf(head);
   const drafting = asOf < gracePeriodEnd(job.period, gracePeriodMs) + deps.settleMs;
@@ -109,17 +109,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     return { action: 'before_customer' };
   }
 
-  const computation = computeInvoice({
-    issuer,
-    customer,
-    plans: head.plans,
-    subscriptions,
-    meters: head.meters,
-    taxRates: head.taxRates,
-    period: job.period,
-    usage: collected.usage,
-    billedUsage: collected.billedUsage,
-  });
+  const computation = priceUsage(terms, job.period, collected);
   const now = deps.now();
   const draft = draftInvoice({
     computation,
@@ -223,8 +213,10 @@ function enteredAfter(customer: Customer, period: string): boolean {
   return customer.enteredAt !== undefined && Date.parse(customer.enteredAt) >= periodBounds(period).end;
 }
 
-/** The issuer, the customer and its subscriptions, each plan of which the catalog must define. */
-export function requireCatalog(head: CatalogHead, customer: Customer | undefined, customerId: string) {
+/** The catalog head, the issuer, the customer and its subscriptions, each plan of which the catalog must define. */
+export async function readBillingTerms(catalog: CatalogRepository, customerId: string): Promise<BillingTerms> {
+  const head = await catalog.readHead();
+  const customer = (await catalog.findCustomers([customerId])).get(customerId);
   if (customer === undefined) throw new CatalogIncompleteError(`customer ${customerId} is not in the catalog`);
   if (head.issuer === undefined)
     throw new CatalogIncompleteError('the catalog has no issuer: add one (billflow catalog apply) before invoices can be issued');
@@ -234,5 +226,31 @@ export function requireCatalog(head: CatalogHead, customer: Customer | undefined
       throw new CatalogIncompleteError(`customer ${customerId} has plan ${subscription.plan}, which is not in the catalog`);
     }
   }
-  return { issuer: head.issuer, customer, subscriptions };
+  return { head, issuer: head.issuer, customer, subscriptions };
+}
+
+export interface BillingTerms {
+  readonly head: CatalogHead;
+  readonly issuer: Issuer;
+  readonly customer: Customer;
+  readonly subscriptions: readonly Subscription[];
+}
+
+/** What the customer's usage of `period` costs by the catalog's plans, meters and tax rates. */
+export function priceUsage(
+  { head, issuer, customer, subscriptions }: BillingTerms,
+  period: string,
+  collected: Pick<CollectedUsage, 'usage' | 'billedUsage'>,
+): InvoiceComputation {
+  return computeInvoice({
+    issuer,
+    customer,
+    plans: head.plans,
+    subscriptions,
+    meters: head.meters,
+    taxRates: head.taxRates,
+    period,
+    usage: collected.usage,
+    billedUsage: collected.billedUsage,
+  });
 }

@@ -2,12 +2,11 @@
  * What a customer's open period would cost now: the same aggregation and pricing the invoice
  * run uses, over the events stored so far, with nothing saved.
  */
-import { computeInvoice } from '#domain/invoice/assemble.ts';
 import type { InvoiceComputation, LineSubscription, MeterUsage } from '#domain/invoice/types.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import { periodSegments } from '#domain/subscriptions/segments.ts';
-import { requireCatalog } from './close-billing-period.ts';
+import { priceUsage, readBillingTerms } from './close-billing-period.ts';
 import { collectUsage } from './collect-usage.ts';
 
 export interface UsagePreview {
@@ -26,26 +25,17 @@ export async function previewUsage(
   period: string,
   deps: { events: EventStore; catalog: CatalogRepository; now: number },
 ): Promise<UsagePreview> {
-  const head = await deps.catalog.readHead();
-  const found = (await deps.catalog.findCustomers([customerId])).get(customerId);
-  const { issuer, customer, subscriptions } = requireCatalog(head, found, customerId);
-  const collected = await collectUsage(deps.events, head.meters, customerId, period, {
+  const terms = await readBillingTerms(deps.catalog, customerId);
+  const { subscriptions } = terms;
+  const collected = await collectUsage(deps.events, terms.head.meters, customerId, period, {
     readThrough: deps.now,
     late: [],
     // A preview of an open period: a chunk written a moment ago may as well be missed.
     eventuallyConsistent: true,
     subscriptions,
   });
-  const invoice = computeInvoice({
-    issuer,
-    customer,
-    plans: head.plans,
-    subscriptions,
-    meters: head.meters,
-    taxRates: head.taxRates,
-    period,
-    usage: collected.usage,
-  });
+  // No late windows: billedUsage is empty.
+  const invoice = priceUsage(terms, period, collected);
   const segments = periodSegments(subscriptions, period).map((segment) => ({
     plan: segment.plan,
     start: new Date(segment.from).toISOString(),

@@ -3,6 +3,7 @@ import { provisionLocalResources, type ProvisionedResources } from '#infra/local
 import { startLocalServices, type LocalServices } from '#infra/local/services.ts';
 import { createAwsClients, type AwsClients } from '#adapters/aws/clients.ts';
 import { localCredentials } from '#infra/local/credentials.ts';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export const BENCH_REGION = 'eu-central-1';
 
@@ -31,4 +32,27 @@ export async function provisionBench(base: BenchServices, prefix: string): Promi
     visibilityTimeoutSeconds: 300,
   });
   return { ...base, resources };
+}
+
+/** The naive design's events table the benchmarks compare with: one item per event, keyed pk and sk. */
+export async function createNaiveTable(endpoint: string, tableName: string): Promise<void> {
+  const raw = new DynamoDBClient({ endpoint, region: BENCH_REGION, credentials: localCredentials });
+  try {
+    await raw.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } finally {
+    raw.destroy();
+  }
 }

@@ -54,7 +54,7 @@ import { apiGatewayEvent } from '#infra/local/http-api.ts';
 import { withEnvironment } from './environment.ts';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -73,10 +73,10 @@ import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
 import { localLambdaContext } from '#infra/local/lambda-context.ts';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from '#infra/local/queue-poller.ts';
 import { generateSampleEvents } from '#cli/sample-events.ts';
-import { invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { invoicingCatalog, mixedProCustomers } from '#test-support/invoicing-catalog.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { paymentSucceeded, signature } from '#test-support/stripe-events.ts';
-import { BENCH_REGION, provisionBench, type BenchServices } from './bench-stack.ts';
+import { BENCH_REGION, createNaiveTable, provisionBench, type BenchServices } from './bench-stack.ts';
 import { asLambda, chunks, installMeters, newTally, scope, type Tally } from './cost-meter.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -213,15 +213,8 @@ export async function benchCost(base: BenchServices, options: CostOptions): Prom
     Date.now = () => realNow() + clockOffsetMs;
     try {
       const handlers = await importHandlers();
-      const customerIds = Array.from({ length: options.customers }, (_, i) => `cus_${String(i).padStart(6, '0')}`);
-      const customers = customerIds.map((id, i) =>
-        i % 3 === 1
-          ? proCustomer(id, {
-              address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-              vatId: 'FR12345678901',
-            })
-          : proCustomer(id),
-      );
+      const customers = mixedProCustomers(options.customers);
+      const customerIds = customers.map((customer) => customer.id);
       const billingTable = stack.resources.env[tables.billing.envVar]!;
       const applied = await applyCatalog(invoicingCatalog(customers), new DynamoDbCatalogRepository(harness.dynamodb, billingTable));
       if (!applied.ok) throw new Error('cost model: the catalog is invalid');
@@ -464,28 +457,6 @@ async function describeTable(endpoint: string, tableName: string) {
   const raw = new DynamoDBClient({ endpoint, region: BENCH_REGION, credentials: localCredentials });
   try {
     return await raw.send(new DescribeTableCommand({ TableName: tableName }));
-  } finally {
-    raw.destroy();
-  }
-}
-
-async function createNaiveTable(endpoint: string, tableName: string): Promise<void> {
-  const raw = new DynamoDBClient({ endpoint, region: BENCH_REGION, credentials: localCredentials });
-  try {
-    await raw.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
   } finally {
     raw.destroy();
   }

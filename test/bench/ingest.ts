@@ -6,7 +6,6 @@
  *   BatchWriteItem (no queue, no validation, no conditions);
  * and the write units per accepted event as DynamoDB Local reports them.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { CachedCatalog } from '#adapters/cached-catalog.ts';
@@ -19,13 +18,12 @@ import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { accountEvents } from '#use-cases/account-events.ts';
 import { createIngestHandler } from '#functions/ingest-events/ingest-handler.ts';
 import { startQueuePoller } from '#infra/local/queue-poller.ts';
-import { localCredentials } from '#infra/local/credentials.ts';
 import { consumers, pipelineSettings, tables } from '#infra/resources.ts';
 import { billingPeriodOf } from '#domain/period.ts';
 import { generateSampleEvents } from '#cli/sample-events.ts';
 import { aCatalog } from '#test-support/factories.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
-import { BENCH_REGION, type BenchStack } from './bench-stack.ts';
+import { BENCH_REGION, createNaiveTable, type BenchStack } from './bench-stack.ts';
 import { meteredDocumentClient } from './capacity-meter.ts';
 
 export interface IngestBenchResult {
@@ -138,22 +136,7 @@ export async function benchIngest(
 
   // Naive: one item per event, plain BatchWriteItem, as many requests in flight as billflow had.
   const naiveTable = `${resources.env[tables.events.envVar]}-naive`;
-  const raw = new DynamoDBClient({ endpoint: services.endpoints.dynamodb, region: BENCH_REGION, credentials: localCredentials });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: naiveTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  raw.destroy();
+  await createNaiveTable(services.endpoints.dynamodb, naiveTable);
   meter.reset();
   const items = (events as { source: string; id: string; subject: string; time: string; type: string; data: unknown }[]).map((event) => ({
     pk: `${event.subject}|${event.time.slice(0, 7)}`,

@@ -21,7 +21,7 @@ import { computeInvoice } from '#domain/invoice/assemble.ts';
 import type { AcceptedEvent, StoredEvent } from '#domain/events/billable-event.ts';
 import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
 import { tables } from '#infra/resources.ts';
-import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-support/invoicing-catalog.ts';
+import { apiRequest, invoicingCatalog, mixedProCustomers, seatsChanged } from '#test-support/invoicing-catalog.ts';
 import { BENCH_REGION, type BenchStack } from './bench-stack.ts';
 import { meteredDocumentClient } from './capacity-meter.ts';
 
@@ -52,15 +52,8 @@ export async function benchInvoicing(
   const { services, resources, clients } = stack;
   const billingTable = resources.env[tables.billing.envVar]!;
   const eventsTable = resources.env[tables.events.envVar]!;
-  const ids = Array.from({ length: customerCount }, (_, i) => `cus_${String(i).padStart(6, '0')}`);
-  const customers = ids.map((id, i) =>
-    i % 3 === 1
-      ? proCustomer(id, {
-          address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-          vatId: 'FR12345678901',
-        })
-      : proCustomer(id),
-  );
+  const customers = mixedProCustomers(customerCount);
+  const ids = customers.map((customer) => customer.id);
   const catalogRepository = new DynamoDbCatalogRepository(clients.dynamodb, billingTable);
   const applied = await applyCatalog(invoicingCatalog(customers), catalogRepository);
   if (!applied.ok) throw new Error('benchmark catalog is invalid');

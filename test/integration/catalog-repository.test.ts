@@ -9,6 +9,7 @@ import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { parseCatalogText } from '#domain/catalog/parse.ts';
 import { formatIssue } from '#domain/catalog/validate.ts';
 import type { Customer } from '#domain/catalog/types.ts';
+import { PRO_PLAN } from '#test-support/invoicing-catalog.ts';
 
 function example(name: string): unknown {
   const result = parseCatalogText(readFileSync(new URL(`../../docs/examples/${name}`, import.meta.url), 'utf8'), name);
@@ -59,15 +60,7 @@ describe('DynamoDbCatalogRepository with applyCatalog', () => {
     expect(head.taxRates).toEqual({ DE: '19', FR: '20', NL: '21' });
     expect(head.meters.map((meter) => meter.code)).toEqual(['api_calls', 'tokens', 'seats', 'active_users', 'storage_gb']);
     expect(head.plans.map((plan) => plan.code)).toEqual(['pro', 'pro_jp']);
-    expect(head.plans[0]?.charges[0]).toEqual({
-      meter: 'api_calls',
-      model: 'graduated',
-      tiers: [
-        { upTo: '10000', unitPrice: '0' },
-        { upTo: '100000', unitPrice: '0.001' },
-        { upTo: null, unitPrice: '0.0005' },
-      ],
-    });
+    expect(head.plans[0]?.charges[0]).toEqual(PRO_PLAN.charges[0]);
     const customers = await repository.listCustomers();
     expect(customers.map((entry) => entry.id)).toEqual(['cus_42', 'cus_43', 'cus_44', 'cus_45']);
     expect(customers.find((entry) => entry.id === 'cus_45')).toEqual({

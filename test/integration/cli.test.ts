@@ -4,17 +4,15 @@
  * with its middy and Powertools wiring), exactly as `npm start` wires them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { startLocalWorkers } from '#infra/local/workers.ts';
-import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
 import { tables } from '#infra/resources.ts';
 import { billingPeriodOf, periodBounds, previousPeriod } from '#domain/period.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import type { TestStack } from '#test-support/local-stack.ts';
+import { startCliPipeline, type CliPipeline } from '#test-support/cli-pipeline.ts';
 import { queueDepth, waitForDrained } from '#test-support/ingest-harness.ts';
-import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
+import type { CliResult } from '#test-support/billflow-cli.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 
 // The current month, and an instant just after it ends: events sent now are on time for it,
@@ -23,13 +21,12 @@ const PERIOD = billingPeriodOf(Date.now());
 const AFTER_PERIOD = (hours: number) => new Date(periodBounds(PERIOD).end + hours * 3_600_000).toISOString();
 const examples = resolve(import.meta.dirname, '../../docs/examples');
 
+let pipeline: CliPipeline;
 let stack: TestStack;
-let workers: { stop(): Promise<void> };
-let outputsFile: string;
 let workDir: string;
 
 async function billflow(...args: string[]): Promise<CliResult> {
-  return runBillflow(outputsFile, args);
+  return pipeline.billflow(...args);
 }
 
 async function json<T>(...args: string[]): Promise<T> {
@@ -39,32 +36,12 @@ async function json<T>(...args: string[]): Promise<T> {
 }
 
 beforeAll(async () => {
-  // As deployed (6x the timeout) a busy machine cannot make a slow batch look like a redelivery.
-  stack = await createTestStack();
-  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
-  workers = await startLocalWorkers({
-    sqs: stack.clients.sqs,
-    region: TEST_REGION,
-    resources: stack,
-    prefix: 'cli-test',
-    concurrency: 2,
-    onError: (functionId, error) => console.error(functionId, error),
-  });
-  workDir = mkdtempSync(join(tmpdir(), 'billflow-cli-'));
-  outputsFile = join(workDir, 'outputs.json');
-  writeFileSync(
-    outputsFile,
-    JSON.stringify(
-      localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', {
-        events: tables.events.envVar,
-        billing: tables.billing.envVar,
-      }),
-    ),
-  );
+  pipeline = await startCliPipeline('cli-test');
+  ({ stack, workDir } = pipeline);
 });
 
 afterAll(async () => {
-  await workers?.stop();
+  await pipeline?.stop();
 });
 
 describe('billflow CLI against a local pipeline', () => {

@@ -7,15 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startLocalWorkers } from '#infra/local/workers.ts';
-import { queues, schedules } from '#infra/resources.ts';
-import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { queues } from '#infra/resources.ts';
 import type { SqsHandler } from '#infra/local/queue-poller.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { sendBodies } from '#adapters/sqs/send-bodies.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS, recoverStuckDeliveries } from '#use-cases/recover-deliveries.ts';
 import { proCustomer } from '#test-support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { createTestStack, type TestStack } from '#test-support/local-stack.ts';
+import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
 import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery-harness.ts';
 
 const tag = randomUUID().slice(0, 8);
@@ -30,12 +29,7 @@ beforeAll(async () => {
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
   const customers = ['cus_claimed', 'cus_dropped'].map((id) => proCustomer(id, { email: `${id}.${tag}@customer.example` }));
   ({ invoices, realSend } = await prepareDelivery(stack, customers));
-  workers = await startLocalWorkers({
-    sqs: stack.clients.sqs,
-    region: TEST_REGION,
-    resources: stack,
-    prefix: 'recovery-test',
-    concurrency: 2,
+  workers = await startTestWorkers(stack, 'recovery-test', {
     handlers: {
       sendInvoice: async (event, context) => {
         if (!crashing) return realSend(event, context);
@@ -52,7 +46,6 @@ beforeAll(async () => {
         return { batchItemFailures: [] };
       },
     },
-    onError: (functionId, error) => console.error(functionId, error),
   });
 });
 
@@ -63,14 +56,7 @@ afterAll(async () => {
 describe('stuck deliveries', () => {
   it('are picked up by the next invoice run once older than the claim timeout, with one email per invoice', async () => {
     // Prepare: close October; both invoices are rendered, then their sending is lost.
-    const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
-    const lambdaContext = localLambdaContext({
-      functionName: schedules.startInvoiceRun.functionId,
-      region: TEST_REGION,
-      memorySize: schedules.startInvoiceRun.memorySize,
-      timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds,
-    });
-    const first = await invoiceRun({ asOf: '2026-11-01T02:00:00Z' }, lambdaContext);
+    const first = await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
     expect(first.deliveries.requeued).toEqual([]);
     await drainDelivery(stack);
     const stuck = await invoices.list({ billingPeriod: '2026-10' });
@@ -86,7 +72,7 @@ describe('stuck deliveries', () => {
 
     // Act: the next hourly run (real clock) recovers the stale claim.
     crashing = false;
-    const second = await invoiceRun({ asOf: '2026-11-01T03:00:00Z' }, lambdaContext);
+    const second = await runScheduledInvoiceRun('2026-11-01T03:00:00Z');
     expect(second.deliveries).toMatchObject({ requeued: [claimed.number], failed: [] });
     await drainDelivery(stack);
     // A run 6 minutes later (clock injected into the sweep) recovers the dropped request too.
@@ -114,7 +100,7 @@ describe('stuck deliveries', () => {
       expect(await emailsTo(stack, invoice.buyer.email)).toHaveLength(1);
     }
     expect(await invoices.listStuckDeliveries(new Date(Date.now() + 3_600_000).toISOString())).toEqual([]);
-    const third = await invoiceRun({ asOf: '2026-11-01T04:00:00Z' }, lambdaContext);
+    const third = await runScheduledInvoiceRun('2026-11-01T04:00:00Z');
     expect(third.deliveries.requeued).toEqual([]);
   });
 });

@@ -8,16 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { startLocalWorkers } from '#infra/local/workers.ts';
-import { queues, schedules } from '#infra/resources.ts';
-import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { queues } from '#infra/resources.ts';
 import type { SqsHandler } from '#infra/local/queue-poller.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { sendInvoice } from '#use-cases/send-invoice.ts';
-import { proCustomer } from '#test-support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { frenchProCustomer, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, type TestStack } from '#test-support/local-stack.ts';
+import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
 import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery-harness.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
@@ -33,21 +32,12 @@ let sendInvocations = 0;
 beforeAll(async () => {
   ensurePoppler();
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
-  const customers = ['cus_de', 'cus_fr'].map((id) =>
-    proCustomer(id, {
-      email: `${id}.${tag}@customer.example`,
-      ...(id === 'cus_fr'
-        ? { address: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }, vatId: 'FR12345678901' }
-        : {}),
-    }),
-  );
+  const customers = [
+    proCustomer('cus_de', { email: `cus_de.${tag}@customer.example` }),
+    frenchProCustomer('cus_fr', { email: `cus_fr.${tag}@customer.example` }),
+  ];
   ({ invoices, realSend } = await prepareDelivery(stack, customers));
-  workers = await startLocalWorkers({
-    sqs: stack.clients.sqs,
-    region: TEST_REGION,
-    resources: stack,
-    prefix: 'delivery-test',
-    concurrency: 2,
+  workers = await startTestWorkers(stack, 'delivery-test', {
     handlers: {
       // The first send invocation dies before sending (a crash between rendering and sending);
       // the second sends and then dies (its message comes back: a redelivery of a sent email).
@@ -75,16 +65,7 @@ describe('invoice delivery', () => {
     // Act: close October for both customers, as the hourly run would on 1 November at 02:00.
     // Act: close October through the scheduled start-invoice-run handler, as EventBridge Scheduler
     // invokes it on 1 November at 02:00.
-    const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
-    const started = await invoiceRun(
-      { asOf: '2026-11-01T02:00:00Z' },
-      localLambdaContext({
-        functionName: schedules.startInvoiceRun.functionId,
-        region: TEST_REGION,
-        memorySize: schedules.startInvoiceRun.memorySize,
-        timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds,
-      }),
-    );
+    const started = await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
     await drainDelivery(stack);
     // A duplicate hand-over of an already sent invoice changes nothing either.

@@ -5,20 +5,16 @@
  * is named. Against a local pipeline whose workers run the real Lambda handler modules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalWorkers } from '#infra/local/workers.ts';
-import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
 import { queues, tables } from '#infra/resources.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { sendBodies } from '#adapters/sqs/send-bodies.ts';
 import { billingPeriodOf, lastEndedPeriod, periodBounds, previousPeriod } from '#domain/period.ts';
 import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { CUSTOMERS_ENTERED, apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import type { TestStack } from '#test-support/local-stack.ts';
+import { startCliPipeline, type CliPipeline } from '#test-support/cli-pipeline.ts';
 import { queueDepth, waitForDrained } from '#test-support/ingest-harness.ts';
-import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
+import type { CliResult } from '#test-support/billflow-cli.ts';
 
 // The current month, closed as of 02:30 after it ends: events sent now are on time for it
 // (not late), whatever date the suite runs on.
@@ -26,39 +22,19 @@ const PERIOD = billingPeriodOf(Date.now());
 const AS_OF = new Date(periodBounds(PERIOD).end + 2.5 * 3_600_000).toISOString();
 const IN_PERIOD = new Date(Math.max(periodBounds(PERIOD).start, Date.now() - 3_600_000)).toISOString();
 
+let pipeline: CliPipeline;
 let stack: TestStack;
-let workers: { stop(): Promise<void> };
-let outputsFile: string;
 
-const billflow = (...args: string[]): Promise<CliResult> => runBillflow(outputsFile, args);
+const billflow = (...args: string[]): Promise<CliResult> => pipeline.billflow(...args);
 
 beforeAll(async () => {
-  stack = await createTestStack();
-  const billingTable = stack.env[tables.billing.envVar]!;
+  pipeline = await startCliPipeline('job-failures-test');
+  stack = pipeline.stack;
   const applied = await applyCatalog(
     invoicingCatalog(['cus_ok_1', 'cus_overflow', 'cus_ok_2'].map((id) => proCustomer(id))),
-    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
+    new DynamoDbCatalogRepository(stack.clients.dynamodb, stack.env[tables.billing.envVar]!, CUSTOMERS_ENTERED),
   );
   if (!applied.ok) throw new Error('catalog invalid');
-  Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
-  workers = await startLocalWorkers({
-    sqs: stack.clients.sqs,
-    region: TEST_REGION,
-    resources: stack,
-    prefix: 'job-failures-test',
-    concurrency: 2,
-    onError: (functionId, error) => console.error(functionId, error),
-  });
-  outputsFile = join(mkdtempSync(join(tmpdir(), 'billflow-job-failures-')), 'outputs.json');
-  writeFileSync(
-    outputsFile,
-    JSON.stringify(
-      localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', {
-        events: tables.events.envVar,
-        billing: tables.billing.envVar,
-      }),
-    ),
-  );
   // Each value is within ingest's bounds; 999,999,999,999,999 seats at 10.00 EUR is not an amount
   // a JavaScript number holds in cents, so that customer's invoice job fails on every attempt.
   const events = [
@@ -72,7 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await workers?.stop();
+  await pipeline?.stop();
 });
 
 describe('invoices run with a failing customer', () => {

@@ -9,7 +9,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startLocalWorkers } from '#infra/local/workers.ts';
 import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
 import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
 import { localLambdaContext } from '#infra/local/lambda-context.ts';
@@ -22,6 +21,8 @@ import type { DunningSummary } from '#use-cases/run-dunning.ts';
 import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
+import { drainDelivery, emailsTo, type StoredEmail } from '#test-support/delivery-harness.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
 import { chargeRefunded, deliver, newPaymentIntentId, paymentSucceeded, postWebhook, signature } from '#test-support/stripe-events.ts';
@@ -51,17 +52,8 @@ async function billflow(...args: string[]): Promise<CliResult> {
   return runBillflow(outputsFile, args);
 }
 
-interface StoredEmail {
-  destination: { to: string[] };
-  subject: string;
-  attachments: { filename?: string }[];
-}
-
 async function remindersTo(customerId: string): Promise<StoredEmail[]> {
-  const { emails } = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: StoredEmail[] };
-  return emails.filter(
-    (email) => email.destination.to.some((to) => to.includes(emailOf(customerId))) && email.subject.startsWith('Reminder'),
-  );
+  return (await emailsTo(stack, emailOf(customerId))).filter((email) => email.subject.startsWith('Reminder'));
 }
 
 async function runDunning(asOf: string): Promise<DunningSummary> {
@@ -84,14 +76,7 @@ beforeAll(async () => {
     process.env,
     localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }),
   );
-  workers = await startLocalWorkers({
-    sqs: stack.clients.sqs,
-    region: TEST_REGION,
-    resources: stack,
-    prefix: 'payments-test',
-    concurrency: 2,
-    onError: (functionId, error) => console.error(functionId, error),
-  });
+  workers = await startTestWorkers(stack, 'payments-test');
   api = await startLocalHttpApi({
     port: 0,
     region: TEST_REGION,
@@ -115,16 +100,8 @@ beforeAll(async () => {
   );
 
   // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
-  const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
-  const { startInvoiceRun: schedule } = schedules;
-  await invoiceRun(
-    { asOf: '2026-11-01T02:00:00Z' },
-    localLambdaContext({ ...schedule, functionName: schedule.functionId, region: TEST_REGION }),
-  );
-  for (let round = 0; round < 2; round += 1) {
-    for (const queue of [queues.invoiceJobs, queues.invoiceDocuments, queues.invoiceEmails])
-      await waitForDrained(stack.clients.sqs, stack.env[queue.envVar]!, 60_000);
-  }
+  await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
+  await drainDelivery(stack);
   for (const invoice of await invoices.list({ billingPeriod: '2026-10' })) issued.set(invoice.customerId, invoice);
 }, 120_000);
 

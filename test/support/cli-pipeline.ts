@@ -5,11 +5,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalWorkers } from '#infra/local/workers.ts';
 import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
 import { tables } from '#infra/resources.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 import { runBillflow, type CliResult } from './billflow-cli.ts';
+import { startTestWorkers } from './local-functions.ts';
 
 export interface CliPipeline {
   readonly stack: TestStack;
@@ -21,14 +21,7 @@ export interface CliPipeline {
 export async function startCliPipeline(prefix: string): Promise<CliPipeline> {
   const stack = await createTestStack();
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
-  const workers = await startLocalWorkers({
-    sqs: stack.clients.sqs,
-    region: TEST_REGION,
-    resources: stack,
-    prefix,
-    concurrency: 2,
-    onError: (functionId, error) => console.error(functionId, error),
-  });
+  const workers = await startTestWorkers(stack, prefix);
   const workDir = mkdtempSync(join(tmpdir(), `billflow-${prefix}-`));
   const outputsFile = join(workDir, 'outputs.json');
   writeFileSync(

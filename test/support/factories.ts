@@ -1,5 +1,6 @@
 /** Record factories: valid by default, overridden per test. */
 import type { CatalogDocument, Customer } from '#domain/catalog/types.ts';
+import { METERS } from './invoicing-catalog.ts';
 
 let sequence = 0;
 
@@ -44,11 +45,7 @@ export function aCustomer(id: string, overrides: Partial<Customer> = {}): Custom
 export function aCatalog(customerIds: readonly string[]): CatalogDocument {
   return {
     taxRates: { DE: '19', FR: '20' },
-    meters: [
-      { code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' },
-      { code: 'tokens', eventType: 'api.request', aggregation: 'sum', valueProperty: 'tokens', unitCode: 'C62' },
-      { code: 'seats', eventType: 'seats.changed', aggregation: 'max', valueProperty: 'count', unitCode: 'C62' },
-    ],
+    meters: METERS.map((meter) => ({ ...meter })),
     plans: [
       {
         code: 'pro',

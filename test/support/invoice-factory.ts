@@ -9,6 +9,8 @@ import type { Invoice, InvoiceParty } from '#domain/invoice/invoice.ts';
 import type { InvoiceLine, TaxSubtotal, TaxTreatment } from '#domain/invoice/types.ts';
 import { decimal, roundMinorUnits, toMinorUnits } from '#domain/money.ts';
 import { REVERSE_CHARGE_LEGEND } from '#domain/tax/tax-treatment.ts';
+import type { Issuer } from '#domain/catalog/types.ts';
+import { issuer } from './invoicing-catalog.ts';
 
 export const NOVEMBER_2026 = { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' } as const;
 export const OCTOBER_2026 = { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' } as const;
@@ -16,13 +18,8 @@ export const OCTOBER_2026 = { start: '2026-10-01T00:00:00.000Z', end: '2026-11-0
 export const REVERSE_CHARGE: TaxTreatment = { rate: '0', category: 'AE', legend: REVERSE_CHARGE_LEGEND };
 export const GERMAN_VAT: TaxTreatment = { rate: '19', category: 'S', rateCountry: 'DE' };
 
-export const acmeSeller: InvoiceParty = {
-  id: 'ACME',
-  name: 'Acme Cloud GmbH',
-  address: { line1: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  vatId: 'DE123456789',
-  email: 'billing@acme.example',
-};
+/** The CONTRACTS.md issuer as the seller: the party draftInvoice makes of it. */
+export const acmeSeller: InvoiceParty = sellerParty(issuer);
 
 export const globexBuyer: InvoiceParty = {
   id: 'cus_42',
@@ -187,4 +184,8 @@ function subtotals(lines: readonly InvoiceLine[]): TaxSubtotal[] {
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+function sellerParty({ invoicePrefix, name, address, vatId, email }: Issuer): InvoiceParty {
+  return { id: invoicePrefix, name, address, vatId, email };
 }

@@ -9,6 +9,7 @@ import { EU_MEMBER_STATES } from '#domain/catalog/countries.ts';
 import { hasValidIbanChecksum } from '#domain/catalog/iban.ts';
 import { gracePeriodMsOf } from '#domain/catalog/billing-settings.ts';
 import type { CatalogDocument, CatalogHead, Meter, Plan } from '#domain/catalog/types.ts';
+import { issuer as contractIssuer, PRO_PLAN } from '#test-support/invoicing-catalog.ts';
 
 const EMPTY_HEAD: CatalogHead = { taxRates: {}, meters: [], plans: [] };
 
@@ -96,19 +97,7 @@ describe('validateCatalogDocument', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.document.meters?.[0]).toEqual({ code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' });
-    expect(result.document.plans?.[0]?.charges).toEqual([
-      {
-        meter: 'api_calls',
-        model: 'graduated',
-        tiers: [
-          { upTo: '10000', unitPrice: '0' },
-          { upTo: '100000', unitPrice: '0.001' },
-          { upTo: null, unitPrice: '0.0005' },
-        ],
-      },
-      { meter: 'tokens', model: 'package', packageSize: '1000', packagePrice: '0.02' },
-      { meter: 'seats', model: 'per_unit', unitPrice: '10.00' },
-    ]);
+    expect(result.document.plans?.[0]?.charges).toEqual(PRO_PLAN.charges);
     expect(result.document.customers?.[0]?.paymentTermsDays).toBe(30);
   });
 
@@ -361,14 +350,7 @@ describe('validateCatalogDocument', () => {
   it('checks the issuer: IBAN checksum, BIC, invoice prefix', () => {
     // Prepare
     const input = {
-      issuer: {
-        name: 'Acme',
-        address: { line1: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
-        vatId: 'DE123456789',
-        email: 'billing@acme.example',
-        invoicePrefix: 'acme-1',
-        bank: { iban: 'DE89 3704 0044 0532 0130 01', bic: 'COBADE' },
-      },
+      issuer: { ...contractIssuer, name: 'Acme', invoicePrefix: 'acme-1', bank: { iban: 'DE89 3704 0044 0532 0130 01', bic: 'COBADE' } },
       taxRates: { DE: '19' },
     };
 

@@ -3,9 +3,9 @@
  * plan of CONTRACTS.md section 2 for German, French, Dutch and US customers, a JPY plan and a
  * KWD plan, the minimum commitment, tier bounds, late usage, and exact decimal arithmetic.
  *
- * Issuer in DE; taxRates DE 19, FR 20, NL 21. The pro plan: base fee 49.00, minimum 100.00,
- * api_calls graduated (0 up to 10,000; 0.001 up to 100,000; 0.0005 above), tokens in packages
- * of 1,000 at 0.02, seats at 10.00 each.
+ * The catalog of test/support/invoicing-catalog.ts: issuer in DE; taxRates DE 19, FR 20, NL 21.
+ * The pro plan: base fee 49.00, minimum 100.00, api_calls graduated (0 up to 10,000; 0.001 up
+ * to 100,000; 0.0005 above), tokens in packages of 1,000 at 0.02, seats at 10.00 each.
  */
 import { describe, expect, it } from 'vitest';
 import { computeInvoice, dueDate, type InvoiceInput } from '#domain/invoice/assemble.ts';
@@ -13,48 +13,13 @@ import { createAggregator } from '#domain/pricing/aggregate.ts';
 import { priceCharge } from '#domain/pricing/charges.ts';
 import { formatMinor, toMinorUnits } from '#domain/money.ts';
 import { taxTreatment } from '#domain/tax/tax-treatment.ts';
-import type { Customer, Issuer, Meter, Plan } from '#domain/catalog/types.ts';
+import type { Customer, Meter, Plan } from '#domain/catalog/types.ts';
 import type { InvoiceComputation, MeterUsage } from '#domain/invoice/types.ts';
 import type { StoredEvent } from '#domain/events/billable-event.ts';
+import { issuer, METERS, PRO_PLAN, TAX_RATES } from '#test-support/invoicing-catalog.ts';
 
 const REVERSE_CHARGE = 'Reverse charge - VAT to be accounted for by the recipient (Art. 196 Directive 2006/112/EC)';
 const OUTSIDE_SCOPE = 'Outside the scope of EU VAT';
-
-const ISSUER: Issuer = {
-  name: 'Acme Cloud GmbH',
-  address: { line1: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  vatId: 'DE123456789',
-  email: 'billing@acme.example',
-  invoicePrefix: 'ACME',
-  bank: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
-};
-const TAX_RATES = { DE: '19', FR: '20', NL: '21' };
-
-const METERS: readonly Meter[] = [
-  { code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' },
-  { code: 'tokens', eventType: 'api.request', aggregation: 'sum', valueProperty: 'tokens', unitCode: 'C62' },
-  { code: 'seats', eventType: 'seats.changed', aggregation: 'max', valueProperty: 'count', unitCode: 'C62' },
-];
-
-const PRO: Plan = {
-  code: 'pro',
-  currency: 'EUR',
-  baseFee: '49.00',
-  minimumCommitment: '100.00',
-  charges: [
-    {
-      meter: 'api_calls',
-      model: 'graduated',
-      tiers: [
-        { upTo: '10000', unitPrice: '0' },
-        { upTo: '100000', unitPrice: '0.001' },
-        { upTo: null, unitPrice: '0.0005' },
-      ],
-    },
-    { meter: 'tokens', model: 'package', packageSize: '1000', packagePrice: '0.02' },
-    { meter: 'seats', model: 'per_unit', unitPrice: '10.00' },
-  ],
-};
 
 const NOVEMBER = { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' };
 
@@ -76,7 +41,7 @@ function november(quantities: Record<string, string>): MeterUsage[] {
 }
 
 function invoice(overrides: Partial<InvoiceInput> & Pick<InvoiceInput, 'customer' | 'usage'>): InvoiceComputation {
-  return computeInvoice({ issuer: ISSUER, plan: PRO, meters: METERS, taxRates: TAX_RATES, period: '2026-11', ...overrides });
+  return computeInvoice({ issuer, plan: PRO_PLAN, meters: METERS, taxRates: TAX_RATES, period: '2026-11', ...overrides });
 }
 
 /** The columns a customer reads on each line. */
@@ -290,7 +255,7 @@ describe('worked invoices for the pro plan', () => {
   it('(i) late usage of a month topped up to its minimum adds only what exceeds the top-up', () => {
     // Prepare: January billed 40 seats on a plan whose minimum is 500.00: 49.00 base fee +
     // 400.00 = 449.00, topped up by 51.00.
-    const plan = { ...PRO, minimumCommitment: '500.00' };
+    const plan = { ...PRO_PLAN, minimumCommitment: '500.00' };
     const billedUsage: MeterUsage[] = [{ meter: 'seats', period: '2027-01', quantity: '40', eventCount: 40 }];
     const late = (seats: string): MeterUsage[] => [
       { meter: 'seats', period: '2027-01', quantity: seats, eventCount: 1, billedQuantity: '40' },

@@ -16,9 +16,10 @@ import { computeInvoice } from '#domain/invoice/assemble.ts';
 import { priceCharge } from '#domain/pricing/charges.ts';
 import { createAggregator, type MeterAggregator } from '#domain/pricing/aggregate.ts';
 import { currencyExponent } from '#domain/catalog/currencies.ts';
-import type { Aggregation, Charge, Customer, Issuer, Meter, Plan, Tier } from '#domain/catalog/types.ts';
+import type { Aggregation, Charge, Customer, Meter, Plan, Tier } from '#domain/catalog/types.ts';
 import type { StoredEvent } from '#domain/events/billable-event.ts';
 import type { InvoiceComputation, MeterUsage } from '#domain/invoice/types.ts';
+import { issuer, TAX_RATES } from '#test-support/invoicing-catalog.ts';
 
 const Ref = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_UP });
 type Ref = DecimalJs;
@@ -32,16 +33,6 @@ function refMinor(amount: Ref, currency: string): number {
 
 // ---------------------------------------------------------------------------------------------
 // Catalog fixtures.
-
-const ISSUER: Issuer = {
-  name: 'Acme Cloud GmbH',
-  address: { line1: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  vatId: 'DE123456789',
-  email: 'billing@acme.example',
-  invoicePrefix: 'ACME',
-  bank: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
-};
-const TAX_RATES = { DE: '19', FR: '20', NL: '21' };
 
 /** The tax situations of the brief; currency is drawn separately, so JPY and KWD meet them all. */
 const SITUATIONS = [
@@ -188,7 +179,7 @@ function invoiceFor(testCase: InvoiceCase): InvoiceComputation {
     eventCount: 1,
   }));
   return computeInvoice({
-    issuer: ISSUER,
+    issuer,
     customer: customerIn(testCase.situation),
     plan,
     meters: METERS,
@@ -315,7 +306,7 @@ describe('invoice arithmetic for any plan, usage and tax situation', () => {
 
           // Act
           const invoice = computeInvoice({
-            issuer: ISSUER,
+            issuer,
             customer: customerIn(situation),
             plan,
             meters: METERS,

@@ -4,7 +4,7 @@
  * with what is still due and how to pay it, and the invoice PDF attached again as
  * `{number}.pdf` so the customer needs nothing else to pay. Pure: the words, not the MIME.
  */
-import type { EmailContent } from '../invoice/email-content.ts';
+import { escapeHtml, invoiceLetter, transferRequest, type EmailContent } from '../invoice/email-content.ts';
 import type { Invoice } from '../invoice/invoice.ts';
 import { formatMinor } from '../money.ts';
 
@@ -16,40 +16,16 @@ export function reminderEmail(invoice: Invoice, daysOverdue: number): EmailConte
   const overdue = `${daysOverdue} ${daysOverdue === 1 ? 'day' : 'days'} overdue`;
   const issued = invoice.issueDate === null ? '' : ` of ${invoice.issueDate}`;
   const intro = `Our records show that invoice ${number}${issued}, due on ${invoice.dueDate}, is ${overdue}.`;
-  const payment = `Please transfer it to IBAN ${invoice.paymentMeans.iban} (BIC ${invoice.paymentMeans.bic}) quoting the reference ${number}.`;
+  const payment = transferRequest(invoice, number);
   const disregard = 'If you have already paid, please disregard this reminder.';
   const attached = `Invoice ${number} is attached again for your reference.`;
-  const text = [
-    `Dear ${invoice.buyer.name},`,
-    '',
-    intro,
-    `Amount due: ${amount}.`,
-    payment,
-    '',
-    disregard,
-    attached,
-    '',
-    'Kind regards,',
-    invoice.seller.name,
-  ].join('\n');
-  const html = [
-    `<p>Dear ${escapeHtml(invoice.buyer.name)},</p>`,
-    `<p>${escapeHtml(intro)}</p>`,
-    `<p><strong>Amount due: ${escapeHtml(amount)}</strong>, due on <strong>${escapeHtml(invoice.dueDate)}</strong> (${overdue}).<br>`,
-    `${escapeHtml(payment)}</p>`,
-    `<p>${escapeHtml(disregard)}<br>${escapeHtml(attached)}</p>`,
-    `<p>Kind regards,<br>${escapeHtml(invoice.seller.name)}</p>`,
-  ].join('\n');
-  return {
-    from: `${invoice.seller.name} <${invoice.seller.email}>`,
-    to: invoice.buyer.email,
-    subject: `Reminder: invoice ${number} from ${invoice.seller.name} is ${overdue}`,
-    text,
-    html,
-    attachmentName: `${number}.pdf`,
-  };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return invoiceLetter(invoice, number, `Reminder: invoice ${number} from ${invoice.seller.name} is ${overdue}`, {
+    text: [intro, `Amount due: ${amount}.`, payment, '', disregard, attached],
+    html: [
+      `<p>${escapeHtml(intro)}</p>`,
+      `<p><strong>Amount due: ${escapeHtml(amount)}</strong>, due on <strong>${escapeHtml(invoice.dueDate)}</strong> (${overdue}).<br>`,
+      `${escapeHtml(payment)}</p>`,
+      `<p>${escapeHtml(disregard)}<br>${escapeHtml(attached)}</p>`,
+    ],
+  });
 }

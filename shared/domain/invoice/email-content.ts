@@ -1,7 +1,8 @@
 /**
  * The invoice email (CONTRACTS.md section 4): subject `Invoice {number} from {issuer name}`,
  * a text and an HTML body with the amount due and the due date; the PDF is attached as
- * `{number}.pdf` by the mailer. Pure: the words, not the MIME.
+ * `{number}.pdf` by the mailer; and the letter it shares with the dunning reminders (greeting,
+ * signature, how to pay). Pure: the words, not the MIME.
  */
 import { formatMinor } from '../money.ts';
 import type { Invoice } from './invoice.ts';
@@ -21,35 +22,49 @@ export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend'): Emai
   const intro =
     kind === 'resend' ? `As requested, here is invoice ${invoice.number} again.` : `Please find attached invoice ${invoice.number}.`;
   const period = `${invoice.period.start.slice(0, 10)} to ${new Date(Date.parse(invoice.period.end) - 1).toISOString().slice(0, 10)}`;
-  const payment = `Amount due: ${amount}, due by ${invoice.dueDate}. Please transfer it to IBAN ${invoice.paymentMeans.iban} (BIC ${invoice.paymentMeans.bic}) quoting the reference ${invoice.number}.`;
-  const text = [
-    `Dear ${invoice.buyer.name},`,
-    '',
-    intro,
-    `Supply period: ${period}.`,
-    payment,
-    '',
-    'Kind regards,',
-    invoice.seller.name,
-  ].join('\n');
+  const transfer = transferRequest(invoice, invoice.number);
+  return invoiceLetter(invoice, invoice.number, `Invoice ${invoice.number} from ${invoice.seller.name}`, {
+    text: [intro, `Supply period: ${period}.`, `Amount due: ${amount}, due by ${invoice.dueDate}. ${transfer}`],
+    html: [
+      `<p>${escapeHtml(intro)}<br>Supply period: ${period}.</p>`,
+      `<p><strong>Amount due: ${escapeHtml(amount)}</strong>, due by <strong>${invoice.dueDate}</strong>.<br>`,
+      `${escapeHtml(transfer)}</p>`,
+    ],
+  });
+}
+
+/** How to pay: by transfer to the seller's account, quoting the invoice number. */
+export function transferRequest(invoice: Invoice, number: string): string {
+  return `Please transfer it to IBAN ${invoice.paymentMeans.iban} (BIC ${invoice.paymentMeans.bic}) quoting the reference ${number}.`;
+}
+
+/**
+ * An email about invoice `number` from its seller to its buyer: `body` (text lines, HTML
+ * paragraphs) between the greeting and the seller's signature, with the invoice PDF attached.
+ */
+export function invoiceLetter(
+  invoice: Invoice,
+  number: string,
+  subject: string,
+  body: { readonly text: readonly string[]; readonly html: readonly string[] },
+): EmailContent {
+  const text = [`Dear ${invoice.buyer.name},`, '', ...body.text, '', 'Kind regards,', invoice.seller.name].join('\n');
   const html = [
     `<p>Dear ${escapeHtml(invoice.buyer.name)},</p>`,
-    `<p>${escapeHtml(intro)}<br>Supply period: ${period}.</p>`,
-    `<p><strong>Amount due: ${escapeHtml(amount)}</strong>, due by <strong>${invoice.dueDate}</strong>.<br>`,
-    `Please transfer it to IBAN ${escapeHtml(invoice.paymentMeans.iban)} (BIC ${escapeHtml(invoice.paymentMeans.bic)}) quoting the reference ${escapeHtml(invoice.number)}.</p>`,
+    ...body.html,
     `<p>Kind regards,<br>${escapeHtml(invoice.seller.name)}</p>`,
   ].join('\n');
   return {
     from: `${invoice.seller.name} <${invoice.seller.email}>`,
     to: invoice.buyer.email,
-    subject: `Invoice ${invoice.number} from ${invoice.seller.name}`,
+    subject,
     text,
     html,
-    attachmentName: `${invoice.number}.pdf`,
+    attachmentName: `${number}.pdf`,
   };
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
