@@ -10,6 +10,7 @@ import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
 import { DynamoDbRejectedEventStore } from '#adapters/dynamodb/rejected-event-store.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbInvoiceRunLog } from '#adapters/dynamodb/invoice-run-log.ts';
 import { DynamoDbInvoiceJobFailures } from '#adapters/dynamodb/invoice-job-failure-store.ts';
 import { DynamoDbPaymentStore } from '#adapters/dynamodb/payment-store.ts';
@@ -29,6 +30,7 @@ export interface CliContext {
   readonly rejected: DynamoDbRejectedEventStore;
   readonly catalog: DynamoDbCatalogRepository;
   readonly invoices: DynamoDbInvoiceRepository;
+  readonly creditNotes: DynamoDbCreditNoteStore;
   readonly invoiceRuns: DynamoDbInvoiceRunLog;
   readonly invoiceJobFailures: DynamoDbInvoiceJobFailures;
   readonly payments: DynamoDbPaymentStore;
@@ -95,6 +97,7 @@ export function createContext(outputsFile: string | undefined): CliContext {
     }),
     catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
     invoices: new DynamoDbInvoiceRepository(clients.dynamodb, outputs.billingTable),
+    creditNotes: new DynamoDbCreditNoteStore(clients.dynamodb, outputs.billingTable),
     invoiceRuns: new DynamoDbInvoiceRunLog(clients.dynamodb, outputs.billingTable),
     invoiceJobFailures: new DynamoDbInvoiceJobFailures(clients.dynamodb, outputs.billingTable),
     payments: new DynamoDbPaymentStore(clients.dynamodb, outputs.billingTable),

@@ -1,4 +1,4 @@
-/** `billflow invoices run | list | show | pdf | resend | redeliver | void | run-dunning`. */
+/** `billflow invoices run | list | show | pdf | resend | redeliver | void | credit | run-dunning`. */
 import type { Command } from 'commander';
 import { formatMinor } from '#domain/money.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
@@ -20,6 +20,7 @@ import {
 } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
+import { registerCreditCommand } from './credit-notes.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
 import { DocumentMissingError } from '#ports/document-store.ts';
@@ -219,10 +220,11 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
 
   registerRedeliverCommand(invoices, globals);
   registerEInvoiceCommands(invoices, globals);
+  registerCreditCommand(invoices, globals);
 
   invoices
     .command('void')
-    .description('void a finalized invoice; it keeps its number')
+    .description('void a finalized invoice not yet delivered; it keeps its number (once emailed: invoices credit)')
     .argument('<number>', 'invoice number')
     .requiredOption('--reason <text>', 'why it is voided (kept on the invoice)')
     .action(async (number: string, options: { reason: string }) => {

@@ -8,7 +8,21 @@ import { formatMinor } from './money.ts';
 
 /** An invoice lifecycle transition was asked of an invoice in a state it may not happen from (lifecycle.ts). */
 export class InvoiceStateError extends Error {
-  override readonly name = 'InvoiceStateError';
+  override readonly name: string = 'InvoiceStateError';
+}
+
+/** An invoice whose email went out cannot be voided (VAT Directive Art. 219): it is corrected by a credit note. */
+export class InvoiceDeliveredError extends InvoiceStateError {
+  override readonly name = 'InvoiceDeliveredError';
+  constructor(
+    readonly invoiceNumber: string,
+    deliveryStatus: string,
+  ) {
+    super(
+      `invoice ${invoiceNumber} was delivered to the customer (delivery ${deliveryStatus}), so it can no longer be voided: ` +
+        `correct it with a credit note, \`billflow invoices credit ${invoiceNumber} --reason TEXT --all\` (or --line N --quantity Q | --amount A)`,
+    );
+  }
 }
 
 /** No invoice has this number (reported by the repositories, which look invoices up). */

@@ -13,7 +13,7 @@
  * 5. Mark the stored event with what became of it.
  */
 import type { Invoice } from '#domain/invoice/invoice.ts';
-import { applyPayments } from '#domain/payments/ledger.ts';
+import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import { matchPayment } from '#domain/payments/match.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';

@@ -144,7 +144,7 @@ describe('billflow CLI against a local pipeline', () => {
     expect(stillOpen.count).toBe(replay.selected);
   });
 
-  it('runs the invoice cycle by hand, lists, shows and voids invoices; a second run changes nothing', async () => {
+  it('runs the invoice cycle by hand, lists, shows, refuses to void a delivered invoice and credits it; a second run changes nothing', async () => {
     // Act
     const run = await json<{
       period: string;
@@ -167,12 +167,44 @@ describe('billflow CLI against a local pipeline', () => {
     const pdfFile = join(workDir, 'invoice.pdf');
     const pdf = await json<{ bytes: number; key: string }>('invoices', 'pdf', listed[0]!.number, '--out', pdfFile);
     const resent = await json<{ action: string; invoice: { emails: { kind: string }[] } }>('invoices', 'resend', listed[0]!.number);
-    const voided = await json<{ status: string; number: string; voidReason: string }>(
+    // Emailed: the invoice can no longer be voided, only credited.
+    const voided = await billflow('invoices', 'void', listed[0]!.number, '--reason', 'sent to the wrong address', '--json');
+    const line = shown.lines.findIndex((candidate) => (candidate.netAmount as number) > 0) + 1;
+    const creditedAt = AFTER_PERIOD(4);
+    const partial = await json<{ creditNote: { number: string; total: number }; invoice: { amountDue: number; creditedAmount: number } }>(
       'invoices',
-      'void',
+      'credit',
+      listed[0]!.number,
+      '--reason',
+      'goodwill',
+      '--line',
+      String(line),
+      '--amount',
+      '0.10',
+      '--as-of',
+      creditedAt,
+    );
+    const rest = await json<{ creditNote: { number: string; total: number }; invoice: { amountDue: number; paymentStatus: string } }>(
+      'invoices',
+      'credit',
       listed[0]!.number,
       '--reason',
       'sent to the wrong address',
+      '--all',
+      '--refund',
+      '--as-of',
+      creditedAt,
+    );
+    const creditNotes = await json<{ number: string; invoiceNumber: string; total: number; settlement: string }[]>(
+      'credit-notes',
+      'list',
+      '--invoice',
+      listed[0]!.number,
+    );
+    const creditNote = await json<{ number: string; lines: { invoiceLine: number; netAmount: number }[] }>(
+      'credit-notes',
+      'show',
+      partial.creditNote.number,
     );
     const rerun = await json<{ finalized: number; void: number }>('invoices', 'run', '--as-of', AFTER_PERIOD(3));
     const notFound = await billflow('invoices', 'show', 'ACME-2026-999999', '--json');
@@ -215,8 +247,21 @@ describe('billflow CLI against a local pipeline', () => {
     expect(readFileSync(pdfFile).length).toBe(pdf.bytes);
     expect(resent.action).toBe('resent');
     expect(resent.invoice.emails.map((email) => email.kind)).toEqual(['invoice', 'resend']);
-    expect(voided).toMatchObject({ status: 'void', number: listed[0]!.number, voidReason: 'sent to the wrong address' });
-    expect(rerun).toMatchObject({ finalized: run.finalized - 1, void: 1 });
+    expect(voided).toMatchObject({ code: 2, stdout: '' });
+    expect(voided.stderr).toContain(`billflow invoices credit ${listed[0]!.number}`);
+    const year = creditedAt.slice(0, 4);
+    expect(partial.creditNote.number).toBe(`ACME-CN-${year}-000001`);
+    expect(partial.invoice.creditedAmount).toBe(partial.creditNote.total);
+    expect(partial.invoice.amountDue).toBe(shown.total - partial.creditNote.total);
+    expect(rest.creditNote.number).toBe(`ACME-CN-${year}-000002`);
+    expect(partial.creditNote.total + rest.creditNote.total).toBe(shown.total);
+    expect(rest.invoice).toMatchObject({ amountDue: 0, paymentStatus: 'credited' });
+    expect(creditNotes.map((note) => [note.number, note.settlement])).toEqual([
+      [`ACME-CN-${year}-000001`, 'balance'],
+      [`ACME-CN-${year}-000002`, 'refund'],
+    ]);
+    expect(creditNote.lines).toEqual([expect.objectContaining({ invoiceLine: line, netAmount: 10 })]);
+    expect(rerun).toMatchObject({ finalized: run.finalized, void: 0 });
     expect(notFound.code).toBe(2);
     expect(notFound.stderr).toContain('no invoice ACME-2026-999999');
   });
@@ -282,11 +327,26 @@ describe('billflow CLI against a local pipeline', () => {
     const badPeriod = await billflow('stats', '--period', '2026-13', '--json');
     const missingFile = await billflow('events', 'send', join(workDir, 'does-not-exist.ndjson'), '--json');
     const unknown = await billflow('invoicez');
-    // Refusals of the use cases, mapped by their error class: a void invoice, an unknown customer.
-    const voided = (await json<{ number: string | null; status: string }[]>('invoices', 'list', '--period', PERIOD)).find(
-      (invoice) => invoice.status === 'void',
+    // Refusals of the use cases, mapped by their error class: an invoice credited in full, an unknown customer.
+    const credited = (await json<{ number: string | null; paymentStatus: string }[]>('invoices', 'list', '--period', PERIOD)).find(
+      (invoice) => invoice.paymentStatus === 'credited',
     );
-    const voidAgain = await billflow('invoices', 'void', voided!.number!, '--reason', 'twice', '--json');
+    const voidAgain = await billflow('invoices', 'void', credited!.number!, '--reason', 'twice', '--json');
+    const creditAgain = await billflow(
+      'invoices',
+      'credit',
+      credited!.number!,
+      '--reason',
+      'again',
+      '--all',
+      '--as-of',
+      AFTER_PERIOD(5),
+      '--json',
+    );
+    const amountWithoutLine = await billflow('invoices', 'credit', credited!.number!, '--reason', 'x', '--amount', '1', '--json');
+    const lineWithoutAmount = await billflow('invoices', 'credit', credited!.number!, '--reason', 'x', '--line', '1', '--json');
+    const nothingNamed = await billflow('invoices', 'credit', credited!.number!, '--reason', 'x', '--json');
+    const unknownCreditNote = await billflow('credit-notes', 'show', 'ACME-CN-2026-999999', '--json');
     const unknownCustomer = await billflow('usage', 'cus_nobody', '--json');
 
     // Assess
@@ -296,8 +356,19 @@ describe('billflow CLI against a local pipeline', () => {
     expect(missingFile.stderr).toContain('cannot read');
     expect(unknown.code).toBe(2);
     expect(voidAgain).toMatchObject({ code: 2, stdout: '' });
-    expect(voidAgain.stderr).toContain(voided!.number!);
+    expect(voidAgain.stderr).toContain(`billflow invoices credit ${credited!.number!}`);
     expect(voidAgain.stderr).not.toContain('    at ');
+    expect(creditAgain).toMatchObject({ code: 2, stdout: '' });
+    expect(creditAgain.stderr).toContain(`Invoice ${credited!.number!} is credited in full already`);
+    expect(creditAgain.stderr).not.toContain('    at ');
+    expect(amountWithoutLine).toMatchObject({ code: 2, stdout: '' });
+    expect(amountWithoutLine.stderr).toContain('--amount 1 must follow the --line N it is for');
+    expect(lineWithoutAmount).toMatchObject({ code: 2, stdout: '' });
+    expect(lineWithoutAmount.stderr).toContain('--line 1 needs --quantity Q or --amount A after it');
+    expect(nothingNamed).toMatchObject({ code: 2, stdout: '' });
+    expect(nothingNamed.stderr).toContain('say what to credit: give --all, or one or more --line N');
+    expect(unknownCreditNote).toMatchObject({ code: 2, stdout: '' });
+    expect(unknownCreditNote.stderr).toContain('no credit note ACME-CN-2026-999999');
     expect(unknownCustomer).toMatchObject({ code: 2, stdout: '' });
     expect(unknownCustomer.stderr).toContain('cus_nobody is not in the catalog');
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { InvoiceStateError } from '#domain/errors.ts';
+import { InvoiceDeliveredError, InvoiceStateError } from '#domain/errors.ts';
 import type { DeliveryStatus, Invoice, InvoiceStatus, PaymentStatus } from '#domain/invoice/invoice.ts';
 import {
   canClaimInvoiceEmail,
@@ -13,6 +13,7 @@ import {
   canReleaseInvoiceEmail,
   claimInvoiceEmail,
   closeNotIssued,
+  creditFinalized,
   DELIVERY_STATUSES,
   finalizeDraft,
   recordDocument,
@@ -21,12 +22,13 @@ import {
   releaseInvoiceEmail,
   takesPayments,
   voidFinalized,
+  wasDelivered,
 } from '#domain/invoice/lifecycle.ts';
 import { invoiceSequence, numberIn } from '#domain/invoice/numbering.ts';
 import { aDraftInvoice, anInvoice } from '#test-support/invoice-factory.ts';
 
 const STATUSES: readonly InvoiceStatus[] = ['draft', 'finalized', 'void', 'not_issued'];
-const PAYMENT_STATUSES: readonly PaymentStatus[] = ['unpaid', 'partially_paid', 'paid', 'overpaid', 'refunded', 'disputed'];
+const PAYMENT_STATUSES: readonly PaymentStatus[] = ['unpaid', 'partially_paid', 'paid', 'overpaid', 'refunded', 'disputed', 'credited'];
 const CLAIMED_AT = '2026-12-02T10:00:00.000Z';
 const CLAIM_MS = Date.parse(CLAIMED_AT);
 const DOCUMENT = {
@@ -68,12 +70,16 @@ function allowed(transition: () => Invoice): boolean {
 }
 
 describe('the invoice lifecycle', () => {
-  it('finalizes and closes without an invoice only drafts, and voids only finalized invoices', () => {
+  it('finalizes and closes without an invoice only drafts, voids only finalized invoices not yet delivered, credits only finalized ones', () => {
+    const settled = { paymentStatus: 'unpaid' as const, amountDue: 1, creditedAmount: 1, overpayment: 0 };
+    const credit = { number: 'ACME-CN-2026-000001', total: 1, appliedToInvoice: 1 };
     fc.assert(
       fc.property(anyState, (invoice) => {
         expect(allowed(() => finalizeDraft(invoice, 'ACME-2026-000007'))).toBe(invoice.status === 'draft');
         expect(allowed(() => closeNotIssued(invoice, 'the total for the period is zero'))).toBe(invoice.status === 'draft');
-        expect(allowed(() => voidFinalized(invoice, 'duplicate', CLAIMED_AT))).toBe(invoice.status === 'finalized');
+        const notDelivered = !['sending', 'sent', 'bounced'].includes(invoice.deliveryStatus) && invoice.emails.length === 0;
+        expect(allowed(() => voidFinalized(invoice, 'duplicate', CLAIMED_AT))).toBe(invoice.status === 'finalized' && notDelivered);
+        expect(allowed(() => creditFinalized(invoice, credit, settled, CLAIMED_AT))).toBe(invoice.status === 'finalized');
         expect(allowed(() => (takesPayments(invoice), invoice))).toBe(invoice.number !== null);
       }),
     );
@@ -119,6 +125,70 @@ describe('the invoice lifecycle', () => {
         expect(bounced.deliveryProblem).toEqual(problem);
       }),
     );
+  });
+
+  it('refuses to void a delivered invoice and names the credit note command instead', () => {
+    const base = finalizeDraft(aDraftInvoice(), 'ACME-2027-000012');
+    const email = { messageId: 'm-1', sentAt: CLAIMED_AT, kind: 'invoice' as const, to: 'billing@example.com' };
+    for (const delivered of [
+      { ...base, deliveryStatus: 'sent' as const, emails: [email] },
+      { ...base, deliveryStatus: 'sending' as const, sendingSince: CLAIMED_AT },
+      { ...base, deliveryStatus: 'bounced' as const, emails: [email] },
+      // A resend recorded while the status says otherwise still means the customer has it.
+      { ...base, deliveryStatus: 'rendered' as const, emails: [{ ...email, kind: 'resend' as const }] },
+    ]) {
+      expect(wasDelivered(delivered)).toBe(true);
+      const refusal = (() => {
+        try {
+          voidFinalized(delivered, 'wrong customer', CLAIMED_AT);
+        } catch (error) {
+          return error;
+        }
+        throw new Error('voided a delivered invoice');
+      })();
+      expect(refusal).toBeInstanceOf(InvoiceDeliveredError);
+      expect(refusal).toBeInstanceOf(InvoiceStateError);
+      expect((refusal as Error).message).toContain('billflow invoices credit ACME-2027-000012');
+    }
+    for (const deliveryStatus of ['pending', 'rendered', 'failed'] as const) {
+      const undelivered = { ...base, deliveryStatus };
+      expect(wasDelivered(undelivered)).toBe(false);
+      expect(voidFinalized(undelivered, 'wrong customer', CLAIMED_AT).status).toBe('void');
+    }
+  });
+
+  it('keeps a credited invoice finalized and adds the credit note to its credits with the payment state given', () => {
+    const finalized = finalizeDraft(aDraftInvoice(), 'ACME-2027-000012');
+    const first = { number: 'ACME-CN-2027-000001', total: 500, appliedToInvoice: 500 };
+    const second = { number: 'ACME-CN-2027-000002', total: 300, appliedToInvoice: 200 };
+    const once = creditFinalized(
+      finalized,
+      first,
+      { paymentStatus: 'unpaid', amountDue: finalized.total - 500, creditedAmount: 500, overpayment: 0 },
+      CLAIMED_AT,
+    );
+    const twice = creditFinalized(once, second, { paymentStatus: 'paid', amountDue: 0, creditedAmount: 800, overpayment: 40 }, CLAIMED_AT);
+    expect(once).toEqual({
+      ...finalized,
+      credits: [first],
+      creditedAmount: 500,
+      amountDue: finalized.total - 500,
+      paymentStatus: 'unpaid',
+      customerCredit: 0,
+      updatedAt: CLAIMED_AT,
+    });
+    expect(twice).toMatchObject({
+      status: 'finalized',
+      credits: [first, second],
+      creditedAmount: 800,
+      amountDue: 0,
+      paymentStatus: 'paid',
+      customerCredit: 40,
+    });
+    const voided = { ...finalized, status: 'void' as const };
+    expect(() =>
+      creditFinalized(voided, first, { paymentStatus: 'unpaid', amountDue: 0, creditedAmount: 500, overpayment: 0 }, CLAIMED_AT),
+    ).toThrow('invoice ACME-2027-000012 is void; only a finalized invoice can be credited');
   });
 
   it('moves the statuses as the stages did: numbered at finalization, unnumbered when not issued, dated when voided', () => {

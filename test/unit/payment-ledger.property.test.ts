@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyPayments } from '#domain/payments/ledger.ts';
+import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import type { Invoice, PaymentStatus } from '#domain/invoice/invoice.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import { anInvoice } from '#test-support/invoice-factory.ts';

@@ -5,7 +5,8 @@
  * the delivery order.
  */
 import { describe, expect, it } from 'vitest';
-import { addToLedger, applyPayments, settle } from '#domain/payments/ledger.ts';
+import { addToLedger, settle } from '#domain/payments/ledger.ts';
+import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import { summarizePayments } from '#domain/payments/payment-summary.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';

@@ -43,9 +43,10 @@ import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { sleep } from './retry-delay.ts';
 
 const INVOICE_PREFIX = 'INVOICE#';
+// sequenceKey, advanceSequence, readRevision and revisedInvoice are exported for the credit note store, which writes an invoice in its own transaction.
 const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `${INVOICE_PREFIX}${customerId}`, sk: billingPeriod });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
-const sequenceKey = (prefix: string, year: number) => ({ pk: `SEQUENCE#${prefix}#${year}`, sk: 'SEQUENCE' });
+export const sequenceKey = (prefix: string, year: number) => ({ pk: `SEQUENCE#${prefix}#${year}`, sk: 'SEQUENCE' });
 
 export interface DynamoDbInvoiceRepositoryOptions {
   /** Attempts at a number before giving up under contention. */
@@ -172,16 +173,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: sequenceKey(numbering.prefix, numbering.year),
-                  UpdateExpression: 'SET #last = :next',
-                  ConditionExpression: last === 0 ? 'attribute_not_exists(#last)' : '#last = :last',
-                  ExpressionAttributeNames: { '#last': 'last' },
-                  ExpressionAttributeValues: last === 0 ? { ':next': members.length } : { ':next': last + members.length, ':last': last },
-                },
-              },
+              { Update: advanceSequence(this.tableName, numbering.prefix, numbering.year, last, members.length) },
               ...finalized.flatMap((invoice) => [
                 {
                   Put: {
@@ -314,26 +306,11 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
 
   async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const { Item: pointer } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: numberKey(number), ConsistentRead: true }),
-      );
-      if (pointer === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
-      const key = invoiceKey(String(pointer.customerId), String(pointer.billingPeriod));
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-      if (Item === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
-      const current = storedInvoice(Item);
+      const { invoice: current, revision } = await readRevision(this.client, this.tableName, number);
       const next = change(current);
       if (next === undefined) return { invoice: current, changed: false };
-      const revision = typeof Item.revision === 'number' ? Item.revision : 0;
       try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...this.item(next), revision: revision + 1 },
-            ConditionExpression: revision === 0 ? 'attribute_not_exists(revision)' : 'revision = :revision',
-            ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
-          }),
-        );
+        await this.client.send(new PutCommand({ TableName: this.tableName, ...revisedInvoice(next, revision) }));
         return { invoice: next, changed: true };
       } catch (error) {
         if (!isConditionFailed(error)) throw error;
@@ -398,17 +375,57 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
   }
 
   private item(invoice: Invoice): Record<string, unknown> {
-    return {
-      ...invoiceKey(invoice.customerId, invoice.billingPeriod),
-      status: invoice.status,
-      deliveryStatus: invoice.deliveryStatus,
-      eventCount: invoice.eventCount,
-      ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
-      ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
-      ...(awaitsDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
-      invoiceGz: gzipJson(invoice),
-    };
+    return invoiceItem(invoice);
   }
+}
+
+/** The transaction item moving sequence `prefix`/`year` from `last` (as read) past `count` more numbers, only if no one moved it meanwhile. */
+export function advanceSequence(tableName: string, prefix: string, year: number, last: number, count: number) {
+  return {
+    TableName: tableName,
+    Key: sequenceKey(prefix, year),
+    UpdateExpression: 'SET #last = :next',
+    ConditionExpression: last === 0 ? 'attribute_not_exists(#last)' : '#last = :last',
+    ExpressionAttributeNames: { '#last': 'last' },
+    ExpressionAttributeValues: last === 0 ? { ':next': count } : { ':next': last + count, ':last': last },
+  };
+}
+
+/** The invoice with this number as stored, strongly consistent, and its revision (0: never updated by number). */
+export async function readRevision(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  number: string,
+): Promise<{ invoice: Invoice; revision: number }> {
+  const { Item: pointer } = await client.send(new GetCommand({ TableName: tableName, Key: numberKey(number), ConsistentRead: true }));
+  if (pointer === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
+  const key = invoiceKey(String(pointer.customerId), String(pointer.billingPeriod));
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  if (Item === undefined) throw new InvoiceNotFoundError(`no invoice ${number}`);
+  return { invoice: storedInvoice(Item), revision: typeof Item.revision === 'number' ? Item.revision : 0 };
+}
+
+/** The put of `invoice` as the next revision after `revision`, only if that is still the one stored (optimistic update). */
+export function revisedInvoice(invoice: Invoice, revision: number) {
+  return {
+    Item: { ...invoiceItem(invoice), revision: revision + 1 },
+    ConditionExpression: revision === 0 ? 'attribute_not_exists(revision)' : 'revision = :revision',
+    ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
+  };
+}
+
+/** The stored item of an invoice, with the sparse index attributes its state calls for. */
+export function invoiceItem(invoice: Invoice): Record<string, unknown> {
+  return {
+    ...invoiceKey(invoice.customerId, invoice.billingPeriod),
+    status: invoice.status,
+    deliveryStatus: invoice.deliveryStatus,
+    eventCount: invoice.eventCount,
+    ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
+    ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
+    ...(awaitsDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
+    invoiceGz: gzipJson(invoice),
+  };
 }
 
 const OPEN_RECEIVABLES_INDEX = 'open-receivables';
@@ -444,7 +461,7 @@ function lastDeliveryStep(invoice: Invoice): string {
  * their next change); those stored before payments and dunning existed lack their fields:
  * they start empty.
  */
-function storedInvoice(item: Record<string, unknown>): Invoice {
+export function storedInvoice(item: Record<string, unknown>): Invoice {
   const invoice = item.invoiceGz instanceof Uint8Array ? gunzipJson<Invoice>(item.invoiceGz) : (item.invoice as Invoice);
   return {
     ...invoice,

@@ -12,7 +12,16 @@ import type { InvoiceLine, TaxSubtotal, TaxTreatment } from './types.ts';
  */
 export type InvoiceStatus = 'draft' | 'finalized' | 'void' | 'not_issued';
 
-export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'overpaid' | 'refunded' | 'disputed';
+/** `credited`: nothing paid and credit notes settled it (issue 16): not due, never overdue. */
+export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'overpaid' | 'refunded' | 'disputed' | 'credited';
+
+/** A credit note issued for an invoice, as the invoice keeps it to derive its payment state (issue 16). */
+export interface InvoiceCredit {
+  readonly number: string;
+  readonly total: number;
+  /** The part of `total` that reduced the amount due when the credit note was issued. */
+  readonly appliedToInvoice: number;
+}
 
 /** Where a finalized invoice is on its way to the customer (issue 4's stage wiring). */
 export type DeliveryStatus = 'pending' | 'rendered' | 'sending' | 'sent' | 'bounced' | 'failed';
@@ -80,6 +89,15 @@ export interface Invoice {
   readonly amountRefunded: number;
   /** Paid beyond the total: the customer's credit (CONTRACTS.md section 5). */
   readonly customerCredit: number;
+  /**
+   * Sum of the totals of the credit notes issued for it (CONTRACTS.md section 7). Absent until the
+   * first one, so invoices never credited read (and print) as they did before credit notes existed.
+   */
+  readonly creditedAmount?: number;
+  /** The customer's balance applied to it when issued (EN 16931 BT-113); absent: none (not applied yet by billflow). */
+  readonly balanceApplied?: number;
+  /** The credit notes issued for it, oldest first; with the payment ledger they give paymentStatus and amountDue. */
+  readonly credits?: readonly InvoiceCredit[];
   /**
    * The payment ledger: every provider event applied to this invoice, once each (by event id),
    * in a canonical order. paymentStatus and the amounts above are a function of this set.

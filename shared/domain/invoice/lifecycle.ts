@@ -5,8 +5,9 @@
  * these; the repositories only store the result, under conditions that keep two writers from
  * both acting on the same state (ConditionExpressions, optimistic updates).
  *
- *   status           new -> draft -> finalized -> void
+ *   status           new -> draft -> finalized -> void     (only before its email went out)
  *                                \-> not_issued            (a total of zero: no number used)
+ *                    finalized -> finalized                 (credited: a credit note corrects it)
  *   deliveryStatus   pending -> rendered -> sending -> sent
  *                                  ^----------/ \-> failed  (released: transient / permanent refusal)
  *                    any -> bounced                          (a permanent bounce of an email sent for it)
@@ -14,8 +15,8 @@
  * paymentStatus is not a state moved by steps: the ledger (payments/ledger.ts) derives it from
  * the payment events applied, which takesPayments() below allows on issued invoices only.
  */
-import { InvoiceStateError } from '../errors.ts';
-import type { DeliveryStatus, Invoice, InvoiceDocument, InvoiceStatus, SentEmail } from './invoice.ts';
+import { InvoiceDeliveredError, InvoiceStateError } from '../errors.ts';
+import type { DeliveryStatus, Invoice, InvoiceCredit, InvoiceDocument, InvoiceStatus, SentEmail } from './invoice.ts';
 
 /** The states a new invoice starts in (a draft, built by invoice-record.ts). */
 export const NEW_INVOICE = { status: 'draft', paymentStatus: 'unpaid', deliveryStatus: 'pending' } as const;
@@ -27,6 +28,8 @@ export const STATUS_TRANSITIONS = {
   finalize: { from: ['draft'], to: 'finalized', done: 'finalized' },
   closeNotIssued: { from: ['draft'], to: 'not_issued', done: 'closed without an invoice' },
   void: { from: ['finalized'], to: 'void', done: 'voided' },
+  /** A credit note takes back part or all of it; it stays finalized (the law keeps an issued invoice as issued). */
+  credit: { from: ['finalized'], to: 'finalized', done: 'credited' },
 } as const satisfies Record<string, { from: readonly InvoiceStatus[]; to: InvoiceStatus; done: string }>;
 
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'rendered', 'sending', 'sent', 'bounced', 'failed'];
@@ -71,10 +74,42 @@ export function closeNotIssued(draft: Invoice, reason: string): Invoice {
   return { ...draft, notIssuedReason: reason, status: STATUS_TRANSITIONS.closeNotIssued.to, number: null, paymentReference: null };
 }
 
-/** A finalized invoice is voided: it keeps its number and records why. */
+/**
+ * Whether its email may have reached the customer: once it did, the invoice is issued in the
+ * sense of VAT law and only a credit note may correct it. `sending` counts (the email may be out).
+ */
+export function wasDelivered(invoice: Invoice): boolean {
+  return invoice.emails.length > 0 || ['sending', 'sent', 'bounced'].includes(invoice.deliveryStatus);
+}
+
+/** A finalized invoice is voided: it keeps its number and records why. Only before its email went out. */
 export function voidFinalized(invoice: Invoice, reason: string, at: string): Invoice {
   requireStatus('void', invoice);
+  if (wasDelivered(invoice)) throw new InvoiceDeliveredError(invoice.number!, invoice.deliveryStatus);
   return { ...invoice, status: STATUS_TRANSITIONS.void.to, voidReason: reason, voidedAt: at, updatedAt: at };
+}
+
+/**
+ * A credit note was issued for the finalized invoice: it is kept with the invoice's credits, and
+ * `settled` (the payment state with that credit, payments/credited-settlement.ts) replaces the
+ * payment fields. Never from a draft (no number), a void or a not-issued invoice.
+ */
+export function creditFinalized(
+  invoice: Invoice,
+  credit: InvoiceCredit,
+  settled: { paymentStatus: Invoice['paymentStatus']; amountDue: number; creditedAmount: number; overpayment: number },
+  at: string,
+): Invoice {
+  requireStatus('credit', invoice);
+  return {
+    ...invoice,
+    credits: [...(invoice.credits ?? []), credit],
+    creditedAmount: settled.creditedAmount,
+    paymentStatus: settled.paymentStatus,
+    amountDue: settled.amountDue,
+    customerCredit: settled.overpayment,
+    updatedAt: at,
+  };
 }
 
 /** Payments apply to issued invoices (finalized, or void: the caller routes those to the unmatched payments); a draft has no number to pay. */

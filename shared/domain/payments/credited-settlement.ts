@@ -26,7 +26,7 @@ import type { PaymentEvent } from './payment-event.ts';
 import { settle, type PaymentState } from './ledger.ts';
 
 /** `credited`: nothing paid, credit notes settled it; not due, never overdue, not chased. */
-export type CreditedPaymentStatus = PaymentStatus | 'credited';
+export type CreditedPaymentStatus = PaymentStatus;
 
 export interface CreditedPaymentState extends Omit<PaymentState, 'paymentStatus' | 'customerCredit'> {
   readonly paymentStatus: CreditedPaymentStatus;

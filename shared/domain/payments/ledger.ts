@@ -4,8 +4,7 @@
  * is a function of the set, events that arrive late, twice or out of order (a refund before its
  * payment) leave the invoice in the same state as an orderly delivery would.
  */
-import type { Invoice, PaymentStatus } from '../invoice/invoice.ts';
-import { takesPayments } from '../invoice/lifecycle.ts';
+import type { PaymentStatus } from '../invoice/invoice.ts';
 import type { PaymentEvent } from './payment-event.ts';
 import { assertValidPaymentEvent, compareLedgerOrder, summarizePayments } from './payment-summary.ts';
 
@@ -57,26 +56,6 @@ export function settle(total: number, ledger: readonly PaymentEvent[]): PaymentS
     openDisputes,
     failedAttempts: sum(payments.map((payment) => payment.failedAttempts)),
   };
-}
-
-/**
- * The invoice with these events added to its ledger and its payment fields recomputed, or
- * undefined when every event was already applied, so a redelivery writes nothing. Any issued
- * invoice takes payments (voided ones are routed to the unmatched payments by the caller);
- * a draft has no number to pay against, and a payment in another currency is never summed.
- */
-export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[], now: string): Invoice | undefined {
-  takesPayments(invoice);
-  const foreign = events.find((event) => event.currency !== invoice.currency);
-  if (foreign !== undefined) {
-    throw new Error(
-      `payment event ${foreign.eventId} is in ${foreign.currency} but invoice ${invoice.number} is in ${invoice.currency}; it belongs to the unmatched payments`,
-    );
-  }
-  const { ledger, added } = addToLedger(invoice.payments, events);
-  if (added.length === 0) return undefined;
-  const { paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit } = settle(invoice.total, ledger);
-  return { ...invoice, payments: ledger, paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit, updatedAt: now };
 }
 
 /** An open dispute outranks everything: money is on hold until the provider decides. */

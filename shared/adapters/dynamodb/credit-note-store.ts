@@ -1,0 +1,168 @@
+/**
+ * Credit notes in the billing table, beside their invoices.
+ *
+ * | item                   | pk                           | sk            |
+ * | credit note            | CREDITNOTES#{invoiceNumber}  | {number}      |  the note as JSON in `creditNote`; customerId
+ * | number -> invoice      | CREDITNOTE#{number}          | CREDITNOTE    |  invoiceNumber
+ * | number sequence        | SEQUENCE#{prefix}-CN#{year}  | SEQUENCE      |  `last` number allocated (the invoices' layout)
+ *
+ * Issuing is one TransactWriteItems: advance the sequence from the value read, store the invoice
+ * after the credit (only if its revision is the one read: the invoice and its credit notes are
+ * what the decision was taken on), store the credit note and claim its number. All or nothing,
+ * so a crash leaves no gap and no credit note without its effect on the invoice; a cancelled
+ * transaction is decided again on what is stored now, so two credits cannot both take what is
+ * left. Credits of one invoice in this process are issued one at a time (they would only
+ * cancel each other); other processes race and the conditions sort them out.
+ */
+import { GetCommand, paginateQuery, paginateScan, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CreditNote } from '#domain/credit-notes/types.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { CreditDecision, CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
+import { cancellationReasons, ConcurrentChangeError } from '../errors.ts';
+import { advanceSequence, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
+import { sleep } from './retry-delay.ts';
+
+const NOTES_PREFIX = 'CREDITNOTES#';
+const noteKey = (invoiceNumber: string, number: string) => ({ pk: `${NOTES_PREFIX}${invoiceNumber}`, sk: number });
+const pointerKey = (number: string) => ({ pk: `CREDITNOTE#${number}`, sk: 'CREDITNOTE' });
+
+export interface DynamoDbCreditNoteStoreOptions {
+  /** Attempts at issuing under contention before giving up. */
+  readonly maxAttempts?: number;
+}
+
+export class DynamoDbCreditNoteStore implements CreditNoteStore {
+  private readonly maxAttempts: number;
+  /** Per invoice number: the issue in progress in this process, which the next one waits for. */
+  private readonly inProgress = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoDbCreditNoteStoreOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 100;
+  }
+
+  issue(
+    invoiceNumber: string,
+    decide: (invoice: Invoice, creditNotes: readonly CreditNote[]) => CreditDecision,
+  ): Promise<IssuedCreditNote> {
+    const before = this.inProgress.get(invoiceNumber) ?? Promise.resolve();
+    const issued = before.catch(() => undefined).then(() => this.issueNow(invoiceNumber, decide));
+    const settled = issued.catch(() => undefined);
+    this.inProgress.set(invoiceNumber, settled);
+    void settled.then(() => {
+      if (this.inProgress.get(invoiceNumber) === settled) this.inProgress.delete(invoiceNumber);
+    });
+    return issued;
+  }
+
+  private async issueNow(invoiceNumber: string, decide: Parameters<CreditNoteStore['issue']>[1]): Promise<IssuedCreditNote> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
+      const { invoice: current, revision } = await readRevision(this.client, this.tableName, invoiceNumber);
+      const decision = decide(current, await this.listForInvoice(invoiceNumber));
+      const { series, year } = decision.sequence;
+      const { Item: sequence } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: sequenceKey(series, year), ConsistentRead: true }),
+      );
+      const last = sequence === undefined ? 0 : Number(sequence.last);
+      const creditNote = decision.numbered(last + 1);
+      const invoice = decision.invoiceAfter(creditNote);
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: advanceSequence(this.tableName, series, year, last, 1) },
+              {
+                Put: { TableName: this.tableName, ...revisedInvoice(invoice, revision) },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...noteKey(invoiceNumber, creditNote.number),
+                    customerId: creditNote.customerId,
+                    creditNote: JSON.stringify(creditNote),
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...pointerKey(creditNote.number), invoiceNumber },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return { creditNote, invoice };
+      } catch (error) {
+        if (cancellationReasons(error) === undefined) throw error;
+        // The sequence moved (a credit of another invoice) or the invoice changed (another
+        // credit, a payment): decide again on what is stored now, after a jittered pause.
+        await sleep(Math.random() * Math.min(1_000, 10 * 2 ** Math.min(attempt, 7)));
+      }
+    }
+    throw new ConcurrentChangeError(`invoice ${invoiceNumber} kept changing while issuing a credit note for it (contention)`);
+  }
+
+  async findByNumber(number: string): Promise<CreditNote | undefined> {
+    const { Item: pointer } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: pointerKey(number), ConsistentRead: true }),
+    );
+    if (pointer === undefined) return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: noteKey(String(pointer.invoiceNumber), number), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : storedCreditNote(Item);
+  }
+
+  async listForInvoice(invoiceNumber: string): Promise<CreditNote[]> {
+    const notes: CreditNote[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `${NOTES_PREFIX}${invoiceNumber}` },
+        // The decision is taken on this set: it must include the note issued a moment ago.
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) notes.push(storedCreditNote(item));
+    return notes.sort(byNumber);
+  }
+
+  async list(filter: { customerId?: string; invoiceNumber?: string } = {}): Promise<CreditNote[]> {
+    const notes =
+      filter.invoiceNumber !== undefined ? await this.listForInvoice(filter.invoiceNumber) : await this.scanAll(filter.customerId);
+    return notes.filter((note) => filter.customerId === undefined || note.customerId === filter.customerId).sort(byNumber);
+  }
+
+  /** Across invoices: a scan, filtered; an operator's query, not a hot path. */
+  private async scanAll(customerId: string | undefined): Promise<CreditNote[]> {
+    const notes: CreditNote[] = [];
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        FilterExpression: customerId === undefined ? 'begins_with(pk, :p)' : 'begins_with(pk, :p) AND customerId = :c',
+        ExpressionAttributeValues: customerId === undefined ? { ':p': NOTES_PREFIX } : { ':p': NOTES_PREFIX, ':c': customerId },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) notes.push(storedCreditNote(item));
+    return notes;
+  }
+}
+
+function storedCreditNote(item: Record<string, unknown>): CreditNote {
+  return JSON.parse(String(item.creditNote)) as CreditNote;
+}
+
+/** Numbers of one prefix and year sort by their zero-padded position; years and prefixes as text. */
+function byNumber(a: CreditNote, b: CreditNote): number {
+  return a.number.localeCompare(b.number);
+}

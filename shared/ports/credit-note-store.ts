@@ -1,0 +1,40 @@
+/**
+ * Credit notes as stored beside their invoices. Issuing is one step that storage runs under a
+ * condition: the decision (domain/credit-notes) is taken on the invoice and the set of its
+ * credit notes as read, and kept only if neither changed, so concurrent credits of one invoice
+ * cannot together exceed it; the number is allocated in the same write, so none is skipped.
+ */
+import type { CreditNote, CreditNoteDraft } from '#domain/credit-notes/types.ts';
+import type { CreditNoteSequence } from '#domain/credit-notes/numbering.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+
+/** What a credit note makes of an invoice: decided on the invoice and its credit notes as stored. */
+export interface CreditDecision {
+  readonly draft: CreditNoteDraft;
+  readonly sequence: CreditNoteSequence;
+  /** The credit note with the number at `position` of its sequence. */
+  numbered(position: number): CreditNote;
+  /** The invoice once `creditNote` is issued for it (lifecycle.ts creditFinalized). */
+  invoiceAfter(creditNote: CreditNote): Invoice;
+}
+
+export interface IssuedCreditNote {
+  readonly creditNote: CreditNote;
+  readonly invoice: Invoice;
+}
+
+export interface CreditNoteStore {
+  /**
+   * Reads the invoice with this number and its credit notes, lets `decide` make the credit note
+   * (a domain error refuses it and is rethrown), then allocates its number, stores it and the
+   * invoice after it in one transaction, conditioned on the invoice not having changed. If it
+   * did (another credit, a payment), `decide` is called again on what is stored now.
+   * Throws InvoiceNotFoundError for an unknown number.
+   */
+  issue(invoiceNumber: string, decide: (invoice: Invoice, creditNotes: readonly CreditNote[]) => CreditDecision): Promise<IssuedCreditNote>;
+  findByNumber(number: string): Promise<CreditNote | undefined>;
+  /** Oldest first. */
+  listForInvoice(invoiceNumber: string): Promise<CreditNote[]>;
+  /** An operator's listing, by number. */
+  list(filter?: { customerId?: string; invoiceNumber?: string }): Promise<CreditNote[]>;
+}
