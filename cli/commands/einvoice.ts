@@ -1,8 +1,8 @@
 /**
  * `billflow invoices xml NUMBER --out FILE [--format ...]`: an issued invoice as an e-invoice
- * XML document in any of the four formats (docs/invoicing.md, "E-invoices"). The catalog does
- * not hold the XRechnung/Peppol data yet (Leitweg-ID, seller telephone, Peppol ids), so they
- * are given here; the validators name whatever is missing (e.g. BR-DE-15 without a Leitweg-ID).
+ * XML document in any of the four formats (docs/invoicing.md, "E-invoices"). The XRechnung/Peppol
+ * data (Leitweg-ID, seller contact, Peppol ids) comes from the catalog as the invoice recorded it;
+ * the flags override it; the validators name whatever is missing (BR-DE-15 without a Leitweg-ID).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
