@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { mergeIntoHead } from '#domain/catalog/merge.ts';
 import { formatIssue, validateCatalogDocument } from '#domain/catalog/validate.ts';
 import type { CatalogHead, Issuer } from '#domain/catalog/types.ts';
 import { invoiceEInvoice } from '#domain/einvoice/settings.ts';
@@ -27,6 +30,23 @@ function issues(einvoice: unknown, head: CatalogHead = HEAD): string[] {
 }
 
 describe('catalog einvoice', () => {
+  it('accepts docs/examples/catalog-einvoice.yaml after docs/examples/catalog.yaml', () => {
+    // Prepare
+    const read = (name: string) => parse(readFileSync(new URL(`../../docs/examples/${name}`, import.meta.url), 'utf8')) as unknown;
+    const base = validateCatalogDocument(read('catalog.yaml'), { taxRates: {}, meters: [], plans: [] });
+    if (!base.ok) throw new Error('docs/examples/catalog.yaml is invalid');
+
+    // Act
+    const result = validateCatalogDocument(
+      read('catalog-einvoice.yaml'),
+      mergeIntoHead({ taxRates: {}, meters: [], plans: [] }, base.document),
+    );
+
+    // Assess
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([]);
+    expect(result.ok && result.document.customers?.[0]?.einvoice).toEqual({ format: 'xrechnung-cii', buyerReference: '04011000-12345-34' });
+  });
+
   it('accepts each format with what it needs, and keeps it on the customer', () => {
     // Prepare / Act
     const found = [
