@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalWorkers } from '#infra/local/workers.ts';
-import { queues, schedules } from '#infra/resources.ts';
-import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { queues } from '#infra/resources.ts';
 import type { SqsHandler } from '#infra/local/queue-poller.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
@@ -18,7 +17,7 @@ import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { sendInvoice } from '#use-cases/send-invoice.ts';
 import { proCustomer } from '#test-support/invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
-import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery-harness.ts';
+import { drainDelivery, emailsTo, prepareDelivery, runScheduledInvoiceRun } from '#test-support/delivery-harness.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 import { formatAmount, formatDate } from '#adapters/pdf/format.ts';
@@ -75,16 +74,7 @@ describe('invoice delivery', () => {
     // Act: close October for both customers, as the hourly run would on 1 November at 02:00.
     // Act: close October through the scheduled start-invoice-run handler, as EventBridge Scheduler
     // invokes it on 1 November at 02:00.
-    const { handler: invoiceRun } = await import('#functions/start-invoice-run/handler.ts');
-    const started = await invoiceRun(
-      { asOf: '2026-11-01T02:00:00Z' },
-      localLambdaContext({
-        functionName: schedules.startInvoiceRun.functionId,
-        region: TEST_REGION,
-        memorySize: schedules.startInvoiceRun.memorySize,
-        timeoutSeconds: schedules.startInvoiceRun.timeoutSeconds,
-      }),
-    );
+    const started = await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
     expect(started).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
     await drainDelivery(stack);
     // A duplicate hand-over of an already sent invoice changes nothing either.
