@@ -1,8 +1,8 @@
 /**
  * `billflow invoices xml NUMBER --out FILE [--format ...]`: an issued invoice as an e-invoice
- * XML document in any of the four formats (docs/invoicing.md, "E-invoices"). The catalog does
- * not hold the XRechnung/Peppol data yet (Leitweg-ID, seller telephone, Peppol ids), so they
- * are given here; the validators name whatever is missing (e.g. BR-DE-15 without a Leitweg-ID).
+ * XML document in any of the four formats (docs/invoicing.md, "E-invoices"). The XRechnung/Peppol
+ * data (Leitweg-ID, seller contact, Peppol ids) comes from the catalog as the invoice recorded it;
+ * the flags override it; the validators name whatever is missing (BR-DE-15 without a Leitweg-ID).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -10,6 +10,8 @@ import { EINVOICE_FORMATS, isEInvoiceFormat } from '#domain/einvoice/format.ts';
 import { type ElectronicAddress, type EInvoiceOptions } from '#domain/einvoice/model.ts';
 import { EInvoiceDataError } from '#domain/errors.ts';
 import { exportEInvoice } from '#use-cases/export-einvoice.ts';
+import { einvoiceToValidate } from '#use-cases/einvoice-to-validate.ts';
+import { describeFindings, validateEInvoice } from '#adapters/einvoice-validation/validate-einvoice.ts';
 import { EInvoiceNotFoundError } from '#use-cases/errors.ts';
 import { createContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
@@ -52,6 +54,40 @@ export function registerEInvoiceCommands(invoices: Command, globals: () => Globa
       writeFileSync(options.out, document.xml);
       const bytes = Buffer.byteLength(document.xml);
       emit(globals(), { number, format, file: options.out, bytes }, () => `wrote ${options.out} (${format}, ${bytes} bytes)`);
+    });
+  registerValidateCommand(invoices, globals);
+}
+
+/**
+ * `billflow invoices validate NUMBER [--format ...]`: the tests' validation (XSD and every
+ * schematron rule set that applies) on the customer's stored XML, or the Factur-X XML; prints
+ * each fired rule and exits 1 on a fatal one.
+ */
+function registerValidateCommand(invoices: Command, globals: () => GlobalOptions): void {
+  invoices
+    .command('validate')
+    .description("validate an issued invoice's e-invoice XML with the official rules (XSD, EN 16931, XRechnung, Peppol schematrons)")
+    .argument('<number>', 'invoice number')
+    .option('--format <format>', `one of ${EINVOICE_FORMATS.join(', ')} (default: the customer's stored XML, else facturx)`)
+    .action(async (number: string, options: { readonly format?: string }) => {
+      const asked = options.format;
+      if (asked !== undefined && !isEInvoiceFormat(asked))
+        throw new UsageError(`--format must be one of ${EINVOICE_FORMATS.join(', ')}, not "${asked}"`);
+      const context = createContext(globals().outputs);
+      const document = await einvoiceToValidate(number, asked, context).catch((error: unknown) =>
+        asUsageError(error, [EInvoiceNotFoundError, EInvoiceDataError]),
+      );
+      const report = await validateEInvoice(document.xml);
+      const { xml: _xml, ...about } = document;
+      emit(globals(), { ...about, ok: report.ok, checks: report.steps, findings: report.findings }, () =>
+        [
+          `${number} ${document.format} from ${document.source}`,
+          `checked: ${report.steps.join(', ')}`,
+          ...(report.findings.length === 0 ? ['no rule fired'] : [describeFindings(report.findings)]),
+          report.ok ? 'valid: no fatal finding' : `INVALID: ${report.errors.length} fatal finding(s)`,
+        ].join('\n'),
+      );
+      if (!report.ok) process.exitCode = 1;
     });
 }
 

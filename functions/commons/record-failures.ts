@@ -10,7 +10,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { InvoiceNotRenderableError } from '#adapters/errors.ts';
-import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
+import { EInvoiceDataError, InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
 import { NotAMailNotificationError, NotAStripeEventError } from '#formats/errors.ts';
 import { MalformedMessageError } from '#messages/queue-message.ts';
 import { logger } from '#shared/observability.ts';
@@ -25,6 +25,8 @@ const PERMANENT: readonly (abstract new (...args: never[]) => Error)[] = [
   InvoiceNotFoundError,
   InvoiceStateError,
   InvoiceNotRenderableError,
+  // An invoice that cannot be the customer's e-invoice format (e.g. a three-decimal currency).
+  EInvoiceDataError,
 ];
 
 export interface RecordFailure {

@@ -1,10 +1,18 @@
+export interface Attachment {
+  readonly filename: string;
+  readonly content: Buffer;
+  readonly contentType: string;
+}
+
 export interface OutgoingEmail {
   readonly from: string;
   readonly to: string;
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-  readonly attachment: { readonly filename: string; readonly content: Buffer; readonly contentType: string };
+  readonly attachment: Attachment;
+  /** Attached after it: the invoice's e-invoice XML, for customers who receive one. */
+  readonly moreAttachments?: readonly Attachment[];
 }
 
 export interface Mailer {

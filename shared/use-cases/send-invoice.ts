@@ -5,7 +5,8 @@
  * 1. Claim the email (deliveryStatus rendered -> sending) in a conditional update; a second
  *    delivery of the same message finds it claimed or sent and does nothing. A claim left by a
  *    crashed sender is taken over once older than `claimTimeoutMs`.
- * 2. Send the stored PDF (byte for byte what is archived) with the text and HTML bodies.
+ * 2. Send the stored PDF (byte for byte what is archived) with the text and HTML bodies, and
+ *    the stored e-invoice XML for customers who receive one.
  * 3. Record the email (message id, time): deliveryStatus `sent`. A permanent refusal is
  *    recorded as `failed`; a transient error releases the claim and is retried.
  */
@@ -61,7 +62,7 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
   const content = invoiceEmail(invoice, kind);
   let messageId: string;
   try {
-    messageId = await sendWithInvoicePdf(content, invoice, deps);
+    messageId = await sendWithInvoicePdf(content, invoice, deps, true);
   } catch (error) {
     const permanent = error instanceof PermanentSendError;
     const at = new Date(deps.now()).toISOString();

@@ -1,8 +1,10 @@
 /**
  * Sends an email about an invoice with its archived PDF attached: byte for byte the stored
  * document, never a fresh rendering (the invoice email, resends and overdue reminders).
+ * With `withEInvoice`, the stored e-invoice XML too (the invoice email and resends only: a
+ * buyer's e-invoice inbox would book the XML of a reminder as another invoice).
  */
-import type { EmailContent } from '#domain/invoice/email-content.ts';
+import { einvoiceAttachmentName, type EmailContent } from '#domain/invoice/email-content.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { DocumentStore } from '#ports/document-store.ts';
 import type { Mailer } from '#ports/mailer.ts';
@@ -11,9 +13,11 @@ export async function sendWithInvoicePdf(
   content: EmailContent,
   invoice: Invoice,
   deps: { readonly documents: Pick<DocumentStore, 'get'>; readonly mailer: Mailer },
+  withEInvoice = false,
 ): Promise<string> {
   if (invoice.document === null) throw new Error(`invoice ${invoice.number} has no stored document to attach`);
   const pdf = await deps.documents.get(invoice.document.key);
+  const xml = withEInvoice && invoice.einvoiceDocument !== undefined ? await deps.documents.get(invoice.einvoiceDocument.key) : undefined;
   return deps.mailer.send({
     from: content.from,
     to: content.to,
@@ -21,5 +25,8 @@ export async function sendWithInvoicePdf(
     text: content.text,
     html: content.html,
     attachment: { filename: content.attachmentName, content: pdf, contentType: 'application/pdf' },
+    ...(xml === undefined
+      ? {}
+      : { moreAttachments: [{ filename: einvoiceAttachmentName(invoice.number!), content: xml, contentType: 'application/xml' }] }),
   });
 }

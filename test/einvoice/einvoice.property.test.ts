@@ -18,7 +18,7 @@ import { EInvoiceDataError } from '#domain/errors.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { MeterUsage } from '#domain/invoice/types.ts';
 import { issuedInvoice } from '#test-support/einvoice/issued-invoice.ts';
-import { describeFindings, validateEInvoice } from '#test-support/einvoice/validate-einvoice.ts';
+import { describeFindings, validateEInvoice } from '#adapters/einvoice-validation/validate-einvoice.ts';
 import { anInvoice, numberedLines } from '#test-support/invoice-factory.ts';
 import { issuer } from '#test-support/invoicing-catalog.ts';
 

@@ -1,10 +1,11 @@
 /** What the delivery tests share: the SES emulator's emails to one address, and a drained delivery chain. */
-import { queues, tables } from '#infra/resources.ts';
+import { queues, schedules, tables } from '#infra/resources.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
 import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
 import type { SqsHandler } from '#infra/local/queue-poller.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
-import type { Customer } from '#domain/catalog/types.ts';
+import type { CatalogDocument, Customer } from '#domain/catalog/types.ts';
 import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { CUSTOMERS_ENTERED, invoicingCatalog } from './invoicing-catalog.ts';
 import { waitForDrained } from './ingest-harness.ts';
@@ -35,18 +36,16 @@ export async function drainDelivery(stack: TestStack): Promise<void> {
 }
 
 /**
- * Applies the invoicing catalog with `customers`, points the handlers' environment at the stack
+ * Applies the invoicing catalog with `customers` (or `catalog`), points the handlers' environment at the stack
  * and returns the invoice repository and the real send-invoice handler (to wrap with faults).
  */
 export async function prepareDelivery(
   stack: TestStack,
   customers: readonly Customer[],
+  catalog: CatalogDocument = invoicingCatalog(customers),
 ): Promise<{ invoices: DynamoDbInvoiceRepository; realSend: SqsHandler }> {
   const billingTable = stack.env[tables.billing.envVar]!;
-  const applied = await applyCatalog(
-    invoicingCatalog(customers),
-    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
-  );
+  const applied = await applyCatalog(catalog, new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED));
   if (!applied.ok) throw new Error('catalog invalid');
   Object.assign(process.env, localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false }));
   const realSend = (await import('#functions/send-invoice/handler.ts')).handler as unknown as SqsHandler;

@@ -14,7 +14,7 @@ import { einvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import { exportEInvoice } from '#use-cases/export-einvoice.ts';
 import { EInvoiceNotFoundError } from '#use-cases/errors.ts';
 import { runBillflow } from '#test-support/billflow-cli.ts';
-import { describeFindings, validateEInvoice } from '#test-support/einvoice/validate-einvoice.ts';
+import { describeFindings, validateEInvoice } from '#adapters/einvoice-validation/validate-einvoice.ts';
 import { InMemoryInvoices } from '#test-support/in-memory-invoices.ts';
 import { aDraftInvoice, anInvoice } from '#test-support/invoice-factory.ts';
 

@@ -10,7 +10,7 @@ import { renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
 import { formatAmount, formatDate } from '#adapters/pdf/format.ts';
 import { einvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import { checkFacturXPdf } from '#test-support/einvoice/check-facturx-pdf.mjs';
-import { describeFindings, validateEInvoice } from '#test-support/einvoice/validate-einvoice.ts';
+import { describeFindings, validateEInvoice } from '#adapters/einvoice-validation/validate-einvoice.ts';
 import { GERMAN_VAT, aDraftInvoice, acmeSeller, anInvoice, globexBuyer, numberedLines } from '#test-support/invoice-factory.ts';
 import { ensurePoppler, pdfFonts, pdfToText } from '#test-support/poppler.ts';
 

@@ -144,7 +144,7 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
 }
 
 function defaultFacturX(invoice: Invoice): EInvoiceDocument | null {
-  return canBeEInvoice(invoice) ? einvoiceDocument(invoice, 'facturx') : null;
+  return canBeEInvoice(invoice) ? einvoiceDocument(invoice, 'facturx', invoice.einvoice?.options) : null;
 }
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {

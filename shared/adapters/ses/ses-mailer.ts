@@ -1,6 +1,6 @@
 /**
  * Mailer on SES v2 with a raw MIME message built by nodemailer's MailComposer (text, HTML and
- * the PDF attachment), sent with the configuration set whose events record bounces.
+ * the PDF attachment, then any other, such as the e-invoice XML), sent with the configuration set whose events record bounces.
  */
 import {
   AccountSuspendedException,
@@ -34,7 +34,11 @@ export class SesMailer implements Mailer {
       subject: email.subject,
       text: email.text,
       html: email.html,
-      attachments: [{ filename: email.attachment.filename, content: email.attachment.content, contentType: email.attachment.contentType }],
+      attachments: [email.attachment, ...(email.moreAttachments ?? [])].map(({ filename, content, contentType }) => ({
+        filename,
+        content,
+        contentType,
+      })),
     })
       .compile()
       .build();

@@ -45,9 +45,35 @@ export function documentRuleIssues(input: unknown, existing: CatalogHead): RuleI
     ...meterIssues(input),
     ...planIssues(input, existing),
     ...customerIssues(input, existing),
+    ...einvoiceIssuerIssues(input, existing),
     ...taxCoverageIssues(input, existing),
     ...dunningIssues(input),
   ];
+}
+
+/**
+ * XRechnung needs the seller's contact name and telephone (BR-DE-5/6), Peppol the seller's
+ * Peppol id (BT-34): a customer choosing such a format needs them in the issuer, given in this
+ * document or applied before.
+ */
+function einvoiceIssuerIssues(document: Fields, existing: CatalogHead): RuleIssue[] {
+  const issuer = isFields(document.issuer) ? document.issuer.einvoice : existing.issuer?.einvoice;
+  const needs: Readonly<Record<string, readonly string[]>> = {
+    'xrechnung-cii': ['contactName', 'contactPhone'],
+    'xrechnung-ubl': ['contactName', 'contactPhone'],
+    peppol: ['peppolId'],
+  };
+  return listAt(document, 'customers').flatMap((customer, index) => {
+    const format = isFields(customer) ? textAt(customer.einvoice, 'format') : undefined;
+    const missing = (needs[format ?? ''] ?? []).filter((field) => textAt(issuer, field) === undefined);
+    if (missing.length === 0) return [];
+    return [
+      {
+        path: ['customers', index, 'einvoice', 'format'],
+        message: `${format} needs ${missing.map((field) => `issuer.einvoice.${field}`).join(' and ')} (the seller's ${missing.includes('peppolId') ? 'Peppol id, BT-34' : 'contact, BT-41/BT-42'}); add it to the issuer`,
+      },
+    ];
+  });
 }
 
 /**

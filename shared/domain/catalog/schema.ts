@@ -17,6 +17,7 @@ import { MAX_GRACE_PERIOD_HOURS } from './billing-settings.ts';
 import { parseRfc3339 } from '../events/rfc3339.ts';
 import { isoSeconds } from '../subscriptions/subscription.ts';
 import { isWholeSecond } from '../subscriptions/rules.ts';
+import { EINVOICE_FORMATS, FORMAT_PROFILES } from '../einvoice/format.ts';
 
 type ErrorMap = z.core.$ZodErrorMap;
 
@@ -149,6 +150,39 @@ const vatId = z
   .transform((value) => value.replace(/[\s.-]/g, '').toUpperCase())
   .pipe(z.string().regex(/^[A-Z0-9]{4,20}$/, { error: 'must be a VAT identification number such as "DE123456789"' }));
 
+const PEPPOL_ID = 'must be an electronic address as SCHEME:ID with a 4-digit EAS scheme code, such as "0088:4035811991021"';
+
+/** An EN 16931 electronic address (BT-34/BT-49) as Peppol uses it: EAS scheme code, colon, id. */
+const peppolId = z.string({ error: requiredOr(PEPPOL_ID) }).regex(/^[0-9]{4}:[^\s:]+$/, { error: PEPPOL_ID });
+
+const issuerEInvoice = closedObject({
+  contactName: text().optional(),
+  contactPhone: text().optional(),
+  peppolId: peppolId.optional(),
+});
+
+/** What each format needs of the customer is checked here, at its path; what it needs of the issuer in ./document-rules.ts. */
+const customerEInvoice = closedObject({
+  format: z.enum(EINVOICE_FORMATS, { error: requiredOr(`must be one of ${EINVOICE_FORMATS.join(', ')}`) }),
+  buyerReference: text('the buyer reference such as the Leitweg-ID "04011000-12345-34"').optional(),
+  peppolId: peppolId.optional(),
+}).superRefine((value, context) => {
+  if (FORMAT_PROFILES[value.format].requiresBuyerReference && value.buyerReference === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['buyerReference'],
+      message: `is required for ${value.format}: the buyer's Leitweg-ID (BT-10), such as "04011000-12345-34"`,
+    });
+  }
+  if (value.format === 'peppol' && value.peppolId === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['peppolId'],
+      message: `is required for peppol: the buyer's Peppol participant id (BT-49) as SCHEME:ID, such as "0088:5790000435968"`,
+    });
+  }
+});
+
 const issuer = closedObject({
   name: text(),
   address: postalAddress,
@@ -180,6 +214,7 @@ const issuer = closedObject({
         }),
       ),
   }),
+  einvoice: issuerEInvoice.optional(),
 });
 
 const aggregation = z.enum(['count', 'sum', 'max', 'unique_count', 'latest'], {
@@ -333,6 +368,7 @@ const customer = closedObject({
   plan: text('the code of a plan such as "pro"').optional(),
   subscriptions: z.array(subscription).optional(),
   paymentTermsDays,
+  einvoice: customerEInvoice.optional(),
 });
 
 const taxRates = z.record(countryCode, taxRate);

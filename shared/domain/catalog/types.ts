@@ -1,3 +1,5 @@
+import type { EInvoiceFormat } from '../einvoice/format.ts';
+
 /**
  * The catalog as the rest of billflow sees it, after validation (see ./schema.ts).
  * Prices and rates stay decimal strings: they are turned into exact decimals only where
@@ -23,6 +25,26 @@ export interface Issuer {
   readonly email: string;
   readonly invoicePrefix: string;
   readonly bank: { readonly iban: string; readonly bic: string };
+  /** What XRechnung (seller contact, BR-DE-5/6) and Peppol (seller Peppol id, BT-34) need of the issuer. */
+  readonly einvoice?: IssuerEInvoice;
+}
+
+export interface IssuerEInvoice {
+  /** BT-41 seller contact point. */
+  readonly contactName?: string;
+  /** BT-42 seller contact telephone. */
+  readonly contactPhone?: string;
+  /** BT-34 as `scheme:id` (an EAS code, e.g. 0088:4035811991021). */
+  readonly peppolId?: string;
+}
+
+/** The e-invoice XML a customer receives beside the PDF (every PDF carries Factur-X anyway). */
+export interface CustomerEInvoice {
+  readonly format: EInvoiceFormat;
+  /** BT-10; XRechnung: the Leitweg-ID, required. */
+  readonly buyerReference?: string;
+  /** BT-49 as `scheme:id`; required for Peppol. */
+  readonly peppolId?: string;
 }
 
 export interface Meter {
@@ -68,6 +90,8 @@ export interface Customer {
   /** The customer's subscriptions over time (../subscriptions/subscription.ts). */
   readonly subscriptions?: readonly SubscriptionTerm[];
   readonly paymentTermsDays: number;
+  /** Absent: the PDF with its embedded Factur-X only. */
+  readonly einvoice?: CustomerEInvoice;
   /**
    * When the customer first entered the catalog (ISO instant), as the store recorded it; never
    * in a document. A run that does not name its period bills no period that ended before it

@@ -72,3 +72,13 @@ export function escapeHtml(text: string): string {
 export function documentKey(prefix: string, number: string, issueDate: string): string {
   return `invoices/${prefix}/${issueDate.slice(0, 4)}/${number}.pdf`;
 }
+
+/** S3 key of an invoice's e-invoice XML, beside its PDF. */
+export function einvoiceDocumentKey(prefix: string, number: string, issueDate: string): string {
+  return documentKey(prefix, number, issueDate).replace(/\.pdf$/, '.xml');
+}
+
+/** The e-invoice XML's name as attached to the email. */
+export function einvoiceAttachmentName(number: string): string {
+  return `${number}.xml`;
+}

@@ -4,6 +4,7 @@ import { periodBounds } from '../period.ts';
 import type { Invoice, InvoiceParty } from './invoice.ts';
 import { NEW_INVOICE } from './lifecycle.ts';
 import type { InvoiceComputation } from './types.ts';
+import { invoiceEInvoice } from '../einvoice/settings.ts';
 
 export interface InvoiceRecordInput {
   readonly computation: InvoiceComputation;
@@ -22,6 +23,7 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
   const { computation, issuer, customer } = input;
   const { start, end } = periodBounds(input.billingPeriod);
   const now = new Date(input.now).toISOString();
+  const einvoice = invoiceEInvoice(issuer, customer);
   return {
     number: null,
     customerId: customer.id,
@@ -50,6 +52,7 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     paymentMeans: { code: '58', iban: issuer.bank.iban, bic: issuer.bank.bic },
     paymentReference: null,
     paymentTermsDays: customer.paymentTermsDays,
+    ...(einvoice === undefined ? {} : { einvoice }),
     eventCount: input.eventCount,
     duplicateDeliveries: input.duplicateDeliveries,
     readThrough: new Date(input.readThrough).toISOString(),

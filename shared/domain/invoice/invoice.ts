@@ -5,6 +5,8 @@
 import type { PostalAddress } from '../catalog/types.ts';
 import type { PaymentEvent } from '../payments/payment-event.ts';
 import type { InvoiceLine, TaxSubtotal, TaxTreatment } from './types.ts';
+import type { InvoiceEInvoice } from '../einvoice/settings.ts';
+import type { EInvoiceFormat } from '../einvoice/format.ts';
 
 /**
  * `not_issued`: the period closed with a total of zero, so no invoice was issued and no number
@@ -32,6 +34,13 @@ export interface InvoiceDocument {
   readonly sha256: string;
   readonly bytes: number;
   readonly renderedAt: string;
+}
+
+export interface EInvoiceStoredDocument {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sha256: string;
+  readonly format: EInvoiceFormat;
 }
 
 export interface SentEmail {
@@ -113,6 +122,10 @@ export interface Invoice {
   /** The reference to quote when paying: the invoice number. */
   readonly paymentReference: string | null;
   readonly paymentTermsDays: number;
+  /** The customer's e-invoice format and data (catalog `einvoice`); absent for PDF-only customers. */
+  readonly einvoice?: InvoiceEInvoice;
+  /** The XML document stored beside the PDF, for customers with an XML format. */
+  readonly einvoiceDocument?: EInvoiceStoredDocument;
   /** Distinct events that fed the invoice (its own period and late usage), to re-derive it. */
   readonly eventCount: number;
   /** Deliveries of those events beyond the first (duplicates removed when reading). */
