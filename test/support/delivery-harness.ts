@@ -1,6 +1,5 @@
 /** What the delivery tests share: the SES emulator's emails to one address, and a drained delivery chain. */
-import { queues, schedules, tables } from '#infra/resources.ts';
-import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { queues, tables } from '#infra/resources.ts';
 import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
 import type { SqsHandler } from '#infra/local/queue-poller.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
