@@ -1,7 +1,6 @@
+import { namedError } from '#domain/named-error.ts';
 /** A mistake the user can fix (bad argument, missing file): printed without a stack trace. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export class UsageError extends namedError('UsageError') {}
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 

@@ -7,11 +7,10 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { NotAStripeEventError } from '#formats/errors.ts';
 import { type SignatureProblem } from '#formats/stripe-signature.ts';
 import { WebhookSignatureError } from '#formats/errors.ts';
+import { namedError } from '#domain/named-error.ts';
 
 /** A request body over what a route stores. */
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-}
+export class BodyTooLargeError extends namedError('BodyTooLargeError') {}
 
 export type HttpRefusal =
   | { readonly status: 400; readonly refusal: SignatureProblem | 'not_a_stripe_event'; readonly message: string }

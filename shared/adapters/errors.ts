@@ -4,31 +4,22 @@
  * throws these; test/unit/dynamodb-errors.test.ts proves it), never by comparing names.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { namedError } from '#domain/named-error.ts';
 
 /** Some items could not be read or written even after retries (sustained throttling): try again. */
-export class BatchGetError extends Error {
-  override readonly name = 'BatchGetError';
-}
+export class BatchGetError extends namedError('BatchGetError') {}
 
 /** Some customers could not be written or read even after retries (sustained throttling). */
-export class CatalogStoreError extends Error {
-  override readonly name = 'CatalogStoreError';
-}
+export class CatalogStoreError extends namedError('CatalogStoreError') {}
 
 /** Other finalizations kept taking the sequence's next numbers: none could be allocated in the attempts allowed. */
-export class NumberContentionError extends Error {
-  override readonly name = 'NumberContentionError';
-}
+export class NumberContentionError extends namedError('NumberContentionError') {}
 
 /** Other writers kept changing an item between this writer's read and its conditional write. */
-export class ConcurrentChangeError extends Error {
-  override readonly name = 'ConcurrentChangeError';
-}
+export class ConcurrentChangeError extends namedError('ConcurrentChangeError') {}
 
 /** An item the adapter had just seen is gone (nothing in billflow deletes them: someone did by hand). */
-export class ItemVanishedError extends Error {
-  override readonly name = 'ItemVanishedError';
-}
+export class ItemVanishedError extends namedError('ItemVanishedError') {}
 
 /** A conditional write (Put, Update, Delete) found its condition false. */
 export function isConditionFailed(error: unknown): error is ConditionalCheckFailedException {
@@ -51,6 +42,4 @@ export function cancellationReasons(error: unknown): (string | undefined)[] | un
   return undefined;
 }
 
-export class InvoiceNotRenderableError extends Error {
-  override readonly name = 'InvoiceNotRenderableError';
-}
+export class InvoiceNotRenderableError extends namedError('InvoiceNotRenderableError') {}

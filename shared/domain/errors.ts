@@ -5,11 +5,10 @@
  */
 import type { BalanceAccount } from './balance/ledger.ts';
 import { formatMinor } from './money.ts';
+import { namedError } from './named-error.ts';
 
 /** An invoice lifecycle transition was asked of an invoice in a state it may not happen from (lifecycle.ts). */
-export class InvoiceStateError extends Error {
-  override readonly name: string = 'InvoiceStateError';
-}
+export class InvoiceStateError extends namedError('InvoiceStateError') {}
 
 /** An invoice whose email went out cannot be voided (VAT Directive Art. 219): it is corrected by a credit note. */
 export class InvoiceDeliveredError extends InvoiceStateError {
@@ -26,22 +25,15 @@ export class InvoiceDeliveredError extends InvoiceStateError {
 }
 
 /** No invoice has this number (reported by the repositories, which look invoices up). */
-export class InvoiceNotFoundError extends Error {
-  override readonly name = 'InvoiceNotFoundError';
-}
+export class InvoiceNotFoundError extends namedError('InvoiceNotFoundError') {}
 
 /** An operator's match was asked of a payment that is unknown or already matched to another invoice (payments/link.ts). */
-export class PaymentNotUnmatchedError extends Error {
-  override readonly name = 'PaymentNotUnmatchedError';
-}
+export class PaymentNotUnmatchedError extends namedError('PaymentNotUnmatchedError') {}
 
 /** The customer has no subscription to price in the period (invoice/assemble.ts). */
-export class NoSubscriptionError extends Error {
-  override readonly name = 'NoSubscriptionError';
-}
+export class NoSubscriptionError extends namedError('NoSubscriptionError') {}
 
-export class InsufficientBalanceError extends Error {
-  override readonly name = 'InsufficientBalanceError';
+export class InsufficientBalanceError extends namedError('InsufficientBalanceError') {
   constructor(
     readonly account: BalanceAccount,
     readonly available: number,
@@ -55,14 +47,10 @@ export class InsufficientBalanceError extends Error {
 }
 
 /** An invoice that cannot be written as an e-invoice; the message says what to fix. */
-export class EInvoiceDataError extends Error {
-  override readonly name = 'EInvoiceDataError';
-}
+export class EInvoiceDataError extends namedError('EInvoiceDataError') {}
 
 /** A request that cannot be read or does not fit the invoice (unknown line, bad quantity, ...). */
-export class CreditRequestError extends Error {
-  override readonly name: string = 'CreditRequestError';
-}
+export class CreditRequestError extends namedError('CreditRequestError') {}
 
 /** The invoice is not one that can be credited (a draft, a void or not-issued invoice). */
 export class InvoiceNotCreditableError extends CreditRequestError {

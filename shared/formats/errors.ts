@@ -4,9 +4,9 @@
  * record failures (a body no retry will make readable).
  */
 import type { SignatureProblem } from './stripe-signature.ts';
+import { namedError } from '#domain/named-error.ts';
 
-export class WebhookSignatureError extends Error {
-  override readonly name = 'WebhookSignatureError';
+export class WebhookSignatureError extends namedError('WebhookSignatureError') {
   constructor(
     readonly problem: SignatureProblem,
     message: string,
@@ -16,15 +16,9 @@ export class WebhookSignatureError extends Error {
 }
 
 /** A scheduler payload a run cannot start from: retrying the same input cannot help. */
-export class NotAScheduledRunError extends Error {
-  override readonly name = 'NotAScheduledRunError';
-}
+export class NotAScheduledRunError extends namedError('NotAScheduledRunError') {}
 
 /** A body that is neither an SES event nor an SNS notification carrying one. */
-export class NotAMailNotificationError extends Error {
-  override readonly name = 'NotAMailNotificationError';
-}
+export class NotAMailNotificationError extends namedError('NotAMailNotificationError') {}
 
-export class NotAStripeEventError extends Error {
-  override readonly name = 'NotAStripeEventError';
-}
+export class NotAStripeEventError extends namedError('NotAStripeEventError') {}

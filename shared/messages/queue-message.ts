@@ -4,11 +4,10 @@
  * message no consumer could read is refused where it is made, not five receives later.
  */
 import type { z } from 'zod';
+import { namedError } from '#domain/named-error.ts';
 
 /** A body a consumer cannot read: retrying cannot help (it reaches the dead-letter queue). */
-export class MalformedMessageError extends Error {
-  override readonly name = 'MalformedMessageError';
-}
+export class MalformedMessageError extends namedError('MalformedMessageError') {}
 
 export interface QueueMessage<T> {
   /** What the message is, in errors: `invoice job`, `render request`... */

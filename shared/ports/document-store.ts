@@ -1,3 +1,4 @@
+import { namedError } from '#domain/named-error.ts';
 export interface StoredDocument {
   readonly sha256: string;
   readonly bytes: number;
@@ -14,6 +15,4 @@ export interface DocumentStore {
 }
 
 /** Nothing is stored at the key (a document recorded on an invoice, but deleted from the store). */
-export class DocumentMissingError extends Error {
-  override readonly name = 'DocumentMissingError';
-}
+export class DocumentMissingError extends namedError('DocumentMissingError') {}

@@ -1,3 +1,4 @@
+import { namedError } from '#domain/named-error.ts';
 export interface Attachment {
   readonly filename: string;
   readonly content: Buffer;
@@ -21,6 +22,4 @@ export interface Mailer {
 }
 
 /** The provider refused the email for good (bad address, unverified sender): retrying cannot help. */
-export class PermanentSendError extends Error {
-  override readonly name = 'PermanentSendError';
-}
+export class PermanentSendError extends namedError('PermanentSendError') {}

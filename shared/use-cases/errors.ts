@@ -4,22 +4,16 @@
  * record failures and the CLI to exit codes.
  */
 import type { DunningSummary } from './run-dunning.ts';
+import { namedError } from '#domain/named-error.ts';
 
-export class WebhookEventMissingError extends Error {
-  override readonly name = 'WebhookEventMissingError';
-}
+export class WebhookEventMissingError extends namedError('WebhookEventMissingError') {}
 
-export class PaymentMatchError extends Error {
-  override readonly name = 'PaymentMatchError';
-}
+export class PaymentMatchError extends namedError('PaymentMatchError') {}
 
-export class UnknownEmailError extends Error {
-  override readonly name = 'UnknownEmailError';
-}
+export class UnknownEmailError extends namedError('UnknownEmailError') {}
 
 /** Some reminders could not be sent for now; `summary` says which, and what did go out. */
-export class DunningRunError extends Error {
-  override readonly name = 'DunningRunError';
+export class DunningRunError extends namedError('DunningRunError') {
   constructor(readonly summary: DunningSummary) {
     const failed = summary.failed.filter((failure) => !failure.permanent);
     super(
@@ -28,10 +22,6 @@ export class DunningRunError extends Error {
   }
 }
 
-export class CatalogIncompleteError extends Error {
-  override readonly name = 'CatalogIncompleteError';
-}
+export class CatalogIncompleteError extends namedError('CatalogIncompleteError') {}
 
-export class EInvoiceNotFoundError extends Error {
-  override readonly name = 'EInvoiceNotFoundError';
-}
+export class EInvoiceNotFoundError extends namedError('EInvoiceNotFoundError') {}
