@@ -141,6 +141,8 @@ export class InvoiceRunStage implements PipelineStage {
             count('InvoicesNotIssuedZeroTotal', 'not issued (zero total)'),
             // Published by `billflow invoices void`, by currency.
             businessSearch('InvoicesVoided', 'currency', DASHBOARD_PERIOD, 'voided '),
+            // Published by `billflow invoices credit`, by currency.
+            businessSearch('CreditNotesIssued', 'currency', DASHBOARD_PERIOD, 'credit notes '),
           ],
           unit: 'invoices / 5 min',
         },
@@ -156,6 +158,7 @@ export class InvoiceRunStage implements PipelineStage {
           unit: 'events / 5 min',
         },
         money('Amount invoiced by currency (last 31 days)', 'AmountInvoiced', 'currency'),
+        money('Amount credited by currency (last 31 days)', 'AmountCredited', 'currency'),
       ],
     };
   }
