@@ -99,7 +99,8 @@ describe('README "Try it"', () => {
       expect(transcript).toMatch(/stored by the pipeline: received 1000 = accepted \d+ \+ duplicates \d+ \+ rejected 20\b/);
       expect(transcript).toMatch(/20 were rejected again for the same reasons/);
       expect(transcript).toContain(`${period} as of `);
-      expect(transcript).toMatch(/: 4 finalized, 0 drafts/);
+      // Four customers of catalog.yaml and the XRechnung one of catalog-einvoice.yaml.
+      expect(transcript).toMatch(/: 5 finalized, 0 drafts/);
       expect(transcript).toMatch(/wrote \/tmp\/invoice\.pdf \(\d+ bytes/);
       expect(transcript).toMatch(/resent ACME-\d{4}-\d{6} to ap@globex\.example/);
       expect(transcript).toMatch(/issued ACME-CN-\d{4}-000001 for ACME-\d{4}-\d{6}: [\d.]+ EUR \(balance\)/);
