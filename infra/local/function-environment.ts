@@ -45,8 +45,6 @@ export function localOutputs(
   endpoints: LocalEndpoints,
   region: string,
   mailViewerUrl: string,
-  /** Unused: the tables' variables come from the outputs definition. Kept for the callers. */
-  _tableEnv: { events: string; billing: string },
   /** The webhook secret is written only when it was generated (not taken from STRIPE_WEBHOOK_SECRET). */
   api?: { url: string; stripeWebhookSecret?: string },
 ): Outputs {

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { tables } from '../resources.ts';
 import { localFunctionEnvironment, localOutputs } from './function-environment.ts';
 import { localCredentials } from './credentials.ts';
 import { provisionLocalResources } from './provision.ts';
@@ -106,17 +105,10 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
     },
   });
 
-  const outputs: Outputs = localOutputs(
-    resources,
-    services.endpoints,
-    REGION,
-    services.mailViewerUrl,
-    {
-      events: tables.events.envVar,
-      billing: tables.billing.envVar,
-    },
-    { url: api.url, ...(secretConfigured ? {} : { stripeWebhookSecret }) },
-  );
+  const outputs: Outputs = localOutputs(resources, services.endpoints, REGION, services.mailViewerUrl, {
+    url: api.url,
+    ...(secretConfigured ? {} : { stripeWebhookSecret }),
+  });
   writeFileSync(resolve(stateDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
   console.log(`billflow local pipeline (region ${REGION}, state in ${stateDir})`);
   console.log(`  events queue  ${outputs.eventsQueueUrl}`);

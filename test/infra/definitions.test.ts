@@ -35,7 +35,6 @@ function provisioned(): ProvisionedResources {
 }
 
 const endpoints = { dynamodb: 'http://dynamodb', sqs: 'http://sqs', s3: 'http://s3', ses: 'http://ses' };
-const tableEnv = { events: tables.events.envVar, billing: tables.billing.envVar };
 
 describe('outputs', () => {
   it('are stack outputs, each with its description, except the local-only ones', () => {
@@ -50,7 +49,7 @@ describe('outputs', () => {
 
   it('are written locally from the same resources, in the order the CLI prints them, without the stack-only ones', () => {
     const resources = provisioned();
-    const outputs = localOutputs(resources, endpoints, 'eu-central-1', 'http://mail/', tableEnv, {
+    const outputs = localOutputs(resources, endpoints, 'eu-central-1', 'http://mail/', {
       url: 'http://api',
       stripeWebhookSecret: 'whsec_local',
     });
@@ -77,17 +76,17 @@ describe('outputs', () => {
   });
 
   it('leave out the API URL and the webhook secret locally when there is no API or the secret was configured', () => {
-    const withoutApi = localOutputs(provisioned(), endpoints, 'eu-central-1', 'http://mail/', tableEnv);
+    const withoutApi = localOutputs(provisioned(), endpoints, 'eu-central-1', 'http://mail/');
     expect(withoutApi).not.toHaveProperty('apiUrl');
     expect(withoutApi).not.toHaveProperty('stripeWebhookSecret');
-    const configuredSecret = localOutputs(provisioned(), endpoints, 'eu-central-1', 'http://mail/', tableEnv, { url: 'http://api' });
+    const configuredSecret = localOutputs(provisioned(), endpoints, 'eu-central-1', 'http://mail/', { url: 'http://api' });
     expect(configuredSecret.apiUrl).toBe('http://api');
     expect(configuredSecret).not.toHaveProperty('stripeWebhookSecret');
   });
 
   it('say which resource is missing when a local pipeline lacks one the CLI requires', () => {
     const { [tables.billing.envVar]: _billing, ...env } = provisioned().env;
-    expect(() => localOutputs({ ...provisioned(), env }, endpoints, 'eu-central-1', 'http://mail/', tableEnv)).toThrow(/billingTable/);
+    expect(() => localOutputs({ ...provisioned(), env }, endpoints, 'eu-central-1', 'http://mail/')).toThrow(/billingTable/);
   });
 
   it('are validated by the CLI with the schema of those with a schema; the operators-only ones are dropped', () => {

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalWorkers } from '#infra/local/workers.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
-import { tables } from '#infra/resources.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { exportEInvoice } from '#use-cases/export-einvoice.ts';
 import { invoicingCatalog, issuer, proCustomer } from '#test-support/invoicing-catalog.ts';
@@ -48,8 +47,7 @@ beforeAll(async () => {
     onError: (functionId, error) => console.error(functionId, error),
   });
   outputsFile = join(mkdtempSync(join(tmpdir(), 'billflow-einvoice-')), 'outputs.json');
-  const names = { events: tables.events.envVar, billing: tables.billing.envVar };
-  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', names)));
+  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/')));
 });
 
 afterAll(async () => {

@@ -85,19 +85,7 @@ beforeAll(async () => {
   });
   const workDir = mkdtempSync(join(tmpdir(), 'billflow-payments-'));
   outputsFile = join(workDir, 'outputs.json');
-  writeFileSync(
-    outputsFile,
-    JSON.stringify(
-      localOutputs(
-        stack,
-        stack.endpoints,
-        TEST_REGION,
-        'http://127.0.0.1:0/',
-        { events: tables.events.envVar, billing: tables.billing.envVar },
-        { url: api.url },
-      ),
-    ),
-  );
+  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { url: api.url })));
 
   // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
   await runScheduledInvoiceRun('2026-11-01T02:00:00Z');

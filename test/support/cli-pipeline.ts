@@ -6,7 +6,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
-import { tables } from '#infra/resources.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 import { runBillflow, type CliResult } from './billflow-cli.ts';
 import { startTestWorkers } from './local-functions.ts';
@@ -24,14 +23,6 @@ export async function startCliPipeline(prefix: string): Promise<CliPipeline> {
   const workers = await startTestWorkers(stack, prefix);
   const workDir = mkdtempSync(join(tmpdir(), `billflow-${prefix}-`));
   const outputsFile = join(workDir, 'outputs.json');
-  writeFileSync(
-    outputsFile,
-    JSON.stringify(
-      localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', {
-        events: tables.events.envVar,
-        billing: tables.billing.envVar,
-      }),
-    ),
-  );
+  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/')));
   return { stack, workDir, billflow: (...args) => runBillflow(outputsFile, args), stop: () => workers.stop() };
 }
