@@ -9,10 +9,17 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpRoutes } from '../resources.ts';
+import { httpRoutes, type HttpRouteDefinition } from '../resources.ts';
 import { localLambdaContext } from './lambda-context.ts';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface LocalRoute {
+  readonly handler: HttpHandler;
+  readonly route: HttpRouteDefinition;
+  readonly pattern: RegExp;
+  readonly parameterNames: readonly string[];
+}
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -32,15 +39,17 @@ export interface LocalHttpApiOptions {
 }
 
 export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
-  const routes = new Map<string, { handler: HttpHandler; route: (typeof httpRoutes)[keyof typeof httpRoutes] }>();
-  for (const [name, route] of Object.entries(httpRoutes) as [keyof typeof httpRoutes, (typeof httpRoutes)[keyof typeof httpRoutes]][]) {
+  const routes: LocalRoute[] = [];
+  for (const [name, route] of Object.entries(httpRoutes) as [keyof typeof httpRoutes, HttpRouteDefinition][]) {
     const handler = options.handlers?.[name] ?? (await importHandler(route.entry));
-    routes.set(`${route.method} ${route.path}`, { handler, route });
+    routes.push({ handler, route, ...compileRoutePath(route.path) });
   }
+  // API Gateway picks the most specific route: literal paths before templates, longer literal prefixes first.
+  routes.sort((a, b) => a.parameterNames.length - b.parameterNames.length || b.route.path.length - a.route.path.length);
 
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const target = routes.get(`${request.method} ${path}`);
+    const target = matchRoute(routes, request.method ?? 'GET', path);
     const reply = (status: number, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
       response.writeHead(status, headers).end(body);
     };
@@ -51,7 +60,7 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
     readBody(request)
       .then(async (body) => {
         if (body === undefined) return reply(413, JSON.stringify({ message: 'Request Entity Too Large' }));
-        const event = toApiGatewayEvent(request, path, body, target.route);
+        const event = { ...toApiGatewayEvent(request, path, body, target.route), ...pathParametersOf(target.pathParameters) };
         const context = localLambdaContext({
           ...target.route,
           functionName: `${options.prefix}-${target.route.functionId}`,
@@ -59,11 +68,10 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
         });
         const result = await target.handler(event, context);
         const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
-        reply(
-          result.statusCode ?? 200,
-          result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString() : (result.body ?? ''),
-          headers,
-        );
+        // A binary body (a PDF) is base64 in the result and sent as bytes, as API Gateway does.
+        response
+          .writeHead(result.statusCode ?? 200, headers)
+          .end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
       })
       .catch((error: unknown) => {
         options.onError(target.route.functionId, error);
@@ -146,6 +154,7 @@ export function apiGatewayEvent(
     routeKey: `${route.method} ${route.path}`,
     rawPath: request.path,
     rawQueryString: request.query ?? '',
+    ...(queryParametersOf(request.query ?? '') === undefined ? {} : { queryStringParameters: queryParametersOf(request.query ?? '') }),
     headers,
     requestContext: {
       accountId: '000000000000',
@@ -168,6 +177,55 @@ export function apiGatewayEvent(
     ...(body.length === 0 ? {} : { body: isText ? body.toString('utf8') : body.toString('base64') }),
     isBase64Encoded: body.length > 0 && !isText,
   };
+}
+
+/**
+ * An API Gateway route path as a pattern: `{name}` matches one path segment, `{name+}` (greedy)
+ * the rest of the path; everything else literally.
+ */
+export function compileRoutePath(path: string): { pattern: RegExp; parameterNames: string[] } {
+  const parameterNames: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
+      if (parameter === null) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameterNames.push(parameter[1]!);
+      return parameter[2] === '+' ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), parameterNames };
+}
+
+function matchRoute(
+  routes: readonly LocalRoute[],
+  method: string,
+  path: string,
+): (LocalRoute & { pathParameters: Record<string, string> }) | undefined {
+  for (const route of routes) {
+    if (route.route.method !== method) continue;
+    const match = route.pattern.exec(path);
+    if (match === null) continue;
+    const pathParameters: Record<string, string> = {};
+    route.parameterNames.forEach((name, index) => {
+      pathParameters[name] = decodeURIComponent(match[index + 1]!);
+    });
+    return { ...route, pathParameters };
+  }
+  return undefined;
+}
+
+/** API Gateway leaves `pathParameters` out when the route has none. */
+function pathParametersOf(parameters: Record<string, string>): Partial<APIGatewayProxyEventV2> {
+  return Object.keys(parameters).length === 0 ? {} : { pathParameters: parameters };
+}
+
+/** `queryStringParameters` as API Gateway (payload 2.0) gives them: repeated names joined by commas. */
+function queryParametersOf(query: string): Record<string, string> | undefined {
+  if (query === '') return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(query)) parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+  return parameters;
 }
 
 async function importHandler(entry: string): Promise<HttpHandler> {
