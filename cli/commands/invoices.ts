@@ -21,6 +21,7 @@ import {
 import { registerRedeliverCommand } from './redeliver.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
 import { registerCreditCommand } from './credit-notes.ts';
+import { describeDisputes } from './payments.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
 import { DocumentMissingError } from '#ports/document-store.ts';
@@ -297,11 +298,13 @@ export function describeInvoice(invoice: Invoice): string {
     `net ${money(invoice.netTotal)}  VAT ${money(invoice.taxTotal)}  total ${money(invoice.total)}  due ${money(invoice.amountDue)}`,
     `payment ${invoice.paymentStatus}${'overdue' in invoice && invoice.overdue === true ? ' (overdue)' : ''}  paid ${money(invoice.amountPaid)}` +
       (invoice.amountRefunded > 0 ? `  refunded ${money(invoice.amountRefunded)}` : '') +
+      ((invoice.amountReversed ?? 0) > 0 ? `  reversed by lost disputes ${money(invoice.amountReversed!)}` : '') +
       (invoice.customerCredit > 0 ? `  customer credit ${money(invoice.customerCredit)}` : ''),
     ...summarizePayments(invoice.payments).map(
       (payment) =>
         `  ${payment.paymentId}  received ${money(payment.received)}  refunded ${money(payment.refunded)}  net ${money(payment.net)}` +
-        (payment.disputes.length > 0 ? `  disputes ${payment.disputes.map((d) => `${d.disputeId} ${d.status}`).join(', ')}` : ''),
+        ((payment.reversedByDisputes ?? 0) > 0 ? `  reversed ${money(payment.reversedByDisputes!)}` : '') +
+        (payment.disputes.length > 0 ? `  disputes ${describeDisputes(payment)}` : ''),
     ),
     ...invoice.reminders
       .filter((reminder) => reminder.status === 'sent')

@@ -105,7 +105,19 @@ async function rowsFor(context: CliContext, links: readonly PaymentLink[]): Prom
 function paymentTable(rows: readonly PaymentRow[], withReason = false): string {
   const money = (minor: number, currency: string) => `${formatMinor(minor, currency)} ${currency}`;
   return table(
-    ['PAYMENT', 'STATUS', 'INVOICE', 'RECEIVED', 'REFUNDED', 'DISPUTED', 'NET', 'FAILED', ...(withReason ? ['REASON'] : [])],
+    [
+      'PAYMENT',
+      'STATUS',
+      'INVOICE',
+      'RECEIVED',
+      'REFUNDED',
+      'DISPUTED',
+      'REVERSED',
+      'NET',
+      'FAILED',
+      'DISPUTES',
+      ...(withReason ? ['REASON'] : []),
+    ],
     rows.map((row) => [
       row.paymentId,
       row.status,
@@ -113,9 +125,19 @@ function paymentTable(rows: readonly PaymentRow[], withReason = false): string {
       money(row.received, row.currency),
       money(row.refunded, row.currency),
       money(row.withdrawnByDisputes, row.currency),
+      money(row.reversedByDisputes ?? 0, row.currency),
       money(row.net, row.currency),
       row.failedAttempts,
+      describeDisputes(row),
       ...(withReason ? [row.reason ?? ''] : []),
     ]),
   );
+}
+
+/** Each dispute with its outcome (`open`, `won`, `lost`) and amount, e.g. `dp_1 lost 119.00 EUR`; `-` when none. */
+export function describeDisputes(payment: PaymentSummary): string {
+  if (payment.disputes.length === 0) return '-';
+  return payment.disputes
+    .map((dispute) => `${dispute.disputeId} ${dispute.status} ${formatMinor(dispute.amount, payment.currency)} ${payment.currency}`)
+    .join(', ');
 }

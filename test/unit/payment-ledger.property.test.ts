@@ -14,7 +14,13 @@ import fc from 'fast-check';
 import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import type { Invoice, PaymentStatus } from '#domain/invoice/invoice.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
-import { anInvoice } from '#test-support/invoice-factory.ts';
+import { anInvoice, anInvoiceLine } from '#test-support/invoice-factory.ts';
+import { formatMinor } from '#domain/money.ts';
+import { creditInFull } from '#test-support/credit-in-full.ts';
+import { isChased } from '#domain/dunning/reminder-policy.ts';
+import { isOpenReceivable } from '#domain/invoice/lifecycle.ts';
+import { summarizePayments } from '#domain/payments/payment-summary.ts';
+import { settleWithCredits } from '#domain/payments/credited-settlement.ts';
 
 const RUNS = { numRuns: 300 };
 const NOW = '2026-12-31T12:00:00.000Z';
@@ -42,6 +48,9 @@ interface ExpectedPayment {
   readonly refunded: number;
   readonly withdrawn: number;
   readonly openDispute: boolean;
+  readonly lostDispute: boolean;
+  /** What a lost dispute took back for good (within what was received); 0 when none was lost. */
+  readonly reversed: number;
 }
 
 interface Scenario {
@@ -98,7 +107,8 @@ function tell(story: PaymentStory, paymentIndex: number): { events: PaymentEvent
   for (let attempt = 0; attempt < story.failedAttempts; attempt += 1) {
     events.push({ ...next(), kind: 'payment_failed', amount: received, invoiceNumber: INVOICE_NUMBER, reason: 'card_declined' });
   }
-  if (story.received === null) return { events, expected: { received: 0, refunded: 0, withdrawn: 0, openDispute: false } };
+  if (story.received === null)
+    return { events, expected: { received: 0, refunded: 0, withdrawn: 0, openDispute: false, lostDispute: false, reversed: 0 } };
 
   events.push({ ...next(), kind: 'payment_succeeded', amount: received, invoiceNumber: INVOICE_NUMBER });
   // Stripe reports each charge's cumulative refunded amount; all refunds together stay within
@@ -116,7 +126,8 @@ function tell(story: PaymentStory, paymentIndex: number): { events: PaymentEvent
       events.push({ ...next(), kind: 'refund_updated', chargeId: `ch_${paymentIndex}_${chargeIndex}`, amountRefunded: cumulative });
     }
   });
-  if (story.dispute === null) return { events, expected: { received, refunded, withdrawn: 0, openDispute: false } };
+  if (story.dispute === null)
+    return { events, expected: { received, refunded, withdrawn: 0, openDispute: false, lostDispute: false, reversed: 0 } };
 
   const disputeId = `dp_${paymentIndex}`;
   const amount = Math.max(1, Math.floor((received * story.dispute.percent) / 100));
@@ -137,7 +148,17 @@ function tell(story: PaymentStory, paymentIndex: number): { events: PaymentEvent
     undefined,
   );
   const outcome = decisive?.outcome ?? 'open';
-  return { events, expected: { received, refunded, withdrawn: outcome === 'won' ? 0 : amount, openDispute: outcome === 'open' } };
+  return {
+    events,
+    expected: {
+      received,
+      refunded,
+      withdrawn: outcome === 'won' ? 0 : amount,
+      openDispute: outcome === 'open',
+      lostDispute: outcome === 'lost',
+      reversed: outcome === 'lost' ? Math.min(amount, received) : 0,
+    },
+  };
 }
 
 const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
@@ -146,7 +167,12 @@ const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
   .map(([total, stories]) => {
     const told = stories.map((story, index) => tell(story, index + 1));
     return {
-      invoice: anInvoice({ total, amountDue: total }),
+      // One line worth the total (reverse charge: no VAT), so the invoice can be credited too.
+      invoice: anInvoice({
+        lines: [
+          anInvoiceLine({ kind: 'base_fee', description: 'Base fee', meter: null, quantity: '1', unitPrice: formatMinor(total, 'EUR') }),
+        ],
+      }),
       events: told.flatMap(({ events }) => events),
       expected: told.map(({ expected }) => expected),
     };
@@ -176,16 +202,20 @@ function deliverOneByOne(invoice: Invoice, deliveries: readonly PaymentEvent[], 
 }
 
 function paymentRecord(invoice: Invoice) {
-  const { paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit, payments } = invoice;
-  return { paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit, payments };
+  const { paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit, amountReversed, payments } = invoice;
+  return { paymentStatus, amountPaid, amountDue, amountRefunded, customerCredit, amountReversed, payments };
 }
 
 /** CONTRACTS.md section 5's payment states, written out independently of the code under test. */
 function expectedPaymentFields(total: number, payments: readonly ExpectedPayment[]) {
   const amountPaid = payments.reduce((sum, payment) => sum + Math.max(0, payment.received - payment.refunded - payment.withdrawn), 0);
   const amountRefunded = payments.reduce((sum, payment) => sum + payment.refunded, 0);
+  const amountReversed = payments.reduce((sum, payment) => sum + payment.reversed, 0);
+  const lostDispute = payments.some((payment) => payment.lostDispute);
   let paymentStatus: PaymentStatus;
   if (payments.some((payment) => payment.openDispute)) paymentStatus = 'disputed';
+  // Issue 16: a lost dispute is the operator's decision while money is due, never plain "unpaid".
+  else if (lostDispute && amountPaid < total) paymentStatus = 'disputed';
   else if (amountPaid === 0) paymentStatus = amountRefunded > 0 ? 'refunded' : 'unpaid';
   else if (amountPaid < total) paymentStatus = 'partially_paid';
   else if (amountPaid === total) paymentStatus = 'paid';
@@ -196,6 +226,7 @@ function expectedPaymentFields(total: number, payments: readonly ExpectedPayment
     amountDue: Math.max(0, total - amountPaid),
     amountRefunded,
     customerCredit: Math.max(0, amountPaid - total),
+    amountReversed: amountReversed > 0 ? amountReversed : undefined,
   };
 }
 
@@ -285,6 +316,70 @@ describe('payment ledger properties', () => {
         // Assess
         expect(ledgerAgain).toBeUndefined();
         expect(eachAgain.every((result) => result === undefined)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+});
+
+/** Whether a dispute in the ledger is closed as lost (its latest closing says so). */
+function hasLostDispute(invoice: Invoice): boolean {
+  return summarizePayments(invoice.payments).some((payment) => payment.disputes.some((dispute) => dispute.status === 'lost'));
+}
+
+/** A delivery, and the point in it at which the operator credits the invoice in full. */
+const scenarioWithCreditPoint = scenarioWithTwoDeliveries.chain(([scenario, delivery, other]) =>
+  fc.tuple(fc.constant(scenario), fc.constant(delivery), fc.constant(other), fc.nat({ max: delivery.length })),
+);
+
+describe("lost disputes and the operator's full credit note (issue 16)", () => {
+  it('never lets dunning chase an invoice a lost dispute leaves money due on, with or without a credit note', () => {
+    fc.assert(
+      fc.property(scenarioWithCreditPoint, ([scenario, delivery, , creditAt]) => {
+        // Prepare
+        const states: Invoice[] = [];
+        const record = (invoice: Invoice) => states.push(invoice);
+
+        // Act
+        const beforeCredit = deliverOneByOne(scenario.invoice, delivery.slice(0, creditAt), record);
+        deliverOneByOne(creditInFull(beforeCredit, NOW), delivery.slice(creditAt), record);
+
+        // Assess
+        for (const state of states) {
+          if (!hasLostDispute(state) || state.amountDue === 0) continue;
+          expect(state.paymentStatus).toBe('disputed');
+          expect(isOpenReceivable(state) || isChased(state)).toBe(false);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('ends, after a full credit, in the state of the set of events and the credit note, whatever the order of the rest', () => {
+    fc.assert(
+      fc.property(scenarioWithCreditPoint, ([scenario, delivery, other, creditAt]) => {
+        // Prepare
+        const credited = creditInFull(deliverOneByOne(scenario.invoice, delivery.slice(0, creditAt)), NOW);
+        const before = new Set(credited.payments.map((event) => event.eventId));
+        const rest = other.filter((event) => !before.has(event.eventId));
+
+        // Act
+        const first = deliverOneByOne(credited, delivery.slice(creditAt));
+        const second = deliverOneByOne(credited, rest);
+
+        // Assess
+        expect(paymentRecord(second)).toEqual(paymentRecord(first));
+        const expected = settleWithCredits(first.total, first.payments, first.credits ?? []);
+        expect(first.paymentStatus).toBe(expected.paymentStatus);
+        expect(first.amountDue).toBe(expected.amountDue);
+        expect(first.customerCredit).toBe(expected.overpayment);
+        if (expected.openDisputes === 0 && first.amountDue === 0) {
+          // Settled: `credited` exactly when no money stayed with the seller, never `disputed`.
+          expect(first.paymentStatus).toBe(first.amountPaid === 0 ? 'credited' : first.customerCredit > 0 ? 'overpaid' : 'paid');
+        }
+        if (hasLostDispute(first) && expected.openDisputes === 0) {
+          expect(first.paymentStatus === 'disputed').toBe(first.amountDue > 0);
+        }
       }),
       RUNS,
     );

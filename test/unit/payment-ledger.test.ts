@@ -11,6 +11,9 @@ import { summarizePayments } from '#domain/payments/payment-summary.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import { anInvoice, anInvoiceLine } from '#test-support/invoice-factory.ts';
+import { creditInFull } from '#test-support/credit-in-full.ts';
+import { isChased } from '#domain/dunning/reminder-policy.ts';
+import { isOpenReceivable } from '#domain/invoice/lifecycle.ts';
 
 const NOW = '2026-12-05T12:00:00.000Z';
 const INVOICE_NUMBER = 'ACME-2026-000042';
@@ -280,7 +283,7 @@ describe('applyPayments', () => {
     expect(paymentFields(won)).toEqual({ paymentStatus: 'paid', amountPaid: 10000, amountDue: 0, amountRefunded: 0, customerCredit: 0 });
   });
 
-  it('marks the invoice unpaid with the whole total due when the dispute is lost', () => {
+  it('keeps the invoice disputed with the whole total due and the amount reversed when the dispute is lost', () => {
     // Prepare
     const invoice = deliver(
       hundredEuroInvoice(),
@@ -292,7 +295,54 @@ describe('applyPayments', () => {
     const lost = deliver(invoice, disputeClosed('evt_3', 'pi_1', 'dp_1', 10000, 'lost', '2026-12-20T09:00:00.000Z'));
 
     // Assess
-    expect(paymentFields(lost)).toEqual({ paymentStatus: 'unpaid', amountPaid: 0, amountDue: 10000, amountRefunded: 0, customerCredit: 0 });
+    expect(invoice.amountReversed).toBeUndefined();
+    expect(paymentFields(lost)).toEqual({
+      paymentStatus: 'disputed',
+      amountPaid: 0,
+      amountDue: 10000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
+    expect(lost.amountReversed).toBe(10000);
+    expect(summarizePayments(lost.payments)[0]!.reversedByDisputes).toBe(10000);
+  });
+
+  it('keeps a lost dispute known only by its closing disputed, and reverses nothing before the payment is seen', () => {
+    // Prepare
+    const lost = disputeClosed('evt_3', 'pi_1', 'dp_1', 4000, 'lost', '2026-12-20T09:00:00.000Z');
+    const payment = paymentSucceeded('evt_1', 'pi_1', 10000, '2026-12-03T09:00:00.000Z');
+
+    // Act
+    const closingOnly = deliver(hundredEuroInvoice(), lost);
+    const both = deliver(closingOnly, payment);
+
+    // Assess
+    expect(paymentFields(closingOnly)).toMatchObject({ paymentStatus: 'disputed', amountPaid: 0, amountDue: 10000 });
+    expect(closingOnly.amountReversed).toBeUndefined();
+    expect(paymentFields(both)).toMatchObject({ paymentStatus: 'disputed', amountPaid: 6000, amountDue: 4000 });
+    expect(both.amountReversed).toBe(4000);
+  });
+
+  it('lets amounts decide again once a payment covers what a lost dispute reversed, the reversal still shown', () => {
+    // Prepare
+    const lostInvoice = deliver(
+      hundredEuroInvoice(),
+      paymentSucceeded('evt_1', 'pi_1', 10000, '2026-12-03T09:00:00.000Z'),
+      disputeClosed('evt_2', 'pi_1', 'dp_1', 10000, 'lost', '2026-12-20T09:00:00.000Z'),
+    );
+
+    // Act
+    const paidAgain = deliver(lostInvoice, paymentSucceeded('evt_3', 'pi_2', 10000, '2026-12-22T09:00:00.000Z'));
+
+    // Assess
+    expect(paymentFields(paidAgain)).toEqual({
+      paymentStatus: 'paid',
+      amountPaid: 10000,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
+    expect(paidAgain.amountReversed).toBe(10000);
   });
 
   it('does not reopen a closed dispute when its opening is delivered after the closing', () => {
@@ -328,7 +378,9 @@ describe('applyPayments', () => {
 
     // Assess
     expect(byTime.paymentStatus).toBe('paid');
-    expect(byEventId.paymentStatus).toBe('unpaid');
+    expect(byTime.amountReversed).toBeUndefined();
+    expect(byEventId.paymentStatus).toBe('disputed');
+    expect(byEventId.amountReversed).toBe(10000);
   });
 
   it('counts a failed attempt without moving money, then takes the successful payment', () => {
@@ -468,6 +520,75 @@ describe('settle', () => {
   });
 });
 
+describe("a lost dispute, the operator's credit note and what comes after (issue 16)", () => {
+  const payment = paymentSucceeded('evt_1', 'pi_1', 10000, '2026-12-03T09:00:00.000Z');
+  const opened = disputeOpened('evt_2', 'pi_1', 'dp_1', 10000, '2026-12-10T09:00:00.000Z');
+  const lost = disputeClosed('evt_3', 'pi_1', 'dp_1', 10000, 'lost', '2026-12-20T09:00:00.000Z');
+
+  it('is not chased while disputed, and a full credit settles it as credited with the reversal still shown', () => {
+    // Prepare
+    const disputed = deliver(hundredEuroInvoice(), payment, opened, lost);
+
+    // Act
+    const credited = creditInFull(disputed, '2026-12-21T10:00:00.000Z');
+
+    // Assess
+    expect(isOpenReceivable(disputed) || isChased(disputed)).toBe(false);
+    expect(paymentFields(credited)).toEqual({
+      paymentStatus: 'credited',
+      amountPaid: 0,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
+    expect(credited.creditedAmount).toBe(10000);
+    expect(credited.amountReversed).toBe(10000);
+    expect(isChased(credited)).toBe(false);
+  });
+
+  it('gives the customer the money as credit when the dispute is won after all or paid again after the credit note', () => {
+    // Prepare
+    const credited = creditInFull(deliver(hundredEuroInvoice(), payment, opened, lost), '2026-12-21T10:00:00.000Z');
+    const wonAfterAll = disputeClosed('evt_4', 'pi_1', 'dp_1', 10000, 'won', '2026-12-28T09:00:00.000Z');
+    const paidAgain = paymentSucceeded('evt_5', 'pi_2', 10000, '2026-12-28T09:00:00.000Z');
+
+    // Act
+    const won = deliver(credited, wonAfterAll);
+    const repaid = deliver(credited, paidAgain);
+
+    // Assess
+    expect(paymentFields(won)).toEqual({
+      paymentStatus: 'overpaid',
+      amountPaid: 10000,
+      amountDue: 0,
+      amountRefunded: 0,
+      customerCredit: 10000,
+    });
+    expect(won.amountReversed).toBeUndefined();
+    expect(paymentFields(repaid)).toEqual(paymentFields(won));
+    expect(repaid.amountReversed).toBe(10000);
+  });
+
+  it('turns disputed again when a dispute of a payment credited to the balance is lost after the credit note', () => {
+    // Prepare: paid in full, then credited in full: the payment went to the customer's balance.
+    const credited = creditInFull(deliver(hundredEuroInvoice(), payment), '2026-12-05T10:00:00.000Z');
+
+    // Act: the customer also charges the payment back, so the balance it was given is owed again.
+    const chargedBack = deliver(credited, opened, lost);
+
+    // Assess
+    expect(credited.paymentStatus).toBe('paid');
+    expect(paymentFields(chargedBack)).toEqual({
+      paymentStatus: 'disputed',
+      amountPaid: 0,
+      amountDue: 10000,
+      amountRefunded: 0,
+      customerCredit: 0,
+    });
+    expect(chargedBack.amountReversed).toBe(10000);
+  });
+});
+
 describe('summarizePayments', () => {
   it('gives one row per payment with what it received, refunded and lost to disputes', () => {
     // Prepare
@@ -492,6 +613,7 @@ describe('summarizePayments', () => {
         received: 10000,
         refunded: 2000,
         withdrawnByDisputes: 3000,
+        reversedByDisputes: 3000,
         net: 5000,
         failedAttempts: 1,
         disputes: [{ disputeId: 'dp_1', status: 'lost', amount: 3000 }],

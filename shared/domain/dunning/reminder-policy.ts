@@ -48,7 +48,9 @@ export function isOverdue(invoice: Invoice, asOf: number): boolean {
  * across that, so those invoices are left to an operator.
  */
 export function isChased(invoice: Invoice): boolean {
-  return isOpenReceivable(invoice) && invoice.amountRefunded === 0 && !invoice.payments.some((event) => event.kind === 'dispute_opened');
+  // A dispute may be known by its closing alone (created delivered late, or never): either kind counts.
+  const disputed = invoice.payments.some((event) => event.kind === 'dispute_opened' || event.kind === 'dispute_closed');
+  return isOpenReceivable(invoice) && invoice.amountRefunded === 0 && !disputed;
 }
 
 export interface ReminderDue {

@@ -99,6 +99,11 @@ export interface Invoice {
   /** Paid beyond the total: the customer's credit (CONTRACTS.md section 5). */
   readonly customerCredit: number;
   /**
+   * What lost disputes (chargebacks) took back, within `amountPaid`'s reductions. Absent until a
+   * dispute is lost, so invoices without one read (and print) as before (issue 16).
+   */
+  readonly amountReversed?: number;
+  /**
    * Sum of the totals of the credit notes issued for it (CONTRACTS.md section 7). Absent until the
    * first one, so invoices never credited read (and print) as they did before credit notes existed.
    */

@@ -23,7 +23,7 @@
  */
 import type { PaymentStatus } from '../invoice/invoice.ts';
 import type { PaymentEvent } from './payment-event.ts';
-import { settle, type PaymentState } from './ledger.ts';
+import { disputeDecides, settle, type PaymentState } from './ledger.ts';
 
 /** `credited`: nothing paid, credit notes settled it; not due, never overdue, not chased. */
 export type CreditedPaymentStatus = PaymentStatus;
@@ -69,9 +69,16 @@ export function settleWithCredits(total: number, ledger: readonly PaymentEvent[]
   return {
     amountPaid: payments.amountPaid,
     amountRefunded: payments.amountRefunded,
+    amountReversed: payments.amountReversed,
     openDisputes: payments.openDisputes,
+    lostDisputes: payments.lostDisputes,
     failedAttempts: payments.failedAttempts,
-    paymentStatus: creditApplied === 0 ? byPayments : statusWithCredits(byPayments, payments.amountPaid, amountDue, overpayment),
+    paymentStatus:
+      creditApplied === 0
+        ? byPayments
+        : disputeDecides({ ...payments, amountDue })
+          ? 'disputed'
+          : statusWithCredits(byPayments, payments.amountPaid, amountDue, overpayment),
     amountDue,
     creditedAmount,
     creditApplied,
@@ -81,13 +88,15 @@ export function settleWithCredits(total: number, ledger: readonly PaymentEvent[]
 }
 
 /**
- * The payment ledger's status, corrected for credits: a dispute still outranks everything, and
- * while money is due the payments' status stands (unpaid, partially paid or refunded: with
- * money due the payments are below the total). With nothing due: `credited` when no money came
- * in, `overpaid` when payments exceed what the credit notes left of the invoice, else `paid`.
+ * The payment ledger's status, corrected for credits, once disputes do not decide it (an open
+ * one, or a lost one while money is due: ledger.ts disputeDecides). While money is due the
+ * payments' status stands (unpaid, partially paid or refunded: with money due the payments are
+ * below the total). With nothing due: `credited` when no money came in (so a lost dispute
+ * credited in full ends here), `overpaid` when payments exceed what the credit notes left of
+ * the invoice, else `paid`.
  */
 function statusWithCredits(byPayments: PaymentStatus, amountPaid: number, amountDue: number, overpayment: number): CreditedPaymentStatus {
-  if (byPayments === 'disputed' || amountDue > 0) return byPayments;
+  if (amountDue > 0) return byPayments;
   if (amountPaid === 0) return 'credited';
   return overpayment > 0 ? 'overpaid' : 'paid';
 }

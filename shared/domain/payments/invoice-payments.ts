@@ -25,19 +25,22 @@ export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[],
   const { ledger, added } = addToLedger(invoice.payments, events);
   if (added.length === 0) return undefined;
   // Credit notes issued for it count as they did when issued (credited-settlement.ts); with none this is settle().
-  const { paymentStatus, amountPaid, amountDue, amountRefunded, overpayment } = settleWithCredits(
+  const { paymentStatus, amountPaid, amountDue, amountRefunded, amountReversed, overpayment } = settleWithCredits(
     invoice.total,
     ledger,
     invoice.credits ?? [],
   );
+  // Dropped again when a dispute is won after all, so the field is a function of the ledger too.
+  const { amountReversed: _reversedBefore, ...rest } = invoice;
   return {
-    ...invoice,
+    ...rest,
     payments: ledger,
     paymentStatus,
     amountPaid,
     amountDue,
     amountRefunded,
     customerCredit: overpayment,
+    ...(amountReversed > 0 ? { amountReversed } : {}),
     updatedAt: now,
   };
 }

@@ -15,7 +15,11 @@ export interface PaymentState {
   readonly amountDue: number;
   readonly amountRefunded: number;
   readonly customerCredit: number;
+  /** What lost disputes took back for good (chargebacks), summed over the payments; 0 when none was lost. */
+  readonly amountReversed: number;
   readonly openDisputes: number;
+  /** Disputes closed as lost: the invoice stays `disputed` while money is due after them (issue 16). */
+  readonly lostDisputes: number;
   readonly failedAttempts: number;
 }
 
@@ -46,21 +50,44 @@ export function settle(total: number, ledger: readonly PaymentEvent[]): PaymentS
   const payments = summarizePayments(ledger);
   const amountPaid = sum(payments.map((payment) => payment.net));
   const amountRefunded = sum(payments.map((payment) => payment.refunded));
-  const openDisputes = payments.flatMap((payment) => payment.disputes).filter((dispute) => dispute.status === 'open').length;
+  const disputes = payments.flatMap((payment) => payment.disputes);
+  const openDisputes = disputes.filter((dispute) => dispute.status === 'open').length;
+  const lostDisputes = disputes.filter((dispute) => dispute.status === 'lost').length;
+  const amountDue = Math.max(0, total - amountPaid);
   return {
-    paymentStatus: paymentStatus(total, amountPaid, amountRefunded, openDisputes),
+    paymentStatus: paymentStatus({ total, amountPaid, amountDue, amountRefunded, openDisputes, lostDisputes }),
     amountPaid,
-    amountDue: Math.max(0, total - amountPaid),
+    amountDue,
     amountRefunded,
     customerCredit: Math.max(0, amountPaid - total),
+    amountReversed: sum(payments.map((payment) => payment.reversedByDisputes ?? 0)),
     openDisputes,
+    lostDisputes,
     failedAttempts: sum(payments.map((payment) => payment.failedAttempts)),
   };
 }
 
-/** An open dispute outranks everything: money is on hold until the provider decides. */
-function paymentStatus(total: number, amountPaid: number, amountRefunded: number, openDisputes: number): PaymentStatus {
-  if (openDisputes > 0) return 'disputed';
+/**
+ * Whether disputes decide the status: an open one outranks everything (money is on hold until
+ * the provider decides); a lost one keeps the invoice `disputed` while money is still due, so
+ * the chargeback is an operator's decision (credit it, or collect again), never an "unpaid"
+ * invoice that dunning chases. Once nothing is due (credited, paid again, won after all) the
+ * amounts decide again. Used with and without credit notes (credited-settlement.ts).
+ */
+export function disputeDecides(state: { openDisputes: number; lostDisputes: number; amountDue: number }): boolean {
+  return state.openDisputes > 0 || (state.lostDisputes > 0 && state.amountDue > 0);
+}
+
+function paymentStatus(state: {
+  total: number;
+  amountPaid: number;
+  amountDue: number;
+  amountRefunded: number;
+  openDisputes: number;
+  lostDisputes: number;
+}): PaymentStatus {
+  const { total, amountPaid, amountRefunded } = state;
+  if (disputeDecides(state)) return 'disputed';
   if (amountPaid === 0) return amountRefunded > 0 ? 'refunded' : 'unpaid';
   // A partial refund of a paid invoice lands here too: money is owed again.
   if (amountPaid < total) return 'partially_paid';

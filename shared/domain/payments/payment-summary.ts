@@ -26,6 +26,11 @@ export interface PaymentSummary {
   readonly refunded: number;
   /** Disputed amounts that are open or lost (a won dispute gives its amount back). */
   readonly withdrawnByDisputes: number;
+  /**
+   * What lost disputes took back for good (a chargeback), never more than received. Absent
+   * while no dispute of the payment is lost, so payments without one read as before (issue 16).
+   */
+  readonly reversedByDisputes?: number;
   /** received - refunded - withdrawn, never below zero: what counts towards the invoice. */
   readonly net: number;
   readonly failedAttempts: number;
@@ -118,6 +123,7 @@ function summarizePayment(paymentId: string, events: readonly PaymentEvent[]): P
   const disputes = [...disputeEvents].map(([disputeId, { opened, closed }]) => disputeSummary(disputeId, opened, closed));
   const refundedTotal = sum([...refundedByCharge.values()]);
   const withdrawnByDisputes = sum(disputes.filter((dispute) => dispute.status !== 'won').map((dispute) => dispute.amount));
+  const lost = disputes.filter((dispute) => dispute.status === 'lost');
   return {
     paymentId,
     currency: events[0]!.currency,
@@ -126,6 +132,8 @@ function summarizePayment(paymentId: string, events: readonly PaymentEvent[]): P
     // refunded than was received.
     refunded: Math.min(refundedTotal, received),
     withdrawnByDisputes,
+    // Like a refund seen before its payment, a dispute lost before the payment is seen reverses nothing yet.
+    ...(lost.length > 0 ? { reversedByDisputes: Math.min(sum(lost.map((dispute) => dispute.amount)), received) } : {}),
     net: Math.max(0, received - refundedTotal - withdrawnByDisputes),
     failedAttempts,
     disputes,
