@@ -25,11 +25,29 @@ import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-fu
 import { drainDelivery, emailsTo, type StoredEmail } from '#test-support/delivery-harness.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
-import { chargeRefunded, deliver, newPaymentIntentId, paymentSucceeded, postWebhook, signature } from '#test-support/stripe-events.ts';
+import {
+  chargeRefunded,
+  deliver,
+  disputeEvent,
+  newDisputeId,
+  newPaymentIntentId,
+  paymentSucceeded,
+  postWebhook,
+  signature,
+} from '#test-support/stripe-events.ts';
 
 const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
 const tag = randomUUID().slice(0, 8);
-const CUSTOMERS = ['cus_paid', 'cus_partial', 'cus_refund_first', 'cus_twice', 'cus_unmatched', 'cus_overdue', 'cus_refused'] as const;
+const CUSTOMERS = [
+  'cus_paid',
+  'cus_partial',
+  'cus_refund_first',
+  'cus_twice',
+  'cus_unmatched',
+  'cus_overdue',
+  'cus_refused',
+  'cus_chargeback',
+] as const;
 
 let stack: TestStack;
 let workers: { stop(): Promise<void> };
@@ -232,6 +250,57 @@ describe('Stripe payments over HTTP', () => {
     expect(invoice).toMatchObject({ paymentStatus: 'paid', overdue: false, paymentSummary: [{ paymentId: paymentIntent, net: 11900 }] });
   });
 
+  it('keeps an invoice whose payment was charged back (dispute lost) disputed, with the amount reversed, and lists the dispute', async () => {
+    // Prepare
+    const number = issued.get('cus_chargeback')!.number!;
+    const paymentIntent = newPaymentIntentId();
+    const dispute = newDisputeId();
+    const at = (hours: number) => Date.now() - (72 - hours) * 3_600_000;
+    await deliver(api.url, paymentSucceeded({ paymentIntent, amount: 11900, invoiceNumber: number, at: at(0) }), SECRET);
+    await deliver(
+      api.url,
+      disputeEvent('charge.dispute.created', { paymentIntent, dispute, amount: 11900, status: 'needs_response', at: at(1) }),
+      SECRET,
+    );
+    await applied();
+    const whileOpen = await invoiceOf('cus_chargeback');
+
+    // Act
+    await deliver(
+      api.url,
+      disputeEvent('charge.dispute.closed', { paymentIntent, dispute, amount: 11900, status: 'lost', at: at(48) }),
+      SECRET,
+    );
+    await applied();
+    const listed = await billflow('payments', 'list', '--invoice', number, '--json');
+    const table = await billflow('payments', 'list', '--invoice', number);
+    const shown = await billflow('invoices', 'show', number);
+
+    // Assess
+    expect(whileOpen).toMatchObject({ paymentStatus: 'disputed', amountPaid: 0, amountDue: 11900 });
+    expect(whileOpen.amountReversed).toBeUndefined();
+    expect(await invoiceOf('cus_chargeback')).toMatchObject({
+      paymentStatus: 'disputed',
+      amountPaid: 0,
+      amountDue: 11900,
+      amountReversed: 11900,
+    });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({
+        paymentId: paymentIntent,
+        invoiceNumber: number,
+        received: 11900,
+        reversedByDisputes: 11900,
+        net: 0,
+        disputes: [{ disputeId: dispute, status: 'lost', amount: 11900 }],
+      }),
+    ]);
+    expect(table.stdout).toContain(`${dispute} lost 119.00 EUR`);
+    expect(shown.stdout).toContain('payment disputed');
+    expect(shown.stdout).toContain('reversed by lost disputes 119.00 EUR');
+  });
+
   it('emails reminders 3, 10 and 20 days after the due date, each once, and none once the invoice is paid', async () => {
     // Prepare
     const invoice = issued.get('cus_overdue')!;
@@ -271,5 +340,33 @@ describe('Stripe payments over HTTP', () => {
     await runDunning(day(25));
     expect(await remindersTo('cus_overdue')).toHaveLength(2);
     expect(await invoiceOf('cus_overdue')).toMatchObject({ paymentStatus: 'paid' });
+    // The same runs left the charged-back invoice (due the same day) to the operator.
+    expect(issued.get('cus_chargeback')!.dueDate).toBe(invoice.dueDate);
+    expect(await remindersTo('cus_chargeback')).toHaveLength(0);
+  });
+
+  it('settles the charged-back invoice once the operator credits it in full, the reversal still shown', async () => {
+    // Prepare
+    const number = issued.get('cus_chargeback')!.number!;
+
+    // Act
+    const credited = await billflow('invoices', 'credit', number, '--all', '--reason', 'chargeback lost: written off', '--json');
+    const listed = await billflow('payments', 'list', '--invoice', number, '--json');
+
+    // Assess
+    expect(credited.code, credited.stderr).toBe(0);
+    expect(JSON.parse(credited.stdout)).toMatchObject({ creditNote: { total: 11900, appliedToInvoice: 11900 } });
+    expect(await invoiceOf('cus_chargeback')).toMatchObject({
+      paymentStatus: 'credited',
+      amountPaid: 0,
+      amountDue: 0,
+      creditedAmount: 11900,
+      amountReversed: 11900,
+      customerCredit: 0,
+    });
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ reversedByDisputes: 11900, net: 0 })]);
+    const after = await runDunning('2026-12-31T06:00:00Z');
+    expect(after.sent.map((sent) => sent.number)).not.toContain(number);
+    expect(await remindersTo('cus_chargeback')).toHaveLength(0);
   });
 });
