@@ -12,7 +12,9 @@ import { EInvoiceDataError } from '#domain/errors.ts';
 import { exportEInvoice } from '#use-cases/export-einvoice.ts';
 import { einvoiceToValidate } from '#use-cases/einvoice-to-validate.ts';
 import { describeFindings, validateEInvoice } from '#adapters/einvoice-validation/validate-einvoice.ts';
-import { EInvoiceNotFoundError } from '#use-cases/errors.ts';
+import { EInvoiceNotEmbeddedError, EInvoiceNotFoundError } from '#use-cases/errors.ts';
+import { pdfLibAttachments } from '#adapters/pdf/embedded-files.ts';
+import { PdfUnreadableError } from '#ports/pdf-attachments.ts';
 import { createContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { emit } from '../output.ts';
@@ -60,8 +62,9 @@ export function registerEInvoiceCommands(invoices: Command, globals: () => Globa
 
 /**
  * `billflow invoices validate NUMBER [--format ...]`: the tests' validation (XSD and every
- * schematron rule set that applies) on the customer's stored XML, or the Factur-X XML; prints
- * each fired rule and exits 1 on a fatal one.
+ * schematron rule set that applies) on what the customer received: the stored XML, or the
+ * factur-x.xml embedded in the stored PDF (use-cases/einvoice-to-validate.ts); prints its
+ * source and each fired rule and exits 1 on a fatal one.
  */
 function registerValidateCommand(invoices: Command, globals: () => GlobalOptions): void {
   invoices
@@ -74,8 +77,8 @@ function registerValidateCommand(invoices: Command, globals: () => GlobalOptions
       if (asked !== undefined && !isEInvoiceFormat(asked))
         throw new UsageError(`--format must be one of ${EINVOICE_FORMATS.join(', ')}, not "${asked}"`);
       const context = createContext(globals().outputs);
-      const document = await einvoiceToValidate(number, asked, context).catch((error: unknown) =>
-        asUsageError(error, [EInvoiceNotFoundError, EInvoiceDataError]),
+      const document = await einvoiceToValidate(number, asked, { ...context, attachments: pdfLibAttachments }).catch((error: unknown) =>
+        asUsageError(error, [EInvoiceNotFoundError, EInvoiceDataError, EInvoiceNotEmbeddedError, PdfUnreadableError]),
       );
       const report = await validateEInvoice(document.xml);
       const { xml: _xml, ...about } = document;

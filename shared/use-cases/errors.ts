@@ -25,3 +25,6 @@ export class DunningRunError extends namedError('DunningRunError') {
 export class CatalogIncompleteError extends namedError('CatalogIncompleteError') {}
 
 export class EInvoiceNotFoundError extends namedError('EInvoiceNotFoundError') {}
+
+/** The stored PDF carries no e-invoice XML: what the customer received cannot be validated as one. */
+export class EInvoiceNotEmbeddedError extends namedError('EInvoiceNotEmbeddedError') {}

@@ -2,14 +2,18 @@
  * A customer with an XRechnung format (catalog `einvoice`) on the local services, through the
  * real handler modules: the invoice's XRechnung CII XML is stored once beside its PDF with its
  * SHA-256 on the invoice, the email carries the PDF and the XML, and `billflow invoices
- * validate` passes the stored XML through the XSD and the EN 16931 and XRechnung rules.
+ * validate` passes the stored XML through the XSD and the EN 16931 and XRechnung rules; for
+ * Factur-X it validates the XML embedded in the stored PDF, so a tampered PDF fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { pdfLibAttachments } from '#adapters/pdf/embedded-files.ts';
+import { formatMinor } from '#domain/money.ts';
+import { tamperEmbeddedXml } from '#test-support/einvoice/tamper-facturx-pdf.ts';
 import { startLocalWorkers } from '#infra/local/workers.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
@@ -134,11 +138,47 @@ describe('e-invoice delivery', () => {
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/\[fatal\] XRechnung-UBL-validation BR-DE-15 at /);
     expect(missing.stdout).toContain('INVALID');
-    expect(facturX.code).toBe(0);
-    expect(facturX.stdout).toContain('facturx from generated (as embedded in the PDF)');
+    expect(facturX.code, facturX.stderr).toBe(0);
+    expect(facturX.stdout).toContain(`facturx from s3://${stack.invoicesBucket}/${plain.document!.key}#factur-x.xml`);
+    expect(facturX.stdout).toContain('valid: no fatal finding');
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('no invoice ACME-2026-999999');
     expect(badFormat.code).not.toBe(0);
     expect(badFormat.stderr).toContain('--format must be one of facturx, xrechnung-cii, xrechnung-ubl, peppol');
+  });
+
+  it('invoices validate checks the factur-x.xml embedded in the stored PDF, so a PDF whose embedded XML was tampered fails', async () => {
+    // Prepare: the PDF the customer received, as stored; then the same PDF with its embedded
+    // grand total changed, written over it in S3 (the store itself never overwrites).
+    const plain = (await invoices.list({ billingPeriod: '2026-10' })).find((invoice) => invoice.customerId === 'cus_pdf')!;
+    const key = plain.document!.key;
+    const received = await stored(key);
+    const embedded = (await pdfLibAttachments.read(received, 'factur-x.xml'))!.toString('utf8');
+    const record = await exportEInvoice(plain.number!, 'facturx', {}, { invoices });
+    const total = formatMinor(plain.total, plain.currency);
+    const tampered = await tamperEmbeddedXml(received, (xml) =>
+      xml.replace(`<ram:GrandTotalAmount>${total}</ram:GrandTotalAmount>`, `<ram:GrandTotalAmount>${total}1</ram:GrandTotalAmount>`),
+    );
+    const before = await runBillflow(outputsFile, ['invoices', 'validate', plain.number!, '--json']);
+
+    // Act
+    await stack.clients.s3.send(
+      new PutObjectCommand({ Bucket: stack.invoicesBucket, Key: key, Body: tampered, ContentType: 'application/pdf' }),
+    );
+    const after = await runBillflow(outputsFile, ['invoices', 'validate', plain.number!]);
+
+    // Assess: before, the embedded XML (byte for byte the record's) is what was validated, and valid.
+    expect(embedded).toBe(record.xml);
+    expect(before.code, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      ok: true,
+      format: 'facturx',
+      source: `s3://${stack.invoicesBucket}/${key}#factur-x.xml`,
+    });
+    // After: the tampered embedded XML is read (the record is unchanged) and fails the EN 16931 rules.
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain(`facturx from s3://${stack.invoicesBucket}/${key}#factur-x.xml`);
+    expect(after.stdout).toMatch(/\[fatal\] EN16931-CII-validation BR-CO-15 at /);
+    expect(after.stdout).toContain('INVALID');
   });
 });
