@@ -3,10 +3,16 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbCustomerBalances, movementWrites } from '#adapters/dynamodb/customer-balance-store.ts';
 import { applyBalance, availableBalance, recordMovement, type BalanceMovement } from '#domain/balance/ledger.ts';
+import { applyPayments } from '#domain/payments/invoice-payments.ts';
+import { noBusinessMetrics } from '#ports/business-metrics.ts';
 import { tables } from '#infra/resources.ts';
+import { apiRequest, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createInvoicingHarness, type InvoicingHarness } from '#test-support/invoicing-harness.ts';
 import { createTestStack } from '#test-support/local-stack.ts';
+import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
 
 const ACCOUNT = { customerId: 'cus_de', currency: 'EUR' } as const;
 
@@ -94,4 +100,62 @@ describe('customer balance store', () => {
     // 10 000 = 14 x 700 + 200: fourteen invoices take 700, one the 200 left, five nothing.
     expect(takes.sort((a, b) => a - b)).toEqual([200, ...Array.from({ length: 14 }, () => 700)]);
   });
+});
+
+/** cus_de's October invoice, closed by the real close-billing-period code. */
+async function octoberInvoice(): Promise<{ harness: InvoicingHarness; number: string; tableName: string }> {
+  const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
+  await harness.ingestAt('2026-10-31T12:00:00Z', [apiRequest('cus_de', '2026-10-12T12:00:00Z', 5000)]);
+  await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z');
+  const number = (await harness.invoices.get('cus_de', '2026-10'))?.number;
+  if (number === null || number === undefined) throw new Error('the test invoice was not finalized');
+  return { harness, number, tableName: harness.stack.env[tables.billing.envVar]! };
+}
+
+describe('credit notes to the balance', () => {
+  it("records a paid invoice's credit note settled to the balance in the credit note's own transaction; a refunded one adds nothing", async () => {
+    // Prepare: paid in full, so nothing is due to absorb the credit.
+    const { harness, number, tableName } = await octoberInvoice();
+    const client = harness.stack.clients.dynamodb;
+    const { invoice } = await harness.invoices.update(number, (current) =>
+      applyPayments(
+        current,
+        [
+          {
+            kind: 'payment_succeeded',
+            eventId: 'evt_paid',
+            paymentId: 'pi_paid',
+            occurredAt: '2026-11-03T10:00:00Z',
+            currency: 'EUR',
+            amount: current.total,
+            invoiceNumber: number,
+          },
+        ],
+        '2026-11-03T10:00:00.000Z',
+      ),
+    );
+    const creditNotes = new DynamoDbCreditNoteStore(client, tableName);
+    const balances = new DynamoDbCustomerBalances(client, tableName);
+    const deps = { creditNotes, metrics: noBusinessMetrics, now: () => Date.parse('2026-11-05T10:00:00Z') };
+    const line = { line: 1, amount: '1.00' };
+
+    // Act
+    const toBalance = await issueCreditNote(number, { reason: 'goodwill', settlement: 'balance', credit: [line] }, deps);
+    const refunded = await issueCreditNote(number, { reason: 'refunded in Stripe', settlement: 'refund', credit: [line] }, deps);
+
+    // Assess
+    expect(invoice.paymentStatus).toBe('paid');
+    expect(toBalance.creditNote).toMatchObject({ number: 'ACME-CN-2026-000001', appliedToInvoice: 0, total: 119 });
+    expect(refunded.creditNote.number).toBe('ACME-CN-2026-000002');
+    expect(await balances.movements('cus_de')).toEqual([
+      {
+        id: 'credit_note:ACME-CN-2026-000001',
+        ...ACCOUNT,
+        kind: 'credit_note',
+        amount: 119,
+        at: '2026-11-05T10:00:00.000Z',
+        reference: 'ACME-CN-2026-000001',
+      },
+    ]);
+  }, 120_000);
 });
