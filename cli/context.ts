@@ -11,6 +11,7 @@ import { DynamoDbRejectedEventStore } from '#adapters/dynamodb/rejected-event-st
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
+import { DynamoDbCustomerBalances } from '#adapters/dynamodb/customer-balance-store.ts';
 import { DynamoDbInvoiceRunLog } from '#adapters/dynamodb/invoice-run-log.ts';
 import { DynamoDbInvoiceJobFailures } from '#adapters/dynamodb/invoice-job-failure-store.ts';
 import { DynamoDbPaymentStore } from '#adapters/dynamodb/payment-store.ts';
@@ -31,6 +32,7 @@ export interface CliContext {
   readonly catalog: DynamoDbCatalogRepository;
   readonly invoices: DynamoDbInvoiceRepository;
   readonly creditNotes: DynamoDbCreditNoteStore;
+  readonly balances: DynamoDbCustomerBalances;
   readonly invoiceRuns: DynamoDbInvoiceRunLog;
   readonly invoiceJobFailures: DynamoDbInvoiceJobFailures;
   readonly payments: DynamoDbPaymentStore;
@@ -98,6 +100,7 @@ export function createContext(outputsFile: string | undefined): CliContext {
     catalog: new DynamoDbCatalogRepository(clients.dynamodb, outputs.billingTable),
     invoices: new DynamoDbInvoiceRepository(clients.dynamodb, outputs.billingTable),
     creditNotes: new DynamoDbCreditNoteStore(clients.dynamodb, outputs.billingTable),
+    balances: new DynamoDbCustomerBalances(clients.dynamodb, outputs.billingTable),
     invoiceRuns: new DynamoDbInvoiceRunLog(clients.dynamodb, outputs.billingTable),
     invoiceJobFailures: new DynamoDbInvoiceJobFailures(clients.dynamodb, outputs.billingTable),
     payments: new DynamoDbPaymentStore(clients.dynamodb, outputs.billingTable),

@@ -68,6 +68,7 @@ export function registerPaymentCommands(program: Command, globals: () => GlobalO
         const outcome = await matchPaymentToInvoice(paymentId, number, {
           payments: context.payments,
           invoices: context.invoices,
+          balances: context.balances,
           now: Date.now,
         });
         const invoice = outcome.invoice;

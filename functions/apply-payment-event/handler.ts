@@ -4,6 +4,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCustomerBalances } from '#adapters/dynamodb/customer-balance-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbPaymentStore } from '#adapters/dynamodb/payment-store.ts';
 import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
@@ -22,6 +23,7 @@ function build() {
     webhookEvents: new DynamoDbWebhookEventStore(dynamodb, billingTable),
     payments: new DynamoDbPaymentStore(dynamodb, billingTable),
     invoices: new DynamoDbInvoiceRepository(dynamodb, billingTable),
+    balances: new DynamoDbCustomerBalances(dynamodb, billingTable),
     paymentEventOf: (stored: { readonly body: string }) => readStripePaymentEvent(stored.body),
     now: Date.now,
   };

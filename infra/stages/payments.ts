@@ -59,11 +59,12 @@ export class PaymentsStage implements PipelineStage {
         'dynamodb:GetItem',
         // PaymentStore.recordEvent (conditional put), the Puts of linkIfUnlinked's
         // TransactWriteItems (link, unmatched listing; authorized per contained action), and
-        // InvoiceRepository.update's conditional put of the invoice.
+        // InvoiceRepository.update's conditional put of the invoice, and CustomerBalances.record's
+        // put of an overpayment movement (in its TransactWriteItems).
         'dynamodb:PutItem',
-        // WebhookEventStore.markProcessed.
+        // WebhookEventStore.markProcessed, and the balance item CustomerBalances.record moves.
         'dynamodb:UpdateItem',
-        // PaymentStore.eventsOf: every event of the payment.
+        // PaymentStore.eventsOf: every event of the payment; CustomerBalances.record's ledger read.
         'dynamodb:Query',
       )
       .consumeQueue(this.paymentEventsQueue.queue, consumers.applyPaymentEvent);

@@ -4,6 +4,7 @@
  * credit notes as read, and kept only if neither changed, so concurrent credits of one invoice
  * cannot together exceed it; the number is allocated in the same write, so none is skipped.
  */
+import type { BalanceMovement } from '#domain/balance/ledger.ts';
 import type { CreditNote, CreditNoteDraft } from '#domain/credit-notes/types.ts';
 import type { CreditNoteSequence } from '#domain/credit-notes/numbering.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
@@ -16,6 +17,8 @@ export interface CreditDecision {
   numbered(position: number): CreditNote;
   /** The invoice once `creditNote` is issued for it (lifecycle.ts creditFinalized). */
   invoiceAfter(creditNote: CreditNote): Invoice;
+  /** What `creditNote` adds to the customer's balance (balance/ledger.ts creditNoteMovement), recorded in the same write; undefined: nothing. */
+  balanceMovement?(creditNote: CreditNote): BalanceMovement | undefined;
 }
 
 export interface IssuedCreditNote {

@@ -10,12 +10,18 @@
  *    matched -> the invoice's ledger takes every event of the payment it does not have yet.
  *    So a refund recorded before its payment was linked is applied when the payment arrives:
  *    whichever of the two runs second sees the other's write.
- * 5. Mark the stored event with what became of it.
+ * 5. The invoice's overpayment (`customerCredit`) is the customer's balance: its movement is
+ *    brought up to the invoice's current figure (balance/ledger.ts overpaymentMovement). Done
+ *    after every settle, changed or not, so a step retried after a crash between the two
+ *    writes records what the first attempt missed, and records nothing twice.
+ * 6. Mark the stored event with what became of it.
  */
+import { overpaymentMovement } from '#domain/balance/ledger.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import { matchPayment } from '#domain/payments/match.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
+import type { CustomerBalances } from '#ports/customer-balance.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 import type { PaymentLink, PaymentStore } from '#ports/payment-store.ts';
 import type { StoredWebhookEvent, WebhookEventStore } from '#ports/webhook-event-store.ts';
@@ -25,6 +31,7 @@ export interface ApplyPaymentDependencies {
   readonly webhookEvents: WebhookEventStore;
   readonly payments: PaymentStore;
   readonly invoices: IssuedInvoices;
+  readonly balances: Pick<CustomerBalances, 'record'>;
   /** The payment event a stored provider event reports; null for a type billflow ignores. */
   readonly paymentEventOf: (stored: StoredWebhookEvent) => PaymentEvent | null;
   readonly now: () => number;
@@ -90,7 +97,7 @@ async function linkFor(
 export async function settle(
   paymentId: string,
   link: PaymentLink | undefined,
-  deps: Pick<ApplyPaymentDependencies, 'payments' | 'invoices' | 'now'>,
+  deps: Pick<ApplyPaymentDependencies, 'invoices' | 'balances' | 'now'> & { readonly payments: Pick<PaymentStore, 'eventsOf'> },
   newlyUnmatched = false,
 ): Promise<ApplyPaymentOutcome> {
   if (link === undefined) return { action: 'pending', paymentId };
@@ -103,6 +110,7 @@ export async function settle(
     before = current;
     return applyPayments(current, events, new Date(deps.now()).toISOString());
   });
+  await recordOverpayment(link.invoiceNumber, invoice, deps);
   const known = new Set(before!.payments.map((payment) => payment.eventId));
   return {
     action: 'applied',
@@ -111,4 +119,23 @@ export async function settle(
     before: before!,
     added: invoice.payments.filter((payment) => !known.has(payment.eventId)),
   };
+}
+
+/**
+ * Step 5. The invoice is read again inside the decision, after the ledger: two steps racing on
+ * one invoice decide on the same ledger and collide on the movement id (`overpayment:{n}`), and
+ * the one that retries sees the other's invoice, so the last movement recorded follows the
+ * invoice's latest figure. A take-back the balance cannot cover (already applied to a later
+ * invoice) is left uncovered: the ledger never goes negative.
+ */
+async function recordOverpayment(
+  number: string,
+  settled: Invoice,
+  deps: Pick<ApplyPaymentDependencies, 'invoices' | 'balances' | 'now'>,
+): Promise<void> {
+  const account = { customerId: settled.customerId, currency: settled.currency };
+  await deps.balances.record(account, async (ledger) => {
+    const current = (await deps.invoices.findByNumber(number)) ?? settled;
+    return overpaymentMovement(ledger, account, number, current.customerCredit, new Date(deps.now()).toISOString()).movement;
+  });
 }

@@ -6,11 +6,13 @@
  *    amount due absorbs) or refuses it with a CreditRequestError that names what is left.
  * 3. The number comes from `{invoicePrefix}-CN` and the issue year (credit-notes/numbering.ts);
  *    the invoice takes the credit (lifecycle.ts creditFinalized: payment state with credits).
- * 4. The store writes number, credit note and invoice in one transaction, and decides again
+ * 4. The store writes number, credit note, invoice and, settled to the balance, the part the
+ *    amount due did not absorb (balance/ledger.ts creditNoteMovement) in one transaction, and decides again
  *    from step 1 if the invoice changed meanwhile.
  * 5. Counted (CreditNotesIssued, AmountCredited); a metric that cannot be published is reported,
  *    the credit note stands.
  */
+import { creditNoteMovement } from '#domain/balance/ledger.ts';
 import { assembleCreditNote } from '#domain/credit-notes/assemble.ts';
 import { creditNoteSequence, formatCreditNoteNumber } from '#domain/credit-notes/numbering.ts';
 import type { CreditRequest } from '#domain/credit-notes/types.ts';
@@ -39,6 +41,7 @@ export async function issueCreditNote(
         const settled = settleWithCredits(invoice.total, invoice.payments, [...(invoice.credits ?? []), credit]);
         return creditFinalized(invoice, credit, settled, at);
       },
+      balanceMovement: (creditNote) => creditNoteMovement(creditNote, at),
     };
   });
   try {

@@ -6,6 +6,7 @@
  */
 import { matchByOperator, type PaymentLink } from '#domain/payments/link.ts';
 import { canApply } from '#domain/payments/match.ts';
+import type { CustomerBalances } from '#ports/customer-balance.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
 import type { PaymentStore } from '#ports/payment-store.ts';
 import { settle, type ApplyPaymentOutcome } from './apply-payment-event.ts';
@@ -14,7 +15,12 @@ import { PaymentMatchError } from './errors.ts';
 export async function matchPaymentToInvoice(
   paymentId: string,
   number: string,
-  deps: { readonly payments: PaymentStore; readonly invoices: IssuedInvoices; readonly now: () => number },
+  deps: {
+    readonly payments: PaymentStore;
+    readonly invoices: IssuedInvoices;
+    readonly balances: Pick<CustomerBalances, 'record'>;
+    readonly now: () => number;
+  },
 ): Promise<ApplyPaymentOutcome & { action: 'applied' }> {
   const link = await deps.payments.linkOf(paymentId);
   if (link === undefined)

@@ -11,7 +11,8 @@
  * what the decision was taken on), store the credit note and claim its number. All or nothing,
  * so a crash leaves no gap and no credit note without its effect on the invoice; a cancelled
  * transaction is decided again on what is stored now, so two credits cannot both take what is
- * left. Credits of one invoice in this process are issued one at a time (they would only
+ * left. A credit note settled to the customer's balance records its movement and the balance
+ * in the same transaction (customer-balance-store.ts movementWrites). Credits of one invoice in this process are issued one at a time (they would only
  * cancel each other); other processes race and the conditions sort them out.
  */
 import { GetCommand, paginateQuery, paginateScan, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +20,7 @@ import type { CreditNote } from '#domain/credit-notes/types.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { CreditDecision, CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
 import { cancellationReasons, ConcurrentChangeError } from '../errors.ts';
+import { movementWrites } from './customer-balance-store.ts';
 import { advanceSequence, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
 import { sleep } from './retry-delay.ts';
 
@@ -69,6 +71,7 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore {
       const last = sequence === undefined ? 0 : Number(sequence.last);
       const creditNote = decision.numbered(last + 1);
       const invoice = decision.invoiceAfter(creditNote);
+      const movement = decision.balanceMovement?.(creditNote);
       try {
         await this.client.send(
           new TransactWriteCommand({
@@ -95,6 +98,7 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
+              ...movementWrites(this.tableName, movement === undefined ? [] : [movement]),
             ],
           }),
         );

@@ -1,0 +1,161 @@
+/**
+ * The customer balance on the local services (issue 16): the DynamoDB store's guarantees.
+ */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
+import { DynamoDbCustomerBalances, movementWrites } from '#adapters/dynamodb/customer-balance-store.ts';
+import { applyBalance, availableBalance, recordMovement, type BalanceMovement } from '#domain/balance/ledger.ts';
+import { applyPayments } from '#domain/payments/invoice-payments.ts';
+import { noBusinessMetrics } from '#ports/business-metrics.ts';
+import { tables } from '#infra/resources.ts';
+import { apiRequest, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createInvoicingHarness, type InvoicingHarness } from '#test-support/invoicing-harness.ts';
+import { createTestStack } from '#test-support/local-stack.ts';
+import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
+
+const ACCOUNT = { customerId: 'cus_de', currency: 'EUR' } as const;
+
+function creditNote(number: string, amount: number): BalanceMovement {
+  return { id: `credit_note:${number}`, ...ACCOUNT, kind: 'credit_note', amount, at: '2026-11-05T10:00:00.000Z', reference: number };
+}
+
+async function balanceStore() {
+  const stack = await createTestStack();
+  const tableName = stack.env[tables.billing.envVar]!;
+  return { stack, tableName, balances: new DynamoDbCustomerBalances(stack.clients.dynamodb, tableName) };
+}
+
+/** The decision of a step that records `movement` unless the ledger already holds it. */
+const once = (movement: BalanceMovement) => (ledger: readonly BalanceMovement[]) =>
+  recordMovement(ledger, movement).added ? movement : undefined;
+
+describe('customer balance store', () => {
+  it('records each movement id once, per customer and currency, and lists them oldest first', async () => {
+    // Prepare
+    const { balances } = await balanceStore();
+    const note = creditNote('ACME-CN-2026-000001', 2380);
+
+    // Act
+    const first = await balances.record(ACCOUNT, once(note));
+    const retried = await balances.record(ACCOUNT, once(note));
+    await balances.record({ customerId: 'cus_de', currency: 'USD' }, once({ ...note, currency: 'USD', amount: 500 }));
+
+    // Assess
+    expect(first.movement).toEqual(note);
+    expect(retried.movement).toBeUndefined();
+    expect(await balances.movements('cus_de', 'EUR')).toEqual([note]);
+    expect((await balances.movements('cus_de')).map((movement) => `${movement.currency} ${movement.amount}`).sort()).toEqual([
+      'EUR 2380',
+      'USD 500',
+    ]);
+    expect(await balances.movements('cus_other')).toEqual([]);
+  });
+
+  it('refuses a transaction that would take the balance below zero, whatever the caller computed', async () => {
+    // Prepare
+    const { stack, tableName, balances } = await balanceStore();
+    await balances.record(ACCOUNT, once(creditNote('ACME-CN-2026-000001', 1000)));
+    const greedy: BalanceMovement = {
+      id: 'applied:ACME-2026-000009',
+      ...ACCOUNT,
+      kind: 'applied_to_invoice',
+      amount: -1001,
+      at: '2026-12-01T02:00:00.000Z',
+      reference: 'ACME-2026-000009',
+    };
+
+    // Act
+    const refused = await stack.clients.dynamodb
+      .send(new TransactWriteCommand({ TransactItems: movementWrites(tableName, [greedy]) }))
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect((refused as Error).name).toBe('TransactionCanceledException');
+    expect(availableBalance(await balances.movements('cus_de'), ACCOUNT)).toBe(1000);
+  });
+
+  it('20 concurrent applications to different invoices take exactly what the balance holds, never more', async () => {
+    // Prepare
+    const { balances } = await balanceStore();
+    await balances.record(ACCOUNT, once(creditNote('ACME-CN-2026-000001', 10_000)));
+
+    // Act
+    const applied = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        balances.record(
+          ACCOUNT,
+          (ledger) =>
+            applyBalance(ledger, ACCOUNT, `ACME-2026-${String(index + 1).padStart(6, '0')}`, 700, '2026-12-01T02:00:00.000Z').movement,
+        ),
+      ),
+    );
+
+    // Assess
+    const movements = await balances.movements('cus_de', 'EUR');
+    const taken = applied.reduce((total, result) => total - (result.movement?.amount ?? 0), 0);
+    expect(taken).toBe(10_000);
+    expect(availableBalance(movements, ACCOUNT)).toBe(0);
+    const takes = movements.filter((movement) => movement.kind === 'applied_to_invoice').map((movement) => -movement.amount);
+    // 10 000 = 14 x 700 + 200: fourteen invoices take 700, one the 200 left, five nothing.
+    expect(takes.sort((a, b) => a - b)).toEqual([200, ...Array.from({ length: 14 }, () => 700)]);
+  });
+});
+
+/** cus_de's October invoice, closed by the real close-billing-period code. */
+async function octoberInvoice(): Promise<{ harness: InvoicingHarness; number: string; tableName: string }> {
+  const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
+  await harness.ingestAt('2026-10-31T12:00:00Z', [apiRequest('cus_de', '2026-10-12T12:00:00Z', 5000)]);
+  await harness.close('cus_de', '2026-10', '2026-11-01T02:00:00Z');
+  const number = (await harness.invoices.get('cus_de', '2026-10'))?.number;
+  if (number === null || number === undefined) throw new Error('the test invoice was not finalized');
+  return { harness, number, tableName: harness.stack.env[tables.billing.envVar]! };
+}
+
+describe('credit notes to the balance', () => {
+  it("records a paid invoice's credit note settled to the balance in the credit note's own transaction; a refunded one adds nothing", async () => {
+    // Prepare: paid in full, so nothing is due to absorb the credit.
+    const { harness, number, tableName } = await octoberInvoice();
+    const client = harness.stack.clients.dynamodb;
+    const { invoice } = await harness.invoices.update(number, (current) =>
+      applyPayments(
+        current,
+        [
+          {
+            kind: 'payment_succeeded',
+            eventId: 'evt_paid',
+            paymentId: 'pi_paid',
+            occurredAt: '2026-11-03T10:00:00Z',
+            currency: 'EUR',
+            amount: current.total,
+            invoiceNumber: number,
+          },
+        ],
+        '2026-11-03T10:00:00.000Z',
+      ),
+    );
+    const creditNotes = new DynamoDbCreditNoteStore(client, tableName);
+    const balances = new DynamoDbCustomerBalances(client, tableName);
+    const deps = { creditNotes, metrics: noBusinessMetrics, now: () => Date.parse('2026-11-05T10:00:00Z') };
+    const line = { line: 1, amount: '1.00' };
+
+    // Act
+    const toBalance = await issueCreditNote(number, { reason: 'goodwill', settlement: 'balance', credit: [line] }, deps);
+    const refunded = await issueCreditNote(number, { reason: 'refunded in Stripe', settlement: 'refund', credit: [line] }, deps);
+
+    // Assess
+    expect(invoice.paymentStatus).toBe('paid');
+    expect(toBalance.creditNote).toMatchObject({ number: 'ACME-CN-2026-000001', appliedToInvoice: 0, total: 119 });
+    expect(refunded.creditNote.number).toBe('ACME-CN-2026-000002');
+    expect(await balances.movements('cus_de')).toEqual([
+      {
+        id: 'credit_note:ACME-CN-2026-000001',
+        ...ACCOUNT,
+        kind: 'credit_note',
+        amount: 119,
+        at: '2026-11-05T10:00:00.000Z',
+        reference: 'ACME-CN-2026-000001',
+      },
+    ]);
+  }, 120_000);
+});
