@@ -67,6 +67,16 @@ export function writeCii(invoice: En16931Invoice): string {
             'ram:GrandTotalAmount': amount(invoice.totals.taxInclusive),
             'ram:DuePayableAmount': amount(invoice.totals.payable),
           },
+          // BG-3: the invoice a credit note corrects (after the summation, as D16B orders them).
+          'ram:InvoiceReferencedDocument':
+            invoice.precedingInvoice === undefined
+              ? undefined
+              : {
+                  'ram:IssuerAssignedID': invoice.precedingInvoice.number,
+                  'ram:FormattedIssueDateTime': {
+                    'qdt:DateTimeString': text(compact(invoice.precedingInvoice.issueDate), { format: '102' }),
+                  },
+                },
         },
       },
     },
@@ -129,7 +139,11 @@ function tradeParty(party: En16931Party): XmlElement {
 
 /** A date as CII writes it: format 102, YYYYMMDD. */
 function date(isoDate: string): XmlElement {
-  return { 'udt:DateTimeString': text(isoDate.replaceAll('-', ''), { format: '102' }) };
+  return { 'udt:DateTimeString': text(compact(isoDate), { format: '102' }) };
+}
+
+function compact(isoDate: string): string {
+  return isoDate.replaceAll('-', '');
 }
 
 function period(range: { readonly start: string; readonly end: string }): XmlElement {

@@ -18,7 +18,7 @@
 import { currencyExponent } from '../catalog/currencies.ts';
 import type { PostalAddress } from '../catalog/types.ts';
 import type { Invoice, InvoiceParty } from '../invoice/invoice.ts';
-import type { InvoiceLine, VatCategory } from '../invoice/types.ts';
+import type { InvoiceLine, TaxSubtotal, VatCategory } from '../invoice/types.ts';
 import { decimal, decimalText, formatMinor, minorToDecimal } from '../money.ts';
 import { FORMAT_PROFILES, type EInvoiceFormat } from './format.ts';
 import { EInvoiceDataError } from '../errors.ts';
@@ -89,12 +89,14 @@ export interface En16931Invoice {
   readonly specification: string;
   readonly businessProcess?: string;
   readonly number: string;
-  /** UNTDID 1001: 380 commercial invoice. */
-  readonly typeCode: '380';
+  /** UNTDID 1001: 380 commercial invoice, 381 credit note. */
+  readonly typeCode: '380' | '381';
   readonly issueDate: string;
   readonly dueDate: string;
   readonly currency: string;
   readonly buyerReference?: string;
+  /** BG-3 preceding invoice reference (BT-25, BT-26): the invoice a credit note corrects. */
+  readonly precedingInvoice?: { readonly number: string; readonly issueDate: string };
   readonly notes: readonly string[];
   readonly period: { readonly start: string; readonly end: string };
   readonly seller: En16931Party;
@@ -152,7 +154,6 @@ export function toEn16931(invoice: Invoice, format: EInvoiceFormat, options: EIn
   const outsideScope = invoice.tax.category === 'O';
   const amount = (minor: number): string => formatMinor(minor, currency);
   const lines = invoice.lines.map((line, index) => en16931Line(line, index, currency));
-  const exemption = EXEMPTIONS[invoice.tax.category];
   return {
     specification: profile.specification,
     ...(profile.businessProcess === undefined ? {} : { businessProcess: profile.businessProcess }),
@@ -181,14 +182,7 @@ export function toEn16931(invoice: Invoice, format: EInvoiceFormat, options: EIn
       reference: invoice.paymentReference ?? number,
       terms: `Payable within ${invoice.paymentTermsDays} days net, by ${dueDate}, quoting ${invoice.paymentReference ?? number}.`,
     },
-    vat: invoice.taxSubtotals.map((subtotal) => ({
-      category: subtotal.category,
-      // 0 for O as well: XRechnung requires the rate in the breakdown (BR-DE-14), EN 16931 allows it.
-      rate: rateText(subtotal.rate),
-      taxable: amount(subtotal.taxableAmount),
-      tax: amount(subtotal.taxAmount),
-      ...(exemption === undefined ? {} : { exemptionReason: exemption.reason, exemptionCode: exemption.code }),
-    })),
+    vat: vatBreakdown(invoice.taxSubtotals, invoice.tax.category, currency),
     totals: {
       lines: amount(invoice.netTotal),
       taxExclusive: amount(invoice.netTotal),
@@ -210,7 +204,36 @@ function party(who: InvoiceParty, endpoint: ElectronicAddress | undefined, outsi
   };
 }
 
-function en16931Line(line: InvoiceLine, index: number, currency: string): En16931Line {
+/** One breakdown per VAT rate (BG-23), with the exemption reason the category requires. */
+export function vatBreakdown(subtotals: readonly TaxSubtotal[], category: VatCategory, currency: string): En16931VatBreakdown[] {
+  const exemption = EXEMPTIONS[category];
+  return subtotals.map((subtotal) => ({
+    category: subtotal.category,
+    // 0 for O as well: XRechnung requires the rate in the breakdown (BR-DE-14), EN 16931 allows it.
+    rate: rateText(subtotal.rate),
+    taxable: formatMinor(subtotal.taxableAmount, currency),
+    tax: formatMinor(subtotal.taxAmount, currency),
+    ...(exemption === undefined ? {} : { exemptionReason: exemption.reason, exemptionCode: exemption.code }),
+  }));
+}
+
+/** What a line of the model is made from: an invoice line, or a credit note line (which has no tiers or segments). */
+export type LineSource = Pick<
+  InvoiceLine,
+  | 'description'
+  | 'meter'
+  | 'quantity'
+  | 'unitCode'
+  | 'unitPrice'
+  | 'netAmount'
+  | 'period'
+  | 'taxCategory'
+  | 'taxRate'
+  | 'flatPrice'
+  | 'subscription'
+>;
+
+export function en16931Line(line: LineSource, index: number, currency: string): En16931Line {
   const exponent = currencyExponent(currency);
   const net = minorToDecimal(line.netAmount, currency);
   const quantity = decimal(line.quantity);
@@ -247,11 +270,14 @@ function rateText(rate: string): string {
 }
 
 /** An instant range [start, end) as inclusive dates: the last day is the day before `end`. */
-function inclusiveDates(range: { readonly start: string; readonly end: string }): { start: string; end: string } {
+export function inclusiveDates(range: { readonly start: string; readonly end: string }): { start: string; end: string } {
   return { start: range.start.slice(0, 10), end: new Date(Date.parse(range.end) - 1).toISOString().slice(0, 10) };
 }
 
-function spanOf(ranges: readonly { start: string; end: string }[], own: { start: string; end: string }): { start: string; end: string } {
+export function spanOf(
+  ranges: readonly { start: string; end: string }[],
+  own: { start: string; end: string },
+): { start: string; end: string } {
   return ranges.reduce(
     (span, range) => ({ start: range.start < span.start ? range.start : span.start, end: range.end > span.end ? range.end : span.end }),
     own,

@@ -1,0 +1,405 @@
+/**
+ * The page layout billflow's documents share (invoices and credit notes): an A4 page with the
+ * issuer's letterhead and the buyer's address, the document's details under its title, the line
+ * table over as many pages as it takes, the totals beside a block that says how the money moves
+ * (payment instructions, or how a credit is settled), the VAT summary per rate, the legends, and
+ * a footer on every page. Each document says what goes in (invoice-pdf.ts, credit-note-pdf.ts);
+ * this file says where it goes, so the two look alike and are laid out by one piece of code.
+ *
+ * 1. Header: the issuer's wordmark (the reserved logo area) and block, the buyer's block, the
+ *    title with the document's details, then any notices (a draft's warning, the invoice a
+ *    credit note corrects).
+ * 2. Line table: each row measured before it is placed, the header repeated on every page, no
+ *    row split across pages.
+ * 3. Totals beside the side block, VAT summary, legends: each kept whole on a page.
+ * 4. Footer on every page (issuer, VAT id, title and number, "Page i of n"), once the page count
+ *    is known; then the Factur-X XML, if any.
+ */
+import PDFDocument from 'pdfkit';
+import type { InvoiceParty } from '#domain/invoice/invoice.ts';
+import type { TaxSubtotal } from '#domain/invoice/types.ts';
+import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
+import type { EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
+import { registerInvoiceFonts } from './fonts.ts';
+import { addressLines, formatAmount, formatRate, formatUnitPrice, vatCategoryText } from './format.ts';
+import { CELL_PADDING, COLOR, CONTENT, type Column, MARGIN, PAGE, PageFlow, STYLE, type TextBox } from './layout.ts';
+
+/** A row of the line table, as both documents print it. */
+export interface DocumentLine {
+  readonly description: string;
+  readonly quantity: string;
+  readonly unitPrice: string;
+  readonly taxRate: string;
+  readonly netAmount: number;
+}
+
+/** A row of the totals at the right. */
+export interface TotalsRow {
+  readonly label: string;
+  readonly value: string;
+  readonly strong?: boolean;
+  readonly ruleAbove?: boolean;
+  readonly shaded?: boolean;
+}
+
+/** Draws (or, with draw false, only measures) a block at y; returns its height. */
+export type DrawBlock = (flow: PageFlow, y: number, draw: boolean) => number;
+
+export interface DocumentPdf {
+  /** "Invoice", "Credit note": the title, the continuation header and the footer. */
+  readonly title: string;
+  /** The number, or the draft marker. */
+  readonly number: string;
+  readonly seller: InvoiceParty;
+  readonly buyer: InvoiceParty;
+  /** Label / value rows under the title. */
+  readonly details: readonly (readonly [string, string])[];
+  /** Bold sentences under the header, one paragraph each. */
+  readonly notices: readonly string[];
+  readonly currency: string;
+  readonly lines: readonly DocumentLine[];
+  readonly taxSubtotals: readonly TaxSubtotal[];
+  readonly legends: readonly string[];
+  readonly totals: () => readonly TotalsRow[];
+  /** Left of the totals (SIDE_WIDTH wide): how to pay, or how the credit is settled. */
+  readonly side: DrawBlock;
+  /** The document info's title and subject. */
+  readonly info: { readonly title: string; readonly subject: string };
+  readonly creationDate: Date;
+  /** The Factur-X XML to embed (the PDF is then PDF/A-3b), or null: a plain PDF. */
+  readonly facturX: EInvoiceDocument | null;
+}
+
+const LINE_COLUMNS: readonly Column[] = [
+  { header: 'Description', width: 0, align: 'left' },
+  { header: 'Quantity', width: 78, align: 'right', shrink: true },
+  { header: 'Unit price', width: 88, align: 'right', shrink: true },
+  { header: 'VAT', width: 42, align: 'right' },
+  { header: 'Net amount', width: 92, align: 'right', shrink: true },
+];
+
+const VAT_COLUMNS: readonly Column[] = [
+  { header: 'VAT category', width: 0, align: 'left' },
+  { header: 'VAT rate', width: 70, align: 'right' },
+  { header: 'Taxable amount', width: 110, align: 'right', shrink: true },
+  { header: 'VAT amount', width: 110, align: 'right', shrink: true },
+];
+
+/** The issuer block and the document details share the right-hand column of the first page. */
+const RIGHT_COLUMN = { x: CONTENT.right - 210, width: 210, labelWidth: 82 } as const;
+/** The totals' width at the right; the side block takes the space to their left. */
+const TOTALS_WIDTH = 240;
+export const SIDE_WIDTH = CONTENT.width - TOTALS_WIDTH - 24;
+const LOGO_AREA = { x: CONTENT.left, y: MARGIN.top, width: 200, height: 56 } as const;
+/** Where the buyer's address starts at the earliest, as on a letter; lower when the letterhead is taller. */
+const ADDRESS_TOP = 140;
+
+export async function renderDocumentPdf(document: DocumentPdf): Promise<Buffer> {
+  const { facturX, creationDate } = document;
+  const doc = new PDFDocument({
+    ...(facturX === null ? {} : PDF_A_3B),
+    size: [PAGE.width, PAGE.height],
+    margins: MARGIN,
+    // No default font: pdfkit would load Helvetica's metrics (parsing its AFM data, about half a
+    // millisecond) in every constructor, for a font the document never uses. Every piece of text
+    // selects its DejaVu font first (PageFlow).
+    font: '',
+    bufferPages: true,
+    pdfVersion: '1.7',
+    lang: 'en',
+    displayTitle: true,
+    info: {
+      Title: document.info.title,
+      Author: document.seller.name,
+      Subject: document.info.subject,
+      Creator: 'billflow',
+      Producer: 'billflow (pdfkit)',
+      CreationDate: creationDate,
+    },
+  });
+  escapeInfoInXmp(doc);
+  const bytes = collect(doc);
+  registerInvoiceFonts(doc);
+
+  let inLineTable = false;
+  const flow = new PageFlow(doc, (next) => {
+    continuationHeader(next, document);
+    if (inLineTable) tableHeader(next, LINE_COLUMNS);
+  });
+
+  firstPageHeader(flow, document);
+
+  // The side block sits beside the totals it refers to, which keeps a typical document on one page.
+  const summary: Block[] = [
+    { gapBefore: 14, draw: (y, draw) => Math.max(document.side(flow, y, draw), drawTotals(flow, document.totals(), y, draw)) },
+    { gapBefore: 22, draw: (y, draw) => vatSummary(flow, document, y, draw) },
+    ...document.legends.map((legend): Block => ({ gapBefore: 16, draw: (y, draw) => note(flow, legend, y, draw) })),
+  ];
+  const summaryHeight = summary.reduce((sum, block) => sum + block.gapBefore + block.draw(0, false), 0);
+
+  const rows = document.lines.map((line) => flow.typesetRow(lineCells(line, document.currency), LINE_COLUMNS, STYLE.cell));
+  flow.fit(flow.typesetRow(headers(LINE_COLUMNS), LINE_COLUMNS, STYLE.cellHeader).height + (rows[0]?.height ?? 0));
+  tableHeader(flow, LINE_COLUMNS);
+  inLineTable = true;
+  rows.forEach((row, index) => {
+    // The last line goes with the totals when they would not fit after it: a page of totals
+    // alone, without the table they add up, reads like a different document.
+    const last = index === rows.length - 1 && summaryHeight < CONTENT.bottom - MARGIN.top - 120;
+    flow.fit(last ? row.height + summaryHeight : row.height);
+    flow.drawRow(row);
+    flow.rule(flow.y);
+  });
+  inLineTable = false;
+
+  for (const block of summary) keepTogether(flow, block);
+
+  footers(doc, document);
+  if (facturX !== null) embedFacturX(doc, facturX, creationDate);
+  doc.end();
+  return bytes;
+}
+
+function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
+/** A piece of the document drawn whole on one page: returns its height, drawing it only when asked. */
+interface Block {
+  readonly gapBefore: number;
+  readonly draw: (y: number, draw: boolean) => number;
+}
+
+/** Measures a block, moves it to a new page when it does not fit, then draws it. */
+function keepTogether(flow: PageFlow, block: Block): void {
+  const height = block.draw(0, false);
+  // On a fresh page the continuation header already leaves room above the block.
+  const top = flow.fit(block.gapBefore + height) ? flow.y : flow.y + block.gapBefore;
+  flow.y = top + block.draw(top, true);
+}
+
+function firstPageHeader(flow: PageFlow, document: DocumentPdf): void {
+  const { seller, buyer } = document;
+  // The reserved logo area: the issuer's name as a wordmark until the catalog carries a logo.
+  flow.text({ text: seller.name, x: LOGO_AREA.x, width: LOGO_AREA.width, style: STYLE.wordmark }, LOGO_AREA.y);
+
+  const right = (text: string, style: TextBox['style'] = STYLE.body): TextBox => ({
+    text,
+    x: RIGHT_COLUMN.x,
+    width: RIGHT_COLUMN.width,
+    style,
+  });
+  const issuerHeight = flow.stack(
+    [
+      right(seller.name, STYLE.bodyBold),
+      ...addressLines(seller.address).map((line) => right(line)),
+      ...(seller.vatId === null ? [] : [right(`VAT ID ${seller.vatId}`)]),
+      right(seller.email),
+    ],
+    MARGIN.top,
+    true,
+  );
+
+  const top = Math.max(ADDRESS_TOP, MARGIN.top + Math.max(LOGO_AREA.height, issuerHeight) + 28);
+  const left = (text: string, style: TextBox['style'] = STYLE.body): TextBox => ({ text, x: CONTENT.left, width: 240, style });
+  const buyerHeight = flow.stack(
+    [
+      left('BILL TO', STYLE.label),
+      left(buyer.name, { ...STYLE.bodyBold, size: 10 }),
+      ...addressLines(buyer.address).map((line) => left(line)),
+      ...(buyer.vatId === null ? [] : [left(`VAT ID ${buyer.vatId}`)]),
+    ],
+    top,
+    true,
+    1,
+  );
+
+  // The title heads the document details, level with the buyer's address.
+  const titleHeight = flow.text({ text: document.title, x: RIGHT_COLUMN.x, width: RIGHT_COLUMN.width, style: STYLE.title }, top - 6);
+  const detailsTop = top - 6 + titleHeight + 4;
+  const detailsHeight = pairs(flow, document.details, RIGHT_COLUMN.x, RIGHT_COLUMN.width, RIGHT_COLUMN.labelWidth, detailsTop, true);
+
+  flow.y = Math.max(top + buyerHeight, detailsTop + detailsHeight) + 18;
+  for (const notice of document.notices) {
+    flow.y += flow.text({ text: notice, x: CONTENT.left, width: CONTENT.width, style: STYLE.bodyBold }, flow.y);
+    flow.y += 8;
+  }
+}
+
+/** Label / value rows (labels muted on the left); returns their height. */
+export function pairs(
+  flow: PageFlow,
+  rows: readonly (readonly [string, string])[],
+  x: number,
+  width: number,
+  labelWidth: number,
+  y: number,
+  draw: boolean,
+): number {
+  let height = 0;
+  for (const [label, value] of rows) {
+    const labelText = flow.typeset({ text: label, x, width: labelWidth - 6, style: STYLE.label });
+    const valueText = flow.typeset({ text: value, x: x + labelWidth, width: width - labelWidth, style: STYLE.body });
+    const rowHeight = Math.max(labelText.height, valueText.height);
+    if (draw) {
+      // The label's smaller type sits on the value's baseline.
+      flow.draw(labelText, y + height + (STYLE.body.size - STYLE.label.size) * 0.8);
+      flow.draw(valueText, y + height);
+    }
+    height += rowHeight + 3;
+  }
+  return height;
+}
+
+/** A heading and a sentence in the side block; returns the height of both and what follows them. */
+export function sideHeading(flow: PageFlow, heading: string, sentence: string, y: number, draw: boolean): number {
+  const headingBox: TextBox = { text: heading, x: CONTENT.left, width: SIDE_WIDTH, style: STYLE.heading };
+  const intro: TextBox = { text: sentence, x: CONTENT.left, width: SIDE_WIDTH, style: STYLE.body };
+  let height = (draw ? flow.text(headingBox, y) : flow.measure(headingBox)) + 4;
+  height += (draw ? flow.text(intro, y + height) : flow.measure(intro)) + 6;
+  return height;
+}
+
+function continuationHeader(flow: PageFlow, document: DocumentPdf): void {
+  const y = flow.y;
+  const leftHeight = flow.text(
+    { text: `${document.title} ${document.number} (continued)`, x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold },
+    y,
+  );
+  const rightHeight = flow.text(
+    {
+      text: `${document.seller.name} · ${document.buyer.name}`,
+      x: CONTENT.left + CONTENT.width / 2,
+      width: CONTENT.width / 2,
+      style: STYLE.label,
+      align: 'right',
+    },
+    y + 1,
+  );
+  flow.y = y + Math.max(leftHeight, rightHeight) + 6;
+  flow.rule(flow.y);
+  flow.y += 14;
+}
+
+function headers(columns: readonly Column[]): string[] {
+  return columns.map((column) => column.header);
+}
+
+function tableHeader(flow: PageFlow, columns: readonly Column[]): void {
+  flow.drawRow(flow.typesetRow(headers(columns), columns, STYLE.cellHeader), COLOR.headerFill);
+}
+
+function lineCells(line: DocumentLine, currency: string): string[] {
+  return [
+    line.description,
+    formatQuantity(line.quantity),
+    formatUnitPrice(line.unitPrice, currency),
+    formatRate(line.taxRate),
+    formatAmount(line.netAmount, currency),
+  ];
+}
+
+/** At the right, amounts aligned with the net amount column, so the totals read down from the lines. */
+function drawTotals(flow: PageFlow, rows: readonly TotalsRow[], y: number, draw: boolean): number {
+  const blockLeft = CONTENT.right - TOTALS_WIDTH;
+  const labelWidth = 100;
+  let height = 0;
+  for (const row of rows) {
+    const style = row.strong === true ? STYLE.bodyBold : STYLE.body;
+    const labelText = flow.typeset({ text: row.label, x: blockLeft + CELL_PADDING.x, width: labelWidth - 2 * CELL_PADDING.x, style });
+    const valueText = flow.typeset({
+      text: row.value,
+      x: blockLeft + labelWidth,
+      width: TOTALS_WIDTH - labelWidth - CELL_PADDING.x,
+      style,
+      align: 'right',
+      shrink: true,
+    });
+    if (row.ruleAbove === true) height += 4;
+    const rowHeight = Math.max(labelText.height, valueText.height) + 4;
+    if (draw) {
+      if (row.ruleAbove === true) flow.rule(y + height - 2, blockLeft, CONTENT.right, COLOR.text, 0.75);
+      if (row.shaded === true) flow.fill(blockLeft, y + height, TOTALS_WIDTH, rowHeight + 2, COLOR.headerFill);
+      flow.draw(labelText, y + height + 3);
+      flow.draw(valueText, y + height + 3);
+    }
+    height += rowHeight + 2;
+  }
+  return height;
+}
+
+/** "VAT 19 %" when there is one rate, else "VAT". */
+export function vatTotalLabel(taxSubtotals: readonly TaxSubtotal[]): string {
+  return taxSubtotals.length === 1 && taxSubtotals[0] !== undefined ? `VAT ${formatRate(taxSubtotals[0].rate)}` : 'VAT';
+}
+
+function vatSummary(flow: PageFlow, document: DocumentPdf, y: number, draw: boolean): number {
+  const heading: TextBox = { text: 'VAT summary', x: CONTENT.left, width: CONTENT.width, style: STYLE.heading };
+  const header = flow.typesetRow(headers(VAT_COLUMNS), VAT_COLUMNS, STYLE.cellHeader);
+  const rows = document.taxSubtotals.map((subtotal) =>
+    flow.typesetRow(
+      [
+        vatCategoryText(subtotal.category),
+        formatRate(subtotal.rate),
+        formatAmount(subtotal.taxableAmount, document.currency),
+        formatAmount(subtotal.taxAmount, document.currency),
+      ],
+      VAT_COLUMNS,
+      STYLE.cell,
+    ),
+  );
+  let height = (draw ? flow.text(heading, y) : flow.measure(heading)) + 6;
+  if (draw) {
+    flow.y = y + height;
+    flow.drawRow(header, COLOR.headerFill);
+    for (const row of rows) {
+      flow.drawRow(row);
+      flow.rule(flow.y);
+    }
+  }
+  height += header.height + rows.reduce((sum, row) => sum + row.height, 0);
+  return height;
+}
+
+/** A legend (reverse charge, outside scope) in a shaded box with an accent bar. */
+function note(flow: PageFlow, text: string, y: number, draw: boolean): number {
+  const box: TextBox = { text, x: CONTENT.left + 12, width: CONTENT.width - 24, style: STYLE.bodyBold };
+  const height = flow.measure(box) + 14;
+  if (draw) {
+    flow.fill(CONTENT.left, y, CONTENT.width, height, COLOR.noteFill);
+    flow.fill(CONTENT.left, y, 3, height, COLOR.accent);
+    flow.text(box, y + 7);
+  }
+  return height;
+}
+
+/**
+ * Drawn last, when the page count is known. The footer sits in the bottom margin, so the
+ * margin is lifted while it is written, or pdfkit would start a new page for it.
+ */
+function footers(doc: PDFKit.PDFDocument, document: DocumentPdf): void {
+  const range = doc.bufferedPageRange();
+  const { seller } = document;
+  const issuer = [seller.name, seller.vatId === null ? null : `VAT ID ${seller.vatId}`, `${document.title} ${document.number}`]
+    .filter((part) => part !== null)
+    .join(' · ');
+  for (let index = range.start; index < range.start + range.count; index += 1) {
+    doc.switchToPage(index);
+    const flow = new PageFlow(doc, () => undefined);
+    const bottomMargin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const y = PAGE.height - MARGIN.bottom + 30;
+    flow.rule(y - 8);
+    flow.text({ text: issuer, x: CONTENT.left, width: CONTENT.width - 90, style: STYLE.small }, y);
+    flow.text(
+      { text: `Page ${index - range.start + 1} of ${range.count}`, x: CONTENT.right - 90, width: 90, style: STYLE.small, align: 'right' },
+      y,
+    );
+    doc.page.margins.bottom = bottomMargin;
+  }
+}
