@@ -55,9 +55,18 @@ export function minorToDecimal(minor: number, currency: string): Decimal {
   return new Decimal(minor).div(new Decimal(10).pow(currencyExponent(currency)));
 }
 
-/** Minor units as decimal text with the currency's digits: "12.34" (EUR), "1234" (JPY), "1.234" (KWD). */
+/**
+ * Minor units as decimal text with the currency's digits: "12.34" (EUR), "1234" (JPY), "1.234"
+ * (KWD). Placing the point in the integer's digits is exact (a safe integer prints all its
+ * digits) and gives what minorToDecimal(minor).toFixed(exponent) gives, without decimal.js: an
+ * invoice PDF and its e-invoice format thousands of amounts (test/unit/money-format.test.ts).
+ */
 export function formatMinor(minor: number, currency: string): string {
-  return minorToDecimal(minor, currency).toFixed(currencyExponent(currency));
+  assertSafeMinor(minor);
+  const exponent = currencyExponent(currency);
+  const sign = minor < 0 ? '-' : '';
+  const digits = String(Math.abs(minor)).padStart(exponent + 1, '0');
+  return exponent === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
 /** Round an exact decimal of minor units (e.g. a VAT amount in cents) half-up to a whole minor unit. */

@@ -49,17 +49,26 @@ export function drawTextLine(doc: PDFKit.PDFDocument, text: string, x: number, t
   resources[font.id] ??= font.ref();
   const baseline = top + (font.ascender / 1000) * size;
   // The text matrix flips the glyphs back upright in pdfkit's flipped page space.
-  doc.addContent(`BT /${font.id} ${number(size)} Tf 1 0 0 -1 ${number(x)} ${number(baseline)} Tm <${glyphs.join('')}> Tj ET`);
+  write(doc, `BT /${font.id} ${number(size)} Tf 1 0 0 -1 ${number(x)} ${number(baseline)} Tm <${glyphs.join('')}> Tj ET`);
 }
 
 /** A horizontal line from `left` to `right` at `y`, `width` points thick, in a #rrggbb color. */
 export function strokeHorizontalLine(doc: PDFKit.PDFDocument, left: number, right: number, y: number, width: number, color: string): void {
-  doc.addContent(`q ${number(width)} w ${rgb(color)} RG ${number(left)} ${number(y)} m ${number(right)} ${number(y)} l S Q`);
+  write(doc, `q ${number(width)} w ${rgb(color)} RG ${number(left)} ${number(y)} m ${number(right)} ${number(y)} l S Q`);
 }
 
 /** A filled rectangle with its top-left corner at (x, y), in a #rrggbb color. */
 export function fillRectangle(doc: PDFKit.PDFDocument, x: number, y: number, width: number, height: number, color: string): void {
-  doc.addContent(`q ${rgb(color)} rg ${number(x)} ${number(y)} ${number(width)} ${number(height)} re f Q`);
+  write(doc, `q ${rgb(color)} rg ${number(x)} ${number(y)} ${number(width)} ${number(height)} re f Q`);
+}
+
+/**
+ * Appends an operator line to the page's content stream as doc.addContent(line) does, in bytes:
+ * pdfkit converts a string character by character in JavaScript, Buffer natively (the same
+ * bytes: each character's low byte, and the newline pdfkit adds after a string).
+ */
+function write(doc: PDFKit.PDFDocument, line: string): void {
+  doc.addContent(Buffer.from(`${line}\n`, 'latin1'));
 }
 
 const RGB_OPERANDS = new Map<string, string>();

@@ -10,7 +10,7 @@
  * Why not xmlbuilder2: it builds a DOM first and took 110-220 ms for a 300-line invoice here,
  * more than rendering its PDF; XMLBuilder writes the same document in about a fifth of that.
  */
-import { XMLBuilder } from 'fast-xml-parser';
+import { XMLBuilder, type XmlBuilderOptions } from 'fast-xml-parser';
 
 export type XmlNode = string | XmlElement | readonly XmlNode[] | undefined;
 export interface XmlElement {
@@ -24,18 +24,37 @@ export function serializeXml(root: XmlElement): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${BUILDER.build(root)}`;
 }
 
-const BUILDER = new XMLBuilder({
+/**
+ * fast-xml-parser's XMLBuilder is fast-xml-builder, whose `jPath` option (false: hand the
+ * callbacks a matcher instead of the element's path as a string) its types do not list yet.
+ */
+const OPTIONS: XmlBuilderOptions & { readonly jPath: boolean } = {
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   textNodeName: '#',
-  // Escapes & < > " ' in text and attribute values.
-  processEntities: true,
+  // Escaping & < > ' " in text and attribute values, in one pass (escapeXml) instead of
+  // XMLBuilder's five regular expressions per value (processEntities), and no element paths
+  // built as strings for callbacks that use none (jPath): 6.5 -> 3.5 ms for a 300-line CII, the
+  // same bytes.
+  processEntities: false,
+  tagValueProcessor: (_name: string, value: unknown) => escapeXml(value),
+  attributeValueProcessor: (_name: string, value: unknown) => escapeXml(value),
+  jPath: false,
   suppressEmptyNode: false,
   // Not indented: a 300-line CII is 480 KB indented and 380 KB without, and the PDF embeds it
-  // and checksums it with pdfkit's JavaScript MD5 (about 20 ms for 450 KB). `xmllint --format`
-  // shows it indented.
+  // and checksums it. `xmllint --format` shows it indented.
   format: false,
-});
+};
+const BUILDER = new XMLBuilder(OPTIONS);
+
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
+const NEEDS_ESCAPING = /[&<>'"]/;
+
+/** The value with the characters XML reserves as entity references (most values have none). */
+function escapeXml(value: unknown): unknown {
+  if (typeof value !== 'string' || !NEEDS_ESCAPING.test(value)) return value;
+  return value.replace(/[&<>'"]/g, (character) => XML_ESCAPES[character] ?? character);
+}
 
 /** A text element with attributes, e.g. `text('4012345000009', { schemeID: '0088' })`. */
 export function text(value: string | undefined, attributes: Readonly<Record<string, string>> = {}): XmlElement | undefined {
