@@ -14,7 +14,10 @@ import type { EInvoiceFormat } from '../einvoice/format.ts';
  */
 export type InvoiceStatus = 'draft' | 'finalized' | 'void' | 'not_issued';
 
-/** `credited`: nothing paid and credit notes settled it (issue 16): not due, never overdue. */
+/**
+ * `credited`: nothing paid and credit notes settled it (issue 16): not due, never overdue.
+ * `disputed`: a dispute is open, or one was lost and money is due (payments/ledger.ts disputeDecides).
+ */
 export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid' | 'overpaid' | 'refunded' | 'disputed' | 'credited';
 
 /** A credit note issued for an invoice, as the invoice keeps it to derive its payment state (issue 16). */
