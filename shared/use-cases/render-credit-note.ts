@@ -4,9 +4,8 @@
  *
  * 1. Nothing to render for a credit note that already has its document.
  * 2. Read the invoice it corrects (its supply period, payment means and e-invoice data). For a
- *    customer with the XML format XRechnung CII, first write the credit note's XML once at
- *    credit-notes/{prefix}/{YYYY}/{number}.xml (UBL CreditNote is not written yet: those
- *    customers get the PDF with its Factur-X XML only).
+ *    customer with an XML format (XRechnung CII or UBL, Peppol), first write the credit note's
+ *    XML once at credit-notes/{prefix}/{YYYY}/{number}.xml (CII 381, or a UBL CreditNote).
  * 3. Render the PDF (Factur-X type 381 inside) and store it at
  *    credit-notes/{prefix}/{YYYY}/{number}.pdf; if one is there (an earlier attempt), that one
  *    is kept and recorded. Record key, SHA-256 and size on the credit note: delivery `rendered`.
@@ -17,7 +16,6 @@ import { creditNoteDocumentKey, creditNoteXmlKey, type DeliveredCreditNote } fro
 import type { CreditNote } from '#domain/credit-notes/types.ts';
 import { withDocument } from '#domain/delivery/document-delivery.ts';
 import { creditNoteEInvoice } from '#domain/einvoice/credit-note.ts';
-import { FORMAT_PROFILES } from '#domain/einvoice/format.ts';
 import { separateXmlFormat } from '#domain/einvoice/settings.ts';
 import { CreditNoteNotFoundError, InvoiceNotFoundError } from '#domain/errors.ts';
 import type { EInvoiceStoredDocument, Invoice } from '#domain/invoice/invoice.ts';
@@ -72,14 +70,14 @@ export async function renderCreditNote(number: string, deps: RenderCreditNoteDep
   return { action, delivered, renderMs };
 }
 
-/** The customer's XML (a CII format), written once beside the PDF; undefined for PDF-only and UBL customers. */
+/** The customer's XML format (XRechnung CII or UBL, Peppol), written once beside the PDF; undefined for PDF-only customers. */
 async function storeEInvoice(
   creditNote: CreditNote,
   invoice: Invoice,
   documents: DocumentStore,
 ): Promise<EInvoiceStoredDocument | undefined> {
   const format = separateXmlFormat(invoice);
-  if (format === undefined || FORMAT_PROFILES[format].syntax !== 'cii') return undefined;
+  if (format === undefined) return undefined;
   const { xml } = creditNoteEInvoice(creditNote, invoice, format, invoice.einvoice?.options);
   const key = creditNoteXmlKey(creditNote);
   const stored = await documents.putOnce(key, Buffer.from(xml, 'utf8'), 'application/xml');
