@@ -1,10 +1,15 @@
-/** `billflow invoices credit` and `billflow credit-notes list | show` (issue 16). */
+/** `billflow invoices credit` and `billflow credit-notes list | show | pdf | resend | deliver` (issue 16). */
 import type { Command } from 'commander';
 import type { CreditNote, CreditRequest, LineCredit } from '#domain/credit-notes/types.ts';
 import { CreditRequestError, InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
+import { writeFileSync } from 'node:fs';
+import { sendMessage } from '#adapters/sqs/send-messages.ts';
 import { formatMinor } from '#domain/money.ts';
+import { renderRequestMessage } from '#messages/render-request.ts';
+import { DocumentMissingError } from '#ports/document-store.ts';
 import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
-import { createContext } from '../context.ts';
+import { sendCreditNote } from '#use-cases/send-credit-note.ts';
+import { createContext, type CliContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { emit, table } from '../output.ts';
 import { parseInstant, type GlobalOptions } from '../options.ts';
@@ -58,6 +63,13 @@ export function registerCreditCommand(invoices: Command, globals: () => GlobalOp
         );
         if (metricError !== undefined)
           process.stderr.write(`billflow: ${creditNote.number} is issued, but its metrics were not published: ${metricError}\n`);
+        await requestDelivery(context, creditNote.number).catch((error: unknown) => {
+          process.stderr.write(
+            `billflow: ${creditNote.number} is issued, but its PDF and email were not requested (${(error as Error).message}); ` +
+              `run billflow credit-notes deliver ${creditNote.number}\n`,
+          );
+          process.exitCode = 1;
+        });
       } catch (error) {
         asUsageError(error, [InvoiceNotFoundError, InvoiceStateError, CreditRequestError]);
       }
@@ -141,6 +153,93 @@ export function registerCreditNoteCommands(program: Command, globals: () => Glob
         ].join('\n'),
       );
     });
+
+  creditNotes
+    .command('pdf')
+    .description("write a credit note's stored PDF to a file")
+    .argument('<number>', 'credit note number')
+    .requiredOption('--out <file>', 'where to write the PDF')
+    .action(async (number: string, options: { out: string }) => {
+      const context = createContext(globals().outputs);
+      const found = await context.creditNotes.findDelivered(number);
+      if (found === undefined) throw new UsageError(`no credit note ${number}: see billflow credit-notes list`);
+      const { document, deliveryStatus } = found.delivery;
+      if (document === null) {
+        throw new UsageError(
+          `credit note ${number} has no document yet (delivery ${deliveryStatus}); it is rendered right after it is issued (billflow credit-notes deliver ${number})`,
+        );
+      }
+      const pdf = await context.documents.get(document.key).catch((error: unknown) => {
+        if (!(error instanceof DocumentMissingError)) throw error;
+        throw new Error(
+          `credit note ${number}'s PDF is recorded at s3://${document.bucket}/${document.key} (SHA-256 ${document.sha256}) but the bucket no longer holds it; ` +
+            'restore the object from a backup: it is the legal record, and is not rendered again',
+        );
+      });
+      writeFileSync(options.out, pdf);
+      emit(
+        globals(),
+        { number, file: options.out, bytes: pdf.length, sha256: document.sha256, key: document.key },
+        () => `wrote ${options.out} (${pdf.length} bytes, s3://${document.bucket}/${document.key})`,
+      );
+    });
+
+  creditNotes
+    .command('resend')
+    .description('email a credit note again, on purpose (recorded as a resend)')
+    .argument('<number>', 'credit note number')
+    .action(async (number: string) => {
+      const context = createContext(globals().outputs);
+      if ((await context.creditNotes.findByNumber(number)) === undefined)
+        throw new UsageError(`no credit note ${number}: see billflow credit-notes list`);
+      const outcome = await sendCreditNote(number, 'resend', {
+        creditNotes: context.creditNotes,
+        emailLinks: context.invoices,
+        documents: context.documents,
+        mailer: context.mailer,
+        now: Date.now,
+        claimTimeoutMs: 0,
+      });
+      if (outcome.action === 'skipped') throw new UsageError(`credit note ${number} was not resent: ${outcome.reason}`);
+      emit(globals(), outcome, () =>
+        outcome.action === 'failed'
+          ? `could not resend ${number}: ${outcome.reason}`
+          : `resent ${number} to ${outcome.delivered.creditNote.buyer.email}`,
+      );
+      if (outcome.action === 'failed') process.exitCode = 1;
+    });
+
+  creditNotes
+    .command('deliver')
+    .description('ask render-invoice again for the PDF and email of a credit note (when `invoices credit` could not); never a second email')
+    .argument('<number>', 'credit note number')
+    .action(async (number: string) => {
+      const context = createContext(globals().outputs);
+      const found = await context.creditNotes.findDelivered(number);
+      if (found === undefined) throw new UsageError(`no credit note ${number}: see billflow credit-notes list`);
+      await requestDelivery(context, number);
+      emit(
+        globals(),
+        { number, deliveryStatus: found.delivery.deliveryStatus, requested: true },
+        () => `requested the delivery of ${number}`,
+      );
+    });
+}
+
+/**
+ * Hands an issued credit note to render-invoice, which renders and stores its PDF and then asks
+ * send-invoice for its one email (both idempotent on the number, so asking twice is harmless).
+ */
+async function requestDelivery(context: CliContext, number: string): Promise<void> {
+  const queueUrl = context.outputs.invoiceDocumentsQueueUrl;
+  if (queueUrl === undefined) throw new Error('the outputs name no invoiceDocumentsQueueUrl: start or deploy a pipeline with delivery');
+  await sendMessage(
+    context.clients.sqs,
+    queueUrl,
+    renderRequestMessage,
+    { number, document: 'credit_note' },
+    `credit note ${number} to rendering`,
+  );
 }
 
 /** The list's rows: CONTRACTS.md section 7's fields without the lines and parties. */

@@ -1,6 +1,6 @@
 /**
- * Delivery: each finalized invoice rendered to PDF once (render-invoice) and emailed once
- * (send-invoice, SES); bounces and complaints come back through the mail events queue to
+ * Delivery: each finalized invoice and issued credit note rendered to PDF once (render-invoice)
+ * and emailed once (send-invoice, SES); bounces and complaints come back through the mail events queue to
  * record-mail-event; deliveries stuck past their claim timeout are handed to render-invoice
  * again by whichever function is granted recoversStuckDeliveries (the invoice run).
  */
@@ -22,6 +22,12 @@ import { alarmNamePrefix, alarmedQueue, functionFrom, type PipelineStage, type S
  * (documentKey in shared/domain/invoice/email-content.ts). Functions may only touch these objects.
  */
 export const INVOICE_DOCUMENT_KEYS = 'invoices/*';
+
+/**
+ * Keys of credit note documents: `credit-notes/{prefix}/{YYYY}/{number}.pdf` (creditNoteDocumentKey
+ * in shared/domain/credit-notes/delivery.ts), rendered and emailed by the same two functions.
+ */
+export const CREDIT_NOTE_DOCUMENT_KEYS = 'credit-notes/*';
 
 export class DeliveryStage implements PipelineStage {
   /** Finalized invoices to render (from close-billing-period and the recovery of stuck deliveries). */
@@ -107,7 +113,7 @@ export class DeliveryStage implements PipelineStage {
     const { context } = this;
     return (
       functionFrom(context, consumers.renderInvoice, {
-        description: 'Renders each finalized invoice to PDF once, stores it in S3 and requests its email',
+        description: 'Renders each finalized invoice and issued credit note to PDF once, stores it in S3 and requests its email',
         // Files the renderer loads at run time, which esbuild cannot inline:
         // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
         //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license
@@ -145,6 +151,8 @@ export class DeliveryStage implements PipelineStage {
           // putOnce (which expects NotFound before the first render) would fail every new invoice.
           's3:ListBucket',
         )
+        // The same for credit notes (render requests with document: credit_note); ListBucket is granted above.
+        .bindBucket(context.invoicesBucket, buckets.invoices.envVar, CREDIT_NOTE_DOCUMENT_KEYS, 's3:GetObject', 's3:PutObject')
         // requestEmail: one { number } per rendered invoice, to send-invoice.
         .sendsTo(this.invoiceEmailsQueue.queue, queues.invoiceEmails.envVar)
         .consumeQueue(this.invoiceDocumentsQueue.queue, consumers.renderInvoice)
@@ -154,13 +162,15 @@ export class DeliveryStage implements PipelineStage {
   private sendInvoice(): BillingFunction {
     const { context } = this;
     const send = functionFrom(context, consumers.sendInvoice, {
-      description: 'Emails each rendered invoice once through SES, with its PDF attached',
+      description: 'Emails each rendered invoice and credit note once through SES, with its PDF attached',
     })
       // findByNumber (two GetItems) and update (GetItem, conditional PutItem): the claim, its
       // release after a failure, and the record of the sent email.
       .bindTable(context.billingTable, tables.billing.envVar, 'dynamodb:GetItem', 'dynamodb:PutItem')
       // S3DocumentStore.get: the PDF to attach.
-      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject');
+      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject')
+      // The credit note PDF to attach (send requests with document: credit_note).
+      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, CREDIT_NOTE_DOCUMENT_KEYS, 's3:GetObject');
     this.sendsMailAsIssuer(send).consumeQueue(this.invoiceEmailsQueue.queue, consumers.sendInvoice);
     // The URL only, because readDeliveryConfig requires it: send-invoice never sends to it.
     send.addEnvironment(queues.invoiceEmails.envVar, this.invoiceEmailsQueue.queue.queueUrl);
@@ -225,6 +235,11 @@ export class DeliveryStage implements PipelineStage {
             // Published by start-invoice-run: deliveries stuck past the claim timeout, handed to render-invoice again.
             count('InvoiceDeliveriesRecovered', 'stuck deliveries recovered'),
           ],
+          unit: 'emails / 5 min',
+        },
+        {
+          title: 'Credit note emails',
+          metrics: [count('CreditNoteEmailsSent', 'sent'), count('CreditNoteEmailFailures', 'refused for good')],
           unit: 'emails / 5 min',
         },
         {

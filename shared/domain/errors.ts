@@ -27,6 +27,9 @@ export class InvoiceDeliveredError extends InvoiceStateError {
 /** No invoice has this number (reported by the repositories, which look invoices up). */
 export class InvoiceNotFoundError extends namedError('InvoiceNotFoundError') {}
 
+/** No credit note has this number. */
+export class CreditNoteNotFoundError extends namedError('CreditNoteNotFoundError') {}
+
 /** An operator's match was asked of a payment that is unknown or already matched to another invoice (payments/link.ts). */
 export class PaymentNotUnmatchedError extends namedError('PaymentNotUnmatchedError') {}
 

@@ -5,6 +5,7 @@
  * cannot together exceed it; the number is allocated in the same write, so none is skipped.
  */
 import type { BalanceMovement } from '#domain/balance/ledger.ts';
+import type { CreditNoteDelivery, DeliveredCreditNote } from '#domain/credit-notes/delivery.ts';
 import type { CreditNote, CreditNoteDraft } from '#domain/credit-notes/types.ts';
 import type { CreditNoteSequence } from '#domain/credit-notes/numbering.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
@@ -40,4 +41,19 @@ export interface CreditNoteStore {
   listForInvoice(invoiceNumber: string): Promise<CreditNote[]>;
   /** An operator's listing, by number. */
   list(filter?: { customerId?: string; invoiceNumber?: string }): Promise<CreditNote[]>;
+}
+
+/** A credit note's delivery (render-invoice and send-invoice for credit notes, `credit-notes pdf | resend`). */
+export interface CreditNoteDeliveries {
+  /** The credit note with its delivery (`pending` until its PDF is recorded), read strongly consistent. */
+  findDelivered(number: string): Promise<DeliveredCreditNote | undefined>;
+  /**
+   * Applies `change` to the delivery as stored and stores the result unless the delivery changed
+   * meanwhile, then decides again (optimistic). `undefined` from `change`: nothing to do.
+   * Throws CreditNoteNotFoundError for an unknown number.
+   */
+  updateDelivery(
+    number: string,
+    change: (current: DeliveredCreditNote) => CreditNoteDelivery | undefined,
+  ): Promise<{ delivered: DeliveredCreditNote; changed: boolean }>;
 }

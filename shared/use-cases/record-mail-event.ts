@@ -1,11 +1,15 @@
 /**
- * Records what the mail provider reports about an invoice email (read at the edge into a
- * MailEvent): a permanent bounce marks the invoice `bounced`; a complaint or a transient bounce
- * is kept as the invoice's delivery problem without changing its status; other events are
- * acknowledged.
+ * Records what the mail provider reports about an invoice or credit note email (read at the
+ * edge into a MailEvent): a permanent bounce marks the invoice (or the credit note's delivery)
+ * `bounced`; a complaint or a transient bounce is kept as its delivery problem without changing
+ * its status; other events are acknowledged. Both kinds of number share the message id links;
+ * a credit note number (`{prefix}-CN-...`) never looks like an invoice number.
  */
+import { parseCreditNoteNumber } from '#domain/credit-notes/numbering.ts';
+import { withMailProblem } from '#domain/delivery/document-delivery.ts';
 import type { MailEvent } from '#domain/delivery/mail-event.ts';
 import { recordMailProblem } from '#domain/invoice/lifecycle.ts';
+import type { CreditNoteDeliveries } from '#ports/credit-note-store.ts';
 import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
 import { UnknownEmailError } from './errors.ts';
 
@@ -16,7 +20,7 @@ type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks
 
 export async function recordMailEvent(
   event: MailEvent,
-  deps: { invoices: MailEventInvoices; now: () => number },
+  deps: { invoices: MailEventInvoices; creditNotes: Pick<CreditNoteDeliveries, 'updateDelivery'>; now: () => number },
 ): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.messageId);
@@ -24,6 +28,11 @@ export async function recordMailEvent(
   if (number === undefined) throw new UnknownEmailError(`no invoice email with SES message id ${event.messageId}`);
   const at = new Date(deps.now()).toISOString();
   const permanent = event.kind === 'bounce' && event.permanent;
-  await deps.invoices.update(number, (current) => recordMailProblem(current, { kind: event.kind, detail: event.detail, at }, permanent));
+  const problem = { kind: event.kind, detail: event.detail, at };
+  if (parseCreditNoteNumber(number) !== undefined) {
+    await deps.creditNotes.updateDelivery(number, ({ delivery }) => withMailProblem(delivery, problem, permanent));
+    return { action: permanent ? 'bounced' : 'problem_recorded', number };
+  }
+  await deps.invoices.update(number, (current) => recordMailProblem(current, problem, permanent));
   return { action: permanent ? 'bounced' : 'problem_recorded', number };
 }

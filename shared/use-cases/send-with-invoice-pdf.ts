@@ -1,6 +1,7 @@
 /**
- * Sends an email about an invoice with its archived PDF attached: byte for byte the stored
- * document, never a fresh rendering (the invoice email, resends and overdue reminders).
+ * Sends an email about an invoice (or a credit note) with its archived PDF attached: byte for
+ * byte the stored document, never a fresh rendering (the invoice and credit note emails, resends
+ * and overdue reminders).
  * With `withEInvoice`, the stored e-invoice XML too (the invoice email and resends only: a
  * buyer's e-invoice inbox would book the XML of a reminder as another invoice).
  */
@@ -11,7 +12,7 @@ import type { Mailer } from '#ports/mailer.ts';
 
 export async function sendWithInvoicePdf(
   content: EmailContent,
-  invoice: Invoice,
+  invoice: Pick<Invoice, 'number' | 'document' | 'einvoiceDocument'>,
   deps: { readonly documents: Pick<DocumentStore, 'get'>; readonly mailer: Mailer },
   withEInvoice = false,
 ): Promise<string> {

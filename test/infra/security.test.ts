@@ -454,6 +454,9 @@ describe('cdk-nag', () => {
         ...['RenderInvoice', 'SendInvoice', 'RunDunning'].map(
           (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`,
         ),
+        ...['RenderInvoice', 'SendInvoice'].map(
+          (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/credit-notes/*] @ ${fn}FunctionRole/DefaultPolicy`,
+        ),
         // Queue consumers are invoked synchronously by their event source mapping; SQS mappings
         // take no on-failure destination (the queue's redrive policy is the DLQ).
         ...Object.keys(consumersOfQueues).flatMap((fn) => {

@@ -415,6 +415,11 @@ function invoiceObjects(stack: BillflowStack): unknown {
   return { 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] };
 }
 
+/** The credit note documents: `credit-notes/*` of the same bucket. */
+function creditNoteObjects(stack: BillflowStack): unknown {
+  return { 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/credit-notes/*']] };
+}
+
 describe.each([
   ['invoice-documents', 'invoiceDocumentsQueue', queues.invoiceDocuments, consumers.renderInvoice],
   ['invoice-emails', 'invoiceEmailsQueue', queues.invoiceEmails, consumers.sendInvoice],
@@ -501,7 +506,7 @@ describe('render-invoice function', () => {
     });
   });
 
-  it('may read and put billing items, read and write invoice documents only, request emails and consume its queue', () => {
+  it('may read and put billing items, read and write invoice and credit note documents only, request emails and consume its queue', () => {
     const { stack, template } = built.dev;
     const fn = stack.delivery.renderInvoiceFunction;
     const billing = [arnOf(stack.billingTable)];
@@ -510,9 +515,9 @@ describe('render-invoice function', () => {
       ...functionBaseGrants(fn),
       'dynamodb:GetItem': billing,
       'dynamodb:PutItem': billing,
-      // HeadObject (authorized by s3:GetObject), GetObject and PutObject under invoices/ only.
-      's3:GetObject': [invoiceObjects(stack)],
-      's3:PutObject': [invoiceObjects(stack)],
+      // HeadObject (authorized by s3:GetObject), GetObject and PutObject under invoices/ and credit-notes/ only.
+      's3:GetObject': [invoiceObjects(stack), creditNoteObjects(stack)],
+      's3:PutObject': [invoiceObjects(stack), creditNoteObjects(stack)],
       // So that HeadObject of a missing document answers 404, not 403.
       's3:ListBucket': [arnOf(stack.invoicesBucket)],
       'sqs:SendMessage': [arnOf(stack.delivery.invoiceEmailsQueue.queue)],
@@ -580,7 +585,8 @@ describe('send-invoice function', () => {
       ...functionBaseGrants(fn),
       'dynamodb:GetItem': billing,
       'dynamodb:PutItem': billing,
-      's3:GetObject': [invoiceObjects(stack)],
+      // The stored PDF to attach: invoices and credit notes.
+      's3:GetObject': [invoiceObjects(stack), creditNoteObjects(stack)],
       'ses:SendEmail': ses,
       'ses:SendRawEmail': ses,
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, emails])),

@@ -18,6 +18,13 @@ import { GERMAN_VAT, REVERSE_CHARGE, anInvoice, globexBuyer, numberedLines } fro
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 
 const XRECHNUNG = { buyerReference: '04011000-12345-34', sellerContact: { name: 'Accounts receivable', telephone: '+49 30 1234567' } };
+// Peppol's German national rules (DE-R-005/006) want the seller's contact too.
+const PEPPOL = {
+  buyerReference: 'PO-4711',
+  sellerContact: XRECHNUNG.sellerContact,
+  sellerEndpoint: { scheme: '0088', id: '4035811991021' },
+  buyerEndpoint: { scheme: '0088', id: '5790000435968' },
+};
 
 function creditNoteOf(invoice: Invoice, credit: CreditRequest['credit'], settlement: CreditNote['settlement'] = 'balance'): CreditNote {
   const draft = assembleCreditNote({
@@ -76,11 +83,43 @@ describe('credit note as EN 16931 (CII type 381)', () => {
     expect(model.lines.map((line) => line.net)).toEqual(invoiceModel.lines.map((line) => line.net));
   });
 
-  it('refuses a credit note with the wrong invoice, and UBL formats (not written yet), by name', () => {
+  it('is a UBL CreditNote (CreditedQuantity, BillingReference) for XRechnung UBL and Peppol, valid by their XSD and rules', async () => {
+    const invoice = germanInvoice();
+    const note = creditNoteOf(invoice, [{ line: 1, quantity: '1' }]);
+    for (const [format, options] of [
+      ['xrechnung-ubl', XRECHNUNG],
+      ['peppol', PEPPOL],
+    ] as const) {
+      const { xml } = creditNoteEInvoice(note, invoice, format, options);
+
+      expect(xml).toContain('<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"');
+      expect(xml).toContain('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>');
+      expect(xml).toContain(
+        `<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>ACME-2026-000042</cbc:ID><cbc:IssueDate>${invoice.issueDate}</cbc:IssueDate>`,
+      );
+      const report = await validateEInvoice(xml);
+      expect(report.steps[0]).toBe('XSD ubl21-creditnote');
+      expect(report.errors, `${format}: ${describeFindings(report.errors)}`).toEqual([]);
+    }
+  }, 120_000);
+
+  it('fails validation when the credit note is broken (a total changed), so the checks above can fail', async () => {
+    const invoice = germanInvoice();
+    const { xml } = creditNoteEInvoice(creditNoteOf(invoice, 'all'), invoice, 'facturx');
+    const broken = xml.replace(
+      /<ram:GrandTotalAmount>([\d.]+)</,
+      (_, total: string) => `<ram:GrandTotalAmount>${(Number(total) + 1).toFixed(2)}<`,
+    );
+    expect(broken).not.toBe(xml);
+    const report = await validateEInvoice(broken);
+    expect(report.errors.map((finding) => finding.id)).toContain('BR-CO-15');
+  }, 120_000);
+
+  it('refuses a credit note with the wrong invoice, by name', () => {
     const invoice = germanInvoice();
     const note = creditNoteOf(invoice, 'all');
+    expect(() => creditNoteEInvoice(note, { ...invoice, number: 'ACME-2026-000099' }, 'facturx')).toThrow(EInvoiceDataError);
     expect(() => creditNoteEInvoice(note, { ...invoice, number: 'ACME-2026-000099' }, 'facturx')).toThrow(/corrects ACME-2026-000042/);
-    expect(() => creditNoteEInvoice(note, invoice, 'peppol')).toThrow(EInvoiceDataError);
   });
 });
 

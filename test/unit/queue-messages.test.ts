@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MalformedMessageError } from '#messages/queue-message.ts';
 import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import { deliveredDocument } from '#messages/invoice-number.ts';
 import { renderRequestMessage } from '#messages/render-request.ts';
 import { sendRequestMessage } from '#messages/send-request.ts';
 import { paymentEventMessage } from '#messages/payment-event.ts';
@@ -88,6 +89,13 @@ describe('the delivery messages', () => {
       expect(() => message.serialize({ number: '' })).toThrow(MalformedMessageError);
       expect(() => message.parse('{}')).toThrow(/number/);
       expect(() => message.parse('[')).toThrow(MalformedMessageError);
+    });
+
+    it(`${message.name}: a message without a document (as before credit notes) is for an invoice; a credit note says so`, () => {
+      expect(deliveredDocument(message.parse('{"number":"ACME-2026-000001"}'))).toBe('invoice');
+      const creditNote = roundTrip(message, { number: 'ACME-CN-2026-000001', document: 'credit_note' });
+      expect(deliveredDocument(creditNote)).toBe('credit_note');
+      expect(() => message.parse('{"number":"ACME-2026-000001","document":"receipt"}')).toThrow(/document/);
     });
   }
 });

@@ -2,7 +2,8 @@
  * Credit notes in the billing table, beside their invoices.
  *
  * | item                   | pk                           | sk            |
- * | credit note            | CREDITNOTES#{invoiceNumber}  | {number}      |  the note as JSON in `creditNote`; customerId
+ * | credit note            | CREDITNOTES#{invoiceNumber}  | {number}      |  the note as JSON in `creditNote`; customerId;
+ * |                        |                              |               |  `delivery` (JSON) and its `revision` once delivery began
  * | number -> invoice      | CREDITNOTE#{number}          | CREDITNOTE    |  invoiceNumber
  * | number sequence        | SEQUENCE#{prefix}-CN#{year}  | SEQUENCE      |  `last` number allocated (the invoices' layout)
  *
@@ -14,12 +15,25 @@
  * left. A credit note settled to the customer's balance records its movement and the balance
  * in the same transaction (customer-balance-store.ts movementWrites). Credits of one invoice in this process are issued one at a time (they would only
  * cancel each other); other processes race and the conditions sort them out.
+ *
+ * The delivery (its PDF, its email) is stored beside the note, which itself never changes: each
+ * delivery step puts the item again, conditioned on the `revision` it read, as invoices are
+ * updated, so two senders cannot both claim the email.
  */
-import { GetCommand, paginateQuery, paginateScan, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { pendingDelivery, type CreditNoteDelivery, type DeliveredCreditNote } from '#domain/credit-notes/delivery.ts';
 import type { CreditNote } from '#domain/credit-notes/types.ts';
+import { CreditNoteNotFoundError } from '#domain/errors.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
-import type { CreditDecision, CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
-import { cancellationReasons, ConcurrentChangeError } from '../errors.ts';
+import type { CreditDecision, CreditNoteDeliveries, CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
+import { cancellationReasons, ConcurrentChangeError, isConditionFailed } from '../errors.ts';
 import { movementWrites } from './customer-balance-store.ts';
 import { advanceSequence, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
 import { sleep } from './retry-delay.ts';
@@ -33,7 +47,7 @@ export interface DynamoDbCreditNoteStoreOptions {
   readonly maxAttempts?: number;
 }
 
-export class DynamoDbCreditNoteStore implements CreditNoteStore {
+export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliveries {
   private readonly maxAttempts: number;
   /** Per invoice number: the issue in progress in this process, which the next one waits for. */
   private readonly inProgress = new Map<string, Promise<unknown>>();
@@ -114,6 +128,46 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore {
   }
 
   async findByNumber(number: string): Promise<CreditNote | undefined> {
+    const item = await this.findItem(number);
+    return item === undefined ? undefined : storedCreditNote(item);
+  }
+
+  async findDelivered(number: string): Promise<DeliveredCreditNote | undefined> {
+    const item = await this.findItem(number);
+    return item === undefined ? undefined : storedDelivery(item);
+  }
+
+  async updateDelivery(
+    number: string,
+    change: (current: DeliveredCreditNote) => CreditNoteDelivery | undefined,
+  ): Promise<{ delivered: DeliveredCreditNote; changed: boolean }> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const item = await this.findItem(number);
+      if (item === undefined) throw new CreditNoteNotFoundError(`no credit note ${number}: see billflow credit-notes list`);
+      const current = storedDelivery(item);
+      const next = change(current);
+      if (next === undefined) return { delivered: current, changed: false };
+      const revision = item.revision === undefined ? 0 : Number(item.revision);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...item, delivery: JSON.stringify(next), revision: revision + 1 },
+            ConditionExpression: revision === 0 ? 'attribute_not_exists(revision)' : 'revision = :revision',
+            ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
+          }),
+        );
+        return { delivered: { creditNote: current.creditNote, delivery: next }, changed: true };
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+        // Another delivery step changed it: read again and re-decide.
+      }
+    }
+    throw new ConcurrentChangeError(`credit note ${number} kept changing while updating its delivery`);
+  }
+
+  /** The credit note's item, through its number's pointer. */
+  private async findItem(number: string): Promise<Record<string, unknown> | undefined> {
     const { Item: pointer } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: pointerKey(number), ConsistentRead: true }),
     );
@@ -121,7 +175,7 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: noteKey(String(pointer.invoiceNumber), number), ConsistentRead: true }),
     );
-    return Item === undefined ? undefined : storedCreditNote(Item);
+    return Item;
   }
 
   async listForInvoice(invoiceNumber: string): Promise<CreditNote[]> {
@@ -164,6 +218,16 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore {
 
 function storedCreditNote(item: Record<string, unknown>): CreditNote {
   return JSON.parse(String(item.creditNote)) as CreditNote;
+}
+
+function storedDelivery(item: Record<string, unknown>): DeliveredCreditNote {
+  const creditNote = storedCreditNote(item);
+  // Written as JSON by updateDelivery; absent until the first delivery step.
+  const delivery =
+    typeof item.delivery === 'string'
+      ? (JSON.parse(item.delivery) as CreditNoteDelivery)
+      : pendingDelivery(`${creditNote.issueDate}T00:00:00.000Z`);
+  return { creditNote, delivery };
 }
 
 /** Numbers of one prefix and year sort by their zero-padded position; years and prefixes as text. */

@@ -22,12 +22,13 @@ const SVRL = { namespaceContext: { svrl: 'http://purl.oclc.org/dsdl/svrl' } };
 
 export type RuleSet =
   'EN16931-CII-validation' | 'EN16931-UBL-validation' | 'XRechnung-CII-validation' | 'XRechnung-UBL-validation' | 'PEPPOL-EN16931-UBL';
-export type Schema = 'cii-d16b' | 'facturx-1.07.3-en16931' | 'ubl21-invoice';
+export type Schema = 'cii-d16b' | 'facturx-1.07.3-en16931' | 'ubl21-invoice' | 'ubl21-creditnote';
 
 const SCHEMAS: Readonly<Record<Schema, { dir: string; main: string }>> = {
   'cii-d16b': { dir: 'cii-d16b', main: 'CrossIndustryInvoice_100pD16B.xsd' },
   'facturx-1.07.3-en16931': { dir: 'facturx-1.07.3-en16931', main: 'Factur-X_1.07.3_EN16931.xsd' },
   'ubl21-invoice': { dir: 'ubl21', main: 'maindoc/UBL-Invoice-2.1.xsd' },
+  'ubl21-creditnote': { dir: 'ubl21', main: 'maindoc/UBL-CreditNote-2.1.xsd' },
 };
 
 export interface Finding {
@@ -63,7 +64,8 @@ export function applicableChecks(xml: string): { schemas: Schema[]; ruleSets: Ru
   }
   const peppol = /peppol\.eu:2017:poacc:billing:3\.0/.test(specification);
   return {
-    schemas: ['ubl21-invoice'],
+    // The same rule sets check both UBL documents; each has its own XSD.
+    schemas: [/<([\w-]+:)?CreditNote[\s>]/.test(xml) ? 'ubl21-creditnote' : 'ubl21-invoice'],
     ruleSets: [
       'EN16931-UBL-validation',
       ...(xrechnung ? (['XRechnung-UBL-validation'] as const) : []),

@@ -18,6 +18,7 @@ import type { Invoice } from '../invoice/invoice.ts';
 import { formatMinor } from '../money.ts';
 import type { EInvoiceDocument } from './einvoice.ts';
 import { writeCii } from './cii.ts';
+import { writeUbl } from './ubl.ts';
 import { einvoiceFileName, FORMAT_PROFILES, type EInvoiceFormat } from './format.ts';
 import { en16931Line, inclusiveDates, spanOf, toEn16931, vatBreakdown, type En16931Invoice, type EInvoiceOptions } from './model.ts';
 import { EInvoiceDataError } from '../errors.ts';
@@ -67,19 +68,14 @@ export function creditNoteToEn16931(
   };
 }
 
-/**
- * The credit note's XML in a CII format (Factur-X in its PDF, XRechnung CII beside it). UBL
- * formats need a CreditNote document of their own, which is not written yet: refused by name.
- */
+/** The credit note's XML in any format: CII type 381 (Factur-X in its PDF, XRechnung CII), or a UBL CreditNote. */
 export function creditNoteEInvoice(
   creditNote: CreditNote,
   invoice: Invoice,
   format: EInvoiceFormat,
   options: EInvoiceOptions = {},
 ): EInvoiceDocument {
-  if (FORMAT_PROFILES[format].syntax !== 'cii') {
-    throw new EInvoiceDataError(`credit note ${creditNote.number}: ${format} (UBL CreditNote) is not written yet; only CII formats are`);
-  }
   const model = creditNoteToEn16931(creditNote, invoice, format, options);
-  return { format, fileName: einvoiceFileName(format, model.number), xml: writeCii(model) };
+  const xml = FORMAT_PROFILES[format].syntax === 'cii' ? writeCii(model) : writeUbl(model);
+  return { format, fileName: einvoiceFileName(format, model.number), xml };
 }

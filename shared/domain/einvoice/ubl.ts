@@ -1,12 +1,13 @@
 /**
  * EN 16931 in OASIS UBL 2.1 syntax: XRechnung UBL and Peppol BIS Billing 3.0.
- * Element order follows the UBL 2.1 Invoice schema (the XSD checks it).
+ * Element order follows the UBL 2.1 Invoice schema (the XSD checks it). A credit note (type
+ * 381) is UBL's own CreditNote document: its root, type code, lines (CreditedQuantity) and the
+ * due date inside the payment means, as the CreditNote schema and EN 16931's binding place them.
  */
 import type { En16931Invoice, En16931Line, En16931Party } from './model.ts';
 import { serializeXml, text, type XmlElement } from './xml-tree.ts';
 
 const NAMESPACES = {
-  '@xmlns': 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
   '@xmlns:cac': 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
   '@xmlns:cbc': 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
 };
@@ -15,23 +16,39 @@ const VAT_SCHEME = { 'cac:TaxScheme': { 'cbc:ID': 'VAT' } };
 
 export function writeUbl(invoice: En16931Invoice): string {
   const amount = (value: string): XmlElement | undefined => text(value, { currencyID: invoice.currency });
+  const credit = invoice.typeCode === '381';
+  const root = credit ? 'CreditNote' : 'Invoice';
   return serializeXml({
-    Invoice: {
+    [root]: {
+      '@xmlns': `urn:oasis:names:specification:ubl:schema:xsd:${root}-2`,
       ...NAMESPACES,
       'cbc:CustomizationID': invoice.specification,
       'cbc:ProfileID': invoice.businessProcess,
       'cbc:ID': invoice.number,
       'cbc:IssueDate': invoice.issueDate,
-      'cbc:DueDate': invoice.dueDate,
-      'cbc:InvoiceTypeCode': invoice.typeCode,
+      'cbc:DueDate': credit ? undefined : invoice.dueDate,
+      'cbc:InvoiceTypeCode': credit ? undefined : invoice.typeCode,
+      'cbc:CreditNoteTypeCode': credit ? invoice.typeCode : undefined,
       'cbc:Note': invoice.notes.map((note) => note),
       'cbc:DocumentCurrencyCode': invoice.currency,
       'cbc:BuyerReference': invoice.buyerReference,
       'cac:InvoicePeriod': period(invoice.period),
+      // BG-3: the invoice a credit note corrects.
+      'cac:BillingReference':
+        invoice.precedingInvoice === undefined
+          ? undefined
+          : {
+              'cac:InvoiceDocumentReference': {
+                'cbc:ID': invoice.precedingInvoice.number,
+                'cbc:IssueDate': invoice.precedingInvoice.issueDate,
+              },
+            },
       'cac:AccountingSupplierParty': { 'cac:Party': party(invoice.seller) },
       'cac:AccountingCustomerParty': { 'cac:Party': party(invoice.buyer) },
       'cac:PaymentMeans': {
         'cbc:PaymentMeansCode': invoice.payment.meansCode,
+        // BT-9 of a credit note: CreditNote has no DueDate of its own.
+        'cbc:PaymentDueDate': credit ? invoice.dueDate : undefined,
         'cbc:PaymentID': invoice.payment.reference,
         'cac:PayeeFinancialAccount': {
           'cbc:ID': invoice.payment.iban,
@@ -59,15 +76,15 @@ export function writeUbl(invoice: En16931Invoice): string {
         'cbc:TaxInclusiveAmount': amount(invoice.totals.taxInclusive),
         'cbc:PayableAmount': amount(invoice.totals.payable),
       },
-      'cac:InvoiceLine': invoice.lines.map((line) => invoiceLine(line, amount)),
+      [credit ? 'cac:CreditNoteLine' : 'cac:InvoiceLine']: invoice.lines.map((line) => invoiceLine(line, amount, credit)),
     },
   });
 }
 
-function invoiceLine(line: En16931Line, amount: (value: string) => XmlElement | undefined): XmlElement {
+function invoiceLine(line: En16931Line, amount: (value: string) => XmlElement | undefined, credit: boolean): XmlElement {
   return {
     'cbc:ID': line.id,
-    'cbc:InvoicedQuantity': text(line.quantity, { unitCode: line.unitCode }),
+    [credit ? 'cbc:CreditedQuantity' : 'cbc:InvoicedQuantity']: text(line.quantity, { unitCode: line.unitCode }),
     'cbc:LineExtensionAmount': amount(line.net),
     'cac:InvoicePeriod': period(line.period),
     'cac:AllowanceCharge':

@@ -43,7 +43,7 @@ export function transferRequest(invoice: Invoice, number: string): string {
  * paragraphs) between the greeting and the seller's signature, with the invoice PDF attached.
  */
 export function invoiceLetter(
-  invoice: Invoice,
+  invoice: Pick<Invoice, 'seller' | 'buyer'>,
   number: string,
   subject: string,
   body: { readonly text: readonly string[]; readonly html: readonly string[] },

@@ -15,6 +15,15 @@
  * paymentStatus is not a state moved by steps: the ledger (payments/ledger.ts) derives it from
  * the payment events applied, which takesPayments() below allows on issued invoices only.
  */
+import {
+  emailClaimable,
+  holdsEmailClaim,
+  withDocument,
+  withEmail,
+  withEmailClaim,
+  withEmailReleased,
+  withMailProblem,
+} from '../delivery/document-delivery.ts';
 import { InvoiceDeliveredError, InvoiceStateError } from '../errors.ts';
 import type { DeliveryStatus, Invoice, InvoiceCredit, InvoiceDocument, InvoiceStatus, SentEmail } from './invoice.ts';
 
@@ -128,8 +137,7 @@ export function canRecordDocument(invoice: Invoice): boolean {
 export function recordDocument(invoice: Invoice, document: InvoiceDocument): Invoice {
   if (!canRecordDocument(invoice))
     throw new InvoiceStateError(`invoice ${label(invoice)} already has its document ${invoice.document!.key}`);
-  const deliveryStatus = invoice.deliveryStatus === 'pending' ? 'rendered' : invoice.deliveryStatus;
-  return { ...invoice, document, deliveryStatus, updatedAt: document.renderedAt };
+  return withDocument(invoice, document);
 }
 
 /**
@@ -137,8 +145,7 @@ export function recordDocument(invoice: Invoice, document: InvoiceDocument): Inv
  * from a sender whose claim is older than `staleBefore` (epoch ms: it crashed).
  */
 export function canClaimInvoiceEmail(invoice: Invoice, staleBefore: number): boolean {
-  const stale = invoice.deliveryStatus === 'sending' && Date.parse(invoice.sendingSince ?? '') < staleBefore;
-  return invoice.status === 'finalized' && (invoice.deliveryStatus === 'rendered' || stale);
+  return invoice.status === 'finalized' && emailClaimable(invoice, staleBefore);
 }
 
 export function claimInvoiceEmail(invoice: Invoice, claimedAt: string, staleBefore: number): Invoice {
@@ -147,12 +154,12 @@ export function claimInvoiceEmail(invoice: Invoice, claimedAt: string, staleBefo
       `invoice ${label(invoice)} is ${invoice.status}, delivery ${invoice.deliveryStatus}; its email cannot be claimed`,
     );
   }
-  return { ...invoice, deliveryStatus: 'sending', sendingSince: claimedAt, updatedAt: claimedAt };
+  return withEmailClaim(invoice, claimedAt);
 }
 
 /** Only the sender holding the claim made at `claimedAt` releases it (a taken-over claim is someone else's). */
 export function canReleaseInvoiceEmail(invoice: Invoice, claimedAt: string): boolean {
-  return invoice.deliveryStatus === 'sending' && invoice.sendingSince === claimedAt;
+  return holdsEmailClaim(invoice, claimedAt);
 }
 
 /** After a failed send: a permanent refusal ends in `failed`; a transient one frees the email for the retry (`rendered`). */
@@ -164,23 +171,12 @@ export function releaseInvoiceEmail(
   if (!canReleaseInvoiceEmail(invoice, claimedAt)) {
     throw new InvoiceStateError(`invoice ${label(invoice)} is not sending under the claim of ${claimedAt}; there is no claim to release`);
   }
-  return {
-    ...invoice,
-    deliveryStatus: failure.permanent ? 'failed' : 'rendered',
-    sendingSince: undefined,
-    deliveryProblem: { kind: 'send_failure', detail: failure.detail, at: failure.at },
-    updatedAt: failure.at,
-  };
+  return withEmailReleased(invoice, failure);
 }
 
 /** An email sent for the invoice; the `invoice` email makes it `sent` (a resend changes no status). */
 export function recordEmail(invoice: Invoice, email: SentEmail): Invoice {
-  return {
-    ...invoice,
-    emails: [...invoice.emails, email],
-    ...(email.kind === 'invoice' ? { deliveryStatus: 'sent' as const, sendingSince: undefined } : {}),
-    updatedAt: email.sentAt,
-  };
+  return withEmail(invoice, email);
 }
 
 /** A bounce or complaint of an email sent for the invoice; a permanent bounce makes it `bounced`. */
@@ -189,12 +185,7 @@ export function recordMailProblem(
   problem: { kind: 'bounce' | 'complaint'; detail: string; at: string },
   permanent: boolean,
 ): Invoice {
-  return {
-    ...invoice,
-    ...(permanent ? { deliveryStatus: 'bounced' as const } : {}),
-    deliveryProblem: problem,
-    updatedAt: problem.at,
-  };
+  return withMailProblem(invoice, problem, permanent);
 }
 
 /** A finalized invoice whose PDF or email is still to come. */
