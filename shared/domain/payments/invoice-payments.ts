@@ -29,6 +29,7 @@ export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[],
     invoice.total,
     ledger,
     invoice.credits ?? [],
+    invoice.balanceApplied ?? 0,
   );
   return {
     ...invoice,
