@@ -304,12 +304,15 @@ function totals(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): num
   const vatLabel =
     invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined ? `VAT ${formatRate(invoice.taxSubtotals[0].rate)}` : 'VAT';
   const paid = invoice.amountPaid !== 0;
+  // The customer balance used at finalization (issue 16, EN 16931 BT-113); no row without one.
+  const credited = (invoice.balanceApplied ?? 0) > 0;
   const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; shaded?: boolean }[] = [
     { label: 'Net total', value: amount(invoice.netTotal) },
     { label: vatLabel, value: amount(invoice.taxTotal) },
     { label: `Total (${invoice.currency})`, value: amount(invoice.total), strong: true, ruleAbove: true },
+    ...(credited ? [{ label: 'Credit applied', value: amount(-invoice.balanceApplied!) }] : []),
     ...(paid ? [{ label: 'Amount paid', value: amount(-invoice.amountPaid) }] : []),
-    { label: 'Amount due', value: amount(invoice.amountDue), strong: true, ruleAbove: paid, shaded: true },
+    { label: 'Amount due', value: amount(invoice.amountDue), strong: true, ruleAbove: paid || credited, shaded: true },
   ];
 
   const blockLeft = CONTENT.right - TOTALS_WIDTH;
