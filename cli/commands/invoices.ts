@@ -295,7 +295,9 @@ export function describeInvoice(invoice: Invoice): string {
       invoice.lines.map((line) => [line.description, line.quantity, line.unitPrice, money(line.netAmount), `${line.taxRate} %`]),
     ),
     '',
-    `net ${money(invoice.netTotal)}  VAT ${money(invoice.taxTotal)}  total ${money(invoice.total)}  due ${money(invoice.amountDue)}`,
+    `net ${money(invoice.netTotal)}  VAT ${money(invoice.taxTotal)}  total ${money(invoice.total)}` +
+      (invoice.balanceApplied === undefined ? '' : `  credit applied ${money(invoice.balanceApplied)}`) +
+      `  due ${money(invoice.amountDue)}`,
     `payment ${invoice.paymentStatus}${'overdue' in invoice && invoice.overdue === true ? ' (overdue)' : ''}  paid ${money(invoice.amountPaid)}` +
       (invoice.amountRefunded > 0 ? `  refunded ${money(invoice.amountRefunded)}` : '') +
       ((invoice.amountReversed ?? 0) > 0 ? `  reversed by lost disputes ${money(invoice.amountReversed!)}` : '') +

@@ -3,6 +3,8 @@
  * calls, so a test fake implements those and no stubs. The repositories store and enforce
  * conditions; what may change from which state is decided in domain/invoice/lifecycle.ts.
  */
+import type { InvoiceWithBalance } from '#domain/balance/apply-to-invoice.ts';
+import type { BalanceMovement } from '#domain/balance/ledger.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
 
@@ -26,12 +28,16 @@ export interface BillingPeriodInvoices {
    * finalized with the number at that position) in one transaction, unless the period was
    * closed meanwhile. Concurrent finalizations of one sequence are numbered together. Returns
    * the invoice as stored, and whether this call numbered it (false when another run closed
-   * the period first).
+   * the period first). With `applyBalance`, the finalized invoice is passed through it with its
+   * customer's ledger in its currency (read strongly consistent; earlier invoices of the same
+   * transaction already took their part), and the movement it returns is recorded in the same
+   * transaction, under the condition that the balance covers it.
    */
   finalize(
     draft: Invoice,
     sequence: InvoiceSequence,
     finalized: (position: number) => Invoice,
+    applyBalance?: (finalized: Invoice, ledger: readonly BalanceMovement[]) => InvoiceWithBalance,
   ): Promise<{ invoice: Invoice; numbered: boolean }>;
   /** Stores `closed` (the period closed without a number) unless the period was closed meanwhile; returns what is stored. */
   closeDraft(closed: Invoice): Promise<Invoice>;

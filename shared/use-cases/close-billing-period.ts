@@ -16,8 +16,13 @@
  *    after the grace period a finalized invoice, which takes the next gap-free number of the
  *    sequence of the issuer's prefix and the issue date's year, or a period closed without an
  *    invoice when the total is zero (no number used). The transitions are the lifecycle's.
+ * 7. A finalized invoice uses the customer's balance in its currency (issue 16): it falls on its
+ *    amount due, never below zero, recorded as `balanceApplied` in the finalization's own
+ *    transaction, so a retry or a concurrent run can neither apply it twice nor lose it. A
+ *    backfilled past period takes the balance available when it is finalized.
  * Every step is idempotent: retries, re-runs and concurrent runs end with one invoice.
  */
+import { applyBalanceToInvoice } from '#domain/balance/apply-to-invoice.ts';
 import { gracePeriodMsOf } from '#domain/catalog/billing-settings.ts';
 import type { CatalogHead, Customer, Issuer } from '#domain/catalog/types.ts';
 import { computeInvoice, dueDate } from '#domain/invoice/assemble.ts';
@@ -137,8 +142,11 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   // The number is given here, at finalization: the next of the issuer's sequence for the issue
   // year, allocated by the repository in the transaction that stores the finalized invoice.
   const sequence = invoiceSequence(issuer.invoicePrefix, issueDate);
-  const { invoice, numbered } = await deps.invoices.finalize(issued, sequence, (position) =>
-    finalizeDraft(issued, numberIn(sequence, position)),
+  const { invoice, numbered } = await deps.invoices.finalize(
+    issued,
+    sequence,
+    (position) => finalizeDraft(issued, numberIn(sequence, position)),
+    (finalized, ledger) => applyBalanceToInvoice(finalized, ledger, new Date(now).toISOString()),
   );
   if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') await deps.requestDocument(invoice.number!);
   return { action: numbered ? 'finalized' : 'already_closed', invoice };

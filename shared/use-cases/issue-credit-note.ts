@@ -38,7 +38,12 @@ export async function issueCreditNote(
       numbered: (position) => ({ ...draft, number: formatCreditNoteNumber(sequence, position) }),
       invoiceAfter: (creditNote) => {
         const credit = { number: creditNote.number, total: creditNote.total, appliedToInvoice: creditNote.appliedToInvoice };
-        const settled = settleWithCredits(invoice.total, invoice.payments, [...(invoice.credits ?? []), credit]);
+        const settled = settleWithCredits(
+          invoice.total,
+          invoice.payments,
+          [...(invoice.credits ?? []), credit],
+          invoice.balanceApplied ?? 0,
+        );
         return creditFinalized(invoice, credit, settled, at);
       },
       balanceMovement: (creditNote) => creditNoteMovement(creditNote, at),

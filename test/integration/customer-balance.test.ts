@@ -159,3 +159,62 @@ describe('credit notes to the balance', () => {
     ]);
   }, 120_000);
 });
+
+describe('the balance applied to the next invoice', () => {
+  it("a credit note to the balance is applied to the next month's invoice at finalization, once", async () => {
+    // Prepare: October (119.00) paid in full, then credited 30.00 net (35.70) to the balance.
+    const { harness, number, tableName } = await octoberInvoice();
+    const client = harness.stack.clients.dynamodb;
+    const balances = new DynamoDbCustomerBalances(client, tableName);
+    await harness.invoices.update(number, (current) =>
+      applyPayments(
+        current,
+        [
+          {
+            kind: 'payment_succeeded',
+            eventId: 'evt_oct',
+            paymentId: 'pi_oct',
+            occurredAt: '2026-11-03T10:00:00Z',
+            currency: 'EUR',
+            amount: current.total,
+            invoiceNumber: number,
+          },
+        ],
+        '2026-11-03T10:00:00.000Z',
+      ),
+    );
+    const deps = {
+      creditNotes: new DynamoDbCreditNoteStore(client, tableName),
+      metrics: noBusinessMetrics,
+      now: () => Date.parse('2026-11-20T10:00:00Z'),
+    };
+    const note = await issueCreditNote(
+      number,
+      { reason: 'outage credit', settlement: 'balance', credit: [{ line: 1, amount: '30.00' }] },
+      deps,
+    );
+    await harness.ingestAt('2026-11-30T12:00:00Z', [apiRequest('cus_de', '2026-11-12T12:00:00Z', 100)]);
+
+    // Act: November closes as of December 1st; a retry and a second process closing it change nothing.
+    const closed = await harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z');
+    const again = await Promise.all([
+      harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z'),
+      harness.close('cus_de', '2026-11', '2026-12-01T03:00:00Z'),
+    ]);
+
+    // Assess
+    const november = (await harness.invoices.get('cus_de', '2026-11'))!;
+    expect(note.creditNote).toMatchObject({ total: 3570, appliedToInvoice: 0 });
+    expect(closed.action).toBe('finalized');
+    expect(again.map((outcome) => outcome.action)).toEqual(['already_closed', 'already_closed']);
+    expect(november).toMatchObject({ status: 'finalized', total: 11900, balanceApplied: 3570, amountDue: 8330, paymentStatus: 'unpaid' });
+    const movements = await balances.movements('cus_de', 'EUR');
+    expect(movements.map((movement) => [movement.id, movement.amount])).toEqual([
+      [`credit_note:${note.creditNote.number}`, 3570],
+      [`applied:${november.number}`, -3570],
+    ]);
+    expect(availableBalance(movements, ACCOUNT)).toBe(0);
+    // October's invoice itself never takes its own credit back: it stays paid and credited.
+    expect((await harness.invoices.findByNumber(number))!.balanceApplied).toBeUndefined();
+  }, 180_000);
+});

@@ -19,7 +19,11 @@
  * Finalizing is one TransactWriteItems: advance the sequence from the value read, store the
  * numbered invoices (only if still drafts) and claim their numbers. All or nothing, so a crash
  * cannot leave a gap, and two finalizations cannot take the same number: the loser's
- * transaction is cancelled and it retries with the next numbers.
+ * transaction is cancelled and it retries with the next numbers. The customer balance each
+ * invoice uses is recorded in the same transaction (customer-balance-store.ts movementWrites),
+ * so an invoice is never stored with a balance applied that the ledger does not show, nor the
+ * other way round; a balance taken meanwhile by another writer cancels it, and it is decided
+ * again on the ledger as it is then.
  */
 import {
   GetCommand,
@@ -36,8 +40,10 @@ import { InvoiceNotFoundError } from '#domain/errors.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '#domain/invoice/lifecycle.ts';
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
+import type { BalanceMovement } from '#domain/balance/ledger.ts';
 import type { InvoiceRepository, SaveDraftOutcome } from '#ports/invoice-repository.ts';
 import { batchGetAll } from './batch-get.ts';
+import { movementWrites, readLedger } from './customer-balance-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from '../errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { sleep } from './retry-delay.ts';
@@ -57,12 +63,16 @@ interface Finalization {
   /** The draft, as issued. */
   readonly invoice: Invoice;
   readonly finalized: (position: number) => Invoice;
+  readonly applyBalance: Parameters<InvoiceRepository['finalize']>[3];
   resolve(outcome: { invoice: Invoice; numbered: boolean }): void;
   reject(error: unknown): void;
 }
 
-/** 1 sequence update + 2 items per invoice must stay within TransactWriteItems' 100 items and 4 MB. */
-const MAX_PER_TRANSACTION = 30;
+/**
+ * 1 sequence update + 2 items per invoice + up to 2 for its balance (movement, balance item) must
+ * stay within TransactWriteItems' 100 items and 4 MB.
+ */
+const MAX_PER_TRANSACTION = 24;
 const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024;
 
 function takeBatch(queue: Finalization[]): Finalization[] {
@@ -127,11 +137,12 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     draft: Invoice,
     sequence: InvoiceSequence,
     finalized: (position: number) => Invoice,
+    applyBalance?: Parameters<InvoiceRepository['finalize']>[3],
   ): Promise<{ invoice: Invoice; numbered: boolean }> {
     const key = `${sequence.prefix}#${sequence.year}`;
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(key) ?? [];
-      queue.push({ invoice: draft, finalized, resolve, reject });
+      queue.push({ invoice: draft, finalized, applyBalance, resolve, reject });
       this.waiting.set(key, queue);
       if (!this.numbering.has(key)) void this.numberWaiting(key, sequence);
     });
@@ -168,7 +179,10 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
       );
       const last = Item === undefined ? 0 : Number(Item.last);
       // The numbers the sequence item will say are taken once this transaction commits.
-      const finalized = members.map((member, index) => member.finalized(last + 1 + index));
+      const { finalized, movements } = await this.withBalances(
+        members,
+        members.map((member, index) => member.finalized(last + 1 + index)),
+      );
       try {
         await this.client.send(
           new TransactWriteCommand({
@@ -192,6 +206,8 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
                   },
                 },
               ]),
+              // After the invoices, so a reason's index still says which invoice was closed first.
+              ...movementWrites(this.tableName, movements),
             ],
           }),
         );
@@ -219,6 +235,34 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     throw new NumberContentionError(
       `could not allocate invoice numbers for ${numbering.prefix}-${numbering.year} after ${this.maxFinalizeAttempts} attempts (contention)`,
     );
+  }
+
+  /**
+   * Each invoice that asks for it uses its customer's balance, on the ledger as stored plus what
+   * the batch's earlier invoices of the same account took (a transaction moves a balance once).
+   */
+  private async withBalances(
+    members: readonly Finalization[],
+    numbered: readonly Invoice[],
+  ): Promise<{ finalized: Invoice[]; movements: BalanceMovement[] }> {
+    const ledgers = new Map<string, BalanceMovement[]>();
+    const movements: BalanceMovement[] = [];
+    const finalized: Invoice[] = [];
+    for (const [index, invoice] of numbered.entries()) {
+      const applyBalance = members[index]!.applyBalance;
+      if (applyBalance === undefined) {
+        finalized.push(invoice);
+        continue;
+      }
+      const account = { customerId: invoice.customerId, currency: invoice.currency };
+      const key = `${account.customerId}\u0000${account.currency}`;
+      const ledger = ledgers.get(key) ?? (await readLedger(this.client, this.tableName, account));
+      const { invoice: withBalance, movement } = applyBalance(invoice, ledger);
+      ledgers.set(key, movement === undefined ? ledger : [...ledger, movement]);
+      if (movement !== undefined) movements.push(movement);
+      finalized.push(withBalance);
+    }
+    return { finalized, movements };
   }
 
   async closeDraft(closed: Invoice): Promise<Invoice> {

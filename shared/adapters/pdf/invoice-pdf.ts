@@ -76,12 +76,15 @@ function totals(invoice: Invoice): TotalsRow[] {
   const amount = (minor: number): string => formatAmount(minor, invoice.currency);
   const vatLabel = vatTotalLabel(invoice.taxSubtotals);
   const paid = invoice.amountPaid !== 0;
+  // The customer balance used at finalization (issue 16, EN 16931 BT-113); no row without one.
+  const credited = (invoice.balanceApplied ?? 0) > 0;
   const rows: TotalsRow[] = [
     { label: 'Net total', value: amount(invoice.netTotal) },
     { label: vatLabel, value: amount(invoice.taxTotal) },
     { label: `Total (${invoice.currency})`, value: amount(invoice.total), strong: true, ruleAbove: true },
+    ...(credited ? [{ label: 'Credit applied', value: amount(-invoice.balanceApplied!) }] : []),
     ...(paid ? [{ label: 'Amount paid', value: amount(-invoice.amountPaid) }] : []),
-    { label: 'Amount due', value: amount(invoice.amountDue), strong: true, ruleAbove: paid, shaded: true },
+    { label: 'Amount due', value: amount(invoice.amountDue), strong: true, ruleAbove: paid || credited, shaded: true },
   ];
 
   return rows;

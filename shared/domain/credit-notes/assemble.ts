@@ -76,7 +76,7 @@ export function assembleCreditNote(input: CreditNoteInput): CreditNoteDraft {
     );
   const { taxSubtotals, netTotal, taxTotal } = creditTax(invoice, left, lines);
   const total = netTotal + taxTotal;
-  const due = settleWithCredits(invoice.total, invoice.payments, creditNotes).amountDue;
+  const due = settleWithCredits(invoice.total, invoice.payments, creditNotes, invoice.balanceApplied ?? 0).amountDue;
   return {
     invoiceNumber,
     invoiceIssueDate: invoice.issueDate,

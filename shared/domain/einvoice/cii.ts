@@ -65,6 +65,7 @@ export function writeCii(invoice: En16931Invoice): string {
             // BT-110 is the one CII amount that states its currency.
             'ram:TaxTotalAmount': text(invoice.totals.tax, { currencyID: invoice.currency }),
             'ram:GrandTotalAmount': amount(invoice.totals.taxInclusive),
+            'ram:TotalPrepaidAmount': invoice.totals.prepaid === undefined ? undefined : amount(invoice.totals.prepaid),
             'ram:DuePayableAmount': amount(invoice.totals.payable),
           },
           // BG-3: the invoice a credit note corrects (after the summation, as D16B orders them).

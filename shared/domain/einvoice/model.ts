@@ -114,6 +114,9 @@ export interface En16931Invoice {
     readonly taxExclusive: string;
     readonly tax: string;
     readonly taxInclusive: string;
+    /** BT-113 paid amount: the customer balance applied at finalization; absent when none was. */
+    readonly prepaid?: string;
+    /** BT-115 amount due for payment: BT-112 less BT-113 (BR-CO-16). */
     readonly payable: string;
   };
   readonly lines: readonly En16931Line[];
@@ -188,8 +191,10 @@ export function toEn16931(invoice: Invoice, format: EInvoiceFormat, options: EIn
       taxExclusive: amount(invoice.netTotal),
       tax: amount(invoice.taxTotal),
       taxInclusive: amount(invoice.total),
-      // The e-invoice is issued once, at finalization: payments received later do not change it.
-      payable: amount(invoice.total),
+      // The e-invoice is issued once, at finalization: payments received later do not change it;
+      // the balance applied then (issue 16) is part of it.
+      ...(invoice.balanceApplied === undefined ? {} : { prepaid: amount(invoice.balanceApplied) }),
+      payable: amount(invoice.total - (invoice.balanceApplied ?? 0)),
     },
     lines,
   };

@@ -74,6 +74,7 @@ export function writeUbl(invoice: En16931Invoice): string {
         'cbc:LineExtensionAmount': amount(invoice.totals.lines),
         'cbc:TaxExclusiveAmount': amount(invoice.totals.taxExclusive),
         'cbc:TaxInclusiveAmount': amount(invoice.totals.taxInclusive),
+        'cbc:PrepaidAmount': invoice.totals.prepaid === undefined ? undefined : amount(invoice.totals.prepaid),
         'cbc:PayableAmount': amount(invoice.totals.payable),
       },
       [credit ? 'cac:CreditNoteLine' : 'cac:InvoiceLine']: invoice.lines.map((line) => invoiceLine(line, amount, credit)),

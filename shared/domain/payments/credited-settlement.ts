@@ -7,13 +7,15 @@
  * (`appliedToInvoice`); the rest exceeded the amount due and left the invoice at once, to the
  * customer's balance or refunded (its settlement). So:
  *
- *   amountDue   = max(0, total - amountPaid - creditApplied)
- *   overpayment = max(0, amountPaid + creditApplied - total)   (payments beyond the credited
- *                 invoice: the customer's balance, CONTRACTS.md section 5's customer credit)
+ *   amountDue   = max(0, total - amountPaid - creditApplied - balanceApplied)
+ *   overpayment = max(0, amountPaid + creditApplied + balanceApplied - total)   (payments beyond
+ *                 the credited invoice: the customer's balance, CONTRACTS.md section 5's customer credit)
  *
- * and the identity every sequence of credits, payments and refunds keeps, to the minor unit:
+ * where balanceApplied is the customer's balance used on the invoice when it was finalized
+ * (EN 16931 BT-113 prepaid amount, balance/ledger.ts applyBalance), and the identity every
+ * sequence of credits, payments and refunds keeps, to the minor unit:
  *
- *   total + overpayment + creditSettledOutside = amountPaid + creditedAmount + amountDue
+ *   total + overpayment + creditSettledOutside = amountPaid + creditedAmount + balanceApplied + amountDue
  *
  * where creditSettledOutside = creditedAmount - creditApplied (the credit notes' parts that
  * went to the balance or were refunded). The brief's "amountDue = total - paid - credited"
@@ -45,7 +47,14 @@ export interface IssuedCredit {
   readonly appliedToInvoice: number;
 }
 
-export function settleWithCredits(total: number, ledger: readonly PaymentEvent[], credits: readonly IssuedCredit[]): CreditedPaymentState {
+export function settleWithCredits(
+  total: number,
+  ledger: readonly PaymentEvent[],
+  credits: readonly IssuedCredit[],
+  balanceApplied = 0,
+): CreditedPaymentState {
+  if (!Number.isSafeInteger(balanceApplied) || balanceApplied < 0 || balanceApplied > total)
+    throw new Error(`the balance applied to an invoice is a whole amount between 0 and its total ${total}, got ${balanceApplied}`);
   for (const credit of credits) {
     if (
       !Number.isSafeInteger(credit.total) ||
@@ -62,7 +71,7 @@ export function settleWithCredits(total: number, ledger: readonly PaymentEvent[]
   const creditedAmount = sum(credits.map((credit) => credit.total));
   const creditApplied = sum(credits.map((credit) => credit.appliedToInvoice));
   if (creditedAmount > total) throw new Error(`credit notes total ${creditedAmount}, more than the invoice's ${total}`);
-  const owed = total - payments.amountPaid - creditApplied;
+  const owed = total - payments.amountPaid - creditApplied - balanceApplied;
   const amountDue = Math.max(0, owed);
   const overpayment = Math.max(0, -owed);
   const byPayments = payments.paymentStatus;
@@ -74,11 +83,11 @@ export function settleWithCredits(total: number, ledger: readonly PaymentEvent[]
     lostDisputes: payments.lostDisputes,
     failedAttempts: payments.failedAttempts,
     paymentStatus:
-      creditApplied === 0
+      creditApplied + balanceApplied === 0
         ? byPayments
         : disputeDecides({ ...payments, amountDue })
           ? 'disputed'
-          : statusWithCredits(byPayments, payments.amountPaid, amountDue, overpayment),
+          : statusWithCredits(byPayments, payments.amountPaid, amountDue, overpayment, balanceApplied),
     amountDue,
     creditedAmount,
     creditApplied,
@@ -88,16 +97,23 @@ export function settleWithCredits(total: number, ledger: readonly PaymentEvent[]
 }
 
 /**
- * The payment ledger's status, corrected for credits, once disputes do not decide it (an open
- * one, or a lost one while money is due: ledger.ts disputeDecides). While money is due the
- * payments' status stands (unpaid, partially paid or refunded: with money due the payments are
- * below the total). With nothing due: `credited` when no money came in (so a lost dispute
- * credited in full ends here), `overpaid` when payments exceed what the credit notes left of
- * the invoice, else `paid`.
+ * The payment ledger's status, corrected for credits and the customer balance applied, once
+ * disputes do not decide it (an open one, or a lost one while money is due: ledger.ts
+ * disputeDecides). While money is due the payments' status stands (unpaid, partially paid or
+ * refunded: with money due the payments are below the total). With nothing due: `credited`
+ * when no money came in and credit notes settled it (so a lost dispute credited in full ends
+ * here), `paid` when the customer's balance did (money paid earlier), `overpaid` when payments
+ * exceed what credits and balance left of the invoice, else `paid`.
  */
-function statusWithCredits(byPayments: PaymentStatus, amountPaid: number, amountDue: number, overpayment: number): CreditedPaymentStatus {
+function statusWithCredits(
+  byPayments: PaymentStatus,
+  amountPaid: number,
+  amountDue: number,
+  overpayment: number,
+  balanceApplied: number,
+): CreditedPaymentStatus {
   if (amountDue > 0) return byPayments;
-  if (amountPaid === 0) return 'credited';
+  if (amountPaid === 0) return balanceApplied > 0 ? 'paid' : 'credited';
   return overpayment > 0 ? 'overpaid' : 'paid';
 }
 

@@ -29,6 +29,7 @@ export function applyPayments(invoice: Invoice, events: readonly PaymentEvent[],
     invoice.total,
     ledger,
     invoice.credits ?? [],
+    invoice.balanceApplied ?? 0,
   );
   // Dropped again when a dispute is won after all, so the field is a function of the ledger too.
   const { amountReversed: _reversedBefore, ...rest } = invoice;

@@ -1,0 +1,185 @@
+/**
+ * The customer balance end to end on the local services (issue 16): Stripe webhooks over the
+ * local HTTP API (as test/integration/payments.test.ts), the real apply-payment-event,
+ * close-billing-period, render-invoice and send-invoice handlers behind the local pollers, and
+ * the `billflow` CLI. An overpayment and a credit note go to the balance; the invoice runs by
+ * hand as of past and future instants (November after its end, a backfilled September, a
+ * December run as of a future instant) apply it to the next invoices, never below zero; the
+ * PDF in S3 shows the credit applied.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
+import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
+import { queues, tables } from '#infra/resources.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import type { BalanceMovement } from '#domain/balance/ledger.ts';
+import type { Invoice } from '#domain/invoice/invoice.ts';
+import { applyCatalog } from '#use-cases/apply-catalog.ts';
+import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
+import { drainDelivery } from '#test-support/delivery-harness.ts';
+import { waitForDrained } from '#test-support/ingest-harness.ts';
+import { runBillflow } from '#test-support/billflow-cli.ts';
+import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
+import { deliver, paymentSucceeded } from '#test-support/stripe-events.ts';
+
+const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
+const CUSTOMERS = ['cus_over', 'cus_credit'] as const;
+
+let stack: TestStack;
+let workers: { stop(): Promise<void> };
+let api: LocalHttpApi;
+let invoices: DynamoDbInvoiceRepository;
+let outputsFile: string;
+let workDir: string;
+
+async function billflow<T>(...args: string[]): Promise<T> {
+  const result = await runBillflow(outputsFile, [...args, '--json']);
+  if (result.code !== 0) throw new Error(`billflow ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+async function invoiceOf(customerId: string, period: string): Promise<Invoice> {
+  const invoice = await invoices.get(customerId, period);
+  if (invoice === undefined) throw new Error(`no invoice of ${customerId} for ${period}`);
+  return invoice;
+}
+
+async function pay(customerId: string, period: string, amount: number): Promise<void> {
+  const number = (await invoiceOf(customerId, period)).number!;
+  const response = await deliver(api.url, paymentSucceeded({ amount, invoiceNumber: number }), SECRET);
+  expect(response.status).toBe(200);
+  await waitForDrained(stack.clients.sqs, stack.env[queues.paymentEvents.envVar]!, 30_000);
+}
+
+/** `billflow invoices run --as-of` (waits for the jobs), then rendering and email. */
+async function invoiceRun(...args: string[]): Promise<void> {
+  await billflow('invoices', 'run', ...args);
+  await drainDelivery(stack);
+}
+
+async function pdfText(number: string): Promise<string> {
+  const file = join(workDir, `${number}.pdf`);
+  const result = await runBillflow(outputsFile, ['invoices', 'pdf', number, '--out', file]);
+  if (result.code !== 0) throw new Error(result.stderr);
+  return pdfToText(readFileSync(file)).replace(/\s+/g, ' ');
+}
+
+type BalanceJson = { customerId: string; balances: { currency: string; available: number }[]; movements: BalanceMovement[] };
+
+beforeAll(async () => {
+  ensurePoppler();
+  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
+  const billingTable = stack.env[tables.billing.envVar]!;
+  const catalog = await applyCatalog(
+    invoicingCatalog(CUSTOMERS.map((id) => proCustomer(id))),
+    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
+  );
+  if (!catalog.ok) throw new Error('catalog invalid');
+  invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
+  Object.assign(
+    process.env,
+    localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }),
+  );
+  workers = await startTestWorkers(stack, 'balance-test');
+  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'balance-test', onError: (id, error) => console.error(id, error) });
+  workDir = mkdtempSync(join(tmpdir(), 'billflow-balance-'));
+  outputsFile = join(workDir, 'outputs.json');
+  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { url: api.url })));
+  // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
+  await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
+  await drainDelivery(stack);
+}, 180_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await workers?.stop();
+});
+
+describe('the customer balance on the local services', () => {
+  it('an overpayment and a credit note go to the balance, which `customers balance` lists', async () => {
+    // Act: cus_over pays 319.00 for its 119.00; cus_credit pays, then is credited 30.00 net to its balance.
+    await pay('cus_over', '2026-10', 31_900);
+    await pay('cus_credit', '2026-10', 11_900);
+    const october = (await invoiceOf('cus_credit', '2026-10')).number!;
+    await billflow(
+      'invoices',
+      'credit',
+      october,
+      '--reason',
+      'outage',
+      '--line',
+      '1',
+      '--amount',
+      '30.00',
+      '--as-of',
+      '2026-11-20T10:00:00Z',
+    );
+
+    // Assess
+    expect(await invoiceOf('cus_over', '2026-10')).toMatchObject({ paymentStatus: 'overpaid', customerCredit: 20_000, amountDue: 0 });
+    const over = await billflow<BalanceJson>('customers', 'balance', 'cus_over');
+    expect(over.balances).toEqual([{ currency: 'EUR', available: 20_000 }]);
+    expect(over.movements).toMatchObject([
+      { kind: 'overpayment', amount: 20_000, reference: (await invoiceOf('cus_over', '2026-10')).number },
+    ]);
+    const credited = await billflow<BalanceJson>('customers', 'balance', 'cus_credit', '--currency', 'eur');
+    expect(credited.balances).toEqual([{ currency: 'EUR', available: 3570 }]);
+    expect(credited.movements).toMatchObject([{ kind: 'credit_note', amount: 3570, at: '2026-11-20T10:00:00.000Z' }]);
+  }, 120_000);
+
+  it('the November run as of December 1st applies the balance to the next invoices: amount due reduced, PDF shows the credit', async () => {
+    // Act
+    await invoiceRun('--as-of', '2026-12-01T02:00:00Z');
+
+    // Assess: cus_over's 200.00 covers November's 119.00 (paid); cus_credit's 35.70 lowers it to 83.30.
+    const over = await invoiceOf('cus_over', '2026-11');
+    const credit = await invoiceOf('cus_credit', '2026-11');
+    expect(over).toMatchObject({ status: 'finalized', total: 11_900, balanceApplied: 11_900, amountDue: 0, paymentStatus: 'paid' });
+    expect(credit).toMatchObject({ status: 'finalized', total: 11_900, balanceApplied: 3570, amountDue: 8330, paymentStatus: 'unpaid' });
+    expect(await pdfText(credit.number!)).toContain('Total (EUR) € 119.00 Credit applied € -35.70 Amount due € 83.30');
+    expect(await pdfText(over.number!)).toContain('Credit applied € -119.00 Amount due € 0.00');
+    const shown = await runBillflow(outputsFile, ['invoices', 'show', credit.number!]);
+    expect(shown.stdout).toContain('credit applied 35.70 EUR  due 83.30 EUR');
+    expect((await billflow<BalanceJson>('customers', 'balance', 'cus_over')).balances).toEqual([{ currency: 'EUR', available: 8100 }]);
+    expect((await billflow<BalanceJson>('customers', 'balance', 'cus_credit')).balances).toEqual([{ currency: 'EUR', available: 0 }]);
+  }, 300_000);
+
+  it('a backfilled September, run as of October 1st now, takes what is left; December, as of a future instant, finds none', async () => {
+    // Act
+    await invoiceRun('--period', '2026-09', '--as-of', '2026-10-01T02:00:00Z');
+    await invoiceRun('--as-of', '2027-01-01T02:00:00Z');
+
+    // Assess
+    expect(await invoiceOf('cus_over', '2026-09')).toMatchObject({ balanceApplied: 8100, amountDue: 3800, paymentStatus: 'unpaid' });
+    const september = await invoiceOf('cus_credit', '2026-09');
+    expect(september.balanceApplied).toBeUndefined();
+    expect(september.amountDue).toBe(september.total);
+    const december = await invoiceOf('cus_over', '2026-12');
+    expect(december).toMatchObject({ status: 'finalized', amountDue: december.total });
+    expect(december.balanceApplied).toBeUndefined();
+    expect(await pdfText(december.number!)).not.toContain('Credit applied');
+    const over = await billflow<BalanceJson>('customers', 'balance', 'cus_over');
+    expect(over.movements.map((movement) => [movement.kind, movement.amount])).toEqual([
+      ['overpayment', 20_000],
+      ['applied_to_invoice', -11_900],
+      ['applied_to_invoice', -8100],
+    ]);
+    expect(over.balances).toEqual([{ currency: 'EUR', available: 0 }]);
+  }, 300_000);
+
+  it('refuses a currency that is not ISO 4217 and an unknown customer, saying what to fix', async () => {
+    const badCurrency = await runBillflow(outputsFile, ['customers', 'balance', 'cus_over', '--currency', 'EURO']);
+    const unknown = await runBillflow(outputsFile, ['customers', 'balance', 'cus_nobody']);
+    expect(badCurrency.code).not.toBe(0);
+    expect(badCurrency.stderr).toContain('--currency EURO is not an ISO 4217 currency code');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('no customer cus_nobody in the catalog');
+  }, 60_000);
+});
