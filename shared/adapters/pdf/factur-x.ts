@@ -87,7 +87,7 @@ interface CatalogWithAssociatedFiles {
 /**
  * Embeds an XML file as pdfkit 0.20's `doc.file(data, { type: 'text/xml', relationship: 'Alternative', ... })` does,
  * object for object and byte for byte (test/unit/factur-x-attachment.test.ts compares the two),
- * except that the /CheckSum (MD5, which PDF requires of an embedded file's parameters) is
+ * except that the /CheckSum in the embedded file's parameters (an MD5, as pdfkit writes it) is
  * computed by node:crypto: pdfkit's own is a JavaScript MD5 that took 4-5 ms for the 380 KB XML
  * of a 300-line invoice, a sixth of that invoice's render; node's takes half a millisecond.
  */
