@@ -13,23 +13,27 @@
 import PDFDocument from 'pdfkit';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { InvoiceLine } from '#domain/invoice/types.ts';
-import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
 import { canBeEInvoice, einvoiceDocument, type EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
 import { epcPaymentCode, invoiceCreditTransfer } from '#domain/payments/epc-payment-code.ts';
 import { drawQrCode, epcQrMatrix, QUIET_ZONE_MODULES } from './epc-qr.ts';
 import { registerInvoiceFonts } from './fonts.ts';
+import { addressLines, formatIban } from './format.ts';
+import { documentWords, legendText, vatCategoryText, type DocumentWords } from './document-words.ts';
+import type { Translate } from '#domain/language/catalogue.ts';
+import type { MessageKey } from '#domain/language/catalogue-types.ts';
 import {
-  addressLines,
-  formatAmount,
-  formatDate,
-  formatIban,
-  formatPeriod,
-  formatRate,
-  formatUnitPrice,
-  vatCategoryText,
-} from './format.ts';
-import { CELL_PADDING, COLOR, CONTENT, type Column, MARGIN, PAGE, PageFlow, STYLE, type TextBox } from './layout.ts';
+  CELL_PADDING,
+  COLOR,
+  CONTENT,
+  type Column as LayoutColumn,
+  MARGIN,
+  PAGE,
+  PageFlow,
+  STYLE,
+  textWidth,
+  type TextBox,
+} from './layout.ts';
 import { InvoiceNotRenderableError } from '../errors.ts';
 
 export interface RenderInvoicePdfOptions {
@@ -46,22 +50,25 @@ export interface RenderInvoicePdfOptions {
   readonly facturX?: EInvoiceDocument | null;
 }
 
-/** Shown where a draft, which has no number yet, would show it. */
+/** Shown where a draft, which has no number yet, would show it (in English; `invoice.draftMarker` in the catalogue). */
 export const DRAFT_MARKER = 'DRAFT';
 
+/** Column headers are catalogue keys, translated when the header is typeset. */
+type Column = LayoutColumn & { readonly header: MessageKey };
+
 const LINE_COLUMNS: readonly Column[] = [
-  { header: 'Description', width: 0, align: 'left' },
-  { header: 'Quantity', width: 78, align: 'right', shrink: true },
-  { header: 'Unit price', width: 88, align: 'right', shrink: true },
-  { header: 'VAT', width: 42, align: 'right' },
-  { header: 'Net amount', width: 92, align: 'right', shrink: true },
+  { header: 'invoice.column.description', width: 0, align: 'left' },
+  { header: 'invoice.column.quantity', width: 78, align: 'right', shrink: true },
+  { header: 'invoice.column.unitPrice', width: 88, align: 'right', shrink: true },
+  { header: 'invoice.column.vat', width: 42, align: 'right' },
+  { header: 'invoice.column.netAmount', width: 92, align: 'right', shrink: true },
 ];
 
 const VAT_COLUMNS: readonly Column[] = [
-  { header: 'VAT category', width: 0, align: 'left' },
-  { header: 'VAT rate', width: 70, align: 'right' },
-  { header: 'Taxable amount', width: 110, align: 'right', shrink: true },
-  { header: 'VAT amount', width: 110, align: 'right', shrink: true },
+  { header: 'invoice.vatColumn.category', width: 0, align: 'left' },
+  { header: 'invoice.vatColumn.rate', width: 70, align: 'right' },
+  { header: 'invoice.vatColumn.taxable', width: 110, align: 'right', shrink: true },
+  { header: 'invoice.vatColumn.amount', width: 110, align: 'right', shrink: true },
 ];
 
 /** The issuer block and the invoice details share the right-hand column of the first page. */
@@ -81,7 +88,9 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
       `Invoice of customer ${invoice.customerId} for ${invoice.billingPeriod} was not issued; there is nothing to render`,
     );
   }
-  const number = invoice.number ?? DRAFT_MARKER;
+  const words = documentWords(invoice.language);
+  const { t, format } = words;
+  const number = invoice.number ?? t('invoice.draftMarker');
   const facturX = options.facturX === undefined ? defaultFacturX(invoice) : options.facturX;
   const creationDate = options.creationDate ?? new Date(invoice.finalizedAt ?? invoice.updatedAt);
   const doc = new PDFDocument({
@@ -94,12 +103,12 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
     font: '',
     bufferPages: true,
     pdfVersion: '1.7',
-    lang: 'en',
+    lang: words.language,
     displayTitle: true,
     info: {
-      Title: invoice.number === null ? `Invoice ${DRAFT_MARKER}` : invoice.number,
+      Title: invoice.number === null ? `${t('invoice.title')} ${number}` : invoice.number,
       Author: invoice.seller.name,
-      Subject: `Invoice to ${invoice.buyer.name} for ${formatPeriod(invoice.period)}`,
+      Subject: t('invoice.subject', { buyer: invoice.buyer.name, period: format.period(invoice.period) }),
       Creator: 'billflow',
       Producer: 'billflow (pdfkit)',
       CreationDate: creationDate,
@@ -111,23 +120,23 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
 
   let inLineTable = false;
   const flow = new PageFlow(doc, (next) => {
-    continuationHeader(next, invoice, number);
-    if (inLineTable) tableHeader(next, LINE_COLUMNS);
+    continuationHeader(next, invoice, number, words);
+    if (inLineTable) tableHeader(next, LINE_COLUMNS, t);
   });
 
-  firstPageHeader(flow, invoice, number);
+  firstPageHeader(flow, invoice, number, words);
 
   // How to pay sits beside the totals it refers to, which keeps a typical invoice on one page.
   const summary: Block[] = [
-    { gapBefore: 14, draw: (y, draw) => Math.max(payment(flow, invoice, y, draw), totals(flow, invoice, y, draw)) },
-    { gapBefore: 22, draw: (y, draw) => vatSummary(flow, invoice, y, draw) },
-    ...invoice.legends.map((legend): Block => ({ gapBefore: 16, draw: (y, draw) => note(flow, legend, y, draw) })),
+    { gapBefore: 14, draw: (y, draw) => Math.max(payment(flow, invoice, words, y, draw), totals(flow, invoice, words, y, draw)) },
+    { gapBefore: 22, draw: (y, draw) => vatSummary(flow, invoice, words, y, draw) },
+    ...invoice.legends.map((legend): Block => ({ gapBefore: 16, draw: (y, draw) => note(flow, legendText(legend, t), y, draw) })),
   ];
   const summaryHeight = summary.reduce((sum, block) => sum + block.gapBefore + block.draw(0, false), 0);
 
-  const rows = invoice.lines.map((line) => flow.typesetRow(lineCells(line, invoice.currency), LINE_COLUMNS, STYLE.cell));
-  flow.fit(flow.typesetRow(headers(LINE_COLUMNS), LINE_COLUMNS, STYLE.cellHeader).height + (rows[0]?.height ?? 0));
-  tableHeader(flow, LINE_COLUMNS);
+  const rows = invoice.lines.map((line) => flow.typesetRow(lineCells(line, invoice.currency, format), LINE_COLUMNS, STYLE.cell));
+  flow.fit(flow.typesetRow(headers(LINE_COLUMNS, t), LINE_COLUMNS, STYLE.cellHeader).height + (rows[0]?.height ?? 0));
+  tableHeader(flow, LINE_COLUMNS, t);
   inLineTable = true;
   rows.forEach((row, index) => {
     // The last line goes with the totals when they would not fit after it: a page of totals
@@ -141,7 +150,7 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
 
   for (const block of summary) keepTogether(flow, block);
 
-  footers(doc, invoice, number);
+  footers(doc, invoice, number, t);
   if (facturX !== null) embedFacturX(doc, facturX, creationDate);
   doc.end();
   return bytes;
@@ -174,7 +183,7 @@ function keepTogether(flow: PageFlow, block: Block): void {
   flow.y = top + block.draw(top, true);
 }
 
-function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void {
+function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string, { t, format }: DocumentWords): void {
   const { seller, buyer } = invoice;
   // The reserved logo area: the issuer's name as a wordmark until the catalog carries a logo.
   flow.text({ text: seller.name, x: LOGO_AREA.x, width: LOGO_AREA.width, style: STYLE.wordmark }, LOGO_AREA.y);
@@ -188,8 +197,8 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
   const issuerHeight = flow.stack(
     [
       right(seller.name, STYLE.bodyBold),
-      ...addressLines(seller.address).map((line) => right(line)),
-      ...(seller.vatId === null ? [] : [right(`VAT ID ${seller.vatId}`)]),
+      ...addressLines(seller.address, format.country).map((line) => right(line)),
+      ...(seller.vatId === null ? [] : [right(t('invoice.vatId', { vatId: seller.vatId }))]),
       right(seller.email),
     ],
     MARGIN.top,
@@ -200,10 +209,10 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
   const left = (text: string, style: TextBox['style'] = STYLE.body): TextBox => ({ text, x: CONTENT.left, width: 240, style });
   const buyerHeight = flow.stack(
     [
-      left('BILL TO', STYLE.label),
+      left(t('invoice.billTo'), STYLE.label),
       left(buyer.name, { ...STYLE.bodyBold, size: 10 }),
-      ...addressLines(buyer.address).map((line) => left(line)),
-      ...(buyer.vatId === null ? [] : [left(`VAT ID ${buyer.vatId}`)]),
+      ...addressLines(buyer.address, format.country).map((line) => left(line)),
+      ...(buyer.vatId === null ? [] : [left(t('invoice.vatId', { vatId: buyer.vatId }))]),
     ],
     top,
     true,
@@ -211,15 +220,15 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
   );
 
   const details: [string, string][] = [
-    ['Invoice number', number],
-    ['Issue date', invoice.issueDate === null ? 'not yet issued' : formatDate(invoice.issueDate)],
-    ['Supply period', formatPeriod(invoice.period)],
-    ['Due date', invoice.dueDate === null ? '–' : formatDate(invoice.dueDate)],
-    ['Customer ID', buyer.id],
-    ['Currency', invoice.currency],
+    [t('invoice.number'), number],
+    [t('invoice.issueDate'), invoice.issueDate === null ? t('invoice.notYetIssued') : format.date(invoice.issueDate)],
+    [t('invoice.supplyPeriod'), format.period(invoice.period)],
+    [t('invoice.dueDate'), invoice.dueDate === null ? '–' : format.date(invoice.dueDate)],
+    [t('invoice.customerId'), buyer.id],
+    [t('invoice.currency'), invoice.currency],
   ];
   // The title heads the invoice details, level with the buyer's address.
-  const titleHeight = flow.text({ text: 'Invoice', x: RIGHT_COLUMN.x, width: RIGHT_COLUMN.width, style: STYLE.title }, top - 6);
+  const titleHeight = flow.text({ text: t('invoice.title'), x: RIGHT_COLUMN.x, width: RIGHT_COLUMN.width, style: STYLE.title }, top - 6);
   const detailsTop = top - 6 + titleHeight + 4;
   const detailsHeight = pairs(flow, details, RIGHT_COLUMN.x, RIGHT_COLUMN.width, RIGHT_COLUMN.labelWidth, detailsTop, true);
 
@@ -227,7 +236,7 @@ function firstPageHeader(flow: PageFlow, invoice: Invoice, number: string): void
   if (invoice.status === 'draft') {
     flow.y += flow.text(
       {
-        text: 'Draft: not yet issued, amounts may still change. Not a request for payment.',
+        text: t('invoice.draftNotice'),
         x: CONTENT.left,
         width: CONTENT.width,
         style: STYLE.bodyBold,
@@ -248,6 +257,9 @@ function pairs(
   y: number,
   draw: boolean,
 ): number {
+  // Wider where a language's labels need it ("Rechnungsnummer"), up to half the block.
+  const widest = Math.max(...rows.map(([label]) => textWidth(label, STYLE.label))) + 6;
+  labelWidth = Math.max(labelWidth, Math.min(Math.ceil(widest), width / 2));
   let height = 0;
   for (const [label, value] of rows) {
     const labelText = flow.typeset({ text: label, x, width: labelWidth - 6, style: STYLE.label });
@@ -263,10 +275,10 @@ function pairs(
   return height;
 }
 
-function continuationHeader(flow: PageFlow, invoice: Invoice, number: string): void {
+function continuationHeader(flow: PageFlow, invoice: Invoice, number: string, { t }: DocumentWords): void {
   const y = flow.y;
   const leftHeight = flow.text(
-    { text: `Invoice ${number} (continued)`, x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold },
+    { text: t('invoice.continued', { number }), x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold },
     y,
   );
   const rightHeight = flow.text(
@@ -284,36 +296,38 @@ function continuationHeader(flow: PageFlow, invoice: Invoice, number: string): v
   flow.y += 14;
 }
 
-function headers(columns: readonly Column[]): string[] {
-  return columns.map((column) => column.header);
+function headers(columns: readonly Column[], t: Translate): string[] {
+  return columns.map((column) => t(column.header));
 }
 
-function tableHeader(flow: PageFlow, columns: readonly Column[]): void {
-  flow.drawRow(flow.typesetRow(headers(columns), columns, STYLE.cellHeader), COLOR.headerFill);
+function tableHeader(flow: PageFlow, columns: readonly Column[], t: Translate): void {
+  flow.drawRow(flow.typesetRow(headers(columns, t), columns, STYLE.cellHeader), COLOR.headerFill);
 }
 
-function lineCells(line: InvoiceLine, currency: string): string[] {
+function lineCells(line: InvoiceLine, currency: string, format: DocumentWords['format']): string[] {
   return [
     line.description,
-    formatQuantity(line.quantity),
-    formatUnitPrice(line.unitPrice, currency),
-    formatRate(line.taxRate),
-    formatAmount(line.netAmount, currency),
+    format.quantity(line.quantity),
+    format.unitPrice(line.unitPrice, currency),
+    format.rate(line.taxRate),
+    format.amount(line.netAmount, currency),
   ];
 }
 
 /** At the right, amounts aligned with the net amount column, so the totals read down from the lines. */
-function totals(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
-  const amount = (minor: number): string => formatAmount(minor, invoice.currency);
+function totals(flow: PageFlow, invoice: Invoice, { t, format }: DocumentWords, y: number, draw: boolean): number {
+  const amount = (minor: number): string => format.amount(minor, invoice.currency);
   const vatLabel =
-    invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined ? `VAT ${formatRate(invoice.taxSubtotals[0].rate)}` : 'VAT';
+    invoice.taxSubtotals.length === 1 && invoice.taxSubtotals[0] !== undefined
+      ? t('invoice.vatAtRate', { rate: format.rate(invoice.taxSubtotals[0].rate) })
+      : t('invoice.vat');
   const paid = invoice.amountPaid !== 0;
   const rows: { label: string; value: string; strong?: boolean; ruleAbove?: boolean; shaded?: boolean }[] = [
-    { label: 'Net total', value: amount(invoice.netTotal) },
+    { label: t('invoice.netTotal'), value: amount(invoice.netTotal) },
     { label: vatLabel, value: amount(invoice.taxTotal) },
-    { label: `Total (${invoice.currency})`, value: amount(invoice.total), strong: true, ruleAbove: true },
-    ...(paid ? [{ label: 'Amount paid', value: amount(-invoice.amountPaid) }] : []),
-    { label: 'Amount due', value: amount(invoice.amountDue), strong: true, ruleAbove: paid, shaded: true },
+    { label: t('invoice.total', { currency: invoice.currency }), value: amount(invoice.total), strong: true, ruleAbove: true },
+    ...(paid ? [{ label: t('invoice.amountPaid'), value: amount(-invoice.amountPaid) }] : []),
+    { label: t('invoice.amountDue'), value: amount(invoice.amountDue), strong: true, ruleAbove: paid, shaded: true },
   ];
 
   const blockLeft = CONTENT.right - TOTALS_WIDTH;
@@ -340,19 +354,19 @@ function totals(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): num
     }
     height += rowHeight + 2;
   }
-  return height + paymentCode(flow, invoice, y + height, draw);
+  return height + paymentCode(flow, invoice, t, y + height, draw);
 }
 
-function vatSummary(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
-  const heading: TextBox = { text: 'VAT summary', x: CONTENT.left, width: CONTENT.width, style: STYLE.heading };
-  const header = flow.typesetRow(headers(VAT_COLUMNS), VAT_COLUMNS, STYLE.cellHeader);
+function vatSummary(flow: PageFlow, invoice: Invoice, { t, format }: DocumentWords, y: number, draw: boolean): number {
+  const heading: TextBox = { text: t('invoice.vatSummary'), x: CONTENT.left, width: CONTENT.width, style: STYLE.heading };
+  const header = flow.typesetRow(headers(VAT_COLUMNS, t), VAT_COLUMNS, STYLE.cellHeader);
   const rows = invoice.taxSubtotals.map((subtotal) =>
     flow.typesetRow(
       [
-        vatCategoryText(subtotal.category),
-        formatRate(subtotal.rate),
-        formatAmount(subtotal.taxableAmount, invoice.currency),
-        formatAmount(subtotal.taxAmount, invoice.currency),
+        vatCategoryText(subtotal.category, t),
+        format.rate(subtotal.rate),
+        format.amount(subtotal.taxableAmount, invoice.currency),
+        format.amount(subtotal.taxAmount, invoice.currency),
       ],
       VAT_COLUMNS,
       STYLE.cell,
@@ -384,24 +398,28 @@ function note(flow: PageFlow, text: string, y: number, draw: boolean): number {
 }
 
 /** Payment instructions (EN 16931 payment means 58, credit transfer), left of the totals. */
-function payment(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
-  const heading: TextBox = { text: 'Payment', x: CONTENT.left, width: PAYMENT_WIDTH, style: STYLE.heading };
+function payment(flow: PageFlow, invoice: Invoice, { t, format }: DocumentWords, y: number, draw: boolean): number {
+  const heading: TextBox = { text: t('invoice.payment'), x: CONTENT.left, width: PAYMENT_WIDTH, style: STYLE.heading };
   let sentence: string;
   if (invoice.status === 'draft') {
-    sentence = 'Payment details apply once the invoice is issued.';
+    sentence = t('invoice.paymentWhenIssued');
   } else if (invoice.amountDue <= 0) {
-    sentence = 'Nothing is due on this invoice.';
+    sentence = t('invoice.nothingDue');
   } else {
-    const by = invoice.dueDate === null ? '' : ` by ${formatDate(invoice.dueDate)}`;
-    sentence = `Please transfer ${formatAmount(invoice.amountDue, invoice.currency)}${by} (${invoice.paymentTermsDays} days net), quoting the reference.`;
+    const amount = format.amount(invoice.amountDue, invoice.currency);
+    const days = invoice.paymentTermsDays;
+    sentence =
+      invoice.dueDate === null
+        ? t('invoice.transfer', { amount, days })
+        : t('invoice.transferBy', { amount, date: format.date(invoice.dueDate), days });
   }
   const intro: TextBox = { text: sentence, x: CONTENT.left, width: PAYMENT_WIDTH, style: STYLE.body };
   const rows: [string, string][] = [
-    ['Account holder', invoice.seller.name],
-    ['IBAN', formatIban(invoice.paymentMeans.iban)],
-    ['BIC', invoice.paymentMeans.bic],
-    ['Reference', invoice.paymentReference ?? invoice.number ?? DRAFT_MARKER],
-    ['Due date', invoice.dueDate === null ? '–' : formatDate(invoice.dueDate)],
+    [t('invoice.accountHolder'), invoice.seller.name],
+    [t('invoice.iban'), formatIban(invoice.paymentMeans.iban)],
+    [t('invoice.bic'), invoice.paymentMeans.bic],
+    [t('invoice.reference'), invoice.paymentReference ?? invoice.number ?? t('invoice.draftMarker')],
+    [t('invoice.dueDate'), invoice.dueDate === null ? '–' : format.date(invoice.dueDate)],
   ];
   let height = (draw ? flow.text(heading, y) : flow.measure(heading)) + 4;
   height += (draw ? flow.text(intro, y + height) : flow.measure(intro)) + 6;
@@ -413,7 +431,7 @@ function payment(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): nu
  * The EPC QR code under the amount due it pays, for issued EUR invoices with an amount due; its
  * caption to its left. The code's quiet zone reaches into the gap beside it.
  */
-function paymentCode(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
+function paymentCode(flow: PageFlow, invoice: Invoice, t: Translate, y: number, draw: boolean): number {
   const transfer = invoiceCreditTransfer(invoice);
   if (transfer === null) return 0;
   const matrix = epcQrMatrix(epcPaymentCode(transfer));
@@ -421,7 +439,7 @@ function paymentCode(flow: PageFlow, invoice: Invoice, y: number, draw: boolean)
   const quietZone = QR_MODULE * QUIET_ZONE_MODULES;
   const codeLeft = CONTENT.right + quietZone - side;
   const caption: TextBox = {
-    text: 'Scan with a banking app to pay by SEPA transfer: the code carries the account, amount and reference.',
+    text: t('invoice.qrCaption'),
     x: CONTENT.right - TOTALS_WIDTH + CELL_PADDING.x,
     width: TOTALS_WIDTH - (side - quietZone) - 2 * CELL_PADDING.x,
     style: STYLE.label,
@@ -438,9 +456,14 @@ function paymentCode(flow: PageFlow, invoice: Invoice, y: number, draw: boolean)
  * Drawn last, when the page count is known. The footer sits in the bottom margin, so the
  * margin is lifted while it is written, or pdfkit would start a new page for it.
  */
-function footers(doc: PDFKit.PDFDocument, invoice: Invoice, number: string): void {
+function footers(doc: PDFKit.PDFDocument, invoice: Invoice, number: string, t: Translate): void {
   const range = doc.bufferedPageRange();
-  const issuer = [invoice.seller.name, invoice.seller.vatId === null ? null : `VAT ID ${invoice.seller.vatId}`, `Invoice ${number}`]
+  const { seller } = invoice;
+  const issuer = [
+    seller.name,
+    seller.vatId === null ? null : t('invoice.vatId', { vatId: seller.vatId }),
+    t('invoice.footerNumber', { number }),
+  ]
     .filter((part) => part !== null)
     .join(' · ');
   for (let index = range.start; index < range.start + range.count; index += 1) {
@@ -452,7 +475,13 @@ function footers(doc: PDFKit.PDFDocument, invoice: Invoice, number: string): voi
     flow.rule(y - 8);
     flow.text({ text: issuer, x: CONTENT.left, width: CONTENT.width - 90, style: STYLE.small }, y);
     flow.text(
-      { text: `Page ${index - range.start + 1} of ${range.count}`, x: CONTENT.right - 90, width: 90, style: STYLE.small, align: 'right' },
+      {
+        text: t('invoice.page', { page: index - range.start + 1, pages: range.count }),
+        x: CONTENT.right - 90,
+        width: 90,
+        style: STYLE.small,
+        align: 'right',
+      },
       y,
     );
     doc.page.margins.bottom = bottomMargin;
