@@ -248,7 +248,8 @@ export class PageFlow {
   }
 }
 
-function textWidth(text: string, style: TextStyle): number {
+/** The width of `text` on one line, in points. */
+export function textWidth(text: string, style: TextStyle): number {
   return invoiceFont(style.font).widthOfString(text, style.size);
 }
 
