@@ -24,8 +24,7 @@ export function canonicalLanguageTag(tag: string): { tag: string } | { problem: 
   } catch {
     return { problem: `"${tag}" is not a BCP 47 language tag; write one such as "de", "de-AT" or "ja"` };
   }
-  const language = catalogueLanguage(canonical);
-  if (!isLanguage(language)) {
+  if (!isLanguage(canonical.split('-')[0] ?? '')) {
     return { problem: `billflow writes invoices in ${LANGUAGES.join(', ')}; "${tag}" is none of them` };
   }
   return { tag: canonical };
