@@ -13,16 +13,11 @@
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
 import { DRAFT_MARKER } from '#adapters/pdf/invoice-pdf.ts';
-import {
-  addressLines,
-  formatAmount,
-  formatDate,
-  formatIban,
-  formatPeriod,
-  formatRate,
-  formatUnitPrice,
-  vatCategoryText,
-} from '#adapters/pdf/format.ts';
+import { addressLines, formatAmount, formatDate, formatIban, formatPeriod, formatRate, formatUnitPrice } from '#adapters/pdf/format.ts';
+import { vatCategoryText } from '#adapters/pdf/document-words.ts';
+import { translator } from '#domain/language/catalogue.ts';
+
+const ENGLISH = translator('en');
 
 const CSS = `
 @page { size: A4; }
@@ -133,7 +128,7 @@ export function renderInvoiceHtml(invoice: Invoice): string {
   const vatRows = invoice.taxSubtotals
     .map(
       (subtotal) =>
-        `<tr><td>${escape(vatCategoryText(subtotal.category))}</td><td class="num">${escape(formatRate(subtotal.rate))}</td>` +
+        `<tr><td>${escape(vatCategoryText(subtotal.category, ENGLISH))}</td><td class="num">${escape(formatRate(subtotal.rate))}</td>` +
         `<td class="num">${escape(amount(subtotal.taxableAmount))}</td><td class="num">${escape(amount(subtotal.taxAmount))}</td></tr>`,
     )
     .join('');

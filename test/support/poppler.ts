@@ -80,6 +80,19 @@ export function pdfPageToPng(pdfFile: string, page: number, pngFile: string, res
   ]);
 }
 
+/** One page as a binary PPM image (P6, 8 bits per channel), at `resolution` dots per inch. */
+export function pdfPageToPpm(pdf: Buffer, page: number, resolution: number): Buffer {
+  return withPdfFile(pdf, (file) => {
+    // Without an output root, pdftoppm writes the page to stdout.
+    const result = spawnSync('pdftoppm', ['-r', String(resolution), '-f', String(page), '-l', String(page), file], {
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (result.error !== undefined) throw result.error;
+    if (result.status !== 0) throw new Error(`pdftoppm exited with ${result.status}: ${String(result.stderr)}`);
+    return result.stdout;
+  });
+}
+
 function hasPdftotext(): boolean {
   const result = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' });
   return result.error === undefined && result.status === 0;

@@ -89,3 +89,9 @@ function rgb(hex: string): string {
 function number(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
+
+/** Rectangles [x, y, width, height] filled as one path in a #rrggbb color (a QR code's modules). */
+export function fillPath(doc: PDFKit.PDFDocument, rectangles: readonly (readonly [number, number, number, number])[], color: string): void {
+  const path = rectangles.map(([x, y, width, height]) => `${number(x)} ${number(y)} ${number(width)} ${number(height)} re`).join(' ');
+  write(doc, `q ${rgb(color)} rg ${path} f Q`);
+}

@@ -4,13 +4,14 @@
  * the seller and buyer as on the invoice, the lines credited with quantities and net amounts,
  * VAT per rate, the total, and beside it how the credit is settled (credited to the customer's
  * balance, or refunded). With Factur-X (CII type 381 referencing the invoice) embedded whenever
- * the invoice is an e-invoice, as invoices are.
+ * the invoice is an e-invoice, as invoices are. In the invoice's language (the message
+ * catalogue, document-words.ts), which is the customer's. No EPC QR code: nothing is to be paid.
  */
 import type { CreditNote } from '#domain/credit-notes/types.ts';
 import { creditNoteEInvoice } from '#domain/einvoice/credit-note.ts';
 import { canBeEInvoice, type EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
-import { formatAmount, formatDate, formatPeriod } from './format.ts';
+import { documentWords, type DocumentWords } from './document-words.ts';
 import { CONTENT, type PageFlow } from './layout.ts';
 import { pairs, renderDocumentPdf, SIDE_WIDTH, sideHeading, vatTotalLabel } from './document-pdf.ts';
 
@@ -21,39 +22,43 @@ export interface RenderCreditNotePdfOptions {
   readonly facturX?: EInvoiceDocument | null;
 }
 
-/** What the credit note says about where its money goes. */
-export const SETTLEMENT_TEXT = { balance: 'Credited to your balance', refund: 'Refunded' } as const;
+/** What the credit note says about where its money goes: catalogue keys. */
+const SETTLEMENT_KEY = { balance: 'creditNote.settledToBalance', refund: 'creditNote.refunded' } as const;
 
 export function renderCreditNotePdf(creditNote: CreditNote, invoice: Invoice, options: RenderCreditNotePdfOptions = {}): Promise<Buffer> {
   const { currency } = creditNote;
-  const amount = (minor: number): string => formatAmount(minor, currency);
-  const corrects = `Corrects invoice ${creditNote.invoiceNumber} of ${formatDate(creditNote.invoiceIssueDate)}`;
+  const words = documentWords(invoice.language);
+  const { t, format } = words;
+  const amount = (minor: number): string => format.amount(minor, currency);
+  const corrects = t('creditNote.corrects', { invoice: creditNote.invoiceNumber, date: format.date(creditNote.invoiceIssueDate) });
   return renderDocumentPdf({
-    title: 'Credit note',
-    number: creditNote.number,
+    words,
+    title: t('creditNote.title'),
+    continuedTitle: t('creditNote.continued', { number: creditNote.number }),
+    footerTitle: t('creditNote.footerNumber', { number: creditNote.number }),
     seller: creditNote.seller,
     buyer: creditNote.buyer,
     details: [
-      ['Credit note number', creditNote.number],
-      ['Issue date', formatDate(creditNote.issueDate)],
-      ['Invoice', creditNote.invoiceNumber],
-      ['Invoice date', formatDate(creditNote.invoiceIssueDate)],
-      ['Supply period', formatPeriod(invoice.period)],
-      ['Customer ID', creditNote.buyer.id],
-      ['Currency', currency],
+      [t('creditNote.number'), creditNote.number],
+      [t('invoice.issueDate'), format.date(creditNote.issueDate)],
+      [t('creditNote.invoice'), creditNote.invoiceNumber],
+      [t('creditNote.invoiceDate'), format.date(creditNote.invoiceIssueDate)],
+      [t('invoice.supplyPeriod'), format.period(invoice.period)],
+      [t('invoice.customerId'), creditNote.buyer.id],
+      [t('invoice.currency'), currency],
     ],
-    notices: [`${corrects}.`, `Reason: ${creditNote.reason}`],
+    notices: [t('creditNote.correctsNotice', { corrects }), t('creditNote.reason', { reason: creditNote.reason })],
     currency,
     lines: creditNote.lines,
     taxSubtotals: creditNote.taxSubtotals,
     legends: creditNote.legends,
     totals: () => [
-      { label: 'Net total', value: amount(creditNote.netTotal) },
-      { label: vatTotalLabel(creditNote.taxSubtotals), value: amount(creditNote.taxTotal) },
-      { label: `Total credited (${currency})`, value: amount(creditNote.total), strong: true, ruleAbove: true, shaded: true },
+      { label: t('invoice.netTotal'), value: amount(creditNote.netTotal) },
+      { label: vatTotalLabel(creditNote.taxSubtotals, words), value: amount(creditNote.taxTotal) },
+      { label: t('creditNote.total', { currency }), value: amount(creditNote.total), strong: true, ruleAbove: true, shaded: true },
     ],
-    side: (flow, y, draw) => settlement(flow, creditNote, y, draw),
-    info: { title: creditNote.number, subject: `Credit note to ${creditNote.buyer.name}: ${corrects}` },
+    side: (flow, y, draw) => settlement(flow, creditNote, words, y, draw),
+    info: { title: creditNote.number, subject: t('creditNote.subject', { buyer: creditNote.buyer.name, corrects }) },
     creationDate: options.creationDate ?? new Date(`${creditNote.issueDate}T00:00:00Z`),
     facturX:
       options.facturX !== undefined
@@ -68,28 +73,30 @@ export function renderCreditNotePdf(creditNote: CreditNote, invoice: Invoice, op
  * Left of the totals: what part of the credit reduced what the invoice still had due, and
  * where the rest went (issue-credit-note.ts records the split as `appliedToInvoice`).
  */
-function settlement(flow: PageFlow, creditNote: CreditNote, y: number, draw: boolean): number {
-  const amount = (minor: number): string => formatAmount(minor, creditNote.currency);
+function settlement(flow: PageFlow, creditNote: CreditNote, { t, format }: DocumentWords, y: number, draw: boolean): number {
+  const amount = (minor: number): string => format.amount(minor, creditNote.currency);
   const rest = creditNote.total - creditNote.appliedToInvoice;
-  const parts = [
+  const sentences = [
     ...(creditNote.appliedToInvoice > 0
-      ? [`${amount(creditNote.appliedToInvoice)} reduces what is due on invoice ${creditNote.invoiceNumber}.`]
+      ? [t('creditNote.reducesDue', { amount: amount(creditNote.appliedToInvoice), invoice: creditNote.invoiceNumber })]
       : []),
     ...(rest > 0
       ? [
           creditNote.settlement === 'refund'
-            ? `${amount(rest)} is refunded to you.`
-            : `${amount(rest)} is credited to your balance and applied to your next invoices.`,
+            ? t('creditNote.refundedSentence', { amount: amount(rest) })
+            : t('creditNote.creditedSentence', { amount: amount(rest) }),
         ]
       : []),
+    t('creditNote.nothingToPay'),
   ];
-  const sentence = parts.length === 0 ? 'Nothing is to be paid.' : `${parts.join(' ')} Nothing is to be paid.`;
+  // Sentences follow each other as the language writes them (a space; none in Japanese).
+  const sentence = sentences.reduce((text, next) => t('creditNote.nextSentence', { text, next }));
   const rows: [string, string][] = [
-    ['Settlement', SETTLEMENT_TEXT[creditNote.settlement]],
-    ['Invoice', creditNote.invoiceNumber],
-    ['Reference', creditNote.number],
+    [t('creditNote.settlement'), t(SETTLEMENT_KEY[creditNote.settlement])],
+    [t('creditNote.invoice'), creditNote.invoiceNumber],
+    [t('invoice.reference'), creditNote.number],
   ];
-  let height = sideHeading(flow, 'Settlement', sentence, y, draw);
+  let height = sideHeading(flow, t('creditNote.settlement'), sentence, y, draw);
   height += pairs(flow, rows, CONTENT.left, SIDE_WIDTH, 78, y + height, draw);
   return height;
 }

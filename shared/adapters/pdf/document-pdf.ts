@@ -14,16 +14,32 @@
  * 3. Totals beside the side block, VAT summary, legends: each kept whole on a page.
  * 4. Footer on every page (issuer, VAT id, title and number, "Page i of n"), once the page count
  *    is known; then the Factur-X XML, if any.
+ *
+ * Every word comes from the message catalogue in the document's language (document-words.ts):
+ * the labels this file prints itself, and the locale's formats for amounts, rates and countries.
  */
 import PDFDocument from 'pdfkit';
 import type { InvoiceParty } from '#domain/invoice/invoice.ts';
 import type { TaxSubtotal } from '#domain/invoice/types.ts';
-import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
 import type { EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import type { Translate } from '#domain/language/catalogue.ts';
+import type { MessageKey } from '#domain/language/catalogue-types.ts';
 import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
 import { registerInvoiceFonts } from './fonts.ts';
-import { addressLines, formatAmount, formatRate, formatUnitPrice, vatCategoryText } from './format.ts';
-import { CELL_PADDING, COLOR, CONTENT, type Column, MARGIN, PAGE, PageFlow, STYLE, type TextBox } from './layout.ts';
+import { addressLines } from './format.ts';
+import { legendText, vatCategoryText, type DocumentWords } from './document-words.ts';
+import {
+  CELL_PADDING,
+  COLOR,
+  CONTENT,
+  type Column as LayoutColumn,
+  MARGIN,
+  PAGE,
+  PageFlow,
+  STYLE,
+  textWidth,
+  type TextBox,
+} from './layout.ts';
 
 /** A row of the line table, as both documents print it. */
 export interface DocumentLine {
@@ -47,21 +63,27 @@ export interface TotalsRow {
 export type DrawBlock = (flow: PageFlow, y: number, draw: boolean) => number;
 
 export interface DocumentPdf {
-  /** "Invoice", "Credit note": the title, the continuation header and the footer. */
+  /** The document's language: its catalogue and formats, and the PDF's `lang`. */
+  readonly words: DocumentWords;
+  /** "Invoice", "Credit note", in the document's language. */
   readonly title: string;
-  /** The number, or the draft marker. */
-  readonly number: string;
+  /** The continuation header's "Invoice INV-1 (continued)" and the footer's "Invoice INV-1". */
+  readonly continuedTitle: string;
+  readonly footerTitle: string;
   readonly seller: InvoiceParty;
   readonly buyer: InvoiceParty;
-  /** Label / value rows under the title. */
+  /** Label / value rows under the title, in the document's language. */
   readonly details: readonly (readonly [string, string])[];
   /** Bold sentences under the header, one paragraph each. */
   readonly notices: readonly string[];
   readonly currency: string;
   readonly lines: readonly DocumentLine[];
   readonly taxSubtotals: readonly TaxSubtotal[];
+  /** As stored (in English, as the tax rules word them); printed in the document's language. */
   readonly legends: readonly string[];
   readonly totals: () => readonly TotalsRow[];
+  /** Under the totals (TOTALS_WIDTH wide, at the right), if anything: the invoice's EPC QR code. */
+  readonly belowTotals?: DrawBlock;
   /** Left of the totals (SIDE_WIDTH wide): how to pay, or how the credit is settled. */
   readonly side: DrawBlock;
   /** The document info's title and subject. */
@@ -71,32 +93,37 @@ export interface DocumentPdf {
   readonly facturX: EInvoiceDocument | null;
 }
 
+/** Column headers are catalogue keys, translated when the header is typeset. */
+type Column = LayoutColumn & { readonly header: MessageKey };
+
+// The keys say "invoice." because invoices had them first; credit notes print the same words.
 const LINE_COLUMNS: readonly Column[] = [
-  { header: 'Description', width: 0, align: 'left' },
-  { header: 'Quantity', width: 78, align: 'right', shrink: true },
-  { header: 'Unit price', width: 88, align: 'right', shrink: true },
-  { header: 'VAT', width: 42, align: 'right' },
-  { header: 'Net amount', width: 92, align: 'right', shrink: true },
+  { header: 'invoice.column.description', width: 0, align: 'left' },
+  { header: 'invoice.column.quantity', width: 78, align: 'right', shrink: true },
+  { header: 'invoice.column.unitPrice', width: 88, align: 'right', shrink: true },
+  { header: 'invoice.column.vat', width: 42, align: 'right' },
+  { header: 'invoice.column.netAmount', width: 92, align: 'right', shrink: true },
 ];
 
 const VAT_COLUMNS: readonly Column[] = [
-  { header: 'VAT category', width: 0, align: 'left' },
-  { header: 'VAT rate', width: 70, align: 'right' },
-  { header: 'Taxable amount', width: 110, align: 'right', shrink: true },
-  { header: 'VAT amount', width: 110, align: 'right', shrink: true },
+  { header: 'invoice.vatColumn.category', width: 0, align: 'left' },
+  { header: 'invoice.vatColumn.rate', width: 70, align: 'right' },
+  { header: 'invoice.vatColumn.taxable', width: 110, align: 'right', shrink: true },
+  { header: 'invoice.vatColumn.amount', width: 110, align: 'right', shrink: true },
 ];
 
 /** The issuer block and the document details share the right-hand column of the first page. */
 const RIGHT_COLUMN = { x: CONTENT.right - 210, width: 210, labelWidth: 82 } as const;
 /** The totals' width at the right; the side block takes the space to their left. */
-const TOTALS_WIDTH = 240;
+export const TOTALS_WIDTH = 240;
 export const SIDE_WIDTH = CONTENT.width - TOTALS_WIDTH - 24;
 const LOGO_AREA = { x: CONTENT.left, y: MARGIN.top, width: 200, height: 56 } as const;
 /** Where the buyer's address starts at the earliest, as on a letter; lower when the letterhead is taller. */
 const ADDRESS_TOP = 140;
 
 export async function renderDocumentPdf(document: DocumentPdf): Promise<Buffer> {
-  const { facturX, creationDate } = document;
+  const { facturX, creationDate, words } = document;
+  const { t } = words;
   const doc = new PDFDocument({
     ...(facturX === null ? {} : PDF_A_3B),
     size: [PAGE.width, PAGE.height],
@@ -107,7 +134,7 @@ export async function renderDocumentPdf(document: DocumentPdf): Promise<Buffer> 
     font: '',
     bufferPages: true,
     pdfVersion: '1.7',
-    lang: 'en',
+    lang: words.language,
     displayTitle: true,
     info: {
       Title: document.info.title,
@@ -125,22 +152,22 @@ export async function renderDocumentPdf(document: DocumentPdf): Promise<Buffer> 
   let inLineTable = false;
   const flow = new PageFlow(doc, (next) => {
     continuationHeader(next, document);
-    if (inLineTable) tableHeader(next, LINE_COLUMNS);
+    if (inLineTable) tableHeader(next, LINE_COLUMNS, t);
   });
 
   firstPageHeader(flow, document);
 
   // The side block sits beside the totals it refers to, which keeps a typical document on one page.
   const summary: Block[] = [
-    { gapBefore: 14, draw: (y, draw) => Math.max(document.side(flow, y, draw), drawTotals(flow, document.totals(), y, draw)) },
+    { gapBefore: 14, draw: (y, draw) => Math.max(document.side(flow, y, draw), totalsAndBelow(flow, document, y, draw)) },
     { gapBefore: 22, draw: (y, draw) => vatSummary(flow, document, y, draw) },
-    ...document.legends.map((legend): Block => ({ gapBefore: 16, draw: (y, draw) => note(flow, legend, y, draw) })),
+    ...document.legends.map((legend): Block => ({ gapBefore: 16, draw: (y, draw) => note(flow, legendText(legend, t), y, draw) })),
   ];
   const summaryHeight = summary.reduce((sum, block) => sum + block.gapBefore + block.draw(0, false), 0);
 
-  const rows = document.lines.map((line) => flow.typesetRow(lineCells(line, document.currency), LINE_COLUMNS, STYLE.cell));
-  flow.fit(flow.typesetRow(headers(LINE_COLUMNS), LINE_COLUMNS, STYLE.cellHeader).height + (rows[0]?.height ?? 0));
-  tableHeader(flow, LINE_COLUMNS);
+  const rows = document.lines.map((line) => flow.typesetRow(lineCells(line, document), LINE_COLUMNS, STYLE.cell));
+  flow.fit(flow.typesetRow(headers(LINE_COLUMNS, t), LINE_COLUMNS, STYLE.cellHeader).height + (rows[0]?.height ?? 0));
+  tableHeader(flow, LINE_COLUMNS, t);
   inLineTable = true;
   rows.forEach((row, index) => {
     // The last line goes with the totals when they would not fit after it: a page of totals
@@ -185,6 +212,7 @@ function keepTogether(flow: PageFlow, block: Block): void {
 
 function firstPageHeader(flow: PageFlow, document: DocumentPdf): void {
   const { seller, buyer } = document;
+  const { t, format } = document.words;
   // The reserved logo area: the issuer's name as a wordmark until the catalog carries a logo.
   flow.text({ text: seller.name, x: LOGO_AREA.x, width: LOGO_AREA.width, style: STYLE.wordmark }, LOGO_AREA.y);
 
@@ -197,8 +225,8 @@ function firstPageHeader(flow: PageFlow, document: DocumentPdf): void {
   const issuerHeight = flow.stack(
     [
       right(seller.name, STYLE.bodyBold),
-      ...addressLines(seller.address).map((line) => right(line)),
-      ...(seller.vatId === null ? [] : [right(`VAT ID ${seller.vatId}`)]),
+      ...addressLines(seller.address, format.country).map((line) => right(line)),
+      ...(seller.vatId === null ? [] : [right(t('invoice.vatId', { vatId: seller.vatId }))]),
       right(seller.email),
     ],
     MARGIN.top,
@@ -209,10 +237,10 @@ function firstPageHeader(flow: PageFlow, document: DocumentPdf): void {
   const left = (text: string, style: TextBox['style'] = STYLE.body): TextBox => ({ text, x: CONTENT.left, width: 240, style });
   const buyerHeight = flow.stack(
     [
-      left('BILL TO', STYLE.label),
+      left(t('invoice.billTo'), STYLE.label),
       left(buyer.name, { ...STYLE.bodyBold, size: 10 }),
-      ...addressLines(buyer.address).map((line) => left(line)),
-      ...(buyer.vatId === null ? [] : [left(`VAT ID ${buyer.vatId}`)]),
+      ...addressLines(buyer.address, format.country).map((line) => left(line)),
+      ...(buyer.vatId === null ? [] : [left(t('invoice.vatId', { vatId: buyer.vatId }))]),
     ],
     top,
     true,
@@ -241,6 +269,9 @@ export function pairs(
   y: number,
   draw: boolean,
 ): number {
+  // Wider where a language's labels need it ("Rechnungsnummer"), up to half the block.
+  const widest = Math.max(...rows.map(([label]) => textWidth(label, STYLE.label))) + 6;
+  labelWidth = Math.max(labelWidth, Math.min(Math.ceil(widest), width / 2));
   let height = 0;
   for (const [label, value] of rows) {
     const labelText = flow.typeset({ text: label, x, width: labelWidth - 6, style: STYLE.label });
@@ -267,10 +298,7 @@ export function sideHeading(flow: PageFlow, heading: string, sentence: string, y
 
 function continuationHeader(flow: PageFlow, document: DocumentPdf): void {
   const y = flow.y;
-  const leftHeight = flow.text(
-    { text: `${document.title} ${document.number} (continued)`, x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold },
-    y,
-  );
+  const leftHeight = flow.text({ text: document.continuedTitle, x: CONTENT.left, width: CONTENT.width / 2, style: STYLE.bodyBold }, y);
   const rightHeight = flow.text(
     {
       text: `${document.seller.name} · ${document.buyer.name}`,
@@ -286,22 +314,28 @@ function continuationHeader(flow: PageFlow, document: DocumentPdf): void {
   flow.y += 14;
 }
 
-function headers(columns: readonly Column[]): string[] {
-  return columns.map((column) => column.header);
+function headers(columns: readonly Column[], t: Translate): string[] {
+  return columns.map((column) => t(column.header));
 }
 
-function tableHeader(flow: PageFlow, columns: readonly Column[]): void {
-  flow.drawRow(flow.typesetRow(headers(columns), columns, STYLE.cellHeader), COLOR.headerFill);
+function tableHeader(flow: PageFlow, columns: readonly Column[], t: Translate): void {
+  flow.drawRow(flow.typesetRow(headers(columns, t), columns, STYLE.cellHeader), COLOR.headerFill);
 }
 
-function lineCells(line: DocumentLine, currency: string): string[] {
+function lineCells(line: DocumentLine, { currency, words: { format } }: DocumentPdf): string[] {
   return [
     line.description,
-    formatQuantity(line.quantity),
-    formatUnitPrice(line.unitPrice, currency),
-    formatRate(line.taxRate),
-    formatAmount(line.netAmount, currency),
+    format.quantity(line.quantity),
+    format.unitPrice(line.unitPrice, currency),
+    format.rate(line.taxRate),
+    format.amount(line.netAmount, currency),
   ];
+}
+
+/** The totals and, under them, whatever the document puts there. */
+function totalsAndBelow(flow: PageFlow, document: DocumentPdf, y: number, draw: boolean): number {
+  const height = drawTotals(flow, document.totals(), y, draw);
+  return height + (document.belowTotals?.(flow, y + height, draw) ?? 0);
 }
 
 /** At the right, amounts aligned with the net amount column, so the totals read down from the lines. */
@@ -333,21 +367,24 @@ function drawTotals(flow: PageFlow, rows: readonly TotalsRow[], y: number, draw:
   return height;
 }
 
-/** "VAT 19 %" when there is one rate, else "VAT". */
-export function vatTotalLabel(taxSubtotals: readonly TaxSubtotal[]): string {
-  return taxSubtotals.length === 1 && taxSubtotals[0] !== undefined ? `VAT ${formatRate(taxSubtotals[0].rate)}` : 'VAT';
+/** "VAT 19 %" when there is one rate, else "VAT" (in the document's language). */
+export function vatTotalLabel(taxSubtotals: readonly TaxSubtotal[], { t, format }: DocumentWords): string {
+  return taxSubtotals.length === 1 && taxSubtotals[0] !== undefined
+    ? t('invoice.vatAtRate', { rate: format.rate(taxSubtotals[0].rate) })
+    : t('invoice.vat');
 }
 
 function vatSummary(flow: PageFlow, document: DocumentPdf, y: number, draw: boolean): number {
-  const heading: TextBox = { text: 'VAT summary', x: CONTENT.left, width: CONTENT.width, style: STYLE.heading };
-  const header = flow.typesetRow(headers(VAT_COLUMNS), VAT_COLUMNS, STYLE.cellHeader);
+  const { t, format } = document.words;
+  const heading: TextBox = { text: t('invoice.vatSummary'), x: CONTENT.left, width: CONTENT.width, style: STYLE.heading };
+  const header = flow.typesetRow(headers(VAT_COLUMNS, t), VAT_COLUMNS, STYLE.cellHeader);
   const rows = document.taxSubtotals.map((subtotal) =>
     flow.typesetRow(
       [
-        vatCategoryText(subtotal.category),
-        formatRate(subtotal.rate),
-        formatAmount(subtotal.taxableAmount, document.currency),
-        formatAmount(subtotal.taxAmount, document.currency),
+        vatCategoryText(subtotal.category, t),
+        format.rate(subtotal.rate),
+        format.amount(subtotal.taxableAmount, document.currency),
+        format.amount(subtotal.taxAmount, document.currency),
       ],
       VAT_COLUMNS,
       STYLE.cell,
@@ -385,7 +422,8 @@ function note(flow: PageFlow, text: string, y: number, draw: boolean): number {
 function footers(doc: PDFKit.PDFDocument, document: DocumentPdf): void {
   const range = doc.bufferedPageRange();
   const { seller } = document;
-  const issuer = [seller.name, seller.vatId === null ? null : `VAT ID ${seller.vatId}`, `${document.title} ${document.number}`]
+  const { t } = document.words;
+  const issuer = [seller.name, seller.vatId === null ? null : t('invoice.vatId', { vatId: seller.vatId }), document.footerTitle]
     .filter((part) => part !== null)
     .join(' · ');
   for (let index = range.start; index < range.start + range.count; index += 1) {
@@ -397,7 +435,13 @@ function footers(doc: PDFKit.PDFDocument, document: DocumentPdf): void {
     flow.rule(y - 8);
     flow.text({ text: issuer, x: CONTENT.left, width: CONTENT.width - 90, style: STYLE.small }, y);
     flow.text(
-      { text: `Page ${index - range.start + 1} of ${range.count}`, x: CONTENT.right - 90, width: 90, style: STYLE.small, align: 'right' },
+      {
+        text: t('invoice.page', { page: index - range.start + 1, pages: range.count }),
+        x: CONTENT.right - 90,
+        width: 90,
+        style: STYLE.small,
+        align: 'right',
+      },
       y,
     );
     doc.page.margins.bottom = bottomMargin;

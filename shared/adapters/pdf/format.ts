@@ -6,8 +6,9 @@
  */
 import type { PostalAddress } from '#domain/catalog/types.ts';
 import { currencyExponent } from '#domain/catalog/currencies.ts';
-import type { VatCategory } from '#domain/invoice/types.ts';
 import { decimal, decimalText, formatMinor } from '#domain/money.ts';
+import { formatQuantity } from '#domain/invoice/line-descriptions.ts';
+import type { LocaleFormat } from '#domain/language/locale-format.ts';
 
 /**
  * Symbols only where they are unambiguous to a European reader; "$" or "¥" could be several
@@ -21,13 +22,6 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 const CITY_FIRST = new Set(['AU', 'CA', 'GB', 'IE', 'NZ', 'US']);
 
 const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-
-const CATEGORY_NAMES: Readonly<Record<VatCategory, string>> = {
-  S: 'Standard rate',
-  AE: 'Reverse charge',
-  O: 'Outside the scope of VAT',
-  Z: 'Zero rated',
-};
 
 export function currencyPrefix(currency: string): string {
   return SYMBOLS[currency] ?? currency;
@@ -54,10 +48,6 @@ export function formatRate(rate: string): string {
   return `${decimalText(decimal(rate))} %`;
 }
 
-export function vatCategoryText(category: VatCategory): string {
-  return `${category} – ${CATEGORY_NAMES[category]}`;
-}
-
 /** A calendar date, YYYY-MM-DD or any RFC 3339 instant (its UTC day): "30 November 2026". */
 export function formatDate(value: string): string {
   const { year, month, day } = utcDay(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value), value);
@@ -78,8 +68,8 @@ export function formatPeriod(period: { readonly start: string; readonly end: str
   return `${first.day} – ${lastText}`;
 }
 
-/** The lines of a postal address as a letter shows them, ending with the country's name. */
-export function addressLines(address: PostalAddress): string[] {
+/** The lines of a postal address as a letter shows them, ending with the country's name (in English by default). */
+export function addressLines(address: PostalAddress, country: (code: string) => string = countryName): string[] {
   const region = address.region === undefined || address.region === '' ? undefined : address.region;
   const lines = [address.line1];
   if (address.line2 !== undefined && address.line2 !== '') lines.push(address.line2);
@@ -89,7 +79,7 @@ export function addressLines(address: PostalAddress): string[] {
     lines.push(`${address.postalCode} ${address.city}`.trim());
     if (region !== undefined) lines.push(region);
   }
-  lines.push(countryName(address.country));
+  lines.push(country(address.country));
   return lines;
 }
 
@@ -115,3 +105,14 @@ function utcDay(epochMs: number, text: string): { year: number; month: number; d
   const date = new Date(epochMs);
   return { year: date.getUTCFullYear(), month: date.getUTCMonth(), day: date.getUTCDate() };
 }
+
+/** English documents in this house style (the catalogue gives the words, these the values). */
+export const ENGLISH_FORMAT: LocaleFormat = {
+  amount: formatAmount,
+  unitPrice: formatUnitPrice,
+  quantity: formatQuantity,
+  rate: formatRate,
+  date: formatDate,
+  period: formatPeriod,
+  country: countryName,
+};

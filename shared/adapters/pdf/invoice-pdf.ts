@@ -4,14 +4,18 @@
  * extracts, and the same bytes every time for the same invoice and creation date.
  *
  * Where each thing goes is document-pdf.ts, shared with credit notes; here is what an invoice
- * says: its number, dates and supply period, a draft's warning, its lines, the totals with what
- * was paid and what is due, and the payment instructions beside them.
+ * says, in its language (the message catalogue, document-words.ts): its number, dates and supply
+ * period, a draft's warning, its lines, the totals with what was paid and what is due, the
+ * payment instructions beside them and, under the amount due, the EPC QR code that pays it.
  */
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { canBeEInvoice, einvoiceDocument, type EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
-import { formatAmount, formatDate, formatIban, formatPeriod } from './format.ts';
-import { CONTENT, type PageFlow } from './layout.ts';
-import { pairs, renderDocumentPdf, SIDE_WIDTH, sideHeading, vatTotalLabel, type TotalsRow } from './document-pdf.ts';
+import { epcPaymentCode, invoiceCreditTransfer } from '#domain/payments/epc-payment-code.ts';
+import { drawQrCode, epcQrMatrix, QUIET_ZONE_MODULES } from './epc-qr.ts';
+import { formatIban } from './format.ts';
+import { documentWords, type DocumentWords } from './document-words.ts';
+import { CELL_PADDING, COLOR, CONTENT, type PageFlow, type TextBox, STYLE } from './layout.ts';
+import { pairs, renderDocumentPdf, SIDE_WIDTH, sideHeading, TOTALS_WIDTH, vatTotalLabel, type TotalsRow } from './document-pdf.ts';
 import { InvoiceNotRenderableError } from '../errors.ts';
 
 export interface RenderInvoicePdfOptions {
@@ -28,8 +32,11 @@ export interface RenderInvoicePdfOptions {
   readonly facturX?: EInvoiceDocument | null;
 }
 
-/** Shown where a draft, which has no number yet, would show it. */
+/** Shown where a draft, which has no number yet, would show it (in English; `invoice.draftMarker` in the catalogue). */
 export const DRAFT_MARKER = 'DRAFT';
+
+/** The EPC QR code's module: 0.46 mm, above the 0.4 mm banking apps' cameras read reliably (about 19 mm for a 41-module code). */
+const QR_MODULE = 1.3;
 
 export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoicePdfOptions = {}): Promise<Buffer> {
   if (invoice.status === 'not_issued') {
@@ -37,30 +44,35 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
       `Invoice of customer ${invoice.customerId} for ${invoice.billingPeriod} was not issued; there is nothing to render`,
     );
   }
-  const number = invoice.number ?? DRAFT_MARKER;
+  const words = documentWords(invoice.language);
+  const { t, format } = words;
+  const number = invoice.number ?? t('invoice.draftMarker');
   return renderDocumentPdf({
-    title: 'Invoice',
-    number,
+    words,
+    title: t('invoice.title'),
+    continuedTitle: t('invoice.continued', { number }),
+    footerTitle: t('invoice.footerNumber', { number }),
     seller: invoice.seller,
     buyer: invoice.buyer,
     details: [
-      ['Invoice number', number],
-      ['Issue date', invoice.issueDate === null ? 'not yet issued' : formatDate(invoice.issueDate)],
-      ['Supply period', formatPeriod(invoice.period)],
-      ['Due date', invoice.dueDate === null ? '–' : formatDate(invoice.dueDate)],
-      ['Customer ID', invoice.buyer.id],
-      ['Currency', invoice.currency],
+      [t('invoice.number'), number],
+      [t('invoice.issueDate'), invoice.issueDate === null ? t('invoice.notYetIssued') : format.date(invoice.issueDate)],
+      [t('invoice.supplyPeriod'), format.period(invoice.period)],
+      [t('invoice.dueDate'), invoice.dueDate === null ? '–' : format.date(invoice.dueDate)],
+      [t('invoice.customerId'), invoice.buyer.id],
+      [t('invoice.currency'), invoice.currency],
     ],
-    notices: invoice.status === 'draft' ? ['Draft: not yet issued, amounts may still change. Not a request for payment.'] : [],
+    notices: invoice.status === 'draft' ? [t('invoice.draftNotice')] : [],
     currency: invoice.currency,
     lines: invoice.lines,
     taxSubtotals: invoice.taxSubtotals,
     legends: invoice.legends,
-    totals: () => totals(invoice),
-    side: (flow, y, draw) => payment(flow, invoice, y, draw),
+    totals: () => totals(invoice, words),
+    belowTotals: (flow, y, draw) => paymentCode(flow, invoice, words, y, draw),
+    side: (flow, y, draw) => payment(flow, invoice, words, y, draw),
     info: {
-      title: invoice.number === null ? `Invoice ${DRAFT_MARKER}` : invoice.number,
-      subject: `Invoice to ${invoice.buyer.name} for ${formatPeriod(invoice.period)}`,
+      title: invoice.number === null ? `${t('invoice.title')} ${number}` : invoice.number,
+      subject: t('invoice.subject', { buyer: invoice.buyer.name, period: format.period(invoice.period) }),
     },
     creationDate: options.creationDate ?? new Date(invoice.finalizedAt ?? invoice.updatedAt),
     facturX: options.facturX === undefined ? defaultFacturX(invoice) : options.facturX,
@@ -72,43 +84,70 @@ function defaultFacturX(invoice: Invoice): EInvoiceDocument | null {
 }
 
 /** At the right, amounts aligned with the net amount column, so the totals read down from the lines. */
-function totals(invoice: Invoice): TotalsRow[] {
-  const amount = (minor: number): string => formatAmount(minor, invoice.currency);
-  const vatLabel = vatTotalLabel(invoice.taxSubtotals);
+function totals(invoice: Invoice, words: DocumentWords): TotalsRow[] {
+  const { t, format } = words;
+  const amount = (minor: number): string => format.amount(minor, invoice.currency);
   const paid = invoice.amountPaid !== 0;
   // The customer balance used at finalization (issue 16, EN 16931 BT-113); no row without one.
   const credited = (invoice.balanceApplied ?? 0) > 0;
-  const rows: TotalsRow[] = [
-    { label: 'Net total', value: amount(invoice.netTotal) },
-    { label: vatLabel, value: amount(invoice.taxTotal) },
-    { label: `Total (${invoice.currency})`, value: amount(invoice.total), strong: true, ruleAbove: true },
-    ...(credited ? [{ label: 'Credit applied', value: amount(-invoice.balanceApplied!) }] : []),
-    ...(paid ? [{ label: 'Amount paid', value: amount(-invoice.amountPaid) }] : []),
-    { label: 'Amount due', value: amount(invoice.amountDue), strong: true, ruleAbove: paid || credited, shaded: true },
+  return [
+    { label: t('invoice.netTotal'), value: amount(invoice.netTotal) },
+    { label: vatTotalLabel(invoice.taxSubtotals, words), value: amount(invoice.taxTotal) },
+    { label: t('invoice.total', { currency: invoice.currency }), value: amount(invoice.total), strong: true, ruleAbove: true },
+    ...(credited ? [{ label: t('invoice.creditApplied'), value: amount(-invoice.balanceApplied!) }] : []),
+    ...(paid ? [{ label: t('invoice.amountPaid'), value: amount(-invoice.amountPaid) }] : []),
+    { label: t('invoice.amountDue'), value: amount(invoice.amountDue), strong: true, ruleAbove: paid || credited, shaded: true },
   ];
-
-  return rows;
 }
 
 /** Payment instructions (EN 16931 payment means 58, credit transfer), left of the totals. */
-function payment(flow: PageFlow, invoice: Invoice, y: number, draw: boolean): number {
+function payment(flow: PageFlow, invoice: Invoice, { t, format }: DocumentWords, y: number, draw: boolean): number {
   let sentence: string;
   if (invoice.status === 'draft') {
-    sentence = 'Payment details apply once the invoice is issued.';
+    sentence = t('invoice.paymentWhenIssued');
   } else if (invoice.amountDue <= 0) {
-    sentence = 'Nothing is due on this invoice.';
+    sentence = t('invoice.nothingDue');
   } else {
-    const by = invoice.dueDate === null ? '' : ` by ${formatDate(invoice.dueDate)}`;
-    sentence = `Please transfer ${formatAmount(invoice.amountDue, invoice.currency)}${by} (${invoice.paymentTermsDays} days net), quoting the reference.`;
+    const amount = format.amount(invoice.amountDue, invoice.currency);
+    const days = invoice.paymentTermsDays;
+    sentence =
+      invoice.dueDate === null
+        ? t('invoice.transfer', { amount, days })
+        : t('invoice.transferBy', { amount, date: format.date(invoice.dueDate), days });
   }
   const rows: [string, string][] = [
-    ['Account holder', invoice.seller.name],
-    ['IBAN', formatIban(invoice.paymentMeans.iban)],
-    ['BIC', invoice.paymentMeans.bic],
-    ['Reference', invoice.paymentReference ?? invoice.number ?? DRAFT_MARKER],
-    ['Due date', invoice.dueDate === null ? '–' : formatDate(invoice.dueDate)],
+    [t('invoice.accountHolder'), invoice.seller.name],
+    [t('invoice.iban'), formatIban(invoice.paymentMeans.iban)],
+    [t('invoice.bic'), invoice.paymentMeans.bic],
+    [t('invoice.reference'), invoice.paymentReference ?? invoice.number ?? t('invoice.draftMarker')],
+    [t('invoice.dueDate'), invoice.dueDate === null ? '–' : format.date(invoice.dueDate)],
   ];
-  let height = sideHeading(flow, 'Payment', sentence, y, draw);
+  let height = sideHeading(flow, t('invoice.payment'), sentence, y, draw);
   height += pairs(flow, rows, CONTENT.left, SIDE_WIDTH, 78, y + height, draw);
   return height;
+}
+
+/**
+ * The EPC QR code under the amount due it pays, for issued EUR invoices with an amount due; its
+ * caption to its left. The code's quiet zone reaches into the gap beside it.
+ */
+function paymentCode(flow: PageFlow, invoice: Invoice, { t }: DocumentWords, y: number, draw: boolean): number {
+  const transfer = invoiceCreditTransfer(invoice);
+  if (transfer === null) return 0;
+  const matrix = epcQrMatrix(epcPaymentCode(transfer));
+  const side = QR_MODULE * (matrix.size + 2 * QUIET_ZONE_MODULES);
+  const quietZone = QR_MODULE * QUIET_ZONE_MODULES;
+  const codeLeft = CONTENT.right + quietZone - side;
+  const caption: TextBox = {
+    text: t('invoice.qrCaption'),
+    x: CONTENT.right - TOTALS_WIDTH + CELL_PADDING.x,
+    width: TOTALS_WIDTH - (side - quietZone) - 2 * CELL_PADDING.x,
+    style: STYLE.label,
+  };
+  const height = side - 2 * quietZone;
+  if (draw) {
+    drawQrCode(flow.doc, matrix, codeLeft, y + 8 - quietZone, side, COLOR.text);
+    flow.text(caption, y + 8 + height / 2 - flow.measure(caption) / 2);
+  }
+  return height + 8;
 }

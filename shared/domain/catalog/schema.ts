@@ -17,6 +17,7 @@ import { MAX_GRACE_PERIOD_HOURS } from './billing-settings.ts';
 import { parseRfc3339 } from '../events/rfc3339.ts';
 import { isoSeconds } from '../subscriptions/subscription.ts';
 import { isWholeSecond } from '../subscriptions/rules.ts';
+import { canonicalLanguageTag } from '../language/languages.ts';
 import { EINVOICE_FORMATS, FORMAT_PROFILES } from '../einvoice/format.ts';
 
 type ErrorMap = z.core.$ZodErrorMap;
@@ -114,6 +115,16 @@ const currencyCode = z.string({ error: requiredOr('must be an ISO 4217 currency 
   const hint = isCurrencyCode(value.toUpperCase()) ? `; write it in upper case: "${value.toUpperCase()}"` : '';
   context.addIssue({ code: 'custom', message: `"${value}" is not an ISO 4217 currency code such as "EUR"${hint}` });
 });
+
+/** BCP 47, one of the languages billflow writes (../language/languages.ts); stored canonical ("DE-at" -> "de-AT"). */
+const language = z
+  .string({ error: requiredOr('must be a BCP 47 language tag such as "de", "fr-CH" or "ja"') })
+  .transform((value, context) => {
+    const result = canonicalLanguageTag(value.trim());
+    if ('tag' in result) return result.tag;
+    context.addIssue({ code: 'custom', message: result.problem });
+    return z.NEVER;
+  });
 
 const email = z.email({
   error: (issue) => (issue.input === undefined ? 'is required' : 'must be an email address such as billing@example.com'),
@@ -215,6 +226,7 @@ const issuer = closedObject({
       ),
   }),
   einvoice: issuerEInvoice.optional(),
+  defaultLanguage: language.optional(),
 });
 
 const aggregation = z.enum(['count', 'sum', 'max', 'unique_count', 'latest'], {
@@ -369,6 +381,7 @@ const customer = closedObject({
   subscriptions: z.array(subscription).optional(),
   paymentTermsDays,
   einvoice: customerEInvoice.optional(),
+  language: language.optional(),
 });
 
 const taxRates = z.record(countryCode, taxRate);

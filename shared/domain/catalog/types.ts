@@ -27,6 +27,8 @@ export interface Issuer {
   readonly bank: { readonly iban: string; readonly bic: string };
   /** What XRechnung (seller contact, BR-DE-5/6) and Peppol (seller Peppol id, BT-34) need of the issuer. */
   readonly einvoice?: IssuerEInvoice;
+  /** BCP 47: the language of customers without their own `language`; absent: English. */
+  readonly defaultLanguage?: string;
 }
 
 export interface IssuerEInvoice {
@@ -92,6 +94,8 @@ export interface Customer {
   readonly paymentTermsDays: number;
   /** Absent: the PDF with its embedded Factur-X only. */
   readonly einvoice?: CustomerEInvoice;
+  /** BCP 47: the language of the customer's invoices, emails and invoice page; absent: the issuer's default. */
+  readonly language?: string;
   /**
    * When the customer first entered the catalog (ISO instant), as the store recorded it; never
    * in a document. A run that does not name its period bills no period that ended before it

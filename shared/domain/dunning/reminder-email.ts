@@ -6,24 +6,28 @@
  */
 import { escapeHtml, invoiceLetter, transferRequest, type EmailContent } from '../invoice/email-content.ts';
 import type { Invoice } from '../invoice/invoice.ts';
-import { formatMinor } from '../money.ts';
+import { emailWords, htmlMessage } from '../language/email-words.ts';
 
 export function reminderEmail(invoice: Invoice, daysOverdue: number): EmailContent {
   if (invoice.number === null || invoice.dueDate === null) throw new Error('only a finalized invoice is reminded');
   const number = invoice.number;
+  const { t, format } = emailWords(invoice);
   // amountDue, not total: after a partial payment the customer is asked for the rest only.
-  const amount = `${formatMinor(invoice.amountDue, invoice.currency)} ${invoice.currency}`;
-  const overdue = `${daysOverdue} ${daysOverdue === 1 ? 'day' : 'days'} overdue`;
-  const issued = invoice.issueDate === null ? '' : ` of ${invoice.issueDate}`;
-  const intro = `Our records show that invoice ${number}${issued}, due on ${invoice.dueDate}, is ${overdue}.`;
+  const amountDue = t('email.amountDue', { amount: format.amount(invoice.amountDue, invoice.currency) });
+  const overdue = t('reminder.overdue', { count: daysOverdue });
+  const dueDate = format.date(invoice.dueDate);
+  const intro =
+    invoice.issueDate === null
+      ? t('reminder.intro', { number, dueDate, overdue })
+      : t('reminder.introIssued', { number, issueDate: format.date(invoice.issueDate), dueDate, overdue });
   const payment = transferRequest(invoice, number);
-  const disregard = 'If you have already paid, please disregard this reminder.';
-  const attached = `Invoice ${number} is attached again for your reference.`;
-  return invoiceLetter(invoice, number, `Reminder: invoice ${number} from ${invoice.seller.name} is ${overdue}`, {
-    text: [intro, `Amount due: ${amount}.`, payment, '', disregard, attached],
+  const disregard = t('reminder.disregard');
+  const attached = t('reminder.attachedAgain', { number });
+  return invoiceLetter(invoice, number, t('reminder.subject', { number, issuer: invoice.seller.name, overdue }), {
+    text: [intro, `${amountDue}.`, payment, '', disregard, attached],
     html: [
       `<p>${escapeHtml(intro)}</p>`,
-      `<p><strong>Amount due: ${escapeHtml(amount)}</strong>, due on <strong>${escapeHtml(invoice.dueDate)}</strong> (${overdue}).<br>`,
+      `<p><strong>${escapeHtml(amountDue)}</strong>, ${htmlMessage(t, 'reminder.dueOn', { date: dueDate })} (${escapeHtml(overdue)}).<br>`,
       `${escapeHtml(payment)}</p>`,
       `<p>${escapeHtml(disregard)}<br>${escapeHtml(attached)}</p>`,
     ],

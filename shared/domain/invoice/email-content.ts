@@ -4,8 +4,8 @@
  * `{number}.pdf` by the mailer; and the letter it shares with the dunning reminders (greeting,
  * signature, how to pay). Pure: the words, not the MIME.
  */
-import { formatMinor } from '../money.ts';
 import type { Invoice } from './invoice.ts';
+import { emailWords, escapeHtml, htmlMessage } from '../language/email-words.ts';
 
 export interface EmailContent {
   readonly from: string;
@@ -18,16 +18,19 @@ export interface EmailContent {
 
 export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend'): EmailContent {
   if (invoice.number === null || invoice.dueDate === null) throw new Error('only a finalized invoice is emailed');
-  const amount = `${formatMinor(invoice.amountDue, invoice.currency)} ${invoice.currency}`;
-  const intro =
-    kind === 'resend' ? `As requested, here is invoice ${invoice.number} again.` : `Please find attached invoice ${invoice.number}.`;
-  const period = `${invoice.period.start.slice(0, 10)} to ${new Date(Date.parse(invoice.period.end) - 1).toISOString().slice(0, 10)}`;
-  const transfer = transferRequest(invoice, invoice.number);
-  return invoiceLetter(invoice, invoice.number, `Invoice ${invoice.number} from ${invoice.seller.name}`, {
-    text: [intro, `Supply period: ${period}.`, `Amount due: ${amount}, due by ${invoice.dueDate}. ${transfer}`],
+  const { t, format } = emailWords(invoice);
+  const number = invoice.number;
+  const amount = format.amount(invoice.amountDue, invoice.currency);
+  const intro = kind === 'resend' ? t('email.resent', { number }) : t('email.attached', { number });
+  const period = t('email.supplyPeriod', { period: format.period(invoice.period) });
+  const amountDue = t('email.amountDue', { amount });
+  const dueDate = format.date(invoice.dueDate);
+  const transfer = transferRequest(invoice, number);
+  return invoiceLetter(invoice, number, t('email.subject', { number, issuer: invoice.seller.name }), {
+    text: [intro, period, `${amountDue}, ${t('email.dueBy', { date: dueDate })}. ${transfer}`],
     html: [
-      `<p>${escapeHtml(intro)}<br>Supply period: ${period}.</p>`,
-      `<p><strong>Amount due: ${escapeHtml(amount)}</strong>, due by <strong>${invoice.dueDate}</strong>.<br>`,
+      `<p>${escapeHtml(intro)}<br>${escapeHtml(period)}</p>`,
+      `<p><strong>${escapeHtml(amountDue)}</strong>, ${htmlMessage(t, 'email.dueBy', { date: dueDate })}.<br>`,
       `${escapeHtml(transfer)}</p>`,
     ],
   });
@@ -35,7 +38,7 @@ export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend'): Emai
 
 /** How to pay: by transfer to the seller's account, quoting the invoice number. */
 export function transferRequest(invoice: Invoice, number: string): string {
-  return `Please transfer it to IBAN ${invoice.paymentMeans.iban} (BIC ${invoice.paymentMeans.bic}) quoting the reference ${number}.`;
+  return emailWords(invoice).t('email.transfer', { iban: invoice.paymentMeans.iban, bic: invoice.paymentMeans.bic, number });
 }
 
 /**
@@ -43,17 +46,18 @@ export function transferRequest(invoice: Invoice, number: string): string {
  * paragraphs) between the greeting and the seller's signature, with the invoice PDF attached.
  */
 export function invoiceLetter(
-  invoice: Pick<Invoice, 'seller' | 'buyer'>,
+  invoice: Pick<Invoice, 'seller' | 'buyer' | 'language'>,
   number: string,
   subject: string,
   body: { readonly text: readonly string[]; readonly html: readonly string[] },
 ): EmailContent {
-  const text = [`Dear ${invoice.buyer.name},`, '', ...body.text, '', 'Kind regards,', invoice.seller.name].join('\n');
-  const html = [
-    `<p>Dear ${escapeHtml(invoice.buyer.name)},</p>`,
-    ...body.html,
-    `<p>Kind regards,<br>${escapeHtml(invoice.seller.name)}</p>`,
-  ].join('\n');
+  const { t } = emailWords(invoice);
+  const greeting = t('email.greeting', { name: invoice.buyer.name });
+  const closing = t('email.closing');
+  const text = [greeting, '', ...body.text, '', closing, invoice.seller.name].join('\n');
+  const html = [`<p>${escapeHtml(greeting)}</p>`, ...body.html, `<p>${escapeHtml(closing)}<br>${escapeHtml(invoice.seller.name)}</p>`].join(
+    '\n',
+  );
   return {
     from: `${invoice.seller.name} <${invoice.seller.email}>`,
     to: invoice.buyer.email,
@@ -64,9 +68,7 @@ export function invoiceLetter(
   };
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml } from '../language/email-words.ts';
 
 /** S3 key of an invoice's PDF (CONTRACTS.md section 4). */
 export function documentKey(prefix: string, number: string, issueDate: string): string {

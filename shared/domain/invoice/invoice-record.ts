@@ -5,6 +5,7 @@ import type { Invoice, InvoiceParty } from './invoice.ts';
 import { NEW_INVOICE } from './lifecycle.ts';
 import type { InvoiceComputation } from './types.ts';
 import { invoiceEInvoice } from '../einvoice/settings.ts';
+import { DEFAULT_LANGUAGE } from '../language/languages.ts';
 
 export interface InvoiceRecordInput {
   readonly computation: InvoiceComputation;
@@ -52,6 +53,7 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
     paymentMeans: { code: '58', iban: issuer.bank.iban, bic: issuer.bank.bic },
     paymentReference: null,
     paymentTermsDays: customer.paymentTermsDays,
+    ...documentLanguage(issuer, customer),
     ...(einvoice === undefined ? {} : { einvoice }),
     eventCount: input.eventCount,
     duplicateDeliveries: input.duplicateDeliveries,
@@ -78,6 +80,12 @@ export function draftInvoice(input: InvoiceRecordInput): Invoice {
 export function issue(draft: Invoice, issueDate: string, dueDate: string, now: number): Invoice {
   const at = new Date(now).toISOString();
   return { ...draft, issueDate, dueDate, finalizedAt: at, updatedAt: at };
+}
+
+/** The customer's language, else the issuer's default; nothing for English, so English invoices read as before languages existed. */
+function documentLanguage(issuer: Issuer, customer: Customer): { language?: string } {
+  const language = customer.language ?? issuer.defaultLanguage ?? DEFAULT_LANGUAGE;
+  return language === DEFAULT_LANGUAGE ? {} : { language };
 }
 
 function party(id: string, who: Issuer | Customer): InvoiceParty {

@@ -130,6 +130,11 @@ export interface Invoice {
   /** The reference to quote when paying: the invoice number. */
   readonly paymentReference: string | null;
   readonly paymentTermsDays: number;
+  /**
+   * The BCP 47 tag the invoice's documents and emails are written in (the customer's `language`,
+   * else the issuer's `defaultLanguage`), fixed when the draft is built. Absent: English.
+   */
+  readonly language?: string;
   /** The customer's e-invoice format and data (catalog `einvoice`); absent for PDF-only customers. */
   readonly einvoice?: InvoiceEInvoice;
   /** The XML document stored beside the PDF, for customers with an XML format. */
