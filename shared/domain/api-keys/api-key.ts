@@ -34,13 +34,6 @@ export function keyIdOf(hash: string): string {
   return `key_${hash.slice(0, 16)}`;
 }
 
-/** The scope a request needs: reads need `read`, writes the scope of what they write. */
-export function requiredScope(method: string, path: string): ApiKeyScope {
-  if (method === 'GET' || method === 'HEAD') return 'read';
-  if (/^\/v1\/events\/?$/.test(path)) return 'events:write';
-  return 'customers:write';
-}
-
 export type KeyRefusal = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'out_of_scope';
 
 /** A verdict on a request's Authorization header, given the key record found for it (if any). */
