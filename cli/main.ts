@@ -16,6 +16,7 @@ import { registerCustomerCommands, registerSubscriptionCommands } from './comman
 import { registerOutputsCommand } from './commands/outputs.ts';
 import { registerCustomerBalanceCommand } from './commands/customer-balance.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerApiKeyCommands } from './commands/api-keys.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -40,6 +41,7 @@ registerCustomerBalanceCommand(program, globals);
 registerSubscriptionCommands(program, globals);
 registerOutputsCommand(program, globals);
 registerDemoCommand(program, globals);
+registerApiKeyCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

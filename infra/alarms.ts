@@ -10,7 +10,8 @@ import { consumers, httpRoutes, queues, schedules, type QueueDefinition } from '
 type FunctionId =
   | (typeof consumers)[keyof typeof consumers]['functionId']
   | (typeof schedules)[keyof typeof schedules]['functionId']
-  | (typeof httpRoutes)[keyof typeof httpRoutes]['functionId'];
+  | (typeof httpRoutes)[keyof typeof httpRoutes]['functionId']
+  | (typeof httpRoutes)['serveApi']['authorizer']['functionId'];
 
 export interface FunctionAlarmDefinition {
   /** The errors alarm's description: what a failed invocation means and where its work goes. */
@@ -30,6 +31,7 @@ const { ingestEvents: ingest, closeBillingPeriod: close, renderInvoice: render, 
 const { applyPaymentEvent: applyPayment } = consumers;
 const { startInvoiceRun: run, runDunning: dunning } = schedules;
 const webhook = httpRoutes.receiveStripeWebhook;
+const { serveApi } = httpRoutes;
 
 /** Every function has an errors and a throttles alarm: `{functionId}-errors`, `{functionId}-throttles`. */
 export const functionAlarms: Readonly<Record<FunctionId, FunctionAlarmDefinition>> = {
@@ -60,6 +62,14 @@ export const functionAlarms: Readonly<Record<FunctionId, FunctionAlarmDefinition
   [webhook.functionId]: {
     errors: `${webhook.functionId} failed requests with 500 (crash, timeout, DynamoDB or SQS unavailable, or the secret unreadable or malformed, e.g. more than two comma-separated values). Stripe retries for up to three days, so nothing is lost yet: fix the cause (see its log group).`,
     throttled: 'API Gateway answers the webhook with a 5xx and Stripe retries it for up to three days.',
+  },
+  [serveApi.functionId]: {
+    errors: `${serveApi.functionId} answered HTTP API requests with 500 (crash, timeout, DynamoDB, SQS or S3 unavailable). The callers got a 5xx and retry (an Idempotency-Key makes their retry safe); nothing they were told was accepted is lost. See its log group.`,
+    throttled: 'API Gateway answers the request with a 5xx; callers retry.',
+  },
+  [serveApi.authorizer.functionId]: {
+    errors: `${serveApi.authorizer.functionId} failed (DynamoDB unavailable, timeout): API Gateway answers /v1 requests whose key is not in its cache with 500 until it recovers. See its log group.`,
+    throttled: 'API Gateway answers /v1 requests whose key is not cached with a 5xx; callers retry.',
   },
   [applyPayment.functionId]: {
     errors: `${applyPayment.functionId} failed whole invocations (crash, timeout or configuration error); failed events are retried and end in ${queues.paymentEvents.deadLetter.id}, and their invoices stay unpaid meanwhile. See its log group.`,

@@ -80,6 +80,8 @@ export const tables = {
     id: 'billing',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // Only the HTTP API's idempotency keys expire (24 hours); nothing else in the table has the attribute.
+    timeToLiveAttribute: 'expiresAt',
     envVar: 'BILLING_TABLE',
     globalIndexes: [
       // Finalized invoices with an amount still due, by due date: what dunning reads daily.
@@ -267,11 +269,33 @@ export const schedules = {
 export interface HttpRouteDefinition {
   readonly functionId: string;
   readonly entry: string;
-  readonly method: 'POST';
+  /** `ANY`: every method (API Gateway's ANY route); the function routes further. */
+  readonly method: 'GET' | 'POST' | 'PUT' | 'ANY';
   readonly path: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** A Lambda authorizer run before the function (in AWS by API Gateway, locally by infra/local/http-api.ts). */
+  readonly authorizer?: HttpAuthorizerDefinition;
 }
+
+/** A Lambda authorizer (payload 2.0, simple responses) on the `Authorization` header. */
+export interface HttpAuthorizerDefinition {
+  readonly functionId: string;
+  readonly entry: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  /** How long API Gateway keeps a verdict per Authorization header (so a revoked key works this long at most). */
+  readonly cacheTtlSeconds: number;
+}
+
+/** API keys of the HTTP API (issue 18): checked before serve-api runs. */
+const apiKeyAuthorizer = {
+  functionId: 'authorize-api-key',
+  entry: 'functions/authorize-api-key/handler.ts',
+  timeoutSeconds: 5,
+  memorySize: 256,
+  cacheTtlSeconds: 60,
+} as const satisfies HttpAuthorizerDefinition;
 
 export const httpRoutes = {
   /** Stripe payment webhooks (CONTRACTS.md section 5): verified, stored, queued, 200. */
@@ -283,6 +307,26 @@ export const httpRoutes = {
     // Stripe waits up to 10 s for an answer; the work behind the 200 is one put and one send.
     timeoutSeconds: 10,
     memorySize: 512,
+  },
+  /** The HTTP API for upstream systems (issue 18, docs/api.md): one function routes every /v1 request. */
+  serveApi: {
+    functionId: 'serve-api',
+    entry: 'functions/serve-api/handler.ts',
+    method: 'ANY',
+    path: '/v1/{proxy+}',
+    // The slowest request is a usage preview: one customer's events of one period read and priced.
+    timeoutSeconds: 29,
+    memorySize: 1024,
+    authorizer: apiKeyAuthorizer,
+  },
+  /** The OpenAPI document, readable without a key (same function). */
+  serveApiDocument: {
+    functionId: 'serve-api',
+    entry: 'functions/serve-api/handler.ts',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    timeoutSeconds: 29,
+    memorySize: 1024,
   },
 } as const satisfies Record<string, HttpRouteDefinition>;
 

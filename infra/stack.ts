@@ -21,6 +21,7 @@ import { IngestStage } from './stages/ingest.ts';
 import { InvoiceRunStage } from './stages/invoice-run.ts';
 import { OperationsStage } from './stages/operations.ts';
 import { PaymentsStage } from './stages/payments.ts';
+import { HttpApiStage } from './stages/http-api.ts';
 import type { StageContext } from './stages/stage-context.ts';
 import { createBuckets, createTable } from './storage.ts';
 
@@ -44,6 +45,8 @@ export class BillflowStack extends Stack {
   public readonly invoiceRun: InvoiceRunStage;
   /** Stripe webhooks and their application to invoices. */
   public readonly payments: PaymentsStage;
+  /** The /v1 HTTP API for upstream systems, on the payments stage's HTTP API. */
+  public readonly httpApi: HttpApiStage;
   /** The daily overdue reminders. */
   public readonly dunning: DunningStage;
   /** The operators' CloudWatch dashboard, named like the stack (docs/operations.md). */
@@ -93,9 +96,17 @@ export class BillflowStack extends Stack {
     this.delivery = new DeliveryStage(context);
     this.invoiceRun = new InvoiceRunStage(context, { delivery: this.delivery, scheduleGroup });
     this.payments = new PaymentsStage(context);
+    this.httpApi = new HttpApiStage(context, { webhookApi: this.payments.webhookApi, ingest: this.ingest });
     this.dunning = new DunningStage(context, { delivery: this.delivery, scheduleGroup });
     // Last: the dashboard shows every alarm created above; rows in pipeline order.
-    this.operations = new OperationsStage(context, [this.ingest, this.invoiceRun, this.delivery, this.payments, this.dunning]);
+    this.operations = new OperationsStage(context, [
+      this.ingest,
+      this.invoiceRun,
+      this.delivery,
+      this.payments,
+      this.dunning,
+      this.httpApi,
+    ]);
 
     // What each queue's (and dead-letter queue's) variable holds, as the functions get it.
     const { ingest, invoiceRun, delivery, payments } = this;

@@ -156,3 +156,25 @@ export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
         : { value: value.STRIPE_WEBHOOK_SECRET! },
   };
 }
+
+const apiConfigSchema = z.object({
+  ...eventSettings,
+  EVENTS_QUEUE_URL: required('EVENTS_QUEUE_URL', 'events queue URL'),
+  INVOICES_BUCKET: required('INVOICES_BUCKET', 'invoices bucket name'),
+});
+
+export interface ApiConfig extends IngestConfig {
+  readonly eventsQueueUrl: string;
+  readonly invoicesBucket: string;
+}
+
+/** The HTTP API (functions/serve-api). */
+export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const value = parse(apiConfigSchema, env);
+  return { ...readIngestConfig(env), eventsQueueUrl: value.EVENTS_QUEUE_URL, invoicesBucket: value.INVOICES_BUCKET };
+}
+
+/** The API key authorizer (functions/authorize-api-key): the billing table only. */
+export function readAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): { readonly billingTable: string } {
+  return { billingTable: parse(z.object({ BILLING_TABLE: eventSettings.BILLING_TABLE }), env).BILLING_TABLE };
+}

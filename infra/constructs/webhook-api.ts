@@ -12,7 +12,7 @@
  * No X-Ray on the API: HTTP APIs do not support tracing (REST APIs do). Each request is
  * traced from the function on (its active tracing); the API's side is in the access log.
  */
-import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -22,11 +22,12 @@ import {
   PayloadFormatVersion,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HttpRouteDefinition } from '../resources.ts';
+import type { HttpAuthorizerDefinition, HttpRouteDefinition } from '../resources.ts';
 
 export interface WebhookApiProps {
   /** Requests per second (steady state) and burst the stage accepts; more are answered 429. */
@@ -86,6 +87,39 @@ export class WebhookApi extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
+  }
+
+  /**
+   * Routes `route` to `fn` behind a Lambda authorizer (payload 2.0, simple responses) on the
+   * Authorization header: API Gateway answers 401 without the header and 403 when `authorizer`
+   * refuses, without invoking `fn`; verdicts are cached `route.authorizer.cacheTtlSeconds` per header.
+   */
+  public addAuthorizedRoute(
+    route: HttpRouteDefinition & { authorizer: HttpAuthorizerDefinition },
+    fn: IFunction,
+    authorizer: IFunction,
+  ): void {
+    const lambdaAuthorizer = new HttpLambdaAuthorizer(`${route.authorizer.functionId}-authorizer`, authorizer, {
+      authorizerName: route.authorizer.functionId,
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(route.authorizer.cacheTtlSeconds),
+    });
+    const [httpRoute] = this.api.addRoutes({
+      path: route.path,
+      methods: [HttpMethod[route.method]],
+      integration: new HttpLambdaIntegration(`${route.functionId}-integration`, fn, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      }),
+      authorizer: lambdaAuthorizer,
+    });
+    if (httpRoute === undefined) throw new Error(`${this.node.path}: no route created for ${route.method} ${route.path}`);
+    for (const invoked of [fn, authorizer]) {
+      Validations.of(invoked).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: `Invoked synchronously by the HTTP API (${route.method} ${route.path}) only, so a function DeadLetterConfig would never receive anything: a failure is answered with a 5xx and the caller retries.`,
+      });
+    }
   }
 
   /** `https://{api id}.execute-api.{region}.amazonaws.com`, no trailing slash; routes follow it. */

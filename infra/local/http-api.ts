@@ -14,8 +14,15 @@ import { localLambdaContext } from './lambda-context.ts';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** A Lambda authorizer's handler (payload 2.0 simple responses), run before the route's handler as API Gateway does. */
+type Authorizer = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<{ isAuthorized: boolean; context?: Record<string, unknown> }>;
+
 interface LocalRoute {
   readonly handler: HttpHandler;
+  readonly authorizer?: Authorizer;
   readonly route: HttpRouteDefinition;
   readonly pattern: RegExp;
   readonly parameterNames: readonly string[];
@@ -41,8 +48,9 @@ export interface LocalHttpApiOptions {
 export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<LocalHttpApi> {
   const routes: LocalRoute[] = [];
   for (const [name, route] of Object.entries(httpRoutes) as [keyof typeof httpRoutes, HttpRouteDefinition][]) {
-    const handler = options.handlers?.[name] ?? (await importHandler(route.entry));
-    routes.push({ handler, route, ...compileRoutePath(route.path) });
+    const handler = options.handlers?.[name] ?? (await importHandler<HttpHandler>(route.entry));
+    const authorizer = route.authorizer === undefined ? undefined : await importHandler<Authorizer>(route.authorizer.entry);
+    routes.push({ handler, route, ...(authorizer === undefined ? {} : { authorizer }), ...compileRoutePath(route.path) });
   }
   // API Gateway picks the most specific route: literal paths before templates, longer literal prefixes first.
   routes.sort((a, b) => a.parameterNames.length - b.parameterNames.length || b.route.path.length - a.route.path.length);
@@ -66,6 +74,8 @@ export async function startLocalHttpApi(options: LocalHttpApiOptions): Promise<L
           functionName: `${options.prefix}-${target.route.functionId}`,
           region: options.region,
         });
+        const refused = await authorize(target, event, context);
+        if (refused !== undefined) return reply(refused.status, JSON.stringify({ message: refused.message }));
         const result = await target.handler(event, context);
         const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
         // A binary body (a PDF) is base64 in the result and sent as bytes, as API Gateway does.
@@ -203,7 +213,7 @@ function matchRoute(
   path: string,
 ): (LocalRoute & { pathParameters: Record<string, string> }) | undefined {
   for (const route of routes) {
-    if (route.route.method !== method) continue;
+    if (route.route.method !== method && route.route.method !== 'ANY') continue;
     const match = route.pattern.exec(path);
     if (match === null) continue;
     const pathParameters: Record<string, string> = {};
@@ -228,8 +238,26 @@ function queryParametersOf(query: string): Record<string, string> | undefined {
   return parameters;
 }
 
-async function importHandler(entry: string): Promise<HttpHandler> {
-  const module = (await import(pathToFileURL(resolve(repoRoot, entry)).href)) as { handler?: HttpHandler };
+/**
+ * API Gateway's Lambda authorizer step (identity source `$request.header.Authorization`): no
+ * header is 401 without calling the authorizer, a refusal 403; an accepted request carries the
+ * authorizer's context in `requestContext.authorizer.lambda`. No verdict cache locally.
+ */
+async function authorize(
+  target: LocalRoute,
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<{ status: number; message: string } | undefined> {
+  if (target.authorizer === undefined) return undefined;
+  if (event.headers.authorization === undefined) return { status: 401, message: 'Unauthorized' };
+  const verdict = await target.authorizer({ ...event, type: 'REQUEST', identitySource: [event.headers.authorization] } as never, context);
+  if (!verdict.isAuthorized) return { status: 403, message: 'Forbidden' };
+  Object.assign(event.requestContext, { authorizer: { lambda: verdict.context ?? {} } });
+  return undefined;
+}
+
+async function importHandler<Handler = HttpHandler>(entry: string): Promise<Handler> {
+  const module = (await import(pathToFileURL(resolve(repoRoot, entry)).href)) as { handler?: Handler };
   if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
   return module.handler;
 }

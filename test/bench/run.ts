@@ -6,7 +6,7 @@
  *
  * BENCH_EVENTS sets the ingest workload size (default 50,000 events); BENCH_CUSTOMERS the
  * invoice workload (default 10,000 customers with 100 events each). BENCH_ONLY runs only the named
- * sections (comma-separated: ingest, invoicing, webhooks, documents, cost), e.g. BENCH_ONLY=documents; by
+ * sections (comma-separated: ingest, invoicing, webhooks, http, documents, cost), e.g. BENCH_ONLY=documents; by
  * default every section runs. The cost model (test/bench/cost-model.ts) takes BENCH_COST_EVENTS
  * (default 1,000,000), BENCH_COST_CUSTOMERS (default 1,000) and BENCH_COST_NAIVE_EVENTS (default
  * 100,000; the naive design is scaled to 1,000,000 events).
@@ -18,6 +18,7 @@ import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';
 import { benchLanguages } from './languages.ts';
 import { benchWebhooks } from './webhooks.ts';
+import { benchHttpEvents } from './http-events.ts';
 import { benchCost, costOptionsFromEnv } from './cost-model.ts';
 import { costReport, formatCostReport } from './cost-report.ts';
 import { cpus } from 'node:os';
@@ -26,7 +27,7 @@ const eventCount = Number(process.env.BENCH_EVENTS ?? 50_000);
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
-const SECTIONS = ['ingest', 'invoicing', 'webhooks', 'documents', 'cost'] as const;
+const SECTIONS = ['ingest', 'invoicing', 'webhooks', 'http', 'documents', 'cost'] as const;
 const only = (process.env.BENCH_ONLY ?? '')
   .split(',')
   .map((name) => name.trim())
@@ -36,7 +37,7 @@ if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.j
 const runs = (section: (typeof SECTIONS)[number]) => only.length === 0 || only.includes(section);
 
 // The local services are started only for the sections that use them.
-const usesServices = runs('ingest') || runs('invoicing') || runs('webhooks') || runs('cost');
+const usesServices = runs('ingest') || runs('invoicing') || runs('webhooks') || runs('http') || runs('cost');
 console.log(
   `billflow benchmarks (${new Date().toISOString()}, Node ${process.version}${usesServices ? ', local services' : ''}${only.length > 0 ? `, only: ${only.join(', ')}` : ''})\n`,
 );
@@ -108,6 +109,25 @@ try {
         .map(([name, n]) => `${name.replace('Command', '')} ${fmt(n, 2)}`)
         .join(', ')}`,
     );
+  }
+
+  if (base !== undefined && runs('http')) {
+    const http = await benchHttpEvents(await provisionBench(base, 'benchhttp'));
+    const ms = (value: number) => `${fmt(value, 1)} ms`;
+    console.log(
+      `\nEvents over HTTP: POST /v1/events, batches of ${http.eventsPerBatch}, ${http.concurrency} keep-alive connections (${http.connections} opened), ${fmt(http.batches)} batches, beside SQS SendMessage of the same bodies`,
+    );
+    for (const [door, figures] of [
+      ['POST /v1/events (authorizer, judge, queue, 202)', http.http],
+      ['SQS SendMessage (the events queue directly)', http.sqs],
+    ] as const) {
+      console.log(`  ${door}`);
+      console.log(`    throughput                            ${fmt(figures.eventsPerSecond)} events/s (${fmt(figures.seconds, 2)} s)`);
+      console.log(`    latency per batch                     p50 ${ms(figures.p50Ms)}  p99 ${ms(figures.p99Ms)}`);
+    }
+    console.log(`  ratio HTTP / SQS throughput             ${fmt(http.http.eventsPerSecond / http.sqs.eventsPerSecond, 2)}`);
+    if (http.failures.length > 0)
+      throw new Error(`http events bench: ${http.failures.length} batches not all accepted (first: ${http.failures[0]})`);
   }
 
   if (base !== undefined && runs('webhooks')) {

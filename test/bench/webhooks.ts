@@ -185,7 +185,7 @@ function signatureCeiling(deliveries: readonly SignedDelivery[], nowSeconds: num
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */
-function percentile(sorted: readonly number[], share: number): number {
+export function percentile(sorted: readonly number[], share: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
 }

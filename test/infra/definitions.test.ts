@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { businessAlarms, functionAlarms, queueAlarms, scheduleAlarms } from '#infra/alarms.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
 import type { ProvisionedResources } from '#infra/local/provision.ts';
-import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '#infra/resources.ts';
+import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables, type HttpRouteDefinition } from '#infra/resources.ts';
 import { outputDefinitions, outputsFrom, outputsSchema } from '#shared/outputs.ts';
 import { build, type Built } from './support/synth.ts';
 
@@ -108,8 +108,14 @@ describe('outputs', () => {
 
 describe('alarm definitions', () => {
   it('have one row per function, queue and schedule of infra/resources.ts, and nothing else', () => {
-    const functionIds = [...Object.values(consumers), ...Object.values(schedules), ...Object.values(httpRoutes)].map((fn) => fn.functionId);
-    expect(Object.keys(functionAlarms).sort()).toEqual(functionIds.sort());
+    const routes = Object.values(httpRoutes) as readonly HttpRouteDefinition[];
+    // Two routes may share a function (serve-api); an authorizer is a function too.
+    const functionIds = new Set(
+      [...Object.values(consumers), ...Object.values(schedules), ...routes, ...routes.flatMap((route) => route.authorizer ?? [])].map(
+        (fn) => fn.functionId,
+      ),
+    );
+    expect(Object.keys(functionAlarms).sort()).toEqual([...functionIds].sort());
     expect(Object.keys(queueAlarms).sort()).toEqual(Object.keys(queues).sort());
     expect(Object.keys(scheduleAlarms).sort()).toEqual(Object.keys(schedules).sort());
   });

@@ -73,8 +73,8 @@ describe('tracing and logs', () => {
 
   it.each(STAGES)('%s: every log group (functions and API access logs) has a retention', (stage) => {
     const groups = resourcesOf(built[stage].template, 'AWS::Logs::LogGroup');
-    // Nine functions and the webhook API's access logs.
-    expect(groups).toHaveLength(10);
+    // Eleven functions and the HTTP API's access logs.
+    expect(groups).toHaveLength(12);
     for (const [id, group] of groups) expect([id, group.Properties.RetentionInDays]).toEqual([id, RETENTION_DAYS[stage]]);
   });
 
@@ -129,7 +129,7 @@ describe('alarms', () => {
     const { template } = built.dev;
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(11);
     for (const [id] of functions) {
       for (const metricName of ['Errors', 'Throttles']) {
         const matching = alarms.filter(
@@ -178,7 +178,7 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  const STAGE_ROWS = ['Ingest', 'Invoice run', 'Render', 'Send', 'Payments', 'Dunning'];
+  const STAGE_ROWS = ['Ingest', 'Invoice run', 'Render', 'Send', 'Payments', 'Dunning', 'HTTP API'];
   /** The functions whose errors and throttles each row shows. */
   const ROW_FUNCTIONS: Record<string, readonly string[]> = {
     Ingest: [consumers.ingestEvents.functionId],
@@ -187,6 +187,7 @@ describe('dashboard', () => {
     Send: [consumers.sendInvoice.functionId, consumers.recordMailEvent.functionId],
     Payments: [httpRoutes.receiveStripeWebhook.functionId, consumers.applyPaymentEvent.functionId],
     Dunning: [schedules.runDunning.functionId],
+    'HTTP API': [httpRoutes.serveApi.functionId, httpRoutes.serveApi.authorizer.functionId],
   };
 
   let widgets: DashboardWidget[];
@@ -227,7 +228,9 @@ describe('dashboard', () => {
         `${title}: throughput`,
         `${title}: errors & throttles`,
         `${title}: dead-letter queues`,
-        title === 'Dunning' ? 'Dunning: run duration' : `${title}: age of oldest message`,
+        // Stages without a queue show something else fourth.
+        ({ Dunning: 'Dunning: run duration', 'HTTP API': 'HTTP API: latency' } as Record<string, string>)[title] ??
+          `${title}: age of oldest message`,
       ]);
       const failures = metricsOf(widgetsOfRow[1]!).filter((m) => m[0] === 'AWS/Lambda');
       expect(failures.map((m) => (m.at(-1) as { label: string }).label)).toEqual(

@@ -46,6 +46,8 @@ const FUNCTIONS: readonly ((stack: BillflowStack) => BillingFunction)[] = [
   (stack) => stack.payments.applyPaymentEventFunction,
   (stack) => stack.payments.stripeWebhookFunction,
   (stack) => stack.dunning.dunningRunFunction,
+  (stack) => stack.httpApi.serveApiFunction,
+  (stack) => stack.httpApi.authorizerFunction,
 ];
 
 interface AllowedWildcard {
@@ -425,6 +427,8 @@ describe('cdk-nag', () => {
       'ApplyPaymentEvent',
       'ReceiveStripeWebhook',
       'RunDunning',
+      'ServeApi',
+      'AuthorizeApiKey',
     ];
     const consumersOfQueues = {
       IngestEvents: 'EventsQueue',
@@ -451,7 +455,7 @@ describe('cdk-nag', () => {
           `AwsSolutions-IAM5[Resource::*] @ ${fn}FunctionRole/DefaultPolicy`,
         ]),
         // Document keys are per invoice: a key prefix, not the whole bucket.
-        ...['RenderInvoice', 'SendInvoice', 'RunDunning'].map(
+        ...['RenderInvoice', 'SendInvoice', 'RunDunning', 'ServeApi'].map(
           (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`,
         ),
         ...['RenderInvoice', 'SendInvoice'].map(
@@ -468,6 +472,11 @@ describe('cdk-nag', () => {
         }),
         // The webhook function is invoked synchronously by the HTTP API.
         'Serverless-LambdaDLQ @ ReceiveStripeWebhookFunction',
+        // So are the HTTP API's function (once per route) and its authorizer; the public OpenAPI route has no authorizer.
+        'Serverless-LambdaDLQ @ ServeApiFunction',
+        'Serverless-LambdaDLQ @ ServeApiFunction',
+        'AwsSolutions-APIG4 @ WebhookApi/Api/GET--v1--openapi.json',
+        'Serverless-LambdaDLQ @ AuthorizeApiKeyFunction',
         // Dead-letter queues have no dead-letter queue of their own.
         ...queueDlqs.map((queue) => `Serverless-SQSRedrivePolicy @ ${queue}/DeadLetterQueue`),
         ...[

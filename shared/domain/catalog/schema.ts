@@ -371,7 +371,7 @@ const subscription = closedObject({
 });
 
 /** `plan` is shorthand for one open-ended subscription; document-rules wants exactly one of the two. */
-const customer = closedObject({
+export const catalogCustomerSchema = closedObject({
   id: customerId,
   name: text(),
   email,
@@ -439,7 +439,7 @@ export const catalogDocumentSchema = closedObject({
   taxRates: taxRates.optional(),
   meters: z.array(meter).optional(),
   plans: z.array(plan).optional(),
-  customers: z.array(customer).optional(),
+  customers: z.array(catalogCustomerSchema).optional(),
   dunning: dunning.optional(),
   billing: billing.optional(),
 }) satisfies z.ZodType<CatalogDocument>;

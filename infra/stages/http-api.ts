@@ -1,0 +1,116 @@
+/**
+ * The HTTP API for upstream systems (issue 18, docs/api.md): `ANY /v1/{proxy+}` behind the
+ * authorize-api-key Lambda authorizer, and `GET /v1/openapi.json` without a key, both to the
+ * one serve-api function, on the HTTP API the webhooks already use (one `apiUrl`).
+ *
+ * Throttling: the stage's default throttle applies to every route; the /v1 routes get their
+ * own (route settings of the stage). HTTP APIs have no usage plans (those are REST APIs'), so
+ * a throttle per API key is not possible here: one key can use the whole /v1 budget, and the
+ * per-key measure is the ApiKeysRefused metric and the access log's key id. Over the limit,
+ * API Gateway answers 429 without invoking anything.
+ */
+import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { BillingFunction } from '../constructs/billing-function.ts';
+import { DASHBOARD_PERIOD, type StageRow } from '../constructs/pipeline-dashboard.ts';
+import type { WebhookApi } from '../constructs/webhook-api.ts';
+import { buckets, httpRoutes, pipelineSettings, queues, tables } from '../resources.ts';
+import { count } from './dashboard-metrics.ts';
+import { INVOICE_DOCUMENT_KEYS } from './delivery.ts';
+import type { IngestStage } from './ingest.ts';
+import { functionFrom, type PipelineStage, type StageContext } from './stage-context.ts';
+
+/** Requests per second (steady) and burst for all /v1 routes together, per stage. */
+export const API_RATE_LIMIT_PER_SECOND = 50;
+export const API_BURST_LIMIT = 100;
+
+export class HttpApiStage implements PipelineStage {
+  public readonly serveApiFunction: BillingFunction;
+  public readonly authorizerFunction: BillingFunction;
+  public readonly dashboardRows: readonly StageRow[];
+
+  public constructor(context: StageContext, { webhookApi, ingest }: { webhookApi: WebhookApi; ingest: IngestStage }) {
+    const { serveApi, serveApiDocument } = httpRoutes;
+    this.serveApiFunction = functionFrom(context, serveApi, {
+      description: '/v1: the HTTP API for upstream systems (events, customers, subscriptions, usage, invoices)',
+      // Event shards and retention, as ingest-events reads them (the usage preview reads the events it wrote).
+      environment: pipelineSettings,
+    })
+      .bindTable(
+        context.billingTable,
+        tables.billing.envVar,
+        // Catalog head and customers, invoices and credit notes by number, idempotency keys (claim re-read).
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        // Invoices of a customer, credit notes of an invoice.
+        'dynamodb:Query',
+        // Customer and invoice listings across customers (DynamoDbCatalogRepository.listCustomers, InvoiceRepository.list).
+        'dynamodb:Scan',
+        // Customers upserted (batch), their version item, idempotency claims.
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PutItem',
+        // An idempotency key's response stored, a failed request's claim released.
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      )
+      // GET usage reads the customer's stored events (EventStore queries), nothing else.
+      .bindTable(context.eventsTable, tables.events.envVar, 'dynamodb:Query')
+      // POST /v1/events queues each body on the events queue, as upstream systems do directly.
+      .sendsTo(ingest.eventsQueue.queue, queues.events.envVar)
+      // The PDF's presigned URL is signed by this role: GetObject on invoice documents only.
+      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject');
+
+    this.authorizerFunction = functionFrom(context, serveApi.authorizer, {
+      description: 'Lambda authorizer of /v1: the API key (Authorization: Bearer bf_...) looked up by its SHA-256',
+    })
+      // One GetItem of the key's hash: the authorizer reads nothing else.
+      .bindTable(context.billingTable, tables.billing.envVar, 'dynamodb:GetItem');
+
+    webhookApi.addAuthorizedRoute(serveApi, this.serveApiFunction, this.authorizerFunction);
+    webhookApi.addFunctionRoute(
+      serveApiDocument,
+      this.serveApiFunction,
+      'the OpenAPI document is public on purpose (it holds no data, and clients fetch it to generate SDKs); every other /v1 route has the API key authorizer',
+    );
+    const stage = webhookApi.stage.node.defaultChild as CfnStage;
+    // RouteSettings is raw CloudFormation (JSON), hence the CloudFormation property names.
+    stage.routeSettings = {
+      [`${serveApi.method} ${serveApi.path}`]: { ThrottlingRateLimit: API_RATE_LIMIT_PER_SECOND, ThrottlingBurstLimit: API_BURST_LIMIT },
+    };
+    this.dashboardRows = [this.row(webhookApi)];
+  }
+
+  private row(webhookApi: WebhookApi): StageRow {
+    const { serveApi } = httpRoutes;
+    const period = DASHBOARD_PERIOD;
+    return {
+      title: 'HTTP API',
+      description: `Upstream systems through /v1 (${serveApi.functionId}, keys checked by ${serveApi.authorizer.functionId}); events go on to the ${queues.events.id} queue like any other.`,
+      throughput: [
+        this.serveApiFunction.metricInvocations({ label: `${serveApi.functionId} invocations`, period, statistic: 'Sum' }),
+        count('ApiEventsReceived', 'events received over HTTP'),
+      ],
+      functions: [
+        { label: serveApi.functionId, fn: this.serveApiFunction },
+        { label: serveApi.authorizer.functionId, fn: this.authorizerFunction },
+      ],
+      deadLetterQueues: [],
+      queues: [],
+      instead: {
+        title: 'HTTP API: latency',
+        metrics: [this.serveApiFunction.metricDuration({ label: `${serveApi.functionId} duration (p99)`, period, statistic: 'p99' })],
+        unit: 'ms',
+      },
+      figures: [
+        {
+          title: 'Refused API requests',
+          metrics: [
+            count('ApiKeysRefused', 'API keys refused (unknown, revoked, out of scope)'),
+            count('ApiEventBodiesRefused', 'event bodies refused (not JSON, too large)'),
+            webhookApi.api.metricClientError({ label: 'API 4xx (incl. 401 and 429)', period, statistic: 'Sum' }),
+          ],
+          unit: 'requests / 5 min',
+        },
+      ],
+    };
+  }
+}

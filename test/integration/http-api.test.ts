@@ -1,0 +1,231 @@
+/**
+ * The HTTP API (issue 18) on the local services, through HTTP only (the operator's part, the
+ * catalog head, API keys and the invoice run, through the CLI): a customer created, a
+ * subscription started, October's events sent over HTTP and over SQS with duplicates across
+ * both, usage read, October invoiced after its end, the invoice and its PDF fetched. Every
+ * answer is checked against the OpenAPI document by validator libraries (test/support/api-client.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
+import { localOutputs } from '#infra/local/function-environment.ts';
+import { queues } from '#infra/resources.ts';
+import { startCliPipeline, type CliPipeline } from '#test-support/cli-pipeline.ts';
+import { TEST_REGION } from '#test-support/local-stack.ts';
+import { ApiClient } from '#test-support/api-client.ts';
+import { apiRequest, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { waitForDrained } from '#test-support/ingest-harness.ts';
+
+let pipeline: CliPipeline;
+let api: LocalHttpApi;
+let client: ApiClient;
+const keys = { all: '', read: '', events: '', revoked: '' };
+
+const customer = (id: string) => {
+  const { id: _inPath, ...body } = proCustomer(id, { email: `${id.replaceAll('_', '-')}@customer.example` });
+  return { ...body, plan: undefined, subscriptions: [] };
+};
+
+async function cli<T>(...args: string[]): Promise<T> {
+  const result = await pipeline.billflow(...args, '--json');
+  if (result.code !== 0) throw new Error(`billflow ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+beforeAll(async () => {
+  pipeline = await startCliPipeline('http-api');
+  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'http-api', onError: (id, error) => console.error(id, error) });
+  // The outputs the CLI reads, with this API's URL.
+  writeFileSync(
+    join(pipeline.workDir, 'outputs.json'),
+    JSON.stringify(localOutputs(pipeline.stack, pipeline.stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { url: api.url })),
+  );
+  const catalogFile = join(pipeline.workDir, 'catalog.json');
+  writeFileSync(catalogFile, JSON.stringify(invoicingCatalog([])));
+  await cli('catalog', 'apply', catalogFile);
+  keys.all = (await cli<{ key: string }>('api-keys', 'create', '--name', 'orders-service')).key;
+  keys.read = (await cli<{ key: string }>('api-keys', 'create', '--name', 'dashboard', '--scope', 'read')).key;
+  keys.events = (await cli<{ key: string }>('api-keys', 'create', '--name', 'metering', '--scope', 'events:write')).key;
+  const revoked = await cli<{ key: string; id: string }>('api-keys', 'create', '--name', 'old');
+  keys.revoked = revoked.key;
+  await cli('api-keys', 'revoke', revoked.id);
+  client = new ApiClient(api.url);
+}, 120_000);
+
+afterAll(async () => {
+  client?.close();
+  await api?.stop();
+  await pipeline?.stop();
+});
+
+describe('the HTTP API, through HTTP', () => {
+  it('serves a valid OpenAPI 3.1 document without a key, listing every /v1 route', async () => {
+    const verdict = await client.loadDocument();
+    expect(verdict).toEqual({ valid: true });
+    expect(client.openApi.openapi).toBe('3.1.0');
+    expect(Object.keys(client.openApi.paths as object)).toEqual(
+      expect.arrayContaining(['/v1/events', '/v1/customers/{id}', '/v1/invoices/{number}/pdf', '/v1/openapi.json']),
+    );
+  });
+
+  it('refuses a missing key (401), an unknown, malformed or revoked one (403), and a key without the scope (403 problem)', async () => {
+    const missing = await client.send('GET', '/v1/customers');
+    const unknown = await client.send('GET', '/v1/customers', { key: `bf_${'A'.repeat(43)}` });
+    const malformed = await client.send('GET', '/v1/customers', { key: 'sk_live_123' });
+    const revoked = await client.send('GET', '/v1/customers', { key: keys.revoked });
+    const outOfScope = await client.call('POST', '/v1/events', { key: keys.read, body: apiRequest('cus_a', '2026-10-05T10:00:00Z', 1) });
+    expect([missing.status, unknown.status, malformed.status, revoked.status]).toEqual([401, 403, 403, 403]);
+    expect(outOfScope.status).toBe(403);
+    expect(outOfScope.headers['content-type']).toBe('application/problem+json');
+    expect(outOfScope.json).toMatchObject({
+      status: 403,
+      type: 'urn:billflow:problem:forbidden',
+      detail: expect.stringContaining('events:write'),
+    });
+  });
+
+  it('creates a customer (201), replaces it (200), refuses an invalid one with every error by path (400), 404s an unknown one', async () => {
+    const created = await client.call('PUT', '/v1/customers/cus_a', { key: keys.all, body: customer('cus_a') });
+    const replaced = await client.call('PUT', '/v1/customers/cus_a', {
+      key: keys.all,
+      body: { ...customer('cus_a'), name: 'Globex SARL' },
+    });
+    const invalid = await client.call('PUT', '/v1/customers/cus_bad', {
+      key: keys.all,
+      body: { ...customer('cus_bad'), email: 'not-an-email', address: { line1: 'x', city: 'y', postalCode: '1', country: 'XX' } },
+    });
+    const notJson = await client.call('PUT', '/v1/customers/cus_bad', { key: keys.all, rawBody: '{"name": ' });
+    const unknown = await client.call('GET', '/v1/customers/cus_nobody', { key: keys.read });
+    expect([created.status, replaced.status, invalid.status, notJson.status, unknown.status]).toEqual([201, 200, 400, 400, 404]);
+    expect((invalid.json as { errors: { path: string }[] }).errors.map((error) => error.path)).toEqual(
+      expect.arrayContaining(['email', 'address.country']),
+    );
+    expect((await client.call('GET', '/v1/customers/cus_a', { key: keys.read })).json).toMatchObject({ id: 'cus_a', name: 'Globex SARL' });
+  });
+
+  it('lists customers a page at a time with a cursor', async () => {
+    await client.call('PUT', '/v1/customers/cus_b', { key: keys.all, body: customer('cus_b') });
+    const first = await client.call('GET', '/v1/customers?limit=1', { key: keys.read });
+    const { nextCursor } = first.json as { nextCursor: string };
+    const second = await client.call('GET', `/v1/customers?limit=1&cursor=${nextCursor}`, { key: keys.read });
+    const badCursor = await client.call('GET', '/v1/customers?cursor=%%%', { key: keys.read });
+    expect((first.json as { items: { id: string }[] }).items.map((item) => item.id)).toEqual(['cus_a']);
+    expect(second.json).toMatchObject({ items: [{ id: 'cus_b' }], nextCursor: null });
+    expect(badCursor.status).toBe(400);
+  });
+
+  it('starts a subscription (201) with the CLI rules: an unknown plan is 400 at `plan`, an unknown customer 404', async () => {
+    const started = await client.call('POST', '/v1/customers/cus_a/subscriptions', {
+      key: keys.all,
+      body: { plan: 'pro', at: '2026-10-01T00:00:00Z' },
+    });
+    const unknownPlan = await client.call('POST', '/v1/customers/cus_b/subscriptions', { key: keys.all, body: { plan: 'platinum' } });
+    const unknownCustomer = await client.call('POST', '/v1/customers/cus_nobody/subscriptions', { key: keys.all, body: { plan: 'pro' } });
+    const listed = await client.call('GET', '/v1/customers/cus_a/subscriptions', { key: keys.read });
+    expect([started.status, unknownPlan.status, unknownCustomer.status]).toEqual([201, 400, 404]);
+    expect((unknownPlan.json as { errors: { path: string }[] }).errors).toEqual([expect.objectContaining({ path: 'plan' })]);
+    expect(listed.json).toEqual({
+      customerId: 'cus_a',
+      subscriptions: [{ plan: 'pro', start: '2026-10-01T00:00:00Z', end: null, status: 'active' }],
+    });
+  });
+
+  it("takes October's events after its end (202 per event), deduplicated across HTTP and SQS", async () => {
+    const events = [
+      apiRequest('cus_a', '2026-10-05T10:00:00Z', 1500, 'evt-1'),
+      apiRequest('cus_a', '2026-10-20T10:00:00Z', 2500, 'evt-2'),
+      apiRequest('cus_nobody', '2026-10-20T10:00:00Z', 1, 'evt-3'),
+      { specversion: '1.0', id: 'evt-4' },
+    ];
+    const sent = await client.call('POST', '/v1/events', { key: keys.events, body: events });
+    // The same two events again, once over HTTP and once over SQS: billed once.
+    await client.call('POST', '/v1/events', { key: keys.events, body: events[0] });
+    await pipeline.stack.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: pipeline.stack.env[queues.events.envVar]!, MessageBody: JSON.stringify([events[0], events[1]]) }),
+    );
+    await waitForDrained(pipeline.stack.clients.sqs, pipeline.stack.env[queues.events.envVar]!, 30_000);
+    expect(sent.status).toBe(202);
+    expect(sent.json).toMatchObject({
+      received: 4,
+      accepted: 2,
+      rejected: 2,
+      results: [
+        { index: 0, id: 'evt-1', status: 'accepted' },
+        { index: 1, id: 'evt-2', status: 'accepted' },
+        { index: 2, id: 'evt-3', status: 'rejected', reason: expect.stringContaining('cus_nobody') },
+        { index: 3, id: 'evt-4', status: 'rejected', reason: expect.stringContaining('source') },
+      ],
+    });
+    const stats = await cli<{ received: number; accepted: number; duplicates: number; rejected: number }>('stats', '--period', '2026-10');
+    // October's deliveries: evt-1 three times, evt-2 twice, evt-3 (unknown customer) once; evt-4
+    // names no time, so it is rejected outside any period.
+    expect(stats).toMatchObject({ received: 6, accepted: 2, duplicates: 3, rejected: 1 });
+  });
+
+  it('refuses a body that is not JSON (400), over 256 KiB (413) or a batch over 100 (400), keeping nothing', async () => {
+    const notJson = await client.call('POST', '/v1/events', { key: keys.events, rawBody: 'tokens=5' });
+    const oversize = await client.call('POST', '/v1/events', {
+      key: keys.events,
+      body: { ...apiRequest('cus_a', '2026-10-06T10:00:00Z', 1), data: { pad: 'x'.repeat(300 * 1024) } },
+    });
+    const tooMany = await client.call('POST', '/v1/events', {
+      key: keys.events,
+      body: Array.from({ length: 101 }, (_, index) => apiRequest('cus_a', '2026-10-06T10:00:00Z', 1, `many-${index}`)),
+    });
+    expect([notJson.status, oversize.status, tooMany.status]).toEqual([400, 413, 400]);
+    expect(notJson.json).toMatchObject({ type: 'urn:billflow:problem:malformed-json' });
+  });
+
+  it('replays a write with the same Idempotency-Key and refuses the key with another body (422)', async () => {
+    const event = apiRequest('cus_a', '2026-10-07T10:00:00Z', 10, 'evt-idem');
+    const headers = { 'idempotency-key': 'order-7' };
+    const first = await client.call('POST', '/v1/events', { key: keys.all, body: event, headers });
+    const again = await client.call('POST', '/v1/events', { key: keys.all, body: event, headers });
+    const other = await client.call('POST', '/v1/events', { key: keys.all, body: { ...event, id: 'evt-other' }, headers });
+    expect([first.status, again.status, other.status]).toEqual([202, 202, 422]);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    await waitForDrained(pipeline.stack.clients.sqs, pipeline.stack.env[queues.events.envVar]!, 30_000);
+  });
+
+  it("reads October's usage priced now", async () => {
+    const usage = await client.call('GET', '/v1/customers/cus_a/usage?period=2026-10', { key: keys.read });
+    const badPeriod = await client.call('GET', '/v1/customers/cus_a/usage?period=October', { key: keys.read });
+    expect(usage.status).toBe(200);
+    expect(usage.json).toMatchObject({ customerId: 'cus_a', period: '2026-10', eventCount: 3 });
+    expect(badPeriod.status).toBe(400);
+    expect((badPeriod.json as { errors: { path: string }[] }).errors).toEqual([expect.objectContaining({ path: 'query.period' })]);
+  });
+
+  it('lists, shows and redirects to the PDF of the invoice run after the month (302 to a presigned URL)', async () => {
+    await cli('invoices', 'run', '--as-of', '2026-11-01T02:00:00Z');
+    const listed = await client.call('GET', '/v1/invoices?customer=cus_a&period=2026-10&status=finalized', { key: keys.read });
+    const [invoice] = (listed.json as { items: { number: string; total: number; lines: unknown[] }[] }).items;
+    const shown = await client.call('GET', `/v1/invoices/${invoice!.number}`, { key: keys.read });
+    const pdf = await client.call('GET', `/v1/invoices/${invoice!.number}/pdf`, { key: keys.read });
+    const unknown = await client.call('GET', '/v1/invoices/ACME-2026-999999', { key: keys.read });
+    expect([listed.status, shown.status, pdf.status, unknown.status]).toEqual([200, 200, 302, 404]);
+    expect(shown.json).toMatchObject({ number: invoice!.number, customerId: 'cus_a', status: 'finalized', currency: 'EUR' });
+    const location = new URL(pdf.headers.location!);
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
+    const document = await fetch(location);
+    expect(document.status).toBe(200);
+    expect(
+      Buffer.from(await document.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
+  });
+
+  it('lists credit notes (none yet) and 404s an unknown one; an unknown route is a 404 problem', async () => {
+    const listed = await client.call('GET', '/v1/credit-notes', { key: keys.read });
+    const unknown = await client.call('GET', '/v1/credit-notes/ACME-CN-2026-000001', { key: keys.read });
+    const noRoute = await client.send('GET', '/v1/nothing-here', { key: keys.read });
+    expect(listed.json).toEqual({ items: [], nextCursor: null });
+    expect(unknown.status).toBe(404);
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.headers['content-type']).toBe('application/problem+json');
+  });
+});
