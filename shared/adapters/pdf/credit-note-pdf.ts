@@ -84,8 +84,9 @@ function settlement(flow: PageFlow, creditNote: CreditNote, y: number, draw: boo
       : []),
   ];
   const sentence = parts.length === 0 ? 'Nothing is to be paid.' : `${parts.join(' ')} Nothing is to be paid.`;
+  // The customer's choice (balance or refund) concerns only what the invoice's amount due did not absorb.
   const rows: [string, string][] = [
-    ['Settlement', SETTLEMENT_TEXT[creditNote.settlement]],
+    ['Settlement', rest > 0 ? SETTLEMENT_TEXT[creditNote.settlement] : 'Deducted from the amount due'],
     ['Invoice', creditNote.invoiceNumber],
     ['Reference', creditNote.number],
   ];
