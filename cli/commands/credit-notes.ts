@@ -133,12 +133,17 @@ export function registerCreditNoteCommands(program: Command, globals: () => Glob
     .argument('<number>', 'credit note number, e.g. ACME-CN-2026-000001')
     .action(async (number: string) => {
       const context = createContext(globals().outputs);
-      const note = await context.creditNotes.findByNumber(number);
-      if (note === undefined) throw new UsageError(`no credit note ${number}: see billflow credit-notes list`);
-      emit(globals(), note, () =>
+      const found = await context.creditNotes.findDelivered(number);
+      if (found === undefined) throw new UsageError(`no credit note ${number}: see billflow credit-notes list`);
+      const { creditNote: note, delivery } = found;
+      // The credit note, and its delivery as the invoice shows its own (status, document, emails, last problem).
+      const { deliveryStatus, document, emails, deliveryProblem } = delivery;
+      emit(globals(), { ...note, deliveryStatus, document, emails, deliveryProblem }, () =>
         [
           `${note.number}  credit note for ${note.invoiceNumber} of ${note.invoiceIssueDate}, ${note.customerId}, issued ${note.issueDate}`,
           `reason: ${note.reason}; settlement: ${note.settlement}`,
+          `delivery: ${deliveryStatus}${document === null ? '' : ` (s3://${document.bucket}/${document.key})`}` +
+            (deliveryProblem === null ? '' : `; last problem: ${deliveryProblem.detail}`),
           table(
             ['line', 'description', 'quantity', 'unit price', 'net'],
             note.lines.map((line) => [

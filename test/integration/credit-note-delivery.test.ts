@@ -140,8 +140,19 @@ describe('credit note delivery', () => {
     await pipeline.stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: mailEvents, MessageBody: notification }));
     await waitForDrained(pipeline.stack.clients.sqs, mailEvents, 30_000);
 
+    const shown = await json<{ number: string; deliveryStatus: string; document: { key: string } }>(
+      'credit-notes',
+      'show',
+      'ACME-CN-2026-000001',
+    );
+
     // Assess
     const delivered = (await creditNotes.findDelivered('ACME-CN-2026-000001'))!;
+    expect(shown).toMatchObject({
+      number: 'ACME-CN-2026-000001',
+      deliveryStatus: 'bounced',
+      document: { key: delivered.delivery.document!.key },
+    });
     expect(written).toMatchObject({ key: delivered.delivery.document!.key, sha256: delivered.delivery.document!.sha256 });
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(written.sha256);
     expect(resent.action).toBe('resent');

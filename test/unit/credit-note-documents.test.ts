@@ -125,8 +125,9 @@ describe('credit note as EN 16931 (CII type 381)', () => {
 
 describe('credit note PDF', () => {
   it('shows the title, its number, the invoice it corrects, the reason, the settlement and the total as text', async () => {
+    // As on an invoice paid in full: nothing of the credit lowers the amount due, it is all refunded.
     const invoice = germanInvoice();
-    const note = creditNoteOf(invoice, [{ line: 1, quantity: '1' }], 'refund');
+    const note = { ...creditNoteOf(invoice, [{ line: 1, quantity: '1' }], 'refund'), appliedToInvoice: 0 };
 
     const text = pdfToText(await renderCreditNotePdf(note, invoice)).replace(/\s+/g, ' ');
 
@@ -134,9 +135,20 @@ describe('credit note PDF', () => {
     expect(text).toContain('Credit note number ACME-CN-2026-000001');
     expect(text).toContain(`Corrects invoice ACME-2026-000042 of ${formatDate(invoice.issueDate!)}`);
     expect(text).toContain('Reason: Two seats were never used & <refunded>');
-    expect(text).toContain('Refunded');
-    expect(text).toContain(formatAmount(note.total, 'EUR'));
+    expect(text).toContain('Settlement Refunded');
+    expect(text).toContain(`${formatAmount(note.total, 'EUR')} is refunded to you.`);
     expect(text).toContain(invoice.buyer.name);
+  });
+
+  it('says an unpaid invoice absorbed the credit: deducted from the amount due, nothing credited or refunded', async () => {
+    const invoice = germanInvoice();
+    const note = creditNoteOf(invoice, [{ line: 1, quantity: '1' }], 'refund');
+
+    const text = pdfToText(await renderCreditNotePdf(note, invoice)).replace(/\s+/g, ' ');
+
+    expect(text).toContain('Settlement Deducted from the amount due');
+    expect(text).toContain(`${formatAmount(note.total, 'EUR')} reduces what is due on invoice ACME-2026-000042.`);
+    expect(text).not.toContain('refunded to you');
   });
 
   it('is a Factur-X PDF/A-3b whose embedded XML is the credit note type 381, byte for byte', async () => {

@@ -92,7 +92,8 @@ function settlement(flow: PageFlow, creditNote: CreditNote, { t, format }: Docum
   // Sentences follow each other as the language writes them (a space; none in Japanese).
   const sentence = sentences.reduce((text, next) => t('creditNote.nextSentence', { text, next }));
   const rows: [string, string][] = [
-    [t('creditNote.settlement'), t(SETTLEMENT_KEY[creditNote.settlement])],
+    // The customer's choice (balance or refund) concerns only what the invoice's amount due did not absorb.
+    [t('creditNote.settlement'), rest > 0 ? t(SETTLEMENT_KEY[creditNote.settlement]) : t('creditNote.deductedFromDue')],
     [t('creditNote.invoice'), creditNote.invoiceNumber],
     [t('invoice.reference'), creditNote.number],
   ];

@@ -59,6 +59,7 @@ export const de: Messages = {
   'creditNote.settlement': 'Ausgleich',
   'creditNote.settledToBalance': 'Ihrem Guthaben gutgeschrieben',
   'creditNote.refunded': 'Erstattet',
+  'creditNote.deductedFromDue': 'Vom offenen Betrag abgezogen',
   'creditNote.reducesDue': '{{amount}} mindern den offenen Betrag der Rechnung {{invoice}}.',
   'creditNote.refundedSentence': '{{amount}} werden Ihnen erstattet.',
   'creditNote.creditedSentence': '{{amount}} werden Ihrem Guthaben gutgeschrieben und mit Ihren nächsten Rechnungen verrechnet.',

@@ -62,6 +62,7 @@ export const en = {
   'creditNote.settlement': 'Settlement',
   'creditNote.settledToBalance': 'Credited to your balance',
   'creditNote.refunded': 'Refunded',
+  'creditNote.deductedFromDue': 'Deducted from the amount due',
   'creditNote.reducesDue': '{{amount}} reduces what is due on invoice {{invoice}}.',
   'creditNote.refundedSentence': '{{amount}} is refunded to you.',
   'creditNote.creditedSentence': '{{amount}} is credited to your balance and applied to your next invoices.',

@@ -60,6 +60,7 @@ export const es: Messages = {
   'creditNote.settlement': 'Liquidación',
   'creditNote.settledToBalance': 'Abonado a su saldo',
   'creditNote.refunded': 'Reembolsado',
+  'creditNote.deductedFromDue': 'Deducido del importe adeudado',
   'creditNote.reducesDue': '{{amount}} se descuentan del importe pendiente de la factura {{invoice}}.',
   'creditNote.refundedSentence': 'Se le reembolsan {{amount}}.',
   'creditNote.creditedSentence': '{{amount}} se abonan a su saldo y se aplicarán a sus próximas facturas.',

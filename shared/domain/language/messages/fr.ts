@@ -60,6 +60,7 @@ export const fr: Messages = {
   'creditNote.settlement': 'Règlement',
   'creditNote.settledToBalance': 'Crédité sur votre solde',
   'creditNote.refunded': 'Remboursé',
+  'creditNote.deductedFromDue': 'Déduit du montant dû',
   'creditNote.reducesDue': '{{amount}} viennent en déduction du montant dû sur la facture {{invoice}}.',
   'creditNote.refundedSentence': '{{amount}} vous sont remboursés.',
   'creditNote.creditedSentence': '{{amount}} sont crédités sur votre solde et imputés sur vos prochaines factures.',

@@ -59,6 +59,7 @@ export const ja: Messages = {
   'creditNote.settlement': '精算',
   'creditNote.settledToBalance': 'お客様の残高に充当',
   'creditNote.refunded': '返金済み',
+  'creditNote.deductedFromDue': '請求残高から差し引き',
   'creditNote.reducesDue': '{{amount}} を請求書 {{invoice}} の未払額から差し引きます。',
   'creditNote.refundedSentence': '{{amount}} をご返金します。',
   'creditNote.creditedSentence': '{{amount}} をお客様の残高に計上し、次回以降の請求書に充当します。',
