@@ -121,6 +121,8 @@ export class DeliveryStage implements PipelineStage {
         //   exports) with the font metrics they point to.
         packageFiles: [
           { packageName: 'dejavu-fonts-ttf', files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf', 'LICENSE'] },
+          // IPAex Gothic for Japanese names and documents (fonts.ts, loaded only when a document needs it): 6 MB.
+          { packageName: 'billflow-font-ipaexg', files: ['ipaexg.ttf', 'LICENSE'] },
           { packageName: 'pdfkit', files: ['js/standard-fonts', 'LICENSE'] },
         ],
         packageImports: { '#standard-fonts/*': 'pdfkit/standard-fonts/*' },

@@ -16,6 +16,7 @@ import { consumers } from '#infra/resources.ts';
 import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';
+import { benchLanguages } from './languages.ts';
 import { benchWebhooks } from './webhooks.ts';
 import { benchCost, costOptionsFromEnv } from './cost-model.ts';
 import { costReport, formatCostReport } from './cost-report.ts';
@@ -169,6 +170,18 @@ try {
         console.log(`    ratio chromium / pdfkit (medians)     ${fmt(figures.ratio, 1)}  (target >= 10: ${verdict(figures.ratio >= 10)})`);
       }
     }
+    const languages = await benchLanguages();
+    console.log(
+      `  one-page invoice per language, ${languages.iterations} timed renders each (ja: Japanese customer name and address, IPAex Gothic subset embedded)`,
+    );
+    for (const figures of languages.languages) {
+      console.log(
+        `    ${figures.language}                                    median ${ms(figures.medianMs).padStart(9)}  ${fmt(figures.bytes).padStart(9)} bytes`,
+      );
+    }
+    console.log(
+      `    CJK font: ${fmt(languages.cjkFontBytes)} bytes in the render function's asset; first Japanese render in a process (font load included) ${ms(languages.firstCjkRenderMs)}`,
+    );
   }
 
   if (base !== undefined && runs('cost')) {

@@ -520,13 +520,14 @@ describe('render-invoice function', () => {
     });
   });
 
-  it('ships the DejaVu fonts and pdfkit standard fonts in its asset, and the bundle resolves them there', () => {
+  it('ships the DejaVu and IPAex Gothic fonts and pdfkit standard fonts in its asset, and the bundle resolves them there', () => {
     const { stack, template } = built.dev;
     const code = template.toJSON().Resources[logicalId(stack.delivery.renderInvoiceFunction)].Properties.Code;
     const asset = join((stack.node.root as App).outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
     for (const file of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
       expect(existsSync(join(asset, 'node_modules/dejavu-fonts-ttf/ttf', file))).toBe(true);
     }
+    for (const file of ['ipaexg.ttf', 'LICENSE']) expect(existsSync(join(asset, 'node_modules/billflow-font-ipaexg', file))).toBe(true);
     // Importing the bundle reads and parses both fonts (module scope of shared/adapters/pdf/fonts.ts);
     // the default font pdfkit's constructor loads is a `#standard-fonts/...` require.
     const script = `
@@ -536,6 +537,7 @@ describe('render-invoice function', () => {
       console.log(JSON.stringify({
         regular: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
         bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+        cjk: require.resolve('billflow-font-ipaexg/ipaexg.ttf'),
         helvetica: require.resolve('#standard-fonts/Helvetica'),
         helveticaName: require('#standard-fonts/Helvetica').name,
       }));`;
@@ -543,6 +545,7 @@ describe('render-invoice function', () => {
     const resolved = JSON.parse(output.trim().split('\n').at(-1)!);
     expect(resolved.regular.startsWith(`${asset}/`)).toBe(true);
     expect(resolved.bold.startsWith(`${asset}/`)).toBe(true);
+    expect(resolved.cjk.startsWith(`${asset}/`)).toBe(true);
     expect(resolved.helvetica.startsWith(`${asset}/`)).toBe(true);
     expect(resolved.helveticaName).toBe('Helvetica');
   });

@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderInvoicePdf } from '#adapters/pdf/invoice-pdf.ts';
 import { invoiceEmail } from '#domain/invoice/email-content.ts';
 import { reminderEmail } from '#domain/dunning/reminder-email.ts';
-import { anInvoice } from '#test-support/invoice-factory.ts';
-import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
+import { anInvoice, globexBuyer } from '#test-support/invoice-factory.ts';
+import { ensurePoppler, pdfFonts, pdfToText } from '#test-support/poppler.ts';
+import { OUTSIDE_SCOPE_LEGEND } from '#domain/tax/tax-treatment.ts';
 
 const CREATED = new Date('2026-12-01T02:00:00Z');
 
@@ -94,5 +95,40 @@ describe('an invoice in English', () => {
   it('escapes the customer’s name in the HTML email in every language', () => {
     const invoice = anInvoice({ language: 'fr', buyer: { ...anInvoice().buyer, name: 'Dupont & <Fils>' } });
     expect(invoiceEmail(invoice, 'invoice').html).toContain('Bonjour Dupont &amp; &lt;Fils&gt;,');
+  });
+});
+
+describe('an invoice in Japanese, to a customer with a Japanese name and address', () => {
+  const invoice = anInvoice({
+    language: 'ja',
+    currency: 'JPY',
+    tax: { rate: '0', category: 'O', legend: OUTSIDE_SCOPE_LEGEND },
+    legends: [OUTSIDE_SCOPE_LEGEND],
+    buyer: {
+      ...globexBuyer,
+      id: 'cus_sakura',
+      name: '株式会社さくらクラウド',
+      address: { line1: '西新宿2-8-1', city: '新宿区', postalCode: '163-8001', region: '東京都', country: 'JP' },
+      vatId: null,
+    },
+  });
+
+  it('extracts the name, the address, the labels, the yen total and the due date in Japanese', async () => {
+    // Act
+    const pdf = await renderInvoicePdf(invoice, { creationDate: CREATED });
+
+    // Assess
+    const text = oneLine(pdfToText(pdf));
+    expect(text).toContain('ご請求先 株式会社さくらクラウド 西新宿2-8-1 163-8001 新宿区 東京都 日本');
+    expect(text).toContain('請求書番号 ACME-2026-000042');
+    expect(text).toContain(`合計（JPY） ￥${invoice.total.toLocaleString('en')}`);
+    expect(text).toContain('お支払期限 2026年12月31日');
+    expect(text).toContain('EU付加価値税の対象外');
+    expect(pdfFonts(pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, ''))).toContain('IPAexGothic');
+  });
+
+  it('embeds the CJK font only in documents that need it', async () => {
+    const pdf = await renderInvoicePdf(anInvoice({ language: 'de' }), { creationDate: CREATED });
+    expect(pdfFonts(pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, ''))).toEqual(['DejaVuSans-Bold', 'DejaVuSans']);
   });
 });

@@ -20,6 +20,11 @@ import { TrueTypeProgram, type TrueTypeSubset } from './truetype-subset.ts';
 
 export const REGULAR = 'DejaVuSans';
 export const BOLD = 'DejaVuSans-Bold';
+/**
+ * IPAex Gothic, for text DejaVu has no glyphs for: Japanese (kana and kanji), and the Chinese and
+ * Korean characters it shares. One weight: bold text in it is set in the regular weight.
+ */
+export const CJK = 'IPAexGothic';
 
 const require = createRequire(import.meta.url);
 
@@ -110,6 +115,14 @@ export class InvoiceFont {
     return (units * size) / this.unitsPerEm;
   }
 
+  /** True when the font has a glyph for every character of the text (white space and controls aside). */
+  covers(text: string): boolean {
+    for (const glyph of this.glyphsOf(text)) {
+      if (glyph.id === 0 && !/[\s\p{Cc}]/u.test(String.fromCodePoint(...glyph.codePoints))) return false;
+    }
+    return true;
+  }
+
   getGlyph(id: number): { readonly advanceWidth: number } {
     return this.program.glyph(id);
   }
@@ -157,23 +170,57 @@ function composedText(text: string): string {
   return MAY_COMPOSE.test(text) ? text.normalize('NFC') : text;
 }
 
-function loadFont(file: string): InvoiceFont {
-  const bytes = readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
+function loadFont(path: string): InvoiceFont {
+  const file = path.split('/').pop();
+  const bytes = readFileSync(require.resolve(path));
   const parsed = create(bytes);
   if (!('glyphForCodePoint' in parsed)) throw new Error(`${file} is a font collection, not a single font`);
   return new InvoiceFont(parsed, new TrueTypeProgram(bytes));
 }
 
 const FONTS: ReadonlyMap<string, InvoiceFont> = new Map([
-  [REGULAR, loadFont('DejaVuSans.ttf')],
-  [BOLD, loadFont('DejaVuSans-Bold.ttf')],
+  [REGULAR, loadFont('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')],
+  [BOLD, loadFont('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')],
 ]);
 
-/** The font registered under `name` by registerInvoiceFonts (REGULAR or BOLD). */
+/**
+ * Loaded the first time a document needs it: the file is 6 MB, and most processes only ever
+ * render Latin, Greek and Cyrillic text. Bundling ships it like DejaVu (`billflow-font-ipaexg`,
+ * a package in this repository: assets/fonts/ipaexg).
+ */
+let cjkFont: InvoiceFont | undefined;
+
+function cjk(): InvoiceFont {
+  return (cjkFont ??= loadFont('billflow-font-ipaexg/ipaexg.ttf'));
+}
+
+/** The font registered under `name` by registerInvoiceFonts (REGULAR, BOLD) or useFont (CJK). */
 export function invoiceFont(name: string): InvoiceFont {
+  if (name === CJK) return cjk();
   const font = FONTS.get(name);
   if (font === undefined) throw new Error(`No invoice font ${name}`);
   return font;
+}
+
+/**
+ * The font to set `text` in: `name` when it has every glyph, else the CJK font when that has
+ * them (a Japanese name or address); else `name`, whose missing glyphs show as boxes.
+ */
+export function fontForText(name: string, text: string): string {
+  if (invoiceFont(name).covers(text)) return name;
+  return cjk().covers(text) ? CJK : name;
+}
+
+/** Documents the CJK font is registered in; registered only where used, so other documents stay as they were. */
+const WITH_CJK = new WeakSet<PDFKit.PDFDocument>();
+
+/** Selects the font for the text that follows, registering the CJK font in this document first if needed. */
+export function useFont(doc: PDFKit.PDFDocument, name: string, size: number): void {
+  if (name === CJK && !WITH_CJK.has(doc)) {
+    doc.registerFont(CJK, cjk());
+    WITH_CJK.add(doc);
+  }
+  doc.font(name).fontSize(size);
 }
 
 /**

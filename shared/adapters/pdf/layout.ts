@@ -9,7 +9,7 @@
  * widths and drawn as one text operator (content.ts); only text that wraps goes through
  * pdfkit's line wrapper (heightOfString, text). Both give the same glyphs in the same places.
  */
-import { BOLD, REGULAR, invoiceFont } from './fonts.ts';
+import { BOLD, REGULAR, fontForText, invoiceFont, useFont } from './fonts.ts';
 import { drawTextLine, fillRectangle, strokeHorizontalLine } from './content.ts';
 
 /** A4 in PDF points (1/72 inch). */
@@ -155,7 +155,7 @@ export class PageFlow {
 
   /** Measures the box for `draw`. */
   typeset(box: TextBox): SetText {
-    const style = this.fittedStyle(box);
+    const style = this.fittedStyle(inScriptFont(box));
     const lineWidth = oneLineWidth(box.text, box.width, style);
     this.use(style);
     const height =
@@ -244,8 +244,14 @@ export class PageFlow {
   }
 
   private use(style: TextStyle): void {
-    this.doc.font(style.font).fontSize(style.size);
+    useFont(this.doc, style.font, style.size);
   }
+}
+
+/** The box in a font that has its characters: the CJK font for Japanese text (fonts.ts). */
+function inScriptFont(box: TextBox): TextBox {
+  const font = fontForText(box.style.font, box.text);
+  return font === box.style.font ? box : { ...box, style: { ...box.style, font } };
 }
 
 /** The width of `text` on one line, in points. */
