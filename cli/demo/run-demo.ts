@@ -20,6 +20,7 @@
  * BILLFLOW_HOME in the same month changes nothing: events and webhooks are answered as
  * duplicates, invoices and reminders exist already.
  */
+import { CATALOGUES } from '#domain/language/catalogue.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -328,10 +329,10 @@ async function mailStore(
       emails: { subject: string; destination: { to: string[] } }[];
     };
     const ours = emails.filter((email) => email.destination.to.some((to) => addresses.some((address) => to.includes(address))));
-    return {
-      invoices: ours.filter((email) => email.subject.startsWith('Invoice ')).length,
-      reminders: ours.filter((email) => email.subject.startsWith('Reminder')).length,
-    };
+    // Subjects are in each customer's language: a reminder's starts as the catalogue's reminder subject does.
+    const reminderPrefixes = Object.values(CATALOGUES).map((messages) => messages['reminder.subject'].split('{{')[0] ?? '');
+    const reminders = ours.filter((email) => reminderPrefixes.some((prefix) => email.subject.startsWith(prefix))).length;
+    return { invoices: ours.length - reminders, reminders };
   } catch {
     return undefined;
   }

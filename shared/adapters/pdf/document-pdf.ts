@@ -25,7 +25,7 @@ import type { EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import type { Translate } from '#domain/language/catalogue.ts';
 import type { MessageKey } from '#domain/language/catalogue-types.ts';
 import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
-import { registerInvoiceFonts } from './fonts.ts';
+import { fontForText, registerInvoiceFonts } from './fonts.ts';
 import { addressLines } from './format.ts';
 import { legendText, vatCategoryText, type DocumentWords } from './document-words.ts';
 import {
@@ -248,7 +248,11 @@ function firstPageHeader(flow: PageFlow, document: DocumentPdf): void {
   );
 
   // The title heads the document details, level with the buyer's address.
-  const titleHeight = flow.text({ text: document.title, x: RIGHT_COLUMN.x, width: RIGHT_COLUMN.width, style: STYLE.title }, top - 6);
+  // Smaller where a language's title is long ("Rechnungskorrektur"), rather than broken inside the word.
+  const titleHeight = flow.text(
+    { text: document.title, x: RIGHT_COLUMN.x, width: RIGHT_COLUMN.width, style: STYLE.title, shrink: true },
+    top - 6,
+  );
   const detailsTop = top - 6 + titleHeight + 4;
   const detailsHeight = pairs(flow, document.details, RIGHT_COLUMN.x, RIGHT_COLUMN.width, RIGHT_COLUMN.labelWidth, detailsTop, true);
 
@@ -270,7 +274,8 @@ export function pairs(
   draw: boolean,
 ): number {
   // Wider where a language's labels need it ("Rechnungsnummer"), up to half the block.
-  const widest = Math.max(...rows.map(([label]) => textWidth(label, STYLE.label))) + 6;
+  // Measured in the font each label is set in (a Japanese label in the CJK font).
+  const widest = Math.max(...rows.map(([label]) => textWidth(label, { ...STYLE.label, font: fontForText(STYLE.label.font, label) }))) + 6;
   labelWidth = Math.max(labelWidth, Math.min(Math.ceil(widest), width / 2));
   let height = 0;
   for (const [label, value] of rows) {

@@ -30,7 +30,15 @@ export function drawQrCode(doc: PDFKit.PDFDocument, matrix: QrMatrix, x: number,
   const module = side / (matrix.size + 2 * QUIET_ZONE_MODULES);
   const left = x + QUIET_ZONE_MODULES * module;
   const top = y + QUIET_ZONE_MODULES * module;
-  const rectangles: [number, number, number, number][] = [];
+  const rectangles = darkRuns(matrix).map(
+    ({ row, column, length }) => [left + column * module, top + row * module, length * module, module] as const,
+  );
+  fillPath(doc, rectangles, color);
+}
+
+/** The dark modules row by row as runs (a run of adjacent dark modules is drawn as one rectangle). */
+export function darkRuns(matrix: QrMatrix): { row: number; column: number; length: number }[] {
+  const runs: { row: number; column: number; length: number }[] = [];
   for (let row = 0; row < matrix.size; row += 1) {
     let column = 0;
     while (column < matrix.size) {
@@ -40,8 +48,8 @@ export function drawQrCode(doc: PDFKit.PDFDocument, matrix: QrMatrix, x: number,
       }
       const start = column;
       while (column < matrix.size && matrix.dark(row, column)) column += 1;
-      rectangles.push([left + start * module, top + row * module, (column - start) * module, module]);
+      runs.push({ row, column: start, length: column - start });
     }
   }
-  fillPath(doc, rectangles, color);
+  return runs;
 }

@@ -90,4 +90,13 @@ export const de: Messages = {
   'reminder.dueOn': 'fällig am {{date}}',
   'reminder.disregard': 'Falls Sie bereits bezahlt haben, betrachten Sie diese Erinnerung bitte als gegenstandslos.',
   'reminder.attachedAgain': 'Die Rechnung {{number}} liegt noch einmal bei.',
+  'page.title': 'Rechnung {{number}} von {{issuer}}',
+  'page.paid': 'Bezahlt',
+  'page.dueBy': 'Fällig bis {{date}}',
+  'page.overdueSince': 'Überfällig seit {{date}}',
+  'page.downloadPdf': 'Rechnung herunterladen (PDF)',
+  'page.downloadXml': 'E-Rechnung herunterladen (XML)',
+  'page.payByTransfer': 'Per Überweisung bezahlen',
+  'page.qrLabel': 'EPC-QR-Code: mit einer Banking-App scannen, um {{amount}} per SEPA-Überweisung zu bezahlen',
+  'page.status': 'Status',
 };

@@ -93,4 +93,13 @@ export const en = {
   'reminder.dueOn': 'due on {{date}}',
   'reminder.disregard': 'If you have already paid, please disregard this reminder.',
   'reminder.attachedAgain': 'Invoice {{number}} is attached again for your reference.',
+  'page.title': 'Invoice {{number}} from {{issuer}}',
+  'page.paid': 'Paid',
+  'page.dueBy': 'Due by {{date}}',
+  'page.overdueSince': 'Overdue since {{date}}',
+  'page.downloadPdf': 'Download the invoice (PDF)',
+  'page.downloadXml': 'Download the e-invoice (XML)',
+  'page.payByTransfer': 'Pay by bank transfer',
+  'page.qrLabel': 'EPC QR code: scan it with a banking app to pay {{amount}} by SEPA transfer',
+  'page.status': 'Status',
 } as const;

@@ -93,4 +93,13 @@ export const es: Messages = {
   'reminder.dueOn': 'con vencimiento el {{date}}',
   'reminder.disregard': 'Si ya ha pagado, ignore este recordatorio.',
   'reminder.attachedAgain': 'Volvemos a adjuntar la factura {{number}} para su referencia.',
+  'page.title': 'Factura {{number}} de {{issuer}}',
+  'page.paid': 'Pagada',
+  'page.dueBy': 'Vence el {{date}}',
+  'page.overdueSince': 'Vencida desde el {{date}}',
+  'page.downloadPdf': 'Descargar la factura (PDF)',
+  'page.downloadXml': 'Descargar la factura electrónica (XML)',
+  'page.payByTransfer': 'Pagar por transferencia',
+  'page.qrLabel': 'Código QR EPC: escanéelo con una app bancaria para pagar {{amount}} por transferencia SEPA',
+  'page.status': 'Estado',
 };

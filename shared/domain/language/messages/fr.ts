@@ -92,4 +92,13 @@ export const fr: Messages = {
   'reminder.dueOn': 'échue le {{date}}',
   'reminder.disregard': 'Si vous avez déjà payé, merci de ne pas tenir compte de cette relance.',
   'reminder.attachedAgain': 'La facture {{number}} est à nouveau jointe pour référence.',
+  'page.title': 'Facture {{number}} de {{issuer}}',
+  'page.paid': 'Payée',
+  'page.dueBy': 'À régler avant le {{date}}',
+  'page.overdueSince': 'En retard depuis le {{date}}',
+  'page.downloadPdf': 'Télécharger la facture (PDF)',
+  'page.downloadXml': 'Télécharger la facture électronique (XML)',
+  'page.payByTransfer': 'Payer par virement',
+  'page.qrLabel': 'QR code EPC : scannez-le avec une application bancaire pour payer {{amount}} par virement SEPA',
+  'page.status': 'Statut',
 };

@@ -89,4 +89,13 @@ export const ja: Messages = {
   'reminder.dueOn': 'お支払期限：{{date}}',
   'reminder.disregard': 'すでにお支払いいただいている場合は、本メールは破棄してください。',
   'reminder.attachedAgain': 'ご参考までに、請求書 {{number}} を再度添付いたします。',
+  'page.title': '{{issuer}}の請求書 {{number}}',
+  'page.paid': 'お支払い済み',
+  'page.dueBy': 'お支払期限 {{date}}',
+  'page.overdueSince': '{{date}}から支払期限超過',
+  'page.downloadPdf': '請求書をダウンロード（PDF）',
+  'page.downloadXml': '電子請求書をダウンロード（XML）',
+  'page.payByTransfer': '銀行振込でのお支払い',
+  'page.qrLabel': 'EPC QRコード：銀行アプリで読み取ると{{amount}}をSEPA送金でお支払いいただけます',
+  'page.status': 'ステータス',
 };
