@@ -8,22 +8,18 @@
  * PDF in S3 shows the credit applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
-import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
-import { queues, tables } from '#infra/resources.ts';
-import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import type { LocalHttpApi } from '#infra/local/http-api.ts';
+import { queues } from '#infra/resources.ts';
+import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import type { BalanceMovement } from '#domain/balance/ledger.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
-import { applyCatalog } from '#use-cases/apply-catalog.ts';
-import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
-import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
+import { proCustomer } from '#test-support/invoicing-catalog.ts';
+import type { TestStack } from '#test-support/local-stack.ts';
 import { drainDelivery } from '#test-support/delivery-harness.ts';
+import { startPaymentsPipeline, type PaymentsPipeline } from '#test-support/payments-pipeline.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { runBillflow } from '#test-support/billflow-cli.ts';
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
@@ -32,8 +28,8 @@ import { deliver, paymentSucceeded } from '#test-support/stripe-events.ts';
 const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
 const CUSTOMERS = ['cus_over', 'cus_credit'] as const;
 
+let pipeline: PaymentsPipeline;
 let stack: TestStack;
-let workers: { stop(): Promise<void> };
 let api: LocalHttpApi;
 let invoices: DynamoDbInvoiceRepository;
 let outputsFile: string;
@@ -75,31 +71,12 @@ type BalanceJson = { customerId: string; balances: { currency: string; available
 
 beforeAll(async () => {
   ensurePoppler();
-  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
-  const billingTable = stack.env[tables.billing.envVar]!;
-  const catalog = await applyCatalog(
-    invoicingCatalog(CUSTOMERS.map((id) => proCustomer(id))),
-    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
-  );
-  if (!catalog.ok) throw new Error('catalog invalid');
-  invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
-  Object.assign(
-    process.env,
-    localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }),
-  );
-  workers = await startTestWorkers(stack, 'balance-test');
-  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'balance-test', onError: (id, error) => console.error(id, error) });
-  workDir = mkdtempSync(join(tmpdir(), 'billflow-balance-'));
-  outputsFile = join(workDir, 'outputs.json');
-  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { url: api.url })));
-  // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
-  await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
-  await drainDelivery(stack);
+  pipeline = await startPaymentsPipeline({ customers: CUSTOMERS.map((id) => proCustomer(id)), secret: SECRET, name: 'balance-test' });
+  ({ stack, api, invoices, outputsFile, workDir } = pipeline);
 }, 180_000);
 
 afterAll(async () => {
-  await api?.stop();
-  await workers?.stop();
+  await pipeline?.stop();
 });
 
 describe('the customer balance on the local services', () => {

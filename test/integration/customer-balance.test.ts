@@ -195,18 +195,19 @@ describe('the balance applied to the next invoice', () => {
     );
     await harness.ingestAt('2026-11-30T12:00:00Z', [apiRequest('cus_de', '2026-11-12T12:00:00Z', 100)]);
 
-    // Act: November closes as of December 1st; a retry and a second process closing it change nothing.
-    const closed = await harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z');
-    const again = await Promise.all([
+    // Act: three processes close November at once (as of December 1st, one an hour later), then a retry.
+    const racing = await Promise.all([
+      harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z'),
       harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z'),
       harness.close('cus_de', '2026-11', '2026-12-01T03:00:00Z'),
     ]);
+    const retried = await harness.close('cus_de', '2026-11', '2026-12-01T02:00:00Z');
 
     // Assess
     const november = (await harness.invoices.get('cus_de', '2026-11'))!;
     expect(note.creditNote).toMatchObject({ total: 3570, appliedToInvoice: 0 });
-    expect(closed.action).toBe('finalized');
-    expect(again.map((outcome) => outcome.action)).toEqual(['already_closed', 'already_closed']);
+    expect(racing.map((outcome) => outcome.action).sort()).toEqual(['already_closed', 'already_closed', 'finalized']);
+    expect(retried.action).toBe('already_closed');
     expect(november).toMatchObject({ status: 'finalized', total: 11900, balanceApplied: 3570, amountDue: 8330, paymentStatus: 'unpaid' });
     const movements = await balances.movements('cus_de', 'EUR');
     expect(movements.map((movement) => [movement.id, movement.amount])).toEqual([
@@ -216,5 +217,34 @@ describe('the balance applied to the next invoice', () => {
     expect(availableBalance(movements, ACCOUNT)).toBe(0);
     // October's invoice itself never takes its own credit back: it stays paid and credited.
     expect((await harness.invoices.findByNumber(number))!.balanceApplied).toBeUndefined();
+  }, 180_000);
+
+  it('three months finalized at once by three processes share the balance: exactly what it holds, never below zero', async () => {
+    // Prepare: 250.00 EUR in the balance; October, November and December (119.00 each) still open.
+    const harness = await createInvoicingHarness(invoicingCatalog([proCustomer('cus_de')]));
+    const tableName = harness.stack.env[tables.billing.envVar]!;
+    const balances = new DynamoDbCustomerBalances(harness.stack.clients.dynamodb, tableName);
+    await balances.record(ACCOUNT, once(creditNote('ACME-CN-2026-000001', 25_000)));
+    await harness.ingestAt('2026-12-31T12:00:00Z', [
+      apiRequest('cus_de', '2026-10-12T12:00:00Z', 100),
+      apiRequest('cus_de', '2026-11-12T12:00:00Z', 100),
+      apiRequest('cus_de', '2026-12-12T12:00:00Z', 100),
+    ]);
+
+    // Act: as of a future instant, each process closing one month (and the open months before it).
+    await Promise.all(['2026-10', '2026-11', '2026-12'].map((period) => harness.close('cus_de', period, '2027-01-01T02:00:00Z')));
+
+    // Assess
+    const closed = await Promise.all(
+      ['2026-10', '2026-11', '2026-12'].map(async (period) => (await harness.invoices.get('cus_de', period))!),
+    );
+    const movements = await balances.movements('cus_de', 'EUR');
+    expect(closed.map((invoice) => invoice.status)).toEqual(['finalized', 'finalized', 'finalized']);
+    expect(closed.map((invoice) => invoice.balanceApplied ?? 0)).toEqual([11_900, 11_900, 1200]);
+    expect(closed.map((invoice) => invoice.amountDue)).toEqual([0, 0, 10_700]);
+    expect(availableBalance(movements, ACCOUNT)).toBe(0);
+    expect(
+      movements.filter((movement) => movement.kind === 'applied_to_invoice').map((movement) => [movement.reference, movement.amount]),
+    ).toEqual(expect.arrayContaining(closed.map((invoice) => [invoice.number, -(invoice.balanceApplied ?? 0)])));
   }, 180_000);
 });

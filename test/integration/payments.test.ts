@@ -5,24 +5,18 @@
  * and reminders sent by the real run-dunning handler into the SES emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
-import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
 import { localLambdaContext } from '#infra/local/lambda-context.ts';
 import { queues, schedules, tables } from '#infra/resources.ts';
-import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
-import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { DunningSummary } from '#use-cases/run-dunning.ts';
-import { applyCatalog } from '#use-cases/apply-catalog.ts';
-import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
-import { createTestStack, TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
-import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
-import { drainDelivery, emailsTo, type StoredEmail } from '#test-support/delivery-harness.ts';
+import type { LocalHttpApi } from '#infra/local/http-api.ts';
+import { proCustomer } from '#test-support/invoicing-catalog.ts';
+import { TEST_REGION, type TestStack } from '#test-support/local-stack.ts';
+import { emailsTo, type StoredEmail } from '#test-support/delivery-harness.ts';
+import { startPaymentsPipeline, type PaymentsPipeline } from '#test-support/payments-pipeline.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { runBillflow, type CliResult } from '#test-support/billflow-cli.ts';
 import {
@@ -49,8 +43,8 @@ const CUSTOMERS = [
   'cus_chargeback',
 ] as const;
 
+let pipeline: PaymentsPipeline;
 let stack: TestStack;
-let workers: { stop(): Promise<void> };
 let api: LocalHttpApi;
 let invoices: DynamoDbInvoiceRepository;
 let outputsFile: string;
@@ -81,39 +75,17 @@ async function runDunning(asOf: string): Promise<DunningSummary> {
 }
 
 beforeAll(async () => {
-  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
-  const billingTable = stack.env[tables.billing.envVar]!;
-  const customers = CUSTOMERS.map((id) => proCustomer(id, { email: emailOf(id) }));
-  const catalog = await applyCatalog(
-    invoicingCatalog(customers),
-    new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable, CUSTOMERS_ENTERED),
-  );
-  if (!catalog.ok) throw new Error('catalog invalid');
-  invoices = new DynamoDbInvoiceRepository(stack.clients.dynamodb, billingTable);
-  Object.assign(
-    process.env,
-    localFunctionEnvironment(stack, stack.endpoints, TEST_REGION, { verbose: false, stripeWebhookSecret: SECRET }),
-  );
-  workers = await startTestWorkers(stack, 'payments-test');
-  api = await startLocalHttpApi({
-    port: 0,
-    region: TEST_REGION,
-    prefix: 'payments-test',
-    onError: (functionId, error) => console.error(functionId, error),
+  pipeline = await startPaymentsPipeline({
+    customers: CUSTOMERS.map((id) => proCustomer(id, { email: emailOf(id) })),
+    secret: SECRET,
+    name: 'payments-test',
   });
-  const workDir = mkdtempSync(join(tmpdir(), 'billflow-payments-'));
-  outputsFile = join(workDir, 'outputs.json');
-  writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/', { url: api.url })));
-
-  // October's invoices, finalized, rendered and emailed: 100.00 EUR minimum + 19 % VAT each.
-  await runScheduledInvoiceRun('2026-11-01T02:00:00Z');
-  await drainDelivery(stack);
+  ({ stack, api, invoices, outputsFile } = pipeline);
   for (const invoice of await invoices.list({ billingPeriod: '2026-10' })) issued.set(invoice.customerId, invoice);
 }, 120_000);
 
 afterAll(async () => {
-  await api?.stop();
-  await workers?.stop();
+  await pipeline?.stop();
 });
 
 describe('Stripe payments over HTTP', () => {

@@ -7,12 +7,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { invoiceItem } from '#adapters/dynamodb/invoice-repository.ts';
 import { applyBalanceToInvoice } from '#domain/balance/apply-to-invoice.ts';
 import { availableBalance, creditNoteMovement, overpaymentMovement, recordMovement, type BalanceMovement } from '#domain/balance/ledger.ts';
 import { assembleCreditNote } from '#domain/credit-notes/assemble.ts';
 import type { CreditNote, CreditSettlement } from '#domain/credit-notes/types.ts';
 import { InvoiceStateError } from '#domain/errors.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
+import { isOpenReceivable } from '#domain/invoice/lifecycle.ts';
+import { reminderEmail } from '#domain/dunning/reminder-email.ts';
 import { formatMinor } from '#domain/money.ts';
 import { settleWithCredits } from '#domain/payments/credited-settlement.ts';
 import { applyPayments } from '#domain/payments/invoice-payments.ts';
@@ -66,6 +69,19 @@ describe('the balance applied to an invoice at finalization', () => {
     // Assess
     expect(applied).toMatchObject({ balanceApplied: invoice.total, amountDue: 0, paymentStatus: 'paid', customerCredit: 0 });
     expect(availableBalance(recordMovement(ledger, movement!).ledger, ACCOUNT)).toBe(8100);
+  });
+
+  it('covered in full it is no open receivable (dunning never chases it); partly covered, it is chased for the rest only', () => {
+    // Act
+    const covered = applyBalanceToInvoice(invoice, [credit(invoice.total)], AT).invoice;
+    const partly = applyBalanceToInvoice(invoice, [credit(5000)], AT).invoice;
+
+    // Assess: the sparse index dunning queries (open-receivables) holds only the partly covered one.
+    expect(isOpenReceivable(covered)).toBe(false);
+    expect(invoiceItem(covered).receivable).toBeUndefined();
+    expect(isOpenReceivable(partly)).toBe(true);
+    expect(invoiceItem(partly).receivable).toBe('OPEN');
+    expect(reminderEmail(partly, 3).text).toContain(formatMinor(invoice.total - 5000, 'EUR'));
   });
 
   it('leaves an invoice with no balance in its currency exactly as it was, without the field', () => {
