@@ -190,11 +190,26 @@ describe('the HTTP API, through HTTP', () => {
     await waitForDrained(pipeline.stack.clients.sqs, pipeline.stack.env[queues.events.envVar]!, 30_000);
   });
 
+  it('runs concurrent repeats of one Idempotency-Key once: the others wait (409, Retry-After) or get the same answer', async () => {
+    const event = apiRequest('cus_a', '2026-10-08T10:00:00Z', 10, 'evt-concurrent');
+    const headers = { 'idempotency-key': 'order-8' };
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => client.call('POST', '/v1/events', { key: keys.all, body: event, headers })),
+    );
+    const accepted = answers.filter((answer) => answer.status === 202);
+    const waiting = answers.filter((answer) => answer.status === 409);
+    expect(accepted.length + waiting.length).toBe(5);
+    expect(accepted.filter((answer) => answer.headers['idempotent-replayed'] === undefined)).toHaveLength(1);
+    expect(new Set(accepted.map((answer) => answer.text)).size).toBe(1);
+    expect(waiting.every((answer) => answer.headers['retry-after'] === '1')).toBe(true);
+    await waitForDrained(pipeline.stack.clients.sqs, pipeline.stack.env[queues.events.envVar]!, 30_000);
+  });
+
   it("reads October's usage priced now", async () => {
     const usage = await client.call('GET', '/v1/customers/cus_a/usage?period=2026-10', { key: keys.read });
     const badPeriod = await client.call('GET', '/v1/customers/cus_a/usage?period=October', { key: keys.read });
     expect(usage.status).toBe(200);
-    expect(usage.json).toMatchObject({ customerId: 'cus_a', period: '2026-10', eventCount: 3 });
+    expect(usage.json).toMatchObject({ customerId: 'cus_a', period: '2026-10', eventCount: 4 });
     expect(badPeriod.status).toBe(400);
     expect((badPeriod.json as { errors: { path: string }[] }).errors).toEqual([expect.objectContaining({ path: 'query.period' })]);
   });
@@ -217,6 +232,23 @@ describe('the HTTP API, through HTTP', () => {
         .subarray(0, 5)
         .toString('latin1'),
     ).toBe('%PDF-');
+  });
+
+  it('refuses a subscription change that would rewrite the finalized October (409), and takes one from the period end', async () => {
+    const rewrite = await client.call('POST', '/v1/customers/cus_a/subscriptions/cancel', {
+      key: keys.all,
+      body: { at: '2026-10-15T00:00:00Z' },
+    });
+    const later = await client.call('POST', '/v1/customers/cus_a/subscriptions/change', {
+      key: keys.all,
+      body: { plan: 'free', at: 'period-end' },
+    });
+    expect([rewrite.status, later.status]).toEqual([409, 200]);
+    expect((rewrite.json as { errors: { path: string }[] }).errors).toEqual([expect.objectContaining({ path: 'subscriptions' })]);
+    expect((later.json as { subscriptions: { plan: string }[] }).subscriptions.map((subscription) => subscription.plan)).toEqual([
+      'pro',
+      'free',
+    ]);
   });
 
   it('lists credit notes (none yet) and 404s an unknown one; an unknown route is a 404 problem', async () => {
