@@ -15,6 +15,7 @@ import { registerPaymentCommands } from './commands/payments.ts';
 import { registerCustomerCommands, registerSubscriptionCommands } from './commands/subscriptions.ts';
 import { registerOutputsCommand } from './commands/outputs.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerWebhookCommands } from './commands/webhooks.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -38,6 +39,7 @@ registerCustomerCommands(program, globals);
 registerSubscriptionCommands(program, globals);
 registerOutputsCommand(program, globals);
 registerDemoCommand(program, globals);
+registerWebhookCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

@@ -3,6 +3,7 @@
  * misconfigured deployment fails at start with a message naming the variable.
  */
 import { z } from 'zod';
+import { LOCAL_OUTBOUND_SOURCE } from '#domain/outbound/envelope.ts';
 
 const positiveInt = (name: string, fallback: number, max: number) =>
   z
@@ -182,7 +183,7 @@ export function readOutboundConfig(env: NodeJS.ProcessEnv = process.env): Outbou
   return {
     target:
       (value.EVENT_BUS_NAME ?? '') !== '' ? { eventBusName: value.EVENT_BUS_NAME! } : { queueUrl: value.WEBHOOK_DELIVERIES_QUEUE_URL! },
-    source: (value.OUTBOUND_SOURCE ?? '') !== '' ? value.OUTBOUND_SOURCE! : 'billflow/local',
+    source: (value.OUTBOUND_SOURCE ?? '') !== '' ? value.OUTBOUND_SOURCE! : LOCAL_OUTBOUND_SOURCE,
   };
 }
 

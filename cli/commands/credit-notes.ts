@@ -49,6 +49,7 @@ export function registerCreditCommand(invoices: Command, globals: () => GlobalOp
           creditNotes: context.creditNotes,
           metrics: context.metrics,
           now: () => at,
+          outbound: context.outbound,
         });
         emit(globals(), { creditNote, invoice }, () =>
           [

@@ -4,6 +4,8 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
+
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
@@ -16,7 +18,7 @@ import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 
 function build() {
   const config = readDeliveryConfig();
-  const { dynamodb, s3, ses } = createAwsClients();
+  const { dynamodb, s3, ses, sqs } = createAwsClients();
   for (const client of [dynamodb, s3, ses]) tracer.captureAWSv3Client(client);
   const deps = {
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
@@ -25,6 +27,7 @@ function build() {
     now: Date.now,
     // A claim older than this belongs to a sender that died; the invoice run's sweep uses the same.
     claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
+    outbound: outboundEventsOf(sqs),
   };
   return async (record: SQSRecord) => {
     const { number } = sendRequestMessage.parse(record.body);

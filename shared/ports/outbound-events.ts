@@ -4,10 +4,10 @@
  * a stage publishes as part of its idempotent step, so a throw retries the step, and the retry
  * publishes the same ids again (facts.ts keys), never a different fact.
  */
-import type { AnyOutboundFact } from '#domain/outbound/catalogue.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 
 export interface OutboundEvents {
-  publish(facts: readonly AnyOutboundFact[]): Promise<void>;
+  publish(facts: readonly OutboundFact[]): Promise<void>;
 }
 
 /** For steps run where no subscriber can be reached (unit tests of other behaviour). */

@@ -25,3 +25,6 @@ export class DunningRunError extends namedError('DunningRunError') {
 export class CatalogIncompleteError extends namedError('CatalogIncompleteError') {}
 
 export class EInvoiceNotFoundError extends namedError('EInvoiceNotFoundError') {}
+
+/** Some subscribed endpoints did not answer 2xx: the delivery message is retried with backoff, then dead-lettered. */
+export class WebhookDeliveryError extends namedError('WebhookDeliveryError') {}

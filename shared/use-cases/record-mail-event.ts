@@ -6,7 +6,9 @@
  */
 import type { MailEvent } from '#domain/delivery/mail-event.ts';
 import { recordMailProblem } from '#domain/invoice/lifecycle.ts';
+import { invoiceDeliveryFailed } from '#domain/outbound/facts.ts';
 import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { UnknownEmailError } from './errors.ts';
 
 export type MailEventOutcome = { readonly action: 'bounced' | 'problem_recorded' | 'ignored'; readonly number?: string };
@@ -16,7 +18,7 @@ type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks
 
 export async function recordMailEvent(
   event: MailEvent,
-  deps: { invoices: MailEventInvoices; now: () => number },
+  deps: { invoices: MailEventInvoices; now: () => number; outbound?: OutboundEvents },
 ): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.messageId);
@@ -24,6 +26,12 @@ export async function recordMailEvent(
   if (number === undefined) throw new UnknownEmailError(`no invoice email with SES message id ${event.messageId}`);
   const at = new Date(deps.now()).toISOString();
   const permanent = event.kind === 'bounce' && event.permanent;
-  await deps.invoices.update(number, (current) => recordMailProblem(current, { kind: event.kind, detail: event.detail, at }, permanent));
+  const { invoice } = await deps.invoices.update(number, (current) =>
+    recordMailProblem(current, { kind: event.kind, detail: event.detail, at }, permanent),
+  );
+  if (permanent)
+    await deps.outbound?.publish([
+      invoiceDeliveryFailed(invoice, { kind: 'bounce', detail: event.detail, at, messageId: event.messageId }),
+    ]);
   return { action: permanent ? 'bounced' : 'problem_recorded', number };
 }

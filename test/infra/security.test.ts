@@ -46,6 +46,7 @@ const FUNCTIONS: readonly ((stack: BillflowStack) => BillingFunction)[] = [
   (stack) => stack.payments.applyPaymentEventFunction,
   (stack) => stack.payments.stripeWebhookFunction,
   (stack) => stack.dunning.dunningRunFunction,
+  (stack) => stack.outbound.deliverWebhooksFunction,
 ];
 
 interface AllowedWildcard {
@@ -425,6 +426,7 @@ describe('cdk-nag', () => {
       'ApplyPaymentEvent',
       'ReceiveStripeWebhook',
       'RunDunning',
+      'DeliverWebhooks',
     ];
     const consumersOfQueues = {
       IngestEvents: 'EventsQueue',
@@ -433,6 +435,7 @@ describe('cdk-nag', () => {
       SendInvoice: 'InvoiceEmailsQueue',
       RecordMailEvent: 'MailEventsQueue',
       ApplyPaymentEvent: 'PaymentEventsQueue',
+      DeliverWebhooks: 'WebhookDeliveriesQueue',
     };
     const queueDlqs = [
       'EventsQueue',
@@ -441,6 +444,7 @@ describe('cdk-nag', () => {
       'InvoiceEmailsQueue',
       'MailEvents/Queue',
       'PaymentEventsQueue',
+      'WebhookDeliveriesQueue',
     ];
     expect(acknowledged.map(({ id, path }) => `${id} @ ${path}`).sort()).toEqual(
       [

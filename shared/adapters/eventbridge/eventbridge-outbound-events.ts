@@ -6,7 +6,7 @@
  * thrown, so the calling step is retried and publishes the same ids again.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AnyOutboundFact } from '#domain/outbound/catalogue.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import { envelopeOf } from '#domain/outbound/envelope.ts';
 import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { OutboundPublishError } from '../errors.ts';
@@ -22,7 +22,7 @@ export class EventBridgeOutboundEvents implements OutboundEvents {
     private readonly options: { attempts?: number; backoffMs?: number } = {},
   ) {}
 
-  async publish(facts: readonly AnyOutboundFact[]): Promise<void> {
+  async publish(facts: readonly OutboundFact[]): Promise<void> {
     const entries = facts.map((fact): PutEventsRequestEntry => {
       const envelope = envelopeOf(fact, this.source);
       return {

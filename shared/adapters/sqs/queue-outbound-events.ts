@@ -3,7 +3,7 @@
  * queue, the queue the bus rule feeds in AWS, as the same body (the CloudEvent envelope).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { AnyOutboundFact } from '#domain/outbound/catalogue.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import { envelopeOf } from '#domain/outbound/envelope.ts';
 import { webhookDeliveryMessage } from '#messages/webhook-delivery.ts';
 import type { OutboundEvents } from '#ports/outbound-events.ts';
@@ -17,7 +17,7 @@ export class QueueOutboundEvents implements OutboundEvents {
     private readonly source: string,
   ) {}
 
-  async publish(facts: readonly AnyOutboundFact[]): Promise<void> {
+  async publish(facts: readonly OutboundFact[]): Promise<void> {
     if (facts.length === 0) return;
     const bodies = facts.map((fact) => webhookDeliveryMessage.serialize(envelopeOf(fact, this.source)));
     const { failed } = await sendBodies(this.sqs, this.queueUrl, bodies);

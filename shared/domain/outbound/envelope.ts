@@ -36,6 +36,18 @@ export function outboundSource(stackName: string): string {
   return `billflow/${stackName}`;
 }
 
+/** The stack's bus is `{stack name}-events`: the CLI finds the source from the bus in the outputs. */
+export function eventBusNameOf(stackName: string): string {
+  return `${stackName}-events`;
+}
+
+export function outboundSourceOfBus(eventBusName: string): string {
+  return outboundSource(eventBusName.replace(/-events$/, ''));
+}
+
+/** Where nothing names the stack: `npm start`. */
+export const LOCAL_OUTBOUND_SOURCE = outboundSource('local');
+
 export function envelopeOf(fact: OutboundFact, source: string): OutboundEnvelope {
   return {
     specversion: '1.0',

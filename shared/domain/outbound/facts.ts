@@ -3,6 +3,8 @@
  * is the fact's identity (see catalogue.ts): built only from values that a retried step finds
  * again (invoice number, new status, reminder stage, payment event id), never from the clock.
  */
+import { createHash } from 'node:crypto';
+import { settleWithCredits } from '../payments/credited-settlement.ts';
 import type { CreditNote } from '../credit-notes/types.ts';
 import type { Invoice, PaymentStatus } from '../invoice/invoice.ts';
 import type { SubscriptionTerm } from '../catalog/types.ts';
@@ -150,7 +152,7 @@ export function subscriptionChanged(
 
 /** Keyed by the rejected text's hash, the key `billflow events rejected` lists it under. */
 export function eventsRejected(rejection: {
-  key: string;
+  body: string;
   reason: string;
   period: string;
   source?: string;
@@ -158,13 +160,14 @@ export function eventsRejected(rejection: {
   customerId?: string;
   at: string;
 }): OutboundFact<'events.rejected'> {
+  const key = createHash('sha256').update(rejection.body).digest('hex');
   return {
     type: 'events.rejected',
-    key: [rejection.key],
+    key: [key],
     ...(rejection.customerId === undefined ? {} : { subject: rejection.customerId }),
     time: rejection.at,
     data: {
-      key: rejection.key,
+      key,
       reason: rejection.reason,
       period: rejection.period,
       source: rejection.source ?? null,
@@ -172,6 +175,38 @@ export function eventsRejected(rejection: {
       customerId: rejection.customerId ?? null,
     },
   };
+}
+
+/**
+ * What the invoice email's delivery came to, as a step that finds it recorded republishes it:
+ * delivered (the one `invoice` email went out) or failed for good (a permanent refusal).
+ * Bounces are reported by the mail events (invoiceDeliveryFailed with the message id).
+ */
+export function deliveryOutcomeFacts(invoice: Invoice): OutboundFact[] {
+  const email = invoice.emails.find((sent) => sent.kind === 'invoice');
+  if (email !== undefined) return [invoiceDelivered(invoice, email)];
+  if (invoice.deliveryStatus === 'failed' && invoice.deliveryProblem !== null) {
+    const { detail, at } = invoice.deliveryProblem;
+    return [invoiceDeliveryFailed(invoice, { kind: 'send_failure', detail, at })];
+  }
+  return [];
+}
+
+/**
+ * The payment status change a payment event made, also when the step is retried after the
+ * ledger took it (`before` is then the invoice as it is): the status without that event.
+ */
+export function paymentStatusChangeOf(invoice: Invoice, before: Invoice, paymentEventId: string): OutboundFact[] {
+  const tookItNow = !before.payments.some((payment) => payment.eventId === paymentEventId);
+  const previous = tookItNow
+    ? before.paymentStatus
+    : settleWithCredits(
+        invoice.total,
+        invoice.payments.filter((payment) => payment.eventId !== paymentEventId),
+        invoice.credits ?? [],
+      ).paymentStatus;
+  const fact = paymentStatusChanged(invoice, previous, paymentEventId);
+  return fact === undefined ? [] : [fact];
 }
 
 function numberOf(invoice: Invoice): string {
