@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { outboundEventTypes } from '#domain/outbound/catalogue.ts';
 import { envelopeOf, outboundEventId, outboundSource } from '#domain/outbound/envelope.ts';
 import { exampleEnvelopes } from '#domain/outbound/examples.ts';
+import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import {
+  deliveryOutcomeFacts,
+  paymentStatusChangeOf,
   invoiceDrafted,
   invoiceFinalized,
   invoiceOverdue,
@@ -130,5 +133,57 @@ describe('the retry schedule of webhook deliveries', () => {
     const window = retryWindowSeconds(queues.webhookDeliveries.maxReceiveCount, DEFAULT_RETRY_SCHEDULE);
     expect(window).toBeGreaterThanOrEqual(3 * 24 * 3600);
     expect(window).toBeLessThan(queues.webhookDeliveries.retentionDays * 24 * 3600);
+  });
+});
+
+describe('facts a retried step publishes again', () => {
+  const payment = (eventId: string, amount: number) => ({
+    kind: 'payment_succeeded' as const,
+    eventId,
+    paymentId: 'pi_1',
+    occurredAt: '2026-12-10T09:30:00Z',
+    currency: 'EUR',
+    amount,
+    invoiceNumber: 'ACME-2026-000007',
+  });
+
+  it('a payment status change: the same fact whether the ledger took the event now or on an earlier try', () => {
+    const unpaid = anInvoice({ number: 'ACME-2026-000007', paymentStatus: 'unpaid', payments: [] });
+    const full = payment('evt_pay', unpaid.total);
+    const paid = applyPayments(unpaid, [full], '2026-12-10T09:30:01Z')!;
+    expect(paid.paymentStatus).toBe('paid');
+    const firstTry = paymentStatusChangeOf(paid, unpaid, 'evt_pay');
+    // The retry finds the event in the ledger already: before and after are the same invoice.
+    const retry = paymentStatusChangeOf(paid, paid, 'evt_pay');
+    expect(firstTry).toHaveLength(1);
+    expect(retry.map(outboundEventId)).toEqual(firstTry.map(outboundEventId));
+    expect(retry[0]!.data).toMatchObject({ previousStatus: 'unpaid', paymentStatus: 'paid' });
+  });
+
+  it('no status change, no fact', () => {
+    const unpaid = anInvoice({ number: 'ACME-2026-000007', paymentStatus: 'unpaid', payments: [] });
+    const partly = applyPayments(unpaid, [payment('evt_a', 100)], '2026-12-10T09:30:01Z')!;
+    const more = applyPayments(partly, [{ ...payment('evt_b', 100), paymentId: 'pi_2' }], '2026-12-11T09:30:01Z')!;
+    expect(more.paymentStatus).toBe('partially_paid');
+    expect(paymentStatusChangeOf(more, partly, 'evt_b')).toEqual([]);
+  });
+
+  it('the delivery: delivered once the invoice email is recorded, failed when refused for good, nothing before', () => {
+    const sent = anInvoice({
+      number: 'ACME-2026-000007',
+      deliveryStatus: 'sent',
+      emails: [{ messageId: 'ses-1', sentAt: '2026-12-01T02:00:07Z', kind: 'invoice', to: 'ap@globex.example' }],
+    });
+    expect(deliveryOutcomeFacts(sent).map((fact) => fact.type)).toEqual(['invoice.delivered']);
+    const failed = anInvoice({
+      number: 'ACME-2026-000007',
+      deliveryStatus: 'failed',
+      emails: [],
+      deliveryProblem: { kind: 'send_failure', detail: 'MessageRejected', at: '2026-12-01T02:00:07Z' },
+    });
+    expect(deliveryOutcomeFacts(failed).map((fact) => [fact.type, fact.data])).toEqual([
+      ['invoice.delivery_failed', expect.objectContaining({ kind: 'send_failure', detail: 'MessageRejected' })],
+    ]);
+    expect(deliveryOutcomeFacts(anInvoice({ number: 'ACME-2026-000007', deliveryStatus: 'rendered', emails: [] }))).toEqual([]);
   });
 });
