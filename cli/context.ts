@@ -23,6 +23,10 @@ import { UsageError } from './errors.ts';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchBusinessMetrics } from '#adapters/cloudwatch/cloudwatch-metrics.ts';
 import { noBusinessMetrics, type BusinessMetrics } from '#ports/business-metrics.ts';
+import { noOutboundEvents, type OutboundEvents } from '#ports/outbound-events.ts';
+import { createOutboundEvents } from '#adapters/outbound-events.ts';
+import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
+import { LOCAL_OUTBOUND_SOURCE, outboundSourceOfBus } from '#domain/outbound/envelope.ts';
 
 export interface CliContext {
   readonly outputs: Outputs;
@@ -40,6 +44,9 @@ export interface CliContext {
   readonly mailer: SesMailer;
   /** CloudWatch against AWS; nothing locally (no CloudWatch emulator). */
   readonly metrics: BusinessMetrics;
+  /** Facts made by CLI commands (void, credit notes, subscriptions): the bus in AWS, the webhook deliveries queue locally. */
+  readonly outbound: OutboundEvents;
+  readonly webhookEndpoints: DynamoDbWebhookEndpointStore;
 }
 
 export const DEFAULT_OUTPUTS = '.billflow/outputs.json';
@@ -108,5 +115,22 @@ export function createContext(outputsFile: string | undefined): CliContext {
     // Resends go out without the configuration set: its bounce events record on the invoice as usual once wired.
     mailer: new SesMailer(clients.ses),
     metrics: local === undefined ? new CloudWatchBusinessMetrics(new CloudWatchClient({ region: outputs.region })) : noBusinessMetrics,
+    outbound: outboundOf(outputs, clients),
+    webhookEndpoints: new DynamoDbWebhookEndpointStore(clients.dynamodb, outputs.billingTable),
   };
+}
+
+/** Outputs written before outbound events existed name neither: nothing to publish to. */
+function outboundOf(outputs: Outputs, clients: AwsClients): OutboundEvents {
+  const clientOptions = { sqs: clients.sqs, region: outputs.region };
+  if (outputs.eventBusName !== undefined) {
+    return createOutboundEvents(
+      { target: { eventBusName: outputs.eventBusName }, source: outboundSourceOfBus(outputs.eventBusName) },
+      clientOptions,
+    );
+  }
+  if (outputs.webhookDeliveriesQueueUrl !== undefined) {
+    return createOutboundEvents({ target: { queueUrl: outputs.webhookDeliveriesQueueUrl }, source: LOCAL_OUTBOUND_SOURCE }, clientOptions);
+  }
+  return noOutboundEvents;
 }

@@ -17,6 +17,7 @@ import { registerOutputsCommand } from './commands/outputs.ts';
 import { registerCustomerBalanceCommand } from './commands/customer-balance.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerApiKeyCommands } from './commands/api-keys.ts';
+import { registerWebhookCommands } from './commands/webhooks.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -42,6 +43,7 @@ registerSubscriptionCommands(program, globals);
 registerOutputsCommand(program, globals);
 registerDemoCommand(program, globals);
 registerApiKeyCommands(program, globals);
+registerWebhookCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

@@ -28,7 +28,7 @@ const retriedAsync = (functionId: string) =>
   `Lambda retries a throttled scheduled run for up to 6 hours; after that it goes to ${functionId}-schedule-dlq.`;
 
 const { ingestEvents: ingest, closeBillingPeriod: close, renderInvoice: render, sendInvoice: send, recordMailEvent: mailEvent } = consumers;
-const { applyPaymentEvent: applyPayment } = consumers;
+const { applyPaymentEvent: applyPayment, deliverWebhooks: deliverHooks } = consumers;
 const { startInvoiceRun: run, runDunning: dunning } = schedules;
 const webhook = httpRoutes.receiveStripeWebhook;
 const { serveApi } = httpRoutes;
@@ -74,6 +74,10 @@ export const functionAlarms: Readonly<Record<FunctionId, FunctionAlarmDefinition
   [applyPayment.functionId]: {
     errors: `${applyPayment.functionId} failed whole invocations (crash, timeout or configuration error); failed events are retried and end in ${queues.paymentEvents.deadLetter.id}, and their invoices stay unpaid meanwhile. See its log group.`,
     throttled: requeued(queues.paymentEvents),
+  },
+  [deliverHooks.functionId]: {
+    errors: `${deliverHooks.functionId} failed whole invocations (crash, timeout or configuration error); the events return to the ${queues.webhookDeliveries.id} queue, are retried and end in ${queues.webhookDeliveries.deadLetter.id}. Endpoints that answer an error are not invocation errors (see WebhookDeliveryFailures). See its log group.`,
+    throttled: requeued(queues.webhookDeliveries),
   },
   [dunning.functionId]: {
     errors: `The dunning run failed or some reminders could not be sent for now (its log group lists the invoice numbers and reasons). Lambda retries the run twice; reminders already sent are not sent again, and tomorrow's run sends what is still due.`,
@@ -148,6 +152,14 @@ export const queueAlarms: Readonly<Record<keyof typeof queues, QueueAlarmDefinit
     deadLetterRemedy:
       'then move them back with the SQS console ("Start DLQ redrive") or `aws sqs start-message-move-task --source-arn <DLQ ARN>`: redelivery is safe, because each Stripe event is applied once (idempotent on its event id). A message whose webhook event is not stored fails every time: look for that event id in the receive-stripe-webhook log group.',
   },
+  webhookDeliveries: {
+    // A failing endpoint keeps its events in the queue for over 3 days on purpose (backoff);
+    // an event still there after an hour means an endpoint has been failing for an hour.
+    maxMessageAge: Duration.hours(1),
+    backlogImpact: 'A webhook endpoint has been failing for an hour or more: its system does not hear of invoices, payments and reminders.',
+    deadLetterRemedy:
+      'these events were retried for more than 3 days. See "billflow webhooks deliveries" for the failing endpoint and its answers; once it is fixed, "billflow webhooks replay [--endpoint ID] [--since T]" sends them again (subscribers dedupe on webhook-id).',
+  },
 };
 
 /** What to do about a scheduled run that did not complete: `{functionId}-schedule-dlq-not-empty`. */
@@ -207,5 +219,14 @@ export const businessAlarms = {
     metricName: 'WebhookSignatureFailures',
     threshold: WEBHOOK_SIGNATURE_FAILURES_THRESHOLD,
     description: `At least ${WEBHOOK_SIGNATURE_FAILURES_THRESHOLD} webhook requests in 5 minutes had a missing, bad or stale Stripe signature and were refused (400). If Stripe's dashboard shows failing deliveries, the secret is wrong: compare the endpoint's signing secret with the stripeWebhookSecretArn secret (one "whsec_...", or old and new separated by a comma while rotating) and put the right value; Stripe retries refused events. Otherwise someone is probing the endpoint: see the source ips in the API's access log group.`,
+  },
+  /** Webhook endpoints answering errors or not at all (each attempt is retried, with backoff). */
+  webhookDeliveryFailures: {
+    id: 'WebhookDeliveryFailuresAlarm',
+    name: 'webhook-delivery-failures',
+    metricName: 'WebhookDeliveryFailures',
+    threshold: 5,
+    description:
+      'At least 5 webhook deliveries in 5 minutes were refused by their endpoint (non-2xx, a redirect, no answer within the timeout, or an address not allowed). They are retried with backoff for more than 3 days, then dead-lettered. "billflow webhooks deliveries" shows each attempt with its status code; tell the endpoint\'s owner, or remove the endpoint ("billflow webhooks remove ID").',
   },
 } as const satisfies Record<string, BusinessAlarmDefinition>;

@@ -165,6 +165,21 @@ export const queues = {
     maxReceiveCount: 5,
     deadLetter: { id: 'payment-events-dlq', envVar: 'PAYMENT_EVENTS_DLQ_URL', retentionDays: 14 },
   },
+  /**
+   * One outbound event per message (issue 19), fed by the event bus rule (locally by the queue
+   * adapter): posted to every subscribed webhook endpoint. A failing delivery is made invisible
+   * for 1 min, 2, 4, ... up to 12 h (deliver-webhooks), so 16 receives span over 3 days
+   * (test/unit/outbound-events.test.ts checks it), then dead-lettered for `webhooks replay`.
+   */
+  webhookDeliveries: {
+    id: 'webhook-deliveries',
+    envVar: 'WEBHOOK_DELIVERIES_QUEUE_URL',
+    visibilityTimeoutSeconds: 6 * 60,
+    retentionDays: 14,
+    maxMessageSizeBytes: 256 * 1024,
+    maxReceiveCount: 16,
+    deadLetter: { id: 'webhook-deliveries-dlq', envVar: 'WEBHOOK_DELIVERIES_DLQ_URL', retentionDays: 14 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** A function run on a schedule (EventBridge Scheduler in AWS, a timer in `npm start`). */
@@ -240,6 +255,17 @@ export const consumers = {
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 60,
     memorySize: 512,
+  },
+  deliverWebhooks: {
+    functionId: 'deliver-webhooks',
+    entry: 'functions/deliver-webhooks/handler.ts',
+    queueId: 'webhook-deliveries',
+    // Each event's endpoints are posted at once, the events one after the other: 5 events of
+    // at most 10 s (WEBHOOK_TIMEOUT_SECONDS) each fit the timeout.
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 60,
+    memorySize: 256,
   },
 } as const satisfies Record<string, QueueConsumerDefinition>;
 

@@ -20,6 +20,7 @@ import { DunningStage } from './stages/dunning.ts';
 import { IngestStage } from './stages/ingest.ts';
 import { InvoiceRunStage } from './stages/invoice-run.ts';
 import { OperationsStage } from './stages/operations.ts';
+import { OutboundStage } from './stages/outbound.ts';
 import { PaymentsStage } from './stages/payments.ts';
 import { HttpApiStage } from './stages/http-api.ts';
 import type { StageContext } from './stages/stage-context.ts';
@@ -49,6 +50,8 @@ export class BillflowStack extends Stack {
   public readonly httpApi: HttpApiStage;
   /** The daily overdue reminders. */
   public readonly dunning: DunningStage;
+  /** The event bus of outbound events and the webhook deliveries. */
+  public readonly outbound: OutboundStage;
   /** The operators' CloudWatch dashboard, named like the stack (docs/operations.md). */
   public readonly operations: OperationsStage;
 
@@ -98,6 +101,17 @@ export class BillflowStack extends Stack {
     this.payments = new PaymentsStage(context);
     this.httpApi = new HttpApiStage(context, { webhookApi: this.payments.webhookApi, ingest: this.ingest });
     this.dunning = new DunningStage(context, { delivery: this.delivery, scheduleGroup });
+    // After the stages whose functions publish business facts: it grants them PutEvents.
+    this.outbound = new OutboundStage(context, {
+      publishers: [
+        this.ingest.ingestFunction,
+        this.invoiceRun.closeBillingPeriodFunction,
+        this.delivery.sendInvoiceFunction,
+        this.delivery.recordMailEventFunction,
+        this.payments.applyPaymentEventFunction,
+        this.dunning.dunningRunFunction,
+      ],
+    });
     // Last: the dashboard shows every alarm created above; rows in pipeline order.
     this.operations = new OperationsStage(context, [
       this.ingest,
@@ -106,16 +120,18 @@ export class BillflowStack extends Stack {
       this.payments,
       this.dunning,
       this.httpApi,
+      this.outbound,
     ]);
 
     // What each queue's (and dead-letter queue's) variable holds, as the functions get it.
-    const { ingest, invoiceRun, delivery, payments } = this;
+    const { ingest, invoiceRun, delivery, payments, outbound } = this;
     const pipelineQueues = [
       ingest.eventsQueue,
       invoiceRun.invoiceJobsQueue,
       delivery.invoiceDocumentsQueue,
       delivery.invoiceEmailsQueue,
       payments.paymentEventsQueue,
+      outbound.webhookDeliveriesQueue,
     ];
     const queueUrls = pipelineQueues.flatMap(({ definition, queue, deadLetterQueue }): [string, string][] => [
       [definition.envVar, queue.queueUrl],
@@ -127,6 +143,7 @@ export class BillflowStack extends Stack {
         [tables.billing.envVar]: this.billingTable.tableName,
         [buckets.invoices.envVar]: this.invoicesBucket.bucketName,
         ...Object.fromEntries(queueUrls),
+        EVENT_BUS_NAME: outbound.eventBus.eventBusName,
       },
       apiUrl: this.payments.webhookApi.url,
       stackOnly: { stripeWebhookSecretArn: this.payments.stripeWebhookSecret.secretArn, dashboardUrl: this.operations.dashboardUrl },

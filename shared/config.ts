@@ -3,6 +3,7 @@
  * misconfigured deployment fails at start with a message naming the variable.
  */
 import { z } from 'zod';
+import { LOCAL_OUTBOUND_SOURCE } from '#domain/outbound/envelope.ts';
 
 const positiveInt = (name: string, fallback: number, max: number) =>
   z
@@ -177,4 +178,65 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 /** The API key authorizer (functions/authorize-api-key): the billing table only. */
 export function readAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): { readonly billingTable: string } {
   return { billingTable: parse(z.object({ BILLING_TABLE: eventSettings.BILLING_TABLE }), env).BILLING_TABLE };
+}
+
+/**
+ * Where a publishing function sends outbound events (issue 19): the stack's EventBridge bus in
+ * AWS (EVENT_BUS_NAME), the webhook-deliveries queue locally (no bus there). OUTBOUND_SOURCE is
+ * the CloudEvents `source`, `billflow/{stack name}`.
+ */
+const outboundConfigSchema = z
+  .object({
+    EVENT_BUS_NAME: z.string().optional(),
+    WEBHOOK_DELIVERIES_QUEUE_URL: z.string().optional(),
+    OUTBOUND_SOURCE: z.string().optional(),
+  })
+  .refine((value) => (value.EVENT_BUS_NAME ?? '') !== '' || (value.WEBHOOK_DELIVERIES_QUEUE_URL ?? '') !== '', {
+    message: 'set EVENT_BUS_NAME (the stack event bus, in AWS) or WEBHOOK_DELIVERIES_QUEUE_URL (the local webhook deliveries queue)',
+  });
+
+export interface OutboundConfig {
+  readonly target: { readonly eventBusName: string } | { readonly queueUrl: string };
+  readonly source: string;
+}
+
+export function readOutboundConfig(env: NodeJS.ProcessEnv = process.env): OutboundConfig {
+  const value = parse(outboundConfigSchema, env);
+  return {
+    target:
+      (value.EVENT_BUS_NAME ?? '') !== '' ? { eventBusName: value.EVENT_BUS_NAME! } : { queueUrl: value.WEBHOOK_DELIVERIES_QUEUE_URL! },
+    source: (value.OUTBOUND_SOURCE ?? '') !== '' ? value.OUTBOUND_SOURCE! : LOCAL_OUTBOUND_SOURCE,
+  };
+}
+
+const webhookDeliveryConfigSchema = z.object({
+  BILLING_TABLE: required('BILLING_TABLE', 'billing table name'),
+  WEBHOOK_DELIVERIES_QUEUE_URL: required('WEBHOOK_DELIVERIES_QUEUE_URL', 'webhook deliveries queue URL'),
+  /** `public-https` in AWS (the default); `local` (http, loopback) only for npm start. */
+  WEBHOOK_URL_POLICY: z
+    .enum(['public-https', 'local'], { error: 'WEBHOOK_URL_POLICY must be public-https or local' })
+    .default('public-https'),
+  WEBHOOK_TIMEOUT_SECONDS: positiveInt('WEBHOOK_TIMEOUT_SECONDS', 10, 30),
+  /** First retry delay, doubling up to WEBHOOK_RETRY_MAX_SECONDS (SQS allows 12 hours). */
+  WEBHOOK_RETRY_BASE_SECONDS: positiveInt('WEBHOOK_RETRY_BASE_SECONDS', 60, 43_200),
+  WEBHOOK_RETRY_MAX_SECONDS: positiveInt('WEBHOOK_RETRY_MAX_SECONDS', 43_200, 43_200),
+});
+
+export interface WebhookDeliveryConfig {
+  readonly billingTable: string;
+  readonly queueUrl: string;
+  readonly urlPolicy: 'public-https' | 'local';
+  readonly timeoutMs: number;
+  readonly retry: { readonly baseSeconds: number; readonly maxSeconds: number };
+}
+
+export function readWebhookDeliveryConfig(env: NodeJS.ProcessEnv = process.env): WebhookDeliveryConfig {
+  const value = parse(webhookDeliveryConfigSchema, env);
+  return {
+    billingTable: value.BILLING_TABLE,
+    queueUrl: value.WEBHOOK_DELIVERIES_QUEUE_URL,
+    urlPolicy: value.WEBHOOK_URL_POLICY,
+    timeoutMs: value.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    retry: { baseSeconds: value.WEBHOOK_RETRY_BASE_SECONDS, maxSeconds: value.WEBHOOK_RETRY_MAX_SECONDS },
+  };
 }

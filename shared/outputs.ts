@@ -63,6 +63,22 @@ export const outputDefinitions = {
     'Accepted Stripe events waiting to be applied (`billflow payments` waits for it to drain)',
   ),
   invoicesBucket: fromEnv(buckets.invoices.envVar, name, 'Rendered invoice documents'),
+  /** AWS only (issue 19): the bus of outbound events; locally they go straight to the webhook deliveries queue. */
+  eventBusName: fromEnv(
+    'EVENT_BUS_NAME',
+    name.optional(),
+    'EventBridge bus of billflow events (CloudEvents in detail): attach your rules to it',
+  ),
+  webhookDeliveriesQueueUrl: fromEnv(
+    queues.webhookDeliveries.envVar,
+    name.optional(),
+    'Outbound events waiting to be posted to webhook endpoints (locally the CLI publishes here)',
+  ),
+  webhookDeliveriesDlqUrl: fromEnv(
+    queues.webhookDeliveries.deadLetter.envVar,
+    name.optional(),
+    'Webhook deliveries that failed for over 3 days: `billflow webhooks replay` sends them again',
+  ),
   // Not in the contract: the CLI reads and writes the tables directly and must use the
   // functions' shard count, so `cdk deploy --outputs-file` works as --outputs.
   eventsTable: fromEnv(tables.events.envVar, name, 'Events table (CLI)'),

@@ -54,6 +54,7 @@ export function registerCreditCommand(invoices: Command, globals: () => GlobalOp
           creditNotes: context.creditNotes,
           metrics: context.metrics,
           now: () => at,
+          outbound: context.outbound,
         });
         emit(globals(), { creditNote, invoice }, () =>
           [

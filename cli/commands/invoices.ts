@@ -236,6 +236,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
           invoices: context.invoices,
           metrics: context.metrics,
           now: Date.now,
+          outbound: context.outbound,
         });
         emit(globals(), voided, () => `voided ${number}: ${options.reason.trim()}`);
         if (metricError !== undefined)

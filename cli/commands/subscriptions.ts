@@ -47,7 +47,12 @@ export function registerSubscriptionCommands(program: Command, globals: () => Gl
     .description("a customer's subscriptions over time: start, change plan, cancel, list");
   const run = async (customerId: string, request: SubscriptionRequest, done: string) => {
     const context = createContext(globals().outputs);
-    const result = await changeSubscription(customerId, request, { catalog: context.catalog, invoices: context.invoices, now: Date.now() });
+    const result = await changeSubscription(customerId, request, {
+      catalog: context.catalog,
+      invoices: context.invoices,
+      now: Date.now(),
+      outbound: context.outbound,
+    });
     report(globals(), result, `subscriptions ${request.kind} ${customerId}`, (customer) => `${done}\n${subscriptionTable(customer)}`);
   };
   subscriptions

@@ -14,10 +14,11 @@ import { readStripePaymentEvent } from '#formats/stripe-events.ts';
 import { paymentEventMessage } from '#messages/payment-event.ts';
 import { applyPaymentEvent, type ApplyPaymentOutcome } from '#use-cases/apply-payment-event.ts';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
 
 function build() {
   const { billingTable } = readBillingTableConfig();
-  const { dynamodb } = createAwsClients();
+  const { dynamodb, sqs } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
   const deps = {
     webhookEvents: new DynamoDbWebhookEventStore(dynamodb, billingTable),
@@ -26,6 +27,7 @@ function build() {
     balances: new DynamoDbCustomerBalances(dynamodb, billingTable),
     paymentEventOf: (stored: { readonly body: string }) => readStripePaymentEvent(stored.body),
     now: Date.now,
+    outbound: outboundEventsOf(sqs),
   };
   return async (record: SQSRecord) => {
     const { eventId } = paymentEventMessage.parse(record.body);

@@ -13,6 +13,7 @@ import { sendMessage } from '#adapters/sqs/send-messages.ts';
 import { renderRequestMessage } from '#messages/render-request.ts';
 import { tracer } from '#shared/observability.ts';
 import { createCloseBillingPeriodHandler } from './close-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
 
 function build() {
   const config = readInvoicingConfig();
@@ -33,6 +34,7 @@ function build() {
       settleMs: config.settleMs,
       requestDocument: (number) =>
         sendMessage(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, { number }, `invoice ${number} to rendering`),
+      outbound: outboundEventsOf(sqs),
     },
     { jobFailures: new DynamoDbInvoiceJobFailures(dynamodb, config.billingTable), now: Date.now },
   );

@@ -15,13 +15,14 @@ import { DynamoDbRejectedEventStore } from '#adapters/dynamodb/rejected-event-st
 import { readIngestConfig } from '#shared/config.ts';
 import { logger, metrics, tracer } from '#shared/observability.ts';
 import { createIngestHandler } from './ingest-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
 
 /** Chunks hold at most this much raw JSON: compressed, far below DynamoDB's 400 KB item limit. */
 const MAX_CHUNK_BYTES = 256 * 1024;
 
 function buildIngest() {
   const config = readIngestConfig();
-  const { dynamodb } = createAwsClients();
+  const { dynamodb, sqs } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
   const catalog = new CachedCatalog(new DynamoDbCatalogRepository(dynamodb, config.billingTable));
   return createIngestHandler({
@@ -42,6 +43,7 @@ function buildIngest() {
     customerSubscriptions: (ids) => catalog.customerSubscriptions(ids),
     now: Date.now,
     maxChunkBytes: MAX_CHUNK_BYTES,
+    outbound: outboundEventsOf(sqs),
   });
 }
 

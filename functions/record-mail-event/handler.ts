@@ -4,6 +4,8 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
+
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
@@ -14,12 +16,13 @@ import { recordMailEvent } from '#use-cases/record-mail-event.ts';
 
 function build() {
   const config = readBillingTableConfig();
-  const { dynamodb } = createAwsClients();
+  const { dynamodb, sqs } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
   const deps = {
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
     creditNotes: new DynamoDbCreditNoteStore(dynamodb, config.billingTable),
     now: Date.now,
+    outbound: outboundEventsOf(sqs),
   };
   return async (record: SQSRecord) => {
     const outcome = await recordMailEvent(parseMailNotification(record.body), deps);

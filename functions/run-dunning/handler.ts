@@ -3,6 +3,8 @@
  * `{ "asOf": "<scheduled time>" }`: emails the overdue reminders due that day, once each.
  */
 import { lambdaHandler } from '../commons/lambda-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
+
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
@@ -18,7 +20,7 @@ const CLAIM_TIMEOUT_MS = 20 * 60_000;
 
 function build() {
   const config = readDunningConfig();
-  const { dynamodb, s3, ses } = createAwsClients();
+  const { dynamodb, s3, ses, sqs } = createAwsClients();
   for (const client of [dynamodb, s3, ses]) tracer.captureAWSv3Client(client);
   const deps = {
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
@@ -28,6 +30,7 @@ function build() {
     now: Date.now,
     claimTimeoutMs: CLAIM_TIMEOUT_MS,
     onReminderSent: () => metrics.addMetric('RemindersSent', MetricUnit.Count, 1),
+    outbound: outboundEventsOf(sqs),
   };
   return async (event: unknown): Promise<DunningSummary> => {
     const { asOf } = parseScheduledRun(event, Date.now);

@@ -5,6 +5,8 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
+import { outboundEventsOf } from '../commons/outbound-events.ts';
+
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
@@ -20,7 +22,7 @@ import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 
 function build() {
   const config = readDeliveryConfig();
-  const { dynamodb, s3, ses } = createAwsClients();
+  const { dynamodb, s3, ses, sqs } = createAwsClients();
   for (const client of [dynamodb, s3, ses]) tracer.captureAWSv3Client(client);
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
   const deps = {
@@ -30,6 +32,7 @@ function build() {
     now: Date.now,
     // A claim older than this belongs to a sender that died; the invoice run's sweep uses the same.
     claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
+    outbound: outboundEventsOf(sqs),
   };
   const creditNoteDeps = { ...deps, creditNotes: new DynamoDbCreditNoteStore(dynamodb, config.billingTable), emailLinks: invoices };
   return async (record: SQSRecord) => {

@@ -20,6 +20,8 @@ export function localFunctionEnvironment(
     // Locally the webhook secret is the value itself; in AWS functions get a Secrets Manager ARN.
     ...(options.stripeWebhookSecret === undefined ? {} : { STRIPE_WEBHOOK_SECRET: options.stripeWebhookSecret }),
     ...pipelineSettings,
+    // Locally webhooks may go to http and 127.0.0.1 (a receiver on this machine); AWS: https, public only.
+    WEBHOOK_URL_POLICY: 'local',
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,

@@ -43,3 +43,6 @@ export function cancellationReasons(error: unknown): (string | undefined)[] | un
 }
 
 export class InvoiceNotRenderableError extends namedError('InvoiceNotRenderableError') {}
+
+/** Outbound events the bus or queue did not accept after retries: the publishing step is retried. */
+export class OutboundPublishError extends namedError('OutboundPublishError') {}

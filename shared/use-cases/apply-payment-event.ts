@@ -22,7 +22,9 @@ import { applyPayments } from '#domain/payments/invoice-payments.ts';
 import { matchPayment } from '#domain/payments/match.ts';
 import type { PaymentEvent } from '#domain/payments/payment-event.ts';
 import type { CustomerBalances } from '#ports/customer-balance.ts';
+import { paymentStatusChangeOf, paymentUnmatched } from '#domain/outbound/facts.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import type { PaymentLink, PaymentStore } from '#ports/payment-store.ts';
 import type { StoredWebhookEvent, WebhookEventStore } from '#ports/webhook-event-store.ts';
 import { WebhookEventMissingError } from './errors.ts';
@@ -35,6 +37,8 @@ export interface ApplyPaymentDependencies {
   /** The payment event a stored provider event reports; null for a type billflow ignores. */
   readonly paymentEventOf: (stored: StoredWebhookEvent) => PaymentEvent | null;
   readonly now: () => number;
+  /** invoice.payment_status_changed and payment.unmatched, before the event is marked processed. */
+  readonly outbound?: OutboundEvents;
 }
 
 export type ApplyPaymentOutcome =
@@ -64,6 +68,8 @@ export async function applyPaymentEvent(eventId: string, deps: ApplyPaymentDepen
   const newLink = await linkFor(event, deps, at());
   const link = newLink?.link ?? (await deps.payments.linkOf(event.paymentId));
   const outcome = await settle(event.paymentId, link, deps, newLink?.created ?? false);
+  if (outcome.action === 'applied') await deps.outbound?.publish(paymentStatusChangeOf(outcome.invoice, outcome.before, eventId));
+  if (outcome.action === 'unmatched' && link !== undefined) await deps.outbound?.publish([paymentUnmatched(link)]);
   await deps.webhookEvents.markProcessed(eventId, outcome.action, at());
   return outcome;
 }

@@ -34,9 +34,11 @@ import { invoiceSequence, numberIn } from '#domain/invoice/numbering.ts';
 import { gracePeriodEnd, periodBounds, previousPeriod } from '#domain/period.ts';
 import { periodSegments } from '#domain/subscriptions/segments.ts';
 import { subscriptionsOf, type Subscription } from '#domain/subscriptions/subscription.ts';
+import { invoiceDrafted, invoiceFinalized } from '#domain/outbound/facts.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { BillingPeriodInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { collectUsage, type CollectedUsage, type LateWindow } from './collect-usage.ts';
 import { CatalogIncompleteError } from './errors.ts';
 
@@ -78,6 +80,8 @@ export interface CloseBillingPeriodDependencies {
   readonly settleMs: number;
   /** Hands a finalized invoice to rendering and delivery (the invoice-documents queue). */
   readonly requestDocument: (number: string) => Promise<void>;
+  /** invoice.drafted and invoice.finalized, before the hand-over to rendering (so a retry republishes them). */
+  readonly outbound?: OutboundEvents;
 }
 
 export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeriodDependencies): Promise<CloseOutcome> {
@@ -86,7 +90,10 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   const existing = await deps.invoices.get(job.customerId, job.period);
   if (existing !== undefined && existing.status !== 'draft') {
     // A retry after the hand-over to rendering failed: hand it over again (rendering is idempotent).
-    if (existing.status === 'finalized' && existing.deliveryStatus === 'pending') await deps.requestDocument(existing.number!);
+    if (existing.status === 'finalized' && existing.deliveryStatus === 'pending') {
+      await deps.outbound?.publish([invoiceFinalized(existing)]);
+      await deps.requestDocument(existing.number!);
+    }
     return { action: 'already_closed', invoice: existing };
   }
 
@@ -131,6 +138,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   if (drafting) {
     const outcome = await deps.invoices.saveDraft(draft);
     if (outcome === 'closed') return { action: 'already_closed', invoice: (await deps.invoices.get(job.customerId, job.period))! };
+    if (outcome === 'saved') await deps.outbound?.publish([invoiceDrafted(draft)]);
     return { action: outcome === 'saved' ? 'drafted' : 'draft_unchanged', invoice: draft };
   }
   if (computation.total === 0) {
@@ -148,7 +156,10 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     (position) => finalizeDraft(issued, numberIn(sequence, position)),
     (finalized, ledger) => applyBalanceToInvoice(finalized, ledger, new Date(now).toISOString()),
   );
-  if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') await deps.requestDocument(invoice.number!);
+  if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') {
+    await deps.outbound?.publish([invoiceFinalized(invoice)]);
+    await deps.requestDocument(invoice.number!);
+  }
   return { action: numbered ? 'finalized' : 'already_closed', invoice };
 }
 

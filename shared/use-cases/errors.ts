@@ -28,3 +28,6 @@ export class EInvoiceNotFoundError extends namedError('EInvoiceNotFoundError') {
 
 /** The stored PDF carries no e-invoice XML: what the customer received cannot be validated as one. */
 export class EInvoiceNotEmbeddedError extends namedError('EInvoiceNotEmbeddedError') {}
+
+/** Some subscribed endpoints did not answer 2xx: the delivery message is retried with backoff, then dead-lettered. */
+export class WebhookDeliveryError extends namedError('WebhookDeliveryError') {}

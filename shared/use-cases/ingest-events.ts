@@ -23,6 +23,8 @@ import type { UsageEvent } from '#domain/events/usage-event.ts';
 import type { AcceptedEvent } from '#domain/events/billable-event.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { RejectedEventStore, Rejection } from '#ports/rejected-event-store.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { eventsRejected } from '#domain/outbound/facts.ts';
 
 export interface IngestDependencies {
   readonly events: EventStore;
@@ -38,6 +40,8 @@ export interface IngestDependencies {
   readonly customerSubscriptions?: (ids: readonly string[]) => Promise<ReadonlyMap<string, readonly Subscription[]>>;
   readonly now: () => number;
   readonly maxChunkBytes: number;
+  /** events.rejected, per stored rejection; a failure retries its message (counted as a redelivery). */
+  readonly outbound?: OutboundEvents;
 }
 
 export interface IngestRules {
@@ -140,6 +144,13 @@ export async function ingestUsageEvents(messages: readonly EventMessage[], deps:
   rejections.forEach((rejection, index) => {
     if (!rejectionStored[index]) failed.add(rejection.messageId);
   });
+  const published = rejections.filter((_, index) => rejectionStored[index]);
+  await deps.outbound
+    ?.publish(published.map((rejection) => eventsRejected({ ...rejection, at: new Date(now).toISOString() })))
+    .catch((error: unknown) => {
+      for (const rejection of published) failed.add(rejection.messageId);
+      writeErrors.push(`events.rejected not published: ${(error as Error).message}`);
+    });
 
   const latePeriods = outcomes.filter((o) => o.written && o.chunk.late).map(({ chunk }) => chunk);
   if (latePeriods.length > 0) {

@@ -20,11 +20,13 @@ import { creditFinalized } from '#domain/invoice/lifecycle.ts';
 import { settleWithCredits } from '#domain/payments/credited-settlement.ts';
 import type { BusinessMetrics } from '#ports/business-metrics.ts';
 import type { CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { creditNoteIssued } from '#domain/outbound/facts.ts';
 
 export async function issueCreditNote(
   invoiceNumber: string,
   request: CreditRequest,
-  deps: { creditNotes: Pick<CreditNoteStore, 'issue'>; metrics: BusinessMetrics; now: () => number },
+  deps: { creditNotes: Pick<CreditNoteStore, 'issue'>; metrics: BusinessMetrics; now: () => number; outbound?: OutboundEvents },
 ): Promise<IssuedCreditNote & { metricError?: string }> {
   const at = new Date(deps.now()).toISOString();
   const issueDate = at.slice(0, 10);
@@ -49,6 +51,7 @@ export async function issueCreditNote(
       balanceMovement: (creditNote) => creditNoteMovement(creditNote, at),
     };
   });
+  await deps.outbound?.publish([creditNoteIssued(issued.creditNote, issued.invoice)]);
   try {
     const { currency, total } = issued.creditNote;
     await deps.metrics.count('CreditNotesIssued', 1, { currency });

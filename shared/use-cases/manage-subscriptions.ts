@@ -17,14 +17,18 @@ import { billingPeriodOf, periodBounds } from '#domain/period.ts';
 import { applyChange, type SubscriptionChange } from '#domain/subscriptions/changes.ts';
 import { rewriteMessage, rewrittenPeriods, type ClosedPeriod } from '#domain/subscriptions/finalized.ts';
 import { isWholeSecond } from '#domain/subscriptions/rules.ts';
-import { subscriptionsOf, toTerm, type Subscription } from '#domain/subscriptions/subscription.ts';
+import { isoSeconds, subscriptionsOf, toTerm, type Subscription } from '#domain/subscriptions/subscription.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { InvoiceListing } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { subscriptionChanged } from '#domain/outbound/facts.ts';
 
 export interface ManageSubscriptionsDependencies {
   readonly catalog: CatalogRepository;
   readonly invoices: InvoiceListing;
   readonly now: number;
+  /** subscription.changed, once the customer is saved. */
+  readonly outbound?: OutboundEvents;
 }
 
 export type ManageResult = { readonly ok: true; readonly customer: Customer } | { readonly ok: false; readonly issues: CatalogIssue[] };
@@ -62,7 +66,12 @@ export async function changeSubscription(
   if (!changed.ok) return { ok: false, issues: [{ path: '--at', message: changed.message }] };
   // enteredAt is the store's record, not a catalog field: the document validated and saved is the catalog's.
   const { enteredAt: _storedOnly, ...catalogCustomer } = customer;
-  return save({ ...withoutPlan(catalogCustomer), subscriptions: changed.subscriptions.map(toTerm) }, customer, 'update', deps);
+  const saved = await save({ ...withoutPlan(catalogCustomer), subscriptions: changed.subscriptions.map(toTerm) }, customer, 'update', deps);
+  if (saved.ok) {
+    const fact = subscriptionChanged(customerId, { ...request, at: isoSeconds(at) }, saved.customer.subscriptions ?? []);
+    await deps.outbound?.publish([fact]);
+  }
+  return saved;
 }
 
 /** `customers add|update FILE`: one customer document, validated as the catalog validates customers. */

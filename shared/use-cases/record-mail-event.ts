@@ -10,7 +10,9 @@ import { withMailProblem } from '#domain/delivery/document-delivery.ts';
 import type { MailEvent } from '#domain/delivery/mail-event.ts';
 import { recordMailProblem } from '#domain/invoice/lifecycle.ts';
 import type { CreditNoteDeliveries } from '#ports/credit-note-store.ts';
+import { invoiceDeliveryFailed } from '#domain/outbound/facts.ts';
 import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { UnknownEmailError } from './errors.ts';
 
 export type MailEventOutcome = { readonly action: 'bounced' | 'problem_recorded' | 'ignored'; readonly number?: string };
@@ -20,7 +22,12 @@ type MailEventInvoices = Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks
 
 export async function recordMailEvent(
   event: MailEvent,
-  deps: { invoices: MailEventInvoices; creditNotes: Pick<CreditNoteDeliveries, 'updateDelivery'>; now: () => number },
+  deps: {
+    invoices: MailEventInvoices;
+    creditNotes: Pick<CreditNoteDeliveries, 'updateDelivery'>;
+    now: () => number;
+    outbound?: OutboundEvents;
+  },
 ): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
   const number = await deps.invoices.findNumberByEmail(event.messageId);
@@ -33,6 +40,10 @@ export async function recordMailEvent(
     await deps.creditNotes.updateDelivery(number, ({ delivery }) => withMailProblem(delivery, problem, permanent));
     return { action: permanent ? 'bounced' : 'problem_recorded', number };
   }
-  await deps.invoices.update(number, (current) => recordMailProblem(current, problem, permanent));
+  const { invoice } = await deps.invoices.update(number, (current) => recordMailProblem(current, problem, permanent));
+  if (permanent)
+    await deps.outbound?.publish([
+      invoiceDeliveryFailed(invoice, { kind: 'bounce', detail: event.detail, at, messageId: event.messageId }),
+    ]);
   return { action: permanent ? 'bounced' : 'problem_recorded', number };
 }

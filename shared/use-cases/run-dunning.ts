@@ -39,7 +39,9 @@ import {
   type ReminderDue,
 } from '#domain/dunning/reminder-policy.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
+import { invoiceOverdue } from '#domain/outbound/facts.ts';
 import type { DocumentStore } from '#ports/document-store.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '#ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
@@ -57,6 +59,11 @@ export interface DunningDependencies {
   readonly concurrency?: number;
   /** Called once a reminder is recorded (metrics, logs); must not throw. */
   readonly onReminderSent?: (invoice: Invoice, stage: number) => void;
+  /**
+   * invoice.overdue, once the reminder is out and before it is recorded sent: if publishing
+   * fails the claim stays, and the reminder (and its event, same id) is retried once stale.
+   */
+  readonly outbound?: OutboundEvents;
 }
 
 export interface DunningFailure {
@@ -157,6 +164,7 @@ async function remind(candidate: Invoice, asOf: number, reminderDays: readonly n
   let recorded: Invoice;
   try {
     await deps.invoices.linkEmail(messageId, number);
+    await deps.outbound?.publish([invoiceOverdue(claimed, stage, due.daysOverdue, claimedAt)]);
     const sentAt = new Date(deps.now()).toISOString();
     ({ invoice: recorded } = await deps.invoices.update(number, (current) => ({
       ...current,

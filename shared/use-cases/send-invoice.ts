@@ -19,7 +19,9 @@ import {
   recordEmail,
   releaseInvoiceEmail,
 } from '#domain/invoice/lifecycle.ts';
+import { deliveryOutcomeFacts } from '#domain/outbound/facts.ts';
 import type { DocumentStore } from '#ports/document-store.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
@@ -30,6 +32,8 @@ export interface SendDependencies {
   readonly mailer: Mailer;
   readonly now: () => number;
   readonly claimTimeoutMs: number;
+  /** invoice.delivered or invoice.delivery_failed, once recorded (and again by a retry that finds it recorded). */
+  readonly outbound?: OutboundEvents;
 }
 
 export type SendOutcome =
@@ -48,6 +52,7 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
     if (!claim.changed) {
       // A retry after the email was recorded but not linked: link what was sent (idempotent).
       for (const email of claim.invoice.emails) await deps.invoices.linkEmail(email.messageId, number);
+      await deps.outbound?.publish(deliveryOutcomeFacts(claim.invoice));
       return { action: 'skipped', reason: `invoice is ${claim.invoice.status}, delivery ${claim.invoice.deliveryStatus}` };
     }
     invoice = claim.invoice;
@@ -71,7 +76,10 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
       const { invoice: released } = await deps.invoices.update(number, (current) =>
         canReleaseInvoiceEmail(current, claimedAt) ? releaseInvoiceEmail(current, claimedAt, failure) : undefined,
       );
-      if (permanent) return { action: 'failed', invoice: released, reason: (error as Error).message };
+      if (permanent) {
+        await deps.outbound?.publish(deliveryOutcomeFacts(released));
+        return { action: 'failed', invoice: released, reason: (error as Error).message };
+      }
     }
     throw error;
   }
@@ -82,5 +90,6 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
   );
   // So that a bounce finds its invoice; if this fails, the retry below re-creates the links.
   await deps.invoices.linkEmail(messageId, number);
+  if (kind === 'invoice') await deps.outbound?.publish(deliveryOutcomeFacts(recorded));
   return { action: kind === 'invoice' ? 'sent' : 'resent', invoice: recorded, messageId };
 }

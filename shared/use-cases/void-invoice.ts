@@ -6,16 +6,19 @@ import type { Invoice } from '#domain/invoice/invoice.ts';
 import { voidFinalized } from '#domain/invoice/lifecycle.ts';
 import type { BusinessMetrics } from '#ports/business-metrics.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { invoiceVoided } from '#domain/outbound/facts.ts';
 
 export async function voidInvoice(
   number: string,
   reason: string,
-  deps: { invoices: Pick<IssuedInvoices, 'update'>; metrics: BusinessMetrics; now: () => number },
+  deps: { invoices: Pick<IssuedInvoices, 'update'>; metrics: BusinessMetrics; now: () => number; outbound?: OutboundEvents },
 ): Promise<{ invoice: Invoice; metricError?: string }> {
   const at = new Date(deps.now()).toISOString();
   // Through update(), so a delivery step recording an email at the same moment is not lost;
   // decided again on the stored invoice if it changed meanwhile.
   const { invoice } = await deps.invoices.update(number, (current) => voidFinalized(current, reason, at));
+  await deps.outbound?.publish([invoiceVoided(invoice)]);
   try {
     await deps.metrics.count('InvoicesVoided', 1, { currency: invoice.currency });
     return { invoice };

@@ -73,8 +73,8 @@ describe('tracing and logs', () => {
 
   it.each(STAGES)('%s: every log group (functions and API access logs) has a retention', (stage) => {
     const groups = resourcesOf(built[stage].template, 'AWS::Logs::LogGroup');
-    // Eleven functions and the HTTP API's access logs.
-    expect(groups).toHaveLength(12);
+    // Twelve functions and the HTTP API's access logs.
+    expect(groups).toHaveLength(13);
     for (const [id, group] of groups) expect([id, group.Properties.RetentionInDays]).toEqual([id, RETENTION_DAYS[stage]]);
   });
 
@@ -129,7 +129,7 @@ describe('alarms', () => {
     const { template } = built.dev;
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(12);
     for (const [id] of functions) {
       for (const metricName of ['Errors', 'Throttles']) {
         const matching = alarms.filter(
@@ -146,8 +146,8 @@ describe('alarms', () => {
   it('alarms on the age of the oldest message of every queue, and on every dead-letter queue: not empty, and messages about to expire', () => {
     const { template } = built.dev;
     const deadLetterQueues = deadLetterQueueIds(template);
-    // Six pipeline queues' DLQs, two schedules', the alarm email's and the mail events subscription's.
-    expect(deadLetterQueues.size).toBe(10);
+    // Seven pipeline queues' DLQs, two schedules', the alarm email's and the mail events subscription's.
+    expect(deadLetterQueues.size).toBe(11);
     for (const [id, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
       if (deadLetterQueues.has(id)) {
         expect(
@@ -178,7 +178,7 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  const STAGE_ROWS = ['Ingest', 'Invoice run', 'Render', 'Send', 'Payments', 'Dunning', 'HTTP API'];
+  const STAGE_ROWS = ['Ingest', 'Invoice run', 'Render', 'Send', 'Payments', 'Dunning', 'HTTP API', 'Outbound events'];
   /** The functions whose errors and throttles each row shows. */
   const ROW_FUNCTIONS: Record<string, readonly string[]> = {
     Ingest: [consumers.ingestEvents.functionId],
@@ -188,6 +188,7 @@ describe('dashboard', () => {
     Payments: [httpRoutes.receiveStripeWebhook.functionId, consumers.applyPaymentEvent.functionId],
     Dunning: [schedules.runDunning.functionId],
     'HTTP API': [httpRoutes.serveApi.functionId, httpRoutes.serveApi.authorizer.functionId],
+    'Outbound events': [consumers.deliverWebhooks.functionId],
   };
 
   let widgets: DashboardWidget[];

@@ -48,6 +48,7 @@ const FUNCTIONS: readonly ((stack: BillflowStack) => BillingFunction)[] = [
   (stack) => stack.dunning.dunningRunFunction,
   (stack) => stack.httpApi.serveApiFunction,
   (stack) => stack.httpApi.authorizerFunction,
+  (stack) => stack.outbound.deliverWebhooksFunction,
 ];
 
 interface AllowedWildcard {
@@ -429,6 +430,7 @@ describe('cdk-nag', () => {
       'RunDunning',
       'ServeApi',
       'AuthorizeApiKey',
+      'DeliverWebhooks',
     ];
     const consumersOfQueues = {
       IngestEvents: 'EventsQueue',
@@ -437,6 +439,7 @@ describe('cdk-nag', () => {
       SendInvoice: 'InvoiceEmailsQueue',
       RecordMailEvent: 'MailEventsQueue',
       ApplyPaymentEvent: 'PaymentEventsQueue',
+      DeliverWebhooks: 'WebhookDeliveriesQueue',
     };
     const queueDlqs = [
       'EventsQueue',
@@ -445,6 +448,7 @@ describe('cdk-nag', () => {
       'InvoiceEmailsQueue',
       'MailEvents/Queue',
       'PaymentEventsQueue',
+      'WebhookDeliveriesQueue',
     ];
     expect(acknowledged.map(({ id, path }) => `${id} @ ${path}`).sort()).toEqual(
       [

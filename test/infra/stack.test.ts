@@ -71,6 +71,13 @@ const POWERTOOLS_ENVIRONMENT = {
   POWERTOOLS_LOG_LEVEL: 'INFO',
   NODE_OPTIONS: '--enable-source-maps',
 };
+/** What a function that publishes outbound events gets: the bus and the source, and PutEvents on that bus only. */
+const publishesEnvironment = (stack: BillflowStack) => ({
+  EVENT_BUS_NAME: { Ref: logicalId(stack.outbound.eventBus) },
+  OUTBOUND_SOURCE: 'billflow/billflow-dev',
+});
+const publishesGrants = (stack: BillflowStack) => ({ 'events:PutEvents': [arnOf(stack.outbound.eventBus)] });
+
 const SQS_CONSUMER_ACTIONS = [
   'sqs:ReceiveMessage',
   'sqs:ChangeMessageVisibility',
@@ -187,6 +194,7 @@ describe('ingest function', () => {
           [tables.events.envVar]: { Ref: logicalId(stack.eventsTable) },
           [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
           ...pipelineSettings,
+          ...publishesEnvironment(stack),
           POWERTOOLS_SERVICE_NAME: 'billflow',
           POWERTOOLS_METRICS_NAMESPACE: 'Billflow',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -215,6 +223,7 @@ describe('ingest function', () => {
       ...Object.fromEntries(EVENTS_TABLE_ACTIONS.map((action) => [action, [arnOf(stack.eventsTable)]])),
       ...Object.fromEntries(BILLING_TABLE_ACTIONS.map((action) => [action, [arnOf(stack.billingTable)]])),
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.ingest.eventsQueue.queue)]])),
+      ...publishesGrants(stack),
     });
   });
 
@@ -277,7 +286,13 @@ describe('invoice-jobs queue', () => {
 describe('close-billing-period function', () => {
   it('runs Node 22 on arm64 with tracing, the consumer sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    expectInvoicingFunction(template, stack, stack.invoiceRun.closeBillingPeriodFunction, consumers.closeBillingPeriod);
+    expectInvoicingFunction(
+      template,
+      stack,
+      stack.invoiceRun.closeBillingPeriodFunction,
+      consumers.closeBillingPeriod,
+      publishesEnvironment(stack),
+    );
   });
 
   it('consumes the invoice-jobs queue with partial batch responses and the consumers.closeBillingPeriod batching', () => {
@@ -310,6 +325,7 @@ describe('close-billing-period function', () => {
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, jobs])),
       // requestDocument, to the documents queue only.
       'sqs:SendMessage': [arnOf(stack.delivery.invoiceDocumentsQueue.queue)],
+      ...publishesGrants(stack),
     });
   });
 });
@@ -565,6 +581,7 @@ describe('send-invoice function', () => {
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
       [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) },
       SES_CONFIGURATION_SET: { Ref: logicalId(stack.delivery.mailEvents.configurationSet) },
+      ...publishesEnvironment(stack),
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
@@ -593,6 +610,7 @@ describe('send-invoice function', () => {
       'ses:SendEmail': ses,
       'ses:SendRawEmail': ses,
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, emails])),
+      ...publishesGrants(stack),
     });
   });
 
@@ -716,6 +734,7 @@ describe('mail events', () => {
       'dynamodb:GetItem': billing,
       'dynamodb:PutItem': billing,
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.delivery.mailEvents.events.queue)]])),
+      ...publishesGrants(stack),
     });
   });
 
@@ -788,6 +807,7 @@ describe('apply-payment-event function', () => {
     });
     expect(template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables).toEqual({
       [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      ...publishesEnvironment(stack),
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
@@ -819,6 +839,7 @@ describe('apply-payment-event function', () => {
       // eventsOf.
       'dynamodb:Query': billing,
       ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(stack.payments.paymentEventsQueue.queue)]])),
+      ...publishesGrants(stack),
     });
   });
 });
@@ -1049,6 +1070,7 @@ describe('run-dunning function', () => {
       [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
       SES_CONFIGURATION_SET: { Ref: logicalId(stack.delivery.mailEvents.configurationSet) },
+      ...publishesEnvironment(stack),
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
@@ -1082,6 +1104,7 @@ describe('run-dunning function', () => {
       'ses:SendRawEmail': ses,
       // DeadLetterConfig: runs that failed every Lambda attempt, to the schedule's DLQ.
       'sqs:SendMessage': [arnOf(stack.dunning.dunningRunSchedule.deadLetterQueue)],
+      ...publishesGrants(stack),
     });
     expect(template.toJSON().Resources[logicalId(fn)].Properties.DeadLetterConfig).toEqual({
       TargetArn: arnOf(stack.dunning.dunningRunSchedule.deadLetterQueue),
@@ -1366,12 +1389,129 @@ describe('synthesis', () => {
   });
 });
 
+describe('outbound events', () => {
+  it('is a custom bus named like the stack, in the outputs as eventBusName', () => {
+    const { stack, template } = built.dev;
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'billflow-dev-events' });
+    expect(template.toJSON().Outputs.eventBusName.Value).toEqual({ Ref: logicalId(stack.outbound.eventBus) });
+  });
+
+  it('lets exactly the six publishing functions PutEvents, on this bus only', () => {
+    const { stack, template } = built.dev;
+    const publishers = [
+      stack.ingest.ingestFunction,
+      stack.invoiceRun.closeBillingPeriodFunction,
+      stack.delivery.sendInvoiceFunction,
+      stack.delivery.recordMailEventFunction,
+      stack.payments.applyPaymentEventFunction,
+      stack.dunning.dunningRunFunction,
+    ];
+    const allFunctions = [
+      ...publishers,
+      stack.invoiceRun.invoiceRunFunction,
+      stack.delivery.renderInvoiceFunction,
+      stack.payments.stripeWebhookFunction,
+      stack.outbound.deliverWebhooksFunction,
+    ];
+    for (const fn of allFunctions) {
+      const grants = grantsOf(template, fn.role);
+      expect(grants['events:PutEvents'], fn.node.id).toEqual(publishers.includes(fn) ? [arnOf(stack.outbound.eventBus)] : undefined);
+    }
+  });
+
+  it('routes every event of this stack to the webhook-deliveries queue as the CloudEvent itself, failures to its DLQ', () => {
+    const { stack, template } = built.dev;
+    const { queue, deadLetterQueue } = stack.outbound.webhookDeliveriesQueue;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(stack.outbound.eventBus) },
+      EventPattern: { source: ['billflow/billflow-dev'] },
+      Targets: [Match.objectLike({ Arn: arnOf(queue), InputPath: '$.detail', DeadLetterConfig: { Arn: arnOf(deadLetterQueue) } })],
+    });
+    // EventBridge may send to the queue (and its DLQ) for this rule only (CDK's target grant also reads the queue's attributes).
+    const targets = [
+      [queue, ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']],
+      [deadLetterQueue, 'sqs:SendMessage'],
+    ] as const;
+    for (const [target, actions] of targets) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(target) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: actions,
+              Condition: { ArnEquals: { 'aws:SourceArn': arnOf(stack.outbound.webhookRule) } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('keeps a failing delivery for 16 receives (over 3 days of backoff) before its DLQ, encrypted and TLS-only', () => {
+    const { stack, template } = built.dev;
+    const { queue, deadLetterQueue } = stack.outbound.webhookDeliveriesQueue;
+    expect(template.toJSON().Resources[logicalId(queue)].Properties).toMatchObject({
+      VisibilityTimeout: queues.webhookDeliveries.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: queues.webhookDeliveries.retentionDays * 86_400,
+      RedrivePolicy: { maxReceiveCount: 16, deadLetterTargetArn: arnOf(deadLetterQueue) },
+    });
+    expectEncryptedAndTlsOnly(template, [queue, deadLetterQueue]);
+  });
+
+  it('alarms on a dead-lettered delivery (saying how to replay it) and on 5 failed attempts in 5 minutes', () => {
+    const { stack, template } = built.dev;
+    const topic = { Ref: logicalId(stack.alarms.topic) };
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      sqsAlarm('ApproximateNumberOfMessagesVisible', logicalId(stack.outbound.webhookDeliveriesQueue.deadLetterQueue), 0, topic, {
+        AlarmDescription: Match.stringLikeRegexp('billflow webhooks replay'),
+      }),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'billflow-dev-webhook-delivery-failures',
+      MetricName: 'WebhookDeliveryFailures',
+      Threshold: 5,
+      AlarmActions: [topic],
+    });
+  });
+
+  it('runs deliver-webhooks with the public-https policy, reading endpoints and recording attempts only, consuming its queue', () => {
+    const { stack, template } = built.dev;
+    const fn = stack.outbound.deliverWebhooksFunction;
+    const queue = stack.outbound.webhookDeliveriesQueue.queue;
+    expect(template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables).toEqual({
+      [tables.billing.envVar]: { Ref: logicalId(stack.billingTable) },
+      [queues.webhookDeliveries.envVar]: { Ref: logicalId(queue) },
+      WEBHOOK_URL_POLICY: 'public-https',
+      ...POWERTOOLS_ENVIRONMENT,
+    });
+    const billing = [arnOf(stack.billingTable)];
+    expect(grantsOf(template, fn.role)).toEqual({
+      ...functionBaseGrants(fn),
+      'dynamodb:GetItem': billing,
+      'dynamodb:PutItem': billing,
+      'dynamodb:Query': billing,
+      // ChangeMessageVisibility is how the backoff is set.
+      ...Object.fromEntries(SQS_CONSUMER_ACTIONS.map((action) => [action, [arnOf(queue)]])),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(fn) },
+      EventSourceArn: arnOf(queue),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: consumers.deliverWebhooks.batchSize,
+    });
+  });
+});
+
 /** Node 22, arm64, X-Ray, the given sizing, and exactly the environment readInvoicingConfig reads. */
 function expectInvoicingFunction(
   template: Template,
   stack: BillflowStack,
   fn: BillflowStack['invoiceRun']['invoiceRunFunction'],
   sizing: { memorySize: number; timeoutSeconds: number },
+  extraEnvironment: Record<string, unknown> = {},
 ): void {
   template.hasResourceProperties('AWS::Lambda::Function', {
     Runtime: 'nodejs22.x',
@@ -1387,6 +1527,7 @@ function expectInvoicingFunction(
         [queues.invoiceJobs.envVar]: { Ref: logicalId(stack.invoiceRun.invoiceJobsQueue.queue) },
         [queues.invoiceDocuments.envVar]: { Ref: logicalId(stack.delivery.invoiceDocumentsQueue.queue) },
         ...pipelineSettings,
+        ...extraEnvironment,
         ...POWERTOOLS_ENVIRONMENT,
       }),
     },

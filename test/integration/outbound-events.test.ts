@@ -1,0 +1,242 @@
+/**
+ * Outbound events end to end on the local services (issue 19): a month of usage (one event
+ * rejected), its invoices drafted, finalized and emailed through the real handler modules, and
+ * every fact posted to two webhook endpoints, signed with Standard Webhooks and verified by a
+ * local receiver with the `standardwebhooks` package:
+ * - the flaky endpoint answers 500, then times out, then accepts: every event arrives, each id
+ *   once after deduping on webhook-id;
+ * - the dead endpoint answers 500 to every attempt until each event is dead-lettered; once it is
+ *   fixed, `billflow webhooks replay --endpoint` sends them again, to it only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Webhook } from 'standardwebhooks';
+import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
+import { outboundEventTypes } from '#domain/outbound/catalogue.ts';
+import { outboundEventId } from '#domain/outbound/envelope.ts';
+import { invoiceDelivered, invoiceDrafted, invoiceFinalized } from '#domain/outbound/facts.ts';
+import type { WebhookEndpoint } from '#domain/outbound/webhook-endpoint.ts';
+import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { queues, tables } from '#infra/resources.ts';
+import { addWebhookEndpoint } from '#use-cases/manage-webhook-endpoints.ts';
+import { apiRequest, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { createTestStack, type TestStack } from '#test-support/local-stack.ts';
+import { runScheduledInvoiceRun, startTestWorkers } from '#test-support/local-functions.ts';
+import { drainDelivery, prepareDelivery } from '#test-support/delivery-harness.ts';
+import { queueDepth, waitForDrained } from '#test-support/ingest-harness.ts';
+import { runBillflow } from '#test-support/billflow-cli.ts';
+import { localOutputs } from '#infra/local/function-environment.ts';
+import { TEST_REGION } from '#test-support/local-stack.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Received {
+  readonly id: string;
+  readonly type: string;
+  readonly body: { id: string; type: string; subject?: string; data: Record<string, unknown> };
+}
+
+/** A webhook receiver that verifies every request's signature and answers as `answer` says. */
+class Receiver {
+  readonly accepted: Received[] = [];
+  readonly refusedSignatures: string[] = [];
+  requests = 0;
+  private server!: Server;
+  constructor(
+    private readonly answer: (request: number) => 'ok' | 'fail' | 'hang',
+    private readonly secret: () => string,
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((listening) => this.server.listen(0, '127.0.0.1', listening));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    this.requests += 1;
+    const behaviour = this.answer(this.requests);
+    if (behaviour === 'hang') return; // no answer: the sender's timeout fails the attempt
+    if (behaviour === 'fail') return void response.writeHead(500).end('down for maintenance');
+    let verified: Received['body'];
+    try {
+      verified = new Webhook(this.secret()).verify(body, request.headers as Record<string, string>) as Received['body'];
+    } catch (error) {
+      this.refusedSignatures.push((error as Error).message);
+      return void response.writeHead(401).end();
+    }
+    this.accepted.push({ id: String(request.headers['webhook-id']), type: verified.type, body: verified });
+    response.writeHead(204).end();
+  }
+
+  /** Deduped on webhook-id, as a subscriber does. */
+  ids(): Set<string> {
+    return new Set(this.accepted.map((event) => event.id));
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((closed) => this.server.close(closed));
+  }
+}
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+let stack: TestStack;
+let workers: { stop(): Promise<void> };
+let invoices: DynamoDbInvoiceRepository;
+let endpoints: DynamoDbWebhookEndpointStore;
+let flaky: WebhookEndpoint;
+let dead: WebhookEndpoint;
+let deadIsFixed = false;
+// The flaky endpoint: 3 answers 500, then 2 with no answer within the timeout, then it works.
+const flakyReceiver = new Receiver(
+  (request) => (request <= 3 ? 'fail' : request <= 5 ? 'hang' : 'ok'),
+  () => flaky.secret,
+);
+const deadReceiver = new Receiver(
+  () => (deadIsFixed ? 'ok' : 'fail'),
+  () => dead.secret,
+);
+
+beforeAll(async () => {
+  stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
+  ({ invoices } = await prepareDelivery(stack, [proCustomer('cus_a'), proCustomer('cus_b')]));
+  // Fast backoff (1 s between attempts) and a 1 s answer timeout, so 16 attempts take seconds.
+  Object.assign(process.env, { WEBHOOK_RETRY_BASE_SECONDS: '1', WEBHOOK_RETRY_MAX_SECONDS: '1', WEBHOOK_TIMEOUT_SECONDS: '1' });
+  endpoints = new DynamoDbWebhookEndpointStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!);
+  const add = async (url: string) => {
+    const added = await addWebhookEndpoint(url, [...outboundEventTypes], {
+      endpoints,
+      policy: 'local',
+      newId: () => `wh_${randomBytes(4).toString('hex')}`,
+      newSecret: () => `whsec_${randomBytes(24).toString('base64')}`,
+      now: Date.now,
+    });
+    if (!added.ok) throw new Error(added.issues.join('; '));
+    return added.endpoint;
+  };
+  flaky = await add(await flakyReceiver.start());
+  dead = await add(await deadReceiver.start());
+  workers = await startTestWorkers(stack, 'outbound-test', {
+    // Deliveries failing on purpose are reported by the poller: expected here.
+    onError: (functionId, error) => {
+      if (
+        functionId !== 'deliver-webhooks' ||
+        !String((error as { recordErrors?: unknown[] }).recordErrors ?? error).includes('WebhookDeliveryError')
+      )
+        console.error(functionId, error);
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await workers?.stop();
+  await flakyReceiver.stop();
+  await deadReceiver.stop();
+});
+
+describe('outbound events', () => {
+  it('posts every fact of a month, signed, once per id after dedupe, through 500s and timeouts', async () => {
+    const eventsQueue = stack.env[queues.events.envVar]!;
+    const bodies = [
+      [apiRequest('cus_a', '2026-10-03T10:00:00Z', 1200), apiRequest('cus_a', '2026-10-20T10:00:00Z', 800)],
+      [apiRequest('cus_b', '2026-10-11T08:00:00Z', 5000)],
+      // An unknown customer: rejected, and reported as events.rejected.
+      [apiRequest('cus_unknown', '2026-10-12T08:00:00Z', 10)],
+    ];
+    for (const body of bodies)
+      await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: eventsQueue, MessageBody: JSON.stringify(body) }));
+    await waitForDrained(stack.clients.sqs, eventsQueue);
+
+    // Drafts at 00:30 (within the grace period), finalized and emailed at 02:00.
+    expect(await runScheduledInvoiceRun('2026-11-01T00:30:00Z')).toMatchObject({ period: '2026-10', jobs: 2, failed: 0 });
+    await drainDelivery(stack);
+    expect(await runScheduledInvoiceRun('2026-11-01T02:00:00Z')).toMatchObject({ failed: 0 });
+    await drainDelivery(stack);
+
+    const october = await Promise.all(['cus_a', 'cus_b'].map(async (customerId) => (await invoices.get(customerId, '2026-10'))!));
+    expect(october.map((invoice) => invoice.deliveryStatus)).toEqual(['sent', 'sent']);
+    const expected = new Set(
+      october.flatMap((invoice) => [
+        outboundEventId(invoiceDrafted(invoice)),
+        outboundEventId(invoiceFinalized(invoice)),
+        outboundEventId(invoiceDelivered(invoice, invoice.emails[0]!)),
+      ]),
+    );
+    await waitFor(
+      'every invoice event and the rejection at the flaky endpoint',
+      () => flakyReceiver.ids().size >= expected.size + 1,
+      90_000,
+    );
+
+    const received = flakyReceiver.accepted;
+    expect(flakyReceiver.refusedSignatures).toEqual([]);
+    // At least once: a step retried may publish a fact twice, with the same id; deduped on it, each fact once.
+    const byId = new Map(received.map((event) => [event.id, event]));
+    const deduped = [...byId.values()];
+    expect(
+      deduped
+        .filter((event) => event.type !== 'billflow.events.rejected')
+        .map((event) => event.id)
+        .sort(),
+    ).toEqual([...expected].sort());
+    for (const event of received) expect(event.body).toEqual(byId.get(event.id)!.body);
+    const counts = Object.fromEntries(
+      ['drafted', 'finalized', 'delivered'].map((fact) => [fact, deduped.filter((e) => e.type === `billflow.invoice.${fact}`).length]),
+    );
+    expect(counts).toEqual({ drafted: 2, finalized: 2, delivered: 2 });
+    const rejected = deduped.filter((event) => event.type === 'billflow.events.rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.body.data).toMatchObject({ customerId: 'cus_unknown', reason: expect.stringContaining('cus_unknown') });
+    const finalized = deduped.find((event) => event.type === 'billflow.invoice.finalized' && event.body.subject === 'cus_a')!;
+    expect(finalized.body.data).toMatchObject({ invoice: { number: october[0]!.number, customerId: 'cus_a', total: october[0]!.total } });
+    // It failed 5 times before that (3 x 500, 2 timeouts), each attempt recorded with its answer.
+    const attempts = await endpoints.listAttempts({ endpointId: flaky.id, limit: 100 });
+    expect(attempts.filter((attempt) => attempt.status === 500)).toHaveLength(3);
+    expect(attempts.filter((attempt) => attempt.status === null && attempt.error === 'no answer within 1000 ms')).toHaveLength(2);
+    expect(attempts.filter((attempt) => attempt.ok)).toHaveLength(received.length);
+  }, 180_000);
+
+  it('dead-letters what an endpoint refused every time, and replays it to that endpoint once it is fixed', async () => {
+    const dlq = stack.env[queues.webhookDeliveries.deadLetter.envVar]!;
+    // 7 events (a step retried may have published one twice, same id), 16 attempts each, one second apart.
+    await waitForDrained(stack.clients.sqs, stack.env[queues.webhookDeliveries.envVar]!, 150_000);
+    const deadLettered = await queueDepth(stack.clients.sqs, dlq);
+    expect(deadLettered).toBeGreaterThanOrEqual(7);
+    expect(deadReceiver.accepted).toEqual([]);
+    const failures = await endpoints.listAttempts({ endpointId: dead.id, limit: 1000 });
+    // Every message was tried maxReceiveCount times before it was dead-lettered.
+    for (const id of flakyReceiver.ids()) {
+      expect(failures.filter((attempt) => attempt.eventId === id).length).toBeGreaterThanOrEqual(queues.webhookDeliveries.maxReceiveCount);
+    }
+    expect(new Set(failures.map((attempt) => attempt.eventId))).toEqual(flakyReceiver.ids());
+    const flakyBefore = flakyReceiver.accepted.length;
+
+    deadIsFixed = true;
+    const outputsFile = join(mkdtempSync(join(tmpdir(), 'billflow-outbound-')), 'outputs.json');
+    writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/')));
+    const replay = await runBillflow(outputsFile, ['webhooks', 'replay', '--endpoint', dead.id, '--json']);
+    expect(replay.stderr).toBe('');
+    expect(JSON.parse(replay.stdout)).toEqual({ replayed: deadLettered, left: 0 });
+    await waitFor('the replayed events at the fixed endpoint', () => deadReceiver.ids().size === 7, 60_000);
+    await waitForDrained(stack.clients.sqs, stack.env[queues.webhookDeliveries.envVar]!);
+    expect(deadReceiver.ids()).toEqual(flakyReceiver.ids());
+    expect(deadReceiver.refusedSignatures).toEqual([]);
+    // The other endpoint had them already: the replay was for the dead one only.
+    expect(flakyReceiver.accepted).toHaveLength(flakyBefore);
+  }, 180_000);
+});
