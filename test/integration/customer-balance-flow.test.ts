@@ -26,7 +26,7 @@ import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 import { deliver, paymentSucceeded } from '#test-support/stripe-events.ts';
 
 const SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
-const CUSTOMERS = ['cus_over', 'cus_credit'] as const;
+const CUSTOMERS = ['cus_over', 'cus_credit', 'cus_partial'] as const;
 
 let pipeline: PaymentsPipeline;
 let stack: TestStack;
@@ -110,6 +110,52 @@ describe('the customer balance on the local services', () => {
     expect(credited.balances).toEqual([{ currency: 'EUR', available: 3570 }]);
     expect(credited.movements).toMatchObject([{ kind: 'credit_note', amount: 3570, at: '2026-11-20T10:00:00.000Z' }]);
   }, 120_000);
+
+  it('a partial credit is rendered and emailed once; the customer pays the rest and the invoice is paid', async () => {
+    // Prepare: October's 119.00 of cus_partial, emailed and unpaid.
+    const invoice = await invoiceOf('cus_partial', '2026-10');
+    expect(invoice).toMatchObject({ total: 11_900, amountDue: 11_900, paymentStatus: 'unpaid', deliveryStatus: 'sent' });
+
+    // Act: 20.00 net credited (23.80 with 19 % VAT), delivered, then a payment of the 95.20 left.
+    const issued = await billflow<{ creditNote: { number: string; total: number } }>(
+      'invoices',
+      'credit',
+      invoice.number!,
+      '--reason',
+      'late delivery',
+      '--line',
+      '1',
+      '--amount',
+      '20.00',
+      '--as-of',
+      '2026-11-21T10:00:00Z',
+    );
+    await drainDelivery(stack);
+    const credited = await invoiceOf('cus_partial', '2026-10');
+    await pay('cus_partial', '2026-10', credited.amountDue);
+
+    // Assess: the credit note is stored and emailed once; the invoice is paid to the cent.
+    expect(issued.creditNote.total).toBe(2380);
+    expect(credited).toMatchObject({ creditedAmount: 2380, amountDue: 9520, paymentStatus: 'unpaid' });
+    const note = await billflow<{ deliveryStatus: string; document: { key: string }; emails: unknown[] }>(
+      'credit-notes',
+      'show',
+      issued.creditNote.number,
+    );
+    expect(note).toMatchObject({ deliveryStatus: 'sent', document: { key: `credit-notes/ACME/2026/${issued.creditNote.number}.pdf` } });
+    expect(note.emails).toHaveLength(1);
+    const file = join(workDir, `${issued.creditNote.number}.pdf`);
+    const written = await runBillflow(outputsFile, ['credit-notes', 'pdf', issued.creditNote.number, '--out', file]);
+    expect(written.code, written.stderr).toBe(0);
+    const text = pdfToText(readFileSync(file)).replace(/\s+/g, ' ');
+    expect(text).toContain(`Corrects invoice ${invoice.number}`);
+    expect(await invoiceOf('cus_partial', '2026-10')).toMatchObject({
+      paymentStatus: 'paid',
+      amountPaid: 9520,
+      creditedAmount: 2380,
+      amountDue: 0,
+    });
+  }, 180_000);
 
   it('the November run as of December 1st applies the balance to the next invoices: amount due reduced, PDF shows the credit', async () => {
     // Act

