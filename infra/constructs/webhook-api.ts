@@ -56,8 +56,6 @@ const ACCESS_LOG_FIELDS = {
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',
   integrationErrorMessage: '$context.integrationErrorMessage',
-  // The /v1 API key's public id (key_...) as the authorizer passed it on: never the key itself.
-  apiKeyId: '$context.authorizer.keyId',
 } as const;
 
 export class WebhookApi extends Construct {
