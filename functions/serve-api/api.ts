@@ -5,6 +5,7 @@
  * once per Idempotency-Key, and answered in JSON, or as problem+json when refused.
  */
 import httpRouterHandler from '@middy/http-router';
+import { z } from 'zod';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger, metrics, MetricUnit } from '#shared/observability.ts';
 import type { StoredResponse } from '#ports/idempotency-store.ts';
@@ -33,7 +34,16 @@ export function apiOperations(deps: ApiDependencies): Operation[] {
     operationId: 'getOpenApiDocument',
     summary: 'This document (no API key needed)',
     tag: 'meta',
-    responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document',
+        schema: z.looseObject({
+          openapi: z.string(),
+          info: z.looseObject({ title: z.string(), version: z.string() }),
+          paths: z.record(z.string(), z.unknown()),
+        }),
+      },
+    },
     handle: () => {
       document ??= openApiDocument([...operations, openApi], '/');
       return Promise.resolve({ status: 200, body: document });

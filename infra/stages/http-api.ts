@@ -5,8 +5,8 @@
  *
  * Throttling: the stage's default throttle applies to every route; the /v1 routes get their
  * own (route settings of the stage). HTTP APIs have no usage plans (those are REST APIs'), so
- * a throttle per API key is not possible here: one key can use the whole /v1 budget, and the
- * per-key measure is the ApiKeysRefused metric and the access log's key id. Over the limit,
+ * a throttle per API key is not possible here: one key can use the whole /v1 budget (the access log
+ * holds no authorizer data by design, so it does not tell keys apart either). Over the limit,
  * API Gateway answers 429 without invoking anything.
  */
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';

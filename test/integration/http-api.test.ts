@@ -76,7 +76,16 @@ describe('the HTTP API, through HTTP', () => {
     const malformed = await client.send('GET', '/v1/customers', { key: 'sk_live_123' });
     const revoked = await client.send('GET', '/v1/customers', { key: keys.revoked });
     const outOfScope = await client.call('POST', '/v1/events', { key: keys.read, body: apiRequest('cus_a', '2026-10-05T10:00:00Z', 1) });
+    const listed = await cli<Record<string, unknown>[]>('api-keys', 'list');
     expect([missing.status, unknown.status, malformed.status, revoked.status]).toEqual([401, 403, 403, 403]);
+    expect(listed.map((record) => [record.name, record.revokedAt === null])).toEqual([
+      ['orders-service', true],
+      ['dashboard', true],
+      ['metering', true],
+      ['old', false],
+    ]);
+    // Never the key nor its hash.
+    expect(listed.every((record) => !('key' in record) && !('hash' in record))).toBe(true);
     expect(outOfScope.status).toBe(403);
     expect(outOfScope.headers['content-type']).toBe('application/problem+json');
     expect(outOfScope.json).toMatchObject({
@@ -259,5 +268,14 @@ describe('the HTTP API, through HTTP', () => {
     expect(unknown.status).toBe(404);
     expect(noRoute.status).toBe(404);
     expect(noRoute.headers['content-type']).toBe('application/problem+json');
+  });
+
+  it('has answered every operation of the document in these tests, each answer validated against it', async () => {
+    await client.call('GET', '/v1/openapi.json');
+    const documented = Object.values(client.openApi.paths as Record<string, Record<string, { operationId: string }>>).flatMap((item) =>
+      Object.values(item).map((operation) => operation.operationId),
+    );
+    const answered = new Set(client.checked.map((entry) => entry.operationId));
+    expect(documented.filter((operationId) => !answered.has(operationId))).toEqual([]);
   });
 });
