@@ -8,6 +8,7 @@ import { sqsRecordHandler } from '../commons/sqs-record-handler.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoicePageTokenStore } from '#adapters/dynamodb/invoice-page-token-store.ts';
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { readDeliveryConfig } from '#shared/config.ts';
@@ -16,6 +17,7 @@ import { deliveredDocument } from '#messages/invoice-number.ts';
 import { sendRequestMessage } from '#messages/send-request.ts';
 import { sendCreditNote } from '#use-cases/send-credit-note.ts';
 import { sendInvoice } from '#use-cases/send-invoice.ts';
+import { createInvoicePageLink } from '#use-cases/invoice-page-links.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 
 function build() {
@@ -30,6 +32,7 @@ function build() {
     now: Date.now,
     // A claim older than this belongs to a sender that died; the invoice run's sweep uses the same.
     claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
+    ...pageLinks(config.invoicePageBaseUrl, new DynamoDbInvoicePageTokenStore(dynamodb, config.billingTable)),
   };
   const creditNoteDeps = { ...deps, creditNotes: new DynamoDbCreditNoteStore(dynamodb, config.billingTable), emailLinks: invoices };
   return async (record: SQSRecord) => {
@@ -48,6 +51,12 @@ function build() {
     logger.info('invoice email', { number, action: outcome.action });
     return outcome;
   };
+}
+
+/** Invoice emails link to the hosted page when the HTTP API's URL is configured. */
+function pageLinks(baseUrl: string | undefined, pageTokens: DynamoDbInvoicePageTokenStore) {
+  if (baseUrl === undefined) return {};
+  return { pageLink: (number: string) => createInvoicePageLink(number, baseUrl, { pageTokens, now: Date.now }) };
 }
 
 export const handler = sqsRecordHandler(build);

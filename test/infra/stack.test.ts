@@ -565,6 +565,8 @@ describe('send-invoice function', () => {
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
       [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) },
       SES_CONFIGURATION_SET: { Ref: logicalId(stack.delivery.mailEvents.configurationSet) },
+      // The hosted invoice page's base URL (issue 20), linked from each email.
+      INVOICE_PAGE_BASE_URL: { 'Fn::GetAtt': [logicalId(stack.payments.webhookApi.api), 'ApiEndpoint'] },
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
