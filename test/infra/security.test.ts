@@ -48,6 +48,7 @@ const FUNCTIONS: readonly ((stack: BillflowStack) => BillingFunction)[] = [
   (stack) => stack.dunning.dunningRunFunction,
   (stack) => stack.httpApi.serveApiFunction,
   (stack) => stack.httpApi.authorizerFunction,
+  (stack) => stack.httpApi.invoicePageFunction,
 ];
 
 interface AllowedWildcard {
@@ -429,6 +430,7 @@ describe('cdk-nag', () => {
       'RunDunning',
       'ServeApi',
       'AuthorizeApiKey',
+      'ShowInvoicePage',
     ];
     const consumersOfQueues = {
       IngestEvents: 'EventsQueue',
@@ -455,7 +457,7 @@ describe('cdk-nag', () => {
           `AwsSolutions-IAM5[Resource::*] @ ${fn}FunctionRole/DefaultPolicy`,
         ]),
         // Document keys are per invoice: a key prefix, not the whole bucket.
-        ...['RenderInvoice', 'SendInvoice', 'RunDunning', 'ServeApi'].map(
+        ...['RenderInvoice', 'SendInvoice', 'RunDunning', 'ServeApi', 'ShowInvoicePage'].map(
           (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`,
         ),
         ...['RenderInvoice', 'SendInvoice'].map(
@@ -477,6 +479,11 @@ describe('cdk-nag', () => {
         'Serverless-LambdaDLQ @ ServeApiFunction',
         'AwsSolutions-APIG4 @ WebhookApi/Api/GET--v1--openapi.json',
         'Serverless-LambdaDLQ @ AuthorizeApiKeyFunction',
+        // The hosted invoice page (once per route): its token is its credential, so no authorizer.
+        'Serverless-LambdaDLQ @ ShowInvoicePageFunction',
+        'Serverless-LambdaDLQ @ ShowInvoicePageFunction',
+        'AwsSolutions-APIG4 @ WebhookApi/Api/GET--i--{token}',
+        'AwsSolutions-APIG4 @ WebhookApi/Api/GET--i--{token}--{document}',
         // Dead-letter queues have no dead-letter queue of their own.
         ...queueDlqs.map((queue) => `Serverless-SQSRedrivePolicy @ ${queue}/DeadLetterQueue`),
         ...[
