@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { DynamoDbInvoicePageTokenStore } from '#adapters/dynamodb/invoice-page-token-store.ts';
 import { createInvoicePageLink, revokeInvoicePageLinks } from '#use-cases/invoice-page-links.ts';
-import { createContext } from '../context.ts';
+import { createContext, type CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { emit } from '../output.ts';
 import type { GlobalOptions } from '../options.ts';
@@ -22,7 +22,7 @@ export function registerInvoiceLinkCommand(invoices: Command, globals: () => Glo
       const context = createContext(globals().outputs);
       const invoice = await context.invoices.findByNumber(number);
       if (invoice === undefined) throw new UsageError(`no invoice ${number}: see billflow invoices list`);
-      const deps = { pageTokens: new DynamoDbInvoicePageTokenStore(context.clients.dynamodb, context.outputs.billingTable), now: Date.now };
+      const deps = pageLinkDependencies(context);
       if (options.revoke === true) {
         const revoked = await revokeInvoicePageLinks(number, deps);
         emit(globals(), { number, revoked }, () => `revoked ${revoked} link(s) to the page of ${number}: they now answer 404`);
@@ -36,4 +36,15 @@ export function registerInvoiceLinkCommand(invoices: Command, globals: () => Glo
       const url = await createInvoicePageLink(number, apiUrl, deps);
       emit(globals(), { number, url }, () => url);
     });
+}
+
+function pageLinkDependencies(context: CliContext) {
+  return { pageTokens: new DynamoDbInvoicePageTokenStore(context.clients.dynamodb, context.outputs.billingTable), now: Date.now };
+}
+
+/** A resent email links the page too, as send-invoice's do, when the outputs know the HTTP API's URL. */
+export function pageLinkOf(context: CliContext): { pageLink?: (number: string) => Promise<string> } {
+  const { apiUrl } = context.outputs;
+  if (apiUrl === undefined) return {};
+  return { pageLink: (number) => createInvoicePageLink(number, apiUrl, pageLinkDependencies(context)) };
 }

@@ -19,7 +19,7 @@ import {
   waitForPaymentEvents,
 } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
-import { registerInvoiceLinkCommand } from './invoice-links.ts';
+import { pageLinkOf, registerInvoiceLinkCommand } from './invoice-links.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
 import { registerCreditCommand } from './credit-notes.ts';
 import { describeDisputes } from './payments.ts';
@@ -210,6 +210,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         mailer: context.mailer,
         now: Date.now,
         claimTimeoutMs: 0,
+        ...pageLinkOf(context),
       });
       if (outcome.action === 'skipped') throw new UsageError(`invoice ${number} was not resent: ${outcome.reason}`);
       emit(globals(), outcome, () =>

@@ -2,7 +2,7 @@
  * The hosted invoice page (issue 20) served through the local HTTP API (infra/local/http-api.ts,
  * as `npm start` runs it) by the real show-invoice-page handler: the invoice email carries a link
  * to it, the page opens in a real headless Chromium with the headers it is to be served with, its
- * PDF link downloads the bytes S3 holds, `billflow invoices link` makes a new link and `--revoke`
+ * PDF link downloads the bytes S3 holds, `billflow invoices link` (and `resend`) makes a new link and `--revoke`
  * turns every link into the plain 404 page.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -139,10 +139,12 @@ describe('the hosted invoice page through the local HTTP API', () => {
     await context.close();
   });
 
-  it('gives a new link with `invoices link`, and a plain 404 for every link after `--revoke`, as for an unknown token', async () => {
+  it('gives a new link with `invoices link` and in a resent email, and a plain 404 for every link after `--revoke`, as for an unknown token', async () => {
     // Prepare
     const fresh = await billflow('invoices', 'link', invoice.number!);
     const before = await fetch(fresh);
+    await billflow('invoices', 'resend', invoice.number!);
+    const resent = LINK.exec((await emailsTo(stack, CUSTOMER.email))[1]?.body.text ?? '')?.[0];
 
     // Act
     const revoked = JSON.parse(await billflow('invoices', 'link', invoice.number!, '--revoke', '--json')) as { revoked: number };
@@ -151,9 +153,11 @@ describe('the hosted invoice page through the local HTTP API', () => {
     expect(fresh).toMatch(LINK);
     expect(fresh).not.toBe(emailedLink);
     expect(before.status).toBe(200);
-    expect(revoked.revoked).toBe(2);
+    expect(resent).toBeDefined();
+    expect(new Set([emailedLink, fresh, resent]).size).toBe(3);
+    expect(revoked.revoked).toBe(3);
     const unknown = `${api.url}/i/${'A'.repeat(43)}`;
-    for (const url of [emailedLink, `${emailedLink}/pdf`, fresh, unknown, `${api.url}/i/not-a-token`]) {
+    for (const url of [emailedLink, `${emailedLink}/pdf`, fresh, resent!, unknown, `${api.url}/i/not-a-token`]) {
       const response = await fetch(url);
       expect(response.status, url).toBe(404);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
