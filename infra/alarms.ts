@@ -31,7 +31,7 @@ const { ingestEvents: ingest, closeBillingPeriod: close, renderInvoice: render, 
 const { applyPaymentEvent: applyPayment, deliverWebhooks: deliverHooks } = consumers;
 const { startInvoiceRun: run, runDunning: dunning } = schedules;
 const webhook = httpRoutes.receiveStripeWebhook;
-const { serveApi } = httpRoutes;
+const { serveApi, showInvoicePage: invoicePage } = httpRoutes;
 
 /** Every function has an errors and a throttles alarm: `{functionId}-errors`, `{functionId}-throttles`. */
 export const functionAlarms: Readonly<Record<FunctionId, FunctionAlarmDefinition>> = {
@@ -70,6 +70,10 @@ export const functionAlarms: Readonly<Record<FunctionId, FunctionAlarmDefinition
   [serveApi.authorizer.functionId]: {
     errors: `${serveApi.authorizer.functionId} failed (DynamoDB unavailable, timeout): API Gateway answers /v1 requests whose key is not in its cache with 500 until it recovers. See its log group.`,
     throttled: 'API Gateway answers /v1 requests whose key is not cached with a 5xx; callers retry.',
+  },
+  [invoicePage.functionId]: {
+    errors: `${invoicePage.functionId} answered hosted invoice page requests with 500 (crash, timeout, DynamoDB or S3 unavailable): customers opening the link from their email got an error page and can reload it. Nothing is lost. See its log group.`,
+    throttled: 'API Gateway answers the page request with a 5xx; the customer can reload it.',
   },
   [applyPayment.functionId]: {
     errors: `${applyPayment.functionId} failed whole invocations (crash, timeout or configuration error); failed events are retried and end in ${queues.paymentEvents.deadLetter.id}, and their invoices stay unpaid meanwhile. See its log group.`,

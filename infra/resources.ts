@@ -354,6 +354,27 @@ export const httpRoutes = {
     timeoutSeconds: 29,
     memorySize: 1024,
   },
+  /**
+   * The hosted invoice page (issue 20) the invoice email links to: no authorizer, the
+   * unguessable token in the path is the credential. Reads one token, one invoice, one document.
+   */
+  showInvoicePage: {
+    functionId: 'show-invoice-page',
+    entry: 'functions/show-invoice-page/handler.ts',
+    method: 'GET',
+    path: '/i/{token}',
+    timeoutSeconds: 10,
+    memorySize: 512,
+  },
+  /** Its downloads, `/i/{token}/pdf` and `/i/{token}/xml`, answered as bytes (same function). */
+  showInvoicePageDocument: {
+    functionId: 'show-invoice-page',
+    entry: 'functions/show-invoice-page/handler.ts',
+    method: 'GET',
+    path: '/i/{token}/{document}',
+    timeoutSeconds: 10,
+    memorySize: 512,
+  },
 } as const satisfies Record<string, HttpRouteDefinition>;
 
 /**

@@ -100,6 +100,8 @@ export class BillflowStack extends Stack {
     this.invoiceRun = new InvoiceRunStage(context, { delivery: this.delivery, scheduleGroup });
     this.payments = new PaymentsStage(context);
     this.httpApi = new HttpApiStage(context, { webhookApi: this.payments.webhookApi, ingest: this.ingest });
+    // Invoice emails link to the hosted invoice page on this API, `{apiUrl}/i/{token}` (issue 20).
+    this.delivery.sendInvoiceFunction.addEnvironment('INVOICE_PAGE_BASE_URL', this.payments.webhookApi.url);
     this.dunning = new DunningStage(context, { delivery: this.delivery, scheduleGroup });
     // After the stages whose functions publish business facts: it grants them PutEvents.
     this.outbound = new OutboundStage(context, {

@@ -92,6 +92,11 @@ const dunningConfigSchema = z.object(mailingSettings);
 const deliveryConfigSchema = z.object({
   ...mailingSettings,
   INVOICE_EMAILS_QUEUE_URL: required('INVOICE_EMAILS_QUEUE_URL', 'invoice emails queue URL'),
+  /** The HTTP API's base URL: invoice emails link to `{it}/i/{token}` (issue 20); unset, they carry no link. */
+  INVOICE_PAGE_BASE_URL: z
+    .string()
+    .url('INVOICE_PAGE_BASE_URL must be the HTTP API base URL, e.g. https://abc.execute-api.eu-central-1.amazonaws.com')
+    .optional(),
 });
 
 export interface DunningConfig {
@@ -102,6 +107,8 @@ export interface DunningConfig {
 
 export interface DeliveryConfig extends DunningConfig {
   readonly invoiceEmailsQueueUrl: string;
+  /** Where the hosted invoice pages are (the HTTP API's base URL), if the emails link to them. */
+  readonly invoicePageBaseUrl?: string;
 }
 
 function mailingConfig(value: z.infer<typeof dunningConfigSchema>): DunningConfig {
@@ -116,7 +123,13 @@ function mailingConfig(value: z.infer<typeof dunningConfigSchema>): DunningConfi
 
 export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
   const value = parse(deliveryConfigSchema, env);
-  return { ...mailingConfig(value), invoiceEmailsQueueUrl: value.INVOICE_EMAILS_QUEUE_URL };
+  return {
+    ...mailingConfig(value),
+    invoiceEmailsQueueUrl: value.INVOICE_EMAILS_QUEUE_URL,
+    ...(value.INVOICE_PAGE_BASE_URL === undefined || value.INVOICE_PAGE_BASE_URL === ''
+      ? {}
+      : { invoicePageBaseUrl: value.INVOICE_PAGE_BASE_URL }),
+  };
 }
 
 export function readDunningConfig(env: NodeJS.ProcessEnv = process.env): DunningConfig {
@@ -239,4 +252,18 @@ export function readWebhookDeliveryConfig(env: NodeJS.ProcessEnv = process.env):
     timeoutMs: value.WEBHOOK_TIMEOUT_SECONDS * 1000,
     retry: { baseSeconds: value.WEBHOOK_RETRY_BASE_SECONDS, maxSeconds: value.WEBHOOK_RETRY_MAX_SECONDS },
   };
+}
+
+const invoicePageConfigSchema = z.object({
+  BILLING_TABLE: mailingSettings.BILLING_TABLE,
+  INVOICES_BUCKET: mailingSettings.INVOICES_BUCKET,
+});
+
+/** What the hosted invoice page reads (show-invoice-page): its tokens and invoices, and their documents. */
+export function readInvoicePageConfig(env: NodeJS.ProcessEnv = process.env): {
+  readonly billingTable: string;
+  readonly invoicesBucket: string;
+} {
+  const value = parse(invoicePageConfigSchema, env);
+  return { billingTable: value.BILLING_TABLE, invoicesBucket: value.INVOICES_BUCKET };
 }

@@ -1,4 +1,4 @@
-/** `billflow invoices run | list | show | pdf | resend | redeliver | void | credit | run-dunning`. */
+/** `billflow invoices run | list | show | pdf | resend | redeliver | link | void | credit | run-dunning`. */
 import type { Command } from 'commander';
 import { formatMinor } from '#domain/money.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
@@ -19,6 +19,7 @@ import {
   waitForPaymentEvents,
 } from '../by-hand.ts';
 import { registerRedeliverCommand } from './redeliver.ts';
+import { pageLinkOf, registerInvoiceLinkCommand } from './invoice-links.ts';
 import { registerEInvoiceCommands } from './einvoice.ts';
 import { registerCreditCommand } from './credit-notes.ts';
 import { describeDisputes } from './payments.ts';
@@ -209,6 +210,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         mailer: context.mailer,
         now: Date.now,
         claimTimeoutMs: 0,
+        ...pageLinkOf(context),
       });
       if (outcome.action === 'skipped') throw new UsageError(`invoice ${number} was not resent: ${outcome.reason}`);
       emit(globals(), outcome, () =>
@@ -220,6 +222,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
     });
 
   registerRedeliverCommand(invoices, globals);
+  registerInvoiceLinkCommand(invoices, globals);
   registerEInvoiceCommands(invoices, globals);
   registerCreditCommand(invoices, globals);
 

@@ -10,6 +10,7 @@ import { outboundEventsOf } from '../commons/outbound-events.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoicePageTokenStore } from '#adapters/dynamodb/invoice-page-token-store.ts';
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
 import { readDeliveryConfig } from '#shared/config.ts';
@@ -18,6 +19,7 @@ import { deliveredDocument } from '#messages/invoice-number.ts';
 import { sendRequestMessage } from '#messages/send-request.ts';
 import { sendCreditNote } from '#use-cases/send-credit-note.ts';
 import { sendInvoice } from '#use-cases/send-invoice.ts';
+import { createInvoicePageLink } from '#use-cases/invoice-page-links.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 
 function build() {
@@ -33,6 +35,7 @@ function build() {
     // A claim older than this belongs to a sender that died; the invoice run's sweep uses the same.
     claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
     outbound: outboundEventsOf(sqs),
+    ...pageLinks(config.invoicePageBaseUrl, new DynamoDbInvoicePageTokenStore(dynamodb, config.billingTable)),
   };
   const creditNoteDeps = { ...deps, creditNotes: new DynamoDbCreditNoteStore(dynamodb, config.billingTable), emailLinks: invoices };
   return async (record: SQSRecord) => {
@@ -51,6 +54,12 @@ function build() {
     logger.info('invoice email', { number, action: outcome.action });
     return outcome;
   };
+}
+
+/** Invoice emails link to the hosted page when the HTTP API's URL is configured. */
+function pageLinks(baseUrl: string | undefined, pageTokens: DynamoDbInvoicePageTokenStore) {
+  if (baseUrl === undefined) return {};
+  return { pageLink: (number: string) => createInvoicePageLink(number, baseUrl, { pageTokens, now: Date.now }) };
 }
 
 export const handler = sqsRecordHandler(build);

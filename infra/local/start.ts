@@ -81,6 +81,16 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
   const stripeWebhookSecret = localWebhookSecret();
   Object.assign(process.env, localFunctionEnvironment(resources, services.endpoints, REGION, { verbose, stripeWebhookSecret }));
 
+  const api = await startLocalHttpApi({
+    port: portFromEnv('BILLFLOW_API_PORT', 4010),
+    region: REGION,
+    prefix: PREFIX,
+    onError: (functionId, error) => console.error(`[${functionId}]`, error),
+  });
+  // send-invoice links each email to the hosted invoice page, `{apiUrl}/i/{token}` (issue 20).
+  process.env.INVOICE_PAGE_BASE_URL = api.url;
+  started({ stop: () => api.stop() });
+
   const sqs = new SQSClient({ region: REGION, endpoint: services.endpoints.sqs, credentials: localCredentials });
   const workers = await startLocalWorkers({
     sqs,
@@ -91,12 +101,6 @@ async function runPipeline(services: LocalServices, started: (workers: { stop():
     onError: (functionId, error) => console.error(`[${functionId}]`, error),
   });
   const scheduled = await startLocalSchedules(REGION, (functionId, error) => console.error(`[${functionId}]`, error));
-  const api = await startLocalHttpApi({
-    port: portFromEnv('BILLFLOW_API_PORT', 4010),
-    region: REGION,
-    prefix: PREFIX,
-    onError: (functionId, error) => console.error(`[${functionId}]`, error),
-  });
   started({
     async stop() {
       scheduled.stop();

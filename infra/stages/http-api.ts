@@ -26,6 +26,7 @@ export const API_BURST_LIMIT = 100;
 export class HttpApiStage implements PipelineStage {
   public readonly serveApiFunction: BillingFunction;
   public readonly authorizerFunction: BillingFunction;
+  public readonly invoicePageFunction: BillingFunction;
   public readonly dashboardRows: readonly StageRow[];
 
   public constructor(context: StageContext, { webhookApi, ingest }: { webhookApi: WebhookApi; ingest: IngestStage }) {
@@ -71,12 +72,30 @@ export class HttpApiStage implements PipelineStage {
       this.serveApiFunction,
       'the OpenAPI document is public on purpose (it holds no data, and clients fetch it to generate SDKs); every other /v1 route has the API key authorizer',
     );
+    this.invoicePageFunction = this.invoicePage(context, webhookApi);
     const stage = webhookApi.stage.node.defaultChild as CfnStage;
     // RouteSettings is raw CloudFormation (JSON), hence the CloudFormation property names.
     stage.routeSettings = {
       [`${serveApi.method} ${serveApi.path}`]: { ThrottlingRateLimit: API_RATE_LIMIT_PER_SECOND, ThrottlingBurstLimit: API_BURST_LIMIT },
     };
     this.dashboardRows = [this.row(webhookApi)];
+  }
+
+  /** The hosted invoice page (issue 20): reads a token, its invoice and the invoice's documents, nothing else. */
+  private invoicePage(context: StageContext, webhookApi: WebhookApi): BillingFunction {
+    const { showInvoicePage, showInvoicePageDocument } = httpRoutes;
+    const page = functionFrom(context, showInvoicePage, {
+      description: 'The hosted invoice page /i/{token} the invoice email links to, and its PDF and XML downloads',
+    })
+      // The token by its hash, then the invoice by number (GetItem each): no Query, no Scan, no write.
+      .bindTable(context.billingTable, tables.billing.envVar, 'dynamodb:GetItem')
+      // The invoice's PDF and e-invoice XML, answered as bytes.
+      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject');
+    const credential =
+      'the unguessable token in the path (256 random bits, stored hashed, revocable) is the credential of the hosted invoice page, which customers open from their email without an account';
+    webhookApi.addFunctionRoute(showInvoicePage, page, credential);
+    webhookApi.addFunctionRoute(showInvoicePageDocument, page, credential);
+    return page;
   }
 
   private row(webhookApi: WebhookApi): StageRow {
@@ -92,6 +111,7 @@ export class HttpApiStage implements PipelineStage {
       functions: [
         { label: serveApi.functionId, fn: this.serveApiFunction },
         { label: serveApi.authorizer.functionId, fn: this.authorizerFunction },
+        { label: httpRoutes.showInvoicePage.functionId, fn: this.invoicePageFunction },
       ],
       deadLetterQueues: [],
       queues: [],

@@ -10,7 +10,7 @@
  * 3. Record the email (message id, time): deliveryStatus `sent`. A permanent refusal is
  *    recorded as `failed`; a transient error releases the claim and is retried.
  */
-import { invoiceEmail } from '#domain/invoice/email-content.ts';
+import { invoiceEmail, type EmailContent } from '#domain/invoice/email-content.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import {
   canClaimInvoiceEmail,
@@ -34,6 +34,13 @@ export interface SendDependencies {
   readonly claimTimeoutMs: number;
   /** invoice.delivered or invoice.delivery_failed, once recorded (and again by a retry that finds it recorded). */
   readonly outbound?: OutboundEvents;
+  /**
+   * A new link to the invoice's hosted page (issue 20), put in the email. Called once per email
+   * actually attempted: a duplicate delivery of the message is skipped before it, so it creates
+   * no second link; a retry after a transient failure makes a new one (the old may have gone out
+   * in an email SES accepted before the error, so it stays valid).
+   */
+  readonly pageLink?: (number: string) => Promise<string>;
 }
 
 export type SendOutcome =
@@ -64,9 +71,11 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
     invoice = found;
   }
 
-  const content = invoiceEmail(invoice, kind);
+  let content: EmailContent;
   let messageId: string;
   try {
+    // Inside the try: a failure to store the link releases the claim like a failed send.
+    content = invoiceEmail(invoice, kind, await deps.pageLink?.(number));
     messageId = await sendWithInvoicePdf(content, invoice, deps, true);
   } catch (error) {
     const permanent = error instanceof PermanentSendError;

@@ -13,7 +13,7 @@
  *
  * What differs between two runs of the same code is masked, and only that: wall-clock instants
  * (the clock advances while the demo runs; instants the demo sets, like the as-of 02:00, are whole
- * minutes and kept), random ids, hashes and sizes of PDF bytes (the number's digits change how they compress), durations, ports. Invoice numbers are given in
+ * minutes and kept), random ids, invoice page tokens, hashes and sizes of PDF bytes (the number's digits change how they compress), durations, ports. Invoice numbers are given in
  * the order the customers' jobs finish, so each is replaced by its customer's name; the set of
  * numbers is checked on its own.
  *
@@ -80,6 +80,8 @@ function masker(numbersToCustomers: ReadonlyMap<string, string>) {
         .replace(/\b[0-9a-f]{64}\b/g, '<sha256>')
         // npm start picks free ports.
         .replace(/(127\.0\.0\.1|localhost):\d+/g, '$1:<port>')
+        // The invoice page link's token is random (256 bits) in every run.
+        .replace(/\/i\/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, '/i/<page token>')
     );
   };
   const json = (value: unknown): unknown => {

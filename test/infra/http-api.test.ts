@@ -104,6 +104,29 @@ describe('the /v1 HTTP API', () => {
   });
 });
 
+describe('the hosted invoice page (issue 20)', () => {
+  it('routes GET /i/{token} and GET /i/{token}/{document} to show-invoice-page without an authorizer (the token is the credential)', () => {
+    const { stack } = built;
+    for (const route of [httpRoutes.showInvoicePage, httpRoutes.showInvoicePageDocument]) {
+      template().hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `GET ${route.path}`, AuthorizationType: 'NONE' });
+    }
+    const integrations = template().findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: { IntegrationUri: arnOf(stack.httpApi.invoicePageFunction) },
+    });
+    expect(Object.keys(integrations).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lets show-invoice-page read items of the billing table and invoice documents, nothing more', () => {
+    const { stack } = built;
+    const fn = stack.httpApi.invoicePageFunction;
+    expect(grantsOf(template(), fn.role)).toEqual({
+      ...baseGrants(fn),
+      'dynamodb:GetItem': [arnOf(stack.billingTable)],
+      's3:GetObject': [{ 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] }],
+    });
+  });
+});
+
 function template(): Template {
   return built.template;
 }

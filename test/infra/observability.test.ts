@@ -73,8 +73,8 @@ describe('tracing and logs', () => {
 
   it.each(STAGES)('%s: every log group (functions and API access logs) has a retention', (stage) => {
     const groups = resourcesOf(built[stage].template, 'AWS::Logs::LogGroup');
-    // Twelve functions and the HTTP API's access logs.
-    expect(groups).toHaveLength(13);
+    // Thirteen functions and the HTTP API's access logs.
+    expect(groups).toHaveLength(14);
     for (const [id, group] of groups) expect([id, group.Properties.RetentionInDays]).toEqual([id, RETENTION_DAYS[stage]]);
   });
 
@@ -129,7 +129,7 @@ describe('alarms', () => {
     const { template } = built.dev;
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(12);
+    expect(functions).toHaveLength(13);
     for (const [id] of functions) {
       for (const metricName of ['Errors', 'Throttles']) {
         const matching = alarms.filter(
@@ -187,7 +187,7 @@ describe('dashboard', () => {
     Send: [consumers.sendInvoice.functionId, consumers.recordMailEvent.functionId],
     Payments: [httpRoutes.receiveStripeWebhook.functionId, consumers.applyPaymentEvent.functionId],
     Dunning: [schedules.runDunning.functionId],
-    'HTTP API': [httpRoutes.serveApi.functionId, httpRoutes.serveApi.authorizer.functionId],
+    'HTTP API': [httpRoutes.serveApi.functionId, httpRoutes.serveApi.authorizer.functionId, httpRoutes.showInvoicePage.functionId],
     'Outbound events': [consumers.deliverWebhooks.functionId],
   };
 

@@ -49,6 +49,7 @@ const FUNCTIONS: readonly ((stack: BillflowStack) => BillingFunction)[] = [
   (stack) => stack.httpApi.serveApiFunction,
   (stack) => stack.httpApi.authorizerFunction,
   (stack) => stack.outbound.deliverWebhooksFunction,
+  (stack) => stack.httpApi.invoicePageFunction,
 ];
 
 interface AllowedWildcard {
@@ -431,6 +432,7 @@ describe('cdk-nag', () => {
       'ServeApi',
       'AuthorizeApiKey',
       'DeliverWebhooks',
+      'ShowInvoicePage',
     ];
     const consumersOfQueues = {
       IngestEvents: 'EventsQueue',
@@ -459,7 +461,7 @@ describe('cdk-nag', () => {
           `AwsSolutions-IAM5[Resource::*] @ ${fn}FunctionRole/DefaultPolicy`,
         ]),
         // Document keys are per invoice: a key prefix, not the whole bucket.
-        ...['RenderInvoice', 'SendInvoice', 'RunDunning', 'ServeApi'].map(
+        ...['RenderInvoice', 'SendInvoice', 'RunDunning', 'ServeApi', 'ShowInvoicePage'].map(
           (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`,
         ),
         ...['RenderInvoice', 'SendInvoice'].map(
@@ -481,6 +483,11 @@ describe('cdk-nag', () => {
         'Serverless-LambdaDLQ @ ServeApiFunction',
         'AwsSolutions-APIG4 @ WebhookApi/Api/GET--v1--openapi.json',
         'Serverless-LambdaDLQ @ AuthorizeApiKeyFunction',
+        // The hosted invoice page (once per route): its token is its credential, so no authorizer.
+        'Serverless-LambdaDLQ @ ShowInvoicePageFunction',
+        'Serverless-LambdaDLQ @ ShowInvoicePageFunction',
+        'AwsSolutions-APIG4 @ WebhookApi/Api/GET--i--{token}',
+        'AwsSolutions-APIG4 @ WebhookApi/Api/GET--i--{token}--{document}',
         // Dead-letter queues have no dead-letter queue of their own.
         ...queueDlqs.map((queue) => `Serverless-SQSRedrivePolicy @ ${queue}/DeadLetterQueue`),
         ...[

@@ -582,6 +582,8 @@ describe('send-invoice function', () => {
       [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) },
       SES_CONFIGURATION_SET: { Ref: logicalId(stack.delivery.mailEvents.configurationSet) },
       ...publishesEnvironment(stack),
+      // The hosted invoice page's base URL (issue 20), linked from each email.
+      INVOICE_PAGE_BASE_URL: { 'Fn::GetAtt': [logicalId(stack.payments.webhookApi.api), 'ApiEndpoint'] },
       ...POWERTOOLS_ENVIRONMENT,
     });
   });

@@ -5,8 +5,8 @@
  * accessibility violation, and a screenshot is taken (docs/invoice-page.png, linked from the README:
  * BILLFLOW_RECORD_SCREENSHOT=1 npx vitest run test/integration/invoice-page.test.ts rewrites it).
  *
- * The page is served here by a small HTTP server with the headers the page is to be served with;
- * the route behind the HTTP API is not built yet (see the README).
+ * The page is served here by a small HTTP server, to test the HTML alone; the page as the HTTP API
+ * serves it (tokens, headers, CSP, 404) is tested in invoice-page-link.test.ts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

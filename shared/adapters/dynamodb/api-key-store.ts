@@ -3,8 +3,8 @@
  * (hex). One GetItem per authorization (and the authorizer caches its verdicts), one Query to
  * list; keys are few (one per upstream system), so one partition is no hot spot.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { revokeOnce } from './revoke-once.ts';
 import type { ApiKeyRecord, ApiKeyScope } from '#domain/api-keys/api-key.ts';
 import type { ApiKeyStore } from '#ports/api-key-store.ts';
 
@@ -52,22 +52,8 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
   async revoke(id: string, at: string): Promise<ApiKeyRecord | undefined> {
     const record = (await this.list()).find((candidate) => candidate.id === id);
     if (record === undefined) return undefined;
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: PK, sk: record.hash },
-          UpdateExpression: 'SET revokedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND revokedAt = :null',
-          ExpressionAttributeValues: { ':at': at, ':null': null },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return recordOf(Attributes!);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.findByHash(record.hash);
-      throw error;
-    }
+    const revoked = await revokeOnce(this.client, this.tableName, { pk: PK, sk: record.hash }, at);
+    return revoked === undefined ? this.findByHash(record.hash) : recordOf(revoked);
   }
 }
 

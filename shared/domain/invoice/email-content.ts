@@ -16,7 +16,8 @@ export interface EmailContent {
   readonly attachmentName: string;
 }
 
-export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend'): EmailContent {
+/** `pageUrl`: the link to the hosted invoice page (issue 20), where the sender has one. */
+export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend', pageUrl?: string): EmailContent {
   if (invoice.number === null || invoice.dueDate === null) throw new Error('only a finalized invoice is emailed');
   const { t, format } = emailWords(invoice);
   const number = invoice.number;
@@ -27,11 +28,17 @@ export function invoiceEmail(invoice: Invoice, kind: 'invoice' | 'resend'): Emai
   const dueDate = format.date(invoice.dueDate);
   const transfer = transferRequest(invoice, number);
   return invoiceLetter(invoice, number, t('email.subject', { number, issuer: invoice.seller.name }), {
-    text: [intro, period, `${amountDue}, ${t('email.dueBy', { date: dueDate })}. ${transfer}`],
+    text: [
+      intro,
+      period,
+      `${amountDue}, ${t('email.dueBy', { date: dueDate })}. ${transfer}`,
+      ...(pageUrl === undefined ? [] : [t('email.viewOnline', { url: pageUrl })]),
+    ],
     html: [
       `<p>${escapeHtml(intro)}<br>${escapeHtml(period)}</p>`,
       `<p><strong>${escapeHtml(amountDue)}</strong>, ${htmlMessage(t, 'email.dueBy', { date: dueDate })}.<br>`,
       `${escapeHtml(transfer)}</p>`,
+      ...(pageUrl === undefined ? [] : [`<p><a href="${escapeHtml(pageUrl)}">${escapeHtml(t('email.viewOnlineLink'))}</a></p>`]),
     ],
   });
 }
