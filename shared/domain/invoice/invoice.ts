@@ -7,6 +7,7 @@ import type { PaymentEvent } from '../payments/payment-event.ts';
 import type { InvoiceLine, TaxSubtotal, TaxTreatment } from './types.ts';
 import type { InvoiceEInvoice } from '../einvoice/settings.ts';
 import type { EInvoiceFormat } from '../einvoice/format.ts';
+import type { DocumentDelivery } from '../delivery/document-delivery.ts';
 
 /**
  * `not_issued`: the period closed with a total of zero, so no invoice was issued and no number
@@ -76,7 +77,8 @@ export interface InvoiceParty {
   readonly id: string;
 }
 
-export interface Invoice {
+/** Its delivery (deliveryStatus, document, emails, sendingSince, deliveryProblem, updatedAt) is a DocumentDelivery, as a credit note's is. */
+export interface Invoice extends DocumentDelivery {
   /** Assigned at finalization, never reused; null for drafts and not-issued periods. */
   readonly number: string | null;
   readonly customerId: string;
@@ -154,15 +156,7 @@ export interface Invoice {
    * Invoices stored before this field existed have `lateWindow` ({from, to}, every period).
    */
   readonly lateWindows: readonly { readonly period: string; readonly from: string; readonly to: string }[];
-  readonly deliveryStatus: DeliveryStatus;
-  readonly document: InvoiceDocument | null;
-  readonly emails: readonly SentEmail[];
-  /** While `sending`: when the sender claimed the email (a stale claim is taken over). */
-  readonly sendingSince?: string;
-  /** Last delivery problem: a bounce, a complaint or a send failure, with when. */
-  readonly deliveryProblem: { readonly kind: 'bounce' | 'complaint' | 'send_failure'; readonly detail: string; readonly at: string } | null;
   readonly createdAt: string;
-  readonly updatedAt: string;
   readonly finalizedAt: string | null;
   readonly voidedAt: string | null;
   readonly voidReason: string | null;
