@@ -11,7 +11,8 @@
  * As for webhooks.ts, the local figures are a floor, not a prediction: load generator, HTTP
  * server, handlers and fauxqs share one Node process, and DynamoDB Local the same cores.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { postJson } from './keep-alive-post.ts';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/api-key-store.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
@@ -80,7 +81,8 @@ export async function benchHttpEvents(stack: BenchStack, batches = 200, warmup =
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
       try {
         const url = new URL('/v1/events', api.url);
-        const post = (text: string, onSocket: (socket: unknown) => void) => postEvents(agent, url, key, text, onSocket);
+        const post = (text: string, onSocket: (socket: unknown) => void) =>
+          postJson(agent, url, text, { authorization: `Bearer ${key}` }, onSocket);
         const check = (answer: { status: number; body: string }) => {
           const accepted = answer.status === 202 && (JSON.parse(answer.body) as { accepted: number }).accepted === EVENTS_PER_BATCH;
           if (!accepted) failures.push(`HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
@@ -131,32 +133,4 @@ function figures(run: { seconds: number; latenciesMs: number[] }, batches: numbe
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
   };
-}
-
-function postEvents(
-  agent: Agent,
-  url: URL,
-  key: string,
-  body: string,
-  onSocket: (socket: unknown) => void,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` },
-      },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('socket', onSocket);
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
 }

@@ -13,7 +13,8 @@
  * to the 200 is measured, which is all Stripe waits for.
  */
 import { withEnvironment } from './environment.ts';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { postJson } from './keep-alive-post.ts';
 import { forEachConcurrently } from '#shared/for-each-concurrently.ts';
 import { verifyStripeSignature } from '#formats/stripe-signature.ts';
 import { localFunctionEnvironment } from '#infra/local/function-environment.ts';
@@ -122,7 +123,7 @@ async function sendAll(
   const started = performance.now();
   await forEachConcurrently(deliveries, concurrency, async (delivery) => {
     const sent = performance.now();
-    const response = await post(agent, url, delivery, (socket) => sockets.add(socket));
+    const response = await postJson(agent, url, delivery.body, { 'stripe-signature': delivery.header }, (socket) => sockets.add(socket));
     latenciesMs.push(performance.now() - sent);
     // Every event is new, so anything but a first-time 200 is a failure (a duplicate would mean
     // the bench sent an event twice and measured less work than it claims).
@@ -131,37 +132,6 @@ async function sendAll(
     }
   });
   return { seconds: (performance.now() - started) / 1000, latenciesMs, connections: sockets.size };
-}
-
-function post(
-  agent: Agent,
-  url: URL,
-  delivery: SignedDelivery,
-  onSocket: (socket: unknown) => void,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(delivery.body),
-          'stripe-signature': delivery.header,
-        },
-      },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('socket', onSocket);
-    outgoing.on('error', reject);
-    outgoing.end(delivery.body);
-  });
 }
 
 /**
