@@ -40,5 +40,34 @@ export function translator(tag: string | undefined): Translate {
     TRANSLATORS.set(language, t);
   }
   const fixed = t;
-  return (key, values) => fixed(key, values ?? {});
+  const said = saidIn(language);
+  return (key, values) => {
+    // The catalogue never changes after init, so a message is a pure function of its key and values.
+    const asked = values === undefined ? key : `${key}\u0000${JSON.stringify(values)}`;
+    let message = said.get(asked);
+    if (message === undefined) {
+      message = fixed(key, values ?? {});
+      if (said.size >= MAX_REMEMBERED_MESSAGES) said.clear();
+      said.set(asked, message);
+    }
+    return message;
+  };
+}
+
+/**
+ * Messages already made, per language. i18next resolves every call afresh (fallbacks, plural
+ * rules, interpolation): a few microseconds each, and a 10-page invoice asks for the same
+ * column headers, page footers and totals labels some two hundred times, a tenth of its render.
+ * Bounded, because interpolated values (numbers, names) make new keys without end.
+ */
+const SAID = new Map<Language, Map<string, string>>();
+const MAX_REMEMBERED_MESSAGES = 5000;
+
+function saidIn(language: Language): Map<string, string> {
+  let said = SAID.get(language);
+  if (said === undefined) {
+    said = new Map();
+    SAID.set(language, said);
+  }
+  return said;
 }
