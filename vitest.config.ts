@@ -29,6 +29,10 @@ export default defineConfig({
           // One set of local AWS services for the whole run; each test file provisions its own
           // tables and queues with a random prefix (test/support/local-stack.ts).
           globalSetup: ['test/support/global-setup.ts'],
+          // These files mostly wait: on the emulators, on pollers, on child `npm start`s. Vitest's default
+          // (one worker per core but one) would run them one after another on a 2-core CI machine, 15+
+          // minutes; they share no state (random prefixes, ports chosen free), so two run at once.
+          maxWorkers: 2,
         },
       },
     ],
