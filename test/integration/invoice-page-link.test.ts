@@ -1,11 +1,12 @@
 /**
  * The hosted invoice page (issue 20) served through the local HTTP API (infra/local/http-api.ts,
  * as `npm start` runs it) by the real show-invoice-page handler: the invoice email carries a link
- * to it, the page opens in a real headless Chromium with the headers it is to be served with, its
- * PDF link downloads the bytes S3 holds, `billflow invoices link` (and `resend`) makes a new link and `--revoke`
+ * to it, the page opens in a real headless Chromium with the headers it is to be served with,
+ * axe-core finds no serious or critical accessibility violation on it, its PDF link downloads the bytes S3 holds, `billflow invoices link` (and `resend`) makes a new link and `--revoke`
  * turns every link into the plain 404 page, as an expired link is.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,27 @@ describe('the hosted invoice page through the local HTTP API', () => {
               .borderTopStyle,
         ),
     ).toBe('solid');
+    await context.close();
+  });
+
+  it('has no serious or critical accessibility violations as served (axe-core)', async () => {
+    // Prepare: axe-core is a script, and the page's CSP (rightly) runs none; bypassCSP lets the
+    // test inject it. Only this check bypasses the CSP: the test above opens the page under it.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(emailedLink);
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+
+    // Act
+    const violations = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
+      return (await axe.run()).violations.map(({ id, impact }) => ({ id, impact }));
+    });
+
+    // Assess
+    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+    // The page axe checked is the invoice as served (its stylesheet applied), not the 404 page.
+    expect(await page.textContent('h1')).toBe(`Facture ${invoice.number}`);
     await context.close();
   });
 
