@@ -1,7 +1,7 @@
 /**
  * The hosted invoice page's HTML (issue 20) in a real headless Chromium (Debian's chromium driven
  * by playwright-core, as the benchmark does), at a fixed instant: it renders without JavaScript,
- * in the customer's language, with its status, amount due, payment details and QR code, and a
+ * in the customer's language (its lines too), with its status, amount due, payment details and QR code, and a
  * screenshot is taken (docs/invoice-page.png, linked from the README:
  * BILLFLOW_RECORD_SCREENSHOT=1 npx vitest run test/integration/invoice-page.test.ts rewrites it).
  *
@@ -64,6 +64,7 @@ describe('the hosted invoice page in Chromium', () => {
     expect((await page.textContent('.amount'))?.replace(/\s/g, ' ')).toBe('Zu zahlen: 384,74 €');
     expect(await page.textContent('dl')).toContain('DE89 3704 0044 0532 0130 00');
     expect(await page.getAttribute('svg[role=img]', 'aria-label')).toMatch(/^EPC-QR-Code/);
+    expect(await page.textContent('tbody')).toContain('Grundgebühr, Tarif pro');
     expect(await page.locator('script').count()).toBe(0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);

@@ -12,9 +12,9 @@ import { assembleCreditNote } from '#domain/credit-notes/assemble.ts';
 import { computeInvoice } from '#domain/invoice/assemble.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { InvoiceComputation } from '#domain/invoice/types.ts';
-import { lineDescription } from '#domain/language/line-words.ts';
+import { englishLineText, lineDescription } from '#domain/language/line-words.ts';
 import type { Customer } from '#domain/catalog/types.ts';
-import { anInvoice } from '#test-support/invoice-factory.ts';
+import { anInvoice, proPlanLines } from '#test-support/invoice-factory.ts';
 import { issuer, METERS, PRO_PLAN, TAX_RATES } from '#test-support/invoicing-catalog.ts';
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 
@@ -140,6 +140,10 @@ describe('line descriptions in English', () => {
     ]);
     expect(month.lines.every((line) => line.describedAs !== undefined)).toBe(true);
   });
+
+  it('of the test factory’s lines are their phrases written in English, as computeInvoice makes them', () => {
+    for (const line of proPlanLines()) expect(englishLineText(line.describedAs!)).toBe(line.description);
+  });
 });
 
 describe.each(Object.entries(EXPECTED))('line descriptions in %s', (language, expected) => {
@@ -185,8 +189,7 @@ describe('line descriptions on the PDF', () => {
   });
 
   it('prints a line stored before lines had phrases as stored, in any language', async () => {
-    const invoice = anInvoice({ language: 'de' });
-    expect(invoice.lines[0]!.describedAs).toBeUndefined();
+    const invoice = anInvoice({ language: 'de', lines: proPlanLines().map(({ describedAs: _phrases, ...older }) => older) });
     expect(oneLine(pdfToText(await renderInvoicePdf(invoice, { creationDate: CREATED })))).toContain('Base fee, plan pro');
     expect(renderInvoicePage(invoice, { pdf: 'pdf' }, CREATED.getTime())).toContain('<td>Base fee, plan pro</td>');
   });
