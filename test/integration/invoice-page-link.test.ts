@@ -191,7 +191,7 @@ describe('the hosted invoice page through the local HTTP API', () => {
     }
   });
 
-  it('answers the plain 404 for a link that expired, and `invoices link` gives the invoice a new one, valid 180 days, stored with its TTL', async () => {
+  it('answers the plain 404 for a link that expired, and `invoices link` gives the invoice a new one, valid 180 days, stored with its TTL (--revoke counts only the links still valid)', async () => {
     // Prepare: a link made 181 days ago (the clock injected at its creation), as the stored token of a long-gone email.
     const billingTable = stack.env[tables.billing.envVar]!;
     const pageTokens = new DynamoDbInvoicePageTokenStore(stack.clients.dynamodb, billingTable);
@@ -217,5 +217,9 @@ describe('the hosted invoice page through the local HTTP API', () => {
     );
     // The table's TTL attribute: epoch seconds, so DynamoDB deletes the token once it has expired.
     expect(Item?.expiresAt).toBe(Date.parse(issued.expiresAt) / 1000);
+    // Revoking counts the fresh link only: the expired one was no longer valid.
+    const revoked = JSON.parse(await billflow('invoices', 'link', invoice.number!, '--revoke', '--json')) as { revoked: number };
+    expect(revoked.revoked).toBe(1);
+    expect((await fetch(issued.url)).status).toBe(404);
   });
 });

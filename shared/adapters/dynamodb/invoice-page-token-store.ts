@@ -66,8 +66,11 @@ export class DynamoDbInvoicePageTokenStore implements InvoicePageTokens {
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),
       );
-      for (const item of page.Items ?? [])
-        if ((await revokeOnce(this.client, this.tableName, tokenKey(String(item.sk)), at)) !== undefined) revoked += 1;
+      for (const item of page.Items ?? []) {
+        const before = await revokeOnce(this.client, this.tableName, tokenKey(String(item.sk)), at);
+        // An expired token is revoked too (it must stay dead), but it was not valid any more.
+        if (before !== undefined && tokenOf(before).expiresAt > at) revoked += 1;
+      }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return revoked;
