@@ -3,6 +3,7 @@
  * misconfigured deployment fails at start with a message naming the variable.
  */
 import { z } from 'zod';
+import { DEFAULT_PAGE_LINK_DAYS, MAX_PAGE_LINK_DAYS } from '#domain/invoice/page-link.ts';
 import { LOCAL_OUTBOUND_SOURCE } from '#domain/outbound/envelope.ts';
 
 const positiveInt = (name: string, fallback: number, max: number) =>
@@ -97,6 +98,8 @@ const deliveryConfigSchema = z.object({
     .string()
     .url('INVOICE_PAGE_BASE_URL must be the HTTP API base URL, e.g. https://abc.execute-api.eu-central-1.amazonaws.com')
     .optional(),
+  /** Days a link to the invoice page opens it (docs/invoicing.md, "The invoice page"). */
+  INVOICE_PAGE_LINK_DAYS: positiveInt('INVOICE_PAGE_LINK_DAYS', DEFAULT_PAGE_LINK_DAYS, MAX_PAGE_LINK_DAYS),
 });
 
 export interface DunningConfig {
@@ -109,6 +112,7 @@ export interface DeliveryConfig extends DunningConfig {
   readonly invoiceEmailsQueueUrl: string;
   /** Where the hosted invoice pages are (the HTTP API's base URL), if the emails link to them. */
   readonly invoicePageBaseUrl?: string;
+  readonly invoicePageLinkDays: number;
 }
 
 function mailingConfig(value: z.infer<typeof dunningConfigSchema>): DunningConfig {
@@ -126,6 +130,7 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
   return {
     ...mailingConfig(value),
     invoiceEmailsQueueUrl: value.INVOICE_EMAILS_QUEUE_URL,
+    invoicePageLinkDays: value.INVOICE_PAGE_LINK_DAYS,
     ...(value.INVOICE_PAGE_BASE_URL === undefined || value.INVOICE_PAGE_BASE_URL === ''
       ? {}
       : { invoicePageBaseUrl: value.INVOICE_PAGE_BASE_URL }),

@@ -201,6 +201,7 @@ export function registerCreditNoteCommands(program: Command, globals: () => Glob
       const outcome = await sendCreditNote(number, 'resend', {
         creditNotes: context.creditNotes,
         emailLinks: context.invoices,
+        invoices: context.invoices,
         documents: context.documents,
         mailer: context.mailer,
         now: Date.now,

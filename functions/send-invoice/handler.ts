@@ -13,7 +13,7 @@ import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository
 import { DynamoDbInvoicePageTokenStore } from '#adapters/dynamodb/invoice-page-token-store.ts';
 import { S3DocumentStore } from '#adapters/s3/s3-document-store.ts';
 import { SesMailer } from '#adapters/ses/ses-mailer.ts';
-import { readDeliveryConfig } from '#shared/config.ts';
+import { readDeliveryConfig, type DeliveryConfig } from '#shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
 import { deliveredDocument } from '#messages/invoice-number.ts';
 import { sendRequestMessage } from '#messages/send-request.ts';
@@ -35,7 +35,7 @@ function build() {
     // A claim older than this belongs to a sender that died; the invoice run's sweep uses the same.
     claimTimeoutMs: DELIVERY_CLAIM_TIMEOUT_MS,
     outbound: outboundEventsOf(sqs),
-    ...pageLinks(config.invoicePageBaseUrl, new DynamoDbInvoicePageTokenStore(dynamodb, config.billingTable)),
+    ...pageLinks(config, new DynamoDbInvoicePageTokenStore(dynamodb, config.billingTable)),
   };
   const creditNoteDeps = { ...deps, creditNotes: new DynamoDbCreditNoteStore(dynamodb, config.billingTable), emailLinks: invoices };
   return async (record: SQSRecord) => {
@@ -57,9 +57,11 @@ function build() {
 }
 
 /** Invoice emails link to the hosted page when the HTTP API's URL is configured. */
-function pageLinks(baseUrl: string | undefined, pageTokens: DynamoDbInvoicePageTokenStore) {
+function pageLinks(config: DeliveryConfig, pageTokens: DynamoDbInvoicePageTokenStore) {
+  const baseUrl = config.invoicePageBaseUrl;
   if (baseUrl === undefined) return {};
-  return { pageLink: (number: string) => createInvoicePageLink(number, baseUrl, { pageTokens, now: Date.now }) };
+  const deps = { pageTokens, now: Date.now, validDays: config.invoicePageLinkDays };
+  return { pageLink: (number: string) => createInvoicePageLink(number, baseUrl, deps) };
 }
 
 export const handler = sqsRecordHandler(build);

@@ -25,6 +25,7 @@ function build() {
     pageTokens: new DynamoDbInvoicePageTokenStore(dynamodb, config.billingTable),
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
     documents: new S3DocumentStore(s3, config.invoicesBucket),
+    now: Date.now,
   };
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const { token, document } = event.pathParameters ?? {};

@@ -5,6 +5,6 @@ export interface InvoicePageTokens {
   /** Stores a new token (its hash is new: 256 random bits). */
   create(token: InvoicePageToken): Promise<void>;
   findByHash(hash: string): Promise<InvoicePageToken | undefined>;
-  /** Marks every token of the invoice revoked (a token already revoked keeps its first time); returns how many were still valid. */
+  /** Marks every token of the invoice revoked (a token already revoked keeps its first time); returns how many were still valid (neither revoked nor expired). */
   revokeAll(invoiceNumber: string, at: string): Promise<number>;
 }

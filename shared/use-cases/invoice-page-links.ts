@@ -2,15 +2,18 @@
  * Links to the hosted invoice page: created when an invoice is emailed (and by `billflow
  * invoices link`), revoked all at once by `billflow invoices link --revoke`, and resolved by
  * the page's function. Only the token's SHA-256 is stored, so a link cannot be shown again:
- * a lost one is replaced by a new one.
+ * a lost one is replaced by a new one. Each link expires (`validDays`, 180 by default): an
+ * expired one answers like an unknown one, and a new link is the remedy.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { invoicePageUrl, isWellFormedPageToken, PAGE_TOKEN_BYTES } from '#domain/invoice/page-link.ts';
+import { invoicePageUrl, isWellFormedPageToken, PAGE_TOKEN_BYTES, pageLinkExpiry, pageTokenOpens } from '#domain/invoice/page-link.ts';
 import type { InvoicePageTokens } from '#ports/invoice-page-tokens.ts';
 
 export interface PageLinkDependencies {
   readonly pageTokens: InvoicePageTokens;
   readonly now: () => number;
+  /** Days a new link opens the page; DEFAULT_PAGE_LINK_DAYS when absent. */
+  readonly validDays?: number;
 }
 
 export function hashPageToken(token: string): string {
@@ -19,14 +22,26 @@ export function hashPageToken(token: string): string {
 
 /** A new link to invoice `number`'s page under `apiUrl`. */
 export async function createInvoicePageLink(number: string, apiUrl: string, deps: PageLinkDependencies): Promise<string> {
+  return (await issueInvoicePageLink(number, apiUrl, deps)).url;
+}
+
+/** A new link to invoice `number`'s page under `apiUrl`, and when it expires. */
+export async function issueInvoicePageLink(
+  number: string,
+  apiUrl: string,
+  deps: PageLinkDependencies,
+): Promise<{ readonly url: string; readonly expiresAt: string }> {
   const token = randomBytes(PAGE_TOKEN_BYTES).toString('base64url');
+  const now = deps.now();
+  const expiresAt = pageLinkExpiry(now, deps.validDays);
   await deps.pageTokens.create({
     hash: hashPageToken(token),
     invoiceNumber: number,
-    createdAt: new Date(deps.now()).toISOString(),
+    createdAt: new Date(now).toISOString(),
+    expiresAt,
     revokedAt: null,
   });
-  return invoicePageUrl(apiUrl, token);
+  return { url: invoicePageUrl(apiUrl, token), expiresAt };
 }
 
 /** Revokes every link to invoice `number`'s page; how many were still valid. */
@@ -34,9 +49,9 @@ export function revokeInvoicePageLinks(number: string, deps: PageLinkDependencie
   return deps.pageTokens.revokeAll(number, new Date(deps.now()).toISOString());
 }
 
-/** The invoice number a token opens, or undefined for a malformed, unknown or revoked token. */
-export async function invoiceOfPageToken(token: string, pageTokens: InvoicePageTokens): Promise<string | undefined> {
+/** The invoice number a token opens at `nowMs`, or undefined for a malformed, unknown, revoked or expired token. */
+export async function invoiceOfPageToken(token: string, pageTokens: InvoicePageTokens, nowMs: number): Promise<string | undefined> {
   if (!isWellFormedPageToken(token)) return undefined;
   const found = await pageTokens.findByHash(hashPageToken(token));
-  return found === undefined || found.revokedAt !== null ? undefined : found.invoiceNumber;
+  return found !== undefined && pageTokenOpens(found, nowMs) ? found.invoiceNumber : undefined;
 }

@@ -6,7 +6,8 @@
  * 1. Claim the email (rendered -> sending) in a conditional update; a second delivery of the
  *    message finds it claimed or sent and sends nothing. A claim older than `claimTimeoutMs`
  *    belongs to a sender that crashed and is taken over.
- * 2. Send the stored PDF (and the stored XML, for XRechnung CII customers), byte for byte.
+ * 2. Send the stored PDF (and the stored XML, for XRechnung CII customers), byte for byte, with
+ *    the words in the language of the invoice it corrects (the PDF's language).
  * 3. Record the email (`sent`) and link its message id to the number, so a bounce finds it.
  *    A permanent refusal is recorded as `failed`; a transient error releases the claim and is retried.
  */
@@ -16,7 +17,7 @@ import { emailClaimable, holdsEmailClaim, withEmail, withEmailClaim, withEmailRe
 import { CreditNoteNotFoundError } from '#domain/errors.ts';
 import type { CreditNoteDeliveries } from '#ports/credit-note-store.ts';
 import type { DocumentStore } from '#ports/document-store.ts';
-import type { InvoiceEmailLinks } from '#ports/invoice-repository.ts';
+import type { InvoiceEmailLinks, IssuedInvoices } from '#ports/invoice-repository.ts';
 import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 
@@ -24,6 +25,8 @@ export interface SendCreditNoteDependencies {
   readonly creditNotes: CreditNoteDeliveries;
   /** The links from SES message ids to numbers that record-mail-event reads (credit note numbers never look like invoice numbers). */
   readonly emailLinks: Pick<InvoiceEmailLinks, 'linkEmail'>;
+  /** The corrected invoice, for its language: the email is written in the language of the credit note's PDF. */
+  readonly invoices: Pick<IssuedInvoices, 'findByNumber'>;
   readonly documents: DocumentStore;
   readonly mailer: Mailer;
   readonly now: () => number;
@@ -60,7 +63,8 @@ export async function sendCreditNote(
     delivered = found;
   }
 
-  const content = creditNoteEmail(delivered.creditNote, kind);
+  const corrected = await deps.invoices.findByNumber(delivered.creditNote.invoiceNumber);
+  const content = creditNoteEmail(delivered.creditNote, kind, corrected?.language);
   let messageId: string;
   try {
     messageId = await sendWithInvoicePdf(content, { number, ...delivered.delivery }, deps, true);

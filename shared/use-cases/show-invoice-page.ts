@@ -1,8 +1,8 @@
 /**
  * What the hosted invoice page answers (issue 20): for a valid token, the invoice's page in its
  * language or one of its documents (the PDF, the e-invoice XML) byte for byte as stored; for a
- * malformed, unknown or revoked token, or an invoice that is no longer due to anyone (void), not
- * found (the page itself is rendered by the caller). Nothing tells an unknown token from a revoked one.
+ * malformed, unknown, revoked or expired token, or an invoice that is no longer due to anyone (void), not
+ * found (the page itself is rendered by the caller). Nothing tells an unknown token from a revoked or expired one.
  */
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { DocumentStore } from '#ports/document-store.ts';
@@ -16,6 +16,8 @@ export interface InvoicePageDependencies {
   readonly pageTokens: InvoicePageTokens;
   readonly invoices: Pick<IssuedInvoices, 'findByNumber'>;
   readonly documents: Pick<DocumentStore, 'get'>;
+  /** The clock a token's expiry is judged by. */
+  readonly now: () => number;
 }
 
 export type InvoicePageAnswer =
@@ -30,7 +32,7 @@ export async function showInvoicePage(
   request: InvoicePageRequest,
   deps: InvoicePageDependencies,
 ): Promise<InvoicePageAnswer> {
-  const number = await invoiceOfPageToken(token, deps.pageTokens);
+  const number = await invoiceOfPageToken(token, deps.pageTokens, deps.now());
   if (number === undefined) return NOT_FOUND;
   const invoice = await deps.invoices.findByNumber(number);
   if (invoice === undefined || !hasPage(invoice)) return NOT_FOUND;

@@ -1,21 +1,25 @@
 /**
  * The hosted invoice page (issue 20) served through the local HTTP API (infra/local/http-api.ts,
  * as `npm start` runs it) by the real show-invoice-page handler: the invoice email carries a link
- * to it, the page opens in a real headless Chromium with the headers it is to be served with, its
- * PDF link downloads the bytes S3 holds, `billflow invoices link` (and `resend`) makes a new link and `--revoke`
- * turns every link into the plain 404 page.
+ * to it, the page opens in a real headless Chromium with the headers it is to be served with,
+ * axe-core finds no serious or critical accessibility violation on it, its PDF link downloads the bytes S3 holds, `billflow invoices link` (and `resend`) makes a new link and `--revoke`
+ * turns every link into the plain 404 page, as an expired link is.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
 import { localFunctionEnvironment, localOutputs } from '#infra/local/function-environment.ts';
 import { tables } from '#infra/resources.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbInvoicePageTokenStore } from '#adapters/dynamodb/invoice-page-token-store.ts';
+import { createInvoicePageLink, hashPageToken } from '#use-cases/invoice-page-links.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { CUSTOMERS_ENTERED, invoicingCatalog, proCustomer } from '#test-support/invoicing-catalog.ts';
@@ -124,6 +128,27 @@ describe('the hosted invoice page through the local HTTP API', () => {
     await context.close();
   });
 
+  it('has no serious or critical accessibility violations as served (axe-core)', async () => {
+    // Prepare: axe-core is a script, and the page's CSP (rightly) runs none; bypassCSP lets the
+    // test inject it. Only this check bypasses the CSP: the test above opens the page under it.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(emailedLink);
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+
+    // Act
+    const violations = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
+      return (await axe.run()).violations.map(({ id, impact }) => ({ id, impact }));
+    });
+
+    // Assess
+    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+    // The page axe checked is the invoice as served (its stylesheet applied), not the 404 page.
+    expect(await page.textContent('h1')).toBe(`Facture ${invoice.number}`);
+    await context.close();
+  });
+
   it('downloads, from its PDF link, the bytes S3 holds', async () => {
     // Prepare
     const context = await browser.newContext({ acceptDownloads: true });
@@ -164,5 +189,37 @@ describe('the hosted invoice page through the local HTTP API', () => {
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(await response.text()).toContain('<h1>Not found</h1>');
     }
+  });
+
+  it('answers the plain 404 for a link that expired, and `invoices link` gives the invoice a new one, valid 180 days, stored with its TTL (--revoke counts only the links still valid)', async () => {
+    // Prepare: a link made 181 days ago (the clock injected at its creation), as the stored token of a long-gone email.
+    const billingTable = stack.env[tables.billing.envVar]!;
+    const pageTokens = new DynamoDbInvoicePageTokenStore(stack.clients.dynamodb, billingTable);
+    const madeAt = Date.now() - 181 * 86_400_000;
+    const expired = await createInvoicePageLink(invoice.number!, api.url, { pageTokens, now: () => madeAt });
+
+    // Act
+    const expiredAnswer = await fetch(expired);
+    const issued = JSON.parse(await billflow('invoices', 'link', invoice.number!, '--json')) as { url: string; expiresAt: string };
+    const freshAnswer = await fetch(issued.url);
+
+    // Assess
+    expect(expiredAnswer.status).toBe(404);
+    expect(expiredAnswer.headers.get('cache-control')).toBe('no-store');
+    expect(await expiredAnswer.text()).toContain('<h1>Not found</h1>');
+    expect(freshAnswer.status).toBe(200);
+    const validForMs = Date.parse(issued.expiresAt) - Date.now();
+    expect(validForMs).toBeGreaterThan(179 * 86_400_000);
+    expect(validForMs).toBeLessThanOrEqual(180 * 86_400_000);
+    const token = issued.url.slice(issued.url.lastIndexOf('/') + 1);
+    const { Item } = await stack.clients.dynamodb.send(
+      new GetCommand({ TableName: billingTable, Key: { pk: `PAGE_TOKEN#${hashPageToken(token)}`, sk: 'PAGE_TOKEN' } }),
+    );
+    // The table's TTL attribute: epoch seconds, so DynamoDB deletes the token once it has expired.
+    expect(Item?.expiresAt).toBe(Date.parse(issued.expiresAt) / 1000);
+    // Revoking counts the fresh link only: the expired one was no longer valid.
+    const revoked = JSON.parse(await billflow('invoices', 'link', invoice.number!, '--revoke', '--json')) as { revoked: number };
+    expect(revoked.revoked).toBe(1);
+    expect((await fetch(issued.url)).status).toBe(404);
   });
 });

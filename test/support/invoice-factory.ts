@@ -6,6 +6,7 @@
  * of the lines, the currency or the tax treatment still gives a consistent invoice.
  */
 import type { Invoice, InvoiceParty } from '#domain/invoice/invoice.ts';
+import { phrase, type LinePhrase, type LineText } from '#domain/invoice/line-text.ts';
 import type { InvoiceLine, TaxSubtotal, TaxTreatment } from '#domain/invoice/types.ts';
 import { decimal, roundMinorUnits, toMinorUnits } from '#domain/money.ts';
 import { REVERSE_CHARGE_LEGEND } from '#domain/tax/tax-treatment.ts';
@@ -66,17 +67,74 @@ export function numberedLines(count: number, options: { currency?: string; suffi
   });
 }
 
-/** The eight lines of a month on the CONTRACTS.md `pro` plan, one of them late usage from October. */
+/** The phrases of a line of api_calls priced by a graduated tier (line-text.ts). */
+function apiCallsTier(range: LinePhrase, late?: string): LineText {
+  const meter = { phrase: phrase('line.meter', { meter: { text: 'api_calls' } }) };
+  return [phrase('line.graduated', { meter, range: { phrase: range } }), ...(late === undefined ? [] : [lateFrom(late)])];
+}
+
+function tokenPackages(units: string, late?: string): LineText {
+  const meter = { phrase: phrase('line.meter', { meter: { text: 'tokens' } }) };
+  return [
+    phrase('line.package', { meter, units: { quantity: units }, size: { quantity: '1000' } }),
+    ...(late === undefined ? [] : [lateFrom(late)]),
+  ];
+}
+
+const lateFrom = (month: string) => phrase('line.lateUsage', { period: { month } });
+
+/**
+ * The eight lines of a month on the CONTRACTS.md `pro` plan, one of them late usage from October,
+ * each with its English description and the phrases it was built from (as computeInvoice makes them).
+ */
 export function proPlanLines(): InvoiceLine[] {
   return [
-    anInvoiceLine({ kind: 'base_fee', description: 'Base fee, plan pro', meter: null, quantity: '1', unitPrice: '49.00' }),
-    anInvoiceLine({ description: 'api_calls, 1 – 10,000', quantity: '10000', unitPrice: '0', tier: 1 }),
-    anInvoiceLine({ description: 'api_calls, 10,001 – 100,000', quantity: '90000', unitPrice: '0.001', tier: 2 }),
-    anInvoiceLine({ description: 'api_calls, 100,001 and above', quantity: '152340', unitPrice: '0.0005', tier: 3 }),
-    anInvoiceLine({ description: 'tokens: 2,324,001 in packages of 1,000', meter: 'tokens', quantity: '2325', unitPrice: '0.02' }),
-    anInvoiceLine({ description: 'seats (peak)', meter: 'seats', quantity: '12', unitPrice: '10.00' }),
+    anInvoiceLine({
+      kind: 'base_fee',
+      description: 'Base fee, plan pro',
+      describedAs: [phrase('line.baseFee', { plan: { text: 'pro' } })],
+      meter: null,
+      quantity: '1',
+      unitPrice: '49.00',
+    }),
+    anInvoiceLine({
+      description: 'api_calls, 1 – 10,000',
+      describedAs: apiCallsTier(phrase('line.range.fromTo', { from: { quantity: '1' }, to: { quantity: '10000' } })),
+      quantity: '10000',
+      unitPrice: '0',
+      tier: 1,
+    }),
+    anInvoiceLine({
+      description: 'api_calls, 10,001 – 100,000',
+      describedAs: apiCallsTier(phrase('line.range.fromTo', { from: { quantity: '10001' }, to: { quantity: '100000' } })),
+      quantity: '90000',
+      unitPrice: '0.001',
+      tier: 2,
+    }),
+    anInvoiceLine({
+      description: 'api_calls, 100,001 and above',
+      describedAs: apiCallsTier(phrase('line.range.from', { from: { quantity: '100001' } })),
+      quantity: '152340',
+      unitPrice: '0.0005',
+      tier: 3,
+    }),
+    anInvoiceLine({
+      description: 'tokens: 2,324,001 in packages of 1,000',
+      describedAs: tokenPackages('2324001'),
+      meter: 'tokens',
+      quantity: '2325',
+      unitPrice: '0.02',
+    }),
+    anInvoiceLine({
+      description: 'seats (peak)',
+      describedAs: [phrase('line.meterPeak', { meter: { text: 'seats' } })],
+      meter: 'seats',
+      quantity: '12',
+      unitPrice: '10.00',
+    }),
     anInvoiceLine({
       description: 'api_calls, 100,001 and above, late usage from 2026-10',
+      describedAs: apiCallsTier(phrase('line.range.from', { from: { quantity: '100001' } }), '2026-10'),
       quantity: '4210',
       unitPrice: '0.0005',
       tier: 3,
@@ -84,6 +142,7 @@ export function proPlanLines(): InvoiceLine[] {
     }),
     anInvoiceLine({
       description: 'tokens: 48,000 in packages of 1,000, late usage from 2026-10',
+      describedAs: tokenPackages('48000', '2026-10'),
       meter: 'tokens',
       quantity: '48',
       unitPrice: '0.02',

@@ -69,6 +69,23 @@ function fixture(invoiceOverrides: Partial<Invoice> = {}) {
   return { invoice, creditNote, deliveries, store, requested, renderDeps };
 }
 
+/** What sendCreditNote is given for a fixture's credit note, emails not linked anywhere. */
+function sendDeps(
+  { deliveries, store, renderDeps }: Pick<ReturnType<typeof fixture>, 'deliveries' | 'store' | 'renderDeps'>,
+  mail: Mailer,
+) {
+  const linkEmail = () => Promise.resolve();
+  return {
+    creditNotes: deliveries,
+    emailLinks: { linkEmail },
+    invoices: renderDeps.invoices,
+    documents: store,
+    mailer: mail,
+    now: () => NOW,
+    claimTimeoutMs: 300_000,
+  };
+}
+
 function mailer(behaviour: (email: OutgoingEmail) => string): Mailer & { sent: OutgoingEmail[] } {
   const sent: OutgoingEmail[] = [];
   return {
@@ -137,6 +154,7 @@ describe('send-credit-note', () => {
           return Promise.resolve();
         },
       },
+      invoices: renderDeps.invoices,
       documents: store,
       mailer: mail,
       now: () => NOW,
@@ -168,14 +186,7 @@ describe('send-credit-note', () => {
       if (attempt === 1) throw new Error('throttled');
       throw new PermanentSendError('address rejected');
     });
-    const deps = {
-      creditNotes: deliveries,
-      emailLinks: { linkEmail: () => Promise.resolve() },
-      documents: store,
-      mailer: mail,
-      now: () => NOW,
-      claimTimeoutMs: 300_000,
-    };
+    const deps = sendDeps({ deliveries, store, renderDeps }, mail);
 
     await expect(sendCreditNote('ACME-CN-2026-000001', 'invoice', deps)).rejects.toThrow('throttled');
     const afterTransient = deliveries.stored.delivery;
@@ -184,5 +195,18 @@ describe('send-credit-note', () => {
     expect(afterTransient).toMatchObject({ deliveryStatus: 'rendered', deliveryProblem: { kind: 'send_failure', detail: 'throttled' } });
     expect(permanent.action).toBe('failed');
     expect(deliveries.stored.delivery).toMatchObject({ deliveryStatus: 'failed', deliveryProblem: { detail: 'address rejected' } });
+  });
+
+  it('writes the email in the language of the invoice it corrects, as its PDF is: a resend to a Spanish customer', async () => {
+    const { deliveries, store, renderDeps } = fixture({ language: 'es' });
+    await renderCreditNote('ACME-CN-2026-000001', renderDeps);
+    const mail = mailer(() => 'ses-es');
+    const deps = sendDeps({ deliveries, store, renderDeps }, mail);
+
+    const resent = await sendCreditNote('ACME-CN-2026-000001', 'resend', deps);
+
+    expect(resent.action).toBe('resent');
+    expect(mail.sent[0]!.subject).toMatch(/^Factura rectificativa ACME-CN-2026-000001 de la factura ACME-2026-\d{6} de /);
+    expect(mail.sent[0]!.text).toContain('Según lo solicitado, le enviamos de nuevo la factura rectificativa ACME-CN-2026-000001.');
   });
 });

@@ -1,14 +1,15 @@
 /**
- * The hosted invoice page's use case and answers without AWS (issue 20): which token opens what,
- * and the Content-Security-Policy that allows the page's own stylesheet and no script.
+ * The hosted invoice page's use case and answers without AWS (issue 20): which token opens what
+ * and until when (the clock injected), and the Content-Security-Policy that allows the page's own stylesheet and no script.
  */
 import { describe, expect, it } from 'vitest';
-import type { InvoicePageToken } from '#domain/invoice/page-link.ts';
+import { pageLinkExpiry, type InvoicePageToken } from '#domain/invoice/page-link.ts';
 import type { InvoicePageTokens } from '#ports/invoice-page-tokens.ts';
-import { createInvoicePageLink, revokeInvoicePageLinks } from '#use-cases/invoice-page-links.ts';
+import { createInvoicePageLink, issueInvoicePageLink, revokeInvoicePageLinks } from '#use-cases/invoice-page-links.ts';
 import { showInvoicePage } from '#use-cases/show-invoice-page.ts';
 import { contentSecurityPolicy } from '#functions/show-invoice-page/responses.ts';
 import { anInvoice } from '#test-support/invoice-factory.ts';
+import { readDeliveryConfig } from '#shared/config.ts';
 
 class MemoryPageTokens implements InvoicePageTokens {
   readonly tokens = new Map<string, InvoicePageToken>();
@@ -39,13 +40,14 @@ const document = {
 
 function setUp(invoice = { ...issued, document }) {
   const pageTokens = new MemoryPageTokens();
+  const clock = { now: Date.parse('2026-12-02T10:00:00Z') };
   const deps = {
     pageTokens,
     invoices: { findByNumber: (wanted: string) => Promise.resolve(wanted === number ? invoice : undefined) },
     documents: { get: (key: string) => (key === document.key ? Promise.resolve(PDF) : Promise.reject(new Error(`no ${key}`))) },
-    now: () => Date.parse('2026-12-02T10:00:00Z'),
+    now: () => clock.now,
   };
-  return { pageTokens, deps };
+  return { pageTokens, deps, clock };
 }
 
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
@@ -60,6 +62,7 @@ describe('invoice page links', () => {
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       invoiceNumber: number,
       createdAt: '2026-12-02T10:00:00.000Z',
+      expiresAt: '2027-05-31T10:00:00.000Z', // 180 days
       revokedAt: null,
     });
     expect(JSON.stringify(stored)).not.toContain(tokenOf(url));
@@ -82,10 +85,63 @@ describe('invoice page links', () => {
     expect(await showInvoicePage(token, 'pdf', deps)).toEqual({ kind: 'not_found' });
   });
 
+  it('expire 180 days after they were made: the last second opens the page, the expiry itself answers not found', async () => {
+    // Prepare
+    const { deps, clock } = setUp();
+    const token = tokenOf(await createInvoicePageLink(number, 'https://api.example', deps));
+
+    // Act
+    clock.now = Date.parse('2027-05-31T09:59:59Z');
+    const lastSecond = await showInvoicePage(token, 'page', deps);
+    clock.now = Date.parse('2027-05-31T10:00:00Z');
+    const expiredPage = await showInvoicePage(token, 'page', deps);
+    const expiredPdf = await showInvoicePage(token, 'pdf', deps);
+
+    // Assess
+    expect(lastSecond.kind).toBe('page');
+    expect(expiredPage).toEqual({ kind: 'not_found' });
+    expect(expiredPdf).toEqual({ kind: 'not_found' });
+  });
+
+  it('last as many days as configured, and a new link for an invoice whose link expired opens it again', async () => {
+    // Prepare
+    const { pageTokens, deps, clock } = setUp();
+    const weekLong = { ...deps, validDays: 7 };
+    const old = tokenOf(await createInvoicePageLink(number, 'https://api.example', weekLong));
+    clock.now = Date.parse('2026-12-09T10:00:01Z');
+
+    // Act
+    const expired = await showInvoicePage(old, 'page', deps);
+    const fresh = await issueInvoicePageLink(number, 'https://api.example', weekLong);
+
+    // Assess
+    expect(expired).toEqual({ kind: 'not_found' });
+    expect(fresh.expiresAt).toBe('2026-12-16T10:00:01.000Z');
+    expect((await showInvoicePage(tokenOf(fresh.url), 'page', deps)).kind).toBe('page');
+    expect(pageTokens.tokens.size).toBe(2);
+  });
+
+  it('made at a fraction of a second expire on the whole second before (the TTL attribute is epoch seconds)', () => {
+    expect(pageLinkExpiry(Date.parse('2026-12-31T23:59:59.999Z'), 1)).toBe('2027-01-01T23:59:59.000Z');
+  });
+
   it('open nothing for a void invoice', async () => {
     const { deps } = setUp({ ...issued, document, status: 'void' });
     const token = tokenOf(await createInvoicePageLink(number, 'https://api.example', deps));
     expect(await showInvoicePage(token, 'page', deps)).toEqual({ kind: 'not_found' });
+  });
+});
+
+describe('the validity of new links in send-invoice’s configuration', () => {
+  const env = { BILLING_TABLE: 'billing', INVOICES_BUCKET: 'invoices', INVOICE_EMAILS_QUEUE_URL: 'http://queue' };
+
+  it('is INVOICE_PAGE_LINK_DAYS, 180 when unset, and refused by name when not a whole number of days from 1 to 3650', () => {
+    expect(readDeliveryConfig(env).invoicePageLinkDays).toBe(180);
+    expect(readDeliveryConfig({ ...env, INVOICE_PAGE_LINK_DAYS: '30' }).invoicePageLinkDays).toBe(30);
+    for (const wrong of ['0', '1.5', '3651', 'forever'])
+      expect(() => readDeliveryConfig({ ...env, INVOICE_PAGE_LINK_DAYS: wrong })).toThrow(
+        `INVOICE_PAGE_LINK_DAYS must be a whole number from 1 to 3650, got "${wrong}"`,
+      );
   });
 });
 

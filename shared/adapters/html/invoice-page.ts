@@ -5,6 +5,7 @@
  * customers or invoices. The EPC QR code is inline SVG with a text alternative; the lines and
  * totals are a table with headers; the status is text, never color alone.
  */
+import { lineDescription } from '#domain/language/line-words.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { epcPaymentCode, invoiceCreditTransfer } from '#domain/payments/epc-payment-code.ts';
 import { escapeHtml } from '#domain/language/email-words.ts';
@@ -86,7 +87,7 @@ ${status === 'paid' ? '' : payment(invoice, words)}
 <caption class="visually-hidden">${html(title)}</caption>
 <thead><tr><th scope="col">${html(t('invoice.column.description'))}</th><th scope="col" class="num">${html(t('invoice.column.quantity'))}</th><th scope="col" class="num">${html(t('invoice.column.netAmount'))}</th></tr></thead>
 <tbody>
-${invoice.lines.map((line) => `<tr><td>${html(line.description)}</td><td class="num">${html(format.quantity(line.quantity))}</td><td class="num">${html(amount(line.netAmount))}</td></tr>`).join('\n')}
+${invoice.lines.map((line) => `<tr><td>${html(lineDescription(line, words.language))}</td><td class="num">${html(format.quantity(line.quantity))}</td><td class="num">${html(amount(line.netAmount))}</td></tr>`).join('\n')}
 </tbody>
 <tfoot>
 <tr><th scope="row" colspan="2">${html(t('invoice.netTotal'))}</th><td class="num">${html(amount(invoice.netTotal))}</td></tr>

@@ -18,6 +18,8 @@
  * Every word comes from the message catalogue in the document's language (document-words.ts):
  * the labels this file prints itself, and the locale's formats for amounts, rates and countries.
  */
+import type { LineText } from '#domain/invoice/line-text.ts';
+import { lineDescription } from '#domain/language/line-words.ts';
 import PDFDocument from 'pdfkit';
 import type { InvoiceParty } from '#domain/invoice/invoice.ts';
 import type { TaxSubtotal } from '#domain/invoice/types.ts';
@@ -43,7 +45,9 @@ import {
 
 /** A row of the line table, as both documents print it. */
 export interface DocumentLine {
+  /** In English; `describedAs` writes it in the document's language (lines stored before it are printed as stored). */
   readonly description: string;
+  readonly describedAs?: LineText;
   readonly quantity: string;
   readonly unitPrice: string;
   readonly taxRate: string;
@@ -327,9 +331,9 @@ function tableHeader(flow: PageFlow, columns: readonly Column[], t: Translate): 
   flow.drawRow(flow.typesetRow(headers(columns, t), columns, STYLE.cellHeader), COLOR.headerFill);
 }
 
-function lineCells(line: DocumentLine, { currency, words: { format } }: DocumentPdf): string[] {
+function lineCells(line: DocumentLine, { currency, words: { format, language } }: DocumentPdf): string[] {
   return [
-    line.description,
+    lineDescription(line, language),
     format.quantity(line.quantity),
     format.unitPrice(line.unitPrice, currency),
     format.rate(line.taxRate),

@@ -182,6 +182,7 @@ function creditLine(
   return {
     invoiceLine: line,
     description: invoiceLine.description,
+    ...(invoiceLine.describedAs === undefined ? {} : { describedAs: invoiceLine.describedAs }),
     meter: invoiceLine.meter,
     period: invoiceLine.period,
     quantity: shownQuantity,

@@ -5,6 +5,7 @@
  * (a credit note credits, the sign is in its type, as in EN 16931's credit note, type code 381).
  */
 import type { InvoiceParty } from '../invoice/invoice.ts';
+import type { LineText } from '../invoice/line-text.ts';
 import type { InvoiceComputation, InvoiceLine } from '../invoice/types.ts';
 
 /** `balance`: credited to the customer's balance (the default); `refund`: paid back outside billflow. */
@@ -28,6 +29,8 @@ export interface CreditNoteLine {
   /** The invoice line this credits, 1-based. */
   readonly invoiceLine: number;
   readonly description: string;
+  /** The invoice line's phrases, so the credit note PDF writes it in the invoice's language. */
+  readonly describedAs?: LineText;
   readonly meter: string | null;
   readonly period: InvoiceLine['period'];
   /** Shown quantity: the quantity credited, or "1" for a credit by amount. */

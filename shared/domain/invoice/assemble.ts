@@ -28,15 +28,19 @@ import { proratedMinor } from '../subscriptions/proration.ts';
 import { periodSegments, segmentKey, type Segment } from '../subscriptions/segments.ts';
 import type { Subscription } from '../subscriptions/subscription.ts';
 import { taxTreatment } from '../tax/tax-treatment.ts';
+import { englishLineText } from '../language/line-words.ts';
 import {
   graduatedDescription,
   lateUsageSuffix,
   meterLabel,
   packageDescription,
+  periodShare,
   prorationText,
+  segmentDates,
   segmentSuffix,
   volumeDescription,
 } from './line-descriptions.ts';
+import { phrase, type LineText } from './line-text.ts';
 import type { InvoiceComputation, InvoiceLine, LineSubscription, MeterUsage, TaxSubtotal, TaxTreatment } from './types.ts';
 
 export interface InvoiceInput {
@@ -108,7 +112,10 @@ export function computeInvoice(input: InvoiceInput): InvoiceComputation {
     const netAmount = proratedMinor(plan.baseFee, segment, currency);
     const line: NetLine = {
       kind: 'base_fee',
-      description: `Base fee, plan ${plan.code}${segment.whole ? '' : `${segmentSuffix(segment)}, ${prorationText(plan.baseFee, currency, segment)}`}`,
+      ...described([
+        phrase('line.baseFee', { plan: { text: plan.code } }),
+        ...(segment.whole ? [] : [segmentSuffix(segment), prorationText(plan.baseFee, currency, segment)]),
+      ]),
       meter: null,
       period: isoBounds(period),
       quantity: '1',
@@ -234,16 +241,17 @@ function lineSubscription(block: Block): { subscription?: LineSubscription } {
  */
 function usageLines(charge: Charge, meter: Meter, usage: MeterUsage, block: Block, currency: string): NetLine[] {
   const priced = priceCharge(charge, usage.quantity, usage.billedQuantity ?? '0');
-  const suffix =
-    (block.segment.whole ? '' : segmentSuffix(block.segment, block.plan.code)) + (block.late ? lateUsageSuffix(usage.period) : '');
+  const suffix = [
+    ...(block.segment.whole ? [] : [segmentSuffix(block.segment, block.plan.code)]),
+    ...(block.late ? [lateUsageSuffix(usage.period)] : []),
+  ];
   const period = isoBounds(usage.period);
   return priced.entries
     .map((entry): NetLine => {
       const netAmount = toMinorUnits(entry.amount, currency);
-      const description = describe(charge, meter, entry, priced.quantity) + suffix;
       return {
         kind: 'usage',
-        description,
+        ...described([...describe(charge, meter, entry, priced.quantity), ...suffix]),
         meter: meter.code,
         period,
         quantity: decimalText(entry.quantity),
@@ -291,14 +299,13 @@ function minimumAlreadyBilledLine(block: Block, currency: string): NetLine | und
   const topUpAfter = Math.max(0, minimum - safeAdd(billedNet, lateNet));
   const adjustment = topUpAfter - topUpBefore;
   if (adjustment === 0) return undefined;
-  const commitment = `${formatMinor(minimum, currency)} ${currency}`;
-  const where = segment.whole ? period : `${period}${segmentSuffix(segment, plan.code)}`;
+  const amount = { price: formatMinor(minimum, currency), currency };
+  const where = segment.whole
+    ? phrase('line.wherePeriod', { period: { month: period } })
+    : phrase('line.whereSegment', { period: { month: period }, plan: { text: plan.code }, dates: { phrase: segmentDates(segment) } });
   return {
     kind: 'minimum_commitment',
-    description:
-      adjustment < 0
-        ? `Minimum commitment top-up already billed for ${where}, now covered by its late usage (commitment ${commitment})`
-        : `Minimum commitment for ${where}: its late corrections bring it below the commitment (${commitment})`,
+    ...described([phrase(adjustment < 0 ? 'line.minimumCovered' : 'line.minimumBelow', { where: { phrase: where }, amount })]),
     meter: null,
     period: isoBounds(period),
     // A price is never negative (EN 16931 BR-27): a line that gives back has quantity -1.
@@ -310,14 +317,19 @@ function minimumAlreadyBilledLine(block: Block, currency: string): NetLine | und
   };
 }
 
-function describe(charge: Charge, meter: Meter, entry: ChargeEntry, units: Decimal): string {
+/** A line's description: its phrases, and the English text they make (what the invoice and its e-invoice carry). */
+function described(text: LineText): { description: string; describedAs: LineText } {
+  return { description: englishLineText(text), describedAs: text };
+}
+
+function describe(charge: Charge, meter: Meter, entry: ChargeEntry, units: Decimal): LineText {
   switch (charge.model) {
     case 'per_unit':
-      return meterLabel(meter);
+      return [meterLabel(meter)];
     case 'graduated':
-      return entry.tierRange === undefined ? meterLabel(meter) : graduatedDescription(meter, entry.tierRange, entry.flatPrice);
+      return entry.tierRange === undefined ? [meterLabel(meter)] : graduatedDescription(meter, entry.tierRange, entry.flatPrice);
     case 'volume':
-      return entry.tierRange === undefined ? meterLabel(meter) : volumeDescription(meter, entry.tierRange, entry.flatPrice);
+      return entry.tierRange === undefined ? [meterLabel(meter)] : volumeDescription(meter, entry.tierRange, entry.flatPrice);
     case 'package':
       return packageDescription(meter, units, charge.packageSize);
   }
@@ -335,12 +347,19 @@ function minimumCommitmentLine(block: Block, currency: string): NetLine | undefi
   const minimum = proratedMinor(plan.minimumCommitment, segment, currency);
   const topUp = minimum - sum(block.lines.map((line) => line.netAmount));
   if (topUp <= 0) return undefined;
+  const total = { price: formatMinor(minimum, currency), currency };
   const commitment = segment.whole
-    ? `commitment ${formatMinor(minimum, currency)} ${currency}`
-    : `plan ${plan.code}${segmentSuffix(segment)}, ${prorationText(plan.minimumCommitment, currency, segment, 'commitment')} = ${formatMinor(minimum, currency)} ${currency}`;
+    ? phrase('line.commitment', { amount: total })
+    : phrase('line.segmentCommitment', {
+        plan: { text: plan.code },
+        dates: { phrase: segmentDates(segment) },
+        amount: { price: plan.minimumCommitment, currency },
+        share: { phrase: periodShare(segment) },
+        total,
+      });
   return {
     kind: 'minimum_commitment',
-    description: `Minimum commitment top-up (${commitment})`,
+    ...described([phrase('line.minimumTopUp', { commitment: { phrase: commitment } })]),
     meter: null,
     period: isoBounds(block.period),
     quantity: '1',

@@ -1,12 +1,15 @@
 /**
  * Invoice line descriptions, written for the person who pays: which meter, which slice of the
- * usage a line prices, and when usage arrived late, which month it belongs to. Numbers are
- * printed in English style (1,234,567.5) to match the English wording.
+ * usage a line prices, and when usage arrived late, which month it belongs to. Built as phrases
+ * of the message catalogue (line-text.ts), so the documents write them in the customer's
+ * language; the English text (the invoice's `description`) prints numbers in English style
+ * (1,234,567.5) to match the English wording.
  */
 import type { Meter } from '../catalog/types.ts';
 import type { Segment } from '../subscriptions/segments.ts';
 import type { TierRange } from '../pricing/charges.ts';
 import { type Decimal, decimal, decimalText } from '../money.ts';
+import { phrase, type LinePhrase, type LineText } from './line-text.ts';
 
 /** 1234567.5 -> "1,234,567.5"; never exponent notation. */
 export function formatQuantity(value: Decimal | string): string {
@@ -15,18 +18,21 @@ export function formatQuantity(value: Decimal | string): string {
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
+const quantity = (value: Decimal | string) => ({ quantity: decimalText(decimal(value)) });
+
 /** The meter's code, with how its quantity was measured when that is not a plain count or sum. */
-export function meterLabel(meter: Meter): string {
+export function meterLabel(meter: Meter): LinePhrase {
+  const values = { meter: { text: meter.code } };
   switch (meter.aggregation) {
     case 'count':
     case 'sum':
-      return meter.code;
+      return phrase('line.meter', values);
     case 'max':
-      return `${meter.code} (peak)`;
+      return phrase('line.meterPeak', values);
     case 'unique_count':
-      return `${meter.code} (distinct)`;
+      return phrase('line.meterDistinct', values);
     case 'latest':
-      return `${meter.code} (last reported)`;
+      return phrase('line.meterLast', values);
   }
 }
 
@@ -35,31 +41,38 @@ export function meterLabel(meter: Meter): string {
  * "10,001 – 100,000"; measured ones (sum, max, latest) can have fractions, so the same tier
  * reads "over 10,000 up to 100,000", which is exact for 10,000.5 too.
  */
-export function tierRangeText(meter: Meter, range: TierRange): string {
+export function tierRange(meter: Meter, range: TierRange): LinePhrase {
   const counted = (meter.aggregation === 'count' || meter.aggregation === 'unique_count') && range.from.isInteger();
   if (counted) {
-    const first = formatQuantity(range.from.plus(1));
-    return range.to === null ? `${first} and above` : `${first} – ${formatQuantity(range.to.floor())}`;
+    const from = quantity(range.from.plus(1));
+    return range.to === null ? phrase('line.range.from', { from }) : phrase('line.range.fromTo', { from, to: quantity(range.to.floor()) });
   }
-  if (range.from.isZero()) return range.to === null ? 'any quantity' : `up to ${formatQuantity(range.to)}`;
-  return range.to === null ? `over ${formatQuantity(range.from)}` : `over ${formatQuantity(range.from)} up to ${formatQuantity(range.to)}`;
+  if (range.from.isZero()) return range.to === null ? phrase('line.range.any') : phrase('line.range.upTo', { to: quantity(range.to) });
+  const from = quantity(range.from);
+  return range.to === null ? phrase('line.range.over', { from }) : phrase('line.range.overUpTo', { from, to: quantity(range.to) });
 }
 
-export function graduatedDescription(meter: Meter, range: TierRange, flatPrice: string | undefined): string {
-  return `${meterLabel(meter)}, ${tierRangeText(meter, range)}${flatFeeText(flatPrice)}`;
+export function graduatedDescription(meter: Meter, range: TierRange, flatPrice: string | undefined): LineText {
+  return [
+    phrase('line.graduated', { meter: { phrase: meterLabel(meter) }, range: { phrase: tierRange(meter, range) } }),
+    ...flatFee(flatPrice),
+  ];
 }
 
-export function volumeDescription(meter: Meter, range: TierRange, flatPrice: string | undefined): string {
-  return `${meterLabel(meter)}, all units at the price for ${tierRangeText(meter, range)}${flatFeeText(flatPrice)}`;
+export function volumeDescription(meter: Meter, range: TierRange, flatPrice: string | undefined): LineText {
+  return [
+    phrase('line.volume', { meter: { phrase: meterLabel(meter) }, range: { phrase: tierRange(meter, range) } }),
+    ...flatFee(flatPrice),
+  ];
 }
 
-export function packageDescription(meter: Meter, units: Decimal, packageSize: string): string {
-  return `${meterLabel(meter)}: ${formatQuantity(units)} in packages of ${formatQuantity(packageSize)}`;
+export function packageDescription(meter: Meter, units: Decimal, packageSize: string): LineText {
+  return [phrase('line.package', { meter: { phrase: meterLabel(meter) }, units: quantity(units), size: quantity(packageSize) })];
 }
 
 /** Appended to every line of usage that belongs to an earlier period than the invoice's. */
-export function lateUsageSuffix(period: string): string {
-  return `, late usage from ${period}`;
+export function lateUsageSuffix(period: string): LinePhrase {
+  return phrase('line.lateUsage', { period: { month: period } });
 }
 
 const DAY_MS = 86_400_000;
@@ -68,30 +81,33 @@ const DAY_MS = 86_400_000;
  * Which dates a segment covers, as a customer reads a service period: whole days inclusive
  * ("2026-11-10 – 2026-11-19"), or instants when a boundary falls within a day.
  */
-export function segmentDates(segment: Pick<Segment, 'from' | 'to'>): string {
+export function segmentDates(segment: Pick<Segment, 'from' | 'to'>): LinePhrase {
   if (segment.from % DAY_MS === 0 && segment.to % DAY_MS === 0) {
-    return `${isoDate(segment.from)} – ${isoDate(segment.to - DAY_MS)}`;
+    return phrase('line.days', { from: { date: isoDate(segment.from) }, to: { date: isoDate(segment.to - DAY_MS) } });
   }
-  return `${isoInstant(segment.from)} – ${isoInstant(segment.to)} (end excluded)`;
+  return phrase('line.instants', { from: { instant: isoInstant(segment.from) }, to: { instant: isoInstant(segment.to) } });
 }
 
 /** Appended to the lines of a segment that is not its whole period. */
-export function segmentSuffix(segment: Pick<Segment, 'from' | 'to'>, plan?: string): string {
-  return `${plan === undefined ? '' : `, plan ${plan}`}, ${segmentDates(segment)}`;
+export function segmentSuffix(segment: Pick<Segment, 'from' | 'to'>, plan?: string): LinePhrase {
+  const dates = { phrase: segmentDates(segment) };
+  return plan === undefined ? phrase('line.segment', { dates }) : phrase('line.segmentOfPlan', { plan: { text: plan }, dates });
 }
 
-/** "49.00 EUR x 10/30 days": the fixed amount and the share of the period it is prorated by. */
-export function prorationText(
-  amount: string,
-  currency: string,
-  segment: Pick<Segment, 'seconds' | 'periodSeconds'>,
-  label?: string,
-): string {
+/** "10/30 days": the share of the period a segment is prorated by. */
+export function periodShare(segment: Pick<Segment, 'seconds' | 'periodSeconds'>): LinePhrase {
   const days = segment.seconds % 86_400 === 0 && segment.periodSeconds % 86_400 === 0;
-  const share = days
-    ? `${segment.seconds / 86_400}/${segment.periodSeconds / 86_400} days`
-    : `${formatQuantity(String(segment.seconds))}/${formatQuantity(String(segment.periodSeconds))} seconds`;
-  return `${label === undefined ? '' : `${label} `}${amount} ${currency} x ${share}`;
+  return days
+    ? phrase('line.shareDays', {
+        days: quantity(String(segment.seconds / 86_400)),
+        periodDays: quantity(String(segment.periodSeconds / 86_400)),
+      })
+    : phrase('line.shareSeconds', { seconds: quantity(String(segment.seconds)), periodSeconds: quantity(String(segment.periodSeconds)) });
+}
+
+/** ", 49.00 EUR x 10/30 days": the fixed amount and the share of the period it is prorated by. */
+export function prorationText(amount: string, currency: string, segment: Pick<Segment, 'seconds' | 'periodSeconds'>): LinePhrase {
+  return phrase('line.proration', { amount: { price: amount, currency }, share: { phrase: periodShare(segment) } });
 }
 
 function isoDate(instant: number): string {
@@ -99,14 +115,10 @@ function isoDate(instant: number): string {
 }
 
 function isoInstant(instant: number): string {
-  return new Date(instant)
-    .toISOString()
-    .replace('T', ' ')
-    .replace('.000Z', ' UTC')
-    .replace(/\.(\d{3})Z$/, '.$1 UTC');
+  return new Date(instant).toISOString();
 }
 
-function flatFeeText(flatPrice: string | undefined): string {
+function flatFee(flatPrice: string | undefined): LineText {
   // As written in the catalog, so it reads like the price list the customer agreed to.
-  return flatPrice === undefined ? '' : `, including a flat fee of ${flatPrice}`;
+  return flatPrice === undefined ? [] : [phrase('line.flatFee', { price: { decimal: flatPrice } })];
 }

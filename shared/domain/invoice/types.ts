@@ -4,6 +4,7 @@
  * EN 16931 semantic model so a later step can emit Factur-X / XRechnung from them.
  */
 import type { Customer, Issuer } from '../catalog/types.ts';
+import type { LineText } from './line-text.ts';
 
 /** EN 16931 VAT category codes used by billflow. */
 export type VatCategory = 'S' | 'AE' | 'O' | 'Z';
@@ -25,7 +26,10 @@ export type LineKind = 'base_fee' | 'usage' | 'minimum_commitment';
 
 export interface InvoiceLine {
   readonly kind: LineKind;
+  /** In English, as built: what the e-invoice XML carries and older documents print. */
   readonly description: string;
+  /** The description as catalogue phrases, for the documents in the customer's language; absent on lines stored before. */
+  readonly describedAs?: LineText;
   /** Meter code for usage lines; null for the base fee and the minimum-commitment top-up. */
   readonly meter: string | null;
   /** The billing period the line's usage belongs to (differs from the invoice's for late usage). */
