@@ -2,6 +2,7 @@
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { CreditNoteStore } from '#ports/credit-note-store.ts';
 import type { EventStore } from '#ports/event-store.ts';
+import type { RequestThrottle } from '#ports/request-throttle.ts';
 import type { IdempotencyStore } from '#ports/idempotency-store.ts';
 import type { InvoiceListing, IssuedInvoices } from '#ports/invoice-repository.ts';
 import type { IngestRules } from '#use-cases/ingest-events.ts';
@@ -19,5 +20,7 @@ export interface ApiDependencies {
   /** A GET URL for a stored document, valid for `expiresInSeconds`. */
   readonly presignDocument: (key: string, expiresInSeconds: number) => Promise<string>;
   readonly idempotency: IdempotencyStore;
+  /** The API keys' token buckets (per-key throttling). */
+  readonly throttle: RequestThrottle;
   readonly now: () => number;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
+import { DEFAULT_KEY_RATE_LIMIT } from '#domain/api-keys/rate-limit.ts';
 import type { Operation } from './operation.ts';
 import { problemSchema } from './schemas.ts';
 
@@ -11,15 +12,24 @@ export const API_VERSION = '1.0.0';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
+const retryAfter = z.object({
+  'Retry-After': z.int().min(1).meta({ description: 'Whole seconds until the key has a request again' }),
+});
+
 /** The answers every operation of a kind can give besides its own. */
-function commonResponses(op: Operation): Record<string, ReturnType<typeof problem>> {
-  const responses: Record<string, ReturnType<typeof problem>> = {};
+function commonResponses(op: Operation): Record<string, ReturnType<typeof problem> & { headers?: typeof retryAfter }> {
+  const responses: Record<string, ReturnType<typeof problem> & { headers?: typeof retryAfter }> = {};
   if (op.params !== undefined || op.query !== undefined || op.body !== undefined)
     responses['400'] = problem('The request is invalid: every issue by path in `errors`');
   if (op.scope !== undefined) {
     responses['401'] = problem('No API key, or one that is unknown or revoked');
     responses['403'] = problem(`The API key lacks the \`${op.scope}\` scope`);
-    responses['429'] = problem('Too many requests: retry after `Retry-After` seconds');
+    responses['429'] = {
+      ...problem(
+        `Over the API key's request limit (a token bucket per key: ${DEFAULT_KEY_RATE_LIMIT.ratePerSecond} requests/s, bursts of ${DEFAULT_KEY_RATE_LIMIT.burst}, unless the key has its own): retry after \`Retry-After\` seconds. In AWS the stage throttle (all keys together) answers 429 too, with API Gateway's own body \`{"message":"Too Many Requests"}\``,
+      ),
+      headers: retryAfter,
+    };
   }
   if (op.idempotent === true) {
     responses['409'] = problem('A request with this Idempotency-Key is still running: retry after `Retry-After`');

@@ -4,11 +4,16 @@
  * subscription started, October's events sent over HTTP and over SQS with duplicates across
  * both, usage read, October invoiced after its end, the invoice and its PDF fetched. Every
  * answer is checked against the OpenAPI document by validator libraries (test/support/api-client.ts).
+ * serve-api is the handler module's own build, given a clock the tests can move forward (by
+ * `clockShiftMs`), so a Retry-After is waited out without sleeping.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaHandler } from '#functions/commons/lambda-handler.ts';
+import { buildApi } from '#functions/serve-api/handler.ts';
 import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
 import { queues } from '#infra/resources.ts';
@@ -21,7 +26,8 @@ import { waitForDrained } from '#test-support/ingest-harness.ts';
 let pipeline: CliPipeline;
 let api: LocalHttpApi;
 let client: ApiClient;
-const keys = { all: '', read: '', events: '', revoked: '' };
+const keys = { all: '', read: '', events: '', revoked: '', tiny: '' };
+let clockShiftMs = 0;
 
 const customer = (id: string) => {
   const { id: _inPath, ...body } = proCustomer(id, { email: `${id.replaceAll('_', '-')}@customer.example` });
@@ -36,7 +42,16 @@ async function cli<T>(...args: string[]): Promise<T> {
 
 beforeAll(async () => {
   pipeline = await startCliPipeline('http-api');
-  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'http-api', onError: (id, error) => console.error(id, error) });
+  const serveApi = lambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(() =>
+    buildApi(() => Date.now() + clockShiftMs),
+  );
+  api = await startLocalHttpApi({
+    port: 0,
+    region: TEST_REGION,
+    prefix: 'http-api',
+    handlers: { serveApi, serveApiDocument: serveApi },
+    onError: (id, error) => console.error(id, error),
+  });
   // The outputs the CLI reads, with this API's URL.
   writeFileSync(
     join(pipeline.workDir, 'outputs.json'),
@@ -51,6 +66,8 @@ beforeAll(async () => {
   const revoked = await cli<{ key: string; id: string }>('api-keys', 'create', '--name', 'old');
   keys.revoked = revoked.key;
   await cli('api-keys', 'revoke', revoked.id);
+  // Three requests at once, then one every 100 s.
+  keys.tiny = (await cli<{ key: string }>('api-keys', 'create', '--name', 'tiny', '--scope', 'read', '--rate', '0.01', '--burst', '3')).key;
   client = new ApiClient(api.url);
 }, 120_000);
 
@@ -83,6 +100,12 @@ describe('the HTTP API, through HTTP', () => {
       ['dashboard', true],
       ['metering', true],
       ['old', false],
+      ['tiny', true],
+    ]);
+    // Each key's request limit: its own, or the default spelled out.
+    expect(listed.map((record) => record.rateLimit)).toEqual([
+      ...Array.from({ length: 4 }, () => ({ ratePerSecond: 50, burst: 100 })),
+      { ratePerSecond: 0.01, burst: 3 },
     ]);
     // Never the key nor its hash.
     expect(listed.every((record) => !('key' in record) && !('hash' in record))).toBe(true);
@@ -93,6 +116,41 @@ describe('the HTTP API, through HTTP', () => {
       type: 'urn:billflow:problem:forbidden',
       detail: expect.stringContaining('events:write'),
     });
+  });
+
+  it('holds each key to its own limit: over it 429 problem+json with Retry-After, accepted again after it, other keys unaffected', async () => {
+    // Eight at once from a key with a burst of 3: its bucket in DynamoDB is taken by concurrent conditional updates.
+    const [burst, otherKey, zeroRate] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => client.call('GET', '/v1/customers', { key: keys.tiny }))),
+      client.call('GET', '/v1/customers', { key: keys.read }),
+      // Meanwhile: a limit out of bounds is refused with what to fix.
+      pipeline.billflow('api-keys', 'create', '--name', 'none', '--rate', '0', '--json'),
+    ]);
+    const refused = burst.filter((answer) => answer.status === 429);
+    expect(burst.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+    expect(otherKey.status).toBe(200);
+    const retryAfter = refused.map((answer) => Number(answer.headers['retry-after']));
+    // One token every 100 s: the next is at most 100 s away (less the time since the burst, rounded up).
+    expect(retryAfter.every((seconds) => Number.isInteger(seconds) && seconds >= 1 && seconds <= 100)).toBe(true);
+    expect(refused[0]!.headers['content-type']).toBe('application/problem+json');
+    expect(refused[0]!.json).toMatchObject({
+      status: 429,
+      type: 'urn:billflow:problem:too-many-requests',
+      detail: expect.stringContaining('0.01'),
+    });
+    const documented = (client.openApi.paths as Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>)[
+      '/v1/customers'
+    ]!.get!.responses['429']!;
+    expect(Object.keys(documented.headers ?? {})).toEqual(['Retry-After']);
+
+    clockShiftMs += Math.max(...retryAfter) * 1000;
+    const afterWait = await client.call('GET', '/v1/customers', { key: keys.tiny });
+    const next = await client.call('GET', '/v1/customers', { key: keys.tiny });
+    expect([afterWait.status, next.status]).toEqual([200, 429]);
+    expect(Number(next.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(next.headers['retry-after'])).toBeLessThanOrEqual(100);
+    expect(zeroRate.code).not.toBe(0);
+    expect(zeroRate.stderr).toContain('--rate must be a number of requests per second from 0.01');
   });
 
   it('creates a customer (201), replaces it (200), refuses an invalid one with every error by path (400), 404s an unknown one', async () => {
