@@ -44,7 +44,7 @@ export class HttpApiStage implements PipelineStage {
         'dynamodb:BatchGetItem',
         // Invoices of a customer, credit notes of an invoice.
         'dynamodb:Query',
-        // Customer and invoice listings across customers (DynamoDbCatalogRepository.listCustomers, InvoiceRepository.list).
+        // Credit notes across invoices (DynamoDbCreditNoteStore.list without an invoice); customers and invoices use the listings index.
         'dynamodb:Scan',
         // Customers upserted (batch), their version item, idempotency claims.
         'dynamodb:BatchWriteItem',
@@ -53,6 +53,8 @@ export class HttpApiStage implements PipelineStage {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       )
+      // GET /v1/customers and /v1/invoices: a page of keys from the listings index, then those items.
+      .queriesIndex(context.billingTable, 'listings')
       // GET usage reads the customer's stored events (EventStore queries), nothing else.
       .bindTable(context.eventsTable, tables.events.envVar, 'dynamodb:Query')
       // POST /v1/events queues each body on the events queue, as upstream systems do directly.

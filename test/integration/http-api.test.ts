@@ -301,6 +301,31 @@ describe('the HTTP API, through HTTP', () => {
     ).toBe('%PDF-');
   });
 
+  it('lists invoices across customers from the listings index, a page at a time, by period and status', async () => {
+    type InvoicePage = { items: { customerId: string; period: { start: string }; status: string }[]; nextCursor: string | null };
+    const orderOf = (invoice: InvoicePage['items'][number]) => `${invoice.period.start}|${invoice.customerId}`;
+    const all = (await client.call('GET', '/v1/invoices', { key: keys.read })).json as InvoicePage;
+    const walked: InvoicePage['items'] = [];
+    let cursor: string | null = null;
+    do {
+      const answer = await client.call('GET', `/v1/invoices?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`, { key: keys.read });
+      const { items, nextCursor } = answer.json as InvoicePage;
+      walked.push(...items);
+      cursor = nextCursor;
+    } while (cursor !== null && walked.length <= all.items.length);
+    const october = (await client.call('GET', '/v1/invoices?period=2026-10&status=finalized', { key: keys.read })).json as InvoicePage;
+    const september = (await client.call('GET', '/v1/invoices?period=2026-09', { key: keys.read })).json as InvoicePage;
+    const voided = (await client.call('GET', '/v1/invoices?status=void', { key: keys.read })).json as InvoicePage;
+    expect(all.items).toContainEqual(expect.objectContaining({ customerId: 'cus_a', status: 'finalized' }));
+    expect(all.items.map(orderOf)).toEqual(all.items.map(orderOf).sort());
+    expect(walked.map(orderOf)).toEqual(all.items.map(orderOf));
+    expect(october.items.map((invoice) => [invoice.customerId, invoice.status])).toEqual([['cus_a', 'finalized']]);
+    expect([september, voided]).toEqual([
+      { items: [], nextCursor: null },
+      { items: [], nextCursor: null },
+    ]);
+  });
+
   it('refuses a subscription change that would rewrite the finalized October (409), and takes one from the period end', async () => {
     const rewrite = await client.call('POST', '/v1/customers/cus_a/subscriptions/cancel', {
       key: keys.all,
