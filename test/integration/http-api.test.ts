@@ -14,9 +14,13 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lambdaHandler } from '#functions/commons/lambda-handler.ts';
 import { buildApi } from '#functions/serve-api/handler.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
 import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
-import { queues } from '#infra/resources.ts';
+import { queues, tables } from '#infra/resources.ts';
 import { startCliPipeline, type CliPipeline } from '#test-support/cli-pipeline.ts';
 import { TEST_REGION } from '#test-support/local-stack.ts';
 import { ApiClient } from '#test-support/api-client.ts';
@@ -181,6 +185,28 @@ describe('the HTTP API, through HTTP', () => {
     expect((first.json as { items: { id: string }[] }).items.map((item) => item.id)).toEqual(['cus_a']);
     expect(second.json).toMatchObject({ items: [{ id: 'cus_b' }], nextCursor: null });
     expect(badCursor.status).toBe(400);
+  });
+
+  it('reads a page of customers or invoices from the listings index and only the items it returns: no Scan', async () => {
+    const { dynamodb } = createAwsClients({ region: TEST_REGION, endpoints: pipeline.stack.endpoints, credentials: localCredentials });
+    const sent: { command: string; input: Record<string, unknown> }[] = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const billingTable = pipeline.stack.env[tables.billing.envVar]!;
+    const page = await new DynamoDbCatalogRepository(dynamodb, billingTable).customersPage({ limit: 1 });
+    const invoices = await new DynamoDbInvoiceRepository(dynamodb, billingTable).invoicesPage({ limit: 1 });
+    expect([page.customers.map((customer) => customer.id), page.more]).toEqual([['cus_a'], true]);
+    expect(invoices).toEqual({ invoices: [], more: false });
+    // One index Query (two keys: the page's and the one saying more follow), one read of the page's customer.
+    expect(sent.map((entry) => entry.command)).toEqual(['QueryCommand', 'BatchGetItemCommand', 'QueryCommand']);
+    expect(sent[0]!.input).toMatchObject({ IndexName: 'listings', Limit: 3 });
+    expect(Object.values(sent[1]!.input.RequestItems as Record<string, { Keys: unknown[] }>)[0]!.Keys).toHaveLength(1);
+    dynamodb.destroy();
   });
 
   it('starts a subscription (201) with the CLI rules: an unknown plan is 400 at `plan`, an unknown customer 404', async () => {
