@@ -92,13 +92,15 @@ describe('the HTTP API, through HTTP', () => {
   });
 
   it('refuses a missing key (401), an unknown, malformed or revoked one (403), and a key without the scope (403 problem)', async () => {
-    const missing = await client.send('GET', '/v1/customers');
-    const unknown = await client.send('GET', '/v1/customers', { key: `bf_${'A'.repeat(43)}` });
-    const malformed = await client.send('GET', '/v1/customers', { key: 'sk_live_123' });
-    const revoked = await client.send('GET', '/v1/customers', { key: keys.revoked });
+    // API Gateway's own answers (locally the same), as the document describes them.
+    const missing = await client.call('GET', '/v1/customers');
+    const unknown = await client.call('GET', '/v1/customers', { key: `bf_${'A'.repeat(43)}` });
+    const malformed = await client.call('GET', '/v1/customers', { key: 'sk_live_123' });
+    const revoked = await client.call('GET', '/v1/customers', { key: keys.revoked });
     const outOfScope = await client.call('POST', '/v1/events', { key: keys.read, body: apiRequest('cus_a', '2026-10-05T10:00:00Z', 1) });
     const listed = await cli<Record<string, unknown>[]>('api-keys', 'list');
     expect([missing.status, unknown.status, malformed.status, revoked.status]).toEqual([401, 403, 403, 403]);
+    expect([missing.json, revoked.json]).toEqual([{ message: 'Unauthorized' }, { message: 'Forbidden' }]);
     expect(listed.map((record) => [record.name, record.revokedAt === null])).toEqual([
       ['orders-service', true],
       ['dashboard', true],
