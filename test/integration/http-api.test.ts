@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lambdaHandler } from '#functions/commons/lambda-handler.ts';
 import { buildApi } from '#functions/serve-api/handler.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { backfillListings } from '#adapters/dynamodb/listings-backfill.ts';
 import { localCredentials } from '#infra/local/credentials.ts';
 import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
@@ -352,6 +354,30 @@ describe('the HTTP API, through HTTP', () => {
       { items: [], nextCursor: null },
       { items: [], nextCursor: null },
     ]);
+  });
+
+  it('lists again, after billflow api reindex, a customer and an invoice stored before the listings index (no entry in it)', async () => {
+    const billingTable = pipeline.stack.env[tables.billing.envVar]!;
+    const { dynamodb } = pipeline.stack.clients;
+    for (const Key of [
+      { pk: 'CUSTOMER#cus_b', sk: 'PROFILE' },
+      { pk: 'INVOICE#cus_a', sk: '2026-10' },
+    ]) {
+      await dynamodb.send(new UpdateCommand({ TableName: billingTable, Key, UpdateExpression: 'REMOVE listing, listingOrder' }));
+    }
+    const listed = async () => {
+      const customers = (await client.call('GET', '/v1/customers', { key: keys.read })).json as { items: { id: string }[] };
+      const invoices = (await client.call('GET', '/v1/invoices', { key: keys.read })).json as { items: { customerId: string }[] };
+      return [customers.items.map((item) => item.id), invoices.items.map((item) => item.customerId)];
+    };
+    const before = await listed();
+    const reindexed = await cli<{ customers: number; invoices: number }>('api', 'reindex');
+    const after = await listed();
+    const again = await backfillListings(dynamodb, billingTable);
+    expect(before).toEqual([['cus_a'], []]);
+    expect(reindexed).toEqual({ customers: 1, invoices: 1 });
+    expect(after).toEqual([['cus_a', 'cus_b'], ['cus_a']]);
+    expect(again).toEqual({ customers: 0, invoices: 0 });
   });
 
   it('refuses a subscription change that would rewrite the finalized October (409), and takes one from the period end', async () => {

@@ -21,8 +21,8 @@ import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from '.
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;
 const CUSTOMERS_VERSION_KEY = { pk: 'CATALOG', sk: 'CUSTOMERS' } as const;
-const CUSTOMER_PREFIX = 'CUSTOMER#';
-const CUSTOMER_SK = 'PROFILE';
+export const CUSTOMER_PREFIX = 'CUSTOMER#';
+export const CUSTOMER_SK = 'PROFILE';
 const CUSTOMER_LISTING = 'CUSTOMERS';
 
 const EMPTY_HEAD: CatalogHead = { taxRates: {}, meters: [], plans: [] };
@@ -100,7 +100,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository, CustomerPag
       const enteredAt = entered.has(key.pk) ? entered.get(key.pk) : updatedAt;
       return {
         ...key,
-        ...listingKey(customer.id),
+        ...customerListingKey(customer.id),
         customer: plainData(fields),
         updatedAt,
         ...(typeof enteredAt === 'string' ? { enteredAt } : {}),
@@ -197,7 +197,7 @@ function storedCustomer(item: CustomerItem): Customer {
 }
 
 /** The customer's entry in the `listings` index (infra/resources.ts): customers in id order. */
-function listingKey(id: string): { listing: string; listingOrder: string } {
+export function customerListingKey(id: string): { listing: string; listingOrder: string } {
   return { listing: CUSTOMER_LISTING, listingOrder: id };
 }
 

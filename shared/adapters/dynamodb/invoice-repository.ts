@@ -51,7 +51,7 @@ import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { sleep } from './retry-delay.ts';
 
-const INVOICE_PREFIX = 'INVOICE#';
+export const INVOICE_PREFIX = 'INVOICE#';
 // sequenceKey, advanceSequence, readRevision and revisedInvoice are exported for the credit note store, which writes an invoice in its own transaction.
 const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `${INVOICE_PREFIX}${customerId}`, sk: billingPeriod });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
@@ -522,6 +522,11 @@ export function revisedInvoice(invoice: Invoice, revision: number) {
   };
 }
 
+/** The invoice's entry in the `listings` index (infra/resources.ts): by period, then customer. */
+export function invoiceListingKey(customerId: string, billingPeriod: string): { listing: string; listingOrder: string } {
+  return { listing: INVOICE_LISTING, listingOrder: `${billingPeriod}|${customerId}` };
+}
+
 /** The stored item of an invoice, with the sparse index attributes its state calls for. */
 export function invoiceItem(invoice: Invoice): Record<string, unknown> {
   return {
@@ -532,8 +537,7 @@ export function invoiceItem(invoice: Invoice): Record<string, unknown> {
     ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
     ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
     ...(awaitsDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
-    listing: INVOICE_LISTING,
-    listingOrder: `${invoice.billingPeriod}|${invoice.customerId}`,
+    ...invoiceListingKey(invoice.customerId, invoice.billingPeriod),
     invoiceGz: gzipJson(invoice),
   };
 }
