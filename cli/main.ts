@@ -17,6 +17,7 @@ import { registerOutputsCommand } from './commands/outputs.ts';
 import { registerCustomerBalanceCommand } from './commands/customer-balance.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerApiKeyCommands } from './commands/api-keys.ts';
+import { registerApiListingsCommand } from './commands/api-listings.ts';
 import { registerWebhookCommands } from './commands/webhooks.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
@@ -43,6 +44,7 @@ registerSubscriptionCommands(program, globals);
 registerOutputsCommand(program, globals);
 registerDemoCommand(program, globals);
 registerApiKeyCommands(program, globals);
+registerApiListingsCommand(program, globals);
 registerWebhookCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {

@@ -100,6 +100,11 @@ export const tables = {
       // older than the claim timeout (a lost message, a sender that crashed after its claim).
       // Sparse: the key attributes go once the invoice is sent, failed or bounced.
       { name: 'open-deliveries', partitionKey: 'openDelivery', sortKey: 'deliveryStep' },
+      // The HTTP API's listings, a page at a time without a Scan: customers (`listing` CUSTOMERS,
+      // by id) and invoices (`listing` INVOICES, by period then customer). One index for both,
+      // as CloudFormation adds one index per table update. Its keys never change once written,
+      // so an item's later rewrites do not write the index again.
+      { name: 'listings', partitionKey: 'listing', sortKey: 'listingOrder' },
     ],
   },
 } as const satisfies Record<string, TableDefinition>;

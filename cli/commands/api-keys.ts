@@ -1,7 +1,8 @@
 /** `billflow api-keys create | list | revoke`: keys for the HTTP API (`Authorization: Bearer bf_...`). */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyScope } from '#domain/api-keys/api-key.ts';
+import { API_KEY_SCOPES, rateLimitOf, type ApiKeyRecord, type ApiKeyScope } from '#domain/api-keys/api-key.ts';
+import { DEFAULT_KEY_RATE_LIMIT, rateLimitIssues, type KeyRateLimit } from '#domain/api-keys/rate-limit.ts';
 import { DynamoDbApiKeyStore } from '#adapters/dynamodb/api-key-store.ts';
 import { createApiKey } from '#use-cases/manage-api-keys.ts';
 import { createContext } from '../context.ts';
@@ -23,14 +24,23 @@ export function registerApiKeyCommands(program: Command, globals: () => GlobalOp
     .addOption(
       new Option('--scope <scope...>', `what the key may do (default: all): ${API_KEY_SCOPES.join(', ')}`).choices([...API_KEY_SCOPES]),
     )
-    .action(async (options: { name: string; scope?: ApiKeyScope[] }) => {
+    .option(
+      '--rate <n>',
+      `requests per second this key may send (default ${DEFAULT_KEY_RATE_LIMIT.ratePerSecond}; decimals allowed, e.g. 0.5)`,
+    )
+    .option('--burst <n>', `requests it may send at once after a quiet time (default ${DEFAULT_KEY_RATE_LIMIT.burst}, or twice --rate)`)
+    .action(async (options: { name: string; scope?: ApiKeyScope[]; rate?: string; burst?: string }) => {
       if (options.name.trim() === '') throw new UsageError('--name must say who uses the key');
+      const rateLimit = rateLimitOption(options);
       const { key, record } = await createApiKey(
-        { name: options.name.trim(), scopes: options.scope ?? [...API_KEY_SCOPES] },
+        { name: options.name.trim(), scopes: options.scope ?? [...API_KEY_SCOPES], ...(rateLimit === undefined ? {} : { rateLimit }) },
         { keys: storeOf(), now: Date.now },
       );
       emit(globals(), { key, ...publicView(record) }, () =>
-        [`created ${record.id} (${record.name}, scopes ${record.scopes.join(' ')}); the key, shown this once:`, key].join('\n'),
+        [
+          `created ${record.id} (${record.name}, scopes ${record.scopes.join(' ')}, ${limitText(record)}); the key, shown this once:`,
+          key,
+        ].join('\n'),
       );
     });
 
@@ -38,13 +48,20 @@ export function registerApiKeyCommands(program: Command, globals: () => GlobalOp
     .command('list')
     .description('every key, oldest first (ids, names, scopes; never the keys)')
     .action(async () => {
-      const records = (await storeOf().list()).map(publicView);
-      emit(globals(), records, () =>
+      const records = await storeOf().list();
+      emit(globals(), records.map(publicView), () =>
         records.length === 0
           ? 'no API keys'
           : table(
-              ['ID', 'NAME', 'SCOPES', 'CREATED', 'REVOKED'],
-              records.map((record) => [record.id, record.name, record.scopes.join(' '), record.createdAt, record.revokedAt ?? '']),
+              ['ID', 'NAME', 'SCOPES', 'LIMIT', 'CREATED', 'REVOKED'],
+              records.map((record) => [
+                record.id,
+                record.name,
+                record.scopes.join(' '),
+                limitText(record),
+                record.createdAt,
+                record.revokedAt ?? '',
+              ]),
             ),
       );
     });
@@ -60,8 +77,29 @@ export function registerApiKeyCommands(program: Command, globals: () => GlobalOp
     });
 }
 
-/** What is shown of a key: never its hash (it identifies the key to anyone who reads logs). */
+/** What is shown of a key: never its hash (it identifies the key to anyone who reads logs); its limit, the default spelled out. */
 function publicView(record: ApiKeyRecord) {
   const { hash: _secretDerived, ...rest } = record;
-  return rest;
+  return { ...rest, rateLimit: rateLimitOf(record) };
+}
+
+function limitText(record: Pick<ApiKeyRecord, 'rateLimit'>): string {
+  const { ratePerSecond, burst } = rateLimitOf(record);
+  return `${ratePerSecond}/s burst ${burst}${record.rateLimit === undefined ? ' (default)' : ''}`;
+}
+
+/** --rate and --burst as the key's own limit; neither: undefined (the default, which may change with billflow). */
+function rateLimitOption(options: { rate?: string; burst?: string }): KeyRateLimit | undefined {
+  if (options.rate === undefined && options.burst === undefined) return undefined;
+  const ratePerSecond = options.rate === undefined ? DEFAULT_KEY_RATE_LIMIT.ratePerSecond : Number(options.rate);
+  const burst =
+    options.burst !== undefined
+      ? Number(options.burst)
+      : options.rate === undefined
+        ? DEFAULT_KEY_RATE_LIMIT.burst
+        : Math.max(1, Math.ceil(2 * ratePerSecond));
+  const limit = { ratePerSecond, burst };
+  const issues = rateLimitIssues(limit);
+  if (issues.length > 0) throw new UsageError(issues.map((issue) => `--${issue.path} ${issue.message}`).join('; '));
+  return limit;
 }

@@ -1,7 +1,7 @@
 /**
  * The HTTP API (issue 18) as one function of an API Gateway payload 2.0 event: the route is
- * found by @middy/http-router, the key's scope checked (the key itself was checked by the
- * authorizer, ../authorize-api-key), the request read with the operation's zod schemas, run
+ * found by @middy/http-router, the key's request limit and scope checked (the key itself was
+ * checked by the authorizer, ../authorize-api-key), the request read with the operation's zod schemas, run
  * once per Idempotency-Key, and answered in JSON, or as problem+json when refused.
  */
 import httpRouterHandler from '@middy/http-router';
@@ -17,12 +17,16 @@ import { eventOperations } from './operations/events.ts';
 import { customerOperations } from './operations/customers.ts';
 import { invoiceOperations } from './operations/invoices.ts';
 import { ProblemError, problemOf } from './problems.ts';
+import { rateLimitFrom, throttleKey } from './throttle.ts';
 
 /** What the authorizer passes on (payload 2.0 simple response `context`). */
 interface AuthorizerContext {
   readonly keyId?: string;
   /** Space-separated scopes. */
   readonly scopes?: string;
+  /** The key's request limit (./throttle.ts). */
+  readonly ratePerSecond?: number;
+  readonly burst?: number;
 }
 
 export function apiOperations(deps: ApiDependencies): Operation[] {
@@ -81,6 +85,8 @@ async function answer(op: Operation, event: APIGatewayProxyEventV2, deps: ApiDep
     if (op.scope !== undefined) {
       // The authorizer refused unknown and revoked keys; without its context the route is misconfigured: refuse.
       if (authorizer?.keyId === undefined) throw new ProblemError('unauthorized', 'send an API key: Authorization: Bearer bf_...');
+      // Before anything else the request costs: a key over its limit is refused whatever it asks.
+      await throttleKey(authorizer.keyId, rateLimitFrom(authorizer), deps);
       if (!(authorizer.scopes ?? '').split(' ').includes(op.scope)) {
         metrics.addMetric('ApiKeysRefused', MetricUnit.Count, 1);
         logger.warn('api key out of scope', { keyId: authorizer.keyId, needed: op.scope, route: `${op.method} ${op.path}` });

@@ -1,17 +1,18 @@
 /** What the HTTP API's operations are given: ports only, built once per container by ./handler.ts (tests inject their own). */
-import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { CatalogRepository, CustomerPages } from '#ports/catalog-repository.ts';
 import type { CreditNoteStore } from '#ports/credit-note-store.ts';
 import type { EventStore } from '#ports/event-store.ts';
+import type { RequestThrottle } from '#ports/request-throttle.ts';
 import type { IdempotencyStore } from '#ports/idempotency-store.ts';
-import type { InvoiceListing, IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { InvoiceListing, InvoicePages, IssuedInvoices } from '#ports/invoice-repository.ts';
 import type { IngestRules } from '#use-cases/ingest-events.ts';
 
 export interface ApiDependencies {
-  readonly catalog: CatalogRepository;
+  readonly catalog: CatalogRepository & CustomerPages;
   /** The catalog's meters and grace period, and which customers exist: cached, as the ingest function caches them. */
   readonly ingestRules: () => Promise<IngestRules>;
   readonly knownCustomers: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
-  readonly invoices: InvoiceListing & IssuedInvoices;
+  readonly invoices: InvoiceListing & IssuedInvoices & InvoicePages;
   readonly creditNotes: Pick<CreditNoteStore, 'findByNumber' | 'list'>;
   readonly events: EventStore;
   /** Sends one events-queue message body (the CloudEvents body as it came). */
@@ -19,5 +20,7 @@ export interface ApiDependencies {
   /** A GET URL for a stored document, valid for `expiresInSeconds`. */
   readonly presignDocument: (key: string, expiresInSeconds: number) => Promise<string>;
   readonly idempotency: IdempotencyStore;
+  /** The API keys' token buckets (per-key throttling). */
+  readonly throttle: RequestThrottle;
   readonly now: () => number;
 }

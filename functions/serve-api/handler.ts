@@ -14,12 +14,14 @@ import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts
 import { DynamoDbEventStore } from '#adapters/dynamodb/event-store.ts';
 import { DynamoDbIdempotencyStore } from '#adapters/dynamodb/idempotency-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbRequestThrottle } from '#adapters/dynamodb/request-throttle.ts';
 import { readApiConfig } from '#shared/config.ts';
 import { tracer } from '#shared/observability.ts';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { createApi } from './api.ts';
 
-function build() {
+/** The API on the configured resources; `now` is the clock (tests move it instead of waiting out a Retry-After). */
+export function buildApi(now: () => number = Date.now) {
   const config = readApiConfig();
   const { dynamodb, sqs, s3 } = createAwsClients();
   tracer.captureAWSv3Client(dynamodb);
@@ -44,8 +46,9 @@ function build() {
     },
     presignDocument: (key, expiresIn) => getSignedUrl(s3, new GetObjectCommand({ Bucket: config.invoicesBucket, Key: key }), { expiresIn }),
     idempotency: new DynamoDbIdempotencyStore(dynamodb, config.billingTable),
-    now: Date.now,
+    throttle: new DynamoDbRequestThrottle(dynamodb, config.billingTable),
+    now,
   });
 }
 
-export const handler = lambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(build);
+export const handler = lambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(() => buildApi());

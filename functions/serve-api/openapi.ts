@@ -4,22 +4,60 @@
  */
 import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
+import { DEFAULT_KEY_RATE_LIMIT } from '#domain/api-keys/rate-limit.ts';
 import type { Operation } from './operation.ts';
 import { problemSchema } from './schemas.ts';
 
 export const API_VERSION = '1.0.0';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
+interface ResponseObject {
+  readonly description: string;
+  readonly content: Record<string, { schema: z.ZodType }>;
+  readonly headers?: z.ZodObject;
+}
+
+const problem = (description: string): ResponseObject => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+/** What API Gateway answers itself (an authorizer's refusal, the stage throttle): its own JSON, which HTTP APIs cannot change (docs/api.md). */
+const gatewayMessage = z.object({ message: z.string() }).meta({
+  id: 'GatewayMessage',
+  description: "API Gateway's own answer (`Unauthorized`, `Forbidden`, `Too Many Requests`), not problem+json",
+});
+
+/** A problem from serve-api, or API Gateway's own answer before serve-api runs. */
+const problemOrGateway = (description: string): ResponseObject => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema }, 'application/json': { schema: gatewayMessage } },
+});
+
+const retryAfter = z.object({
+  'Retry-After': z.int().min(1).meta({ description: 'Whole seconds until the key has a request again' }),
+});
 
 /** The answers every operation of a kind can give besides its own. */
-function commonResponses(op: Operation): Record<string, ReturnType<typeof problem>> {
-  const responses: Record<string, ReturnType<typeof problem>> = {};
+function commonResponses(op: Operation): Record<string, ResponseObject> {
+  const responses: Record<string, ResponseObject> = {};
   if (op.params !== undefined || op.query !== undefined || op.body !== undefined)
     responses['400'] = problem('The request is invalid: every issue by path in `errors`');
   if (op.scope !== undefined) {
-    responses['401'] = problem('No API key, or one that is unknown or revoked');
-    responses['403'] = problem(`The API key lacks the \`${op.scope}\` scope`);
-    responses['429'] = problem('Too many requests: retry after `Retry-After` seconds');
+    responses['401'] = problemOrGateway('No API key (API Gateway\'s `{"message":"Unauthorized"}`)');
+    responses['403'] = problemOrGateway(
+      `A malformed, unknown or revoked key (API Gateway's \`{"message":"Forbidden"}\`), or a key without the \`${op.scope}\` scope (problem+json)`,
+    );
+    responses['429'] = {
+      ...problemOrGateway(
+        `Over the API key's request limit (a token bucket per key: ${DEFAULT_KEY_RATE_LIMIT.ratePerSecond} requests/s, bursts of ${DEFAULT_KEY_RATE_LIMIT.burst}, unless the key has its own): problem+json, retry after \`Retry-After\` seconds. In AWS over the stage throttle (all keys together): API Gateway's own \`{"message":"Too Many Requests"}\``,
+      ),
+      headers: retryAfter,
+    };
+  } else {
+    responses['429'] = {
+      description: "In AWS, over the stage throttle: API Gateway's own answer",
+      content: { 'application/json': { schema: gatewayMessage } },
+    };
   }
   if (op.idempotent === true) {
     responses['409'] = problem('A request with this Idempotency-Key is still running: retry after `Retry-After`');

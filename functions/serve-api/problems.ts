@@ -21,7 +21,8 @@ export type ProblemKind =
   | 'method-not-allowed'
   | 'conflict'
   | 'idempotency-conflict'
-  | 'idempotency-in-progress';
+  | 'idempotency-in-progress'
+  | 'too-many-requests';
 
 const TITLES: Record<ProblemKind, { status: number; title: string }> = {
   validation: { status: 400, title: 'The request is invalid' },
@@ -34,6 +35,7 @@ const TITLES: Record<ProblemKind, { status: number; title: string }> = {
   conflict: { status: 409, title: 'The request conflicts with what is stored' },
   'idempotency-conflict': { status: 422, title: 'Idempotency-Key reused with a different request' },
   'idempotency-in-progress': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  'too-many-requests': { status: 429, title: 'Too many requests for this API key' },
 };
 
 export class ProblemError extends namedError('ProblemError') {

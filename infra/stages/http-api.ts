@@ -3,11 +3,11 @@
  * authorize-api-key Lambda authorizer, and `GET /v1/openapi.json` without a key, both to the
  * one serve-api function, on the HTTP API the webhooks already use (one `apiUrl`).
  *
- * Throttling: the stage's default throttle applies to every route; the /v1 routes get their
- * own (route settings of the stage). HTTP APIs have no usage plans (those are REST APIs'), so
- * a throttle per API key is not possible here: one key can use the whole /v1 budget (the access log
- * holds no authorizer data by design, so it does not tell keys apart either). Over the limit,
- * API Gateway answers 429 without invoking anything.
+ * Throttling, two layers (docs/api.md, "Throttling"): the stage's default throttle applies to
+ * every route and the /v1 routes get their own (route settings of the stage); over it API
+ * Gateway answers 429 without invoking anything, which protects the account. HTTP APIs have no
+ * usage plans (those are REST APIs'), so the limit per API key is serve-api's own: a token
+ * bucket per key in the billing table (functions/serve-api/throttle.ts), 429 with Retry-After.
  */
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { BillingFunction } from '../constructs/billing-function.ts';
@@ -44,15 +44,17 @@ export class HttpApiStage implements PipelineStage {
         'dynamodb:BatchGetItem',
         // Invoices of a customer, credit notes of an invoice.
         'dynamodb:Query',
-        // Customer and invoice listings across customers (DynamoDbCatalogRepository.listCustomers, InvoiceRepository.list).
+        // Credit notes across invoices (DynamoDbCreditNoteStore.list without an invoice); customers and invoices use the listings index.
         'dynamodb:Scan',
         // Customers upserted (batch), their version item, idempotency claims.
         'dynamodb:BatchWriteItem',
         'dynamodb:PutItem',
-        // An idempotency key's response stored, a failed request's claim released.
+        // An idempotency key's response stored, a failed request's claim released; a token taken from the key's bucket.
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       )
+      // GET /v1/customers and /v1/invoices: a page of keys from the listings index, then those items.
+      .queriesIndex(context.billingTable, 'listings')
       // GET usage reads the customer's stored events (EventStore queries), nothing else.
       .bindTable(context.eventsTable, tables.events.envVar, 'dynamodb:Query')
       // POST /v1/events queues each body on the events queue, as upstream systems do directly.
@@ -125,6 +127,7 @@ export class HttpApiStage implements PipelineStage {
           title: 'Refused API requests',
           metrics: [
             count('ApiKeysRefused', 'API keys refused (unknown, revoked, out of scope)'),
+            count('ApiRequestsThrottled', "requests over their key's limit (429 from serve-api)"),
             count('ApiEventBodiesRefused', 'event bodies refused (not JSON, too large)'),
             webhookApi.api.metricClientError({ label: 'API 4xx (incl. 401 and 429)', period, statistic: 'Sum' }),
           ],

@@ -14,3 +14,9 @@ export interface CatalogRepository {
   /** Changes whenever the head or any customer is written: cheap to read, unlike the catalog. */
   version(): Promise<string>;
 }
+
+/** Customers by id, a page at a time (the HTTP API's listing): reads the page, not every customer. */
+export interface CustomerPages {
+  /** Up to `limit` customers with ids after `afterId`, in id order; `more`: another page follows. */
+  customersPage(query: { limit: number; afterId?: string }): Promise<{ customers: Customer[]; more: boolean }>;
+}

@@ -93,6 +93,21 @@ export interface InvoiceListing {
   list(filter?: { customerId?: string; billingPeriod?: string }): Promise<Invoice[]>;
 }
 
+/** Invoices by period then customer, a page at a time (the HTTP API's listing): reads the page, not every invoice. */
+export interface InvoicePages {
+  /**
+   * Up to `limit` invoices after `after` (`{period}|{customerId}` of the last one shown) in
+   * that order, of one customer and/or period and/or status; `more`: another page follows.
+   */
+  invoicesPage(query: {
+    limit: number;
+    after?: string;
+    customerId?: string;
+    billingPeriod?: string;
+    status?: Invoice['status'];
+  }): Promise<{ invoices: Invoice[]; more: boolean }>;
+}
+
 /** Every part: what the DynamoDB adapter implements. */
 export interface InvoiceRepository
   extends BillingPeriodInvoices, OpenDrafts, IssuedInvoices, InvoiceEmailLinks, StuckDeliveries, OpenReceivables, InvoiceListing {}

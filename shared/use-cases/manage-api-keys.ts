@@ -16,6 +16,7 @@ import {
   type ApiKeyScope,
   type KeyRefusal,
 } from '#domain/api-keys/api-key.ts';
+import type { KeyRateLimit } from '#domain/api-keys/rate-limit.ts';
 import type { ApiKeyStore } from '#ports/api-key-store.ts';
 
 export function hashApiKey(key: string): string {
@@ -23,7 +24,7 @@ export function hashApiKey(key: string): string {
 }
 
 export async function createApiKey(
-  request: { name: string; scopes: readonly ApiKeyScope[] },
+  request: { name: string; scopes: readonly ApiKeyScope[]; rateLimit?: KeyRateLimit },
   deps: { keys: ApiKeyStore; now: () => number },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -35,6 +36,7 @@ export async function createApiKey(
     hash,
     createdAt: new Date(deps.now()).toISOString(),
     revokedAt: null,
+    ...(request.rateLimit === undefined ? {} : { rateLimit: request.rateLimit }),
   };
   await deps.keys.create(record);
   return { key, record };

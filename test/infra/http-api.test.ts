@@ -91,7 +91,8 @@ describe('the /v1 HTTP API', () => {
     expect(grantsOf(template(), fn.role)).toEqual({
       ...baseGrants(fn),
       ...billingGrants,
-      'dynamodb:Query': [billing, arnOf(stack.eventsTable)],
+      // The listings index (customers and invoices a page at a time), no other index.
+      'dynamodb:Query': [billing, { 'Fn::Join': ['', [billing, '/index/listings']] }, arnOf(stack.eventsTable)],
       'sqs:SendMessage': [arnOf(stack.ingest.eventsQueue.queue)],
       's3:GetObject': [{ 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] }],
     });

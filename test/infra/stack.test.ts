@@ -1254,11 +1254,16 @@ describe('tables', () => {
     });
   });
 
-  it('billing: has the sparse indexes of tables.billing.globalIndexes (open receivables, open drafts and open deliveries, keys only); events has none', () => {
+  it('billing: has the sparse indexes of tables.billing.globalIndexes (open receivables, open drafts, open deliveries and the API listings, keys only); events has none', () => {
     const { stack, template } = built.dev;
     const resources = template.toJSON().Resources;
     const billing = resources[logicalId(stack.billingTable)].Properties;
-    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual(['open-receivables', 'open-drafts', 'open-deliveries']);
+    expect(tables.billing.globalIndexes.map((index) => index.name)).toEqual([
+      'open-receivables',
+      'open-drafts',
+      'open-deliveries',
+      'listings',
+    ]);
     expect(billing.GlobalSecondaryIndexes).toEqual(
       tables.billing.globalIndexes.map((index) => ({
         IndexName: index.name,
@@ -1277,6 +1282,8 @@ describe('tables', () => {
         { AttributeName: 'draftPeriod', AttributeType: 'S' },
         { AttributeName: 'openDelivery', AttributeType: 'S' },
         { AttributeName: 'deliveryStep', AttributeType: 'S' },
+        { AttributeName: 'listing', AttributeType: 'S' },
+        { AttributeName: 'listingOrder', AttributeType: 'S' },
       ]),
     );
     expect(resources[logicalId(stack.eventsTable)].Properties.GlobalSecondaryIndexes).toBeUndefined();

@@ -4,14 +4,25 @@
  * subscription started, October's events sent over HTTP and over SQS with duplicates across
  * both, usage read, October invoiced after its end, the invoice and its PDF fetched. Every
  * answer is checked against the OpenAPI document by validator libraries (test/support/api-client.ts).
+ * serve-api is the handler module's own build, given a clock the tests can move forward (by
+ * `clockShiftMs`), so a Retry-After is waited out without sleeping.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaHandler } from '#functions/commons/lambda-handler.ts';
+import { buildApi } from '#functions/serve-api/handler.ts';
+import { createAwsClients } from '#adapters/aws/clients.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { backfillListings } from '#adapters/dynamodb/listings-backfill.ts';
+import { localCredentials } from '#infra/local/credentials.ts';
 import { startLocalHttpApi, type LocalHttpApi } from '#infra/local/http-api.ts';
 import { localOutputs } from '#infra/local/function-environment.ts';
-import { queues } from '#infra/resources.ts';
+import { queues, tables } from '#infra/resources.ts';
 import { startCliPipeline, type CliPipeline } from '#test-support/cli-pipeline.ts';
 import { TEST_REGION } from '#test-support/local-stack.ts';
 import { ApiClient } from '#test-support/api-client.ts';
@@ -21,7 +32,8 @@ import { waitForDrained } from '#test-support/ingest-harness.ts';
 let pipeline: CliPipeline;
 let api: LocalHttpApi;
 let client: ApiClient;
-const keys = { all: '', read: '', events: '', revoked: '' };
+const keys = { all: '', read: '', events: '', revoked: '', tiny: '' };
+let clockShiftMs = 0;
 
 const customer = (id: string) => {
   const { id: _inPath, ...body } = proCustomer(id, { email: `${id.replaceAll('_', '-')}@customer.example` });
@@ -36,7 +48,16 @@ async function cli<T>(...args: string[]): Promise<T> {
 
 beforeAll(async () => {
   pipeline = await startCliPipeline('http-api');
-  api = await startLocalHttpApi({ port: 0, region: TEST_REGION, prefix: 'http-api', onError: (id, error) => console.error(id, error) });
+  const serveApi = lambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(() =>
+    buildApi(() => Date.now() + clockShiftMs),
+  );
+  api = await startLocalHttpApi({
+    port: 0,
+    region: TEST_REGION,
+    prefix: 'http-api',
+    handlers: { serveApi, serveApiDocument: serveApi },
+    onError: (id, error) => console.error(id, error),
+  });
   // The outputs the CLI reads, with this API's URL.
   writeFileSync(
     join(pipeline.workDir, 'outputs.json'),
@@ -51,6 +72,8 @@ beforeAll(async () => {
   const revoked = await cli<{ key: string; id: string }>('api-keys', 'create', '--name', 'old');
   keys.revoked = revoked.key;
   await cli('api-keys', 'revoke', revoked.id);
+  // Three requests at once, then one every 100 s.
+  keys.tiny = (await cli<{ key: string }>('api-keys', 'create', '--name', 'tiny', '--scope', 'read', '--rate', '0.01', '--burst', '3')).key;
   client = new ApiClient(api.url);
 }, 120_000);
 
@@ -71,18 +94,26 @@ describe('the HTTP API, through HTTP', () => {
   });
 
   it('refuses a missing key (401), an unknown, malformed or revoked one (403), and a key without the scope (403 problem)', async () => {
-    const missing = await client.send('GET', '/v1/customers');
-    const unknown = await client.send('GET', '/v1/customers', { key: `bf_${'A'.repeat(43)}` });
-    const malformed = await client.send('GET', '/v1/customers', { key: 'sk_live_123' });
-    const revoked = await client.send('GET', '/v1/customers', { key: keys.revoked });
+    // API Gateway's own answers (locally the same), as the document describes them.
+    const missing = await client.call('GET', '/v1/customers');
+    const unknown = await client.call('GET', '/v1/customers', { key: `bf_${'A'.repeat(43)}` });
+    const malformed = await client.call('GET', '/v1/customers', { key: 'sk_live_123' });
+    const revoked = await client.call('GET', '/v1/customers', { key: keys.revoked });
     const outOfScope = await client.call('POST', '/v1/events', { key: keys.read, body: apiRequest('cus_a', '2026-10-05T10:00:00Z', 1) });
     const listed = await cli<Record<string, unknown>[]>('api-keys', 'list');
     expect([missing.status, unknown.status, malformed.status, revoked.status]).toEqual([401, 403, 403, 403]);
+    expect([missing.json, revoked.json]).toEqual([{ message: 'Unauthorized' }, { message: 'Forbidden' }]);
     expect(listed.map((record) => [record.name, record.revokedAt === null])).toEqual([
       ['orders-service', true],
       ['dashboard', true],
       ['metering', true],
       ['old', false],
+      ['tiny', true],
+    ]);
+    // Each key's request limit: its own, or the default spelled out.
+    expect(listed.map((record) => record.rateLimit)).toEqual([
+      ...Array.from({ length: 4 }, () => ({ ratePerSecond: 50, burst: 100 })),
+      { ratePerSecond: 0.01, burst: 3 },
     ]);
     // Never the key nor its hash.
     expect(listed.every((record) => !('key' in record) && !('hash' in record))).toBe(true);
@@ -93,6 +124,41 @@ describe('the HTTP API, through HTTP', () => {
       type: 'urn:billflow:problem:forbidden',
       detail: expect.stringContaining('events:write'),
     });
+  });
+
+  it('holds each key to its own limit: over it 429 problem+json with Retry-After, accepted again after it, other keys unaffected', async () => {
+    // Eight at once from a key with a burst of 3: its bucket in DynamoDB is taken by concurrent conditional updates.
+    const [burst, otherKey, zeroRate] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => client.call('GET', '/v1/customers', { key: keys.tiny }))),
+      client.call('GET', '/v1/customers', { key: keys.read }),
+      // Meanwhile: a limit out of bounds is refused with what to fix.
+      pipeline.billflow('api-keys', 'create', '--name', 'none', '--rate', '0', '--json'),
+    ]);
+    const refused = burst.filter((answer) => answer.status === 429);
+    expect(burst.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+    expect(otherKey.status).toBe(200);
+    const retryAfter = refused.map((answer) => Number(answer.headers['retry-after']));
+    // One token every 100 s: the next is at most 100 s away (less the time since the burst, rounded up).
+    expect(retryAfter.every((seconds) => Number.isInteger(seconds) && seconds >= 1 && seconds <= 100)).toBe(true);
+    expect(refused[0]!.headers['content-type']).toBe('application/problem+json');
+    expect(refused[0]!.json).toMatchObject({
+      status: 429,
+      type: 'urn:billflow:problem:too-many-requests',
+      detail: expect.stringContaining('0.01'),
+    });
+    const documented = (client.openApi.paths as Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>)[
+      '/v1/customers'
+    ]!.get!.responses['429']!;
+    expect(Object.keys(documented.headers ?? {})).toEqual(['Retry-After']);
+
+    clockShiftMs += Math.max(...retryAfter) * 1000;
+    const afterWait = await client.call('GET', '/v1/customers', { key: keys.tiny });
+    const next = await client.call('GET', '/v1/customers', { key: keys.tiny });
+    expect([afterWait.status, next.status]).toEqual([200, 429]);
+    expect(Number(next.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(next.headers['retry-after'])).toBeLessThanOrEqual(100);
+    expect(zeroRate.code).not.toBe(0);
+    expect(zeroRate.stderr).toContain('--rate must be a number of requests per second from 0.01');
   });
 
   it('creates a customer (201), replaces it (200), refuses an invalid one with every error by path (400), 404s an unknown one', async () => {
@@ -123,6 +189,28 @@ describe('the HTTP API, through HTTP', () => {
     expect((first.json as { items: { id: string }[] }).items.map((item) => item.id)).toEqual(['cus_a']);
     expect(second.json).toMatchObject({ items: [{ id: 'cus_b' }], nextCursor: null });
     expect(badCursor.status).toBe(400);
+  });
+
+  it('reads a page of customers or invoices from the listings index and only the items it returns: no Scan', async () => {
+    const { dynamodb } = createAwsClients({ region: TEST_REGION, endpoints: pipeline.stack.endpoints, credentials: localCredentials });
+    const sent: { command: string; input: Record<string, unknown> }[] = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const billingTable = pipeline.stack.env[tables.billing.envVar]!;
+    const page = await new DynamoDbCatalogRepository(dynamodb, billingTable).customersPage({ limit: 1 });
+    const invoices = await new DynamoDbInvoiceRepository(dynamodb, billingTable).invoicesPage({ limit: 1 });
+    expect([page.customers.map((customer) => customer.id), page.more]).toEqual([['cus_a'], true]);
+    expect(invoices).toEqual({ invoices: [], more: false });
+    // One index Query (two keys: the page's and the one saying more follow), one read of the page's customer.
+    expect(sent.map((entry) => entry.command)).toEqual(['QueryCommand', 'BatchGetItemCommand', 'QueryCommand']);
+    expect(sent[0]!.input).toMatchObject({ IndexName: 'listings', Limit: 3 });
+    expect(Object.values(sent[1]!.input.RequestItems as Record<string, { Keys: unknown[] }>)[0]!.Keys).toHaveLength(1);
+    dynamodb.destroy();
   });
 
   it('starts a subscription (201) with the CLI rules: an unknown plan is 400 at `plan`, an unknown customer 404', async () => {
@@ -241,6 +329,55 @@ describe('the HTTP API, through HTTP', () => {
         .subarray(0, 5)
         .toString('latin1'),
     ).toBe('%PDF-');
+  });
+
+  it('lists invoices across customers from the listings index, a page at a time, by period and status', async () => {
+    type InvoicePage = { items: { customerId: string; period: { start: string }; status: string }[]; nextCursor: string | null };
+    const orderOf = (invoice: InvoicePage['items'][number]) => `${invoice.period.start}|${invoice.customerId}`;
+    const all = (await client.call('GET', '/v1/invoices', { key: keys.read })).json as InvoicePage;
+    const walked: InvoicePage['items'] = [];
+    let cursor: string | null = null;
+    do {
+      const answer = await client.call('GET', `/v1/invoices?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`, { key: keys.read });
+      const { items, nextCursor } = answer.json as InvoicePage;
+      walked.push(...items);
+      cursor = nextCursor;
+    } while (cursor !== null && walked.length <= all.items.length);
+    const october = (await client.call('GET', '/v1/invoices?period=2026-10&status=finalized', { key: keys.read })).json as InvoicePage;
+    const september = (await client.call('GET', '/v1/invoices?period=2026-09', { key: keys.read })).json as InvoicePage;
+    const voided = (await client.call('GET', '/v1/invoices?status=void', { key: keys.read })).json as InvoicePage;
+    expect(all.items).toContainEqual(expect.objectContaining({ customerId: 'cus_a', status: 'finalized' }));
+    expect(all.items.map(orderOf)).toEqual(all.items.map(orderOf).sort());
+    expect(walked.map(orderOf)).toEqual(all.items.map(orderOf));
+    expect(october.items.map((invoice) => [invoice.customerId, invoice.status])).toEqual([['cus_a', 'finalized']]);
+    expect([september, voided]).toEqual([
+      { items: [], nextCursor: null },
+      { items: [], nextCursor: null },
+    ]);
+  });
+
+  it('lists again, after billflow api reindex, a customer and an invoice stored before the listings index (no entry in it)', async () => {
+    const billingTable = pipeline.stack.env[tables.billing.envVar]!;
+    const { dynamodb } = pipeline.stack.clients;
+    for (const Key of [
+      { pk: 'CUSTOMER#cus_b', sk: 'PROFILE' },
+      { pk: 'INVOICE#cus_a', sk: '2026-10' },
+    ]) {
+      await dynamodb.send(new UpdateCommand({ TableName: billingTable, Key, UpdateExpression: 'REMOVE listing, listingOrder' }));
+    }
+    const listed = async () => {
+      const customers = (await client.call('GET', '/v1/customers', { key: keys.read })).json as { items: { id: string }[] };
+      const invoices = (await client.call('GET', '/v1/invoices', { key: keys.read })).json as { items: { customerId: string }[] };
+      return [customers.items.map((item) => item.id), invoices.items.map((item) => item.customerId)];
+    };
+    const before = await listed();
+    const reindexed = await cli<{ customers: number; invoices: number }>('api', 'reindex');
+    const after = await listed();
+    const again = await backfillListings(dynamodb, billingTable);
+    expect(before).toEqual([['cus_a'], []]);
+    expect(reindexed).toEqual({ customers: 1, invoices: 1 });
+    expect(after).toEqual([['cus_a', 'cus_b'], ['cus_a']]);
+    expect(again).toEqual({ customers: 0, invoices: 0 });
   });
 
   it('refuses a subscription change that would rewrite the finalized October (409), and takes one from the period end', async () => {

@@ -13,7 +13,7 @@ import { changeSubscription, saveCustomer, type ManageResult, type SubscriptionR
 import { previewUsage } from '#use-cases/preview-usage.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { operation, type Operation } from '../operation.ts';
-import { page, pageQuery, pageSchema } from '../pages.ts';
+import { pageQuery, pageSchema, storedPage } from '../pages.ts';
 import { ProblemError } from '../problems.ts';
 import { customerIdParams, customerSubscriptions, customerView, usageView } from '../schemas.ts';
 
@@ -111,7 +111,17 @@ export function customerOperations(deps: ApiDependencies): Operation[] {
       scope: 'read',
       query: z.object(pageQuery),
       responses: { 200: { description: 'A page of customers', schema: pageSchema(customerView, 'CustomerPage') } },
-      handle: async ({ query }) => ({ status: 200, body: page(await deps.catalog.listCustomers(), (customer) => customer.id, query) }),
+      handle: async ({ query }) => ({
+        status: 200,
+        body: await storedPage(
+          async ({ limit, after }) => {
+            const { customers, more } = await deps.catalog.customersPage({ limit, ...(after === undefined ? {} : { afterId: after }) });
+            return { items: customers, more };
+          },
+          (customer) => customer.id,
+          query,
+        ),
+      }),
     }),
     subscriptionsOperation(
       'start',

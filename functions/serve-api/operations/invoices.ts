@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { operation, type Operation } from '../operation.ts';
-import { page, pageQuery, pageSchema } from '../pages.ts';
+import { page, pageQuery, pageSchema, storedPage } from '../pages.ts';
 import { ProblemError } from '../problems.ts';
 import { creditNoteView, invoiceView } from '../schemas.ts';
 
@@ -34,7 +34,7 @@ const creditNoteQuery = z.object({
   ...pageQuery,
 });
 
-/** Oldest period first, then by customer: stable however often invoices are rewritten. */
+/** Oldest period first, then by customer: stable however often invoices are rewritten (the listings index's order). */
 const invoiceOrder = (invoice: Invoice) => `${invoice.billingPeriod}|${invoice.customerId}`;
 
 export function invoiceOperations(deps: ApiDependencies): Operation[] {
@@ -53,14 +53,23 @@ export function invoiceOperations(deps: ApiDependencies): Operation[] {
       scope: 'read',
       query: invoiceQuery,
       responses: { 200: { description: 'A page of invoices', schema: pageSchema(invoiceView, 'InvoicePage') } },
-      handle: async ({ query }) => {
-        const found = await deps.invoices.list({
-          ...(query.customer === undefined ? {} : { customerId: query.customer }),
-          ...(query.period === undefined ? {} : { billingPeriod: query.period }),
-        });
-        const shown = query.status === undefined ? found : found.filter((invoice) => invoice.status === query.status);
-        return { status: 200, body: page(shown, invoiceOrder, query) };
-      },
+      handle: async ({ query }) => ({
+        status: 200,
+        body: await storedPage(
+          async ({ limit, after }) => {
+            const { invoices, more } = await deps.invoices.invoicesPage({
+              limit,
+              ...(after === undefined ? {} : { after }),
+              ...(query.customer === undefined ? {} : { customerId: query.customer }),
+              ...(query.period === undefined ? {} : { billingPeriod: query.period }),
+              ...(query.status === undefined ? {} : { status: query.status }),
+            });
+            return { items: invoices, more };
+          },
+          invoiceOrder,
+          query,
+        ),
+      }),
     }),
     operation({
       method: 'GET',

@@ -6,6 +6,7 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { revokeOnce } from './revoke-once.ts';
 import type { ApiKeyRecord, ApiKeyScope } from '#domain/api-keys/api-key.ts';
+import type { KeyRateLimit } from '#domain/api-keys/rate-limit.ts';
 import type { ApiKeyStore } from '#ports/api-key-store.ts';
 
 const PK = 'API_KEYS';
@@ -65,5 +66,6 @@ function recordOf(item: Record<string, unknown>): ApiKeyRecord {
     hash: String(item.hash),
     createdAt: String(item.createdAt),
     revokedAt: (item.revokedAt as string | null | undefined) ?? null,
+    ...(item.rateLimit === undefined ? {} : { rateLimit: item.rateLimit as KeyRateLimit }),
   };
 }

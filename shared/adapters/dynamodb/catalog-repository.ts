@@ -5,22 +5,25 @@
  *   and strongly consistent, so a meter applied a moment ago applies to the next event batch.
  *   Its `version` changes on every write, for caches that want to notice.
  * - Customers: one item each, pk `CUSTOMER#{id}`, sk `PROFILE`; ids never contain `#` or `|`
- *   (the catalog schema rejects them), so keys cannot collide.
+ *   (the catalog schema rejects them), so keys cannot collide. Each carries its entry in the
+ *   `listings` index (`listing` CUSTOMERS, `listingOrder` the id) for the HTTP API's pages.
  * - Customers' version: pk `CATALOG`, sk `CUSTOMERS`, rewritten after every upsert of
  *   customers, so `version()` tells a reader whether anything changed without listing them.
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
-import type { CatalogRepository } from '#ports/catalog-repository.ts';
+import type { CatalogRepository, CustomerPages } from '#ports/catalog-repository.ts';
+import { indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { batchGetAll } from './batch-get.ts';
 import { BatchGetError, CatalogStoreError } from '../errors.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;
 const CUSTOMERS_VERSION_KEY = { pk: 'CATALOG', sk: 'CUSTOMERS' } as const;
-const CUSTOMER_PREFIX = 'CUSTOMER#';
-const CUSTOMER_SK = 'PROFILE';
+export const CUSTOMER_PREFIX = 'CUSTOMER#';
+export const CUSTOMER_SK = 'PROFILE';
+const CUSTOMER_LISTING = 'CUSTOMERS';
 
 const EMPTY_HEAD: CatalogHead = { taxRates: {}, meters: [], plans: [] };
 
@@ -43,7 +46,7 @@ interface CustomerItem {
   readonly enteredAt?: string;
 }
 
-export class DynamoDbCatalogRepository implements CatalogRepository {
+export class DynamoDbCatalogRepository implements CatalogRepository, CustomerPages {
   private readonly writeOptions: BatchWriteOptions;
   private readonly now: () => Date;
 
@@ -95,7 +98,13 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       const { enteredAt: _ignored, ...fields } = customer;
       // A customer stored before enteredAt was recorded keeps having none: nothing is left out for it.
       const enteredAt = entered.has(key.pk) ? entered.get(key.pk) : updatedAt;
-      return { ...key, customer: plainData(fields), updatedAt, ...(typeof enteredAt === 'string' ? { enteredAt } : {}) };
+      return {
+        ...key,
+        ...customerListingKey(customer.id),
+        customer: plainData(fields),
+        updatedAt,
+        ...(typeof enteredAt === 'string' ? { enteredAt } : {}),
+      };
     });
     const failures = await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
     if (failures.length > 0) {
@@ -170,10 +179,26 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     } while (startKey !== undefined);
     return customers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
+
+  /** A page of the `listings` index's CUSTOMERS entries, then those customers (eventually consistent, as the index is). */
+  async customersPage(query: { limit: number; afterId?: string }): Promise<{ customers: Customer[]; more: boolean }> {
+    const { items, more } = await indexPage(this.client, this.tableName, {
+      ...LISTINGS_INDEX,
+      partition: CUSTOMER_LISTING,
+      limit: query.limit,
+      ...(query.afterId === undefined ? {} : { after: query.afterId }),
+    });
+    return { customers: items.map((item) => storedCustomer(item as unknown as CustomerItem)), more };
+  }
 }
 
 function storedCustomer(item: CustomerItem): Customer {
   return typeof item.enteredAt === 'string' ? { ...item.customer, enteredAt: item.enteredAt } : item.customer;
+}
+
+/** The customer's entry in the `listings` index (infra/resources.ts): customers in id order. */
+export function customerListingKey(id: string): { listing: string; listingOrder: string } {
+  return { listing: CUSTOMER_LISTING, listingOrder: id };
 }
 
 function customerKey(id: string): { pk: string; sk: string } {

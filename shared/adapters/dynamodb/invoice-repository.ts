@@ -11,6 +11,8 @@
  * `receivableDue` = `{dueDate}#{number}`; dunning queries it by due date instead of scanning.
  * Index `open-drafts` (sparse, keys only): drafts carry `openDraft` = OPEN and `draftPeriod` =
  * `{YYYY-MM}`; the hourly invoice run queries it for the drafts it still has to close.
+ * Index `listings` (keys only): every invoice carries `listing` = INVOICES and `listingOrder` =
+ * `{YYYY-MM}|{customerId}`; the HTTP API lists invoices across customers a page at a time with it.
  * Index `open-deliveries` (sparse, keys only): finalized invoices whose delivery is not done
  * (`pending`, `rendered`, `sending`) carry `openDelivery` = OPEN and `deliveryStep` =
  * `{time of the last delivery step}#{number}`; the invoice run queries it for the ones stuck
@@ -41,14 +43,15 @@ import type { Invoice } from '#domain/invoice/invoice.ts';
 import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '#domain/invoice/lifecycle.ts';
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
 import type { BalanceMovement } from '#domain/balance/ledger.ts';
-import type { InvoiceRepository, SaveDraftOutcome } from '#ports/invoice-repository.ts';
+import type { InvoicePages, InvoiceRepository, SaveDraftOutcome } from '#ports/invoice-repository.ts';
 import { batchGetAll } from './batch-get.ts';
 import { movementWrites, readLedger } from './customer-balance-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from '../errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
+import { indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { sleep } from './retry-delay.ts';
 
-const INVOICE_PREFIX = 'INVOICE#';
+export const INVOICE_PREFIX = 'INVOICE#';
 // sequenceKey, advanceSequence, readRevision and revisedInvoice are exported for the credit note store, which writes an invoice in its own transaction.
 const invoiceKey = (customerId: string, billingPeriod: string) => ({ pk: `${INVOICE_PREFIX}${customerId}`, sk: billingPeriod });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
@@ -87,7 +90,7 @@ function takeBatch(queue: Finalization[]): Finalization[] {
   return queue.splice(0, count);
 }
 
-export class DynamoDbInvoiceRepository implements InvoiceRepository {
+export class DynamoDbInvoiceRepository implements InvoiceRepository, InvoicePages {
   private readonly maxFinalizeAttempts: number;
   private readonly waiting = new Map<string, Finalization[]>();
   private readonly numbering = new Set<string>();
@@ -321,6 +324,67 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
     );
   }
 
+  /**
+   * One customer's: a Query of its partition (periods in order), filtered by status there.
+   * Across customers: a page of the `listings` index's INVOICES entries (`{period}|{customer}`),
+   * then those invoices; with a status, the invoices of other statuses are read and dropped.
+   */
+  async invoicesPage(query: {
+    limit: number;
+    after?: string;
+    customerId?: string;
+    billingPeriod?: string;
+    status?: Invoice['status'];
+  }): Promise<{ invoices: Invoice[]; more: boolean }> {
+    const { status } = query;
+    if (query.customerId === undefined) {
+      const period = query.billingPeriod;
+      const { items, more } = await indexPage(
+        this.client,
+        this.tableName,
+        {
+          ...LISTINGS_INDEX,
+          partition: INVOICE_LISTING,
+          limit: query.limit,
+          // `}` follows `|` in code order: every `{period}|...` lies between the two.
+          ...(period === undefined ? {} : { range: { from: `${period}|`, to: `${period}}` } }),
+          ...(query.after === undefined ? {} : { after: query.after }),
+        },
+        status === undefined ? undefined : (item) => item.status === status,
+      );
+      return { invoices: items.map(storedInvoice), more };
+    }
+    const afterPeriod = query.after?.split('|')[0];
+    // A cursor within the one period asked for: that period was its last page.
+    if (query.billingPeriod !== undefined && afterPeriod !== undefined) return { invoices: [], more: false };
+    const conditions = [
+      'pk = :pk',
+      ...(query.billingPeriod !== undefined ? ['sk = :period'] : afterPeriod !== undefined ? ['sk > :after'] : []),
+    ];
+    const invoices: Invoice[] = [];
+    const pages = paginateQuery(
+      { client: this.client, pageSize: query.limit + 1 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeValues: {
+          ':pk': `${INVOICE_PREFIX}${query.customerId}`,
+          ...(query.billingPeriod === undefined ? {} : { ':period': query.billingPeriod }),
+          ...(afterPeriod === undefined ? {} : { ':after': afterPeriod }),
+          ...(status === undefined ? {} : { ':status': status }),
+        },
+        ...(status === undefined ? {} : { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }),
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        if (invoices.length === query.limit) return { invoices, more: true };
+        invoices.push(storedInvoice(item));
+      }
+    }
+    return { invoices, more: false };
+  }
+
   async listCustomerFrom(customerId: string, fromPeriod: string): Promise<Invoice[]> {
     const invoices: Invoice[] = [];
     const pages = paginateQuery(
@@ -458,6 +522,11 @@ export function revisedInvoice(invoice: Invoice, revision: number) {
   };
 }
 
+/** The invoice's entry in the `listings` index (infra/resources.ts): by period, then customer. */
+export function invoiceListingKey(customerId: string, billingPeriod: string): { listing: string; listingOrder: string } {
+  return { listing: INVOICE_LISTING, listingOrder: `${billingPeriod}|${customerId}` };
+}
+
 /** The stored item of an invoice, with the sparse index attributes its state calls for. */
 export function invoiceItem(invoice: Invoice): Record<string, unknown> {
   return {
@@ -468,6 +537,7 @@ export function invoiceItem(invoice: Invoice): Record<string, unknown> {
     ...(isOpenReceivable(invoice) ? { receivable: OPEN, receivableDue: `${invoice.dueDate}#${invoice.number}` } : {}),
     ...(invoice.status === 'draft' ? { openDraft: OPEN, draftPeriod: invoice.billingPeriod } : {}),
     ...(awaitsDelivery(invoice) ? { openDelivery: OPEN, deliveryStep: `${lastDeliveryStep(invoice)}#${invoice.number}` } : {}),
+    ...invoiceListingKey(invoice.customerId, invoice.billingPeriod),
     invoiceGz: gzipJson(invoice),
   };
 }
@@ -476,6 +546,7 @@ const OPEN_RECEIVABLES_INDEX = 'open-receivables';
 const OPEN_DRAFTS_INDEX = 'open-drafts';
 const OPEN_DELIVERIES_INDEX = 'open-deliveries';
 const OPEN = 'OPEN';
+const INVOICE_LISTING = 'INVOICES';
 
 /**
  * The condition that the stored invoice is in a state `transition` may happen from (the

@@ -7,6 +7,7 @@
  * 256 random bits cannot be guessed whatever the hash costs, so a fast hash loses nothing
  * and keeps the check cheap on every request.
  */
+import { DEFAULT_KEY_RATE_LIMIT, type KeyRateLimit } from './rate-limit.ts';
 
 export const API_KEY_SCOPES = ['events:write', 'customers:write', 'read'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -24,10 +25,17 @@ export interface ApiKeyRecord {
   readonly hash: string;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  /** The key's own request limit; absent: DEFAULT_KEY_RATE_LIMIT (./rate-limit.ts). */
+  readonly rateLimit?: KeyRateLimit;
 }
 
 export function isWellFormedKey(key: string): boolean {
   return KEY_PATTERN.test(key);
+}
+
+/** The limit a key's requests are held to. */
+export function rateLimitOf(record: Pick<ApiKeyRecord, 'rateLimit'>): KeyRateLimit {
+  return record.rateLimit ?? DEFAULT_KEY_RATE_LIMIT;
 }
 
 export function keyIdOf(hash: string): string {
