@@ -25,6 +25,8 @@ import { CloudWatchBusinessMetrics } from '#adapters/cloudwatch/cloudwatch-metri
 import { noBusinessMetrics, type BusinessMetrics } from '#ports/business-metrics.ts';
 import { noOutboundEvents, type OutboundEvents } from '#ports/outbound-events.ts';
 import { createOutboundEvents } from '#adapters/outbound-events.ts';
+import { DynamoDbOutboundOutbox } from '#adapters/dynamodb/outbound-outbox.ts';
+import { clearingOutbox } from '#use-cases/publish-recorded.ts';
 import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
 import { LOCAL_OUTBOUND_SOURCE, outboundSourceOfBus } from '#domain/outbound/envelope.ts';
 
@@ -120,17 +122,27 @@ export function createContext(outputsFile: string | undefined): CliContext {
   };
 }
 
-/** Outputs written before outbound events existed name neither: nothing to publish to. */
+/**
+ * Commands record their facts in the outbound outbox with their change; what this publishes is
+ * cleared from it. Outputs written before outbound events existed name neither target: nothing
+ * is published (or cleared), and the stack's hourly sweep publishes the recorded facts.
+ */
 function outboundOf(outputs: Outputs, clients: AwsClients): OutboundEvents {
   const clientOptions = { sqs: clients.sqs, region: outputs.region };
+  const outbox = new DynamoDbOutboundOutbox(clients.dynamodb, outputs.billingTable);
   if (outputs.eventBusName !== undefined) {
-    return createOutboundEvents(
+    const bus = createOutboundEvents(
       { target: { eventBusName: outputs.eventBusName }, source: outboundSourceOfBus(outputs.eventBusName) },
       clientOptions,
     );
+    return clearingOutbox(bus, outbox);
   }
   if (outputs.webhookDeliveriesQueueUrl !== undefined) {
-    return createOutboundEvents({ target: { queueUrl: outputs.webhookDeliveriesQueueUrl }, source: LOCAL_OUTBOUND_SOURCE }, clientOptions);
+    const queue = createOutboundEvents(
+      { target: { queueUrl: outputs.webhookDeliveriesQueueUrl }, source: LOCAL_OUTBOUND_SOURCE },
+      clientOptions,
+    );
+    return clearingOutbox(queue, outbox);
   }
   return noOutboundEvents;
 }

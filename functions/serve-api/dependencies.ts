@@ -4,6 +4,7 @@ import type { CreditNoteStore } from '#ports/credit-note-store.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { IdempotencyStore } from '#ports/idempotency-store.ts';
 import type { InvoiceListing, IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import type { IngestRules } from '#use-cases/ingest-events.ts';
 
 export interface ApiDependencies {
@@ -19,5 +20,7 @@ export interface ApiDependencies {
   /** A GET URL for a stored document, valid for `expiresInSeconds`. */
   readonly presignDocument: (key: string, expiresInSeconds: number) => Promise<string>;
   readonly idempotency: IdempotencyStore;
+  /** subscription.changed: recorded in the outbound outbox with the change, published, then cleared from it. */
+  readonly outbound: OutboundEvents;
   readonly now: () => number;
 }

@@ -17,6 +17,7 @@ import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository
 import { readApiConfig } from '#shared/config.ts';
 import { tracer } from '#shared/observability.ts';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
+import { outboxOutboundOf } from '../commons/outbound-events.ts';
 import { createApi } from './api.ts';
 
 function build() {
@@ -44,6 +45,7 @@ function build() {
     },
     presignDocument: (key, expiresIn) => getSignedUrl(s3, new GetObjectCommand({ Bucket: config.invoicesBucket, Key: key }), { expiresIn }),
     idempotency: new DynamoDbIdempotencyStore(dynamodb, config.billingTable),
+    outbound: outboxOutboundOf(sqs, dynamodb, config.billingTable).outbound,
     now: Date.now,
   });
 }

@@ -17,7 +17,7 @@ import { Webhook } from 'standardwebhooks';
 import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
 import { outboundEventTypes } from '#domain/outbound/catalogue.ts';
 import { outboundEventId } from '#domain/outbound/envelope.ts';
-import { invoiceDelivered, invoiceDrafted, invoiceFinalized } from '#domain/outbound/facts.ts';
+import { creditNoteIssued, invoiceDelivered, invoiceDrafted, invoiceFinalized, invoiceVoided } from '#domain/outbound/facts.ts';
 import type { WebhookEndpoint } from '#domain/outbound/webhook-endpoint.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { queues, tables } from '#infra/resources.ts';
@@ -33,6 +33,15 @@ import { TEST_REGION } from '#test-support/local-stack.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDbOutboundOutbox } from '#adapters/dynamodb/outbound-outbox.ts';
+import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
+import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { OutboundPublishError } from '#adapters/errors.ts';
+import { noBusinessMetrics } from '#ports/business-metrics.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { voidInvoice } from '#use-cases/void-invoice.ts';
+import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
+import { changeSubscription } from '#use-cases/manage-subscriptions.ts';
 
 interface Received {
   readonly id: string;
@@ -239,4 +248,82 @@ describe('outbound events', () => {
     // The other endpoint had them already: the replay was for the dead one only.
     expect(flakyReceiver.accepted).toHaveLength(flakyBefore);
   }, 180_000);
+
+  it('publishes the facts of commands whose own publish failed from the outbound outbox, with the same ids, at the hourly sweep', async () => {
+    // Prepare: a bus that refuses every command's publish; cus_b's email refused for good (voidable).
+    const billingTable = stack.env[tables.billing.envVar]!;
+    const outbox = new DynamoDbOutboundOutbox(stack.clients.dynamodb, billingTable);
+    const refusing: OutboundEvents = {
+      publish: async () => {
+        throw new OutboundPublishError('bus unavailable');
+      },
+    };
+    const invoiceA = (await invoices.get('cus_a', '2026-10'))!;
+    const invoiceB = (await invoices.get('cus_b', '2026-10'))!;
+    await invoices.update(invoiceB.number!, (current) => ({
+      ...current,
+      deliveryStatus: 'failed',
+      emails: [],
+      deliveryProblem: { kind: 'send_failure', detail: 'mailbox does not exist', at: '2026-11-01T02:00:10.000Z' },
+    }));
+    const before = flakyReceiver.ids();
+
+    // Act: void, credit note and subscription change, each stored while its publish fails.
+    const voided = await voidInvoice(invoiceB.number!, 'issued to the wrong address', {
+      invoices,
+      metrics: noBusinessMetrics,
+      now: () => Date.parse('2026-11-02T09:00:00Z'),
+      outbound: refusing,
+    });
+    const credited = await issueCreditNote(
+      invoiceA.number!,
+      { reason: 'outage credit', settlement: 'balance', credit: [{ line: 1, amount: '1.00' }] },
+      {
+        creditNotes: new DynamoDbCreditNoteStore(stack.clients.dynamodb, billingTable),
+        metrics: noBusinessMetrics,
+        now: () => Date.parse('2026-11-02T09:00:00Z'),
+        outbound: refusing,
+      },
+    );
+    const cancelled = await changeSubscription(
+      'cus_a',
+      { kind: 'cancel', at: 'period-end' },
+      { catalog: new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable), invoices, now: Date.now(), outbound: refusing },
+    );
+    const pending = await outbox.listPending();
+    // The hourly run, outside October's closing day: nothing to invoice, only the sweep.
+    await runScheduledInvoiceRun('2026-11-05T00:00:00Z');
+
+    // Assess: each command stored its change and said the event is pending; the sweep published each once.
+    expect([voided.outboundError, credited.outboundError, cancelled.ok && cancelled.outboundError]).toEqual([
+      'bus unavailable',
+      'bus unavailable',
+      'bus unavailable',
+    ]);
+    expect(voided.invoice.status).toBe('void');
+    const expectedIds = [
+      outboundEventId(invoiceVoided(voided.invoice)),
+      outboundEventId(creditNoteIssued(credited.creditNote, credited.invoice)),
+      outboundEventId(pending.find((fact) => fact.type === 'subscription.changed')!),
+    ];
+    expect(pending.map(outboundEventId).sort()).toEqual([...expectedIds].sort());
+    await waitFor('the three facts from the outbox', () => expectedIds.every((id) => flakyReceiver.ids().has(id)), 60_000);
+    expect(await outbox.listPending()).toEqual([]);
+    const fresh = flakyReceiver.accepted.filter((event) => !before.has(event.id));
+    const types = new Map(fresh.map((event) => [event.id, event.type]));
+    expect(expectedIds.map((id) => types.get(id))).toEqual([
+      'billflow.invoice.voided',
+      'billflow.credit_note.issued',
+      'billflow.subscription.changed',
+    ]);
+    const byType = (type: string) => fresh.find((event) => event.type === type)!.body;
+    expect(byType('billflow.invoice.voided')).toMatchObject({
+      subject: 'cus_b',
+      data: { reason: 'issued to the wrong address', invoice: { number: invoiceB.number, status: 'void' } },
+    });
+    expect(byType('billflow.credit_note.issued').data).toMatchObject({
+      creditNote: { number: credited.creditNote.number, invoiceNumber: invoiceA.number, total: credited.creditNote.total },
+    });
+    expect(byType('billflow.subscription.changed')).toMatchObject({ subject: 'cus_a', data: { customerId: 'cus_a', change: 'cancel' } });
+  }, 120_000);
 });

@@ -10,12 +10,14 @@
  *   customers, so `version()` tells a reader whether anything changed without listing them.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import { batchGetAll } from './batch-get.ts';
 import { BatchGetError, CatalogStoreError } from '../errors.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';
+import { outboxPuts } from './outbound-outbox.ts';
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;
 const CUSTOMERS_VERSION_KEY = { pk: 'CATALOG', sk: 'CUSTOMERS' } as const;
@@ -77,7 +79,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     );
   }
 
-  async upsertCustomers(customers: readonly Customer[]): Promise<void> {
+  async upsertCustomers(customers: readonly Customer[], pending: readonly OutboundFact[] = []): Promise<void> {
     // One request may not name the same key twice; the last entry for an id wins.
     const latest = [...new Map(customers.map((customer) => [customer.id, customer])).values()];
     const updatedAt = this.now().toISOString();
@@ -97,7 +99,19 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       const enteredAt = entered.has(key.pk) ? entered.get(key.pk) : updatedAt;
       return { ...key, customer: plainData(fields), updatedAt, ...(typeof enteredAt === 'string' ? { enteredAt } : {}) };
     });
-    const failures = await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
+    if (pending.length > 0) {
+      // One customer's change and its facts (subscription.changed) in the outbound outbox: both or neither.
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...items.map((item) => ({ Put: { TableName: this.tableName, Item: item } })),
+            ...outboxPuts(this.tableName, pending, updatedAt),
+          ],
+        }),
+      );
+    }
+    const failures =
+      pending.length > 0 ? [] : await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
     if (failures.length > 0) {
       const ids = failures
         .map((failure) => latest[failure.index]?.id)
