@@ -1103,6 +1103,8 @@ describe('run-dunning function', () => {
       'dynamodb:BatchGetItem': billing,
       // Reminder claim and record (conditional puts of the invoice), the EMAIL# link.
       'dynamodb:PutItem': billing,
+      // The recorded invoice.overdue cleared from the outbound outbox once published.
+      'dynamodb:DeleteItem': billing,
       // listOpenReceivables: the index by name, not the table, not index/*.
       'dynamodb:Query': [{ 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-receivables']] }],
       's3:GetObject': [invoiceObjects(stack)],
