@@ -80,7 +80,8 @@ export const tables = {
     id: 'billing',
     partitionKey: 'pk',
     sortKey: 'sk',
-    // Only the HTTP API's idempotency keys expire (24 hours); nothing else in the table has the attribute.
+    // The HTTP API's idempotency keys expire (24 hours) and webhook delivery records (30 days:
+    // webhook-endpoint-store.ts); nothing else in the table has the attribute.
     timeToLiveAttribute: 'expiresAt',
     envVar: 'BILLING_TABLE',
     globalIndexes: [

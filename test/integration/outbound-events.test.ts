@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
 import { outboundEventTypes } from '#domain/outbound/catalogue.ts';
@@ -326,4 +327,51 @@ describe('outbound events', () => {
     });
     expect(byType('billflow.subscription.changed')).toMatchObject({ subject: 'cus_a', data: { customerId: 'cus_a', change: 'cancel' } });
   }, 120_000);
+
+  it('keeps delivery records 30 days (the table TTL attribute expiresAt); webhooks deliveries lists only those kept', async () => {
+    // Prepare
+    const billingTable = stack.env[tables.billing.envVar]!;
+    const day = 86_400_000;
+    const attempt = (at: number, eventId: string) => ({
+      endpointId: 'wh_retention',
+      eventId,
+      eventType: 'billflow.invoice.finalized',
+      at: new Date(at).toISOString(),
+      status: 204,
+      latencyMs: 12,
+      ok: true,
+    });
+    const now = Date.now();
+
+    // Act: one attempt 31 days ago (expired, not yet deleted by TTL), one a day ago.
+    await endpoints.recordAttempt(attempt(now - 31 * day, 'evt_old'));
+    await endpoints.recordAttempt(attempt(now - day, 'evt_recent'));
+    await endpoints.markDelivered('wh_retention', 'evt_recent', new Date(now - day).toISOString());
+
+    // Assess
+    expect((await endpoints.listAttempts({ endpointId: 'wh_retention' })).map((listed) => listed.eventId)).toEqual(['evt_recent']);
+    const { Items = [] } = await stack.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: billingTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'WEBHOOK#wh_retention' },
+      }),
+    );
+    const expected = (at: number) => Math.floor(at / 1000) + 30 * 86_400;
+    expect(Items.map((item) => [String(item.sk).split('#')[0], item.expiresAt])).toEqual([
+      ['ATTEMPT', expected(now - 31 * day)],
+      ['ATTEMPT', expected(now - day)],
+      ['DELIVERED', expected(now - day)],
+    ]);
+    // Every attempt the delivery function recorded above carries it too.
+    const recorded = await stack.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: billingTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+        ExpressionAttributeValues: { ':pk': `WEBHOOK#${flaky.id}`, ':attempt': 'ATTEMPT#' },
+      }),
+    );
+    expect(recorded.Items!.length).toBeGreaterThan(0);
+    for (const item of recorded.Items!) expect(item.expiresAt).toBe(expected(Date.parse((item.attempt as { at: string }).at)));
+  });
 });
