@@ -6,22 +6,29 @@
  * - the flaky endpoint answers 500, then times out, then accepts: every event arrives, each id
  *   once after deduping on webhook-id;
  * - the dead endpoint answers 500 to every attempt until each event is dead-lettered; once it is
- *   fixed, `billflow webhooks replay --endpoint` sends them again, to it only.
+ *   fixed, `billflow webhooks replay --endpoint` sends them again, to it only;
+ * - void, credit note and subscription change with a bus that refuses them: their facts wait in
+ *   the outbound outbox and the hourly run publishes them, same ids; delivery records expire;
+ * - a partial and an unmatched payment, a dunning reminder and a bounce: their facts arrive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
+import { DynamoDbWebhookEventStore } from '#adapters/dynamodb/webhook-event-store.ts';
+import { paymentEventMessage } from '#messages/payment-event.ts';
+import { localLambdaContext } from '#infra/local/lambda-context.ts';
+import { paymentSucceeded } from '#test-support/stripe-events.ts';
 import { outboundEventTypes } from '#domain/outbound/catalogue.ts';
 import { outboundEventId } from '#domain/outbound/envelope.ts';
 import { creditNoteIssued, invoiceDelivered, invoiceDrafted, invoiceFinalized, invoiceVoided } from '#domain/outbound/facts.ts';
 import type { WebhookEndpoint } from '#domain/outbound/webhook-endpoint.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
-import { queues, tables } from '#infra/resources.ts';
+import { queues, schedules, tables } from '#infra/resources.ts';
 import { addWebhookEndpoint } from '#use-cases/manage-webhook-endpoints.ts';
 import { apiRequest, proCustomer } from '#test-support/invoicing-catalog.ts';
 import { createTestStack, type TestStack } from '#test-support/local-stack.ts';
@@ -374,4 +381,96 @@ describe('outbound events', () => {
     expect(recorded.Items!.length).toBeGreaterThan(0);
     for (const item of recorded.Items!) expect(item.expiresAt).toBe(expected(Date.parse((item.attempt as { at: string }).at)));
   });
+
+  it('publishes what payments, dunning and a bounce make: payment status changes, unmatched payments, overdue reminders, failed deliveries', async () => {
+    // Prepare: cus_a's October invoice, due 2026-12-01, unpaid, its email linked to it.
+    const billingTable = stack.env[tables.billing.envVar]!;
+    const invoiceA = (await invoices.get('cus_a', '2026-10'))!;
+    const number = invoiceA.number!;
+    expect(invoiceA).toMatchObject({ dueDate: '2026-12-01', paymentStatus: 'unpaid' });
+    const partial = paymentSucceeded({ amount: 100, currency: invoiceA.currency, invoiceNumber: number, at: '2026-11-20T10:00:00Z' });
+    const unnamed = paymentSucceeded({ amount: 500, currency: invoiceA.currency, invoiceNumber: null, at: '2026-11-21T10:00:00Z' });
+    const stripeEvents = new DynamoDbWebhookEventStore(stack.clients.dynamodb, billingTable);
+    const mailEvents = stack.env[queues.invoiceMailEvents.envVar]!;
+
+    // Act: two Stripe events as receive-stripe-webhook stores and queues them, the daily dunning
+    // run 3 days after the due date, then a permanent bounce of the invoice email from SES.
+    for (const stripeEvent of [partial, unnamed]) {
+      const body = JSON.stringify(stripeEvent);
+      const at = new Date(stripeEvent.created * 1000).toISOString();
+      await stripeEvents.record({
+        provider: 'stripe',
+        eventId: stripeEvent.id,
+        type: stripeEvent.type,
+        createdAt: at,
+        receivedAt: at,
+        body,
+      });
+      await stack.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.env[queues.paymentEvents.envVar]!,
+          MessageBody: paymentEventMessage.serialize({ eventId: stripeEvent.id }),
+        }),
+      );
+    }
+    await waitForDrained(stack.clients.sqs, stack.env[queues.paymentEvents.envVar]!);
+    const paidInPart = (await invoices.findByNumber(number))!;
+    const { handler: runDunningHandler } = await import('#functions/run-dunning/handler.ts');
+    const dunning = await runDunningHandler(
+      { asOf: '2026-12-04T06:00:00Z' },
+      localLambdaContext({ ...schedules.runDunning, functionName: schedules.runDunning.functionId, region: TEST_REGION }),
+    );
+    const bounce = {
+      eventType: 'Bounce',
+      mail: { messageId: invoiceA.emails[0]!.messageId, timestamp: '2026-11-01T02:01:00Z' },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: invoiceA.buyer.email, diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      },
+    };
+    await stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: mailEvents,
+        MessageBody: JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify(bounce) }),
+      }),
+    );
+
+    // Assess: each fact once at the subscriber, with the id its key gives.
+    expect(paidInPart.paymentStatus).toBe('partially_paid');
+    expect(dunning.sent).toEqual([{ number, stage: 3, messageId: expect.any(String) }]);
+    const expected = {
+      'billflow.invoice.payment_status_changed': outboundEventId({
+        type: 'invoice.payment_status_changed',
+        key: [number, partial.id, 'partially_paid'],
+      }),
+      'billflow.payment.unmatched': outboundEventId({ type: 'payment.unmatched', key: [String(unnamed.data.object.id)] }),
+      'billflow.invoice.overdue': outboundEventId({ type: 'invoice.overdue', key: [number, '3'] }),
+      'billflow.invoice.delivery_failed': outboundEventId({
+        type: 'invoice.delivery_failed',
+        key: [number, 'bounce', invoiceA.emails[0]!.messageId],
+      }),
+    };
+    await waitFor('the four facts at the endpoint', () => Object.values(expected).every((id) => flakyReceiver.ids().has(id)), 60_000);
+    const received = new Map(flakyReceiver.accepted.map((event) => [event.id, event]));
+    for (const [type, id] of Object.entries(expected)) expect(received.get(id)!.type).toBe(type);
+    expect(received.get(expected['billflow.invoice.payment_status_changed'])!.body.data).toMatchObject({
+      previousStatus: 'unpaid',
+      paymentStatus: 'partially_paid',
+      invoice: { number, amountPaid: 100 },
+    });
+    expect(received.get(expected['billflow.payment.unmatched'])!.body).not.toHaveProperty('subject');
+    expect(received.get(expected['billflow.payment.unmatched'])!.body.data).toMatchObject({
+      namedInvoice: null,
+      currency: invoiceA.currency,
+    });
+    expect(received.get(expected['billflow.invoice.overdue'])!.body).toMatchObject({
+      subject: 'cus_a',
+      data: { stage: 3, daysOverdue: 3, invoice: { number } },
+    });
+    expect(received.get(expected['billflow.invoice.delivery_failed'])!.body.data).toMatchObject({ kind: 'bounce', invoice: { number } });
+    // The reminder was recorded before its fact was published, and nothing is left in the outbox.
+    expect((await invoices.findByNumber(number))!.reminders).toMatchObject([{ stage: 3, status: 'sent' }]);
+    expect(await new DynamoDbOutboundOutbox(stack.clients.dynamodb, billingTable).listPending()).toEqual([]);
+  }, 120_000);
 });
