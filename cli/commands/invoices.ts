@@ -205,6 +205,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if ((await context.invoices.findByNumber(number)) === undefined)
         throw new UsageError(`no invoice ${number}: see billflow invoices list`);
       const outcome = await sendInvoice(number, 'resend', {
+        outbound: context.outbound,
         invoices: context.invoices,
         documents: context.documents,
         mailer: context.mailer,
