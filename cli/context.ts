@@ -27,6 +27,7 @@ import { noOutboundEvents, type OutboundEvents } from '#ports/outbound-events.ts
 import { createOutboundEvents } from '#adapters/outbound-events.ts';
 import { DynamoDbOutboundOutbox } from '#adapters/dynamodb/outbound-outbox.ts';
 import { clearingOutbox } from '#use-cases/publish-recorded.ts';
+import type { OutboundOutbox } from '#ports/outbound-outbox.ts';
 import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
 import { LOCAL_OUTBOUND_SOURCE, outboundSourceOfBus } from '#domain/outbound/envelope.ts';
 
@@ -48,6 +49,8 @@ export interface CliContext {
   readonly metrics: BusinessMetrics;
   /** Facts made by CLI commands (void, credit notes, subscriptions): the bus in AWS, the webhook deliveries queue locally. */
   readonly outbound: OutboundEvents;
+  /** Facts recorded with their change, until published (`billflow outbound flush`); undefined when the outputs name no target. */
+  readonly outbox: OutboundOutbox | undefined;
   readonly webhookEndpoints: DynamoDbWebhookEndpointStore;
 }
 
@@ -118,6 +121,10 @@ export function createContext(outputsFile: string | undefined): CliContext {
     mailer: new SesMailer(clients.ses),
     metrics: local === undefined ? new CloudWatchBusinessMetrics(new CloudWatchClient({ region: outputs.region })) : noBusinessMetrics,
     outbound: outboundOf(outputs, clients),
+    outbox:
+      outputs.eventBusName === undefined && outputs.webhookDeliveriesQueueUrl === undefined
+        ? undefined
+        : new DynamoDbOutboundOutbox(clients.dynamodb, outputs.billingTable),
     webhookEndpoints: new DynamoDbWebhookEndpointStore(clients.dynamodb, outputs.billingTable),
   };
 }

@@ -28,6 +28,6 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
 export function pendingFactWarning(done: string, type: string, error: string): string {
   return (
     `billflow: ${done}, but its ${type} event was not published (${error}); it is kept in the outbound outbox ` +
-    `and published with the same id by the next hourly invoice run\n`
+    `and published with the same id by the next hourly invoice run (or now: billflow outbound flush)\n`
   );
 }

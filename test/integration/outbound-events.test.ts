@@ -257,7 +257,7 @@ describe('outbound events', () => {
     expect(flakyReceiver.accepted).toHaveLength(flakyBefore);
   }, 180_000);
 
-  it('publishes the facts of commands whose own publish failed from the outbound outbox, with the same ids, at the hourly sweep', async () => {
+  it('publishes the facts of commands whose own publish failed from the outbound outbox, with the same ids (billflow outbound flush, the hourly sweep)', async () => {
     // Prepare: a bus that refuses every command's publish; cus_b's email refused for good (voidable).
     const billingTable = stack.env[tables.billing.envVar]!;
     const outbox = new DynamoDbOutboundOutbox(stack.clients.dynamodb, billingTable);
@@ -293,12 +293,17 @@ describe('outbound events', () => {
         outbound: refusing,
       },
     );
+    const pendingFirst = await outbox.listPending();
+    // The operator publishes those now, from the CLI.
+    const outputsFile = join(mkdtempSync(join(tmpdir(), 'billflow-outbox-')), 'outputs.json');
+    writeFileSync(outputsFile, JSON.stringify(localOutputs(stack, stack.endpoints, TEST_REGION, 'http://127.0.0.1:0/')));
+    const flushed = await runBillflow(outputsFile, ['outbound', 'flush', '--json']);
     const cancelled = await changeSubscription(
       'cus_a',
       { kind: 'cancel', at: 'period-end' },
       { catalog: new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable), invoices, now: Date.now(), outbound: refusing },
     );
-    const pending = await outbox.listPending();
+    const pending = [...pendingFirst, ...(await outbox.listPending())];
     // The hourly run, outside October's closing day: nothing to invoice, only the sweep.
     await runScheduledInvoiceRun('2026-11-05T00:00:00Z');
 
@@ -309,6 +314,8 @@ describe('outbound events', () => {
       'bus unavailable',
     ]);
     expect(voided.invoice.status).toBe('void');
+    expect(pendingFirst.map((fact) => fact.type).sort()).toEqual(['credit_note.issued', 'invoice.voided']);
+    expect([flushed.stderr, JSON.parse(flushed.stdout)]).toEqual(['', { published: 2 }]);
     const expectedIds = [
       outboundEventId(invoiceVoided(voided.invoice)),
       outboundEventId(creditNoteIssued(credited.creditNote, credited.invoice)),

@@ -105,7 +105,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
         new TransactWriteCommand({
           TransactItems: [
             ...items.map((item) => ({ Put: { TableName: this.tableName, Item: item } })),
-            ...outboxPuts(this.tableName, pending, updatedAt),
+            ...outboxPuts(this.tableName, pending),
           ],
         }),
       );

@@ -115,7 +115,7 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
                 },
               },
               ...movementWrites(this.tableName, movement === undefined ? [] : [movement]),
-              ...outboxPuts(this.tableName, decision.pendingFacts?.(creditNote, invoice) ?? [], invoice.updatedAt),
+              ...outboxPuts(this.tableName, decision.pendingFacts?.(creditNote, invoice) ?? []),
             ],
           }),
         );

@@ -368,7 +368,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository {
             new TransactWriteCommand({
               TransactItems: [
                 { Put: { TableName: this.tableName, ...revisedInvoice(next, revision) } },
-                ...outboxPuts(this.tableName, facts, next.updatedAt),
+                ...outboxPuts(this.tableName, facts),
               ],
             }),
           );

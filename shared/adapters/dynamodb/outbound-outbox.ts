@@ -16,8 +16,9 @@ import type { OutboundOutbox } from '#ports/outbound-outbox.ts';
 
 const OUTBOX_PK = 'OUTBOX';
 
-/** The transaction items that record `facts` beside the change that makes them. */
-export function outboxPuts(tableName: string, facts: readonly OutboundFact[], recordedAt: string) {
+/** The transaction items that record `facts` beside the change that makes them (recordedAt: when, by this machine's clock). */
+export function outboxPuts(tableName: string, facts: readonly OutboundFact[]) {
+  const recordedAt = new Date().toISOString();
   return facts.map((fact) => ({
     Put: {
       TableName: tableName,
