@@ -99,19 +99,10 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
       const enteredAt = entered.has(key.pk) ? entered.get(key.pk) : updatedAt;
       return { ...key, customer: plainData(fields), updatedAt, ...(typeof enteredAt === 'string' ? { enteredAt } : {}) };
     });
-    if (pending.length > 0) {
-      // One customer's change and its facts (subscription.changed) in the outbound outbox: both or neither.
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...items.map((item) => ({ Put: { TableName: this.tableName, Item: item } })),
-            ...outboxPuts(this.tableName, pending),
-          ],
-        }),
-      );
-    }
     const failures =
-      pending.length > 0 ? [] : await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
+      pending.length > 0
+        ? await this.putWithFacts(items, pending)
+        : await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
     if (failures.length > 0) {
       const ids = failures
         .map((failure) => latest[failure.index]?.id)
@@ -126,6 +117,22 @@ export class DynamoDbCatalogRepository implements CatalogRepository {
     await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: { ...CUSTOMERS_VERSION_KEY, version: `${updatedAt}#${randomUUID()}`, updatedAt } }),
     );
+  }
+
+  /**
+   * A customer's change and its facts (subscription.changed) in the outbound outbox, in one
+   * transaction: both or neither (a command changes one customer, far below its 100 items).
+   */
+  private async putWithFacts(items: readonly Record<string, unknown>[], pending: readonly OutboundFact[]): Promise<[]> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...items.map((item) => ({ Put: { TableName: this.tableName, Item: item } })),
+          ...outboxPuts(this.tableName, pending),
+        ],
+      }),
+    );
+    return [];
   }
 
   async version(): Promise<string> {
