@@ -33,12 +33,16 @@ export async function flushOutbox(deps: { outbox: OutboundOutbox; outbound: Outb
   return { published: pending.length };
 }
 
-/** `outbound` that also clears the outbox of what it published (what publishRecorded is given). */
+/**
+ * `outbound` that also clears the outbox of what it published (what publishRecorded is given).
+ * Once published, a fact that cannot be cleared is not an error of the publish: the sweep
+ * publishes it once more, with the same id, and clears it then.
+ */
 export function clearingOutbox(outbound: OutboundEvents, outbox: OutboundOutbox): OutboundEvents {
   return {
     async publish(facts) {
       await outbound.publish(facts);
-      await outbox.clear(facts);
+      await outbox.clear(facts).catch(() => undefined);
     },
   };
 }

@@ -91,4 +91,20 @@ describe('publishing recorded facts', () => {
     expect([swept, again]).toEqual([{ published: 2 }, { published: 0 }]);
     expect(events.published.map((published) => published.key[0])).toEqual(['A', 'B']);
   });
+
+  it('counts a published fact it could not clear as published: the sweep repeats it once, same id', async () => {
+    // Prepare
+    const outbox = new InMemoryOutbox();
+    const events = bus(0);
+    outbox.record(fact('C'));
+    const stuck: OutboundOutbox = { listPending: () => outbox.listPending(), clear: async () => Promise.reject(new Error('throttled')) };
+
+    // Act
+    const error = await publishRecorded(clearingOutbox(events, stuck), [fact('C')]);
+    const swept = await flushOutbox({ outbox, outbound: events });
+
+    // Assess
+    expect([error, swept]).toEqual([undefined, { published: 1 }]);
+    expect(events.published.map(outboundEventId)).toEqual([outboundEventId(fact('C')), outboundEventId(fact('C'))]);
+  });
 });
