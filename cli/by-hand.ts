@@ -136,6 +136,7 @@ export async function runDunningByHand(
       now: Date.now,
       // By hand, a claim older than a minute is a run that died (the CLI sends in seconds).
       claimTimeoutMs: 60_000,
+      outbound: context.outbound,
     });
     return { summary, complete: true };
   } catch (error) {

@@ -25,6 +25,9 @@ import { CloudWatchBusinessMetrics } from '#adapters/cloudwatch/cloudwatch-metri
 import { noBusinessMetrics, type BusinessMetrics } from '#ports/business-metrics.ts';
 import { noOutboundEvents, type OutboundEvents } from '#ports/outbound-events.ts';
 import { createOutboundEvents } from '#adapters/outbound-events.ts';
+import { DynamoDbOutboundOutbox } from '#adapters/dynamodb/outbound-outbox.ts';
+import { clearingOutbox } from '#use-cases/publish-recorded.ts';
+import type { OutboundOutbox } from '#ports/outbound-outbox.ts';
 import { DynamoDbWebhookEndpointStore } from '#adapters/dynamodb/webhook-endpoint-store.ts';
 import { LOCAL_OUTBOUND_SOURCE, outboundSourceOfBus } from '#domain/outbound/envelope.ts';
 
@@ -46,6 +49,8 @@ export interface CliContext {
   readonly metrics: BusinessMetrics;
   /** Facts made by CLI commands (void, credit notes, subscriptions): the bus in AWS, the webhook deliveries queue locally. */
   readonly outbound: OutboundEvents;
+  /** Facts recorded with their change, until published (`billflow outbound flush`); undefined when the outputs name no target. */
+  readonly outbox: OutboundOutbox | undefined;
   readonly webhookEndpoints: DynamoDbWebhookEndpointStore;
 }
 
@@ -116,21 +121,35 @@ export function createContext(outputsFile: string | undefined): CliContext {
     mailer: new SesMailer(clients.ses),
     metrics: local === undefined ? new CloudWatchBusinessMetrics(new CloudWatchClient({ region: outputs.region })) : noBusinessMetrics,
     outbound: outboundOf(outputs, clients),
+    outbox:
+      outputs.eventBusName === undefined && outputs.webhookDeliveriesQueueUrl === undefined
+        ? undefined
+        : new DynamoDbOutboundOutbox(clients.dynamodb, outputs.billingTable),
     webhookEndpoints: new DynamoDbWebhookEndpointStore(clients.dynamodb, outputs.billingTable),
   };
 }
 
-/** Outputs written before outbound events existed name neither: nothing to publish to. */
+/**
+ * Commands record their facts in the outbound outbox with their change; what this publishes is
+ * cleared from it. Outputs written before outbound events existed name neither target: nothing
+ * is published (or cleared), and the stack's hourly sweep publishes the recorded facts.
+ */
 function outboundOf(outputs: Outputs, clients: AwsClients): OutboundEvents {
   const clientOptions = { sqs: clients.sqs, region: outputs.region };
+  const outbox = new DynamoDbOutboundOutbox(clients.dynamodb, outputs.billingTable);
   if (outputs.eventBusName !== undefined) {
-    return createOutboundEvents(
+    const bus = createOutboundEvents(
       { target: { eventBusName: outputs.eventBusName }, source: outboundSourceOfBus(outputs.eventBusName) },
       clientOptions,
     );
+    return clearingOutbox(bus, outbox);
   }
   if (outputs.webhookDeliveriesQueueUrl !== undefined) {
-    return createOutboundEvents({ target: { queueUrl: outputs.webhookDeliveriesQueueUrl }, source: LOCAL_OUTBOUND_SOURCE }, clientOptions);
+    const queue = createOutboundEvents(
+      { target: { queueUrl: outputs.webhookDeliveriesQueueUrl }, source: LOCAL_OUTBOUND_SOURCE },
+      clientOptions,
+    );
+    return clearingOutbox(queue, outbox);
   }
   return noOutboundEvents;
 }

@@ -19,6 +19,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerApiKeyCommands } from './commands/api-keys.ts';
 import { registerApiListingsCommand } from './commands/api-listings.ts';
 import { registerWebhookCommands } from './commands/webhooks.ts';
+import { registerOutboundCommands } from './commands/outbound.ts';
 import { UsageError } from './errors.ts';
 import type { GlobalOptions } from './options.ts';
 
@@ -46,6 +47,7 @@ registerDemoCommand(program, globals);
 registerApiKeyCommands(program, globals);
 registerApiListingsCommand(program, globals);
 registerWebhookCommands(program, globals);
+registerOutboundCommands(program, globals);
 // Subcommands accept the global flags anywhere on the line (`billflow stats --json`).
 for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
   command.option('--json', 'print exactly one JSON document on stdout');

@@ -23,3 +23,11 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
     )
     .join('\n');
 }
+
+/** A change is stored but its outbound event could not be published now: it waits in the outbox. */
+export function pendingFactWarning(done: string, type: string, error: string): string {
+  return (
+    `billflow: ${done}, but its ${type} event was not published (${error}); it is kept in the outbound outbox ` +
+    `and published with the same id by the next hourly invoice run (or now: billflow outbound flush)\n`
+  );
+}

@@ -80,8 +80,8 @@ export const tables = {
     id: 'billing',
     partitionKey: 'pk',
     sortKey: 'sk',
-    // Only the HTTP API's idempotency keys (24 hours) and the invoice page's tokens (180 days by default) expire;
-    // nothing else in the table has the attribute.
+    // The HTTP API's idempotency keys (24 hours), the invoice page's tokens (180 days by default) and webhook
+    // delivery records (30 days: webhook-endpoint-store.ts) expire; nothing else in the table has the attribute.
     timeToLiveAttribute: 'expiresAt',
     envVar: 'BILLING_TABLE',
     globalIndexes: [

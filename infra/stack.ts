@@ -112,6 +112,10 @@ export class BillflowStack extends Stack {
         this.delivery.recordMailEventFunction,
         this.payments.applyPaymentEventFunction,
         this.dunning.dunningRunFunction,
+        // The hourly sweep of the outbound outbox (facts whose publish failed).
+        this.invoiceRun.invoiceRunFunction,
+        // subscription.changed for API subscription changes.
+        this.httpApi.serveApiFunction,
       ],
     });
     // Last: the dashboard shows every alarm created above; rows in pipeline order.

@@ -11,7 +11,7 @@ import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
 import { sendCreditNote } from '#use-cases/send-credit-note.ts';
 import { createContext, type CliContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
-import { emit, table } from '../output.ts';
+import { emit, pendingFactWarning, table } from '../output.ts';
 import { parseInstant, type GlobalOptions } from '../options.ts';
 
 const CREDIT_USAGE = 'give --all, or one or more --line N with --quantity Q or --amount A';
@@ -50,7 +50,7 @@ export function registerCreditCommand(invoices: Command, globals: () => GlobalOp
       const at = parseInstant('--as-of', options.asOf, '2026-12-05T10:00:00Z');
       const context = createContext(globals().outputs);
       try {
-        const { creditNote, invoice, metricError } = await issueCreditNote(number, request, {
+        const { creditNote, invoice, metricError, outboundError } = await issueCreditNote(number, request, {
           creditNotes: context.creditNotes,
           metrics: context.metrics,
           now: () => at,
@@ -64,6 +64,8 @@ export function registerCreditCommand(invoices: Command, globals: () => GlobalOp
         );
         if (metricError !== undefined)
           process.stderr.write(`billflow: ${creditNote.number} is issued, but its metrics were not published: ${metricError}\n`);
+        if (outboundError !== undefined)
+          process.stderr.write(pendingFactWarning(`${creditNote.number} is issued`, 'credit_note.issued', outboundError));
         await requestDelivery(context, creditNote.number).catch((error: unknown) => {
           process.stderr.write(
             `billflow: ${creditNote.number} is issued, but its PDF and email were not requested (${(error as Error).message}); ` +

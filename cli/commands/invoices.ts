@@ -26,7 +26,7 @@ import { describeDisputes } from './payments.ts';
 import { asUsageError, UsageError } from '../errors.ts';
 import { InvoiceNotFoundError, InvoiceStateError } from '#domain/errors.ts';
 import { DocumentMissingError } from '#ports/document-store.ts';
-import { emit, table } from '../output.ts';
+import { emit, pendingFactWarning, table } from '../output.ts';
 import { parseInstant, parsePeriod, parseWholeNumber, periodToRun, type GlobalOptions } from '../options.ts';
 
 export function registerInvoiceCommands(program: Command, globals: () => GlobalOptions): void {
@@ -205,6 +205,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       if ((await context.invoices.findByNumber(number)) === undefined)
         throw new UsageError(`no invoice ${number}: see billflow invoices list`);
       const outcome = await sendInvoice(number, 'resend', {
+        outbound: context.outbound,
         invoices: context.invoices,
         documents: context.documents,
         mailer: context.mailer,
@@ -235,7 +236,11 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
       const context = createContext(globals().outputs);
       if (options.reason.trim() === '') throw new UsageError('--reason must say why the invoice is voided');
       try {
-        const { invoice: voided, metricError } = await voidInvoice(number, options.reason.trim(), {
+        const {
+          invoice: voided,
+          metricError,
+          outboundError,
+        } = await voidInvoice(number, options.reason.trim(), {
           invoices: context.invoices,
           metrics: context.metrics,
           now: Date.now,
@@ -244,6 +249,7 @@ export function registerInvoiceCommands(program: Command, globals: () => GlobalO
         emit(globals(), voided, () => `voided ${number}: ${options.reason.trim()}`);
         if (metricError !== undefined)
           process.stderr.write(`billflow: ${number} is void, but the InvoicesVoided metric was not published: ${metricError}\n`);
+        if (outboundError !== undefined) process.stderr.write(pendingFactWarning(`${number} is void`, 'invoice.voided', outboundError));
       } catch (error) {
         asUsageError(error, [InvoiceNotFoundError, InvoiceStateError]);
       }

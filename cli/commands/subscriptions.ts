@@ -12,7 +12,7 @@ import { isoSeconds, subscriptionsOf } from '#domain/subscriptions/subscription.
 import { changeSubscription, saveCustomer, type ManageResult, type SubscriptionRequest } from '#use-cases/manage-subscriptions.ts';
 import { createContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { emit, table } from '../output.ts';
+import { emit, pendingFactWarning, table } from '../output.ts';
 import { readDocumentFile } from '../read-document.ts';
 import type { GlobalOptions } from '../options.ts';
 
@@ -29,7 +29,12 @@ export function registerCustomerCommands(program: Command, globals: () => Global
         const parsed = readDocumentFile(file);
         const context = createContext(globals().outputs);
         const result = parsed.ok
-          ? await saveCustomer(parsed.value, mode, { catalog: context.catalog, invoices: context.invoices, now: Date.now() })
+          ? await saveCustomer(parsed.value, mode, {
+              catalog: context.catalog,
+              invoices: context.invoices,
+              now: Date.now(),
+              outbound: context.outbound,
+            })
           : { ok: false as const, issues: parsed.issues };
         report(
           globals(),
@@ -54,6 +59,10 @@ export function registerSubscriptionCommands(program: Command, globals: () => Gl
       outbound: context.outbound,
     });
     report(globals(), result, `subscriptions ${request.kind} ${customerId}`, (customer) => `${done}\n${subscriptionTable(customer)}`);
+    if (result.ok && result.outboundError !== undefined)
+      process.stderr.write(
+        pendingFactWarning(`the subscriptions of ${customerId} are changed`, 'subscription.changed', result.outboundError),
+      );
   };
   subscriptions
     .command('start')

@@ -3,8 +3,7 @@
  * `{ "asOf": "<scheduled time>" }`: emails the overdue reminders due that day, once each.
  */
 import { lambdaHandler } from '../commons/lambda-handler.ts';
-import { outboundEventsOf } from '../commons/outbound-events.ts';
-
+import { outboxOutboundOf } from '../commons/outbound-events.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
@@ -30,7 +29,8 @@ function build() {
     now: Date.now,
     claimTimeoutMs: CLAIM_TIMEOUT_MS,
     onReminderSent: () => metrics.addMetric('RemindersSent', MetricUnit.Count, 1),
-    outbound: outboundEventsOf(sqs),
+    // Recorded with each reminder in the outbound outbox; what is published is cleared from it.
+    outbound: outboxOutboundOf(sqs, dynamodb, config.billingTable).outbound,
   };
   return async (event: unknown): Promise<DunningSummary> => {
     const { asOf } = parseScheduledRun(event, Date.now);
@@ -42,6 +42,12 @@ function build() {
       skipped: summary.skipped,
       failed: summary.failed.length,
     });
+    const pending = summary.sent.filter((sent) => sent.outboundError !== undefined);
+    if (pending.length > 0)
+      logger.warn('invoice.overdue not published now: left in the outbound outbox for the hourly sweep', {
+        invoices: pending.map((sent) => sent.number),
+        reason: pending[0]!.outboundError,
+      });
     return summary;
   };
 }

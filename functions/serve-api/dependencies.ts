@@ -5,6 +5,7 @@ import type { EventStore } from '#ports/event-store.ts';
 import type { RequestThrottle } from '#ports/request-throttle.ts';
 import type { IdempotencyStore } from '#ports/idempotency-store.ts';
 import type { InvoiceListing, InvoicePages, IssuedInvoices } from '#ports/invoice-repository.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
 import type { IngestRules } from '#use-cases/ingest-events.ts';
 
 export interface ApiDependencies {
@@ -22,5 +23,7 @@ export interface ApiDependencies {
   readonly idempotency: IdempotencyStore;
   /** The API keys' token buckets (per-key throttling). */
   readonly throttle: RequestThrottle;
+  /** subscription.changed: recorded in the outbound outbox with the change, published, then cleared from it. */
+  readonly outbound: OutboundEvents;
   readonly now: () => number;
 }

@@ -18,6 +18,7 @@ import { DynamoDbRequestThrottle } from '#adapters/dynamodb/request-throttle.ts'
 import { readApiConfig } from '#shared/config.ts';
 import { tracer } from '#shared/observability.ts';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
+import { outboxOutboundOf } from '../commons/outbound-events.ts';
 import { createApi } from './api.ts';
 
 /** The API on the configured resources; `now` is the clock (tests move it instead of waiting out a Retry-After). */
@@ -47,6 +48,7 @@ export function buildApi(now: () => number = Date.now) {
     presignDocument: (key, expiresIn) => getSignedUrl(s3, new GetObjectCommand({ Bucket: config.invoicesBucket, Key: key }), { expiresIn }),
     idempotency: new DynamoDbIdempotencyStore(dynamodb, config.billingTable),
     throttle: new DynamoDbRequestThrottle(dynamodb, config.billingTable),
+    outbound: outboxOutboundOf(sqs, dynamodb, config.billingTable).outbound,
     now,
   });
 }

@@ -1,9 +1,11 @@
 /**
  * Lambda entry point of the invoice run, invoked hourly by EventBridge Scheduler with
  * `{ "asOf": "<scheduled time>" }`: enqueues the close-billing-period jobs (see startInvoiceRun),
- * then hands stuck deliveries to render-invoice again (see recoverStuckDeliveries).
+ * then hands stuck deliveries to render-invoice again (see recoverStuckDeliveries), and
+ * publishes the outbound facts left in the outbox by a publish that failed (see flushOutbox).
  */
 import { lambdaHandler } from '../commons/lambda-handler.ts';
+import { outboxOutboundOf } from '../commons/outbound-events.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
@@ -16,6 +18,7 @@ import { readInvoicingConfig } from '#shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
 import { startInvoiceRun, type InvoiceRunStarted } from '#use-cases/start-invoice-run.ts';
 import { recoverStuckDeliveries, type DeliveriesRecovered } from '#use-cases/recover-deliveries.ts';
+import { flushOutbox } from '#use-cases/publish-recorded.ts';
 
 function build() {
   const config = readInvoicingConfig();
@@ -25,6 +28,7 @@ function build() {
   const catalog = new DynamoDbCatalogRepository(dynamodb, config.billingTable);
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
   const runs = new DynamoDbInvoiceRunLog(dynamodb, config.billingTable);
+  const { outbox, events } = outboxOutboundOf(sqs, dynamodb, config.billingTable);
   const requestDocuments = async (numbers: readonly string[]) => {
     const result = await sendMessages(
       sqs,
@@ -56,6 +60,9 @@ function build() {
     if (deliveries.requeued.length > 0) metrics.addMetric('InvoiceDeliveriesRecovered', MetricUnit.Count, deliveries.requeued.length);
     if (deliveries.requeued.length + deliveries.failed.length > 0)
       logger.warn('stuck invoice deliveries handed to render-invoice again', { ...deliveries });
+    // The sweep: a fact the bus refuses stays in the outbox, the run fails (alarmed) and the next one tries again.
+    const { published } = await flushOutbox({ outbox, outbound: events });
+    if (published > 0) logger.warn('outbound facts left in the outbox published', { published });
     // Jobs and deliveries that could not be enqueued are not lost: the next hourly run enqueues them again.
     if (started.failed > 0) throw new Error(`${started.failed} of ${started.jobs} invoice jobs could not be enqueued`);
     if (deliveries.failed.length > 0)

@@ -37,6 +37,8 @@ export class DunningStage implements PipelineStage {
         // InvoiceRepository.update's conditional put (claim, sent, skipped) and linkEmail
         // (the reminder's message id, so its bounces are recorded like the invoice email's).
         'dynamodb:PutItem',
+        // The reminder's invoice.overdue cleared from the outbound outbox once published.
+        'dynamodb:DeleteItem',
       )
       // listOpenReceivables: the due invoices' keys, from the sparse index. No Query on the
       // table and no Scan: the run reads nothing else in bulk.

@@ -90,6 +90,9 @@ export class InvoiceRunStage implements PipelineStage {
         // CatalogRepository.listCustomers, a filtered scan: only at the first run after a
         // period ends, or when the catalog changed during the day after.
         'dynamodb:Scan',
+        // flushOutbox: the outbound facts left in the outbox (one partition), cleared once published.
+        'dynamodb:Query',
+        'dynamodb:DeleteItem',
       )
       // InvoiceRepository.listOpenDrafts: the drafts still to close, from the sparse index.
       .queriesIndex(context.billingTable, 'open-drafts')

@@ -26,7 +26,7 @@ const meanings: Record<string, string> = {
   'billflow.credit_note.issued': 'a credit note was issued for the invoice (`billflow invoices credit`)',
   'billflow.payment.unmatched': 'a payment could not be matched to an invoice (one fact per payment; no subject: no customer is known)',
   'billflow.subscription.changed':
-    'an operator started, changed or cancelled a subscription (`billflow subscriptions ...`; one fact per resulting history)',
+    'an operator started, changed or cancelled a subscription (`billflow subscriptions ...` or the HTTP API; one fact per resulting history)',
   'billflow.events.rejected':
     'an ingested event was rejected (one fact per distinct rejected text, keyed as `billflow events rejected` lists it)',
 };

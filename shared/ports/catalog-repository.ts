@@ -1,4 +1,5 @@
 import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 
 /** Where the applied catalog lives. Applying is an idempotent upsert of head and customers. */
 export interface CatalogRepository {
@@ -6,8 +7,12 @@ export interface CatalogRepository {
   readHead(): Promise<CatalogHead>;
   /** Replace the head with `head` (already merged and validated by the caller). */
   writeHead(head: CatalogHead): Promise<void>;
-  /** Upsert customers, in as few requests as the store allows. */
-  upsertCustomers(customers: readonly Customer[]): Promise<void>;
+  /**
+   * Upsert customers, in as few requests as the store allows. With `pending` (a customer's
+   * subscription change), the customers and those facts in the outbound outbox in one write
+   * (ports/outbound-outbox.ts).
+   */
+  upsertCustomers(customers: readonly Customer[], pending?: readonly OutboundFact[]): Promise<void>;
   /** The customers with these ids that exist; ids not returned are unknown. */
   findCustomers(ids: readonly string[]): Promise<Map<string, Customer>>;
   listCustomers(): Promise<Customer[]>;

@@ -9,6 +9,7 @@ import type { CreditNoteDelivery, DeliveredCreditNote } from '#domain/credit-not
 import type { CreditNote, CreditNoteDraft } from '#domain/credit-notes/types.ts';
 import type { CreditNoteSequence } from '#domain/credit-notes/numbering.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 
 /** What a credit note makes of an invoice: decided on the invoice and its credit notes as stored. */
 export interface CreditDecision {
@@ -20,6 +21,8 @@ export interface CreditDecision {
   invoiceAfter(creditNote: CreditNote): Invoice;
   /** What `creditNote` adds to the customer's balance (balance/ledger.ts creditNoteMovement), recorded in the same write; undefined: nothing. */
   balanceMovement?(creditNote: CreditNote): BalanceMovement | undefined;
+  /** The facts the credit note makes (credit_note.issued), recorded in the outbound outbox in the same write (ports/outbound-outbox.ts). */
+  pendingFacts?(creditNote: CreditNote, invoice: Invoice): readonly OutboundFact[];
 }
 
 export interface IssuedCreditNote {

@@ -7,6 +7,7 @@ import type { InvoiceWithBalance } from '#domain/balance/apply-to-invoice.ts';
 import type { BalanceMovement } from '#domain/balance/ledger.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
+import type { PendingFacts } from './outbound-outbox.ts';
 
 export type SaveDraftOutcome = 'saved' | 'unchanged' | 'closed';
 
@@ -58,9 +59,14 @@ export interface IssuedInvoices {
   /**
    * Applies `change` to the invoice with this number, optimistically: re-read and re-applied
    * if another writer changed it meanwhile. `change` returns undefined for "leave it as it is".
-   * Throws InvoiceNotFoundError for an unknown number.
+   * Throws InvoiceNotFoundError for an unknown number. `pending`: the facts the changed invoice
+   * makes, recorded in the outbound outbox in the same write (ports/outbound-outbox.ts).
    */
-  update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }>;
+  update(
+    number: string,
+    change: (invoice: Invoice) => Invoice | undefined,
+    pending?: PendingFacts<Invoice>,
+  ): Promise<{ invoice: Invoice; changed: boolean }>;
 }
 
 /** Which invoice an email provider message id belongs to (for bounces). */

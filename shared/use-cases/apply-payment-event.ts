@@ -38,7 +38,7 @@ export interface ApplyPaymentDependencies {
   readonly paymentEventOf: (stored: StoredWebhookEvent) => PaymentEvent | null;
   readonly now: () => number;
   /** invoice.payment_status_changed and payment.unmatched, before the event is marked processed. */
-  readonly outbound?: OutboundEvents;
+  readonly outbound: OutboundEvents;
 }
 
 export type ApplyPaymentOutcome =
@@ -68,8 +68,8 @@ export async function applyPaymentEvent(eventId: string, deps: ApplyPaymentDepen
   const newLink = await linkFor(event, deps, at());
   const link = newLink?.link ?? (await deps.payments.linkOf(event.paymentId));
   const outcome = await settle(event.paymentId, link, deps, newLink?.created ?? false);
-  if (outcome.action === 'applied') await deps.outbound?.publish(paymentStatusChangeOf(outcome.invoice, outcome.before, eventId));
-  if (outcome.action === 'unmatched' && link !== undefined) await deps.outbound?.publish([paymentUnmatched(link)]);
+  if (outcome.action === 'applied') await deps.outbound.publish(paymentStatusChangeOf(outcome.invoice, outcome.before, eventId));
+  if (outcome.action === 'unmatched' && link !== undefined) await deps.outbound.publish([paymentUnmatched(link)]);
   await deps.webhookEvents.markProcessed(eventId, outcome.action, at());
   return outcome;
 }

@@ -81,7 +81,7 @@ export interface CloseBillingPeriodDependencies {
   /** Hands a finalized invoice to rendering and delivery (the invoice-documents queue). */
   readonly requestDocument: (number: string) => Promise<void>;
   /** invoice.drafted and invoice.finalized, before the hand-over to rendering (so a retry republishes them). */
-  readonly outbound?: OutboundEvents;
+  readonly outbound: OutboundEvents;
 }
 
 export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeriodDependencies): Promise<CloseOutcome> {
@@ -91,7 +91,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   if (existing !== undefined && existing.status !== 'draft') {
     // A retry after the hand-over to rendering failed: hand it over again (rendering is idempotent).
     if (existing.status === 'finalized' && existing.deliveryStatus === 'pending') {
-      await deps.outbound?.publish([invoiceFinalized(existing)]);
+      await deps.outbound.publish([invoiceFinalized(existing)]);
       await deps.requestDocument(existing.number!);
     }
     return { action: 'already_closed', invoice: existing };
@@ -138,7 +138,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
   if (drafting) {
     const outcome = await deps.invoices.saveDraft(draft);
     if (outcome === 'closed') return { action: 'already_closed', invoice: (await deps.invoices.get(job.customerId, job.period))! };
-    if (outcome === 'saved') await deps.outbound?.publish([invoiceDrafted(draft)]);
+    if (outcome === 'saved') await deps.outbound.publish([invoiceDrafted(draft)]);
     return { action: outcome === 'saved' ? 'drafted' : 'draft_unchanged', invoice: draft };
   }
   if (computation.total === 0) {
@@ -157,7 +157,7 @@ export async function closeBillingPeriod(job: InvoiceJob, deps: CloseBillingPeri
     (finalized, ledger) => applyBalanceToInvoice(finalized, ledger, new Date(now).toISOString()),
   );
   if (invoice.status === 'finalized' && invoice.deliveryStatus === 'pending') {
-    await deps.outbound?.publish([invoiceFinalized(invoice)]);
+    await deps.outbound.publish([invoiceFinalized(invoice)]);
     await deps.requestDocument(invoice.number!);
   }
   return { action: numbered ? 'finalized' : 'already_closed', invoice };

@@ -41,7 +41,7 @@ export interface IngestDependencies {
   readonly now: () => number;
   readonly maxChunkBytes: number;
   /** events.rejected, per stored rejection; a failure retries its message (counted as a redelivery). */
-  readonly outbound?: OutboundEvents;
+  readonly outbound: OutboundEvents;
 }
 
 export interface IngestRules {
@@ -146,7 +146,7 @@ export async function ingestUsageEvents(messages: readonly EventMessage[], deps:
   });
   const published = rejections.filter((_, index) => rejectionStored[index]);
   await deps.outbound
-    ?.publish(published.map((rejection) => eventsRejected({ ...rejection, at: new Date(now).toISOString() })))
+    .publish(published.map((rejection) => eventsRejected({ ...rejection, at: new Date(now).toISOString() })))
     .catch((error: unknown) => {
       for (const rejection of published) failed.add(rejection.messageId);
       writeErrors.push(`events.rejected not published: ${(error as Error).message}`);

@@ -9,6 +9,8 @@
  * 4. The store writes number, credit note, invoice and, settled to the balance, the part the
  *    amount due did not absorb (balance/ledger.ts creditNoteMovement) in one transaction, and decides again
  *    from step 1 if the invoice changed meanwhile.
+ *    credit_note.issued goes into the outbound outbox in that transaction, and is published
+ *    after it: a publish that fails is reported and left to the hourly sweep (same id).
  * 5. Counted (CreditNotesIssued, AmountCredited); a metric that cannot be published is reported,
  *    the credit note stands.
  */
@@ -22,12 +24,13 @@ import type { BusinessMetrics } from '#ports/business-metrics.ts';
 import type { CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
 import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { creditNoteIssued } from '#domain/outbound/facts.ts';
+import { publishRecorded } from './publish-recorded.ts';
 
 export async function issueCreditNote(
   invoiceNumber: string,
   request: CreditRequest,
-  deps: { creditNotes: Pick<CreditNoteStore, 'issue'>; metrics: BusinessMetrics; now: () => number; outbound?: OutboundEvents },
-): Promise<IssuedCreditNote & { metricError?: string }> {
+  deps: { creditNotes: Pick<CreditNoteStore, 'issue'>; metrics: BusinessMetrics; now: () => number; outbound: OutboundEvents },
+): Promise<IssuedCreditNote & { metricError?: string; outboundError?: string }> {
   const at = new Date(deps.now()).toISOString();
   const issueDate = at.slice(0, 10);
   const issued = await deps.creditNotes.issue(invoiceNumber, (invoice, creditNotes) => {
@@ -49,15 +52,17 @@ export async function issueCreditNote(
         return creditFinalized(invoice, credit, settled, at);
       },
       balanceMovement: (creditNote) => creditNoteMovement(creditNote, at),
+      pendingFacts: (creditNote, invoiceAfter) => [creditNoteIssued(creditNote, invoiceAfter)],
     };
   });
-  await deps.outbound?.publish([creditNoteIssued(issued.creditNote, issued.invoice)]);
+  const outboundError = await publishRecorded(deps.outbound, [creditNoteIssued(issued.creditNote, issued.invoice)]);
+  const reported = outboundError === undefined ? issued : { ...issued, outboundError };
   try {
     const { currency, total } = issued.creditNote;
     await deps.metrics.count('CreditNotesIssued', 1, { currency });
     await deps.metrics.count('AmountCredited', total, { currency });
-    return issued;
+    return reported;
   } catch (error) {
-    return { ...issued, metricError: (error as Error).message };
+    return { ...reported, metricError: (error as Error).message };
   }
 }

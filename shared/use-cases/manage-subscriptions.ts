@@ -8,7 +8,9 @@
  * 3. Refuse anything that would change a period whose invoice is finalized (or closed without
  *    one): those are immutable; a credit note corrects them.
  * 4. Upsert the customer: the catalog's version changes, so ingestion sees the new
- *    subscriptions with its next batch.
+ *    subscriptions with its next batch. A subscription change records subscription.changed
+ *    in the outbound outbox in the same write, then publishes it; a publish that fails is
+ *    reported (`outboundError`) and left to the hourly sweep, which publishes the same id.
  */
 import type { CatalogIssue, Customer } from '#domain/catalog/types.ts';
 import { validateCatalogDocument } from '#domain/catalog/validate.ts';
@@ -22,16 +24,20 @@ import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import type { InvoiceListing } from '#ports/invoice-repository.ts';
 import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { subscriptionChanged } from '#domain/outbound/facts.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
+import { publishRecorded } from './publish-recorded.ts';
 
 export interface ManageSubscriptionsDependencies {
   readonly catalog: CatalogRepository;
   readonly invoices: InvoiceListing;
   readonly now: number;
-  /** subscription.changed, once the customer is saved. */
-  readonly outbound?: OutboundEvents;
+  /** subscription.changed, once the customer is saved with it in the outbound outbox. */
+  readonly outbound: OutboundEvents;
 }
 
-export type ManageResult = { readonly ok: true; readonly customer: Customer } | { readonly ok: false; readonly issues: CatalogIssue[] };
+export type ManageResult =
+  | { readonly ok: true; readonly customer: Customer; readonly outboundError?: string }
+  | { readonly ok: false; readonly issues: CatalogIssue[] };
 
 export interface SubscriptionRequest {
   readonly kind: SubscriptionChange['kind'];
@@ -66,12 +72,12 @@ export async function changeSubscription(
   if (!changed.ok) return { ok: false, issues: [{ path: '--at', message: changed.message }] };
   // enteredAt is the store's record, not a catalog field: the document validated and saved is the catalog's.
   const { enteredAt: _storedOnly, ...catalogCustomer } = customer;
-  const saved = await save({ ...withoutPlan(catalogCustomer), subscriptions: changed.subscriptions.map(toTerm) }, customer, 'update', deps);
-  if (saved.ok) {
-    const fact = subscriptionChanged(customerId, { ...request, at: isoSeconds(at) }, saved.customer.subscriptions ?? []);
-    await deps.outbound?.publish([fact]);
-  }
-  return saved;
+  const subscriptions = changed.subscriptions.map(toTerm);
+  const fact = subscriptionChanged(customerId, { ...request, at: isoSeconds(at) }, subscriptions);
+  const saved = await save({ ...withoutPlan(catalogCustomer), subscriptions }, customer, 'update', deps, [fact]);
+  if (!saved.ok) return saved;
+  const outboundError = await publishRecorded(deps.outbound, [fact]);
+  return outboundError === undefined ? saved : { ...saved, outboundError };
 }
 
 /** `customers add|update FILE`: one customer document, validated as the catalog validates customers. */
@@ -97,6 +103,7 @@ async function save(
   before: Customer | undefined,
   mode: 'add' | 'update',
   deps: ManageSubscriptionsDependencies,
+  pending: readonly OutboundFact[] = [],
 ): Promise<ManageResult> {
   // The whole result is validated again: overlaps, currencies and plans, by path.
   const validation = validateCatalogDocument({ customers: [customer] }, await deps.catalog.readHead());
@@ -106,7 +113,7 @@ async function save(
     const issues = await finalizedRewriteIssues(before, customer, deps.invoices);
     if (issues.length > 0) return { ok: false, issues };
   }
-  await deps.catalog.upsertCustomers([customer]);
+  await deps.catalog.upsertCustomers([customer], pending);
   return { ok: true, customer };
 }
 

@@ -26,7 +26,7 @@ export async function recordMailEvent(
     invoices: MailEventInvoices;
     creditNotes: Pick<CreditNoteDeliveries, 'updateDelivery'>;
     now: () => number;
-    outbound?: OutboundEvents;
+    outbound: OutboundEvents;
   },
 ): Promise<MailEventOutcome> {
   if (event.kind === 'other') return { action: 'ignored' };
@@ -42,8 +42,6 @@ export async function recordMailEvent(
   }
   const { invoice } = await deps.invoices.update(number, (current) => recordMailProblem(current, problem, permanent));
   if (permanent)
-    await deps.outbound?.publish([
-      invoiceDeliveryFailed(invoice, { kind: 'bounce', detail: event.detail, at, messageId: event.messageId }),
-    ]);
+    await deps.outbound.publish([invoiceDeliveryFailed(invoice, { kind: 'bounce', detail: event.detail, at, messageId: event.messageId })]);
   return { action: permanent ? 'bounced' : 'problem_recorded', number };
 }

@@ -12,7 +12,11 @@
  *       recorded `skipped`, the stage itself `sending`;
  *    b. send the reminder with the stored PDF attached;
  *    c. link the provider's message id to the invoice (so a bounce of a reminder is recorded
- *       like one of the invoice email), then record the reminder `sent` with it.
+ *       like one of the invoice email), then record the reminder `sent` with it, and with it
+ *       (same write) invoice.overdue in the outbound outbox; then publish that fact. A crash
+ *       before the record publishes nothing (the reminder is retried once its claim is
+ *       stale); after it, the fact is in the outbox and the hourly sweep publishes it with the
+ *       same id if this publish did not happen or failed (reported as `outboundError`).
  * 4. Report what happened. If any send failed transiently, throw DunningRunError after all
  *    candidates were tried, so the scheduled run fails (alarmed) and is retried; reminders
  *    already recorded are not sent again.
@@ -46,6 +50,7 @@ import type { InvoiceEmailLinks, IssuedInvoices, OpenReceivables } from '#ports/
 import { PermanentSendError, type Mailer } from '#ports/mailer.ts';
 import { sendWithInvoicePdf } from './send-with-invoice-pdf.ts';
 import { DunningRunError } from './errors.ts';
+import { publishRecorded } from './publish-recorded.ts';
 
 export interface DunningDependencies {
   readonly invoices: OpenReceivables & Pick<IssuedInvoices, 'update'> & Pick<InvoiceEmailLinks, 'linkEmail'>;
@@ -59,11 +64,8 @@ export interface DunningDependencies {
   readonly concurrency?: number;
   /** Called once a reminder is recorded (metrics, logs); must not throw. */
   readonly onReminderSent?: (invoice: Invoice, stage: number) => void;
-  /**
-   * invoice.overdue, once the reminder is out and before it is recorded sent: if publishing
-   * fails the claim stays, and the reminder (and its event, same id) is retried once stale.
-   */
-  readonly outbound?: OutboundEvents;
+  /** invoice.overdue, once the reminder is recorded sent with it in the outbound outbox (3c). */
+  readonly outbound: OutboundEvents;
 }
 
 export interface DunningFailure {
@@ -80,14 +82,20 @@ export interface DunningSummary {
   readonly reminderDays: readonly number[];
   /** Open receivables old enough for the first stage. */
   readonly candidates: number;
-  readonly sent: readonly { readonly number: string; readonly stage: number; readonly messageId: string }[];
+  /** `outboundError`: invoice.overdue was not published now; it waits in the outbound outbox for the sweep. */
+  readonly sent: readonly {
+    readonly number: string;
+    readonly stage: number;
+    readonly messageId: string;
+    readonly outboundError?: string;
+  }[];
   /** Candidates left alone: not due yet, no longer chased, claimed by another run, no PDF yet. */
   readonly skipped: number;
   readonly failed: readonly DunningFailure[];
 }
 
 type Outcome =
-  | { readonly kind: 'sent'; readonly number: string; readonly stage: number; readonly messageId: string }
+  | { readonly kind: 'sent'; readonly number: string; readonly stage: number; readonly messageId: string; readonly outboundError?: string }
   | { readonly kind: 'skipped' }
   | ({ readonly kind: 'failed' } & DunningFailure);
 
@@ -110,7 +118,16 @@ export async function runDunning(asOf: number, deps: DunningDependencies): Promi
     candidates: candidates.length,
     sent: outcomes
       .flatMap((outcome) =>
-        outcome.kind === 'sent' ? [{ number: outcome.number, stage: outcome.stage, messageId: outcome.messageId }] : [],
+        outcome.kind === 'sent'
+          ? [
+              {
+                number: outcome.number,
+                stage: outcome.stage,
+                messageId: outcome.messageId,
+                ...(outcome.outboundError === undefined ? {} : { outboundError: outcome.outboundError }),
+              },
+            ]
+          : [],
       )
       .sort(byNumber),
     skipped: outcomes.filter((outcome) => outcome.kind === 'skipped').length,
@@ -162,21 +179,27 @@ async function remind(candidate: Invoice, asOf: number, reminderDays: readonly n
 
   // 3c. Linked first: once `sent` is recorded no run comes back to this reminder to link it.
   let recorded: Invoice;
+  // The fact as the claim decided it: the same id (invoice, stage) whoever records or republishes it.
+  const overdue = [invoiceOverdue(claimed, stage, due.daysOverdue, claimedAt)];
   try {
     await deps.invoices.linkEmail(messageId, number);
-    await deps.outbound?.publish([invoiceOverdue(claimed, stage, due.daysOverdue, claimedAt)]);
     const sentAt = new Date(deps.now()).toISOString();
-    ({ invoice: recorded } = await deps.invoices.update(number, (current) => ({
-      ...current,
-      reminders: withSent(current.reminders, stage, claimedAt, { at: sentAt, messageId }),
-      updatedAt: sentAt,
-    })));
+    ({ invoice: recorded } = await deps.invoices.update(
+      number,
+      (current) => ({
+        ...current,
+        reminders: withSent(current.reminders, stage, claimedAt, { at: sentAt, messageId }),
+        updatedAt: sentAt,
+      }),
+      () => overdue,
+    ));
   } catch (error) {
     // The email is out: keep the claim, so it is not sent again before it goes stale.
     return { kind: 'failed', number, stage, reason: `sent as ${messageId} but not recorded: ${messageOf(error)}`, permanent: false };
   }
   deps.onReminderSent?.(recorded, stage);
-  return { kind: 'sent', number, stage, messageId };
+  const outboundError = await publishRecorded(deps.outbound, overdue);
+  return { kind: 'sent', number, stage, messageId, ...(outboundError === undefined ? {} : { outboundError }) };
 }
 
 /** After a failed send: a transient error frees the stage for the retry; a permanent one skips it. */

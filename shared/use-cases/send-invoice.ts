@@ -33,7 +33,7 @@ export interface SendDependencies {
   readonly now: () => number;
   readonly claimTimeoutMs: number;
   /** invoice.delivered or invoice.delivery_failed, once recorded (and again by a retry that finds it recorded). */
-  readonly outbound?: OutboundEvents;
+  readonly outbound: OutboundEvents;
   /**
    * A new link to the invoice's hosted page (issue 20), put in the email. Called once per email
    * actually attempted: a duplicate delivery of the message is skipped before it, so it creates
@@ -59,7 +59,7 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
     if (!claim.changed) {
       // A retry after the email was recorded but not linked: link what was sent (idempotent).
       for (const email of claim.invoice.emails) await deps.invoices.linkEmail(email.messageId, number);
-      await deps.outbound?.publish(deliveryOutcomeFacts(claim.invoice));
+      await deps.outbound.publish(deliveryOutcomeFacts(claim.invoice));
       return { action: 'skipped', reason: `invoice is ${claim.invoice.status}, delivery ${claim.invoice.deliveryStatus}` };
     }
     invoice = claim.invoice;
@@ -86,7 +86,7 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
         canReleaseInvoiceEmail(current, claimedAt) ? releaseInvoiceEmail(current, claimedAt, failure) : undefined,
       );
       if (permanent) {
-        await deps.outbound?.publish(deliveryOutcomeFacts(released));
+        await deps.outbound.publish(deliveryOutcomeFacts(released));
         return { action: 'failed', invoice: released, reason: (error as Error).message };
       }
     }
@@ -99,6 +99,6 @@ export async function sendInvoice(number: string, kind: 'invoice' | 'resend', de
   );
   // So that a bounce finds its invoice; if this fails, the retry below re-creates the links.
   await deps.invoices.linkEmail(messageId, number);
-  if (kind === 'invoice') await deps.outbound?.publish(deliveryOutcomeFacts(recorded));
+  if (kind === 'invoice') await deps.outbound.publish(deliveryOutcomeFacts(recorded));
   return { action: kind === 'invoice' ? 'sent' : 'resent', invoice: recorded, messageId };
 }

@@ -25,6 +25,7 @@ import { aCatalog } from '#test-support/factories.ts';
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { BENCH_REGION, createNaiveTable, type BenchStack } from './bench-stack.ts';
 import { meteredDocumentClient } from './capacity-meter.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 export interface IngestBenchResult {
   readonly events: number;
@@ -80,6 +81,7 @@ export async function benchIngest(
   const shardCount = Number(pipelineSettings.EVENT_WRITE_SHARDS);
   const catalog = new CachedCatalog(new DynamoDbCatalogRepository(meter.client, resources.env[tables.billing.envVar]!));
   const handler = createIngestHandler({
+    outbound: noOutboundEvents,
     events: new DynamoDbEventStore({ client: meter.client, tableName: eventsTable, shardCount, retentionDays: 400 }),
     rejected: new DynamoDbRejectedEventStore({ client: meter.client, tableName: eventsTable, shardCount, retentionDays: 400 }),
     catalogRules: () => catalog.ingestRules(),

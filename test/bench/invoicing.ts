@@ -24,6 +24,7 @@ import { tables } from '#infra/resources.ts';
 import { apiRequest, invoicingCatalog, mixedProCustomers, seatsChanged } from '#test-support/invoicing-catalog.ts';
 import { BENCH_REGION, type BenchStack } from './bench-stack.ts';
 import { meteredDocumentClient } from './capacity-meter.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 export interface InvoicingBenchResult {
   readonly customers: number;
@@ -97,6 +98,7 @@ export async function benchInvoicing(
     settleMs: 120_000,
     // Rendering has its own benchmark; here the hand-over is only counted.
     requestDocument: async () => undefined,
+    outbound: noOutboundEvents,
   };
   let finalized = 0;
   const started = performance.now();

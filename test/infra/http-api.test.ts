@@ -78,7 +78,7 @@ describe('the /v1 HTTP API', () => {
     });
   });
 
-  it('lets serve-api use the billing table, query events, send to the events queue and read invoice documents, nothing more', () => {
+  it('lets serve-api use the billing table, query events, send to the events queue, read invoice documents and publish to the bus, nothing more', () => {
     const { stack } = built;
     const fn = stack.httpApi.serveApiFunction;
     const billing = arnOf(stack.billingTable);
@@ -95,6 +95,8 @@ describe('the /v1 HTTP API', () => {
       'dynamodb:Query': [billing, { 'Fn::Join': ['', [billing, '/index/listings']] }, arnOf(stack.eventsTable)],
       'sqs:SendMessage': [arnOf(stack.ingest.eventsQueue.queue)],
       's3:GetObject': [{ 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] }],
+      // subscription.changed, on the stack's bus only.
+      'events:PutEvents': [arnOf(stack.outbound.eventBus)],
     });
   });
 

@@ -333,10 +333,10 @@ describe('close-billing-period function', () => {
 describe('start-invoice-run function', () => {
   it('runs with the schedules.startInvoiceRun sizing and exactly the invoicing environment', () => {
     const { stack, template } = built.dev;
-    expectInvoicingFunction(template, stack, stack.invoiceRun.invoiceRunFunction, schedules.startInvoiceRun);
+    expectInvoicingFunction(template, stack, stack.invoiceRun.invoiceRunFunction, schedules.startInvoiceRun, publishesEnvironment(stack));
   });
 
-  it('may read the catalog version, keep its run log, Scan the billing table, Query the open-drafts and open-deliveries indexes only, send jobs and stuck deliveries and dead-letter failed runs; nothing on the events table', () => {
+  it('may read the catalog version, keep its run log, Scan the billing table, Query it (the outbox) and the open-drafts and open-deliveries indexes only, send jobs and stuck deliveries, publish to the bus and dead-letter failed runs; nothing on the events table', () => {
     const { stack, template } = built.dev;
     const fn = stack.invoiceRun.invoiceRunFunction;
     const billing = [arnOf(stack.billingTable)];
@@ -346,8 +346,11 @@ describe('start-invoice-run function', () => {
       'dynamodb:GetItem': billing,
       'dynamodb:PutItem': billing,
       'dynamodb:Scan': billing,
-      // listOpenDrafts and listStuckDeliveries: the indexes by name, not the table, not index/*.
+      // The outbound outbox swept: its facts cleared once published.
+      'dynamodb:DeleteItem': billing,
+      // The outbox's partition; listOpenDrafts and listStuckDeliveries: the indexes by name, not index/*.
       'dynamodb:Query': [
+        ...billing,
         { 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-drafts']] },
         { 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-deliveries']] },
       ],
@@ -358,6 +361,7 @@ describe('start-invoice-run function', () => {
         arnOf(stack.delivery.invoiceDocumentsQueue.queue),
         arnOf(stack.invoiceRun.invoiceRunSchedule.deadLetterQueue),
       ],
+      ...publishesGrants(stack),
     });
   });
 
@@ -1099,6 +1103,8 @@ describe('run-dunning function', () => {
       'dynamodb:BatchGetItem': billing,
       // Reminder claim and record (conditional puts of the invoice), the EMAIL# link.
       'dynamodb:PutItem': billing,
+      // The recorded invoice.overdue cleared from the outbound outbox once published.
+      'dynamodb:DeleteItem': billing,
       // listOpenReceivables: the index by name, not the table, not index/*.
       'dynamodb:Query': [{ 'Fn::Join': ['', [arnOf(stack.billingTable), '/index/open-receivables']] }],
       's3:GetObject': [invoiceObjects(stack)],
@@ -1405,7 +1411,7 @@ describe('outbound events', () => {
     expect(template.toJSON().Outputs.eventBusName.Value).toEqual({ Ref: logicalId(stack.outbound.eventBus) });
   });
 
-  it('lets exactly the six publishing functions PutEvents, on this bus only', () => {
+  it('lets exactly the eight publishing functions PutEvents, on this bus only', () => {
     const { stack, template } = built.dev;
     const publishers = [
       stack.ingest.ingestFunction,
@@ -1414,10 +1420,14 @@ describe('outbound events', () => {
       stack.delivery.recordMailEventFunction,
       stack.payments.applyPaymentEventFunction,
       stack.dunning.dunningRunFunction,
+      // The outbox sweep, and subscription changes through the API.
+      stack.invoiceRun.invoiceRunFunction,
+      stack.httpApi.serveApiFunction,
     ];
     const allFunctions = [
       ...publishers,
-      stack.invoiceRun.invoiceRunFunction,
+      stack.httpApi.authorizerFunction,
+      stack.httpApi.invoicePageFunction,
       stack.delivery.renderInvoiceFunction,
       stack.payments.stripeWebhookFunction,
       stack.outbound.deliverWebhooksFunction,

@@ -12,6 +12,7 @@ import { apiRequest, invoicingCatalog, proCustomer, seatsChanged } from '#test-s
 import { createInvoicingHarness, type InvoicingHarness } from '#test-support/invoicing-harness.ts';
 import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
 import type { CreditRequest } from '#domain/credit-notes/types.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const CREDITED_ON = Date.parse('2026-11-05T10:00:00Z');
 
@@ -29,7 +30,12 @@ async function issuedInvoice(): Promise<{ harness: InvoicingHarness; number: str
 }
 
 function credit(store: DynamoDbCreditNoteStore, number: string, request: CreditRequest) {
-  return issueCreditNote(number, request, { creditNotes: store, metrics: noBusinessMetrics, now: () => CREDITED_ON });
+  return issueCreditNote(number, request, {
+    creditNotes: store,
+    metrics: noBusinessMetrics,
+    now: () => CREDITED_ON,
+    outbound: noOutboundEvents,
+  });
 }
 
 describe('credit notes', () => {

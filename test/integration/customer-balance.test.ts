@@ -13,6 +13,7 @@ import { apiRequest, invoicingCatalog, proCustomer } from '#test-support/invoici
 import { createInvoicingHarness, type InvoicingHarness } from '#test-support/invoicing-harness.ts';
 import { createTestStack } from '#test-support/local-stack.ts';
 import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const ACCOUNT = { customerId: 'cus_de', currency: 'EUR' } as const;
 
@@ -136,7 +137,7 @@ describe('credit notes to the balance', () => {
     );
     const creditNotes = new DynamoDbCreditNoteStore(client, tableName);
     const balances = new DynamoDbCustomerBalances(client, tableName);
-    const deps = { creditNotes, metrics: noBusinessMetrics, now: () => Date.parse('2026-11-05T10:00:00Z') };
+    const deps = { creditNotes, metrics: noBusinessMetrics, now: () => Date.parse('2026-11-05T10:00:00Z'), outbound: noOutboundEvents };
     const line = { line: 1, amount: '1.00' };
 
     // Act
@@ -187,6 +188,7 @@ describe('the balance applied to the next invoice', () => {
       creditNotes: new DynamoDbCreditNoteStore(client, tableName),
       metrics: noBusinessMetrics,
       now: () => Date.parse('2026-11-20T10:00:00Z'),
+      outbound: noOutboundEvents,
     };
     const note = await issueCreditNote(
       number,

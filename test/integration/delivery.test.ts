@@ -21,6 +21,7 @@ import { drainDelivery, emailsTo, prepareDelivery } from '#test-support/delivery
 import { waitForDrained } from '#test-support/ingest-harness.ts';
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 import { formatAmount, formatDate } from '#adapters/pdf/format.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const tag = randomUUID().slice(0, 8);
 let stack: TestStack;
@@ -158,6 +159,7 @@ describe('invoice delivery', () => {
 
     // Act
     const outcome = await sendInvoice(invoice!.number!, 'resend', {
+      outbound: noOutboundEvents,
       invoices,
       documents: new S3DocumentStore(stack.clients.s3, stack.invoicesBucket),
       mailer: new SesMailer(stack.clients.ses),

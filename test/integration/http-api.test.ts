@@ -2,13 +2,16 @@
  * The HTTP API (issue 18) on the local services, through HTTP only (the operator's part, the
  * catalog head, API keys and the invoice run, through the CLI): a customer created, a
  * subscription started, October's events sent over HTTP and over SQS with duplicates across
- * both, usage read, October invoiced after its end, the invoice and its PDF fetched. Every
+ * both, usage read, October invoiced after its end, the invoice and its PDF fetched; subscription
+ * changes reach a webhook endpoint subscribed to subscription.changed. Every
  * answer is checked against the OpenAPI document by validator libraries (test/support/api-client.ts).
  * serve-api is the handler module's own build, given a clock the tests can move forward (by
  * `clockShiftMs`), so a Retry-After is waited out without sleeping.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -34,6 +37,9 @@ let api: LocalHttpApi;
 let client: ApiClient;
 const keys = { all: '', read: '', events: '', revoked: '', tiny: '' };
 let clockShiftMs = 0;
+/** The outbound events posted to a webhook endpoint subscribed to subscription.changed. */
+const posted: { type: string; subject?: string; data: Record<string, unknown> }[] = [];
+let hooks: Server;
 
 const customer = (id: string) => {
   const { id: _inPath, ...body } = proCustomer(id, { email: `${id.replaceAll('_', '-')}@customer.example` });
@@ -74,6 +80,17 @@ beforeAll(async () => {
   await cli('api-keys', 'revoke', revoked.id);
   // Three requests at once, then one every 100 s.
   keys.tiny = (await cli<{ key: string }>('api-keys', 'create', '--name', 'tiny', '--scope', 'read', '--rate', '0.01', '--burst', '3')).key;
+  hooks = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      posted.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof posted)[number]);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((listening) => hooks.listen(0, '127.0.0.1', listening));
+  const hooksUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`;
+  await cli('webhooks', 'add', hooksUrl, '--events', 'subscription.changed');
   client = new ApiClient(api.url);
 }, 120_000);
 
@@ -81,6 +98,8 @@ afterAll(async () => {
   client?.close();
   await api?.stop();
   await pipeline?.stop();
+  hooks?.closeAllConnections();
+  await new Promise((closed) => hooks?.close(closed));
 });
 
 describe('the HTTP API, through HTTP', () => {
@@ -227,6 +246,22 @@ describe('the HTTP API, through HTTP', () => {
       customerId: 'cus_a',
       subscriptions: [{ plan: 'pro', start: '2026-10-01T00:00:00Z', end: null, status: 'active' }],
     });
+    // serve-api published subscription.changed (the refused requests changed nothing: no fact).
+    const deadline = Date.now() + 30_000;
+    while (posted.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(posted).toEqual([
+      expect.objectContaining({
+        type: 'billflow.subscription.changed',
+        subject: 'cus_a',
+        data: {
+          customerId: 'cus_a',
+          change: 'start',
+          plan: 'pro',
+          at: '2026-10-01T00:00:00Z',
+          subscriptions: [{ plan: 'pro', start: '2026-10-01T00:00:00Z', end: null }],
+        },
+      }),
+    ]);
   });
 
   it("takes October's events after its end (202 per event), deduplicated across HTTP and SQS", async () => {

@@ -15,6 +15,7 @@ import { noBusinessMetrics } from '#ports/business-metrics.ts';
 import { TEST_REGION } from '#test-support/local-stack.ts';
 import { tables } from '#infra/resources.ts';
 import { chunkPartitionKey } from '#adapters/dynamodb/event-keys.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const byCustomer = (invoices: Invoice[]) => Object.fromEntries(invoices.map((invoice) => [invoice.customerId, invoice]));
 const lineFor = (invoice: Invoice, meter: string) => invoice.lines.filter((line) => line.meter === meter);
@@ -317,5 +318,7 @@ async function voidAs(
   reason: string,
   at: string,
 ): Promise<Invoice> {
-  return (await voidInvoice(number, reason, { invoices, metrics: noBusinessMetrics, now: () => Date.parse(at) })).invoice;
+  return (
+    await voidInvoice(number, reason, { invoices, metrics: noBusinessMetrics, now: () => Date.parse(at), outbound: noOutboundEvents })
+  ).invoice;
 }

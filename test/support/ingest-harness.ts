@@ -17,6 +17,7 @@ import { consumers, tables } from '#infra/resources.ts';
 import type { CatalogDocument } from '#domain/catalog/types.ts';
 import { CUSTOMERS_ENTERED } from './invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 export const SHARDS = 4;
 
@@ -67,6 +68,7 @@ export async function createIngestHarness(
       const stores = storesFor(workerOptions.dynamodb ?? stack.clients.dynamodb);
       const cached = new CachedCatalog(repository);
       const handler = createIngestHandler({
+        outbound: noOutboundEvents,
         ...stores,
         catalogRules: () => cached.ingestRules(),
         knownCustomers: (ids) => cached.knownCustomers(ids),

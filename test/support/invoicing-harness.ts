@@ -25,6 +25,7 @@ import type { CatalogDocument } from '#domain/catalog/types.ts';
 import { CUSTOMERS_ENTERED } from './invoicing-catalog.ts';
 import { createTestStack, TEST_REGION, type TestStack } from './local-stack.ts';
 import { waitForDrained } from './ingest-harness.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 export const GRACE_MS = 3_600_000;
 export const SETTLE_MS = 120_000;
@@ -72,6 +73,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
     requestDocument: async (number: string) => {
       documentRequests.push(number);
     },
+    outbound: noOutboundEvents,
   });
   const documentRequests: string[] = [];
   const jobsQueueUrl = stack.env[queues.invoiceJobs.envVar]!;
@@ -88,6 +90,7 @@ export async function createInvoicingHarness(catalog: CatalogDocument): Promise<
         messages.push({ messageId: `m-${at}-${start}-${Math.random()}`, body: JSON.stringify(payload.slice(start, start + 100)) });
       }
       const outcome = await ingestEvents(messages, {
+        outbound: noOutboundEvents,
         events,
         rejected,
         catalogRules: () => cached.ingestRules(),

@@ -9,6 +9,7 @@ import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
 import { collectUsage } from '#use-cases/collect-usage.ts';
 import { ingestEvents } from '#functions/ingest-events/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const METERS: readonly Meter[] = [
   { code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' },
@@ -25,6 +26,7 @@ const PRO = '2026-11-20T00:00:00.000Z';
 
 async function store(events: InMemoryEventStore, at: number, bodies: object[]): Promise<void> {
   await ingestEvents([{ messageId: `m-${at}`, body: JSON.stringify(bodies) }], {
+    outbound: noOutboundEvents,
     events,
     rejected: new InMemoryRejectedEventStore(),
     catalogRules: async () => ({ meters: METERS, gracePeriodMs: 3_600_000 }),

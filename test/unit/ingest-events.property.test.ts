@@ -19,6 +19,7 @@ import { eventKey, type StoredEvent } from '#domain/events/billable-event.ts';
 import { shardOf } from '#domain/events/shard.ts';
 import type { Meter } from '#domain/catalog/types.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore, rejectionKey } from '#test-support/in-memory-stores.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -503,6 +504,7 @@ async function runThroughQueue(scenario: Scenario, budgets: FaultBudgets): Promi
   });
   const known = new Set<string>(CUSTOMERS);
   const deps: IngestDependencies = {
+    outbound: noOutboundEvents,
     events,
     rejected,
     catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
@@ -800,6 +802,7 @@ describe('ingestEvents, examples the properties rely on', () => {
       data: { tokens: 1 },
     });
     const deps: IngestDependencies = {
+      outbound: noOutboundEvents,
       events,
       rejected,
       catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
@@ -830,6 +833,7 @@ describe('ingestEvents, examples the properties rely on', () => {
     });
     const rejected = new InMemoryRejectedEventStore();
     const deps: IngestDependencies = {
+      outbound: noOutboundEvents,
       events,
       rejected,
       catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),
@@ -878,6 +882,7 @@ describe("the late cutoff and the stores' write-time ranges", () => {
               time: '2026-11-30T23:00:00Z',
             });
             const outcome = await ingestEvents([{ messageId: `m-${index}`, body }], {
+              outbound: noOutboundEvents,
               events,
               rejected,
               catalogRules: async () => ({ meters: METERS, gracePeriodMs: GRACE_MS }),

@@ -13,6 +13,7 @@ import { MAX_ATTRIBUTE_LENGTH } from '#formats/cloudevents.ts';
 import type { Meter } from '#domain/catalog/types.ts';
 import { aCloudEvent } from '#test-support/factories.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
 const METERS: Meter[] = [
@@ -24,6 +25,7 @@ function dependencies(options: { knownCustomers?: IngestDependencies['knownCusto
   const events = new InMemoryEventStore({ shardCount: 4 });
   const rejected = new InMemoryRejectedEventStore();
   const deps: IngestDependencies = {
+    outbound: noOutboundEvents,
     events,
     rejected,
     catalogRules: async () => ({ meters: METERS, gracePeriodMs: 3_600_000 }),

@@ -8,6 +8,7 @@ import type { Meter } from '#domain/catalog/types.ts';
 import { subscriptionsOf } from '#domain/subscriptions/subscription.ts';
 import { ingestEvents } from '#functions/ingest-events/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const METERS: readonly Meter[] = [{ code: 'api_calls', eventType: 'api.request', aggregation: 'count', unitCode: 'C62' }];
 const NOW = Date.parse('2026-12-05T00:00:00Z');
@@ -50,6 +51,7 @@ describe('ingest: events outside every subscription', () => {
 
     // Act
     const outcome = await ingestEvents([{ messageId: 'm-1', body: JSON.stringify(bodies) }], {
+      outbound: noOutboundEvents,
       events,
       rejected,
       catalogRules: async () => ({ meters: METERS, gracePeriodMs: 3_600_000 }),

@@ -15,6 +15,7 @@ import { closeBillingPeriod, type CloseBillingPeriodDependencies } from '#use-ca
 import { ingestEvents } from '#functions/ingest-events/ingest-handler.ts';
 import { InMemoryEventStore, InMemoryRejectedEventStore } from '#test-support/in-memory-stores.ts';
 import { issuer, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const HOUR = 3_600_000;
 const SETTLE_MS = 120_000;
@@ -120,6 +121,7 @@ describe('late events across finalization', () => {
           const finalizingAt = NOVEMBER_END + finalizeAfterEndMs;
           const cut = finalizingAt - SETTLE_MS;
           const deps = (now: number): CloseBillingPeriodDependencies => ({
+            outbound: noOutboundEvents,
             events,
             invoices,
             catalog,
@@ -129,6 +131,7 @@ describe('late events across finalization', () => {
           });
           const ingest = (write: Write, index: number) =>
             ingestEvents([{ messageId: `m-${index}`, body: JSON.stringify(write.events.map(request)) }], {
+              outbound: noOutboundEvents,
               events,
               rejected,
               catalogRules: async () => ({ meters: HEAD.meters, gracePeriodMs: HOUR }),

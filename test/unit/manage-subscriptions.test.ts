@@ -10,6 +10,7 @@ import type { CatalogRepository } from '#ports/catalog-repository.ts';
 import { changeSubscription, saveCustomer } from '#use-cases/manage-subscriptions.ts';
 import { applyCatalog } from '#use-cases/apply-catalog.ts';
 import { issuer, proCustomer } from '#test-support/invoicing-catalog.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const HEAD: CatalogHead = {
   issuer,
@@ -41,7 +42,7 @@ function catalogWith(customers: Customer[]): CatalogRepository & { customers: Ma
 const novemberInvoice = { billingPeriod: '2026-11', status: 'finalized', number: 'ACME-2026-000007' } as Invoice;
 
 function deps(catalog: CatalogRepository, invoices: Invoice[] = []) {
-  return { catalog, invoices: { list: async () => invoices }, now: NOW };
+  return { catalog, invoices: { list: async () => invoices }, now: NOW, outbound: noOutboundEvents };
 }
 
 describe('subscriptions start, change, cancel', () => {

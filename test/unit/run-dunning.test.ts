@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogHead } from '#domain/catalog/types.ts';
 import type { Invoice, InvoiceDocument, Reminder } from '#domain/invoice/invoice.ts';
 import { PermanentSendError } from '#ports/mailer.ts';
+import { noOutboundEvents, type OutboundEvents } from '#ports/outbound-events.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
+import { outboundEventId } from '#domain/outbound/envelope.ts';
 import { runDunning, type DunningDependencies } from '#use-cases/run-dunning.ts';
 import { DunningRunError } from '#use-cases/errors.ts';
 import { InMemoryDocuments, InMemoryInvoices, RecordingMailer } from '#test-support/in-memory-invoices.ts';
@@ -35,7 +38,12 @@ function paid(invoice: Invoice): Invoice {
   return { ...invoice, paymentStatus: 'paid', amountPaid: invoice.total, amountDue: 0 };
 }
 
-function dunningDesk(invoices: readonly Invoice[], head: CatalogHead = EMPTY_HEAD, concurrency?: number) {
+function dunningDesk(
+  invoices: readonly Invoice[],
+  head: CatalogHead = EMPTY_HEAD,
+  concurrency?: number,
+  outbound: OutboundEvents = noOutboundEvents,
+) {
   const repository = new InMemoryInvoices(invoices);
   const pdfs = Object.fromEntries(
     invoices.flatMap((invoice) => (invoice.document ? [[invoice.document.key, Buffer.from(`%PDF ${invoice.number}`)]] : [])),
@@ -52,6 +60,7 @@ function dunningDesk(invoices: readonly Invoice[], head: CatalogHead = EMPTY_HEA
     claimTimeoutMs: CLAIM_TIMEOUT_MS,
     concurrency,
     onReminderSent: (invoice, stage) => remindersSent.push({ number: invoice.number, stage }),
+    outbound,
   };
   const runAt = (instant: number) => {
     clock = instant;
@@ -104,6 +113,35 @@ describe('runDunning', () => {
       skipped: 0,
       failed: [],
     });
+  });
+
+  it('publishes invoice.overdue only once the reminder is recorded sent, and a failed publish neither fails the run nor the reminder', async () => {
+    // Prepare: the bus refuses the first publish; each publish looks at what is stored then.
+    const published: { fact: OutboundFact; storedReminders: string[] }[] = [];
+    let refusals = 1;
+    const outbound: OutboundEvents = {
+      publish: async (facts) => {
+        if (refusals-- > 0) throw new Error('bus unavailable');
+        for (const fact of facts)
+          published.push({
+            fact,
+            storedReminders: stagesOf(desk.repository.current(GLOBEX_INVOICE).reminders).map((r) => `${r.stage}:${r.status}`),
+          });
+      },
+    };
+    const desk = dunningDesk([unpaidInvoice()], EMPTY_HEAD, undefined, outbound);
+
+    // Act
+    const third = await desk.runAt(daysAfterDue(3));
+    const tenth = await desk.runAt(daysAfterDue(10));
+
+    // Assess: day 3's publish failed after the record (reported, left to the outbox sweep); day 10's saw its reminder recorded.
+    expect(third.sent).toEqual([{ number: GLOBEX_INVOICE, stage: 3, messageId: 'msg-1', outboundError: 'bus unavailable' }]);
+    expect(third.failed).toEqual([]);
+    expect(tenth.sent).toEqual([{ number: GLOBEX_INVOICE, stage: 10, messageId: 'msg-2' }]);
+    expect(published.map(({ fact }) => [fact.type, fact.key])).toEqual([['invoice.overdue', [GLOBEX_INVOICE, '10']]]);
+    expect(published[0]!.storedReminders).toEqual(['3:sent', '10:sent']);
+    expect(outboundEventId(published[0]!.fact)).toMatch(/^evt_[0-9a-f]{32}$/);
   });
 
   it('sends each reminder once when two runs overlap', async () => {

@@ -6,6 +6,7 @@ import { CloudWatchBusinessMetrics } from '#adapters/cloudwatch/cloudwatch-metri
 import { voidInvoice } from '#use-cases/void-invoice.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { IssuedInvoices } from '#ports/invoice-repository.ts';
+import { noOutboundEvents } from '#ports/outbound-events.ts';
 
 const voided = { number: 'ACME-2026-000007', status: 'void', currency: 'EUR' } as Invoice;
 const invoices: Pick<IssuedInvoices, 'update'> = { update: async () => ({ invoice: voided, changed: true }) };
@@ -21,6 +22,7 @@ describe('voidInvoice', () => {
       invoices,
       metrics: new CloudWatchBusinessMetrics(new CloudWatchClient({ region: 'eu-central-1' })),
       now: () => 0,
+      outbound: noOutboundEvents,
     });
 
     // Assess
@@ -52,6 +54,7 @@ describe('voidInvoice', () => {
       invoices,
       metrics: new CloudWatchBusinessMetrics(new CloudWatchClient({ region: 'eu-central-1' })),
       now: () => 0,
+      outbound: noOutboundEvents,
     });
 
     // Assess

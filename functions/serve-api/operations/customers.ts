@@ -38,7 +38,7 @@ const usageQuery = z.object({
 });
 
 export function customerOperations(deps: ApiDependencies): Operation[] {
-  const manage = () => ({ catalog: deps.catalog, invoices: deps.invoices, now: deps.now() });
+  const manage = () => ({ catalog: deps.catalog, invoices: deps.invoices, now: deps.now(), outbound: deps.outbound });
   const subscriptionsOperation = (kind: SubscriptionRequest['kind'], body: z.ZodObject, path: string, summary: string, status: 200 | 201) =>
     operation({
       method: 'POST',

@@ -11,13 +11,15 @@
  *   customers, so `version()` tells a reader whether anything changed without listing them.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CatalogHead, Customer } from '#domain/catalog/types.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import type { CatalogRepository, CustomerPages } from '#ports/catalog-repository.ts';
 import { indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { batchGetAll } from './batch-get.ts';
 import { BatchGetError, CatalogStoreError } from '../errors.ts';
 import { batchPutAll, defaultBatchWriteOptions, type BatchWriteOptions } from './batch-write.ts';
+import { outboxPuts } from './outbound-outbox.ts';
 
 const HEAD_KEY = { pk: 'CATALOG', sk: 'HEAD' } as const;
 const CUSTOMERS_VERSION_KEY = { pk: 'CATALOG', sk: 'CUSTOMERS' } as const;
@@ -80,7 +82,7 @@ export class DynamoDbCatalogRepository implements CatalogRepository, CustomerPag
     );
   }
 
-  async upsertCustomers(customers: readonly Customer[]): Promise<void> {
+  async upsertCustomers(customers: readonly Customer[], pending: readonly OutboundFact[] = []): Promise<void> {
     // One request may not name the same key twice; the last entry for an id wins.
     const latest = [...new Map(customers.map((customer) => [customer.id, customer])).values()];
     const updatedAt = this.now().toISOString();
@@ -106,7 +108,10 @@ export class DynamoDbCatalogRepository implements CatalogRepository, CustomerPag
         ...(typeof enteredAt === 'string' ? { enteredAt } : {}),
       };
     });
-    const failures = await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
+    const failures =
+      pending.length > 0
+        ? await this.putWithFacts(items, pending)
+        : await batchPutAll(this.client, this.tableName, items, (item) => String(item.pk), this.writeOptions);
     if (failures.length > 0) {
       const ids = failures
         .map((failure) => latest[failure.index]?.id)
@@ -121,6 +126,22 @@ export class DynamoDbCatalogRepository implements CatalogRepository, CustomerPag
     await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: { ...CUSTOMERS_VERSION_KEY, version: `${updatedAt}#${randomUUID()}`, updatedAt } }),
     );
+  }
+
+  /**
+   * A customer's change and its facts (subscription.changed) in the outbound outbox, in one
+   * transaction: both or neither (a command changes one customer, far below its 100 items).
+   */
+  private async putWithFacts(items: readonly Record<string, unknown>[], pending: readonly OutboundFact[]): Promise<[]> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...items.map((item) => ({ Put: { TableName: this.tableName, Item: item } })),
+          ...outboxPuts(this.tableName, pending),
+        ],
+      }),
+    );
+    return [];
   }
 
   async version(): Promise<string> {

@@ -13,7 +13,8 @@
  * so a crash leaves no gap and no credit note without its effect on the invoice; a cancelled
  * transaction is decided again on what is stored now, so two credits cannot both take what is
  * left. A credit note settled to the customer's balance records its movement and the balance
- * in the same transaction (customer-balance-store.ts movementWrites). Credits of one invoice in this process are issued one at a time (they would only
+ * in the same transaction (customer-balance-store.ts movementWrites), and so does its
+ * credit_note.issued fact in the outbound outbox (outbound-outbox.ts). Credits of one invoice in this process are issued one at a time (they would only
  * cancel each other); other processes race and the conditions sort them out.
  *
  * The delivery (its PDF, its email) is stored beside the note, which itself never changes: each
@@ -35,6 +36,7 @@ import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { CreditDecision, CreditNoteDeliveries, CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed } from '../errors.ts';
 import { movementWrites } from './customer-balance-store.ts';
+import { outboxPuts } from './outbound-outbox.ts';
 import { advanceSequence, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
 import { sleep } from './retry-delay.ts';
 
@@ -113,6 +115,7 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
                 },
               },
               ...movementWrites(this.tableName, movement === undefined ? [] : [movement]),
+              ...outboxPuts(this.tableName, decision.pendingFacts?.(creditNote, invoice) ?? []),
             ],
           }),
         );

@@ -44,11 +44,13 @@ import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '#domain/in
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
 import type { BalanceMovement } from '#domain/balance/ledger.ts';
 import type { InvoicePages, InvoiceRepository, SaveDraftOutcome } from '#ports/invoice-repository.ts';
+import type { PendingFacts } from '#ports/outbound-outbox.ts';
 import { batchGetAll } from './batch-get.ts';
 import { movementWrites, readLedger } from './customer-balance-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from '../errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
 import { indexPage, LISTINGS_INDEX } from './index-page.ts';
+import { outboxPuts } from './outbound-outbox.ts';
 import { sleep } from './retry-delay.ts';
 
 export const INVOICE_PREFIX = 'INVOICE#';
@@ -412,16 +414,32 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository, InvoicePage
     return Item === undefined ? undefined : String(Item.number);
   }
 
-  async update(number: string, change: (invoice: Invoice) => Invoice | undefined): Promise<{ invoice: Invoice; changed: boolean }> {
+  async update(
+    number: string,
+    change: (invoice: Invoice) => Invoice | undefined,
+    pending?: PendingFacts<Invoice>,
+  ): Promise<{ invoice: Invoice; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const { invoice: current, revision } = await readRevision(this.client, this.tableName, number);
       const next = change(current);
       if (next === undefined) return { invoice: current, changed: false };
+      const facts = pending?.(next) ?? [];
       try {
-        await this.client.send(new PutCommand({ TableName: this.tableName, ...revisedInvoice(next, revision) }));
+        if (facts.length === 0) await this.client.send(new PutCommand({ TableName: this.tableName, ...revisedInvoice(next, revision) }));
+        else {
+          // The facts in the outbox in the same transaction: stored with the change, or neither.
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: { TableName: this.tableName, ...revisedInvoice(next, revision) } },
+                ...outboxPuts(this.tableName, facts),
+              ],
+            }),
+          );
+        }
         return { invoice: next, changed: true };
       } catch (error) {
-        if (!isConditionFailed(error)) throw error;
+        if (!isConditionFailed(error) && cancellationReasons(error) === undefined) throw error;
         // Someone else changed it: read again and re-decide.
       }
     }

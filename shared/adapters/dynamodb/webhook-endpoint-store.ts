@@ -3,11 +3,17 @@
  *
  * | item              | pk                      | sk                              |
  * | endpoint          | WEBHOOK#ENDPOINTS       | {endpointId}                    |  url, event types, secret
- * | attempt           | WEBHOOK#{endpointId}    | ATTEMPT#{at}#{eventId}          |  status, latency, error
- * | delivered marker  | WEBHOOK#{endpointId}    | DELIVERED#{eventId}             |  a 2xx was received
+ * | attempt           | WEBHOOK#{endpointId}    | ATTEMPT#{at}#{eventId}          |  status, latency, error, expiresAt
+ * | delivered marker  | WEBHOOK#{endpointId}    | DELIVERED#{eventId}             |  a 2xx was received, expiresAt
  *
  * The billing table rather than a table of its own: a handful of endpoints, attempts read by
  * endpoint and time, no index needed; the table is encrypted and backed up already.
+ *
+ * Attempts and delivered markers expire (the table's TTL attribute `expiresAt`, epoch seconds)
+ * `retentionDays` after the attempt, 30 by default: every event is attempted for about 3 days
+ * and a dead-lettered one can be replayed for the 14 days SQS keeps it, so a marker outlives
+ * any replay that needs it, and attempts do not pile up for ever. DynamoDB deletes expired items
+ * within a few days, so listAttempts leaves out those already past it.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebhookEndpoint } from '#domain/outbound/webhook-endpoint.ts';
@@ -15,12 +21,26 @@ import type { WebhookAttempt, WebhookEndpointStore } from '#ports/webhook-endpoi
 
 const ENDPOINTS_PK = 'WEBHOOK#ENDPOINTS';
 const endpointPk = (endpointId: string) => `WEBHOOK#${endpointId}`;
+const DAY_SECONDS = 86_400;
+export const DEFAULT_DELIVERY_RETENTION_DAYS = 30;
 
 export class DynamoDbWebhookEndpointStore implements WebhookEndpointStore {
+  private readonly retentionSeconds: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: { retentionDays?: number; now?: () => number } = {},
+  ) {
+    this.retentionSeconds = (options.retentionDays ?? DEFAULT_DELIVERY_RETENTION_DAYS) * DAY_SECONDS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The TTL of a record written about something that happened at `at` (ISO 8601). */
+  private expiresAt(at: string): number {
+    return Math.floor(Date.parse(at) / 1000) + this.retentionSeconds;
+  }
 
   async add(endpoint: WebhookEndpoint): Promise<void> {
     await this.client.send(
@@ -65,7 +85,12 @@ export class DynamoDbWebhookEndpointStore implements WebhookEndpointStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: endpointPk(attempt.endpointId), sk: `ATTEMPT#${attempt.at}#${attempt.eventId}`, attempt },
+        Item: {
+          pk: endpointPk(attempt.endpointId),
+          sk: `ATTEMPT#${attempt.at}#${attempt.eventId}`,
+          attempt,
+          expiresAt: this.expiresAt(attempt.at),
+        },
       }),
     );
   }
@@ -73,13 +98,16 @@ export class DynamoDbWebhookEndpointStore implements WebhookEndpointStore {
   async listAttempts(filter: { endpointId?: string; limit?: number }): Promise<WebhookAttempt[]> {
     const endpointIds = filter.endpointId === undefined ? (await this.list()).map((endpoint) => endpoint.id) : [filter.endpointId];
     const limit = filter.limit ?? 100;
+    const nowSeconds = Math.floor(this.now() / 1000);
     const attempts: WebhookAttempt[] = [];
     for (const endpointId of endpointIds) {
       const { Items = [] } = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-          ExpressionAttributeValues: { ':pk': endpointPk(endpointId), ':attempt': 'ATTEMPT#' },
+          // Expired but not yet deleted by TTL: gone as far as anyone reading is concerned.
+          FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
+          ExpressionAttributeValues: { ':pk': endpointPk(endpointId), ':attempt': 'ATTEMPT#', ':now': nowSeconds },
           ScanIndexForward: false,
           Limit: limit,
         }),
@@ -91,7 +119,10 @@ export class DynamoDbWebhookEndpointStore implements WebhookEndpointStore {
 
   async markDelivered(endpointId: string, eventId: string, at: string): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: endpointPk(endpointId), sk: `DELIVERED#${eventId}`, at } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: endpointPk(endpointId), sk: `DELIVERED#${eventId}`, at, expiresAt: this.expiresAt(at) },
+      }),
     );
   }
 
