@@ -6,6 +6,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker per core but one: on a 2-core CI machine, one file at a time,
+    // over 15 minutes. The services files mostly wait (on the emulators, pollers, child `npm
+    // start`s) and share no state (random prefixes, ports chosen free), so two run at once. Set
+    // here for every project: Vitest refuses projects of one run with different maxWorkers.
+    maxWorkers: 2,
     // Handlers log and emit EMF metrics to stdout in Lambda; in tests that is noise.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     projects: [
@@ -29,10 +34,6 @@ export default defineConfig({
           // One set of local AWS services for the whole run; each test file provisions its own
           // tables and queues with a random prefix (test/support/local-stack.ts).
           globalSetup: ['test/support/global-setup.ts'],
-          // These files mostly wait: on the emulators, on pollers, on child `npm start`s. Vitest's default
-          // (one worker per core but one) would run them one after another on a 2-core CI machine, 15+
-          // minutes; they share no state (random prefixes, ports chosen free), so two run at once.
-          maxWorkers: 2,
         },
       },
     ],
