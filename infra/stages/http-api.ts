@@ -15,7 +15,7 @@ import { DASHBOARD_PERIOD, type StageRow } from '../constructs/pipeline-dashboar
 import type { WebhookApi } from '../constructs/webhook-api.ts';
 import { buckets, httpRoutes, pipelineSettings, queues, tables } from '../resources.ts';
 import { count } from './dashboard-metrics.ts';
-import { INVOICE_DOCUMENT_KEYS } from './delivery.ts';
+import { CREDIT_NOTE_DOCUMENT_KEYS, INVOICE_DOCUMENT_KEYS } from './delivery.ts';
 import type { IngestStage } from './ingest.ts';
 import { functionFrom, type PipelineStage, type StageContext } from './stage-context.ts';
 
@@ -59,8 +59,9 @@ export class HttpApiStage implements PipelineStage {
       .bindTable(context.eventsTable, tables.events.envVar, 'dynamodb:Query')
       // POST /v1/events queues each body on the events queue, as upstream systems do directly.
       .sendsTo(ingest.eventsQueue.queue, queues.events.envVar)
-      // The PDF's presigned URL is signed by this role: GetObject on invoice documents only.
-      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject');
+      // The PDF's presigned URL is signed by this role: GetObject on invoice and credit-note documents only.
+      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, INVOICE_DOCUMENT_KEYS, 's3:GetObject')
+      .bindBucket(context.invoicesBucket, buckets.invoices.envVar, CREDIT_NOTE_DOCUMENT_KEYS, 's3:GetObject');
 
     this.authorizerFunction = functionFrom(context, serveApi.authorizer, {
       description: 'Lambda authorizer of /v1: the API key (Authorization: Bearer bf_...) looked up by its SHA-256',

@@ -94,7 +94,11 @@ describe('the /v1 HTTP API', () => {
       // The listings index (customers and invoices a page at a time), no other index.
       'dynamodb:Query': [billing, { 'Fn::Join': ['', [billing, '/index/listings']] }, arnOf(stack.eventsTable)],
       'sqs:SendMessage': [arnOf(stack.ingest.eventsQueue.queue)],
-      's3:GetObject': [{ 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] }],
+      // The PDFs it redirects to: invoices and credit notes, not the rest of the bucket.
+      's3:GetObject': [
+        { 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/invoices/*']] },
+        { 'Fn::Join': ['', [arnOf(stack.invoicesBucket), '/credit-notes/*']] },
+      ],
       // subscription.changed, on the stack's bus only.
       'events:PutEvents': [arnOf(stack.outbound.eventBus)],
     });

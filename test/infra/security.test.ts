@@ -464,7 +464,7 @@ describe('cdk-nag', () => {
         ...['RenderInvoice', 'SendInvoice', 'RunDunning', 'ServeApi', 'ShowInvoicePage'].map(
           (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/invoices/*] @ ${fn}FunctionRole/DefaultPolicy`,
         ),
-        ...['RenderInvoice', 'SendInvoice'].map(
+        ...['RenderInvoice', 'SendInvoice', 'ServeApi'].map(
           (fn) => `AwsSolutions-IAM5[Resource::<${invoices}.Arn>/credit-notes/*] @ ${fn}FunctionRole/DefaultPolicy`,
         ),
         // Queue consumers are invoked synchronously by their event source mapping; SQS mappings

@@ -355,15 +355,7 @@ describe('the HTTP API, through HTTP', () => {
     const unknown = await client.call('GET', '/v1/invoices/ACME-2026-999999', { key: keys.read });
     expect([listed.status, shown.status, pdf.status, unknown.status]).toEqual([200, 200, 302, 404]);
     expect(shown.json).toMatchObject({ number: invoice!.number, customerId: 'cus_a', status: 'finalized', currency: 'EUR' });
-    const location = new URL(pdf.headers.location!);
-    expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
-    const document = await fetch(location);
-    expect(document.status).toBe(200);
-    expect(
-      Buffer.from(await document.arrayBuffer())
-        .subarray(0, 5)
-        .toString('latin1'),
-    ).toBe('%PDF-');
+    await expectPdfBehind(pdf.headers.location!, '/invoices/');
   });
 
   it('lists invoices across customers from the listings index, a page at a time, by period and status', async () => {
@@ -432,12 +424,44 @@ describe('the HTTP API, through HTTP', () => {
     ]);
   });
 
-  it('lists credit notes (none yet) and 404s an unknown one; an unknown route is a 404 problem', async () => {
-    const listed = await client.call('GET', '/v1/credit-notes', { key: keys.read });
-    const unknown = await client.call('GET', '/v1/credit-notes/ACME-CN-2026-000001', { key: keys.read });
+  it('lists credit notes, shows one, redirects to its PDF once rendered (302), and 404s an unknown one; an unknown route is a 404 problem', async () => {
+    // Prepare: none yet, then October's invoice of cus_a credited in full by the operator.
+    const before = await client.call('GET', '/v1/credit-notes', { key: keys.read });
+    const [invoice] = (
+      (await client.call('GET', '/v1/invoices?customer=cus_a&period=2026-10&status=finalized', { key: keys.read })).json as {
+        items: { number: string }[];
+      }
+    ).items;
+    const { creditNote } = await cli<{ creditNote: { number: string } }>(
+      'invoices',
+      'credit',
+      invoice!.number,
+      '--all',
+      '--reason',
+      'service outage',
+      '--as-of',
+      '2026-11-05T10:00:00Z',
+      '--json',
+    );
+
+    // Act: the PDF is rendered by render-invoice after the note is issued, so ask until it is there (409 meanwhile).
+    const listed = await client.call('GET', `/v1/credit-notes?invoice=${invoice!.number}`, { key: keys.read });
+    const shown = await client.call('GET', `/v1/credit-notes/${creditNote.number}`, { key: keys.read });
+    let pdf = await client.call('GET', `/v1/credit-notes/${creditNote.number}/pdf`, { key: keys.read });
+    for (const deadline = Date.now() + 30_000; pdf.status === 409 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      pdf = await client.call('GET', `/v1/credit-notes/${creditNote.number}/pdf`, { key: keys.read });
+    }
+    const unknown = await client.call('GET', '/v1/credit-notes/ACME-CN-2026-999999', { key: keys.read });
+    const unknownPdf = await client.call('GET', '/v1/credit-notes/ACME-CN-2026-999999/pdf', { key: keys.read });
     const noRoute = await client.send('GET', '/v1/nothing-here', { key: keys.read });
-    expect(listed.json).toEqual({ items: [], nextCursor: null });
-    expect(unknown.status).toBe(404);
+
+    // Assess
+    expect(before.json).toEqual({ items: [], nextCursor: null });
+    expect((listed.json as { items: { number: string }[] }).items.map((note) => note.number)).toEqual([creditNote.number]);
+    expect(shown.json).toMatchObject({ number: creditNote.number, invoiceNumber: invoice!.number, reason: 'service outage' });
+    expect([pdf.status, unknown.status, unknownPdf.status]).toEqual([302, 404, 404]);
+    await expectPdfBehind(pdf.headers.location!, '/credit-notes/');
     expect(noRoute.status).toBe(404);
     expect(noRoute.headers['content-type']).toBe('application/problem+json');
   });
@@ -451,3 +475,17 @@ describe('the HTTP API, through HTTP', () => {
     expect(documented.filter((operationId) => !answered.has(operationId))).toEqual([]);
   });
 });
+
+/** A 302's Location: a presigned URL valid 5 minutes, under `folder`, that serves a PDF. */
+async function expectPdfBehind(locationHeader: string, folder: string): Promise<void> {
+  const location = new URL(locationHeader);
+  expect(location.pathname).toContain(folder);
+  expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
+  const document = await fetch(location);
+  expect(document.status).toBe(200);
+  expect(
+    Buffer.from(await document.arrayBuffer())
+      .subarray(0, 5)
+      .toString('latin1'),
+  ).toBe('%PDF-');
+}

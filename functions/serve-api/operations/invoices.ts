@@ -1,6 +1,6 @@
 /**
- * Invoices and credit notes, read-only: listed a cursor page at a time, one by number, and an
- * invoice's PDF as a 302 to a presigned S3 URL valid 5 minutes (the bytes never pass through
+ * Invoices and credit notes, read-only: listed a cursor page at a time, one by number, and a
+ * document's PDF as a 302 to a presigned S3 URL valid 5 minutes (the bytes never pass through
  * the function, so API Gateway's 10 MB and Lambda's 6 MB limits never apply).
  */
 import { z } from 'zod';
@@ -90,11 +90,7 @@ export function invoiceOperations(deps: ApiDependencies): Operation[] {
       tag: 'invoices',
       scope: 'read',
       params: numberParams('Invoice'),
-      responses: {
-        302: { description: 'The PDF is at `Location`', headers: { location: 'Presigned S3 URL, valid 5 minutes' } },
-        404: { description: 'No such invoice' },
-        409: { description: 'Not rendered yet (it is, right after finalization)' },
-      },
+      responses: pdfResponses('invoice', 'right after finalization'),
       handle: async ({ params }) => {
         const invoice = await invoiceOf(params.number);
         if (invoice.document === null) {
@@ -103,8 +99,7 @@ export function invoiceOperations(deps: ApiDependencies): Operation[] {
             `invoice ${params.number} has no PDF yet (delivery ${invoice.deliveryStatus}); it is rendered right after finalization: retry shortly`,
           );
         }
-        const url = await deps.presignDocument(invoice.document.key, PDF_URL_SECONDS);
-        return { status: 302, headers: { location: url, 'cache-control': 'no-store' } };
+        return pdfRedirect(deps, invoice.document.key);
       },
     }),
     operation({
@@ -139,5 +134,41 @@ export function invoiceOperations(deps: ApiDependencies): Operation[] {
         return { status: 200, body: note };
       },
     }),
+    operation({
+      method: 'GET',
+      path: '/v1/credit-notes/{number}/pdf',
+      operationId: 'getCreditNotePdf',
+      summary: "Redirects to the credit note's PDF (a presigned URL valid 5 minutes)",
+      tag: 'credit notes',
+      scope: 'read',
+      params: numberParams('Credit note'),
+      responses: pdfResponses('credit note', 'right after the credit note is issued'),
+      handle: async ({ params }) => {
+        const delivered = await deps.creditNotes.findDelivered(params.number);
+        if (delivered === undefined) throw new ProblemError('not-found', `no credit note ${params.number}: see GET /v1/credit-notes`);
+        const { document, deliveryStatus } = delivered.delivery;
+        if (document === null) {
+          throw new ProblemError(
+            'conflict',
+            `credit note ${params.number} has no PDF yet (delivery ${deliveryStatus}); it is rendered right after it is issued: retry shortly`,
+          );
+        }
+        return pdfRedirect(deps, document.key);
+      },
+    }),
   ];
+}
+
+function pdfResponses(what: string, renderedWhen: string) {
+  return {
+    302: { description: 'The PDF is at `Location`', headers: { location: 'Presigned S3 URL, valid 5 minutes' } },
+    404: { description: `No such ${what}` },
+    409: { description: `Not rendered yet (it is, ${renderedWhen})` },
+  };
+}
+
+/** The document's bytes stay in S3: the client follows a URL this function's role signs. */
+async function pdfRedirect(deps: ApiDependencies, key: string) {
+  const url = await deps.presignDocument(key, PDF_URL_SECONDS);
+  return { status: 302 as const, headers: { location: url, 'cache-control': 'no-store' } };
 }
