@@ -5,6 +5,7 @@
  */
 import { sendMessages } from '#adapters/sqs/send-messages.ts';
 import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import type { InvoiceNumberMessage } from '#messages/invoice-number.ts';
 import { renderRequestMessage } from '#messages/render-request.ts';
 import { queueCounts, waitUntilEmpty, waitUntilSettled } from '#adapters/sqs/queue-depth.ts';
 import type { InvoiceJobFailure } from '#ports/invoice-job-failures.ts';
@@ -40,17 +41,15 @@ export function startInvoiceRunByHand(
   );
 }
 
-/** Hands `numbers` to render-invoice (the invoice-documents queue); returns those that could not be sent. */
-export async function requestDocumentsByHand(context: CliContext, numbers: readonly string[]): Promise<{ failed: string[] }> {
+/** Hands documents to render-invoice (the invoice-documents queue); returns the numbers that could not be sent. */
+export async function requestDocumentsByHand(
+  context: CliContext,
+  requests: readonly InvoiceNumberMessage[],
+): Promise<{ failed: string[] }> {
   const queueUrl = context.outputs.invoiceDocumentsQueueUrl;
   if (queueUrl === undefined)
     throw new Error('the outputs name no invoiceDocumentsQueueUrl: deploy or start a pipeline with invoice delivery');
-  const result = await sendMessages(
-    context.clients.sqs,
-    queueUrl,
-    renderRequestMessage,
-    numbers.map((number) => ({ number })),
-  );
+  const result = await sendMessages(context.clients.sqs, queueUrl, renderRequestMessage, requests);
   return { failed: result.failed.map((failure) => failure.value.number) };
 }
 
@@ -58,7 +57,8 @@ export async function requestDocumentsByHand(context: CliContext, numbers: reado
 export function recoverDeliveriesByHand(context: CliContext): Promise<DeliveriesRecovered> {
   return recoverStuckDeliveries({
     invoices: context.invoices,
-    requestDocuments: (numbers) => requestDocumentsByHand(context, numbers),
+    creditNotes: context.creditNotes,
+    requestDocuments: (requests) => requestDocumentsByHand(context, requests),
     now: Date.now,
   });
 }

@@ -2,11 +2,11 @@
  * `billflow invoices redeliver [NUMBER]`: a delivery whose next step was lost (a crash between
  * claim and send, a queue message gone with the local emulator) handed to render-invoice
  * again, then waited for. Without NUMBER, every delivery stuck past the claim timeout, as the
- * invoice run's sweep does. Still one `invoice` email per invoice: send-invoice's conditional
- * claim decides, and a claim younger than the timeout is left to its sender.
+ * invoice run's sweep does, credit notes included. Still one email per document: send-invoice's
+ * conditional claim decides, and a claim younger than the timeout is left to its sender.
  */
 import type { Command } from 'commander';
-import type { Invoice } from '#domain/invoice/invoice.ts';
+import type { DocumentDelivery } from '#domain/delivery/document-delivery.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS } from '#use-cases/recover-deliveries.ts';
 import { createContext, type CliContext } from '../context.ts';
 import { recoverDeliveriesByHand, requestDocumentsByHand, waitForInvoiceRun } from '../by-hand.ts';
@@ -25,10 +25,10 @@ export function registerRedeliverCommand(invoices: Command, globals: () => Globa
       const timeoutMs = parseWholeNumber('--timeout', options.timeout, 1, 86_400) * 1000;
       const requeued = number === undefined ? await requeueStuck(context) : await requeueOne(context, number);
       await waitForInvoiceRun(context, timeoutMs);
-      const after = await Promise.all(requeued.map(async (each) => (await context.invoices.findByNumber(each))!));
+      const after = await Promise.all(requeued.map((each) => deliveryAfter(context, each)));
       const notSent = after.filter((invoice) => invoice.deliveryStatus !== 'sent');
       if (notSent.length > 0) process.exitCode = 1;
-      emit(globals(), { requeued, invoices: after.map(deliveryOf) }, () =>
+      emit(globals(), { requeued, invoices: after }, () =>
         requeued.length === 0
           ? `no delivery is stuck: every finalized invoice is sent, failed or bounced, or its last step is younger than ${DELIVERY_CLAIM_TIMEOUT_MS / 60_000} minutes`
           : [
@@ -66,16 +66,20 @@ async function requeueOne(context: CliContext, number: string): Promise<string[]
       `invoice ${number} was claimed for sending at ${invoice.sendingSince}; its sender has until ${new Date(claimEnds).toISOString()}: run this again after that`,
     );
   }
-  const { failed } = await requestDocumentsByHand(context, [number]);
+  const { failed } = await requestDocumentsByHand(context, [{ number }]);
   if (failed.length > 0) throw new Error(`could not queue ${number} for render-invoice; run the command again`);
   return [number];
 }
 
-function deliveryOf(invoice: Invoice) {
+/** Where a requeued document's delivery stands now: an invoice's, or (the sweep requeues those too) a credit note's. */
+async function deliveryAfter(context: CliContext, number: string) {
+  const delivery: DocumentDelivery | undefined =
+    (await context.invoices.findByNumber(number)) ?? (await context.creditNotes.findDelivered(number))?.delivery;
+  if (delivery === undefined) throw new Error(`${number} was requeued but is neither an invoice nor a credit note`);
   return {
-    number: invoice.number,
-    deliveryStatus: invoice.deliveryStatus,
-    deliveryProblem: invoice.deliveryProblem ?? null,
-    emails: invoice.emails,
+    number,
+    deliveryStatus: delivery.deliveryStatus,
+    deliveryProblem: delivery.deliveryProblem ?? null,
+    emails: delivery.emails,
   };
 }

@@ -8,11 +8,13 @@ import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { outboxOutboundOf } from '../commons/outbound-events.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { DynamoDbInvoiceRunLog } from '#adapters/dynamodb/invoice-run-log.ts';
 import { parseScheduledInvoiceRun } from '#formats/scheduler-events.ts';
 import { sendMessages } from '#adapters/sqs/send-messages.ts';
 import { invoiceJobMessage } from '#messages/invoice-job.ts';
+import type { InvoiceNumberMessage } from '#messages/invoice-number.ts';
 import { renderRequestMessage } from '#messages/render-request.ts';
 import { readInvoicingConfig } from '#shared/config.ts';
 import { logger, metrics, MetricUnit, tracer } from '#shared/observability.ts';
@@ -29,13 +31,9 @@ function build() {
   const invoices = new DynamoDbInvoiceRepository(dynamodb, config.billingTable);
   const runs = new DynamoDbInvoiceRunLog(dynamodb, config.billingTable);
   const { outbox, events } = outboxOutboundOf(sqs, dynamodb, config.billingTable);
-  const requestDocuments = async (numbers: readonly string[]) => {
-    const result = await sendMessages(
-      sqs,
-      config.invoiceDocumentsQueueUrl,
-      renderRequestMessage,
-      numbers.map((number) => ({ number })),
-    );
+  const creditNotes = new DynamoDbCreditNoteStore(dynamodb, config.billingTable);
+  const requestDocuments = async (requests: readonly InvoiceNumberMessage[]) => {
+    const result = await sendMessages(sqs, config.invoiceDocumentsQueueUrl, renderRequestMessage, requests);
     return { failed: result.failed.map((failure) => failure.value.number) };
   };
   return async (event: unknown): Promise<InvoiceRunStarted & { deliveries: DeliveriesRecovered }> => {
@@ -56,7 +54,7 @@ function build() {
     metrics.addMetric('InvoiceJobsEnqueued', MetricUnit.Count, started.jobs - started.failed);
     logger.info('invoice run started', { ...started });
     // Wall-clock time, not asOf: a claim's age is real time whatever period the run closes.
-    const deliveries = await recoverStuckDeliveries({ invoices, requestDocuments, now: Date.now });
+    const deliveries = await recoverStuckDeliveries({ invoices, creditNotes, requestDocuments, now: Date.now });
     if (deliveries.requeued.length > 0) metrics.addMetric('InvoiceDeliveriesRecovered', MetricUnit.Count, deliveries.requeued.length);
     if (deliveries.requeued.length + deliveries.failed.length > 0)
       logger.warn('stuck invoice deliveries handed to render-invoice again', { ...deliveries });

@@ -46,6 +46,16 @@ export interface CreditNoteStore {
   list(filter?: { customerId?: string; invoiceNumber?: string }): Promise<CreditNote[]>;
 }
 
+/** Credit notes whose delivery's next step was lost (recover-deliveries, as for invoices). */
+export interface StuckCreditNoteDeliveries {
+  /**
+   * The numbers of credit notes whose delivery is not done (`pending`, `rendered`, `sending`) and
+   * whose last delivery step (the claim, for `sending`) is before `before` (ISO 8601). Read from
+   * the sparse keys-only index invoices use, in a partition of their own: no table scan.
+   */
+  listStuckDeliveries(before: string): Promise<string[]>;
+}
+
 /** A credit note's delivery (render-invoice and send-invoice for credit notes, `credit-notes pdf | resend`). */
 export interface CreditNoteDeliveries {
   /** The credit note with its delivery (`pending` until its PDF is recorded), read strongly consistent. */

@@ -5,13 +5,17 @@
  * Locally the queued step is lost with the emulator at a restart; in AWS a message can end in a
  * dead-letter queue. Run by the hourly invoice run and by `billflow invoices redeliver`.
  *
- * 1. List the stuck invoices from the sparse keys-only `open-deliveries` index, by the time of
- *    their last delivery step (no table scan: a run with nothing stuck reads nothing).
+ * Credit notes are delivered by the same two functions under the same rules, and recovered alike.
+ *
+ * 1. List the stuck invoices and credit notes from the sparse keys-only `open-deliveries` index,
+ *    by the time of their last delivery step (no table scan: a run with nothing stuck reads nothing).
  * 2. Hand each to render-invoice again: it renders a `pending` one (or keeps the stored PDF)
  *    and passes `rendered` and `sending` ones on to send-invoice, whose conditional claim still
- *    allows one `invoice` email per invoice (a live claim is left alone; a stale one is taken over).
+ *    allows one email per document (a live claim is left alone; a stale one is taken over).
  */
+import type { StuckCreditNoteDeliveries } from '#ports/credit-note-store.ts';
 import type { StuckDeliveries } from '#ports/invoice-repository.ts';
+import type { InvoiceNumberMessage } from '#messages/invoice-number.ts';
 
 /**
  * How long a delivery step may take before it counts as lost: send-invoice's claim timeout.
@@ -21,14 +25,15 @@ export const DELIVERY_CLAIM_TIMEOUT_MS = 5 * 60_000;
 
 export interface RecoverDeliveriesDependencies {
   readonly invoices: StuckDeliveries;
-  /** Sends { number } to the invoice-documents queue; returns the numbers that could not be sent. */
-  readonly requestDocuments: (numbers: readonly string[]) => Promise<{ failed: readonly string[] }>;
+  readonly creditNotes: StuckCreditNoteDeliveries;
+  /** Sends each request to the invoice-documents queue; returns the numbers that could not be sent. */
+  readonly requestDocuments: (requests: readonly InvoiceNumberMessage[]) => Promise<{ failed: readonly string[] }>;
   readonly now: () => number;
   readonly claimTimeoutMs?: number;
 }
 
 export interface DeliveriesRecovered {
-  /** Invoices whose last delivery step is older than `olderThan`, handed to render-invoice again. */
+  /** Invoices and credit notes whose last delivery step is older than `olderThan`, handed to render-invoice again. */
   readonly requeued: readonly string[];
   readonly failed: readonly string[];
   readonly olderThan: string;
@@ -36,8 +41,11 @@ export interface DeliveriesRecovered {
 
 export async function recoverStuckDeliveries(deps: RecoverDeliveriesDependencies): Promise<DeliveriesRecovered> {
   const olderThan = new Date(deps.now() - (deps.claimTimeoutMs ?? DELIVERY_CLAIM_TIMEOUT_MS)).toISOString();
-  const stuck = await deps.invoices.listStuckDeliveries(olderThan);
-  if (stuck.length === 0) return { requeued: [], failed: [], olderThan };
-  const { failed } = await deps.requestDocuments(stuck);
-  return { requeued: stuck.filter((number) => !failed.includes(number)), failed, olderThan };
+  const requests: InvoiceNumberMessage[] = [
+    ...(await deps.invoices.listStuckDeliveries(olderThan)).map((number) => ({ number })),
+    ...(await deps.creditNotes.listStuckDeliveries(olderThan)).map((number) => ({ number, document: 'credit_note' as const })),
+  ];
+  if (requests.length === 0) return { requeued: [], failed: [], olderThan };
+  const { failed } = await deps.requestDocuments(requests);
+  return { requeued: requests.map(({ number }) => number).filter((number) => !failed.includes(number)), failed, olderThan };
 }

@@ -4,12 +4,18 @@
  * emulator at a crash), and an email request lost before anyone claimed it. The invoice
  * run's sweep finds them in the open-deliveries index once their step is older than the claim
  * timeout, hands them to render-invoice again, and each invoice ends with exactly one email.
+ * A credit note whose render request was lost (the operator's `invoices credit` stopped between
+ * issuing it and handing it on) is found and delivered the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { queues } from '#infra/resources.ts';
 import type { SqsHandler } from '#infra/local/queue-poller.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
+import { DynamoDbCreditNoteStore } from '#adapters/dynamodb/credit-note-store.ts';
+import { noBusinessMetrics } from '#ports/business-metrics.ts';
+import type { InvoiceNumberMessage } from '#messages/invoice-number.ts';
+import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
+import { queues, tables } from '#infra/resources.ts';
 import { sendBodies } from '#adapters/sqs/send-bodies.ts';
 import { DELIVERY_CLAIM_TIMEOUT_MS, recoverStuckDeliveries } from '#use-cases/recover-deliveries.ts';
 import { proCustomer } from '#test-support/invoicing-catalog.ts';
@@ -21,6 +27,7 @@ const tag = randomUUID().slice(0, 8);
 let stack: TestStack;
 let workers: { stop(): Promise<void> };
 let invoices: DynamoDbInvoiceRepository;
+let creditNotes: DynamoDbCreditNoteStore;
 let realSend: SqsHandler;
 /** Until the crash is over, send-invoice "dies": it claims (cus_claimed) or drops (cus_dropped) each message. */
 let crashing = true;
@@ -29,6 +36,7 @@ beforeAll(async () => {
   stack = await createTestStack({ visibilityTimeoutSeconds: 3 });
   const customers = ['cus_claimed', 'cus_dropped'].map((id) => proCustomer(id, { email: `${id}.${tag}@customer.example` }));
   ({ invoices, realSend } = await prepareDelivery(stack, customers));
+  creditNotes = new DynamoDbCreditNoteStore(stack.clients.dynamodb, stack.env[tables.billing.envVar]!);
   workers = await startTestWorkers(stack, 'recovery-test', {
     handlers: {
       sendInvoice: async (event, context) => {
@@ -76,19 +84,7 @@ describe('stuck deliveries', () => {
     expect(second.deliveries).toMatchObject({ requeued: [claimed.number], failed: [] });
     await drainDelivery(stack);
     // A run 6 minutes later (clock injected into the sweep) recovers the dropped request too.
-    const later = await recoverStuckDeliveries({
-      invoices,
-      requestDocuments: async (numbers) => ({
-        failed: (
-          await sendBodies(
-            stack.clients.sqs,
-            stack.env[queues.invoiceDocuments.envVar]!,
-            numbers.map((number) => JSON.stringify({ number })),
-          )
-        ).failed.map((f) => numbers[f.index]!),
-      }),
-      now: () => Date.now() + DELIVERY_CLAIM_TIMEOUT_MS + 60_000,
-    });
+    const later = await sweepAt(Date.now() + DELIVERY_CLAIM_TIMEOUT_MS + 60_000);
     expect(later.requeued).toEqual([dropped.number]);
     await drainDelivery(stack);
 
@@ -103,4 +99,52 @@ describe('stuck deliveries', () => {
     const third = await runScheduledInvoiceRun('2026-11-01T04:00:00Z');
     expect(third.deliveries.requeued).toEqual([]);
   });
+
+  it('include a credit note whose render request was lost: found after the claim timeout, delivered once', async () => {
+    // Prepare: the operator credits cus_dropped's October invoice, dated in the past (--as-of),
+    // and the command stops before it hands the note to render-invoice.
+    const invoice = (await invoices.list({ billingPeriod: '2026-10' })).find((stored) => stored.customerId === 'cus_dropped')!;
+    const { creditNote } = await issueCreditNote(
+      invoice.number!,
+      { reason: 'service outage', settlement: 'balance', credit: [{ line: 1, amount: '5.00' }] },
+      {
+        creditNotes,
+        metrics: noBusinessMetrics,
+        now: () => Date.parse('2026-11-03T09:00:00Z'),
+        outbound: { publish: async () => undefined },
+      },
+    );
+
+    // Act: a sweep now leaves it alone (its step began a moment ago, whatever its date); one
+    // after the claim timeout hands it on, as a credit note.
+    const early = await sweepAt(Date.now());
+    const late = await sweepAt(Date.now() + DELIVERY_CLAIM_TIMEOUT_MS + 60_000);
+    await drainDelivery(stack);
+
+    // Assess: rendered and emailed once; nothing open any more.
+    expect(early.requeued).toEqual([]);
+    expect(late.requeued).toEqual([creditNote.number]);
+    expect((await creditNotes.findDelivered(creditNote.number))!.delivery).toMatchObject({ deliveryStatus: 'sent' });
+    expect((await creditNotes.findDelivered(creditNote.number))!.delivery.emails).toHaveLength(1);
+    expect(await creditNotes.listStuckDeliveries(new Date(Date.now() + 3_600_000).toISOString())).toEqual([]);
+    expect((await sweepAt(Date.now() + 3_600_000)).requeued).toEqual([]);
+  });
 });
+
+/** The invoice run's delivery sweep with its clock at `now` (epoch ms), on this stack's queue. */
+function sweepAt(now: number) {
+  return recoverStuckDeliveries({
+    invoices,
+    creditNotes,
+    requestDocuments: async (requests: readonly InvoiceNumberMessage[]) => ({
+      failed: (
+        await sendBodies(
+          stack.clients.sqs,
+          stack.env[queues.invoiceDocuments.envVar]!,
+          requests.map((request) => JSON.stringify(request)),
+        )
+      ).failed.map((f) => requests[f.index]!.number),
+    }),
+    now: () => now,
+  });
+}

@@ -19,7 +19,9 @@
  *
  * The delivery (its PDF, its email) is stored beside the note, which itself never changes: each
  * delivery step puts the item again, conditioned on the `revision` it read, as invoices are
- * updated, so two senders cannot both claim the email.
+ * updated, so two senders cannot both claim the email. While the delivery is underway the item
+ * is in the `open-deliveries` index (partition `CREDIT_NOTE`, sorted by when its current step
+ * began), so the invoice run's sweep finds a note whose render request or claim was lost.
  */
 import {
   GetCommand,
@@ -30,26 +32,42 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { pendingDelivery, type CreditNoteDelivery, type DeliveredCreditNote } from '#domain/credit-notes/delivery.ts';
+import { deliveryUnderway, lastDeliveryStep } from '#domain/delivery/document-delivery.ts';
 import type { CreditNote } from '#domain/credit-notes/types.ts';
 import { CreditNoteNotFoundError } from '#domain/errors.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
-import type { CreditDecision, CreditNoteDeliveries, CreditNoteStore, IssuedCreditNote } from '#ports/credit-note-store.ts';
+import type {
+  CreditDecision,
+  CreditNoteDeliveries,
+  CreditNoteStore,
+  IssuedCreditNote,
+  StuckCreditNoteDeliveries,
+} from '#ports/credit-note-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed } from '../errors.ts';
 import { movementWrites } from './customer-balance-store.ts';
 import { outboxPuts } from './outbound-outbox.ts';
-import { advanceSequence, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
+import { advanceSequence, OPEN_DELIVERIES_INDEX, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
 import { sleep } from './retry-delay.ts';
 
 const NOTES_PREFIX = 'CREDITNOTES#';
 const noteKey = (invoiceNumber: string, number: string) => ({ pk: `${NOTES_PREFIX}${invoiceNumber}`, sk: number });
 const pointerKey = (number: string) => ({ pk: `CREDITNOTE#${number}`, sk: 'CREDITNOTE' });
+/** Credit notes' partition of the open-deliveries index (invoices' is OPEN). */
+const OPEN_CREDIT_NOTE = 'CREDIT_NOTE';
+
+/** The index attributes of a delivery underway (none once it is sent, failed or bounced). */
+function openDeliveryOf(number: string, delivery: CreditNoteDelivery): { openDelivery: string; deliveryStep: string } | undefined {
+  return deliveryUnderway(delivery)
+    ? { openDelivery: OPEN_CREDIT_NOTE, deliveryStep: `${lastDeliveryStep(delivery)}#${number}` }
+    : undefined;
+}
 
 export interface DynamoDbCreditNoteStoreOptions {
   /** Attempts at issuing under contention before giving up. */
   readonly maxAttempts?: number;
 }
 
-export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliveries {
+export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliveries, StuckCreditNoteDeliveries {
   private readonly maxAttempts: number;
   /** Per invoice number: the issue in progress in this process, which the next one waits for. */
   private readonly inProgress = new Map<string, Promise<unknown>>();
@@ -103,6 +121,9 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
                     ...noteKey(invoiceNumber, creditNote.number),
                     customerId: creditNote.customerId,
                     creditNote: JSON.stringify(creditNote),
+                    // Pending from now, wall-clock (the note's date may be an --as-of in the past): a render
+                    // request lost after this write is found by the sweep once the claim timeout has passed.
+                    ...openDeliveryOf(creditNote.number, pendingDelivery(new Date().toISOString())),
                   },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
@@ -151,11 +172,12 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
       const next = change(current);
       if (next === undefined) return { delivered: current, changed: false };
       const revision = item.revision === undefined ? 0 : Number(item.revision);
+      const { openDelivery: _open, deliveryStep: _step, ...rest } = item;
       try {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...item, delivery: JSON.stringify(next), revision: revision + 1 },
+            Item: { ...rest, ...openDeliveryOf(number, next), delivery: JSON.stringify(next), revision: revision + 1 },
             ConditionExpression: revision === 0 ? 'attribute_not_exists(revision)' : 'revision = :revision',
             ...(revision === 0 ? {} : { ExpressionAttributeValues: { ':revision': revision } }),
           }),
@@ -167,6 +189,23 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
       }
     }
     throw new ConcurrentChangeError(`credit note ${number} kept changing while updating its delivery`);
+  }
+
+  async listStuckDeliveries(before: string): Promise<string[]> {
+    const numbers: string[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: OPEN_DELIVERIES_INDEX,
+        KeyConditionExpression: 'openDelivery = :open AND deliveryStep < :before',
+        ExpressionAttributeValues: { ':open': OPEN_CREDIT_NOTE, ':before': before },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) numbers.push(String(item.sk));
+    }
+    return numbers;
   }
 
   /** The credit note's item, through its number's pointer. */

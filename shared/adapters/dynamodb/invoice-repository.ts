@@ -40,6 +40,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { InvoiceNotFoundError } from '#domain/errors.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
+import { lastDeliveryStep } from '#domain/delivery/document-delivery.ts';
 import { awaitsDelivery, isOpenReceivable, STATUS_TRANSITIONS } from '#domain/invoice/lifecycle.ts';
 import type { InvoiceSequence } from '#domain/invoice/numbering.ts';
 import type { BalanceMovement } from '#domain/balance/ledger.ts';
@@ -562,7 +563,8 @@ export function invoiceItem(invoice: Invoice): Record<string, unknown> {
 
 const OPEN_RECEIVABLES_INDEX = 'open-receivables';
 const OPEN_DRAFTS_INDEX = 'open-drafts';
-const OPEN_DELIVERIES_INDEX = 'open-deliveries';
+/** Sparse, keys-only: partition `openDelivery` (OPEN for invoices; credit-note-store.ts has its own value), sort `deliveryStep`. */
+export const OPEN_DELIVERIES_INDEX = 'open-deliveries';
 const OPEN = 'OPEN';
 const INVOICE_LISTING = 'INVOICES';
 
@@ -585,10 +587,6 @@ const FINALIZABLE = storedStatusIn('finalize');
 const NOT_ISSUABLE = storedStatusIn('closeNotIssued');
 
 /** The claim's time while `sending`; otherwise the invoice's last change (the step that left it here). */
-function lastDeliveryStep(invoice: Invoice): string {
-  return invoice.deliveryStatus === 'sending' && invoice.sendingSince !== undefined ? invoice.sendingSince : invoice.updatedAt;
-}
-
 /**
  * Invoices written before compression hold the plain map in `invoice` (rewritten compressed at
  * their next change); those stored before payments and dunning existed lack their fields:

@@ -21,6 +21,16 @@ export interface DocumentDelivery {
   readonly updatedAt: string;
 }
 
+/** Not done yet (`pending`, `rendered`, `sending`): the invoice run's sweep looks for these (recover-deliveries). */
+export function deliveryUnderway(delivery: DocumentDelivery): boolean {
+  return delivery.deliveryStatus === 'pending' || delivery.deliveryStatus === 'rendered' || delivery.deliveryStatus === 'sending';
+}
+
+/** When the current delivery step began: the email claim while `sending`, otherwise the last change. */
+export function lastDeliveryStep(delivery: DocumentDelivery): string {
+  return delivery.deliveryStatus === 'sending' && delivery.sendingSince !== undefined ? delivery.sendingSince : delivery.updatedAt;
+}
+
 /** pending -> rendered; a document already further along keeps its status (only the document is recorded). */
 export function withDocument<T extends DocumentDelivery>(item: T, document: InvoiceDocument): T {
   const deliveryStatus = item.deliveryStatus === 'pending' ? 'rendered' : item.deliveryStatus;
