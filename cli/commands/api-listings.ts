@@ -1,4 +1,4 @@
-/** `billflow api reindex`: customers and invoices stored before the HTTP API's `listings` index get their entry in it. */
+/** `billflow api reindex`: customers, invoices and credit notes stored before the HTTP API's `listings` index get their entry in it. */
 import type { Command } from 'commander';
 import { backfillListings } from '#adapters/dynamodb/listings-backfill.ts';
 import { createContext } from '../context.ts';
@@ -11,11 +11,16 @@ export function registerApiListingsCommand(program: Command, globals: () => Glob
     .description('the HTTP API (/v1)')
     .command('reindex')
     .description(
-      'list in GET /v1/customers and GET /v1/invoices the customers and invoices stored before their index existed (once after upgrading; safe to repeat)',
+      'list in GET /v1/customers, /v1/invoices and /v1/credit-notes the customers, invoices and credit notes stored before their index existed (once after upgrading; safe to repeat)',
     )
     .action(async () => {
       const context = createContext(globals().outputs);
       const added = await backfillListings(context.clients.dynamodb, context.outputs.billingTable);
-      emit(globals(), added, () => `indexed ${added.customers} customer(s) and ${added.invoices} invoice(s) that were not listed yet`);
+      emit(
+        globals(),
+        added,
+        () =>
+          `indexed ${added.customers} customer(s), ${added.invoices} invoice(s) and ${added.creditNotes} credit note(s) that were not listed yet`,
+      );
     });
 }

@@ -1,6 +1,6 @@
 /** What the HTTP API's operations are given: ports only, built once per container by ./handler.ts (tests inject their own). */
 import type { CatalogRepository, CustomerPages } from '#ports/catalog-repository.ts';
-import type { CreditNoteDeliveries, CreditNoteStore } from '#ports/credit-note-store.ts';
+import type { CreditNoteDeliveries, CreditNotePages, CreditNoteStore } from '#ports/credit-note-store.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { RequestThrottle } from '#ports/request-throttle.ts';
 import type { IdempotencyStore } from '#ports/idempotency-store.ts';
@@ -15,7 +15,7 @@ export interface ApiDependencies {
   readonly knownCustomers: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
   readonly invoices: InvoiceListing & IssuedInvoices & InvoicePages;
   /** Read-only: the notes, and a note's delivery for its PDF's key. */
-  readonly creditNotes: Pick<CreditNoteStore, 'findByNumber' | 'list'> & Pick<CreditNoteDeliveries, 'findDelivered'>;
+  readonly creditNotes: Pick<CreditNoteStore, 'findByNumber'> & Pick<CreditNoteDeliveries, 'findDelivered'> & CreditNotePages;
   readonly events: EventStore;
   /** Sends one events-queue message body (the CloudEvents body as it came). */
   readonly enqueueEvents: (body: string) => Promise<void>;

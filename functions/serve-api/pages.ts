@@ -1,8 +1,7 @@
 /**
  * Cursor pages: items in a stable order (by a key), `limit` at a time; `nextCursor` is the
- * last key of the page, opaque to callers (base64url), null on the last page. `storedPage` when
- * the store reads just the page (customers, invoices: the listings index), `page` when it
- * returns the whole listing (credit notes).
+ * last key of the page, opaque to callers (base64url), null on the last page. The store reads
+ * just the page (customers, invoices, credit notes: the listings index).
  */
 import { z } from 'zod';
 import { ProblemError } from './problems.ts';
@@ -14,15 +13,6 @@ export const pageQuery = {
 
 export function pageSchema<Item extends z.ZodType>(item: Item, id: string) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
-}
-
-export function page<T>(items: readonly T[], keyOf: (item: T) => string, query: { limit: number; cursor?: string | undefined }) {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  const rest = after === undefined ? sorted : sorted.filter((item) => keyOf(item) > after);
-  const shown = rest.slice(0, query.limit);
-  const more = rest.length > shown.length;
-  return { items: shown, nextCursor: more ? Buffer.from(keyOf(shown.at(-1)!), 'utf8').toString('base64url') : null };
 }
 
 /** A page read from a store that pages itself (an index), with the same cursors as `page`. */

@@ -42,10 +42,8 @@ export class HttpApiStage implements PipelineStage {
         // Catalog head and customers, invoices and credit notes by number, idempotency keys (claim re-read).
         'dynamodb:GetItem',
         'dynamodb:BatchGetItem',
-        // Invoices of a customer, credit notes of an invoice.
+        // Invoices of a customer, credit notes of an invoice (listings across them: the listings index, no Scan).
         'dynamodb:Query',
-        // Credit notes across invoices (DynamoDbCreditNoteStore.list without an invoice); customers and invoices use the listings index.
-        'dynamodb:Scan',
         // Customers upserted (batch), their version item, idempotency claims.
         'dynamodb:BatchWriteItem',
         'dynamodb:PutItem',

@@ -46,6 +46,17 @@ export interface CreditNoteStore {
   list(filter?: { customerId?: string; invoiceNumber?: string }): Promise<CreditNote[]>;
 }
 
+/** The HTTP API's listing: a page at a time, by number, reading only that page. */
+export interface CreditNotePages {
+  /** Up to `limit` credit notes numbered after `after`, by number; `more` when others follow. */
+  creditNotesPage(query: {
+    limit: number;
+    after?: string;
+    customerId?: string;
+    invoiceNumber?: string;
+  }): Promise<{ creditNotes: CreditNote[]; more: boolean }>;
+}
+
 /** Credit notes whose delivery's next step was lost (recover-deliveries, as for invoices). */
 export interface StuckCreditNoteDeliveries {
   /**

@@ -398,13 +398,13 @@ describe('the HTTP API, through HTTP', () => {
       return [customers.items.map((item) => item.id), invoices.items.map((item) => item.customerId)];
     };
     const before = await listed();
-    const reindexed = await cli<{ customers: number; invoices: number }>('api', 'reindex');
+    const reindexed = await cli<{ customers: number; invoices: number; creditNotes: number }>('api', 'reindex');
     const after = await listed();
     const again = await backfillListings(dynamodb, billingTable);
     expect(before).toEqual([['cus_a'], []]);
-    expect(reindexed).toEqual({ customers: 1, invoices: 1 });
+    expect(reindexed).toEqual({ customers: 1, invoices: 1, creditNotes: 0 });
     expect(after).toEqual([['cus_a', 'cus_b'], ['cus_a']]);
-    expect(again).toEqual({ customers: 0, invoices: 0 });
+    expect(again).toEqual({ customers: 0, invoices: 0, creditNotes: 0 });
   });
 
   it('refuses a subscription change that would rewrite the finalized October (409), and takes one from the period end', async () => {
@@ -452,6 +452,24 @@ describe('the HTTP API, through HTTP', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       pdf = await client.call('GET', `/v1/credit-notes/${creditNote.number}/pdf`, { key: keys.read });
     }
+    const numbersListed = async (query: string) =>
+      ((await client.call('GET', `/v1/credit-notes${query}`, { key: keys.read })).json as { items: { number: string }[] }).items.map(
+        (note) => note.number,
+      );
+    const byCustomer = [await numbersListed(''), await numbersListed('?customer=cus_a'), await numbersListed('?customer=cus_b')];
+    // A credit note stored before the listings index: missing from the listing until billflow api reindex.
+    const { dynamodb } = pipeline.stack.clients;
+    const billingTable = pipeline.stack.env[tables.billing.envVar]!;
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: billingTable,
+        Key: { pk: `CREDITNOTES#${invoice!.number}`, sk: creditNote.number },
+        UpdateExpression: 'REMOVE listing, listingOrder',
+      }),
+    );
+    const unlisted = await numbersListed('');
+    const reindexed = await backfillListings(dynamodb, billingTable);
+    const relisted = await numbersListed('');
     const unknown = await client.call('GET', '/v1/credit-notes/ACME-CN-2026-999999', { key: keys.read });
     const unknownPdf = await client.call('GET', '/v1/credit-notes/ACME-CN-2026-999999/pdf', { key: keys.read });
     const noRoute = await client.send('GET', '/v1/nothing-here', { key: keys.read });
@@ -459,6 +477,8 @@ describe('the HTTP API, through HTTP', () => {
     // Assess
     expect(before.json).toEqual({ items: [], nextCursor: null });
     expect((listed.json as { items: { number: string }[] }).items.map((note) => note.number)).toEqual([creditNote.number]);
+    expect(byCustomer).toEqual([[creditNote.number], [creditNote.number], []]);
+    expect([unlisted, reindexed, relisted]).toEqual([[], { customers: 0, invoices: 0, creditNotes: 1 }, [creditNote.number]]);
     expect(shown.json).toMatchObject({ number: creditNote.number, invoiceNumber: invoice!.number, reason: 'service outage' });
     expect([pdf.status, unknown.status, unknownPdf.status]).toEqual([302, 404, 404]);
     await expectPdfBehind(pdf.headers.location!, '/credit-notes/');

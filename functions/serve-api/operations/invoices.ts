@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { operation, type Operation } from '../operation.ts';
-import { page, pageQuery, pageSchema, storedPage } from '../pages.ts';
+import { pageQuery, pageSchema, storedPage } from '../pages.ts';
 import { ProblemError } from '../problems.ts';
 import { creditNoteView, invoiceView } from '../schemas.ts';
 
@@ -111,13 +111,22 @@ export function invoiceOperations(deps: ApiDependencies): Operation[] {
       scope: 'read',
       query: creditNoteQuery,
       responses: { 200: { description: 'A page of credit notes', schema: pageSchema(creditNoteView, 'CreditNotePage') } },
-      handle: async ({ query }) => {
-        const found = await deps.creditNotes.list({
-          ...(query.customer === undefined ? {} : { customerId: query.customer }),
-          ...(query.invoice === undefined ? {} : { invoiceNumber: query.invoice }),
-        });
-        return { status: 200, body: page(found, (note) => note.number, query) };
-      },
+      handle: async ({ query }) => ({
+        status: 200,
+        body: await storedPage(
+          async ({ limit, after }) => {
+            const { creditNotes, more } = await deps.creditNotes.creditNotesPage({
+              limit,
+              ...(after === undefined ? {} : { after }),
+              ...(query.customer === undefined ? {} : { customerId: query.customer }),
+              ...(query.invoice === undefined ? {} : { invoiceNumber: query.invoice }),
+            });
+            return { items: creditNotes, more };
+          },
+          (note) => note.number,
+          query,
+        ),
+      }),
     }),
     operation({
       method: 'GET',

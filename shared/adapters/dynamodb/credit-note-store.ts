@@ -39,17 +39,25 @@ import type { Invoice } from '#domain/invoice/invoice.ts';
 import type {
   CreditDecision,
   CreditNoteDeliveries,
+  CreditNotePages,
   CreditNoteStore,
   IssuedCreditNote,
   StuckCreditNoteDeliveries,
 } from '#ports/credit-note-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed } from '../errors.ts';
 import { movementWrites } from './customer-balance-store.ts';
+import { indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { outboxPuts } from './outbound-outbox.ts';
 import { advanceSequence, OPEN_DELIVERIES_INDEX, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
 import { sleep } from './retry-delay.ts';
 
-const NOTES_PREFIX = 'CREDITNOTES#';
+export const NOTES_PREFIX = 'CREDITNOTES#';
+const CREDIT_NOTE_LISTING = 'CREDIT_NOTES';
+
+/** The credit note's entry in the `listings` index (infra/resources.ts): by number. */
+export function creditNoteListingKey(number: string): { listing: string; listingOrder: string } {
+  return { listing: CREDIT_NOTE_LISTING, listingOrder: number };
+}
 const noteKey = (invoiceNumber: string, number: string) => ({ pk: `${NOTES_PREFIX}${invoiceNumber}`, sk: number });
 const pointerKey = (number: string) => ({ pk: `CREDITNOTE#${number}`, sk: 'CREDITNOTE' });
 /** Credit notes' partition of the open-deliveries index (invoices' is OPEN). */
@@ -67,7 +75,7 @@ export interface DynamoDbCreditNoteStoreOptions {
   readonly maxAttempts?: number;
 }
 
-export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliveries, StuckCreditNoteDeliveries {
+export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliveries, StuckCreditNoteDeliveries, CreditNotePages {
   private readonly maxAttempts: number;
   /** Per invoice number: the issue in progress in this process, which the next one waits for. */
   private readonly inProgress = new Map<string, Promise<unknown>>();
@@ -124,6 +132,7 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
                     // Pending from now, wall-clock (the note's date may be an --as-of in the past): a render
                     // request lost after this write is found by the sweep once the claim timeout has passed.
                     ...openDeliveryOf(creditNote.number, pendingDelivery(new Date().toISOString())),
+                    ...creditNoteListingKey(creditNote.number),
                   },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
@@ -189,6 +198,29 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
       }
     }
     throw new ConcurrentChangeError(`credit note ${number} kept changing while updating its delivery`);
+  }
+
+  async creditNotesPage(query: {
+    limit: number;
+    after?: string;
+    customerId?: string;
+    invoiceNumber?: string;
+  }): Promise<{ creditNotes: CreditNote[]; more: boolean }> {
+    const { customerId, after, limit } = query;
+    if (query.invoiceNumber !== undefined) {
+      // One invoice's credit notes: its own partition, a handful at most.
+      const rest = (await this.listForInvoice(query.invoiceNumber)).filter(
+        (note) => (customerId === undefined || note.customerId === customerId) && (after === undefined || note.number > after),
+      );
+      return { creditNotes: rest.slice(0, limit), more: rest.length > limit };
+    }
+    const { items, more } = await indexPage(
+      this.client,
+      this.tableName,
+      { ...LISTINGS_INDEX, partition: CREDIT_NOTE_LISTING, limit, ...(after === undefined ? {} : { after }) },
+      customerId === undefined ? undefined : (item) => item.customerId === customerId,
+    );
+    return { creditNotes: items.map(storedCreditNote), more };
   }
 
   async listStuckDeliveries(before: string): Promise<string[]> {
