@@ -46,7 +46,7 @@ import type {
 } from '#ports/credit-note-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed } from '../errors.ts';
 import { movementWrites } from './customer-balance-store.ts';
-import { indexPage, LISTINGS_INDEX } from './index-page.ts';
+import { indexKeys, indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { outboxPuts } from './outbound-outbox.ts';
 import { advanceSequence, OPEN_DELIVERIES_INDEX, readRevision, revisedInvoice, sequenceKey } from './invoice-repository.ts';
 import { sleep } from './retry-delay.ts';
@@ -224,20 +224,12 @@ export class DynamoDbCreditNoteStore implements CreditNoteStore, CreditNoteDeliv
   }
 
   async listStuckDeliveries(before: string): Promise<string[]> {
-    const numbers: string[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        IndexName: OPEN_DELIVERIES_INDEX,
-        KeyConditionExpression: 'openDelivery = :open AND deliveryStep < :before',
-        ExpressionAttributeValues: { ':open': OPEN_CREDIT_NOTE, ':before': before },
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) numbers.push(String(item.sk));
-    }
-    return numbers;
+    const keys = await indexKeys(this.client, this.tableName, OPEN_DELIVERIES_INDEX, 'openDelivery = :open AND deliveryStep < :before', {
+      ':open': OPEN_CREDIT_NOTE,
+      ':before': before,
+    });
+    // A credit note's sort key is its number.
+    return keys.map((key) => key.sk);
   }
 
   /** The credit note's item, through its number's pointer. */

@@ -92,3 +92,32 @@ async function readInOrder(
     return item === undefined ? [] : [item];
   });
 }
+
+/**
+ * The table keys of every item of a keys-only index matching `condition`, all pages (the sparse
+ * indexes of work still open: receivables, drafts, deliveries), with the named index attributes.
+ */
+export async function indexKeys(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  indexName: string,
+  condition: string,
+  values: Record<string, string>,
+  indexAttributes: readonly string[] = [],
+): Promise<({ pk: string; sk: string } & Record<string, string | undefined>)[]> {
+  const keys: ({ pk: string; sk: string } & Record<string, string | undefined>)[] = [];
+  const pages = paginateQuery(
+    { client },
+    { TableName: tableName, IndexName: indexName, KeyConditionExpression: condition, ExpressionAttributeValues: values },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      keys.push({
+        pk: String(item.pk),
+        sk: String(item.sk),
+        ...Object.fromEntries(indexAttributes.map((name) => [name, item[name] === undefined ? undefined : String(item[name])])),
+      });
+    }
+  }
+  return keys;
+}

@@ -50,7 +50,7 @@ import { batchGetAll } from './batch-get.ts';
 import { movementWrites, readLedger } from './customer-balance-store.ts';
 import { cancellationReasons, ConcurrentChangeError, isConditionFailed, ItemVanishedError, NumberContentionError } from '../errors.ts';
 import { gunzipJson, gzipJson } from './gzip-json.ts';
-import { indexPage, LISTINGS_INDEX } from './index-page.ts';
+import { indexKeys, indexPage, LISTINGS_INDEX } from './index-page.ts';
 import { outboxPuts } from './outbound-outbox.ts';
 import { sleep } from './retry-delay.ts';
 
@@ -448,7 +448,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository, InvoicePage
   }
 
   async listOpenReceivables(dueBefore: string): Promise<Invoice[]> {
-    const keys = await this.indexKeys(OPEN_RECEIVABLES_INDEX, 'receivable = :open AND receivableDue < :before', {
+    const keys = await indexKeys(this.client, this.tableName, OPEN_RECEIVABLES_INDEX, 'receivable = :open AND receivableDue < :before', {
       ':open': OPEN,
       ':before': dueBefore,
     });
@@ -460,7 +460,7 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository, InvoicePage
   }
 
   async listOpenDrafts(throughPeriod: string): Promise<{ customerId: string; billingPeriod: string }[]> {
-    const keys = await this.indexKeys(OPEN_DRAFTS_INDEX, 'openDraft = :open AND draftPeriod <= :through', {
+    const keys = await indexKeys(this.client, this.tableName, OPEN_DRAFTS_INDEX, 'openDraft = :open AND draftPeriod <= :through', {
       ':open': OPEN,
       ':through': throughPeriod,
     });
@@ -468,37 +468,15 @@ export class DynamoDbInvoiceRepository implements InvoiceRepository, InvoicePage
   }
 
   async listStuckDeliveries(before: string): Promise<string[]> {
-    const keys = await this.indexKeys(
+    const keys = await indexKeys(
+      this.client,
+      this.tableName,
       OPEN_DELIVERIES_INDEX,
       'openDelivery = :open AND deliveryStep < :before',
       { ':open': OPEN, ':before': before },
       ['deliveryStep'],
     );
     return keys.map((key) => key.deliveryStep!.slice(key.deliveryStep!.indexOf('#') + 1));
-  }
-
-  /** The table keys of every item of a keys-only index matching `condition`, all pages. */
-  private async indexKeys(
-    indexName: string,
-    condition: string,
-    values: Record<string, string>,
-    indexAttributes: readonly string[] = [],
-  ): Promise<({ pk: string; sk: string } & Record<string, string | undefined>)[]> {
-    const keys: ({ pk: string; sk: string } & Record<string, string | undefined>)[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      { TableName: this.tableName, IndexName: indexName, KeyConditionExpression: condition, ExpressionAttributeValues: values },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        keys.push({
-          pk: String(item.pk),
-          sk: String(item.sk),
-          ...Object.fromEntries(indexAttributes.map((name) => [name, item[name] === undefined ? undefined : String(item[name])])),
-        });
-      }
-    }
-    return keys;
   }
 
   private item(invoice: Invoice): Record<string, unknown> {

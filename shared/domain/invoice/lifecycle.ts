@@ -16,6 +16,7 @@
  * the payment events applied, which takesPayments() below allows on issued invoices only.
  */
 import {
+  deliveryUnderway,
   emailClaimable,
   holdsEmailClaim,
   withDocument,
@@ -190,7 +191,7 @@ export function recordMailProblem(
 
 /** A finalized invoice whose PDF or email is still to come. */
 export function awaitsDelivery(invoice: Invoice): boolean {
-  return invoice.status === 'finalized' && invoice.number !== null && ['pending', 'rendered', 'sending'].includes(invoice.deliveryStatus);
+  return invoice.status === 'finalized' && invoice.number !== null && deliveryUnderway(invoice);
 }
 
 /** Money is still expected: a finalized invoice, unpaid or partly paid (disputes and refunds are chased by people). */
