@@ -16,7 +16,11 @@ export interface QrMatrix {
   readonly dark: (row: number, column: number) => boolean;
 }
 
-/** The QR code's modules for a payload, as EPC069-12 asks: level M, byte mode (UTF-8). */
+/**
+ * The QR code's modules for a payload, at error correction level M as EPC069-12 asks. The
+ * `qrcode` package splits the UTF-8 text into the shortest mix of byte, alphanumeric and numeric
+ * segments (ISO/IEC 18004 8.4); a reader joins them back into the same text.
+ */
 export function epcQrMatrix(payload: string): QrMatrix {
   const { modules } = QRCode.create(payload, { errorCorrectionLevel: 'M' });
   return { size: modules.size, dark: (row, column) => modules.get(row, column) === 1 };

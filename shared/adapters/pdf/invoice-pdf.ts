@@ -11,7 +11,7 @@
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import { canBeEInvoice, einvoiceDocument, type EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import { epcPaymentCode, invoiceCreditTransfer } from '#domain/payments/epc-payment-code.ts';
-import { drawQrCode, epcQrMatrix, QUIET_ZONE_MODULES } from './epc-qr.ts';
+import { drawQrCode, epcQrMatrix, QUIET_ZONE_MODULES, type QrMatrix } from './epc-qr.ts';
 import { formatIban } from './format.ts';
 import { documentWords, type DocumentWords } from './document-words.ts';
 import { CELL_PADDING, COLOR, CONTENT, type PageFlow, type TextBox, STYLE } from './layout.ts';
@@ -47,6 +47,10 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
   const words = documentWords(invoice.language);
   const { t, format } = words;
   const number = invoice.number ?? t('invoice.draftMarker');
+  // Once per render: the layout measures the block under the totals before it draws it (three
+  // calls), and the QR code's mask selection is the dearest step of a one-page invoice.
+  const transfer = invoiceCreditTransfer(invoice);
+  const qrMatrix = transfer === null ? null : epcQrMatrix(epcPaymentCode(transfer));
   return renderDocumentPdf({
     words,
     title: t('invoice.title'),
@@ -68,7 +72,7 @@ export async function renderInvoicePdf(invoice: Invoice, options: RenderInvoiceP
     taxSubtotals: invoice.taxSubtotals,
     legends: invoice.legends,
     totals: () => totals(invoice, words),
-    belowTotals: (flow, y, draw) => paymentCode(flow, invoice, words, y, draw),
+    belowTotals: (flow, y, draw) => paymentCode(flow, qrMatrix, words, y, draw),
     side: (flow, y, draw) => payment(flow, invoice, words, y, draw),
     info: {
       title: invoice.number === null ? `${t('invoice.title')} ${number}` : invoice.number,
@@ -131,10 +135,8 @@ function payment(flow: PageFlow, invoice: Invoice, { t, format }: DocumentWords,
  * The EPC QR code under the amount due it pays, for issued EUR invoices with an amount due; its
  * caption to its left. The code's quiet zone reaches into the gap beside it.
  */
-function paymentCode(flow: PageFlow, invoice: Invoice, { t }: DocumentWords, y: number, draw: boolean): number {
-  const transfer = invoiceCreditTransfer(invoice);
-  if (transfer === null) return 0;
-  const matrix = epcQrMatrix(epcPaymentCode(transfer));
+function paymentCode(flow: PageFlow, matrix: QrMatrix | null, { t }: DocumentWords, y: number, draw: boolean): number {
+  if (matrix === null) return 0;
   const side = QR_MODULE * (matrix.size + 2 * QUIET_ZONE_MODULES);
   const quietZone = QR_MODULE * QUIET_ZONE_MODULES;
   const codeLeft = CONTENT.right + quietZone - side;
