@@ -90,8 +90,19 @@ function number(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-/** Rectangles [x, y, width, height] filled as one path in a #rrggbb color (a QR code's modules). */
-export function fillPath(doc: PDFKit.PDFDocument, rectangles: readonly (readonly [number, number, number, number])[], color: string): void {
+/**
+ * Rectangles [x, y, width, height] filled as one path in a #rrggbb color, in a grid of `unit`
+ * points whose origin is at (left, top): one `cm` places and scales the grid, so a rectangle is
+ * written in small whole numbers (a QR code's modules: "12 3 4 1 re" instead of four page
+ * coordinates with decimals, a third of the bytes for the same shapes).
+ */
+export function fillGridPath(
+  doc: PDFKit.PDFDocument,
+  rectangles: readonly (readonly [number, number, number, number])[],
+  grid: { readonly left: number; readonly top: number; readonly unit: number },
+  color: string,
+): void {
   const path = rectangles.map(([x, y, width, height]) => `${number(x)} ${number(y)} ${number(width)} ${number(height)} re`).join(' ');
-  write(doc, `q ${rgb(color)} rg ${path} f Q`);
+  const unit = number(grid.unit);
+  write(doc, `q ${rgb(color)} rg ${unit} 0 0 ${unit} ${number(grid.left)} ${number(grid.top)} cm ${path} f Q`);
 }

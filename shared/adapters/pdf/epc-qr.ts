@@ -5,7 +5,7 @@
  * error correction level M as EPC069-12 requires.
  */
 import QRCode from 'qrcode';
-import { fillPath } from './content.ts';
+import { fillGridPath } from './content.ts';
 
 /** Light modules around the code, which scanners need to find it (ISO/IEC 18004 asks for four). */
 export const QUIET_ZONE_MODULES = 4;
@@ -34,10 +34,8 @@ export function drawQrCode(doc: PDFKit.PDFDocument, matrix: QrMatrix, x: number,
   const module = side / (matrix.size + 2 * QUIET_ZONE_MODULES);
   const left = x + QUIET_ZONE_MODULES * module;
   const top = y + QUIET_ZONE_MODULES * module;
-  const rectangles = darkRuns(matrix).map(
-    ({ row, column, length }) => [left + column * module, top + row * module, length * module, module] as const,
-  );
-  fillPath(doc, rectangles, color);
+  const rectangles = darkRuns(matrix).map(({ row, column, length }) => [column, row, length, 1] as const);
+  fillGridPath(doc, rectangles, { left, top, unit: module }, color);
 }
 
 /** The dark modules row by row as runs (a run of adjacent dark modules is drawn as one rectangle). */
