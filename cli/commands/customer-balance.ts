@@ -2,15 +2,19 @@
  * `billflow customers balance CUSTOMER [--currency C]` (issue 16): the customer balance's
  * movements (credit notes to the balance, overpayments, uses on invoices, refunds) and what is
  * available per currency, which the next invoice in that currency uses at finalization.
+ * `billflow customers refund-balance CUSTOMER --amount A --currency C --reference R`: records
+ * balance paid back outside billflow (use-cases/refund-customer-balance.ts).
  */
 import type { Command } from 'commander';
 import { availableBalance, type BalanceMovement } from '#domain/balance/ledger.ts';
 import { isCurrencyCode } from '#domain/catalog/currencies.ts';
+import { BalanceRefundError, InsufficientBalanceError } from '#domain/errors.ts';
 import { formatMinor } from '#domain/money.ts';
+import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
 import { createContext } from '../context.ts';
-import { UsageError } from '../errors.ts';
-import { emit, table } from '../output.ts';
-import type { GlobalOptions } from '../options.ts';
+import { asUsageError, UsageError } from '../errors.ts';
+import { emit, pendingFactWarning, table } from '../output.ts';
+import { parseInstant, type GlobalOptions } from '../options.ts';
 
 export function registerCustomerBalanceCommand(program: Command, globals: () => GlobalOptions): void {
   // The `customers` group is registered with the catalog commands (subscriptions.ts); the balance joins it.
@@ -34,6 +38,51 @@ export function registerCustomerBalanceCommand(program: Command, globals: () => 
         available: availableBalance(movements, { customerId, currency: code }),
       }));
       emit(globals(), { customerId, balances, movements }, () => describeBalance(customerId, balances, movements));
+    });
+
+  customers
+    .command('refund-balance')
+    .description(
+      'record customer balance paid back outside billflow (e.g. by bank transfer): it leaves the balance, and balance.refunded is published',
+    )
+    .argument('<customer>', 'customer id, as in the catalog')
+    .requiredOption('--amount <a>', 'the amount paid back, in the currency (e.g. 11.90); at most what is available')
+    .requiredOption('--currency <code>', 'the balance it comes from (ISO 4217, e.g. EUR)')
+    .requiredOption(
+      '--reference <text>',
+      "the payout's reference (e.g. the transfer's); one refund per reference, so a retry records it once",
+    )
+    .option('--as-of <instant>', 'RFC 3339 instant it was paid back; default now')
+    .action(async (customerId: string, options: { amount: string; currency: string; reference: string; asOf?: string }) => {
+      const currency = options.currency.toUpperCase();
+      if (!isCurrencyCode(currency))
+        throw new UsageError(`--currency ${options.currency} is not an ISO 4217 currency code (e.g. EUR, USD, JPY)`);
+      const at = parseInstant('--as-of', options.asOf, '2026-12-06T09:00:00Z');
+      const context = createContext(globals().outputs);
+      const account = { customerId, currency };
+      try {
+        const { refund, alreadyRecorded, available, outboundError } = await refundCustomerBalance(
+          account,
+          { amount: options.amount, reference: options.reference },
+          { balances: context.balances, now: () => at, outbound: context.outbound },
+        );
+        const money = (minor: number) => `${formatMinor(minor, currency)} ${currency}`;
+        emit(globals(), { refund, alreadyRecorded, available }, () =>
+          alreadyRecorded
+            ? `refund ${refund.reference} of ${money(-refund.amount)} was already recorded on ${refund.at.slice(0, 10)}; nothing changed, available ${money(available)}`
+            : `refunded ${money(-refund.amount)} of ${customerId}'s balance (${refund.reference}); available ${money(available)}`,
+        );
+        if (outboundError !== undefined)
+          process.stderr.write(pendingFactWarning(`the refund ${refund.reference} is recorded`, 'balance.refunded', outboundError));
+      } catch (error) {
+        if (
+          error instanceof InsufficientBalanceError &&
+          error.available === 0 &&
+          !(await context.catalog.findCustomers([customerId])).has(customerId)
+        )
+          throw new UsageError(`no customer ${customerId} in the catalog and no balance for it: check the id (billflow catalog show)`);
+        asUsageError(error, [BalanceRefundError, InsufficientBalanceError]);
+      }
     });
 }
 

@@ -24,6 +24,8 @@ const meanings: Record<string, string> = {
   'billflow.invoice.overdue': 'an overdue reminder went out for a stage (3, 10, 20 days by default; one fact per stage)',
   'billflow.invoice.voided': 'an operator voided the invoice (`billflow invoices void`)',
   'billflow.credit_note.issued': 'a credit note was issued for the invoice (`billflow invoices credit`)',
+  'billflow.balance.refunded':
+    'an operator recorded customer balance paid back outside billflow (`billflow customers refund-balance`; one fact per reference)',
   'billflow.payment.unmatched': 'a payment could not be matched to an invoice (one fact per payment; no subject: no customer is known)',
   'billflow.subscription.changed':
     'an operator started, changed or cancelled a subscription (`billflow subscriptions ...` or the HTTP API; one fact per resulting history)',

@@ -49,6 +49,9 @@ export class InsufficientBalanceError extends namedError('InsufficientBalanceErr
   }
 }
 
+/** A balance refund that cannot be recorded as asked (an amount that is not an exact positive amount, a reference used for another refund); the message says what to fix. */
+export class BalanceRefundError extends namedError('BalanceRefundError') {}
+
 /** An invoice that cannot be written as an e-invoice; the message says what to fix. */
 export class EInvoiceDataError extends namedError('EInvoiceDataError') {}
 

@@ -205,4 +205,80 @@ describe('the customer balance on the local services', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('no customer cus_nobody in the catalog');
   }, 60_000);
+
+  it('pays balance back outside billflow (`customers refund-balance`): at most what is there, exact amounts, one refund per reference', async () => {
+    // Prepare: cus_over's November invoice, settled by its balance, credited 10.00 net: 11.90 back into the balance.
+    const november = (await invoiceOf('cus_over', '2026-11')).number!;
+    const credit = await billflow<{ creditNote: { number: string; total: number } }>(
+      'invoices',
+      'credit',
+      november,
+      '--reason',
+      'outage',
+      '--line',
+      '1',
+      '--amount',
+      '10.00',
+      '--as-of',
+      '2026-12-04T10:00:00Z',
+    );
+    const refund = (...args: string[]) => runBillflow(outputsFile, ['customers', 'refund-balance', 'cus_over', ...args]);
+
+    // Act
+    const tooMuch = await refund('--amount', '20', '--currency', 'EUR', '--reference', 'SEPA-0042');
+    const tooPrecise = await refund('--amount', '5.001', '--currency', 'EUR', '--reference', 'SEPA-0042');
+    const refunded = await billflow<{ refund: BalanceMovement; alreadyRecorded: boolean; available: number }>(
+      'customers',
+      'refund-balance',
+      'cus_over',
+      '--amount',
+      '11.90',
+      '--currency',
+      'eur',
+      '--reference',
+      'SEPA-0042',
+      '--as-of',
+      '2026-12-06T09:00:00Z',
+    );
+    const retried = await refund('--amount', '11.90', '--currency', 'EUR', '--reference', 'SEPA-0042');
+    const reused = await refund('--amount', '1.00', '--currency', 'EUR', '--reference', 'SEPA-0042');
+    const nobody = await runBillflow(outputsFile, [
+      'customers',
+      'refund-balance',
+      'cus_nobody',
+      '--amount',
+      '1',
+      '--currency',
+      'EUR',
+      '--reference',
+      'R',
+    ]);
+    const balance = await billflow<BalanceJson>('customers', 'balance', 'cus_over');
+
+    // Assess
+    expect(credit.creditNote.total).toBe(1190);
+    expect([tooMuch.code, tooMuch.stdout]).toEqual([2, '']);
+    expect(tooMuch.stderr).toContain(
+      'Customer cus_over has 11.90 EUR of balance available; 20.00 EUR cannot be taken out of it: take at most 11.90 EUR',
+    );
+    expect(tooPrecise.code).toBe(2);
+    expect(tooPrecise.stderr).toContain('refund amount "5.001" has more decimals than EUR has (2)');
+    expect(refunded).toMatchObject({
+      alreadyRecorded: false,
+      available: 0,
+      refund: { kind: 'refund', amount: -1190, reference: 'SEPA-0042', at: '2026-12-06T09:00:00.000Z' },
+    });
+    expect([retried.code, retried.stdout.trim()]).toEqual([
+      0,
+      'refund SEPA-0042 of 11.90 EUR was already recorded on 2026-12-06; nothing changed, available 0.00 EUR',
+    ]);
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain('reference SEPA-0042 was already used for a refund of 11.90 EUR on 2026-12-06, not 1.00 EUR');
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('no customer cus_nobody in the catalog');
+    expect(balance.balances).toEqual([{ currency: 'EUR', available: 0 }]);
+    expect(
+      balance.movements.filter((movement) => movement.kind === 'refund').map((movement) => [movement.amount, movement.reference]),
+    ).toEqual([[-1190, 'SEPA-0042']]);
+  }, 120_000);
 });

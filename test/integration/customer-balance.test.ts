@@ -13,7 +13,14 @@ import { apiRequest, invoicingCatalog, proCustomer } from '#test-support/invoici
 import { createInvoicingHarness, type InvoicingHarness } from '#test-support/invoicing-harness.ts';
 import { createTestStack } from '#test-support/local-stack.ts';
 import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
-import { noOutboundEvents } from '#ports/outbound-events.ts';
+import { noOutboundEvents, type OutboundEvents } from '#ports/outbound-events.ts';
+import { DynamoDbOutboundOutbox } from '#adapters/dynamodb/outbound-outbox.ts';
+import { OutboundPublishError } from '#adapters/errors.ts';
+import { InsufficientBalanceError } from '#domain/errors.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
+import { balanceRefunded } from '#domain/outbound/facts.ts';
+import { flushOutbox } from '#use-cases/publish-recorded.ts';
+import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
 
 const ACCOUNT = { customerId: 'cus_de', currency: 'EUR' } as const;
 
@@ -100,6 +107,47 @@ describe('customer balance store', () => {
     const takes = movements.filter((movement) => movement.kind === 'applied_to_invoice').map((movement) => -movement.amount);
     // 10 000 = 14 x 700 + 200: fourteen invoices take 700, one the 200 left, five nothing.
     expect(takes.sort((a, b) => a - b)).toEqual([200, ...Array.from({ length: 14 }, () => 700)]);
+  });
+
+  it('records a balance refund with its balance.refunded fact in one transaction: the fact waits in the outbox while the bus refuses, a retry adds nothing', async () => {
+    // Prepare: 50.00 EUR in the balance; a bus that refuses every publish.
+    const { stack, tableName, balances } = await balanceStore();
+    await balances.record(ACCOUNT, once(creditNote('ACME-CN-2026-000001', 5000)));
+    const outbox = new DynamoDbOutboundOutbox(stack.clients.dynamodb, tableName);
+    const refusing: OutboundEvents = {
+      publish: async () => {
+        throw new OutboundPublishError('bus unavailable');
+      },
+    };
+    const deps = { balances, now: () => Date.parse('2026-12-06T09:00:00Z'), outbound: refusing };
+
+    // Act: 30.00 paid back, the same command retried, then more than what is left.
+    const refunded = await refundCustomerBalance(ACCOUNT, { amount: '30.00', reference: 'SEPA-0042' }, deps);
+    const retried = await refundCustomerBalance(ACCOUNT, { amount: '30', reference: 'SEPA-0042' }, deps);
+    const tooMuch = await refundCustomerBalance(ACCOUNT, { amount: '20.01', reference: 'SEPA-0043' }, deps).catch(
+      (error: unknown) => error,
+    );
+    const pending = await outbox.listPending();
+    const published: OutboundFact[] = [];
+    const flushed = await flushOutbox({ outbox, outbound: { publish: async (facts) => void published.push(...facts) } });
+
+    // Assess
+    expect(refunded).toMatchObject({ alreadyRecorded: false, available: 2000, outboundError: 'bus unavailable' });
+    expect(retried).toMatchObject({ alreadyRecorded: true, available: 2000 });
+    expect(tooMuch).toBeInstanceOf(InsufficientBalanceError);
+    expect((await balances.movements('cus_de', 'EUR')).map((movement) => [movement.kind, movement.amount, movement.reference])).toEqual([
+      ['credit_note', 5000, 'ACME-CN-2026-000001'],
+      ['refund', -3000, 'SEPA-0042'],
+    ]);
+    expect(pending).toEqual([balanceRefunded(refunded.refund, 2000)]);
+    expect(flushed).toEqual({ published: 1 });
+    expect(published.map((fact) => [fact.type, fact.data])).toEqual([
+      [
+        'balance.refunded',
+        { customerId: 'cus_de', currency: 'EUR', amount: 3000, reference: 'SEPA-0042', at: '2026-12-06T09:00:00.000Z', available: 2000 },
+      ],
+    ]);
+    expect(await outbox.listPending()).toEqual([]);
   });
 });
 

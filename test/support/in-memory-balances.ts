@@ -4,6 +4,7 @@
  * decide again), each id once, never below zero. Yields between read and write so runs interleave.
  */
 import { recordMovement, type BalanceAccount, type BalanceMovement } from '#domain/balance/ledger.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import type { CustomerBalances, RecordedMovement } from '#ports/customer-balance.ts';
 
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -16,7 +17,14 @@ export class InMemoryCustomerBalances implements CustomerBalances {
     for (const movement of movements) this.ledger = recordMovement(this.ledger, movement).ledger;
   }
 
-  async record(account: BalanceAccount, decide: Parameters<CustomerBalances['record']>[1]): Promise<RecordedMovement> {
+  /** The facts recorded with movements (the DynamoDB adapter's outbox writes), oldest first. */
+  readonly recordedFacts: OutboundFact[] = [];
+
+  async record(
+    account: BalanceAccount,
+    decide: Parameters<CustomerBalances['record']>[1],
+    pendingFacts?: Parameters<CustomerBalances['record']>[2],
+  ): Promise<RecordedMovement> {
     for (;;) {
       await yieldToOthers();
       const version = this.version;
@@ -28,7 +36,9 @@ export class InMemoryCustomerBalances implements CustomerBalances {
       // recordMovement refuses a repeated id with other figures and anything below zero, as the table's conditions do.
       this.ledger = recordMovement(this.ledger, movement).ledger;
       this.version += 1;
-      return { movement, ledger: this.of(account) };
+      const after = this.of(account);
+      this.recordedFacts.push(...(pendingFacts?.(movement, after) ?? []));
+      return { movement, ledger: after };
     }
   }
 

@@ -10,12 +10,14 @@
  * `amount + delta` only if, for a delta below zero, the amount is at least what it takes out. So
  * the balance never goes below zero whatever races, and never disagrees with its movements.
  * movementWrites() gives those items to other transactions that must record a movement with
- * their own write (a credit note, an invoice's finalization).
+ * their own write (a credit note, an invoice's finalization). A movement that makes an outbound
+ * fact (a refund) writes it to the outbound outbox in the same transaction.
  */
 import { paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BalanceAccount, BalanceMovement, BalanceMovementKind } from '#domain/balance/ledger.ts';
 import type { CustomerBalances, RecordedMovement } from '#ports/customer-balance.ts';
 import { cancellationReasons, ConcurrentChangeError } from '../errors.ts';
+import { outboxPuts } from './outbound-outbox.ts';
 import { sleep } from './retry-delay.ts';
 
 const PARTITION = 'BALANCE#';
@@ -32,16 +34,28 @@ export class DynamoDbCustomerBalances implements CustomerBalances {
     private readonly maxAttempts = 50,
   ) {}
 
-  async record(account: BalanceAccount, decide: Parameters<CustomerBalances['record']>[1]): Promise<RecordedMovement> {
+  async record(
+    account: BalanceAccount,
+    decide: Parameters<CustomerBalances['record']>[1],
+    pendingFacts?: Parameters<CustomerBalances['record']>[2],
+  ): Promise<RecordedMovement> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
       const ledger = await readLedger(this.client, this.tableName, account);
       const movement = await decide(ledger);
       if (movement === undefined) return { movement, ledger };
       if (movement.customerId !== account.customerId || movement.currency !== account.currency)
         throw new Error(`balance movement ${movement.id} is for ${movement.customerId}/${movement.currency}, not the account read`);
+      const after = [...ledger, movement];
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: movementWrites(this.tableName, [movement]) }));
-        return { movement, ledger: [...ledger, movement] };
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...movementWrites(this.tableName, [movement]),
+              ...outboxPuts(this.tableName, pendingFacts?.(movement, after) ?? []),
+            ],
+          }),
+        );
+        return { movement, ledger: after };
       } catch (error) {
         if (cancellationReasons(error) === undefined) throw error;
         // Another writer recorded a movement with this id or took the balance meanwhile: decide again.

@@ -20,7 +20,9 @@
  * movements only ever take what is there.
  */
 import type { CreditNote } from '../credit-notes/types.ts';
-import { InsufficientBalanceError } from '../errors.ts';
+import { BalanceRefundError, InsufficientBalanceError } from '../errors.ts';
+import { currencyExponent } from '../catalog/currencies.ts';
+import { decimal, formatMinor, toMinorUnits, type Decimal } from '../money.ts';
 
 export type BalanceMovementKind = 'credit_note' | 'overpayment' | 'applied_to_invoice' | 'refund';
 
@@ -186,6 +188,64 @@ export function refundMovement(
   const available = availableBalance(ledger, account);
   if (amount > available) throw new InsufficientBalanceError(account, available, amount);
   return { id: `refund:${reference}`, ...account, kind: 'refund', amount: -amount, at, reference };
+}
+
+/** What an operator asks to pay back: the amount as decimal text in the currency ("11.90"), and their reference for the payout. */
+export interface BalanceRefundRequest {
+  readonly amount: string;
+  /** The bank transfer's or payout's reference: the refund's idempotency key within the account. */
+  readonly reference: string;
+}
+
+/** Longest reference accepted: a bank transfer's remittance information is 140 characters (SEPA). */
+const MAX_REFERENCE_LENGTH = 140;
+
+/**
+ * The refund a request asks for, decided on the account's ledger; undefined when a refund with
+ * this reference is already recorded for the same amount (a retried command records nothing
+ * twice). Refused, saying what to fix: an amount that is not a positive amount with at most the
+ * currency's decimals (money is never rounded silently), a reference already used for another
+ * amount, and more than the balance holds (InsufficientBalanceError names what is available).
+ */
+export function requestedRefund(
+  ledger: readonly BalanceMovement[],
+  account: BalanceAccount,
+  request: BalanceRefundRequest,
+  at: string,
+): BalanceMovement | undefined {
+  const reference = request.reference.trim();
+  if (reference === '' || reference.length > MAX_REFERENCE_LENGTH || /\p{Cc}/u.test(reference))
+    throw new BalanceRefundError(
+      `a refund reference is 1 to ${MAX_REFERENCE_LENGTH} characters without control characters (the payout's reference, e.g. SEPA-2026-0042), got ${JSON.stringify(request.reference)}`,
+    );
+  const amount = refundAmount(request.amount, account.currency);
+  const earlier = movementsOf(ledger, account).find((movement) => movement.id === `refund:${reference}`);
+  if (earlier !== undefined) {
+    if (-earlier.amount === amount) return undefined;
+    const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
+    throw new BalanceRefundError(
+      `reference ${reference} was already used for a refund of ${money(-earlier.amount)} on ${earlier.at.slice(0, 10)}, not ${money(amount)}: give this refund its own reference`,
+    );
+  }
+  return refundMovement(ledger, account, reference, amount, at);
+}
+
+/** The amount text as minor units of the currency, exactly; refused when it is not a positive amount with at most the currency's decimals. */
+function refundAmount(text: string, currency: string): number {
+  let amount: Decimal;
+  try {
+    amount = decimal(text.trim());
+  } catch {
+    throw new BalanceRefundError(`refund amount "${text}" is not a number: give it in ${currency}, e.g. 12.50`);
+  }
+  if (!amount.isPositive() || amount.isZero())
+    throw new BalanceRefundError(`refund amount "${text}" must be above 0 (the money paid back to the customer)`);
+  const exponent = currencyExponent(currency);
+  if (amount.decimalPlaces() > exponent)
+    throw new BalanceRefundError(
+      `refund amount "${text}" has more decimals than ${currency} has (${exponent}): give it in ${currency}, e.g. ${formatMinor(toMinorUnits(amount, currency), currency)}`,
+    );
+  return toMinorUnits(amount, currency);
 }
 
 function movementsOf(movements: readonly BalanceMovement[], account: BalanceAccount): BalanceMovement[] {

@@ -17,6 +17,7 @@ export const outboundEventTypes = [
   'invoice.overdue',
   'invoice.voided',
   'credit_note.issued',
+  'balance.refunded',
   'payment.unmatched',
   'subscription.changed',
   'events.rejected',
@@ -76,6 +77,18 @@ export interface OutboundEventData {
   readonly 'invoice.overdue': { readonly invoice: InvoiceSummary; readonly stage: number; readonly daysOverdue: number };
   readonly 'invoice.voided': { readonly invoice: InvoiceSummary; readonly reason: string };
   readonly 'credit_note.issued': { readonly creditNote: CreditNoteSummary; readonly invoice: InvoiceSummary };
+  readonly 'balance.refunded': {
+    readonly customerId: string;
+    readonly currency: string;
+    /** Paid back, minor units, above 0. */
+    readonly amount: number;
+    /** The operator's reference for the payout (its key: one fact per reference). */
+    readonly reference: string;
+    /** When it was paid back (ISO 8601). */
+    readonly at: string;
+    /** What the balance holds after it, minor units. */
+    readonly available: number;
+  };
   readonly 'payment.unmatched': {
     readonly paymentId: string;
     readonly namedInvoice: string | null;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { settleWithCredits } from '../payments/credited-settlement.ts';
+import type { BalanceMovement } from '../balance/ledger.ts';
 import type { CreditNote } from '../credit-notes/types.ts';
 import type { Invoice, PaymentStatus } from '../invoice/invoice.ts';
 import type { SubscriptionTerm } from '../catalog/types.ts';
@@ -115,6 +116,25 @@ export function creditNoteIssued(creditNote: CreditNote, invoice: Invoice): Outb
     subject: creditNote.customerId,
     time: invoice.updatedAt,
     data: { creditNote: summary, invoice: invoiceSummary(invoice) },
+  };
+}
+
+/** A balance refund as recorded (balance/ledger.ts requestedRefund), with what the balance holds after it. */
+export function balanceRefunded(refund: BalanceMovement, available: number): OutboundFact<'balance.refunded'> {
+  if (refund.kind !== 'refund') throw new Error(`balance movement ${refund.id} is a ${refund.kind}, not a refund`);
+  return {
+    type: 'balance.refunded',
+    key: [refund.customerId, refund.currency, refund.reference],
+    subject: refund.customerId,
+    time: refund.at,
+    data: {
+      customerId: refund.customerId,
+      currency: refund.currency,
+      amount: -refund.amount,
+      reference: refund.reference,
+      at: refund.at,
+      available,
+    },
   };
 }
 

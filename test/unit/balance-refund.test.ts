@@ -1,0 +1,186 @@
+/**
+ * Paying customer balance back (domain/balance/ledger.ts requestedRefund and
+ * use-cases/refund-customer-balance.ts): what is recorded, every refusal with what to fix, a
+ * retried command recording nothing twice, racing refunds never taking the balance below zero,
+ * and the balance.refunded fact recorded with the movement and published once.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { availableBalance, requestedRefund, type BalanceMovement } from '#domain/balance/ledger.ts';
+import { BalanceRefundError, InsufficientBalanceError } from '#domain/errors.ts';
+import type { OutboundFact } from '#domain/outbound/catalogue.ts';
+import { formatMinor } from '#domain/money.ts';
+import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { InMemoryCustomerBalances } from '#test-support/in-memory-balances.ts';
+import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
+
+const ACCOUNT = { customerId: 'cus_42', currency: 'EUR' } as const;
+const AT = '2026-12-06T09:00:00.000Z';
+
+function credited(amount: number, account: { customerId: string; currency: string } = ACCOUNT): BalanceMovement {
+  return {
+    id: `credit_note:CN-${amount}`,
+    ...account,
+    kind: 'credit_note',
+    amount,
+    at: '2026-12-01T10:00:00.000Z',
+    reference: `CN-${amount}`,
+  };
+}
+
+function capturingOutbound(): OutboundEvents & { published: OutboundFact[] } {
+  const published: OutboundFact[] = [];
+  return {
+    published,
+    publish: async (facts) => {
+      published.push(...facts);
+    },
+  };
+}
+
+describe('requestedRefund', () => {
+  const ledger = [credited(1190)];
+
+  it('takes the exact amount out of the balance, keyed by the reference', () => {
+    expect(requestedRefund(ledger, ACCOUNT, { amount: '11.9', reference: ' SEPA-0042 ' }, AT)).toEqual({
+      id: 'refund:SEPA-0042',
+      ...ACCOUNT,
+      kind: 'refund',
+      amount: -1190,
+      at: AT,
+      reference: 'SEPA-0042',
+    });
+    expect(
+      requestedRefund(
+        [credited(1000, { customerId: 'cus_42', currency: 'JPY' })],
+        { customerId: 'cus_42', currency: 'JPY' },
+        { amount: '1000', reference: 'R' },
+        AT,
+      )?.amount,
+    ).toBe(-1000);
+  });
+
+  it('records nothing for a retry (same reference, same amount) and refuses the reference for another amount', () => {
+    const refund = requestedRefund(ledger, ACCOUNT, { amount: '5.00', reference: 'SEPA-0042' }, AT)!;
+    const after = [...ledger, refund];
+    expect(requestedRefund(after, ACCOUNT, { amount: '5', reference: 'SEPA-0042' }, '2026-12-07T09:00:00.000Z')).toBeUndefined();
+    expect(() => requestedRefund(after, ACCOUNT, { amount: '6.00', reference: 'SEPA-0042' }, AT)).toThrow(
+      new BalanceRefundError(
+        'reference SEPA-0042 was already used for a refund of 5.00 EUR on 2026-12-06, not 6.00 EUR: give this refund its own reference',
+      ),
+    );
+    // Another currency's ledger is another account: the reference is free there.
+    expect(
+      requestedRefund(
+        [...after, credited(300, { customerId: 'cus_42', currency: 'USD' })],
+        { customerId: 'cus_42', currency: 'USD' },
+        { amount: '3', reference: 'SEPA-0042' },
+        AT,
+      )?.amount,
+    ).toBe(-300);
+  });
+
+  it('refuses more than is available, saying how much is', () => {
+    expect(() => requestedRefund(ledger, ACCOUNT, { amount: '11.91', reference: 'R' }, AT)).toThrow(InsufficientBalanceError);
+    expect(() => requestedRefund(ledger, ACCOUNT, { amount: '11.91', reference: 'R' }, AT)).toThrow(
+      'Customer cus_42 has 11.90 EUR of balance available; 11.91 EUR cannot be taken out of it: take at most 11.90 EUR',
+    );
+    expect(() => requestedRefund([], ACCOUNT, { amount: '1', reference: 'R' }, AT)).toThrow('has 0.00 EUR of balance available');
+  });
+
+  it.each([
+    ['11.905', 'refund amount "11.905" has more decimals than EUR has (2): give it in EUR, e.g. 11.91'],
+    ['0', 'refund amount "0" must be above 0'],
+    ['-5', 'refund amount "-5" must be above 0'],
+    ['ten', 'refund amount "ten" is not a number: give it in EUR, e.g. 12.50'],
+    ['', 'refund amount "" is not a number'],
+  ])('refuses the amount %j, saying what to give', (amount, message) => {
+    expect(() => requestedRefund(ledger, ACCOUNT, { amount, reference: 'R' }, AT)).toThrow(BalanceRefundError);
+    expect(() => requestedRefund(ledger, ACCOUNT, { amount, reference: 'R' }, AT)).toThrow(message);
+  });
+
+  it.each([[''], ['   '], ['line\nbreak'], ['x'.repeat(141)]])('refuses the reference %j', (reference) => {
+    expect(() => requestedRefund(ledger, ACCOUNT, { amount: '1', reference }, AT)).toThrow(/a refund reference is 1 to 140 characters/);
+  });
+
+  it('takes out exactly the amount written, for any amount up to what is available (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), (available, wanted) => {
+        const amount = formatMinor(wanted, 'EUR');
+        const start = [credited(available)];
+        if (wanted === 0) {
+          expect(() => requestedRefund(start, ACCOUNT, { amount, reference: 'R' }, AT)).toThrow(BalanceRefundError);
+        } else if (wanted > available) {
+          expect(() => requestedRefund(start, ACCOUNT, { amount, reference: 'R' }, AT)).toThrow(InsufficientBalanceError);
+        } else {
+          const refund = requestedRefund(start, ACCOUNT, { amount, reference: 'R' }, AT)!;
+          expect(refund.amount).toBe(-wanted);
+          expect(availableBalance([...start, refund], ACCOUNT)).toBe(available - wanted);
+        }
+      }),
+    );
+  });
+});
+
+describe('refundCustomerBalance', () => {
+  const at = () => Date.parse(AT);
+
+  it('records the refund with its balance.refunded fact and publishes it once; a retry changes nothing', async () => {
+    // Prepare
+    const balances = new InMemoryCustomerBalances([credited(1190)]);
+    const outbound = capturingOutbound();
+
+    // Act
+    const first = await refundCustomerBalance(ACCOUNT, { amount: '10.00', reference: 'SEPA-0042' }, { balances, now: at, outbound });
+    const retried = await refundCustomerBalance(
+      ACCOUNT,
+      { amount: '10.00', reference: 'SEPA-0042' },
+      { balances, now: () => at() + 60_000, outbound },
+    );
+
+    // Assess
+    expect(first).toMatchObject({ alreadyRecorded: false, available: 190, refund: { kind: 'refund', amount: -1000, at: AT } });
+    expect(first.outboundError).toBeUndefined();
+    expect(retried).toEqual({ alreadyRecorded: true, available: 190, refund: first.refund });
+    const fact = {
+      type: 'balance.refunded',
+      key: ['cus_42', 'EUR', 'SEPA-0042'],
+      subject: 'cus_42',
+      time: AT,
+      data: { customerId: 'cus_42', currency: 'EUR', amount: 1000, reference: 'SEPA-0042', at: AT, available: 190 },
+    };
+    expect(balances.recordedFacts).toEqual([fact]);
+    expect(outbound.published).toEqual([fact]);
+  });
+
+  it('keeps the refund when publishing fails, and says why (its fact waits in the outbox)', async () => {
+    const balances = new InMemoryCustomerBalances([credited(1190)]);
+    const refusing: OutboundEvents = {
+      publish: async () => {
+        throw new Error('bus unavailable');
+      },
+    };
+
+    const outcome = await refundCustomerBalance(ACCOUNT, { amount: '11.90', reference: 'R1' }, { balances, now: at, outbound: refusing });
+
+    expect(outcome).toMatchObject({ alreadyRecorded: false, available: 0, outboundError: 'bus unavailable' });
+    expect(balances.recordedFacts.map((fact) => fact.type)).toEqual(['balance.refunded']);
+    expect(availableBalance(await balances.movements('cus_42'), ACCOUNT)).toBe(0);
+  });
+
+  it('lets only as many racing refunds through as the balance covers', async () => {
+    const balances = new InMemoryCustomerBalances([credited(1000)]);
+    const outbound = capturingOutbound();
+
+    const outcomes = await Promise.allSettled(
+      ['A', 'B', 'C'].map((reference) => refundCustomerBalance(ACCOUNT, { amount: '4.00', reference }, { balances, now: at, outbound })),
+    );
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientBalanceError);
+    expect(availableBalance(await balances.movements('cus_42'), ACCOUNT)).toBe(200);
+    expect(outbound.published).toHaveLength(2);
+  });
+});
