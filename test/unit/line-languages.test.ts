@@ -84,7 +84,7 @@ const EXPECTED: Record<'de' | 'fr' | 'es' | 'ja', { month: string[]; upgraded: s
       'api_calls, 1 – 10 000',
       'api_calls, 10 001 – 100 000',
       'api_calls, 100 001 et plus',
-      'tokens : 48 000 en lots de 1 000, consommation tardive, période octobre 2026',
+      'tokens : 48 000 en lots de 1 000, régularisation de consommation (octobre 2026)',
       'tokens : 2 345 678 en lots de 1 000',
       'seats (pic)',
       'Complément au minimum déjà facturé pour octobre 2026, désormais couvert par sa consommation tardive (engagement 100,00 €)',

@@ -86,7 +86,7 @@ export const fr: Messages = {
   'line.volume': '{{meter}}, toutes les unités au prix de la tranche {{range}}',
   'line.package': '{{meter}} : {{units}} en lots de {{size}}',
   'line.flatFee': ', forfait de {{price}} inclus',
-  'line.lateUsage': ', consommation tardive, période {{period}}',
+  'line.lateUsage': ', régularisation de consommation ({{period}})',
   'line.days': '{{from}} – {{to}}',
   'line.instants': '{{from}} – {{to}} (fin exclue)',
   'line.segment': ', {{dates}}',
