@@ -6,7 +6,7 @@
  * balance paid back outside billflow (use-cases/refund-customer-balance.ts).
  */
 import type { Command } from 'commander';
-import { availableBalance, type BalanceMovement } from '#domain/balance/ledger.ts';
+import { availableByCurrency, type BalanceMovement } from '#domain/balance/ledger.ts';
 import { isCurrencyCode } from '#domain/catalog/currencies.ts';
 import { BalanceRefundError, InsufficientBalanceError } from '#domain/errors.ts';
 import { formatMinor } from '#domain/money.ts';
@@ -32,11 +32,7 @@ export function registerCustomerBalanceCommand(program: Command, globals: () => 
       const movements = await context.balances.movements(customerId, currency);
       if (movements.length === 0 && !(await context.catalog.findCustomers([customerId])).has(customerId))
         throw new UsageError(`no customer ${customerId} in the catalog and no balance for it: check the id (billflow catalog show)`);
-      const currencies = currency === undefined ? [...new Set(movements.map((movement) => movement.currency))].sort() : [currency];
-      const balances = currencies.map((code) => ({
-        currency: code,
-        available: availableBalance(movements, { customerId, currency: code }),
-      }));
+      const balances = availableByCurrency(customerId, movements, currency);
       emit(globals(), { customerId, balances, movements }, () => describeBalance(customerId, balances, movements));
     });
 

@@ -1,5 +1,6 @@
 /** What the HTTP API's operations are given: ports only, built once per container by ./handler.ts (tests inject their own). */
 import type { CatalogRepository, CustomerPages } from '#ports/catalog-repository.ts';
+import type { CustomerBalances } from '#ports/customer-balance.ts';
 import type { CreditNoteDeliveries, CreditNotePages, CreditNoteStore } from '#ports/credit-note-store.ts';
 import type { EventStore } from '#ports/event-store.ts';
 import type { RequestThrottle } from '#ports/request-throttle.ts';
@@ -16,6 +17,8 @@ export interface ApiDependencies {
   readonly invoices: InvoiceListing & IssuedInvoices & InvoicePages;
   /** Read-only: the notes, and a note's delivery for its PDF's key. */
   readonly creditNotes: Pick<CreditNoteStore, 'findByNumber'> & Pick<CreditNoteDeliveries, 'findDelivered'> & CreditNotePages;
+  /** Read-only: a customer's balance movements. */
+  readonly balances: Pick<CustomerBalances, 'movements'>;
   readonly events: EventStore;
   /** Sends one events-queue message body (the CloudEvents body as it came). */
   readonly enqueueEvents: (body: string) => Promise<void>;

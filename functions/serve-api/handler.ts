@@ -20,6 +20,7 @@ import { tracer } from '#shared/observability.ts';
 import { lambdaHandler } from '../commons/lambda-handler.ts';
 import { outboxOutboundOf } from '../commons/outbound-events.ts';
 import { createApi } from './api.ts';
+import { DynamoDbCustomerBalances } from '#adapters/dynamodb/customer-balance-store.ts';
 
 /** The API on the configured resources; `now` is the clock (tests move it instead of waiting out a Retry-After). */
 export function buildApi(now: () => number = Date.now) {
@@ -36,6 +37,7 @@ export function buildApi(now: () => number = Date.now) {
     knownCustomers: (ids) => cached.knownCustomers(ids),
     invoices: new DynamoDbInvoiceRepository(dynamodb, config.billingTable),
     creditNotes: new DynamoDbCreditNoteStore(dynamodb, config.billingTable),
+    balances: new DynamoDbCustomerBalances(dynamodb, config.billingTable),
     events: new DynamoDbEventStore({
       client: dynamodb,
       tableName: config.eventsTable,

@@ -43,6 +43,28 @@ export const customerView = z
   })
   .meta({ id: 'Customer', description: "A customer as the catalog stores it (the catalog's customer schema)" });
 
+export const customerBalance = z
+  .object({
+    customerId: z.string(),
+    balances: z.array(z.object({ currency: z.string(), available: z.number().int().meta({ description: 'minor units' }) })),
+    movements: z.array(
+      z.object({
+        id: z.string(),
+        customerId: z.string(),
+        currency: z.string(),
+        kind: z.enum(['credit_note', 'overpayment', 'applied_to_invoice', 'refund']),
+        amount: z.number().int().meta({ description: 'minor units: + into the balance, - out of it' }),
+        at: z.string(),
+        reference: z.string().meta({ description: 'the credit note or invoice number it comes from, or the refund reference' }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'CustomerBalance',
+    description:
+      'Money billflow owes the customer, used on its next invoices: what is available per currency, and the movements, oldest first',
+  });
+
 export const customerSubscriptions = z
   .object({ customerId: z.string(), subscriptions: z.array(subscriptionView) })
   .meta({ id: 'CustomerSubscriptions' });

@@ -20,6 +20,7 @@ import { lambdaHandler } from '#functions/commons/lambda-handler.ts';
 import { buildApi } from '#functions/serve-api/handler.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
+import { DynamoDbCustomerBalances } from '#adapters/dynamodb/customer-balance-store.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { backfillListings } from '#adapters/dynamodb/listings-backfill.ts';
 import { localCredentials } from '#infra/local/credentials.ts';
@@ -484,6 +485,60 @@ describe('the HTTP API, through HTTP', () => {
     await expectPdfBehind(pdf.headers.location!, '/credit-notes/');
     expect(noRoute.status).toBe(404);
     expect(noRoute.headers['content-type']).toBe('application/problem+json');
+  });
+
+  it("shows a customer's balance per currency with its movements, a refund recorded by the operator included; 404s a customer with neither", async () => {
+    // Prepare: 12.00 EUR owed to cus_a (a credit note settled to its balance), 5.00 of it paid back by the operator.
+    const balances = new DynamoDbCustomerBalances(pipeline.stack.clients.dynamodb, pipeline.stack.env[tables.billing.envVar]!);
+    const owed = {
+      id: 'credit_note:ACME-CN-2026-000077',
+      customerId: 'cus_a',
+      currency: 'EUR',
+      kind: 'credit_note' as const,
+      amount: 1200,
+      at: '2026-11-06T10:00:00.000Z',
+      reference: 'ACME-CN-2026-000077',
+    };
+    await balances.record({ customerId: 'cus_a', currency: 'EUR' }, (ledger) =>
+      ledger.some((movement) => movement.id === owed.id) ? undefined : owed,
+    );
+    await cli(
+      'customers',
+      'refund-balance',
+      'cus_a',
+      '--amount',
+      '5',
+      '--currency',
+      'EUR',
+      '--reference',
+      'SEPA-0001',
+      '--as-of',
+      '2026-11-07T09:00:00Z',
+    );
+
+    // Act
+    const shown = await client.call('GET', '/v1/customers/cus_a/balance', { key: keys.read });
+    const inUsd = await client.call('GET', '/v1/customers/cus_a/balance?currency=USD', { key: keys.read });
+    const lowercase = await client.call('GET', '/v1/customers/cus_a/balance?currency=eur', { key: keys.read });
+    const unknown = await client.call('GET', '/v1/customers/cus_nobody/balance', { key: keys.read });
+
+    // Assess
+    expect(shown.status).toBe(200);
+    expect(shown.json).toMatchObject({ customerId: 'cus_a', balances: [{ currency: 'EUR', available: 700 }] });
+    expect(
+      (shown.json as { movements: { kind: string; amount: number; reference: string }[] }).movements.map((movement) => [
+        movement.kind,
+        movement.amount,
+        movement.reference,
+      ]),
+    ).toEqual([
+      ['credit_note', 1200, 'ACME-CN-2026-000077'],
+      ['refund', -500, 'SEPA-0001'],
+    ]);
+    expect(inUsd.json).toEqual({ customerId: 'cus_a', balances: [{ currency: 'USD', available: 0 }], movements: [] });
+    expect(lowercase.status).toBe(400);
+    expect(JSON.stringify(lowercase.json)).toContain('must be an ISO 4217 currency code in capitals, e.g. EUR');
+    expect(unknown.status).toBe(404);
   });
 
   it('has answered every operation of the document in these tests, each answer validated against it', async () => {

@@ -190,6 +190,16 @@ export function refundMovement(
   return { id: `refund:${reference}`, ...account, kind: 'refund', amount: -amount, at, reference };
 }
 
+/** What a customer's balance holds per currency, currencies in alphabetical order: those of its movements, or only `currency` (0 when it has none there). */
+export function availableByCurrency(
+  customerId: string,
+  movements: readonly BalanceMovement[],
+  currency?: string,
+): { currency: string; available: number }[] {
+  const currencies = currency === undefined ? [...new Set(movements.map((movement) => movement.currency))].sort() : [currency];
+  return currencies.map((code) => ({ currency: code, available: availableBalance(movements, { customerId, currency: code }) }));
+}
+
 /** What an operator asks to pay back: the amount as decimal text in the currency ("11.90"), and their reference for the payout. */
 export interface BalanceRefundRequest {
   readonly amount: string;
