@@ -21,6 +21,7 @@ import { buildApi } from '#functions/serve-api/handler.ts';
 import { createAwsClients } from '#adapters/aws/clients.ts';
 import { DynamoDbCatalogRepository } from '#adapters/dynamodb/catalog-repository.ts';
 import { DynamoDbCustomerBalances } from '#adapters/dynamodb/customer-balance-store.ts';
+import { owedToCustomer } from '#test-support/balance-fixtures.ts';
 import { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { backfillListings } from '#adapters/dynamodb/listings-backfill.ts';
 import { localCredentials } from '#infra/local/credentials.ts';
@@ -490,18 +491,13 @@ describe('the HTTP API, through HTTP', () => {
   it("shows a customer's balance per currency with its movements, a refund recorded by the operator included; 404s a customer with neither", async () => {
     // Prepare: 12.00 EUR owed to cus_a (a credit note settled to its balance), 5.00 of it paid back by the operator.
     const balances = new DynamoDbCustomerBalances(pipeline.stack.clients.dynamodb, pipeline.stack.env[tables.billing.envVar]!);
-    const owed = {
-      id: 'credit_note:ACME-CN-2026-000077',
+    await owedToCustomer(balances, {
       customerId: 'cus_a',
       currency: 'EUR',
-      kind: 'credit_note' as const,
       amount: 1200,
+      creditNote: 'ACME-CN-2026-000077',
       at: '2026-11-06T10:00:00.000Z',
-      reference: 'ACME-CN-2026-000077',
-    };
-    await balances.record({ customerId: 'cus_a', currency: 'EUR' }, (ledger) =>
-      ledger.some((movement) => movement.id === owed.id) ? undefined : owed,
-    );
+    });
     await cli(
       'customers',
       'refund-balance',

@@ -25,7 +25,14 @@ import { localLambdaContext } from '#infra/local/lambda-context.ts';
 import { paymentSucceeded } from '#test-support/stripe-events.ts';
 import { outboundEventTypes } from '#domain/outbound/catalogue.ts';
 import { outboundEventId } from '#domain/outbound/envelope.ts';
-import { creditNoteIssued, invoiceDelivered, invoiceDrafted, invoiceFinalized, invoiceVoided } from '#domain/outbound/facts.ts';
+import {
+  balanceRefunded,
+  creditNoteIssued,
+  invoiceDelivered,
+  invoiceDrafted,
+  invoiceFinalized,
+  invoiceVoided,
+} from '#domain/outbound/facts.ts';
 import type { WebhookEndpoint } from '#domain/outbound/webhook-endpoint.ts';
 import type { DynamoDbInvoiceRepository } from '#adapters/dynamodb/invoice-repository.ts';
 import { queues, schedules, tables } from '#infra/resources.ts';
@@ -50,6 +57,9 @@ import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { voidInvoice } from '#use-cases/void-invoice.ts';
 import { issueCreditNote } from '#use-cases/issue-credit-note.ts';
 import { changeSubscription } from '#use-cases/manage-subscriptions.ts';
+import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
+import { DynamoDbCustomerBalances } from '#adapters/dynamodb/customer-balance-store.ts';
+import { owedToCustomer } from '#test-support/balance-fixtures.ts';
 
 interface Received {
   readonly id: string;
@@ -257,7 +267,7 @@ describe('outbound events', () => {
     expect(flakyReceiver.accepted).toHaveLength(flakyBefore);
   }, 180_000);
 
-  it('publishes the facts of commands whose own publish failed from the outbound outbox, with the same ids (billflow outbound flush, the hourly sweep)', async () => {
+  it('publishes the facts of commands whose own publish failed (void, credit note, subscription change, balance refund) from the outbound outbox, with the same ids (billflow outbound flush, the hourly sweep)', async () => {
     // Prepare: a bus that refuses every command's publish; cus_b's email refused for good (voidable).
     const billingTable = stack.env[tables.billing.envVar]!;
     const outbox = new DynamoDbOutboundOutbox(stack.clients.dynamodb, billingTable);
@@ -303,12 +313,27 @@ describe('outbound events', () => {
       { kind: 'cancel', at: 'period-end' },
       { catalog: new DynamoDbCatalogRepository(stack.clients.dynamodb, billingTable), invoices, now: Date.now(), outbound: refusing },
     );
+    // 12.00 EUR owed to cus_a (a credit note settled to its balance), 2.00 of it paid back by the operator.
+    const balances = new DynamoDbCustomerBalances(stack.clients.dynamodb, billingTable);
+    await owedToCustomer(balances, {
+      customerId: 'cus_a',
+      currency: 'EUR',
+      amount: 1200,
+      creditNote: 'ACME-CN-2026-000077',
+      at: '2026-11-02T08:00:00.000Z',
+    });
+    const refunded = await refundCustomerBalance(
+      { customerId: 'cus_a', currency: 'EUR' },
+      { amount: '2.00', reference: 'SEPA-0001' },
+      { balances, now: () => Date.parse('2026-11-02T09:00:00Z'), outbound: refusing },
+    );
     const pending = [...pendingFirst, ...(await outbox.listPending())];
     // The hourly run, outside October's closing day: nothing to invoice, only the sweep.
     await runScheduledInvoiceRun('2026-11-05T00:00:00Z');
 
     // Assess: each command stored its change and said the event is pending; the sweep published each once.
-    expect([voided.outboundError, credited.outboundError, cancelled.ok && cancelled.outboundError]).toEqual([
+    expect([voided.outboundError, credited.outboundError, cancelled.ok && cancelled.outboundError, refunded.outboundError]).toEqual([
+      'bus unavailable',
       'bus unavailable',
       'bus unavailable',
       'bus unavailable',
@@ -320,9 +345,10 @@ describe('outbound events', () => {
       outboundEventId(invoiceVoided(voided.invoice)),
       outboundEventId(creditNoteIssued(credited.creditNote, credited.invoice)),
       outboundEventId(pending.find((fact) => fact.type === 'subscription.changed')!),
+      outboundEventId(balanceRefunded(refunded.refund, refunded.available)),
     ];
     expect(pending.map(outboundEventId).sort()).toEqual([...expectedIds].sort());
-    await waitFor('the three facts from the outbox', () => expectedIds.every((id) => flakyReceiver.ids().has(id)), 60_000);
+    await waitFor('the four facts from the outbox', () => expectedIds.every((id) => flakyReceiver.ids().has(id)), 60_000);
     expect(await outbox.listPending()).toEqual([]);
     const fresh = flakyReceiver.accepted.filter((event) => !before.has(event.id));
     const types = new Map(fresh.map((event) => [event.id, event.type]));
@@ -330,6 +356,7 @@ describe('outbound events', () => {
       'billflow.invoice.voided',
       'billflow.credit_note.issued',
       'billflow.subscription.changed',
+      'billflow.balance.refunded',
     ]);
     const byType = (type: string) => fresh.find((event) => event.type === type)!.body;
     expect(byType('billflow.invoice.voided')).toMatchObject({
@@ -340,6 +367,10 @@ describe('outbound events', () => {
       creditNote: { number: credited.creditNote.number, invoiceNumber: invoiceA.number, total: credited.creditNote.total },
     });
     expect(byType('billflow.subscription.changed')).toMatchObject({ subject: 'cus_a', data: { customerId: 'cus_a', change: 'cancel' } });
+    expect(byType('billflow.balance.refunded')).toMatchObject({
+      subject: 'cus_a',
+      data: { customerId: 'cus_a', currency: 'EUR', amount: 200, reference: 'SEPA-0001', available: 1000 },
+    });
   }, 120_000);
 
   it('keeps delivery records 30 days (the table TTL attribute expiresAt); webhooks deliveries lists only those kept', async () => {
