@@ -4,6 +4,7 @@
  * the CloudEvents format's own (one definition each).
  */
 import { z } from 'zod';
+import { balanceMovementKinds } from '#domain/balance/ledger.ts';
 import { API_KEY_SCOPES } from '#domain/api-keys/api-key.ts';
 
 export const problemSchema = z
@@ -52,7 +53,7 @@ export const customerBalance = z
         id: z.string(),
         customerId: z.string(),
         currency: z.string(),
-        kind: z.enum(['credit_note', 'overpayment', 'applied_to_invoice', 'refund']),
+        kind: z.enum(balanceMovementKinds),
         amount: z.number().int().meta({ description: 'minor units: + into the balance, - out of it' }),
         at: z.string(),
         reference: z.string().meta({ description: 'the credit note or invoice number it comes from, or the refund reference' }),

@@ -24,7 +24,8 @@ import { BalanceRefundError, InsufficientBalanceError } from '../errors.ts';
 import { currencyExponent } from '../catalog/currencies.ts';
 import { decimal, formatMinor, toMinorUnits, type Decimal } from '../money.ts';
 
-export type BalanceMovementKind = 'credit_note' | 'overpayment' | 'applied_to_invoice' | 'refund';
+export const balanceMovementKinds = ['credit_note', 'overpayment', 'applied_to_invoice', 'refund'] as const;
+export type BalanceMovementKind = (typeof balanceMovementKinds)[number];
 
 export interface BalanceMovement {
   readonly id: string;
