@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.ts';
 import { operation, readRequest, type Operation } from './operation.ts';
 import { eventOperations } from './operations/events.ts';
 import { customerOperations } from './operations/customers.ts';
+import { balanceOperations } from './operations/balance.ts';
 import { invoiceOperations } from './operations/invoices.ts';
 import { ProblemError, problemOf } from './problems.ts';
 import { rateLimitFrom, throttleKey } from './throttle.ts';
@@ -30,7 +31,7 @@ interface AuthorizerContext {
 }
 
 export function apiOperations(deps: ApiDependencies): Operation[] {
-  const operations = [...eventOperations(deps), ...customerOperations(deps), ...invoiceOperations(deps)];
+  const operations = [...eventOperations(deps), ...customerOperations(deps), ...balanceOperations(deps), ...invoiceOperations(deps)];
   let document: unknown;
   const openApi = operation({
     method: 'GET',

@@ -17,8 +17,8 @@ export interface ApiDependencies {
   readonly invoices: InvoiceListing & IssuedInvoices & InvoicePages;
   /** Read-only: the notes, and a note's delivery for its PDF's key. */
   readonly creditNotes: Pick<CreditNoteStore, 'findByNumber'> & Pick<CreditNoteDeliveries, 'findDelivered'> & CreditNotePages;
-  /** Read-only: a customer's balance movements. */
-  readonly balances: Pick<CustomerBalances, 'movements'>;
+  /** A customer's balance movements, and refunds recorded by operators (balance.refunded in the outbound outbox). */
+  readonly balances: CustomerBalances;
   readonly events: EventStore;
   /** Sends one events-queue message body (the CloudEvents body as it came). */
   readonly enqueueEvents: (body: string) => Promise<void>;

@@ -44,21 +44,31 @@ export const customerView = z
   })
   .meta({ id: 'Customer', description: "A customer as the catalog stores it (the catalog's customer schema)" });
 
+const balanceMovement = z
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    currency: z.string(),
+    kind: z.enum(balanceMovementKinds),
+    amount: z.number().int().meta({ description: 'minor units: + into the balance, - out of it' }),
+    at: z.string(),
+    reference: z.string().meta({ description: 'the credit note or invoice number it comes from, or the refund reference' }),
+  })
+  .meta({ id: 'BalanceMovement' });
+
+export const balanceRefundView = z
+  .object({
+    refund: balanceMovement,
+    alreadyRecorded: z.boolean().meta({ description: 'true: recorded before with this reference and amount, nothing changed now' }),
+    available: z.number().int().meta({ description: 'what the balance holds after it, minor units' }),
+  })
+  .meta({ id: 'BalanceRefundRecorded' });
+
 export const customerBalance = z
   .object({
     customerId: z.string(),
     balances: z.array(z.object({ currency: z.string(), available: z.number().int().meta({ description: 'minor units' }) })),
-    movements: z.array(
-      z.object({
-        id: z.string(),
-        customerId: z.string(),
-        currency: z.string(),
-        kind: z.enum(balanceMovementKinds),
-        amount: z.number().int().meta({ description: 'minor units: + into the balance, - out of it' }),
-        at: z.string(),
-        reference: z.string().meta({ description: 'the credit note or invoice number it comes from, or the refund reference' }),
-      }),
-    ),
+    movements: z.array(balanceMovement),
   })
   .meta({
     id: 'CustomerBalance',

@@ -50,7 +50,15 @@ export class InsufficientBalanceError extends namedError('InsufficientBalanceErr
 }
 
 /** A balance refund that cannot be recorded as asked (an amount that is not an exact positive amount, a reference used for another refund); the message says what to fix. */
-export class BalanceRefundError extends namedError('BalanceRefundError') {}
+export class BalanceRefundError extends namedError('BalanceRefundError') {
+  constructor(
+    /** The part of the request to fix. */
+    readonly field: 'amount' | 'reference',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** An invoice that cannot be written as an e-invoice; the message says what to fix. */
 export class EInvoiceDataError extends namedError('EInvoiceDataError') {}

@@ -488,8 +488,8 @@ describe('the HTTP API, through HTTP', () => {
     expect(noRoute.headers['content-type']).toBe('application/problem+json');
   });
 
-  it("shows a customer's balance per currency with its movements, a refund recorded by the operator included; 404s a customer with neither", async () => {
-    // Prepare: 12.00 EUR owed to cus_a (a credit note settled to its balance), 5.00 of it paid back by the operator.
+  it("shows a customer's balance per currency with its movements; records a refund (201), a retry of it (200), refuses too much (409), a bad amount (400 at amount); 404s a customer with neither", async () => {
+    // Prepare: 12.00 EUR owed to cus_a (a credit note settled to its balance), 5.00 of it paid back by the operator with the CLI.
     const balances = new DynamoDbCustomerBalances(pipeline.stack.clients.dynamodb, pipeline.stack.env[tables.billing.envVar]!);
     await owedToCustomer(balances, {
       customerId: 'cus_a',
@@ -511,23 +511,35 @@ describe('the HTTP API, through HTTP', () => {
       '--as-of',
       '2026-11-07T09:00:00Z',
     );
+    const refund = (body: Record<string, unknown>, customer = 'cus_a') =>
+      client.call('POST', `/v1/customers/${customer}/balance/refunds`, { key: keys.all, body });
 
     // Act
     const shown = await client.call('GET', '/v1/customers/cus_a/balance', { key: keys.read });
     const inUsd = await client.call('GET', '/v1/customers/cus_a/balance?currency=USD', { key: keys.read });
     const lowercase = await client.call('GET', '/v1/customers/cus_a/balance?currency=eur', { key: keys.read });
     const unknown = await client.call('GET', '/v1/customers/cus_nobody/balance', { key: keys.read });
+    const recorded = await refund({ amount: '2.00', currency: 'EUR', reference: 'SEPA-0002', at: '2026-11-08T09:00:00Z' });
+    const retried = await refund({ amount: '2', currency: 'EUR', reference: 'SEPA-0002' });
+    const tooMuch = await refund({ amount: '5.01', currency: 'EUR', reference: 'SEPA-0003' });
+    const tooPrecise = await refund({ amount: '1.001', currency: 'EUR', reference: 'SEPA-0003' });
+    const readOnly = await client.call('POST', '/v1/customers/cus_a/balance/refunds', {
+      key: keys.read,
+      body: { amount: '1', currency: 'EUR', reference: 'SEPA-0004' },
+    });
+    const nobody = await refund({ amount: '1', currency: 'EUR', reference: 'SEPA-0005' }, 'cus_nobody');
+    const after = await client.call('GET', '/v1/customers/cus_a/balance?currency=EUR', { key: keys.read });
 
     // Assess
     expect(shown.status).toBe(200);
     expect(shown.json).toMatchObject({ customerId: 'cus_a', balances: [{ currency: 'EUR', available: 700 }] });
-    expect(
-      (shown.json as { movements: { kind: string; amount: number; reference: string }[] }).movements.map((movement) => [
+    const movementsOf = (answer: typeof shown) =>
+      (answer.json as { movements: { kind: string; amount: number; reference: string }[] }).movements.map((movement) => [
         movement.kind,
         movement.amount,
         movement.reference,
-      ]),
-    ).toEqual([
+      ]);
+    expect(movementsOf(shown)).toEqual([
       ['credit_note', 1200, 'ACME-CN-2026-000077'],
       ['refund', -500, 'SEPA-0001'],
     ]);
@@ -535,6 +547,36 @@ describe('the HTTP API, through HTTP', () => {
     expect(lowercase.status).toBe(400);
     expect(JSON.stringify(lowercase.json)).toContain('must be an ISO 4217 currency code in capitals, e.g. EUR');
     expect(unknown.status).toBe(404);
+    expect([recorded.status, recorded.json]).toEqual([
+      201,
+      {
+        refund: {
+          id: 'refund:SEPA-0002',
+          customerId: 'cus_a',
+          currency: 'EUR',
+          kind: 'refund',
+          amount: -200,
+          at: '2026-11-08T09:00:00.000Z',
+          reference: 'SEPA-0002',
+        },
+        alreadyRecorded: false,
+        available: 500,
+      },
+    ]);
+    expect([retried.status, retried.json]).toEqual([200, { ...(recorded.json as object), alreadyRecorded: true }]);
+    expect(tooMuch.status).toBe(409);
+    expect(JSON.stringify(tooMuch.json)).toContain('has 5.00 EUR of balance available; 5.01 EUR cannot be taken out of it');
+    expect(tooPrecise.status).toBe(400);
+    expect((tooPrecise.json as { errors: { path: string; message: string }[] }).errors).toEqual([
+      { path: 'amount', message: 'refund amount "1.001" has more decimals than EUR has (2): give it in EUR, e.g. 1.00' },
+    ]);
+    expect(readOnly.status).toBe(403);
+    expect(nobody.status).toBe(404);
+    expect(movementsOf(after)).toEqual([
+      ['credit_note', 1200, 'ACME-CN-2026-000077'],
+      ['refund', -500, 'SEPA-0001'],
+      ['refund', -200, 'SEPA-0002'],
+    ]);
   });
 
   it('has answered every operation of the document in these tests, each answer validated against it', async () => {

@@ -66,6 +66,7 @@ describe('requestedRefund', () => {
     expect(requestedRefund(after, ACCOUNT, { amount: '5', reference: 'SEPA-0042' }, '2026-12-07T09:00:00.000Z')).toBeUndefined();
     expect(() => requestedRefund(after, ACCOUNT, { amount: '6.00', reference: 'SEPA-0042' }, AT)).toThrow(
       new BalanceRefundError(
+        'reference',
         'reference SEPA-0042 was already used for a refund of 5.00 EUR on 2026-12-06, not 6.00 EUR: give this refund its own reference',
       ),
     );

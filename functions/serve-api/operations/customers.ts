@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { CatalogIssue, Customer } from '#domain/catalog/types.ts';
 import { catalogCustomerSchema } from '#domain/catalog/schema.ts';
-import { availableByCurrency } from '#domain/balance/ledger.ts';
 import { billingPeriodOf } from '#domain/period.ts';
 import { subscriptionStatus } from '#domain/subscriptions/changes.ts';
 import { isoSeconds, subscriptionsOf } from '#domain/subscriptions/subscription.ts';
@@ -16,7 +15,7 @@ import type { ApiDependencies } from '../dependencies.ts';
 import { operation, type Operation } from '../operation.ts';
 import { pageQuery, pageSchema, storedPage } from '../pages.ts';
 import { ProblemError } from '../problems.ts';
-import { customerBalance, customerIdParams, customerSubscriptions, customerView, usageView } from '../schemas.ts';
+import { customerIdParams, customerSubscriptions, customerView, usageView } from '../schemas.ts';
 
 const AT = 'RFC 3339 instant in whole seconds (e.g. 2026-11-20T00:00:00Z), or `period-end`';
 const startBody = z
@@ -30,13 +29,6 @@ const startBody = z
   .meta({ id: 'StartSubscription' });
 const changeBody = z.object({ plan: z.string().min(1), at: z.string().meta({ description: AT }) }).meta({ id: 'ChangeSubscription' });
 const cancelBody = z.object({ at: z.string().meta({ description: AT }) }).meta({ id: 'CancelSubscription' });
-const balanceQuery = z.object({
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code in capitals, e.g. EUR')
-    .optional()
-    .meta({ description: 'only this currency (ISO 4217); default every currency the balance has' }),
-});
 const usageQuery = z.object({
   period: z
     .string()
@@ -159,25 +151,6 @@ export function customerOperations(deps: ApiDependencies): Operation[] {
     }),
     operation({
       method: 'GET',
-      path: '/v1/customers/{id}/balance',
-      operationId: 'getCustomerBalance',
-      summary:
-        "The customer's balance: what is available per currency for its next invoices, and the movements (as `billflow customers balance`)",
-      tag: 'customers',
-      scope: 'read',
-      params: customerIdParams,
-      query: balanceQuery,
-      responses: { 200: { description: 'The balance', schema: customerBalance }, 404: { description: 'No such customer and no balance' } },
-      handle: async ({ params, query }) => {
-        const currency = query.currency;
-        const movements = await deps.balances.movements(params.id, currency);
-        // A customer removed from the catalog may still be owed money: its balance is shown.
-        if (movements.length === 0) await customerOf(deps, params.id);
-        return { status: 200, body: { customerId: params.id, balances: availableByCurrency(params.id, movements, currency), movements } };
-      },
-    }),
-    operation({
-      method: 'GET',
       path: '/v1/customers/{id}/usage',
       operationId: 'getUsage',
       summary: "A period's usage priced now, as the invoice run would price it (nothing saved)",
@@ -202,7 +175,7 @@ export function customerOperations(deps: ApiDependencies): Operation[] {
   ];
 }
 
-async function customerOf(deps: ApiDependencies, id: string): Promise<Customer> {
+export async function customerOf(deps: ApiDependencies, id: string): Promise<Customer> {
   const customer = (await deps.catalog.findCustomers([id])).get(id);
   if (customer === undefined) throw new ProblemError('not-found', `no customer "${id}": create it with PUT /v1/customers/${id}`);
   return customer;

@@ -227,6 +227,7 @@ export function requestedRefund(
   const reference = request.reference.trim();
   if (reference === '' || reference.length > MAX_REFERENCE_LENGTH || /\p{Cc}/u.test(reference))
     throw new BalanceRefundError(
+      'reference',
       `a refund reference is 1 to ${MAX_REFERENCE_LENGTH} characters without control characters (the payout's reference, e.g. SEPA-2026-0042), got ${JSON.stringify(request.reference)}`,
     );
   const amount = refundAmount(request.amount, account.currency);
@@ -235,6 +236,7 @@ export function requestedRefund(
     if (-earlier.amount === amount) return undefined;
     const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
     throw new BalanceRefundError(
+      'reference',
       `reference ${reference} was already used for a refund of ${money(-earlier.amount)} on ${earlier.at.slice(0, 10)}, not ${money(amount)}: give this refund its own reference`,
     );
   }
@@ -247,13 +249,14 @@ function refundAmount(text: string, currency: string): number {
   try {
     amount = decimal(text.trim());
   } catch {
-    throw new BalanceRefundError(`refund amount "${text}" is not a number: give it in ${currency}, e.g. 12.50`);
+    throw new BalanceRefundError('amount', `refund amount "${text}" is not a number: give it in ${currency}, e.g. 12.50`);
   }
   if (!amount.isPositive() || amount.isZero())
-    throw new BalanceRefundError(`refund amount "${text}" must be above 0 (the money paid back to the customer)`);
+    throw new BalanceRefundError('amount', `refund amount "${text}" must be above 0 (the money paid back to the customer)`);
   const exponent = currencyExponent(currency);
   if (amount.decimalPlaces() > exponent)
     throw new BalanceRefundError(
+      'amount',
       `refund amount "${text}" has more decimals than ${currency} has (${exponent}): give it in ${currency}, e.g. ${formatMinor(toMinorUnits(amount, currency), currency)}`,
     );
   return toMinorUnits(amount, currency);
