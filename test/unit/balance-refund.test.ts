@@ -95,6 +95,9 @@ describe('requestedRefund', () => {
     ['-5', 'refund amount "-5" must be above 0'],
     ['ten', 'refund amount "ten" is not a number: give it in EUR, e.g. 12.50'],
     ['', 'refund amount "" is not a number'],
+    ['1e3', 'refund amount "1e3" is not a number'],
+    ['0x10', 'refund amount "0x10" is not a number'],
+    ['12,50', 'refund amount "12,50" is not a number'],
   ])('refuses the amount %j, saying what to give', (amount, message) => {
     expect(() => requestedRefund(ledger, ACCOUNT, { amount, reference: 'R' }, AT)).toThrow(BalanceRefundError);
     expect(() => requestedRefund(ledger, ACCOUNT, { amount, reference: 'R' }, AT)).toThrow(message);

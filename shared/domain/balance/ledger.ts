@@ -245,12 +245,10 @@ export function requestedRefund(
 
 /** The amount text as minor units of the currency, exactly; refused when it is not a positive amount with at most the currency's decimals. */
 function refundAmount(text: string, currency: string): number {
-  let amount: Decimal;
-  try {
-    amount = decimal(text.trim());
-  } catch {
+  // Plain decimal text only: decimal.js would also read "1e3" and "0x10", which no one writes for money.
+  if (!/^-?\d+(\.\d+)?$/.test(text.trim()))
     throw new BalanceRefundError('amount', `refund amount "${text}" is not a number: give it in ${currency}, e.g. 12.50`);
-  }
+  const amount: Decimal = decimal(text.trim());
   if (!amount.isPositive() || amount.isZero())
     throw new BalanceRefundError('amount', `refund amount "${text}" must be above 0 (the money paid back to the customer)`);
   const exponent = currencyExponent(currency);
