@@ -15,7 +15,7 @@ export function pageSchema<Item extends z.ZodType>(item: Item, id: string) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
 }
 
-/** A page read from a store that pages itself (an index), with the same cursors as `page`. */
+/** A page read from a store that pages itself (an index); its cursor is the last item's key, so the next page starts after it. */
 export async function storedPage<T>(
   read: (request: { limit: number; after?: string }) => Promise<{ items: T[]; more: boolean }>,
   keyOf: (item: T) => string,

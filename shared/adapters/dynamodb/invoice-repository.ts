@@ -564,7 +564,6 @@ const REVISABLE = storedStatusIn('reviseDraft');
 const FINALIZABLE = storedStatusIn('finalize');
 const NOT_ISSUABLE = storedStatusIn('closeNotIssued');
 
-/** The claim's time while `sending`; otherwise the invoice's last change (the step that left it here). */
 /**
  * Invoices written before compression hold the plain map in `invoice` (rewritten compressed at
  * their next change); those stored before payments and dunning existed lack their fields:

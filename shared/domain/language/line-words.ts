@@ -38,6 +38,18 @@ const ENGLISH: LineValueFormat = {
 type ExactNumber = number;
 
 const FORMATS = new Map<string, LineValueFormat>();
+/** Per locale and number of fraction digits: a NumberFormat is costly to make, and a catalog has few distinct precisions. */
+const DECIMAL_FORMATS = new Map<string, Intl.NumberFormat>();
+
+function decimalsFormat(tag: string, places: number): Intl.NumberFormat {
+  const key = `${tag}|${places}`;
+  let format = DECIMAL_FORMATS.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(tag, { minimumFractionDigits: places, maximumFractionDigits: places });
+    DECIMAL_FORMATS.set(key, format);
+  }
+  return format;
+}
 
 function localeFormat(tag: string): LineValueFormat {
   let format = FORMATS.get(tag);
@@ -48,10 +60,8 @@ function localeFormat(tag: string): LineValueFormat {
     format = {
       quantity: locale.quantity,
       decimal: (value) => {
-        const places = decimal(value).decimalPlaces();
-        return new Intl.NumberFormat(tag, { minimumFractionDigits: places, maximumFractionDigits: places }).format(
-          decimal(value).toFixed() as unknown as ExactNumber,
-        );
+        const exact = decimal(value);
+        return decimalsFormat(tag, exact.decimalPlaces()).format(exact.toFixed() as unknown as ExactNumber);
       },
       price: locale.unitPrice,
       date: locale.date,
