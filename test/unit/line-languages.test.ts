@@ -13,6 +13,7 @@ import { computeInvoice } from '#domain/invoice/assemble.ts';
 import type { Invoice } from '#domain/invoice/invoice.ts';
 import type { InvoiceComputation } from '#domain/invoice/types.ts';
 import { englishLineText, lineDescription } from '#domain/language/line-words.ts';
+import { phrase } from '#domain/invoice/line-text.ts';
 import type { Customer } from '#domain/catalog/types.ts';
 import { anInvoice, proPlanLines } from '#test-support/invoice-factory.ts';
 import { issuer, METERS, PRO_PLAN, TAX_RATES } from '#test-support/invoicing-catalog.ts';
@@ -143,6 +144,20 @@ describe('line descriptions in English', () => {
 
   it('of the test factory’s lines are their phrases written in English, as computeInvoice makes them', () => {
     for (const line of proPlanLines()) expect(englishLineText(line.describedAs!)).toBe(line.description);
+  });
+});
+
+describe("a catalog price on a line (a tier's flat fee)", () => {
+  it('keeps the digits the catalog wrote it with, in every language', () => {
+    const flatFee = (price: string, tag: string) =>
+      lineDescription({ description: '', describedAs: [phrase('line.flatFee', { price: { decimal: price } })] }, tag);
+    expect(englishLineText([phrase('line.flatFee', { price: { decimal: '2.000' } })])).toBe(', including a flat fee of 2.000');
+    expect(['de', 'fr', 'es'].map((tag) => oneLine(flatFee('2.000', tag)))).toEqual([
+      ', inklusive einer Pauschale von 2,000',
+      expect.stringContaining(' 2,000'),
+      expect.stringContaining(' 2,000'),
+    ]);
+    expect(oneLine(flatFee('1234.50', 'de'))).toBe(', inklusive einer Pauschale von 1.234,50');
   });
 });
 

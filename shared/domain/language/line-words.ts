@@ -60,8 +60,9 @@ function localeFormat(tag: string): LineValueFormat {
     format = {
       quantity: locale.quantity,
       decimal: (value) => {
-        const exact = decimal(value);
-        return decimalsFormat(tag, exact.decimalPlaces()).format(exact.toFixed() as unknown as ExactNumber);
+        // The digits as written ("2.000"): decimal.js would count the places of the value (2 has none).
+        const places = value.split('.')[1]?.length ?? 0;
+        return decimalsFormat(tag, places).format(decimal(value).toFixed() as unknown as ExactNumber);
       },
       price: locale.unitPrice,
       date: locale.date,
