@@ -10,6 +10,7 @@ import { availableByCurrency, type BalanceMovement } from '#domain/balance/ledge
 import { isCurrencyCode } from '#domain/catalog/currencies.ts';
 import { BalanceRefundError, InsufficientBalanceError } from '#domain/errors.ts';
 import { formatMinor } from '#domain/money.ts';
+import { UnknownBalanceCustomerError } from '#use-cases/errors.ts';
 import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
 import { createContext } from '../context.ts';
 import { asUsageError, UsageError } from '../errors.ts';
@@ -60,7 +61,12 @@ export function registerCustomerBalanceCommand(program: Command, globals: () => 
         const { refund, alreadyRecorded, available, outboundError } = await refundCustomerBalance(
           account,
           { amount: options.amount, reference: options.reference },
-          { balances: context.balances, now: () => at, outbound: context.outbound },
+          {
+            balances: context.balances,
+            customerExists: async (id) => (await context.catalog.findCustomers([id])).has(id),
+            now: () => at,
+            outbound: context.outbound,
+          },
         );
         const money = (minor: number) => `${formatMinor(minor, currency)} ${currency}`;
         emit(globals(), { refund, alreadyRecorded, available }, () =>
@@ -71,12 +77,7 @@ export function registerCustomerBalanceCommand(program: Command, globals: () => 
         if (outboundError !== undefined)
           process.stderr.write(pendingFactWarning(`the refund ${refund.reference} is recorded`, 'balance.refunded', outboundError));
       } catch (error) {
-        if (
-          error instanceof InsufficientBalanceError &&
-          error.available === 0 &&
-          !(await context.catalog.findCustomers([customerId])).has(customerId)
-        )
-          throw new UsageError(`no customer ${customerId} in the catalog and no balance for it: check the id (billflow catalog show)`);
+        if (error instanceof UnknownBalanceCustomerError) throw new UsageError(`${error.message}: check the id (billflow catalog show)`);
         asUsageError(error, [BalanceRefundError, InsufficientBalanceError]);
       }
     });

@@ -10,6 +10,13 @@ export class WebhookEventMissingError extends namedError('WebhookEventMissingErr
 
 export class PaymentMatchError extends namedError('PaymentMatchError') {}
 
+/** A balance refund for a customer the catalog does not know and that has no balance: most likely a mistyped id. */
+export class UnknownBalanceCustomerError extends namedError('UnknownBalanceCustomerError') {
+  constructor(readonly customerId: string) {
+    super(`no customer ${customerId} in the catalog and no balance for it`);
+  }
+}
+
 export class UnknownEmailError extends namedError('UnknownEmailError') {}
 
 /** Some reminders could not be sent for now; `summary` says which, and what did go out. */

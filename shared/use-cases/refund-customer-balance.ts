@@ -6,7 +6,8 @@
  *
  * 1. The store reads the account's ledger; the domain decides the refund on it
  *    (balance/ledger.ts requestedRefund): an exact positive amount, at most what is available,
- *    one refund per reference (a retry of the same refund records nothing, and says so).
+ *    one refund per reference (a retry of the same refund records nothing, and says so). A
+ *    customer with no balance that the catalog does not know either is refused as unknown.
  * 2. The store writes the movement, the balance and balance.refunded (into the outbound
  *    outbox) in one transaction, deciding again if another writer changed the account meanwhile.
  * 3. The fact is published after it: a publish that fails is reported, the refund stands and
@@ -19,9 +20,11 @@ import {
   type BalanceMovement,
   type BalanceRefundRequest,
 } from '#domain/balance/ledger.ts';
+import { InsufficientBalanceError } from '#domain/errors.ts';
 import { balanceRefunded } from '#domain/outbound/facts.ts';
 import type { CustomerBalances } from '#ports/customer-balance.ts';
 import type { OutboundEvents } from '#ports/outbound-events.ts';
+import { UnknownBalanceCustomerError } from './errors.ts';
 import { publishRecorded } from './publish-recorded.ts';
 
 export interface BalanceRefundOutcome {
@@ -38,14 +41,27 @@ export interface BalanceRefundOutcome {
 export async function refundCustomerBalance(
   account: BalanceAccount,
   request: BalanceRefundRequest,
-  deps: { balances: Pick<CustomerBalances, 'record'>; now: () => number; outbound: OutboundEvents },
+  deps: {
+    balances: Pick<CustomerBalances, 'record'>;
+    /** Whether the catalog has the customer: asked only when a refund finds no balance at all. */
+    customerExists: (customerId: string) => Promise<boolean>;
+    now: () => number;
+    outbound: OutboundEvents;
+  },
 ): Promise<BalanceRefundOutcome> {
   const at = new Date(deps.now()).toISOString();
-  const { movement, ledger } = await deps.balances.record(
-    account,
-    (current) => requestedRefund(current, account, request, at),
-    (refund, after) => [balanceRefunded(refund, availableBalance(after, account))],
-  );
+  const { movement, ledger } = await deps.balances
+    .record(
+      account,
+      (current) => requestedRefund(current, account, request, at),
+      (refund, after) => [balanceRefunded(refund, availableBalance(after, account))],
+    )
+    .catch(async (error: unknown) => {
+      // Nothing to refund and no such customer: say the id is wrong rather than that its balance is empty.
+      if (error instanceof InsufficientBalanceError && error.available === 0 && !(await deps.customerExists(account.customerId)))
+        throw new UnknownBalanceCustomerError(account.customerId);
+      throw error;
+    });
   const available = availableBalance(ledger, account);
   if (movement === undefined) {
     // requestedRefund found this reference recorded with this amount: report that refund.

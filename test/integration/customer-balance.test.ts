@@ -119,7 +119,12 @@ describe('customer balance store', () => {
         throw new OutboundPublishError('bus unavailable');
       },
     };
-    const deps = { balances, now: () => Date.parse('2026-12-06T09:00:00Z'), outbound: refusing };
+    const deps = {
+      balances,
+      customerExists: () => Promise.resolve(true),
+      now: () => Date.parse('2026-12-06T09:00:00Z'),
+      outbound: refusing,
+    };
 
     // Act: 30.00 paid back, the same command retried, then more than what is left.
     const refunded = await refundCustomerBalance(ACCOUNT, { amount: '30.00', reference: 'SEPA-0042' }, deps);

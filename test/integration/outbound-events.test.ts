@@ -325,7 +325,7 @@ describe('outbound events', () => {
     const refunded = await refundCustomerBalance(
       { customerId: 'cus_a', currency: 'EUR' },
       { amount: '2.00', reference: 'SEPA-0001' },
-      { balances, now: () => Date.parse('2026-11-02T09:00:00Z'), outbound: refusing },
+      { balances, customerExists: () => Promise.resolve(true), now: () => Date.parse('2026-11-02T09:00:00Z'), outbound: refusing },
     );
     const pending = [...pendingFirst, ...(await outbox.listPending())];
     // The hourly run, outside October's closing day: nothing to invoice, only the sweep.

@@ -12,6 +12,7 @@ import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import { formatMinor } from '#domain/money.ts';
 import type { OutboundEvents } from '#ports/outbound-events.ts';
 import { InMemoryCustomerBalances } from '#test-support/in-memory-balances.ts';
+import { UnknownBalanceCustomerError } from '#use-cases/errors.ts';
 import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
 
 const ACCOUNT = { customerId: 'cus_42', currency: 'EUR' } as const;
@@ -128,6 +129,19 @@ describe('requestedRefund', () => {
 
 describe('refundCustomerBalance', () => {
   const at = () => Date.parse(AT);
+  const known = () => Promise.resolve(true);
+
+  it('refuses a customer with no balance as unknown when the catalog does not have it either, and as without balance when it does', async () => {
+    const refund = (customerExists: () => Promise<boolean>) =>
+      refundCustomerBalance(
+        ACCOUNT,
+        { amount: '1.00', reference: 'R' },
+        { balances: new InMemoryCustomerBalances(), customerExists, now: at, outbound: capturingOutbound() },
+      );
+
+    await expect(refund(() => Promise.resolve(false))).rejects.toThrow(new UnknownBalanceCustomerError('cus_42'));
+    await expect(refund(known)).rejects.toBeInstanceOf(InsufficientBalanceError);
+  });
 
   it('records the refund with its balance.refunded fact and publishes it once; a retry changes nothing', async () => {
     // Prepare
@@ -135,11 +149,15 @@ describe('refundCustomerBalance', () => {
     const outbound = capturingOutbound();
 
     // Act
-    const first = await refundCustomerBalance(ACCOUNT, { amount: '10.00', reference: 'SEPA-0042' }, { balances, now: at, outbound });
+    const first = await refundCustomerBalance(
+      ACCOUNT,
+      { amount: '10.00', reference: 'SEPA-0042' },
+      { balances, customerExists: known, now: at, outbound },
+    );
     const retried = await refundCustomerBalance(
       ACCOUNT,
       { amount: '10.00', reference: 'SEPA-0042' },
-      { balances, now: () => at() + 60_000, outbound },
+      { balances, customerExists: known, now: () => at() + 60_000, outbound },
     );
 
     // Assess
@@ -165,7 +183,11 @@ describe('refundCustomerBalance', () => {
       },
     };
 
-    const outcome = await refundCustomerBalance(ACCOUNT, { amount: '11.90', reference: 'R1' }, { balances, now: at, outbound: refusing });
+    const outcome = await refundCustomerBalance(
+      ACCOUNT,
+      { amount: '11.90', reference: 'R1' },
+      { balances, customerExists: known, now: at, outbound: refusing },
+    );
 
     expect(outcome).toMatchObject({ alreadyRecorded: false, available: 0, outboundError: 'bus unavailable' });
     expect(balances.recordedFacts.map((fact) => fact.type)).toEqual(['balance.refunded']);
@@ -177,7 +199,9 @@ describe('refundCustomerBalance', () => {
     const outbound = capturingOutbound();
 
     const outcomes = await Promise.allSettled(
-      ['A', 'B', 'C'].map((reference) => refundCustomerBalance(ACCOUNT, { amount: '4.00', reference }, { balances, now: at, outbound })),
+      ['A', 'B', 'C'].map((reference) =>
+        refundCustomerBalance(ACCOUNT, { amount: '4.00', reference }, { balances, customerExists: known, now: at, outbound }),
+      ),
     );
 
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { availableByCurrency, type BalanceAccount } from '#domain/balance/ledger.ts';
 import { BalanceRefundError, InsufficientBalanceError } from '#domain/errors.ts';
 import { parseRfc3339 } from '#domain/events/rfc3339.ts';
+import { UnknownBalanceCustomerError } from '#use-cases/errors.ts';
 import { refundCustomerBalance } from '#use-cases/refund-customer-balance.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { operation, type Operation } from '../operation.ts';
@@ -81,12 +82,17 @@ export function balanceOperations(deps: ApiDependencies): Operation[] {
           const outcome = await refundCustomerBalance(
             account,
             { amount: request.amount, reference: request.reference },
-            { balances: deps.balances, now: () => at, outbound: deps.outbound },
+            {
+              balances: deps.balances,
+              customerExists: async (id) => (await deps.catalog.findCustomers([id])).has(id),
+              now: () => at,
+              outbound: deps.outbound,
+            },
           );
           const { refund, alreadyRecorded, available } = outcome;
           return { status: alreadyRecorded ? 200 : 201, body: { refund, alreadyRecorded, available } };
         } catch (error) {
-          throw await refundProblem(error, deps, params.id);
+          throw refundProblem(error);
         }
       },
     }),
@@ -94,10 +100,12 @@ export function balanceOperations(deps: ApiDependencies): Operation[] {
 }
 
 /** What the refusal is over HTTP: the field to fix (400), the balance too small (409), an unknown customer (404). */
-async function refundProblem(error: unknown, deps: ApiDependencies, customerId: string): Promise<unknown> {
+function refundProblem(error: unknown): unknown {
   if (error instanceof BalanceRefundError)
     return new ProblemError('validation', error.message, [{ path: error.field, message: error.message }]);
-  if (!(error instanceof InsufficientBalanceError)) return error;
-  if (error.available === 0) await customerOf(deps, customerId);
-  return new ProblemError('conflict', error.message, [{ path: 'amount', message: error.message }]);
+  if (error instanceof InsufficientBalanceError)
+    return new ProblemError('conflict', error.message, [{ path: 'amount', message: error.message }]);
+  if (error instanceof UnknownBalanceCustomerError)
+    return new ProblemError('not-found', `no customer "${error.customerId}": create it with PUT /v1/customers/${error.customerId}`);
+  return error;
 }
