@@ -4,8 +4,10 @@
  * is save, move, line, width, color space, color, stroke, restore) and its text() takes over
  * ten microseconds per call: merging options, measuring the line twice more, eight operators.
  * For a 300-line invoice (1,500 cells, 300 rules) that was 40 % of the render time. Here each
- * thing is one write, in pdfkit's page space (y growing downwards: its addPage flips the page),
- * so it mixes freely with what pdfkit draws; the pages render pixel for pixel as before.
+ * thing is one line of operators, in pdfkit's page space (y growing downwards: its addPage flips
+ * the page), so it mixes freely with what pdfkit draws; the pages render pixel for pixel as
+ * before. The lines are batched per page and the page's stream deflated at billflow's level
+ * (`write` below).
  *
  * pdfkit still owns the document: fonts, subsets, resources, pages and the file. Text takes its
  * glyphs from pdfkit's font object, whose `encode` adds them to the document's font subset and
@@ -13,6 +15,7 @@
  * keeps in two fields of its own (`_font`, `_fontSize`, set by doc.font() and doc.fontSize());
  * every unit test renders through here, so a pdfkit that changed them fails there.
  */
+import { deflateStream } from './stream-deflate.ts';
 
 /** pdfkit's font object for the current font (EmbeddedFont), as far as a line of text needs it. */
 interface PdfkitFont {
@@ -63,12 +66,58 @@ export function fillRectangle(doc: PDFKit.PDFDocument, x: number, y: number, wid
 }
 
 /**
- * Appends an operator line to the page's content stream as doc.addContent(line) does, in bytes:
- * pdfkit converts a string character by character in JavaScript, Buffer natively (the same
- * bytes: each character's low byte, and the newline pdfkit adds after a string).
+ * Appends an operator line to the page's content stream, as doc.addContent(line) would, but
+ * batched: the lines wait in a list on the page's stream and go in as one Buffer when anything
+ * else writes to that stream (pdfkit's own drawing: the order stays as written) or when the
+ * stream ends. One latin1 conversion per page instead of one per line: pdfkit converts a string
+ * character by character in JavaScript, and a Buffer per line (1,800 for 300 lines) then had to
+ * be concatenated again. The same bytes: each character's low byte and a newline after each line.
+ * When the stream ends it is deflated at billflow's level (stream-deflate.ts), not pdfkit's.
  */
 function write(doc: PDFKit.PDFDocument, line: string): void {
-  doc.addContent(Buffer.from(`${line}\n`, 'latin1'));
+  const content = (doc.page as unknown as { readonly content: PdfkitStream }).content;
+  (PENDING_LINES.get(content) ?? batchLines(content)).push(line);
+}
+
+/** pdfkit's stream object (PDFReference) for a page's content, as far as batching needs it. */
+interface PdfkitStream {
+  buffer: Uint8Array[];
+  compress: boolean;
+  readonly data: { Filter?: unknown };
+  // Properties, not methods: batchLines keeps pdfkit's own and calls them on the stream.
+  write: (this: PdfkitStream, chunk: Uint8Array | string) => void;
+  finalize: (this: PdfkitStream) => void;
+}
+
+const PENDING_LINES = new WeakMap<PdfkitStream, string[]>();
+
+/** Wraps the stream's write and finalize so that pending lines go first; returns the list. */
+function batchLines(content: PdfkitStream): string[] {
+  const pending: string[] = [];
+  PENDING_LINES.set(content, pending);
+  const { write: writeChunk, finalize } = content;
+  if (typeof writeChunk !== 'function' || typeof finalize !== 'function' || !Array.isArray(content.buffer)) {
+    throw new Error("pdfkit's page content stream no longer has write, finalize and buffer: check how it writes streams");
+  }
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    writeChunk.call(content, Buffer.from(`${pending.join('\n')}\n`, 'latin1'));
+    pending.length = 0;
+  };
+  content.write = (chunk) => {
+    flush();
+    writeChunk.call(content, chunk);
+  };
+  content.finalize = () => {
+    flush();
+    if (content.compress && content.buffer.length > 0) {
+      content.buffer = [deflateStream(Buffer.concat(content.buffer))];
+      content.compress = false;
+      content.data.Filter = 'FlateDecode';
+    }
+    finalize.call(content);
+  };
+  return pending;
 }
 
 const RGB_OPERANDS = new Map<string, string>();

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
+import { deflateStream } from './stream-deflate.ts';
 
 /** What pdfkit's PDFDocument constructor needs for PDF/A-3b. */
 export const PDF_A_3B = { subset: 'PDF/A-3b', pdfVersion: '1.7' } as const;
@@ -86,10 +87,12 @@ interface CatalogWithAssociatedFiles {
 
 /**
  * Embeds an XML file as pdfkit 0.20's `doc.file(data, { type: 'text/xml', relationship: 'Alternative', ... })` does,
- * object for object and byte for byte (test/unit/factur-x-attachment.test.ts compares the two),
- * except that the /CheckSum in the embedded file's parameters (an MD5, as pdfkit writes it) is
- * computed by node:crypto: pdfkit's own is a JavaScript MD5 that took 4-5 ms for the 380 KB XML
- * of a 300-line invoice, a sixth of that invoice's render; node's takes half a millisecond.
+ * object for object (test/unit/factur-x-attachment.test.ts compares the two), except for two
+ * things that cost pdfkit's way a quarter of a 300-line invoice's render:
+ * - the /CheckSum in the embedded file's parameters (an MD5, as pdfkit writes it) is computed by
+ *   node:crypto: pdfkit's own is a JavaScript MD5 that took 4-5 ms for the 380 KB XML of a
+ *   300-line invoice; node's takes half a millisecond;
+ * - the file is deflated at billflow's level (stream-deflate.ts): 0.4 ms instead of 1.1 ms.
  */
 export function attachXml(doc: PDFKit.PDFDocument, data: Buffer, attachment: XmlAttachment): void {
   const embeddedFile = doc.ref({
@@ -103,8 +106,10 @@ export function attachXml(doc: PDFKit.PDFDocument, data: Buffer, attachment: Xml
     },
     // The MIME type text/xml as a PDF name, its slash escaped.
     Subtype: 'text#2Fxml',
+    // Deflated here at billflow's level (stream-deflate.ts); a stream with a Filter is left as is by pdfkit.
+    Filter: 'FlateDecode',
   });
-  embeddedFile.end(data);
+  embeddedFile.end(deflateStream(data));
   const fileSpecification = doc.ref({
     Type: 'Filespec',
     AFRelationship: 'Alternative',
