@@ -130,6 +130,7 @@ const EXEMPTIONS: Partial<Record<VatCategory, { code: string; reason: string }>>
 
 /** Largest rounding difference PEPPOL-EN16931-R120 tolerates between price x quantity and net. */
 const LINE_SLACK = decimal('0.02');
+const ZERO = decimal('0');
 
 /** Why the invoice cannot be an e-invoice, or undefined when it can. */
 export function einvoiceObstacle(invoice: Invoice): string | undefined {
@@ -242,15 +243,11 @@ export function en16931Line(line: LineSource, index: number, currency: string): 
   const exponent = currencyExponent(currency);
   const net = minorToDecimal(line.netAmount, currency);
   const quantity = decimal(line.quantity);
-  const charge =
-    line.flatPrice === undefined || decimal(line.flatPrice).isZero() ? undefined : decimal(line.flatPrice).toDecimalPlaces(exponent);
-  const chargeAmount = charge ?? decimal('0');
-  const perUnit =
-    quantity.isZero() ||
-    net
-      .minus(quantity.times(decimal(line.unitPrice)).plus(chargeAmount))
-      .abs()
-      .lessThanOrEqualTo(LINE_SLACK);
+  const unitPrice = decimal(line.unitPrice);
+  const flatPrice = line.flatPrice === undefined ? undefined : decimal(line.flatPrice);
+  const charge = flatPrice === undefined || flatPrice.isZero() ? undefined : flatPrice.toDecimalPlaces(exponent);
+  const chargeAmount = charge ?? ZERO;
+  const perUnit = quantity.isZero() || net.minus(quantity.times(unitPrice).plus(chargeAmount)).abs().lessThanOrEqualTo(LINE_SLACK);
   return {
     id: String(index + 1),
     name: line.description,
@@ -259,9 +256,9 @@ export function en16931Line(line: LineSource, index: number, currency: string): 
     unitCode: line.unitCode,
     // Per the line's quantity: quantity x (price / |quantity|) + charge is the net exactly.
     ...(perUnit
-      ? { price: decimalText(decimal(line.unitPrice)) }
+      ? { price: decimalText(unitPrice) }
       : { price: decimalText(net.minus(chargeAmount).times(quantity.isNegative() ? -1 : 1)), baseQuantity: decimalText(quantity.abs()) }),
-    net: net.toFixed(exponent),
+    net: formatMinor(line.netAmount, currency),
     ...(charge === undefined ? {} : { charge: { amount: charge.toFixed(exponent), reason: 'Tier flat fee' } }),
     period: inclusiveDates(line.subscription ?? line.period),
     category: line.taxCategory,
