@@ -81,6 +81,7 @@ export class InvoiceFont {
   /** Glyphs by code point, looked up once per process: an array below U+0300, a map above. */
   private readonly latinGlyphs: LaidOutGlyph[] = [];
   private readonly otherGlyphs = new Map<number, LaidOutGlyph>();
+  private readonly recentTexts = new Map<string, readonly LaidOutGlyph[]>();
 
   constructor(
     private readonly font: Font,
@@ -131,8 +132,23 @@ export class InvoiceFont {
     return this.program.createSubset();
   }
 
-  /** By code point (a character outside the BMP is two UTF-16 units). */
-  private glyphsOf(text: string): LaidOutGlyph[] {
+  /**
+   * By code point (a character outside the BMP is two UTF-16 units). A table cell's text is
+   * looked up three or four times (which font covers it, whether it must shrink, its width, then
+   * drawing it, after the whole table is measured), so the glyphs of recent texts are kept, up
+   * to RECENT_TEXTS of them: the arrays are never changed (pdfkit only reads a layout's glyphs).
+   */
+  private glyphsOf(text: string): readonly LaidOutGlyph[] {
+    let glyphs = this.recentTexts.get(text);
+    if (glyphs === undefined) {
+      glyphs = this.glyphsOfText(text);
+      if (this.recentTexts.size >= RECENT_TEXTS) this.recentTexts.clear();
+      this.recentTexts.set(text, glyphs);
+    }
+    return glyphs;
+  }
+
+  private glyphsOfText(text: string): readonly LaidOutGlyph[] {
     const composed = composedText(text);
     const glyphs: LaidOutGlyph[] = [];
     for (let index = 0; index < composed.length; index += 1) {
@@ -159,6 +175,9 @@ export class InvoiceFont {
     return { id, advanceWidth, codePoints: [codePoint] };
   }
 }
+
+/** Enough for every cell of a long table (five per line) to be measured and then drawn. */
+const RECENT_TEXTS = 4096;
 
 /** U+0300, where the combining diacritical marks start: no text entirely below it changes under NFC. */
 const COMBINING_MARKS = 0x300;
