@@ -204,6 +204,18 @@ export const buckets = {
   invoices: { id: 'invoices', envVar: 'INVOICES_BUCKET' },
 } as const satisfies Record<string, BucketDefinition>;
 
+/**
+ * V8 options of render-invoice (NODE_OPTIONS): a young generation of up to 64 MB per semi-space
+ * instead of V8's default cap (16 MB on a large machine, less on a 1 GB Lambda). A 300-line
+ * invoice allocates tens of megabytes of short-lived strings and buffers (its 380 KB Factur-X
+ * XML is built from thousands of pieces); with the default cap V8 scavenges many times per
+ * render and copies what is still alive each time. Measured with `npm run bench`, which runs
+ * with the same options (package.json; test/infra/stack.test.ts checks they match): 300-line
+ * render 20-21 -> 16-17 ms median, one page unchanged. It is a cap, not a reservation: the young
+ * generation grows to it only while a render needs it, well inside the function's 1,024 MB.
+ */
+export const RENDER_V8_OPTIONS = '--max-semi-space-size=64';
+
 export const consumers = {
   ingestEvents: {
     functionId: 'ingest-events',

@@ -80,6 +80,12 @@ export interface BillingFunctionProps {
    */
   readonly logLevel?: LogLevel;
   /**
+   * V8 options for this function's Node process, after the team's `--enable-source-maps` in
+   * NODE_OPTIONS (e.g. RENDER_V8_OPTIONS).
+   * @default - none
+   */
+  readonly v8Options?: string;
+  /**
    * Function-specific settings; resource names are added with the bind/consume helpers.
    * @default - only the team defaults (Powertools, source maps)
    */
@@ -131,7 +137,7 @@ export class BillingFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         // Stack traces point into the TypeScript sources, not the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: props.v8Options === undefined ? '--enable-source-maps' : `--enable-source-maps ${props.v8Options}`,
         ...props.environment,
       },
       projectRoot: REPO_ROOT,

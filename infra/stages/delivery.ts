@@ -13,7 +13,7 @@ import type { QueueWithDeadLetter } from '../constructs/queue-with-dead-letter.t
 import { businessMetric } from '../constructs/business-metric.ts';
 import { DASHBOARD_PERIOD } from '../constructs/pipeline-dashboard.ts';
 import { queueAlarms } from '../alarms.ts';
-import { buckets, consumers, queues, tables } from '../resources.ts';
+import { buckets, consumers, queues, RENDER_V8_OPTIONS, tables } from '../resources.ts';
 import { count, deadLetters, invocations, received, waiting } from './dashboard-metrics.ts';
 import { alarmNamePrefix, alarmedQueue, functionFrom, type PipelineStage, type StageContext } from './stage-context.ts';
 
@@ -114,6 +114,7 @@ export class DeliveryStage implements PipelineStage {
     return (
       functionFrom(context, consumers.renderInvoice, {
         description: 'Renders each finalized invoice and issued credit note to PDF once, stores it in S3 and requests its email',
+        v8Options: RENDER_V8_OPTIONS,
         // Files the renderer loads at run time, which esbuild cannot inline:
         // - shared/adapters/pdf/fonts.ts reads the DejaVu TTFs through
         //   require.resolve('dejavu-fonts-ttf/ttf/...') from the bundle's directory (the license

@@ -10,9 +10,12 @@
  * default every section runs. The cost model (test/bench/cost-model.ts) takes BENCH_COST_EVENTS
  * (default 1,000,000), BENCH_COST_CUSTOMERS (default 1,000) and BENCH_COST_NAIVE_EVENTS (default
  * 100,000; the naive design is scaled to 1,000,000 events).
+ *
+ * The npm script runs it with render-invoice's V8 options (RENDER_V8_OPTIONS), under which the
+ * document section's pdfkit renders run in production; the other sections run with them too.
  */
 import { provisionBench, startBenchServices } from './bench-stack.ts';
-import { consumers } from '#infra/resources.ts';
+import { consumers, RENDER_V8_OPTIONS } from '#infra/resources.ts';
 import { benchIngest } from './ingest.ts';
 import { benchInvoicing } from './invoicing.ts';
 import { benchDocuments } from './documents.ts';
@@ -172,6 +175,13 @@ try {
       documents.chromiumUnavailable === undefined
         ? `  Chromium ${documents.chromiumVersion ?? '?'} via playwright-core, one browser and one page kept warm; renderers alternate in each iteration`
         : `  Chromium UNAVAILABLE (${documents.chromiumUnavailable}): the Chromium comparison is skipped, pdfkit only`,
+    );
+    // pdfkit runs in this process: it is render-invoice's figure only with render-invoice's V8 options.
+    const v8Options = process.env.NODE_OPTIONS ?? '';
+    console.log(
+      v8Options.includes(RENDER_V8_OPTIONS)
+        ? `  pdfkit with render-invoice's V8 options (${RENDER_V8_OPTIONS})`
+        : `  pdfkit WITHOUT render-invoice's V8 options (${RENDER_V8_OPTIONS} is not in NODE_OPTIONS): slower than the function runs`,
     );
     for (const figures of documents.cases) {
       console.log(`  ${figures.name} (${fmt(figures.lines)} lines), ${figures.warmup} warm-up + ${figures.iterations} timed renders each`);

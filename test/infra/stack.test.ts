@@ -14,7 +14,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buckets, consumers, httpRoutes, pipelineSettings, queues, schedules, tables } from '#infra/resources.ts';
+import { buckets, consumers, httpRoutes, pipelineSettings, queues, RENDER_V8_OPTIONS, schedules, tables } from '#infra/resources.ts';
 import type { BillingFunction } from '#infra/constructs/billing-function.ts';
 import type { QueueWithDeadLetter } from '#infra/constructs/queue-with-dead-letter.ts';
 import type { BillflowStack } from '#infra/stack.ts';
@@ -523,7 +523,13 @@ describe('render-invoice function', () => {
       [buckets.invoices.envVar]: { Ref: logicalId(stack.invoicesBucket) },
       [queues.invoiceEmails.envVar]: { Ref: logicalId(stack.delivery.invoiceEmailsQueue.queue) },
       ...POWERTOOLS_ENVIRONMENT,
+      NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=64',
     });
+  });
+
+  it('runs with the V8 options the document benchmark measures with (npm run bench)', () => {
+    const bench = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.bench;
+    expect(bench).toContain(`NODE_OPTIONS=${RENDER_V8_OPTIONS} `);
   });
 
   it('may read and put billing items, read and write invoice and credit note documents only, request emails and consume its queue', () => {
