@@ -3,7 +3,7 @@
  * Element order follows the CII D16B schema (the XSD checks it); business terms in comments.
  */
 import type { En16931Invoice, En16931Line, En16931Party } from './model.ts';
-import { EMPTY_ELEMENT, serializeXml, text, type XmlElement } from './xml-tree.ts';
+import { EMPTY_ELEMENT, serializeXml, text, type XmlElement, type XmlNode } from './xml-tree.ts';
 
 const NAMESPACES = {
   '@xmlns:rsm': 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100',
@@ -13,7 +13,7 @@ const NAMESPACES = {
 };
 
 export function writeCii(invoice: En16931Invoice): string {
-  const amount = (value: string): XmlElement | undefined => text(value);
+  const amount = (value: string): XmlNode => text(value);
   return serializeXml({
     'rsm:CrossIndustryInvoice': {
       ...NAMESPACES,

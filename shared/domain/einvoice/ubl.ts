@@ -5,7 +5,7 @@
  * due date inside the payment means, as the CreditNote schema and EN 16931's binding place them.
  */
 import type { En16931Invoice, En16931Line, En16931Party } from './model.ts';
-import { serializeXml, text, type XmlElement } from './xml-tree.ts';
+import { serializeXml, text, type XmlElement, type XmlNode } from './xml-tree.ts';
 
 const NAMESPACES = {
   '@xmlns:cac': 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
@@ -15,7 +15,7 @@ const NAMESPACES = {
 const VAT_SCHEME = { 'cac:TaxScheme': { 'cbc:ID': 'VAT' } };
 
 export function writeUbl(invoice: En16931Invoice): string {
-  const amount = (value: string): XmlElement | undefined => text(value, { currencyID: invoice.currency });
+  const amount = (value: string): XmlNode => text(value, { currencyID: invoice.currency });
   const credit = invoice.typeCode === '381';
   const root = credit ? 'CreditNote' : 'Invoice';
   return serializeXml({
@@ -82,7 +82,7 @@ export function writeUbl(invoice: En16931Invoice): string {
   });
 }
 
-function invoiceLine(line: En16931Line, amount: (value: string) => XmlElement | undefined, credit: boolean): XmlElement {
+function invoiceLine(line: En16931Line, amount: (value: string) => XmlNode, credit: boolean): XmlElement {
   return {
     'cbc:ID': line.id,
     [credit ? 'cbc:CreditedQuantity' : 'cbc:InvoicedQuantity']: text(line.quantity, { unitCode: line.unitCode }),

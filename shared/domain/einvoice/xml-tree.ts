@@ -83,10 +83,16 @@ function escapeXml(value: unknown): unknown {
   return value.replace(/[&<>'"]/g, (character) => XML_ESCAPES[character] ?? character);
 }
 
-/** A text element with attributes, e.g. `text('4012345000009', { schemeID: '0088' })`. */
-export function text(value: string | undefined, attributes: Readonly<Record<string, string>> = {}): XmlElement | undefined {
+/**
+ * A text element with attributes, e.g. `text('4012345000009', { schemeID: '0088' })`. Without
+ * attributes it is the plain string: XMLBuilder writes the same element, without treating it as
+ * an object (scanning it for attributes, tracking its path, recursing into it).
+ */
+export function text(value: string | undefined, attributes: Readonly<Record<string, string>> = {}): XmlNode {
   if (value === undefined) return undefined;
+  const names = Object.keys(attributes);
+  if (names.length === 0) return value;
   const element: Record<string, string> = { '#': value };
-  for (const name of Object.keys(attributes)) element[`@${name}`] = attributes[name] ?? '';
+  for (const name of names) element[`@${name}`] = attributes[name] ?? '';
   return element;
 }
