@@ -39,12 +39,17 @@ export class NoSubscriptionError extends namedError('NoSubscriptionError') {}
 export class InsufficientBalanceError extends namedError('InsufficientBalanceError') {
   constructor(
     readonly account: BalanceAccount,
+    /** The most that can be taken out (as of `backdated.at` when given). */
     readonly available: number,
     asked: number,
+    /** Set when a refund dated `at` can take less than the balance holds now (`balance`). */
+    backdated?: { readonly at: string; readonly balance: number },
   ) {
     const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
     super(
-      `Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`,
+      backdated === undefined
+        ? `Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`
+        : `Customer ${account.customerId} has ${money(backdated.balance)} of balance, but a refund dated ${backdated.at} can take at most ${money(available)} of it (what the balance held then, less what was taken out of it since); ${money(asked)} cannot be taken out of it: date the refund later or take at most ${money(available)}`,
     );
   }
 }

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { availableBalance, requestedRefund, type BalanceMovement } from '#domain/balance/ledger.ts';
+import { availableBalance, refundableAt, requestedRefund, type BalanceMovement } from '#domain/balance/ledger.ts';
 import { BalanceRefundError, InsufficientBalanceError } from '#domain/errors.ts';
 import type { OutboundFact } from '#domain/outbound/catalogue.ts';
 import { formatMinor } from '#domain/money.ts';
@@ -123,6 +123,76 @@ describe('requestedRefund', () => {
           expect(availableBalance([...start, refund], ACCOUNT)).toBe(available - wanted);
         }
       }),
+    );
+  });
+});
+
+describe('a refund dated before some of the movements (--as-of)', () => {
+  // 11.90 owed on 1 December, 5.00 of it used by an invoice on 3 December: 6.90 left.
+  const movement = (kind: BalanceMovement['kind'], amount: number, at: string): BalanceMovement => ({
+    id: `${kind}:${at}`,
+    ...ACCOUNT,
+    kind,
+    amount,
+    at,
+    reference: 'X',
+  });
+  const ledger = [
+    movement('credit_note', 1190, '2026-12-01T10:00:00.000Z'),
+    movement('applied_to_invoice', -500, '2026-12-03T02:00:00.000Z'),
+  ];
+  const refund = (amount: string, at: string) => () => requestedRefund(ledger, ACCOUNT, { amount, reference: 'R' }, at);
+
+  it('takes at most what the balance held then, less what was taken out of it since, and says so', () => {
+    expect(refund('6.90', '2026-12-02T09:00:00.000Z')()!.amount).toBe(-690);
+    expect(refund('6.90', '2026-12-04T09:00:00.000Z')()!.amount).toBe(-690);
+    // What the invoice used on 3 December was gone either way: the plain refusal.
+    expect(refund('6.91', '2026-12-02T09:00:00.000Z')).toThrow('Customer cus_42 has 6.90 EUR of balance available; 6.91 EUR cannot');
+    // Before the credit note there was nothing to pay back.
+    expect(refund('1.00', '2026-11-30T09:00:00.000Z')).toThrow(InsufficientBalanceError);
+    expect(refund('1.00', '2026-11-30T09:00:00.000Z')).toThrow(
+      'a refund dated 2026-11-30T09:00:00.000Z can take at most 0.00 EUR of it (what the balance held then, less what was taken out of it since); 1.00 EUR cannot be taken out of it: date the refund later or take at most 0.00 EUR',
+    );
+  });
+
+  it('never takes the balance below zero at any date, and takes all that allows (property, against a brute-force replay)', () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n)).toISOString();
+    const ledgers = fc
+      .array(fc.record({ day: fc.integer({ min: 0, max: 30 }), amount: fc.integer({ min: -5_000, max: 5_000 }) }), { maxLength: 12 })
+      .map((steps) => {
+        // Kept only where the running balance, in date order, stays at or above zero (as the ledger keeps it).
+        let running = 0;
+        const kept: BalanceMovement[] = [];
+        for (const [index, step] of [...steps].sort((a, b) => a.day - b.day).entries()) {
+          if (running + step.amount < 0 || step.amount === 0) continue;
+          running += step.amount;
+          kept.push(
+            movement(
+              step.amount > 0 ? 'credit_note' : 'applied_to_invoice',
+              step.amount,
+              `${day(step.day).slice(0, 11)}0${index % 10}:00:00.000Z`,
+            ),
+          );
+        }
+        return kept;
+      });
+    /** Whether the ledger, with a refund of `amount` at `at` (after movements at the same instant), stays at or above zero in date order. */
+    const fits = (movements: readonly BalanceMovement[], amount: number, at: string): boolean => {
+      const replay = [...movements.map((m) => ({ at: m.at, amount: m.amount, order: 0 })), { at, amount: -amount, order: 1 }].sort(
+        (a, b) => (a.at === b.at ? a.order - b.order : a.at < b.at ? -1 : 1),
+      );
+      let running = 0;
+      return replay.every((entry) => (running += entry.amount) >= 0);
+    };
+    fc.assert(
+      fc.property(ledgers, fc.integer({ min: -1, max: 31 }), fc.integer({ min: 0, max: 23 }), (movements, refundDay, hour) => {
+        const at = `${day(refundDay).slice(0, 11)}${String(hour).padStart(2, '0')}:30:00.000Z`;
+        const most = refundableAt(movements, ACCOUNT, at);
+        expect(most).toBeGreaterThanOrEqual(0);
+        expect(fits(movements, most, at)).toBe(true);
+        expect(fits(movements, most + 1, at)).toBe(false);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -68,7 +68,10 @@ export function balanceOperations(deps: ApiDependencies): Operation[] {
         201: { description: 'Recorded', schema: balanceRefundView },
         200: { description: 'Recorded before with this reference and amount: nothing changed', schema: balanceRefundView },
         404: { description: 'No such customer and no balance' },
-        409: { description: 'More than the balance holds (the detail says how much it holds)' },
+        409: {
+          description:
+            'More than the balance holds, or, for a refund dated before later movements, more than it held then less what was taken out since (the detail says how much)',
+        },
       },
       handle: async ({ params, body }) => {
         const request = body;

@@ -187,8 +187,30 @@ export function refundMovement(
   if (!Number.isSafeInteger(amount) || amount <= 0)
     throw new Error(`a balance refund is a whole number of minor units above 0, got ${amount}`);
   const available = availableBalance(ledger, account);
-  if (amount > available) throw new InsufficientBalanceError(account, available, amount);
+  const refundable = refundableAt(ledger, account, at);
+  if (amount > refundable)
+    throw new InsufficientBalanceError(account, refundable, amount, refundable < available ? { at, balance: available } : undefined);
   return { id: `refund:${reference}`, ...account, kind: 'refund', amount: -amount, at, reference };
+}
+
+/**
+ * The most a refund dated `at` can take out of the account: what the balance held at that
+ * instant, less what movements dated after it took out since. In date order the balance must
+ * never go below zero, so money is not paid back before the credit note that made it owed, nor
+ * twice over when a later invoice already used it. A refund dated after every movement (the
+ * usual case: recorded when paid) can take the whole balance.
+ */
+export function refundableAt(ledger: readonly BalanceMovement[], account: BalanceAccount, at: string): number {
+  const inDateOrder = movementsOf(ledger, account).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  let running = 0;
+  let lowest: number | undefined;
+  for (const movement of inDateOrder) {
+    // The balance at `at` is the running balance before the first movement dated after it.
+    if (movement.at > at) lowest ??= running;
+    running += movement.amount;
+    if (lowest !== undefined) lowest = Math.min(lowest, running);
+  }
+  return Math.max(0, lowest ?? running);
 }
 
 /** What a customer's balance holds per currency, currencies in alphabetical order: those of its movements, or only `currency` (0 when it has none there). */
