@@ -37,6 +37,9 @@ export class PaymentNotUnmatchedError extends namedError('PaymentNotUnmatchedErr
 export class NoSubscriptionError extends namedError('NoSubscriptionError') {}
 
 export class InsufficientBalanceError extends namedError('InsufficientBalanceError') {
+  /** What the balance holds now: `available`, or more when a refund's date allows less. */
+  readonly balance: number;
+
   constructor(
     readonly account: BalanceAccount,
     /** The most that can be taken out (as of `backdated.at` when given). */
@@ -51,6 +54,7 @@ export class InsufficientBalanceError extends namedError('InsufficientBalanceErr
         ? `Customer ${account.customerId} has ${money(available)} of balance available; ${money(asked)} cannot be taken out of it: take at most ${money(available)}`
         : `Customer ${account.customerId} has ${money(backdated.balance)} of balance, but a refund dated ${backdated.at} can take at most ${money(available)} of it (what the balance held then, less what was taken out of it since); ${money(asked)} cannot be taken out of it: date the refund later or take at most ${money(available)}`,
     );
+    this.balance = backdated?.balance ?? available;
   }
 }
 

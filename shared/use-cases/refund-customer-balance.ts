@@ -57,8 +57,9 @@ export async function refundCustomerBalance(
       (refund, after) => [balanceRefunded(refund, availableBalance(after, account))],
     )
     .catch(async (error: unknown) => {
-      // Nothing to refund and no such customer: say the id is wrong rather than that its balance is empty.
-      if (error instanceof InsufficientBalanceError && error.available === 0 && !(await deps.customerExists(account.customerId)))
+      // No balance at all and no such customer: say the id is wrong rather than that its balance is empty.
+      // The balance now, not what a backdated refund could take: a customer owed money is not unknown.
+      if (error instanceof InsufficientBalanceError && error.balance === 0 && !(await deps.customerExists(account.customerId)))
         throw new UnknownBalanceCustomerError(account.customerId);
       throw error;
     });

@@ -213,6 +213,20 @@ describe('refundCustomerBalance', () => {
     await expect(refund(known)).rejects.toBeInstanceOf(InsufficientBalanceError);
   });
 
+  it('refuses a backdated refund of a customer the catalog no longer has but who has a balance as too early, not as unknown', async () => {
+    const balances = new InMemoryCustomerBalances([credited(1190)]);
+    const beforeTheCredit = () => Date.parse('2026-11-30T09:00:00.000Z');
+
+    const refused = refundCustomerBalance(
+      ACCOUNT,
+      { amount: '1.00', reference: 'R' },
+      { balances, customerExists: () => Promise.resolve(false), now: beforeTheCredit, outbound: capturingOutbound() },
+    );
+
+    await expect(refused).rejects.toBeInstanceOf(InsufficientBalanceError);
+    await expect(refused).rejects.toThrow('a refund dated 2026-11-30T09:00:00.000Z can take at most 0.00 EUR');
+  });
+
   it('records the refund with its balance.refunded fact and publishes it once; a retry changes nothing', async () => {
     // Prepare
     const balances = new InMemoryCustomerBalances([credited(1190)]);
