@@ -15,6 +15,7 @@
  */
 import {
   availableBalance,
+  recordedRefund,
   requestedRefund,
   type BalanceAccount,
   type BalanceMovement,
@@ -66,7 +67,7 @@ export async function refundCustomerBalance(
   const available = availableBalance(ledger, account);
   if (movement === undefined) {
     // requestedRefund found this reference recorded with this amount: report that refund.
-    const earlier = ledger.find((candidate) => candidate.kind === 'refund' && candidate.reference === request.reference.trim());
+    const earlier = recordedRefund(ledger, account, request.reference);
     if (earlier === undefined) throw new Error(`no refund ${request.reference} in the ledger of ${account.customerId} ${account.currency}`);
     return { refund: earlier, alreadyRecorded: true, available };
   }

@@ -190,7 +190,21 @@ export function refundMovement(
   const refundable = refundableAt(ledger, account, at);
   if (amount > refundable)
     throw new InsufficientBalanceError(account, refundable, amount, refundable < available ? { at, balance: available } : undefined);
-  return { id: `refund:${reference}`, ...account, kind: 'refund', amount: -amount, at, reference };
+  return { id: refundId(reference), ...account, kind: 'refund', amount: -amount, at, reference };
+}
+
+/** The refund recorded in the account under this reference (as requestedRefund trims it), if any. */
+export function recordedRefund(
+  ledger: readonly BalanceMovement[],
+  account: BalanceAccount,
+  reference: string,
+): BalanceMovement | undefined {
+  const id = refundId(reference.trim());
+  return movementsOf(ledger, account).find((movement) => movement.id === id);
+}
+
+function refundId(reference: string): string {
+  return `refund:${reference}`;
 }
 
 /**
@@ -253,7 +267,7 @@ export function requestedRefund(
       `a refund reference is 1 to ${MAX_REFERENCE_LENGTH} characters without control characters (the payout's reference, e.g. SEPA-2026-0042), got ${JSON.stringify(request.reference)}`,
     );
   const amount = refundAmount(request.amount, account.currency);
-  const earlier = movementsOf(ledger, account).find((movement) => movement.id === `refund:${reference}`);
+  const earlier = recordedRefund(ledger, account, reference);
   if (earlier !== undefined) {
     if (-earlier.amount === amount) return undefined;
     const money = (minor: number) => `${formatMinor(minor, account.currency)} ${account.currency}`;
