@@ -26,7 +26,7 @@ import type { TaxSubtotal } from '#domain/invoice/types.ts';
 import type { EInvoiceDocument } from '#domain/einvoice/einvoice.ts';
 import type { Translate } from '#domain/language/catalogue.ts';
 import type { MessageKey } from '#domain/language/catalogue-types.ts';
-import { embedFacturX, escapeInfoInXmp, PDF_A_3B } from './factur-x.ts';
+import { embedFacturX, escapeInfoInXmp, facturXFile, PDF_A_3B } from './factur-x.ts';
 import { fontForText, registerInvoiceFonts } from './fonts.ts';
 import { addressLines } from './format.ts';
 import { legendText, vatCategoryText, type DocumentWords } from './document-words.ts';
@@ -126,7 +126,8 @@ const LOGO_AREA = { x: CONTENT.left, y: MARGIN.top, width: 200, height: 56 } as 
 const ADDRESS_TOP = 140;
 
 export async function renderDocumentPdf(document: DocumentPdf): Promise<Buffer> {
-  const { facturX, creationDate, words } = document;
+  const { creationDate, words } = document;
+  const facturX = document.facturX === null ? null : facturXFile(document.facturX);
   const { t } = words;
   const doc = new PDFDocument({
     ...(facturX === null ? {} : PDF_A_3B),
