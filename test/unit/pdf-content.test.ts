@@ -6,7 +6,8 @@
 import PDFDocument from 'pdfkit';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { fillRectangle, strokeHorizontalLine } from '#adapters/pdf/content.ts';
+import { drawTextLine, fillRectangle, strokeHorizontalLine } from '#adapters/pdf/content.ts';
+import { CJK, REGULAR, registerInvoiceFonts, useFont } from '#adapters/pdf/fonts.ts';
 
 /** Draws on two pages, mixing billflow's operators with pdfkit's own; returns the PDF. */
 function drawn(compress: boolean): Promise<Buffer> {
@@ -55,5 +56,43 @@ describe('page content written by content.ts', () => {
     expect(compressed.toString('latin1')).not.toContain('100 300 m 200 300 l S');
     expect(contentStreams(compressed)).toEqual(contentStreams(plain));
     expect(contentStreams(plain)).toHaveLength(2);
+  });
+
+  it("draws text with the CIDs, widths and ToUnicode entries pdfkit's own encode gives", async () => {
+    /** pdfkit's current font, as far as the comparison reads it. */
+    interface FontState {
+      readonly _font: {
+        encode(text: string, features: string[]): [string[], unknown];
+        readonly widths: unknown[];
+        readonly unicode: unknown[];
+      };
+    }
+    const texts: [string, string][] = [
+      [REGULAR, 'Müller & Søn GmbH, Łódź'],
+      [REGULAR, '€ 1.234,50 — Dvořák ü'],
+      [REGULAR, 'Müller again: glyphs already in the subset'],
+      [CJK, '株式会社テスト 東京都'],
+    ];
+    const ours = new PDFDocument({ compress: false, font: '', size: 'A4' });
+    const theirs = new PDFDocument({ compress: false, font: '', size: 'A4' });
+    const expected: string[] = [];
+    for (const doc of [ours, theirs]) registerInvoiceFonts(doc);
+    for (const [font, text] of texts) {
+      useFont(ours, font, 9);
+      drawTextLine(ours, text, 10, 20);
+      useFont(theirs, font, 9);
+      const state = theirs as unknown as FontState;
+      expected.push(`<${state._font.encode(text, [])[0].join('')}> Tj`);
+      const drawn = (ours as unknown as FontState)._font;
+      expect(drawn.widths).toEqual(state._font.widths);
+      expect(drawn.unicode).toEqual(state._font.unicode);
+    }
+    const chunks: Buffer[] = [];
+    ours.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const pdf = new Promise<string>((resolve) => ours.on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))));
+    ours.end();
+    theirs.end();
+    const content = await pdf;
+    for (const glyphs of expected) expect(content).toContain(glyphs);
   });
 });

@@ -9,12 +9,15 @@
  * before. The lines are batched per page and the page's stream deflated at billflow's level
  * (`write` below).
  *
- * pdfkit still owns the document: fonts, subsets, resources, pages and the file. Text takes its
- * glyphs from pdfkit's font object, whose `encode` adds them to the document's font subset and
- * ToUnicode map exactly as text() does. That needs the current font and size, which pdfkit
- * keeps in two fields of its own (`_font`, `_fontSize`, set by doc.font() and doc.fontSize());
- * every unit test renders through here, so a pdfkit that changed them fails there.
+ * pdfkit still owns the document: fonts, subsets, resources, pages and the file. Text adds its
+ * glyphs to the document's font subset, widths and ToUnicode map exactly as pdfkit's `encode`
+ * does for text() (`encode` below). That needs the current font and size, which pdfkit keeps in
+ * two fields of its own (`_font`, `_fontSize`, set by doc.font() and doc.fontSize()), and the
+ * font's subset, widths and unicode fields; every unit test renders through here, and
+ * test/unit/pdf-content.test.ts compares the result with pdfkit's encode, so a pdfkit that
+ * changed them fails there.
  */
+import { InvoiceFont } from './fonts.ts';
 import { deflateStream } from './stream-deflate.ts';
 
 /** pdfkit's font object for the current font (EmbeddedFont), as far as a line of text needs it. */
@@ -22,6 +25,15 @@ interface PdfkitFont {
   readonly id: string;
   /** In 1/1000 em. */
   readonly ascender: number;
+  /** The parsed font it embeds: an InvoiceFont for every font billflow registers (fonts.ts). */
+  readonly font: unknown;
+  /** 1000 / units per em. */
+  readonly scale: number;
+  /** The document's subset of the font: the glyph's id in the subset, which is the CID drawn. */
+  readonly subset: { includeGlyph(glyphId: number): number };
+  /** By CID, in 1/1000 em, and the text each stands for: written into the font's /W and ToUnicode at the end. */
+  readonly widths: (number | undefined)[];
+  readonly unicode: (readonly number[] | undefined)[];
   /**
    * Glyph ids as four hex digits, added to the subset; and their positions. Given `features`,
    * the font lays the text out in one call; without, word by word through a per-document cache.
@@ -45,15 +57,43 @@ interface PdfkitFontState {
 export function drawTextLine(doc: PDFKit.PDFDocument, text: string, x: number, top: number): void {
   const { _font: font, _fontSize: size } = doc as unknown as PdfkitFontState;
   if (font === null) throw new Error('No font selected');
-  // No OpenType features (InvoiceFont applies none anyway): one layout call for the line, which
-  // is cheaper than pdfkit's splitting into words to look each up in its cache.
-  const [glyphs] = font.encode(text, []);
   const resources = doc.page.fonts as Record<string, unknown>;
   resources[font.id] ??= font.ref();
   const baseline = top + (font.ascender / 1000) * size;
   // The text matrix flips the glyphs back upright in pdfkit's flipped page space.
-  write(doc, `BT /${font.id} ${number(size)} Tf 1 0 0 -1 ${number(x)} ${number(baseline)} Tm <${glyphs.join('')}> Tj ET`);
+  write(doc, `BT /${font.id} ${number(size)} Tf 1 0 0 -1 ${number(x)} ${number(baseline)} Tm <${encode(font, text)}> Tj ET`);
 }
+
+/**
+ * The text's glyphs as the hex string Tj draws, added to the document's subset: what pdfkit's
+ * EmbeddedFont.encode(text) does, with the same CIDs, widths and ToUnicode entries, without its
+ * per-glyph garbage. pdfkit lays the text out again (a GlyphRun and a position object per glyph,
+ * each scaled in place by iterating its keys) and makes three strings per glyph for its four hex
+ * digits; for a 300-line invoice that was a fifth of the memory a render allocates, all of it
+ * garbage at once (2.6 of 12.8 MB). Here the glyphs come from the font's own cache (fonts.ts) and
+ * each CID's hex digits are made once per process. A font that is not an InvoiceFont (none that
+ * billflow registers) goes through pdfkit's own encode.
+ */
+function encode(font: PdfkitFont, text: string): string {
+  const parsed = font.font;
+  if (!(parsed instanceof InvoiceFont)) return font.encode(text, [])[0].join('');
+  const glyphs = parsed.glyphs(text);
+  const cids = GLYPH_HEX;
+  cids.length = glyphs.length;
+  for (let index = 0; index < glyphs.length; index += 1) {
+    const glyph = glyphs[index]!;
+    const cid = font.subset.includeGlyph(glyph.id);
+    font.widths[cid] ??= glyph.advanceWidth * font.scale;
+    font.unicode[cid] ??= glyph.codePoints;
+    cids[index] = HEX_CID[cid] ??= cid.toString(16).padStart(4, '0');
+  }
+  return cids.join('');
+}
+
+/** Four hex digits by CID, as pdfkit writes them; a subset has a few hundred glyphs. */
+const HEX_CID: string[] = [];
+/** Reused for every line: the hex digits of its glyphs, joined into one string. */
+const GLYPH_HEX: string[] = [];
 
 /** A horizontal line from `left` to `right` at `y`, `width` points thick, in a #rrggbb color. */
 export function strokeHorizontalLine(doc: PDFKit.PDFDocument, left: number, right: number, y: number, width: number, color: string): void {

@@ -29,7 +29,7 @@ export const CJK = 'IPAexGothic';
 const require = createRequire(import.meta.url);
 
 /** A glyph as pdfkit reads it from a layout: its id, width (font units) and the text it stands for. */
-interface LaidOutGlyph {
+export interface LaidOutGlyph {
   readonly id: number;
   readonly advanceWidth: number;
   readonly codePoints: readonly number[];
@@ -99,7 +99,7 @@ export class InvoiceFont {
    * single glyph "ü" instead of a mark that no longer gets positioned. `features` is ignored.
    */
   layout(text: string): GlyphRun {
-    const glyphs = this.glyphsOf(text);
+    const glyphs = this.glyphs(text);
     return new GlyphRun(
       glyphs,
       glyphs.map((glyph) => ({ xAdvance: glyph.advanceWidth })),
@@ -112,13 +112,13 @@ export class InvoiceFont {
    */
   widthOfString(text: string, size: number): number {
     let units = 0;
-    for (const glyph of this.glyphsOf(text)) units += glyph.advanceWidth;
+    for (const glyph of this.glyphs(text)) units += glyph.advanceWidth;
     return (units * size) / this.unitsPerEm;
   }
 
   /** True when the font has a glyph for every character of the text (white space and controls aside). */
   covers(text: string): boolean {
-    for (const glyph of this.glyphsOf(text)) {
+    for (const glyph of this.glyphs(text)) {
       if (glyph.id === 0 && !/[\s\p{Cc}]/u.test(String.fromCodePoint(...glyph.codePoints))) return false;
     }
     return true;
@@ -133,12 +133,13 @@ export class InvoiceFont {
   }
 
   /**
-   * By code point (a character outside the BMP is two UTF-16 units). A table cell's text is
-   * looked up three or four times (which font covers it, whether it must shrink, its width, then
-   * drawing it, after the whole table is measured), so the glyphs of recent texts are kept, up
-   * to RECENT_TEXTS of them: the arrays are never changed (pdfkit only reads a layout's glyphs).
+   * The text's glyphs as `layout` sets them, one per character by code point (a character outside
+   * the BMP is two UTF-16 units). A table cell's text is looked up three or four times (which font
+   * covers it, whether it must shrink, its width, then drawing it, after the whole table is
+   * measured), so the glyphs of recent texts are kept, up to RECENT_TEXTS of them: the arrays are
+   * never changed (pdfkit and content.ts only read a layout's glyphs).
    */
-  private glyphsOf(text: string): readonly LaidOutGlyph[] {
+  glyphs(text: string): readonly LaidOutGlyph[] {
     let glyphs = this.recentTexts.get(text);
     if (glyphs === undefined) {
       glyphs = this.glyphsOfText(text);
