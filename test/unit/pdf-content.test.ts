@@ -5,9 +5,10 @@
  */
 import PDFDocument from 'pdfkit';
 import { inflateSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { drawTextLine, fillRectangle, strokeHorizontalLine } from '#adapters/pdf/content.ts';
 import { CJK, REGULAR, registerInvoiceFonts, useFont } from '#adapters/pdf/fonts.ts';
+import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 
 /** Draws on two pages, mixing billflow's operators with pdfkit's own; returns the PDF. */
 function drawn(compress: boolean): Promise<Buffer> {
@@ -82,7 +83,7 @@ describe('page content written by content.ts', () => {
       drawTextLine(ours, text, 10, 20);
       useFont(theirs, font, 9);
       const state = theirs as unknown as FontState;
-      expected.push(`<${state._font.encode(text, [])[0].join('')}> Tj`);
+      expected.push(state._font.encode(text, [])[0].join(''));
       const drawn = (ours as unknown as FontState)._font;
       expect(drawn.widths).toEqual(state._font.widths);
       expect(drawn.unicode).toEqual(state._font.unicode);
@@ -92,7 +93,71 @@ describe('page content written by content.ts', () => {
     const pdf = new Promise<string>((resolve) => ours.on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))));
     ours.end();
     theirs.end();
-    const content = await pdf;
-    for (const glyphs of expected) expect(content).toContain(glyphs);
+    // The glyphs drawn, as hex: each Tj operand is a literal string of two bytes per CID.
+    const drawn = [...(await pdf).matchAll(/\(((?:[^\\)]|\\.)*)\) Tj/g)].map(([, literal]) =>
+      Buffer.from(
+        literal!.replace(/\\([nr()\\])/g, (_, escaped: string) => ({ n: '\n', r: '\r' })[escaped] ?? escaped),
+        'latin1',
+      ).toString('hex'),
+    );
+    expect(drawn).toEqual(expected);
+  });
+
+  it('sets the font and size only where they change, and again after anything pdfkit writes', async () => {
+    const doc = new PDFDocument({ compress: false, font: '', size: 'A4' });
+    registerInvoiceFonts(doc);
+    useFont(doc, REGULAR, 9);
+    drawTextLine(doc, 'one', 10, 10);
+    drawTextLine(doc, 'two', 10, 20);
+    useFont(doc, REGULAR, 8);
+    drawTextLine(doc, 'three', 10, 30);
+    doc.fillColor('#ff0000');
+    drawTextLine(doc, 'four', 10, 40);
+    fillRectangle(doc, 1, 2, 3, 4, '#000000');
+    drawTextLine(doc, 'five', 10, 50);
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const pdf = new Promise<string>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))));
+    doc.end();
+
+    const textObjects = [...(await pdf).matchAll(/BT (.*?) Tm/g)].map(([, operators]) =>
+      operators!.replace(/ 1 0 0 -1 .*|^1 0 0 -1 .*/, ''),
+    );
+    expect(textObjects).toEqual(['/F1 9 Tf', '', '/F1 8 Tf', '/F1 8 Tf', '']);
+  });
+
+  describe('as a PDF reader reads it', () => {
+    beforeAll(() => ensurePoppler(), 120_000);
+
+    it('gives back every character, with glyphs numbered past the bytes a literal string escapes (\\n \\r ( ) \\)', async () => {
+      // Glyphs get CIDs in the order they are first drawn: 150 distinct characters reach CIDs
+      // 10, 13, 40, 41 and 92, whose bytes must be escaped in the string.
+      const characters = Array.from({ length: 150 }, (_, index) => String.fromCodePoint(0x21 + index)).filter((c) =>
+        /[\p{L}\p{N}\p{P}\p{S}]/u.test(c),
+      );
+      const lines = Array.from({ length: Math.ceil(characters.length / 30) }, (_, index) =>
+        characters.slice(index * 30, index * 30 + 30).join(''),
+      );
+      const doc = new PDFDocument({ compress: false, font: '', size: 'A4' });
+      registerInvoiceFonts(doc);
+      useFont(doc, REGULAR, 9);
+      lines.forEach((line, index) => drawTextLine(doc, line, 20, 20 + index * 14));
+      const chunks: Buffer[] = [];
+      doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const pdf = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+      doc.end();
+
+      expect(characters.length).toBeGreaterThan(93);
+      expect(
+        pdfToText(await pdf)
+          .trim()
+          .split('\n'),
+      ).toEqual(lines);
+      // Poppler reads a bare CR in a string as itself; ISO 32000 has readers read it as LF, so
+      // none may be left unescaped (the page content has no other CR).
+      const [content] = contentStreams(await pdf);
+      expect(content).toContain(' Tj ET');
+      expect(content).not.toContain('\r');
+    });
   });
 });
