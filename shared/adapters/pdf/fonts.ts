@@ -29,7 +29,7 @@ export const CJK = 'IPAexGothic';
 const require = createRequire(import.meta.url);
 
 /** A glyph as pdfkit reads it from a layout: its id, width (font units) and the text it stands for. */
-export interface LaidOutGlyph {
+interface LaidOutGlyph {
   readonly id: number;
   readonly advanceWidth: number;
   readonly codePoints: readonly number[];

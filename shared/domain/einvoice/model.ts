@@ -268,12 +268,12 @@ export function en16931Line(line: LineSource, index: number, currency: string): 
 
 /** "19" -> "19", "5.50" -> "5.5": the rate as EN 16931 compares it (BR-CO-17 etc. compare numbers). */
 function rateText(rate: string): string {
-  if (rate !== lastRate.rate) lastRate = { rate, text: decimalText(decimal(rate)) };
+  if (lastRate?.rate !== rate) lastRate = { rate, text: decimalText(decimal(rate)) };
   return lastRate.text;
 }
 
 /** The last rate rateText wrote: an invoice's lines mostly share one (parsing it is a decimal.js object or two). */
-let lastRate = { rate: '', text: '' };
+let lastRate: { readonly rate: string; readonly text: string } | undefined;
 
 /** An instant range [start, end) as inclusive dates: the last day is the day before `end`. */
 export function inclusiveDates(range: { readonly start: string; readonly end: string }): { start: string; end: string } {
@@ -282,11 +282,11 @@ export function inclusiveDates(range: { readonly start: string; readonly end: st
 
 /** The date of the day before the instant `end` (UTC); the last answer is kept, since a document's lines share their period's end. */
 function dayBefore(end: string): string {
-  if (end !== lastDayBefore.end) lastDayBefore = { end, date: new Date(Date.parse(end) - 1).toISOString().slice(0, 10) };
+  if (lastDayBefore?.end !== end) lastDayBefore = { end, date: new Date(Date.parse(end) - 1).toISOString().slice(0, 10) };
   return lastDayBefore.date;
 }
 
-let lastDayBefore = { end: '', date: '' };
+let lastDayBefore: { readonly end: string; readonly date: string } | undefined;
 
 export function spanOf(
   ranges: readonly { start: string; end: string }[],
