@@ -64,8 +64,11 @@ export function drawTextLine(doc: PDFKit.PDFDocument, text: string, x: number, t
   // The font and size are text state, which the content stream keeps from one text object to
   // the next (ISO 32000-1, 9.3.1): set only when they change. Anything pdfkit writes in between
   // may change them (its own text, a restore), so after it they are set again (batchOf).
-  const setFont = batch.textFont?.id === font.id && batch.textFont.size === size ? '' : `/${font.id} ${number(size)} Tf `;
-  batch.textFont = { id: font.id, size };
+  let setFont = '';
+  if (batch.textFont?.id !== font.id || batch.textFont.size !== size) {
+    setFont = `/${font.id} ${number(size)} Tf `;
+    batch.textFont = { id: font.id, size };
+  }
   // The text matrix flips the glyphs back upright in pdfkit's flipped page space.
   batch.lines.push(`BT ${setFont}1 0 0 -1 ${number(x)} ${number(baseline)} Tm ${encode(font, text)} Tj ET`);
 }

@@ -186,10 +186,12 @@ export function refundMovement(
 ): BalanceMovement {
   if (!Number.isSafeInteger(amount) || amount <= 0)
     throw new Error(`a balance refund is a whole number of minor units above 0, got ${amount}`);
-  const available = availableBalance(ledger, account);
   const refundable = refundableAt(ledger, account, at);
-  if (amount > refundable)
+  if (amount > refundable) {
+    // The balance now, to tell a refund dated too early from one asking more than there is.
+    const available = availableBalance(ledger, account);
     throw new InsufficientBalanceError(account, refundable, amount, refundable < available ? { at, balance: available } : undefined);
+  }
   return { id: refundId(reference), ...account, kind: 'refund', amount: -amount, at, reference };
 }
 

@@ -19,7 +19,7 @@ import { currencyExponent } from '../catalog/currencies.ts';
 import type { PostalAddress } from '../catalog/types.ts';
 import type { Invoice, InvoiceParty } from '../invoice/invoice.ts';
 import type { InvoiceLine, TaxSubtotal, VatCategory } from '../invoice/types.ts';
-import { decimal, decimalText, formatMinor, minorToDecimal } from '../money.ts';
+import { decimal, decimalText, formatMinor, minorToDecimal, ZERO } from '../money.ts';
 import { FORMAT_PROFILES, type EInvoiceFormat } from './format.ts';
 import { EInvoiceDataError } from '../errors.ts';
 
@@ -130,7 +130,6 @@ const EXEMPTIONS: Partial<Record<VatCategory, { code: string; reason: string }>>
 
 /** Largest rounding difference PEPPOL-EN16931-R120 tolerates between price x quantity and net. */
 const LINE_SLACK = decimal('0.02');
-const ZERO = decimal('0');
 
 /** Why the invoice cannot be an e-invoice, or undefined when it can. */
 export function einvoiceObstacle(invoice: Invoice): string | undefined {
