@@ -13,9 +13,6 @@ import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 /** Draws on two pages, mixing billflow's operators with pdfkit's own; returns the PDF. */
 function drawn(compress: boolean): Promise<Buffer> {
   const doc = new PDFDocument({ compress, font: '', size: 'A4', bufferPages: true });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   fillRectangle(doc, 10, 20, 30, 40, '#112233');
   doc.rect(50, 60, 70, 80).fill('#ff0000');
   strokeHorizontalLine(doc, 100, 200, 300, 0.5, '#c9ccd1');
@@ -24,6 +21,21 @@ function drawn(compress: boolean): Promise<Buffer> {
   // Back to the first page, as the footers do once the page count is known.
   doc.switchToPage(0);
   fillRectangle(doc, 5, 6, 7, 8, '#ffffff');
+  return ended(doc);
+}
+
+/** An A4 document, uncompressed, with the invoice fonts registered: for the text tests. */
+function textDocument(): PDFKit.PDFDocument {
+  const doc = new PDFDocument({ compress: false, font: '', size: 'A4' });
+  registerInvoiceFonts(doc);
+  return doc;
+}
+
+/** Ends the document and gives its bytes (the stream keeps what pdfkit wrote before anyone read it). */
+function ended(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   doc.end();
   return done;
 }
@@ -74,10 +86,9 @@ describe('page content written by content.ts', () => {
       [REGULAR, 'Müller again: glyphs already in the subset'],
       [CJK, '株式会社テスト 東京都'],
     ];
-    const ours = new PDFDocument({ compress: false, font: '', size: 'A4' });
-    const theirs = new PDFDocument({ compress: false, font: '', size: 'A4' });
+    const ours = textDocument();
+    const theirs = textDocument();
     const expected: string[] = [];
-    for (const doc of [ours, theirs]) registerInvoiceFonts(doc);
     for (const [font, text] of texts) {
       useFont(ours, font, 9);
       drawTextLine(ours, text, 10, 20);
@@ -88,13 +99,10 @@ describe('page content written by content.ts', () => {
       expect(drawn.widths).toEqual(state._font.widths);
       expect(drawn.unicode).toEqual(state._font.unicode);
     }
-    const chunks: Buffer[] = [];
-    ours.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const pdf = new Promise<string>((resolve) => ours.on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))));
-    ours.end();
+    const pdf = (await ended(ours)).toString('latin1');
     theirs.end();
     // The glyphs drawn, as hex: each Tj operand is a literal string of two bytes per CID.
-    const drawn = [...(await pdf).matchAll(/\(((?:[^\\)]|\\.)*)\) Tj/g)].map(([, literal]) =>
+    const drawn = [...pdf.matchAll(/\(((?:[^\\)]|\\.)*)\) Tj/g)].map(([, literal]) =>
       Buffer.from(
         literal!.replace(/\\([nr()\\])/g, (_, escaped: string) => ({ n: '\n', r: '\r' })[escaped] ?? escaped),
         'latin1',
@@ -104,8 +112,7 @@ describe('page content written by content.ts', () => {
   });
 
   it('sets the font and size only where they change, and again after anything pdfkit writes', async () => {
-    const doc = new PDFDocument({ compress: false, font: '', size: 'A4' });
-    registerInvoiceFonts(doc);
+    const doc = textDocument();
     useFont(doc, REGULAR, 9);
     drawTextLine(doc, 'one', 10, 10);
     drawTextLine(doc, 'two', 10, 20);
@@ -115,14 +122,9 @@ describe('page content written by content.ts', () => {
     drawTextLine(doc, 'four', 10, 40);
     fillRectangle(doc, 1, 2, 3, 4, '#000000');
     drawTextLine(doc, 'five', 10, 50);
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const pdf = new Promise<string>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))));
-    doc.end();
+    const pdf = (await ended(doc)).toString('latin1');
 
-    const textObjects = [...(await pdf).matchAll(/BT (.*?) Tm/g)].map(([, operators]) =>
-      operators!.replace(/ 1 0 0 -1 .*|^1 0 0 -1 .*/, ''),
-    );
+    const textObjects = [...pdf.matchAll(/BT (.*?) Tm/g)].map(([, operators]) => operators!.replace(/ 1 0 0 -1 .*|^1 0 0 -1 .*/, ''));
     expect(textObjects).toEqual(['/F1 9 Tf', '', '/F1 8 Tf', '/F1 8 Tf', '']);
   });
 
@@ -138,24 +140,16 @@ describe('page content written by content.ts', () => {
       const lines = Array.from({ length: Math.ceil(characters.length / 30) }, (_, index) =>
         characters.slice(index * 30, index * 30 + 30).join(''),
       );
-      const doc = new PDFDocument({ compress: false, font: '', size: 'A4' });
-      registerInvoiceFonts(doc);
+      const doc = textDocument();
       useFont(doc, REGULAR, 9);
       lines.forEach((line, index) => drawTextLine(doc, line, 20, 20 + index * 14));
-      const chunks: Buffer[] = [];
-      doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const pdf = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-      doc.end();
+      const pdf = await ended(doc);
 
       expect(characters.length).toBeGreaterThan(93);
-      expect(
-        pdfToText(await pdf)
-          .trim()
-          .split('\n'),
-      ).toEqual(lines);
+      expect(pdfToText(pdf).trim().split('\n')).toEqual(lines);
       // Poppler reads a bare CR in a string as itself; ISO 32000 has readers read it as LF, so
       // none may be left unescaped (the page content has no other CR).
-      const [content] = contentStreams(await pdf);
+      const [content] = contentStreams(pdf);
       expect(content).toContain(' Tj ET');
       expect(content).not.toContain('\r');
     });
