@@ -6,9 +6,9 @@
  */
 import PDFDocument from 'pdfkit';
 import { createHash } from 'node:crypto';
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { attachXml } from '#adapters/pdf/factur-x.ts';
+import { ended, pdfObjects } from '#test-support/pdfkit-output.ts';
 
 const DATE = new Date('2026-12-01T02:00:00Z');
 const XML = Buffer.from(
@@ -18,12 +18,8 @@ const XML = Buffer.from(
 
 function pdfWith(attach: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
   const doc = new PDFDocument({ subset: 'PDF/A-3b', pdfVersion: '1.7', font: '', info: { CreationDate: DATE } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   attach(doc);
-  doc.end();
-  return done;
+  return ended(doc);
 }
 
 /**
@@ -33,14 +29,9 @@ function pdfWith(attach: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
  * objects whatever level each deflates at. Offsets (xref) are left out for the same reason.
  */
 function objects(pdf: Buffer): string[] {
-  const text = pdf.toString('latin1');
-  return [...text.matchAll(/\d+ 0 obj\n([\s\S]*?)\nendobj/g)].map(([, body]) => {
-    const streamAt = body!.indexOf('\nstream\n');
-    if (streamAt === -1) return body!;
-    const dictionary = body!.slice(0, streamAt).replace(/\/Length \d+\n/, '');
-    const data = Buffer.from(body!.slice(streamAt + '\nstream\n'.length, body!.lastIndexOf('\nendstream')), 'latin1');
-    return `${dictionary}\nstream\n${dictionary.includes('/FlateDecode') ? inflateSync(data).toString('latin1') : data.toString('latin1')}`;
-  });
+  return pdfObjects(pdf).map(({ dictionary, stream }) =>
+    stream === undefined ? dictionary : `${dictionary.replace(/\/Length \d+\n/, '')}\nstream\n${stream}`,
+  );
 }
 
 describe('attachXml', () => {

@@ -4,10 +4,10 @@
  * stream must read the same as pdfkit would have written it.
  */
 import PDFDocument from 'pdfkit';
-import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { drawTextLine, fillRectangle, strokeHorizontalLine } from '#adapters/pdf/content.ts';
 import { CJK, REGULAR, registerInvoiceFonts, useFont } from '#adapters/pdf/fonts.ts';
+import { ended, pdfObjects } from '#test-support/pdfkit-output.ts';
 import { ensurePoppler, pdfToText } from '#test-support/poppler.ts';
 
 /** Draws on two pages, mixing billflow's operators with pdfkit's own; returns the PDF. */
@@ -31,23 +31,9 @@ function textDocument(): PDFKit.PDFDocument {
   return doc;
 }
 
-/** Ends the document and gives its bytes (the stream keeps what pdfkit wrote before anyone read it). */
-function ended(doc: PDFKit.PDFDocument): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.end();
-  return done;
-}
-
 /** The pages' content streams, inflated where deflated, in the order the PDF holds them. */
 function contentStreams(pdf: Buffer): string[] {
-  return [...pdf.toString('latin1').matchAll(/<<([^]*?)>>\nstream\n([^]*?)\nendstream/g)]
-    .map(([, dictionary, data]) => {
-      const bytes = Buffer.from(data!, 'latin1');
-      return (dictionary!.includes('/FlateDecode') ? inflateSync(bytes) : bytes).toString('latin1');
-    })
-    .filter((stream) => stream.startsWith('1 0 0 -1'));
+  return pdfObjects(pdf).flatMap(({ stream }) => (stream?.startsWith('1 0 0 -1') === true ? [stream] : []));
 }
 
 describe('page content written by content.ts', () => {
